@@ -1,0 +1,98 @@
+// Package leakcheck fails a test binary that leaves goroutines behind.
+//
+// Use it from TestMain:
+//
+//	func TestMain(m *testing.M) { leakcheck.Main(m) }
+//
+// After the tests pass it waits up to five seconds for goroutines started by
+// the tests to end, then reports any that remain with their stacks and makes
+// the binary exit non-zero.
+package leakcheck
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Main runs m and then checks for leaked goroutines.
+func Main(m *testing.M) {
+	code := m.Run()
+	if code == 0 {
+		if leaked := Check(5 * time.Second); len(leaked) > 0 {
+			fmt.Fprintf(os.Stderr, "leakcheck: %d goroutine(s) leaked:\n\n%s\n", len(leaked), strings.Join(leaked, "\n\n"))
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// Check waits up to wait for stray goroutines to finish and returns the
+// stacks of those still running.
+func Check(wait time.Duration) []string {
+	deadline := time.Now().Add(wait)
+	for {
+		leaked := interesting()
+		if len(leaked) == 0 || time.Now().After(deadline) {
+			return leaked
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// ignored are goroutines that belong to the runtime, the testing package or
+// process-wide services that live for the whole process by design.
+var ignored = []string{
+	"testing.(*M).",
+	"testing.tRunner(",
+	"testing.runTests",
+	"testing.(*T).Run",
+	"created by runtime.gc",
+	"runtime.MHeap_Scavenger",
+	"signal.signal_recv",
+	"os/signal.loop",
+	"os/signal.signal_recv",
+	"created by os/signal.Notify",
+	"leakcheck.interesting",
+	"runtime.ensureSigM",
+	"runtime/trace.Start",
+	"sigloop/mainloop.(*unixSignalHub).run", // one process-wide dispatcher, started on first use
+	"sigloop/asyncresult.(*pool).",          // worker pool threads exit after their idle timeout
+}
+
+func interesting() []string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	var out []string
+	for i, g := range strings.Split(string(buf), "\n\n") {
+		if i == 0 { // the calling goroutine
+			continue
+		}
+		if g = strings.TrimSpace(g); g == "" {
+			continue
+		}
+		skip := false
+		for _, s := range ignored {
+			if strings.Contains(g, s) {
+				skip = true
+				break
+			}
+		}
+		if !skip {
+			out = append(out, g)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
