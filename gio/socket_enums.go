@@ -1,0 +1,89 @@
+package gio
+
+import (
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
+
+// SocketFamily is GSocketFamily. The values are the AF_* constants, as in GLib.
+type SocketFamily int
+
+// The GSocketFamily values.
+const (
+	SocketFamilyInvalid SocketFamily = unix.AF_UNSPEC
+	SocketFamilyUnix    SocketFamily = unix.AF_UNIX
+	SocketFamilyIPv4    SocketFamily = unix.AF_INET
+	SocketFamilyIPv6    SocketFamily = unix.AF_INET6
+)
+
+// String returns GLib's nick for the family ("ipv4", "ipv6", "unix", "invalid").
+func (f SocketFamily) String() string {
+	switch f {
+	case SocketFamilyInvalid:
+		return "invalid"
+	case SocketFamilyUnix:
+		return "unix"
+	case SocketFamilyIPv4:
+		return "ipv4"
+	case SocketFamilyIPv6:
+		return "ipv6"
+	}
+	return "SocketFamily(" + strconv.Itoa(int(f)) + ")"
+}
+
+// SocketType is GSocketType. The values are the SOCK_* constants.
+type SocketType int
+
+// The GSocketType values.
+const (
+	SocketTypeInvalid   SocketType = 0
+	SocketTypeStream    SocketType = unix.SOCK_STREAM
+	SocketTypeDatagram  SocketType = unix.SOCK_DGRAM
+	SocketTypeSeqpacket SocketType = unix.SOCK_SEQPACKET
+)
+
+// String returns GLib's nick for the type ("stream", "datagram", …).
+func (t SocketType) String() string {
+	switch t {
+	case SocketTypeInvalid:
+		return "invalid"
+	case SocketTypeStream:
+		return "stream"
+	case SocketTypeDatagram:
+		return "datagram"
+	case SocketTypeSeqpacket:
+		return "seqpacket"
+	}
+	return "SocketType(" + strconv.Itoa(int(t)) + ")"
+}
+
+// SocketProtocol is GSocketProtocol: an IPPROTO_* number, or Default (0) to
+// let the kernel pick, or Unknown (-1) when it could not be found out.
+type SocketProtocol int
+
+// The GSocketProtocol values.
+const (
+	SocketProtocolUnknown SocketProtocol = -1
+	SocketProtocolDefault SocketProtocol = 0
+	SocketProtocolTCP     SocketProtocol = unix.IPPROTO_TCP
+	SocketProtocolUDP     SocketProtocol = unix.IPPROTO_UDP
+	SocketProtocolSCTP    SocketProtocol = unix.IPPROTO_SCTP
+)
+
+// String returns GLib's nick for the protocol ("tcp", "udp", "default", …).
+func (p SocketProtocol) String() string {
+	switch p {
+	case SocketProtocolUnknown:
+		return "unknown"
+	case SocketProtocolDefault:
+		return "default"
+	case SocketProtocolTCP:
+		return "tcp"
+	case SocketProtocolUDP:
+		return "udp"
+	case SocketProtocolSCTP:
+		return "sctp"
+	}
+	return "SocketProtocol(" + strconv.Itoa(int(p)) + ")"
+}
