@@ -1,0 +1,411 @@
+package mainloop
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/sigloop/sigloop/internal/logging"
+	"golang.org/x/sys/unix"
+)
+
+const pkg = "mainloop"
+
+// Context is GMainContext: a set of sources that one goroutine at a time
+// dispatches, in priority order. Every method may be called from any
+// goroutine. The zero value is not usable; make one with NewContext.
+type Context struct {
+	mu   sync.Mutex
+	cond sync.Cond // ownership released or a waiting loop quit; uses mu
+
+	owner      atomic.Int64 // thread id of the owner, 0 if none; written under mu
+	ownerCount int
+
+	prios  []*prioList // by priority, ascending
+	byID   map[uint]*Source
+	nextID uint
+
+	time    int64 // the iteration's cached monotonic time (ML-14), owner only
+	pending []pendingDispatch
+	scratch []*Source // prepare/check snapshot of one priority list, owner only
+
+	inPrepareOrCheck int // owner only (ML-9)
+	dispatching      int // dispatches running, owner only
+
+	poll        *poller
+	wakePending atomic.Bool // an eventfd write is outstanding (coalesced wakeups)
+	fdEntries   map[int]*fdEntry
+	dirtyFDs    []*fdEntry
+	nSpecial    int
+	events      []unix.EpollEvent
+
+	invDefault *invokeQueue // the queue at PriorityDefault, for Invoke's fast path
+}
+
+type prioList struct {
+	prio int
+	srcs []*Source
+	inv  *invokeQueue
+}
+
+type pendingDispatch struct {
+	s     *Source
+	limit uint64 // for the invoke queue: the last item seq dispatchable this iteration
+}
+
+// NewContext is g_main_context_new.
+func NewContext() *Context {
+	c := &Context{
+		byID:      make(map[uint]*Source),
+		fdEntries: make(map[int]*fdEntry),
+		nextID:    1,
+	}
+	c.cond.L = &c.mu
+	c.poll = newPollerOrLog()
+	if c.poll != nil {
+		runtime.AddCleanup(c, func(p *poller) { p.close() }, c.poll)
+	}
+	return c
+}
+
+var defaultContext = sync.OnceValue(NewContext)
+
+// Default is g_main_context_default: the global default context, used by the
+// package-level Add functions and by New(nil).
+func Default() *Context { return defaultContext() }
+
+func orDefault(c *Context) *Context {
+	if c == nil {
+		return Default()
+	}
+	return c
+}
+
+// Acquire is g_main_context_acquire: it makes the calling goroutine the owner
+// of c, or adds one to its count if it already is, and reports whether it
+// succeeded. It never waits: if another goroutine owns c it returns false.
+//
+// A goroutine that owns a context is locked to its OS thread until it has
+// called Release as many times as Acquire succeeded; it must do so before it
+// exits.
+func (c *Context) Acquire() bool {
+	c = orDefault(c)
+	ts := lockThread()
+	if !c.acquireTS(ts) {
+		ts.unlock()
+		return false
+	}
+	return true
+}
+
+func (c *Context) acquireTS(ts *threadState) bool {
+	c.mu.Lock()
+	ok := c.takeOwnership(ts)
+	c.mu.Unlock()
+	return ok
+}
+
+// takeOwnership needs c.mu.
+func (c *Context) takeOwnership(ts *threadState) bool {
+	switch c.owner.Load() {
+	case 0:
+		c.owner.Store(int64(ts.tid))
+		c.ownerCount = 1
+		return true
+	case int64(ts.tid):
+		c.ownerCount++
+		return true
+	}
+	return false
+}
+
+// acquireWait acquires c, waiting for the owner to release it. With a loop it
+// gives up, returning false, once the loop is quit (ML-11).
+func (c *Context) acquireWait(ts *threadState, l *Loop) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for !c.takeOwnership(ts) {
+		if l != nil && !l.running.Load() {
+			return false
+		}
+		c.cond.Wait()
+	}
+	return true
+}
+
+// Release is g_main_context_release: it undoes one successful Acquire made by
+// the calling goroutine.
+func (c *Context) Release() {
+	c = orDefault(c)
+	var ts *threadState
+	peekThread(func(tid int, t *threadState) {
+		if t != nil && c.owner.Load() == int64(tid) {
+			ts = t
+		}
+	})
+	if ts == nil {
+		logging.Critical(pkg, "g_main_context_release() called on a context which is not acquired by the current thread")
+		return
+	}
+	c.releaseTS(ts)
+	ts.unlock()
+}
+
+func (c *Context) releaseTS(ts *threadState) {
+	c.mu.Lock()
+	c.ownerCount--
+	if c.ownerCount == 0 {
+		c.owner.Store(0)
+		c.cond.Broadcast()
+	}
+	c.mu.Unlock()
+}
+
+// IsOwner is g_main_context_is_owner: whether the calling goroutine owns c.
+func (c *Context) IsOwner() bool {
+	c = orDefault(c)
+	owner := c.owner.Load()
+	if owner == 0 {
+		return false
+	}
+	var mine bool
+	peekThread(func(tid int, _ *threadState) { mine = owner == int64(tid) && c.owner.Load() == owner })
+	return mine
+}
+
+// ownerState returns the calling goroutine's thread state if it owns c.
+func (c *Context) ownerState() *threadState {
+	if c.owner.Load() == 0 {
+		return nil
+	}
+	var ts *threadState
+	peekThread(func(tid int, t *threadState) {
+		if c.owner.Load() == int64(tid) {
+			ts = t
+		}
+	})
+	return ts
+}
+
+// Wakeup is g_main_context_wakeup: it makes the current or the next blocking
+// poll of c return (ML-12). Wakeups from many goroutines are coalesced into
+// one eventfd write until the owner has seen it.
+func (c *Context) Wakeup() {
+	c = orDefault(c)
+	if c.poll != nil && c.wakePending.CompareAndSwap(false, true) {
+		c.poll.signal()
+	}
+}
+
+// wakeIfForeign wakes c's owner unless there is none or it is the caller.
+func (c *Context) wakeIfForeign() {
+	if c.owner.Load() != 0 && !c.IsOwner() {
+		c.Wakeup()
+	}
+}
+
+// Pending is g_main_context_pending: whether c has a source ready to
+// dispatch. It runs prepare and check without blocking and without
+// dispatching; it returns false if another goroutine owns c.
+func (c *Context) Pending() bool {
+	c = orDefault(c)
+	ts := lockThread()
+	defer ts.unlock()
+	if !c.acquireTS(ts) {
+		return false
+	}
+	defer c.releaseTS(ts)
+	return c.iterate(false, false, ts)
+}
+
+// Iteration is g_main_context_iteration: it runs one iteration of c and
+// reports whether a source was dispatched. With mayBlock it waits until a
+// source is ready (or c is woken up, ML-3), and first waits to own c if
+// another goroutine does; without it, it returns false at once if another
+// goroutine owns c.
+//
+// A panic in a callback propagates out of Iteration after c's state is made
+// consistent (the source is unblocked, ownership is released); the source is
+// not destroyed.
+func (c *Context) Iteration(mayBlock bool) bool {
+	c = orDefault(c)
+	ts := lockThread()
+	defer ts.unlock()
+	if mayBlock {
+		c.acquireWait(ts, nil)
+	} else if !c.acquireTS(ts) {
+		return false
+	}
+	defer c.releaseTS(ts)
+	return c.iterate(mayBlock, true, ts)
+}
+
+// IterationTime is the monotonic time, in microseconds, cached by c for its
+// current iteration (ML-14): the time Source.Time returns to every source
+// dispatched in that iteration. It is meaningful on c's owner (typically
+// inside a callback dispatched by c); elsewhere it returns MonotonicTime().
+// Task creation compares against it (GTask's TASK-3 rule).
+func (c *Context) IterationTime() int64 {
+	c = orDefault(c)
+	if c.ownerState() == nil {
+		return MonotonicTime()
+	}
+	c.mu.Lock()
+	t := c.time
+	c.mu.Unlock()
+	if t == 0 {
+		return MonotonicTime()
+	}
+	return t
+}
+
+// IsDispatching reports whether the calling goroutine is running a callback
+// dispatched by c (at any nesting depth). asyncresult uses it to decide
+// whether a completion may run now or must be queued (TASK-3).
+func (c *Context) IsDispatching() bool {
+	c = orDefault(c)
+	found := false
+	peekThread(func(tid int, ts *threadState) {
+		if ts == nil || c.owner.Load() != int64(tid) {
+			return
+		}
+		for _, e := range ts.stack {
+			if e.ctx == c && !e.pushed {
+				found = true
+				return
+			}
+		}
+	})
+	return found
+}
+
+// FindSourceByID is g_main_context_find_source_by_id: the live source of c
+// with that id, or nil.
+func (c *Context) FindSourceByID(id uint) *Source {
+	c = orDefault(c)
+	if id == 0 {
+		logging.Critical(pkg, "g_main_context_find_source_by_id: assertion 'source_id > 0' failed")
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.byID[id]
+	if s == nil || s.destroyed.Load() {
+		return nil
+	}
+	return s
+}
+
+// RemoveSource destroys the source of c with that id, like g_source_remove
+// does on the global default context. For an unknown id it logs GLib's
+// critical and returns false.
+func (c *Context) RemoveSource(id uint) bool {
+	c = orDefault(c)
+	if id == 0 {
+		logging.Critical(pkg, "g_source_remove: assertion 'tag > 0' failed")
+		return false
+	}
+	c.mu.Lock()
+	s := c.byID[id]
+	c.mu.Unlock()
+	if s == nil || s.destroyed.Load() {
+		logging.Critical(pkg, fmt.Sprintf("Source ID %d was not found when attempting to remove it", id))
+		return false
+	}
+	s.Destroy()
+	return true
+}
+
+// RemoveSource is g_source_remove: it destroys the source with that id on the
+// global default context (ML-6).
+func RemoveSource(id uint) bool { return Default().RemoveSource(id) }
+
+// allocID gives a new id, unique among c's live sources, wrapping at the
+// 32-bit limit as GLib's guint does and never giving 0 (ML-6). c.mu is held.
+func (c *Context) allocID() uint {
+	for {
+		id := c.nextID
+		if c.nextID == math.MaxUint32 {
+			c.nextID = 1
+		} else {
+			c.nextID++
+		}
+		if id == 0 {
+			continue
+		}
+		if _, used := c.byID[id]; !used {
+			return id
+		}
+	}
+}
+
+func (c *Context) prioListFor(prio int, create bool) *prioList {
+	i, j := 0, len(c.prios)
+	for i < j {
+		h := int(uint(i+j) >> 1)
+		if c.prios[h].prio < prio {
+			i = h + 1
+		} else {
+			j = h
+		}
+	}
+	if i < len(c.prios) && c.prios[i].prio == prio {
+		return c.prios[i]
+	}
+	if !create {
+		return nil
+	}
+	pl := &prioList{prio: prio}
+	c.prios = append(c.prios, nil)
+	copy(c.prios[i+1:], c.prios[i:])
+	c.prios[i] = pl
+	return pl
+}
+
+// addToList inserts s at the end of its priority's list, or just before its
+// parent if it has one there (ML-2). c.mu is held.
+func (c *Context) addToList(s *Source) {
+	pl := c.prioListFor(s.priority, true)
+	if p := s.parent; p != nil {
+		for i, x := range pl.srcs {
+			if x == p {
+				pl.srcs = append(pl.srcs, nil)
+				copy(pl.srcs[i+1:], pl.srcs[i:])
+				pl.srcs[i] = s
+				return
+			}
+		}
+	}
+	pl.srcs = append(pl.srcs, s)
+}
+
+func (c *Context) removeFromList(s *Source) {
+	pl := c.prioListFor(s.priority, false)
+	if pl == nil {
+		return
+	}
+	for i, x := range pl.srcs {
+		if x == s {
+			copy(pl.srcs[i:], pl.srcs[i+1:])
+			pl.srcs[len(pl.srcs)-1] = nil
+			pl.srcs = pl.srcs[:len(pl.srcs)-1]
+			break
+		}
+	}
+	if len(pl.srcs) == 0 && pl.inv == nil {
+		c.dropPrioList(pl)
+	}
+}
+
+func (c *Context) dropPrioList(pl *prioList) {
+	for i, x := range c.prios {
+		if x == pl {
+			copy(c.prios[i:], c.prios[i+1:])
+			c.prios[len(c.prios)-1] = nil
+			c.prios = c.prios[:len(c.prios)-1]
+			return
+		}
+	}
+}

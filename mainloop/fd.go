@@ -1,0 +1,206 @@
+package mainloop
+
+import (
+	"strings"
+
+	"github.com/sigloop/sigloop/internal/logging"
+)
+
+// IOCondition is GIOCondition: a set of poll(2) conditions, with GLib's (and
+// poll's) values.
+type IOCondition uint32
+
+const (
+	// IOIn is G_IO_IN: there is data to read.
+	IOIn IOCondition = 1
+	// IOPri is G_IO_PRI: there is urgent data to read.
+	IOPri IOCondition = 2
+	// IOOut is G_IO_OUT: writing will not block.
+	IOOut IOCondition = 4
+	// IOErr is G_IO_ERR: an error condition; always reported.
+	IOErr IOCondition = 8
+	// IOHup is G_IO_HUP: hung up; always reported.
+	IOHup IOCondition = 16
+	// IONval is G_IO_NVAL: the descriptor is not open; always reported.
+	IONval IOCondition = 32
+)
+
+// String lists the set conditions, e.g. "IN|HUP".
+func (c IOCondition) String() string {
+	names := []string{"IN", "PRI", "OUT", "ERR", "HUP", "NVAL"}
+	var parts []string
+	for i, n := range names {
+		if c&(1<<i) != 0 {
+			parts = append(parts, n)
+		}
+	}
+	if len(parts) == 0 {
+		return "0"
+	}
+	return strings.Join(parts, "|")
+}
+
+// unixFD is one fd watch of a source (GLib's GPollFD tag).
+type unixFD struct {
+	src     *Source
+	fd      int
+	events  IOCondition
+	revents IOCondition
+	entry   *fdEntry
+}
+
+// FDTag identifies an fd watch added with Source.AddUnixFD. The zero FDTag is
+// invalid.
+type FDTag struct{ u *unixFD }
+
+// registerFD needs c.mu.
+func (c *Context) registerFD(t *unixFD) {
+	e := c.fdEntries[t.fd]
+	if e == nil {
+		e = &fdEntry{fd: t.fd}
+		c.fdEntries[t.fd] = e
+	}
+	e.tags = append(e.tags, t)
+	t.entry = e
+	c.markDirty(e)
+}
+
+// unregisterFD needs c.mu.
+func (c *Context) unregisterFD(t *unixFD) {
+	e := t.entry
+	if e == nil {
+		return
+	}
+	for i, x := range e.tags {
+		if x == t {
+			e.tags = append(e.tags[:i], e.tags[i+1:]...)
+			break
+		}
+	}
+	t.entry = nil
+	t.revents = 0
+	c.markDirty(e)
+}
+
+// AddUnixFD is g_source_add_unix_fd: s will be ready when fd has any of
+// events (or an error, hang-up or invalid-fd condition). Watches are polled
+// with the context's epoll instance; a regular file, which epoll refuses, is
+// always readable and writable as poll(2) says, and a descriptor that is not
+// open reports IONval. Remove the watch before closing the descriptor.
+func (s *Source) AddUnixFD(fd int, events IOCondition) FDTag {
+	if fd < 0 {
+		logging.Critical(pkg, "g_source_add_unix_fd: assertion 'fd >= 0' failed")
+		return FDTag{}
+	}
+	c := s.lockCtx()
+	if s.destroyed.Load() {
+		unlockCtx(c)
+		logging.Critical(pkg, "g_source_add_unix_fd: assertion '!SOURCE_DESTROYED (source)' failed")
+		return FDTag{}
+	}
+	t := &unixFD{src: s, fd: fd, events: events}
+	s.fds = append(s.fds, t)
+	if c != nil {
+		c.registerFD(t)
+	}
+	unlockCtx(c)
+	if c != nil {
+		c.wakeIfForeign()
+	}
+	return FDTag{t}
+}
+
+func (s *Source) tagOK(tag FDTag, fn string) bool {
+	if tag.u == nil || tag.u.src != s {
+		logging.Critical(pkg, "g_source_"+fn+"_unix_fd: assertion 'tag belongs to source' failed")
+		return false
+	}
+	return true
+}
+
+// ModifyUnixFD is g_source_modify_unix_fd: it changes the conditions a watch
+// waits for.
+func (s *Source) ModifyUnixFD(tag FDTag, events IOCondition) {
+	if !s.tagOK(tag, "modify") {
+		return
+	}
+	c := s.lockCtx()
+	tag.u.events = events
+	if tag.u.entry != nil && c != nil {
+		c.markDirty(tag.u.entry)
+	}
+	unlockCtx(c)
+	if c != nil {
+		c.wakeIfForeign()
+	}
+}
+
+// QueryUnixFD is g_source_query_unix_fd: the conditions the last poll
+// reported for the watch.
+func (s *Source) QueryUnixFD(tag FDTag) IOCondition {
+	if !s.tagOK(tag, "query") {
+		return 0
+	}
+	c := s.lockCtx()
+	defer unlockCtx(c)
+	return tag.u.revents
+}
+
+// RemoveUnixFD is g_source_remove_unix_fd.
+func (s *Source) RemoveUnixFD(tag FDTag) {
+	if !s.tagOK(tag, "remove") {
+		return
+	}
+	c := s.lockCtx()
+	for i, x := range s.fds {
+		if x == tag.u {
+			s.fds = append(s.fds[:i], s.fds[i+1:]...)
+			if c != nil {
+				c.unregisterFD(x)
+			}
+			break
+		}
+	}
+	unlockCtx(c)
+}
+
+// FDFunc is GUnixFDSourceFunc: the callback of an fd source, given the
+// descriptor and the conditions that occurred. It returns false to remove
+// the source.
+type FDFunc func(fd int, cond IOCondition) bool
+
+// NewFDSource is g_unix_fd_source_new plus g_source_set_callback: a source
+// ready when fd has one of cond (IOErr, IOHup and IONval are always
+// reported), at PriorityDefault. fn may be nil, in which case a callback set
+// with SetCallback is called instead.
+func NewFDSource(fd int, cond IOCondition, fn FDFunc) *Source {
+	var tag FDTag
+	s := NewSource(SourceFuncs{
+		Dispatch: func(s *Source, cb SourceFunc) bool {
+			if fn != nil {
+				return fn(fd, s.QueryUnixFD(tag))
+			}
+			if cb == nil {
+				logging.Warning(pkg, "GUnixFDSource dispatched without callback. You must call g_source_set_callback().")
+				return false
+			}
+			return cb()
+		},
+	})
+	s.SetName("GUnixFDSource")
+	tag = s.AddUnixFD(fd, cond)
+	return s
+}
+
+// FDAdd is g_unix_fd_add: it attaches an fd source to the global default
+// context and returns its id.
+func FDAdd(fd int, cond IOCondition, fn FDFunc) uint {
+	return FDAddFull(PriorityDefault, fd, cond, fn)
+}
+
+// FDAddFull is g_unix_fd_add_full: FDAdd at a given priority.
+func FDAddFull(priority int, fd int, cond IOCondition, fn FDFunc) uint {
+	s := NewFDSource(fd, cond, fn)
+	s.SetPriority(priority)
+	return s.Attach(Default())
+}

@@ -1,0 +1,45 @@
+package mainloop
+
+import (
+	"time"
+
+	"github.com/sigloop/sigloop/internal/logging"
+)
+
+func idlePrepare(*Source) (bool, time.Duration) { return true, 0 }
+
+func idleDispatch(s *Source, cb SourceFunc) bool {
+	if cb == nil {
+		logging.Warning(pkg, "Idle source dispatched without callback. You must call g_source_set_callback().")
+		return false
+	}
+	return cb()
+}
+
+// NewIdleSource is g_idle_source_new: a source that is always ready, at
+// PriorityDefaultIdle (ML-1). An idle that keeps returning SourceContinue
+// runs on every iteration in which nothing of higher priority is ready
+// (ML-20).
+func NewIdleSource() *Source {
+	s := NewSource(SourceFuncs{Prepare: idlePrepare, Dispatch: idleDispatch})
+	s.priority = PriorityDefaultIdle
+	s.name = "GIdleSource"
+	return s
+}
+
+// IdleAdd is g_idle_add: an idle source on the global default context.
+func IdleAdd(fn SourceFunc) uint { return IdleAddFull(PriorityDefaultIdle, fn) }
+
+// IdleAddFull is g_idle_add_full: IdleAdd at a given priority.
+func IdleAddFull(priority int, fn SourceFunc) uint {
+	s := NewIdleSource()
+	s.priority = priority
+	s.callback = fn
+	return s.Attach(Default())
+}
+
+// IdleAddOnce is g_idle_add_once: fn runs once on the global default
+// context (ML-5).
+func IdleAddOnce(fn func()) uint {
+	return IdleAddFull(PriorityDefaultIdle, func() bool { fn(); return SourceRemove })
+}

@@ -1,0 +1,174 @@
+package mainloop
+
+// invokeQueue holds the calls queued by Invoke/InvokeFull at one priority.
+// It stands in for the one-shot idle source per call that
+// g_main_context_invoke attaches: one internal source per priority drains
+// the queue, and behaves as if each call were its own source (ML-2, ML-4,
+// ML-8): the calls queued before the check run in order in that iteration,
+// calls queued later run in a later one, and a nested loop started by one
+// call goes on with the calls after it.
+type invokeQueue struct {
+	c   *Context
+	src *Source
+	seq uint64 // seq of the last queued item; guarded by c.mu
+	q   []invokeItem
+
+	// Owner only: the items taken from q for dispatch, and the next one.
+	batch []invokeItem
+	pos   int
+	again []invokeItem // InvokeFull calls that asked to run again
+}
+
+type invokeItem struct {
+	fn  func()
+	fnb func() bool
+	seq uint64
+}
+
+// hasWork needs c.mu (and is called by the owner).
+func (iq *invokeQueue) hasWork() bool { return len(iq.q) > 0 || iq.pos < len(iq.batch) }
+
+// invokeQueueFor needs c.mu.
+func (c *Context) invokeQueueFor(prio int) *invokeQueue {
+	if prio == PriorityDefault && c.invDefault != nil {
+		return c.invDefault
+	}
+	pl := c.prioListFor(prio, true)
+	if pl.inv == nil {
+		iq := &invokeQueue{c: c}
+		iq.src = &Source{priority: prio, readyTime: -1, canRecurse: true, name: "GMainContext invoke queue"}
+		iq.src.funcs.Dispatch = iq.dispatch
+		iq.src.ctx.Store(c)
+		pl.inv = iq
+		if prio == PriorityDefault {
+			c.invDefault = iq
+		}
+	}
+	return pl.inv
+}
+
+func (c *Context) enqueue(prio int, it invokeItem) {
+	c.mu.Lock()
+	iq := c.invokeQueueFor(prio)
+	iq.seq++
+	it.seq = iq.seq
+	iq.q = append(iq.q, it)
+	c.mu.Unlock()
+	c.Wakeup()
+}
+
+// dispatch runs the calls whose seq is at most the limit the check recorded.
+func (iq *invokeQueue) dispatch(s *Source, _ SourceFunc) bool {
+	c := iq.c
+	limit := s.invLimit
+	defer iq.requeue()
+	for {
+		if iq.pos >= len(iq.batch) {
+			clear(iq.batch)
+			iq.batch, iq.pos = iq.batch[:0], 0
+			c.mu.Lock()
+			n := 0
+			for n < len(iq.q) && iq.q[n].seq <= limit {
+				n++
+			}
+			iq.batch = append(iq.batch, iq.q[:n]...)
+			rest := copy(iq.q, iq.q[n:])
+			clear(iq.q[rest:])
+			iq.q = iq.q[:rest]
+			c.mu.Unlock()
+			if n == 0 {
+				return true
+			}
+		}
+		it := iq.batch[iq.pos]
+		iq.batch[iq.pos] = invokeItem{}
+		iq.pos++
+		if it.fn != nil {
+			it.fn()
+		} else if it.fnb() {
+			iq.again = append(iq.again, it)
+		}
+	}
+}
+
+// requeue puts the calls that asked to run again back at the head of the
+// queue, before those queued after them.
+func (iq *invokeQueue) requeue() {
+	if len(iq.again) == 0 {
+		return
+	}
+	c := iq.c
+	c.mu.Lock()
+	iq.q = append(iq.again, iq.q...)
+	c.mu.Unlock()
+	iq.again = nil
+}
+
+// Invoke is g_main_context_invoke: fn runs on c (nil: the global default).
+// If the calling goroutine owns c, fn runs now; else if c is the caller's
+// context (ThreadDefault) and can be acquired, fn runs now with c acquired;
+// otherwise fn is queued and runs on c's next iterations at PriorityDefault
+// (ML-18, ML-1). Queued calls run in the order they were queued.
+func (c *Context) Invoke(fn func()) {
+	c = orDefault(c)
+	if fn == nil {
+		return
+	}
+	it := invokeItem{fn: fn}
+	if c.invokeDirect(it) {
+		return
+	}
+	c.enqueue(PriorityDefault, it)
+}
+
+// InvokeFull is g_main_context_invoke_full: like Invoke, at the given
+// priority, and fn is called again while it returns true (SourceContinue).
+func (c *Context) InvokeFull(priority int, fn func() bool) {
+	c = orDefault(c)
+	if fn == nil {
+		return
+	}
+	it := invokeItem{fnb: fn}
+	if c.invokeDirect(it) {
+		return
+	}
+	c.enqueue(priority, it)
+}
+
+// invokeDirect runs fn now if the caller owns c, or if c is the caller's
+// context and is free (ML-18), and reports whether it did.
+func (c *Context) invokeDirect(it invokeItem) bool {
+	owner := c.owner.Load()
+	var ts *threadState
+	mine := false
+	peekThread(func(tid int, t *threadState) {
+		mine = owner != 0 && owner == int64(tid) && c.owner.Load() == owner
+		ts = t
+	})
+	if mine {
+		it.runAll()
+		return true
+	}
+	if owner != 0 {
+		return false
+	}
+	if top := ts.top(); top != c && !(top == nil && c == Default()) {
+		return false
+	}
+	if !c.Acquire() {
+		return false
+	}
+	defer c.Release()
+	it.runAll()
+	return true
+}
+
+// runAll calls the item, again and again while it asks to (ML-18).
+func (it invokeItem) runAll() {
+	if it.fn != nil {
+		it.fn()
+		return
+	}
+	for it.fnb() {
+	}
+}

@@ -1,0 +1,134 @@
+package mainloop
+
+import (
+	"hash/fnv"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/sigloop/sigloop/internal/logging"
+)
+
+// newTimeout makes a timeout source whose next expiry is computed by next
+// from a base time in microseconds (ML-15).
+func newTimeout(interval time.Duration, seconds bool) *Source {
+	us := interval.Microseconds()
+	if us < 0 {
+		us = 0
+	}
+	next := func(base int64) int64 {
+		exp := base + us
+		if seconds {
+			exp = roundToSecond(exp)
+		}
+		return exp
+	}
+	s := NewSource(SourceFuncs{
+		Dispatch: func(s *Source, cb SourceFunc) bool {
+			if cb == nil {
+				logging.Warning(pkg, "Timeout source dispatched without callback. You must call g_source_set_callback().")
+				return false
+			}
+			again := cb()
+			if again {
+				// The next expiry counts from this iteration's time: no
+				// catch-up for missed ticks (ML-15).
+				s.setReadyTimeOwner(next(s.ctx.Load().time))
+			}
+			return again
+		},
+	})
+	s.readyTime = next(MonotonicTime())
+	if seconds {
+		s.name = "GTimeoutSource (seconds)"
+	} else {
+		s.name = "GTimeoutSource"
+	}
+	return s
+}
+
+// setReadyTimeOwner is SetReadyTime for the dispatching owner: no wakeup is
+// needed.
+func (s *Source) setReadyTimeOwner(us int64) {
+	c := s.lockCtx()
+	if !s.destroyed.Load() {
+		s.readyTime = us
+	}
+	unlockCtx(c)
+}
+
+var timerPerturb = sync.OnceValue(func() int64 {
+	// GLib spreads second-granularity timers of different sessions over
+	// the second with an offset derived from the session; so do we.
+	addr := os.Getenv("DBUS_SESSION_BUS_ADDRESS")
+	if addr == "" {
+		addr = os.Getenv("HOSTNAME")
+	}
+	if addr == "" {
+		return 0
+	}
+	h := fnv.New32a()
+	h.Write([]byte(addr))
+	return int64(h.Sum32() % 1000000)
+})
+
+// roundToSecond moves an expiry to the session's offset within a second,
+// rounding down when that is less than a quarter second early (ML-15).
+func roundToSecond(exp int64) int64 {
+	p := timerPerturb()
+	exp -= p
+	rem := exp % 1000000
+	if rem >= 1000000/4 {
+		exp += 1000000
+	}
+	exp -= rem
+	return exp + p
+}
+
+// NewTimeoutSource is g_timeout_source_new: a source first ready d from now,
+// then every d after the iteration that dispatched it, at PriorityDefault.
+func NewTimeoutSource(d time.Duration) *Source { return newTimeout(d, false) }
+
+// NewTimeoutSecondsSource is g_timeout_source_new_seconds: a timeout of sec
+// seconds whose expiries are grouped on a per-session offset within each
+// second, so that many such timers wake the process together.
+func NewTimeoutSecondsSource(sec uint) *Source {
+	return newTimeout(time.Duration(sec)*time.Second, true)
+}
+
+// TimeoutAdd is g_timeout_add: a timeout on the global default context.
+func TimeoutAdd(d time.Duration, fn SourceFunc) uint {
+	return TimeoutAddFull(PriorityDefault, d, fn)
+}
+
+// TimeoutAddFull is g_timeout_add_full: TimeoutAdd at a given priority.
+func TimeoutAddFull(priority int, d time.Duration, fn SourceFunc) uint {
+	s := NewTimeoutSource(d)
+	s.priority = priority
+	s.callback = fn
+	return s.Attach(Default())
+}
+
+// TimeoutAddOnce is g_timeout_add_once: fn runs once, d from now, on the
+// global default context (ML-5).
+func TimeoutAddOnce(d time.Duration, fn func()) uint {
+	return TimeoutAddFull(PriorityDefault, d, func() bool { fn(); return SourceRemove })
+}
+
+// TimeoutAddSeconds is g_timeout_add_seconds.
+func TimeoutAddSeconds(sec uint, fn SourceFunc) uint {
+	return TimeoutAddSecondsFull(PriorityDefault, sec, fn)
+}
+
+// TimeoutAddSecondsFull is g_timeout_add_seconds_full.
+func TimeoutAddSecondsFull(priority int, sec uint, fn SourceFunc) uint {
+	s := NewTimeoutSecondsSource(sec)
+	s.priority = priority
+	s.callback = fn
+	return s.Attach(Default())
+}
+
+// TimeoutAddSecondsOnce is g_timeout_add_seconds_once.
+func TimeoutAddSecondsOnce(sec uint, fn func()) uint {
+	return TimeoutAddSecondsFull(PriorityDefault, sec, func() bool { fn(); return SourceRemove })
+}

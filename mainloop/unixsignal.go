@@ -1,0 +1,155 @@
+package mainloop
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/sigloop/sigloop/internal/logging"
+)
+
+// unixSignalHub is the process-wide receiver of the Unix signals that signal
+// sources watch. It is one goroutine (run), started on first use, that
+// counts deliveries per signal and wakes the contexts of the sources
+// watching it. A signal stays caught (not its default action) only while
+// some source watches it.
+type unixSignalHub struct {
+	mu      sync.Mutex
+	chans   map[syscall.Signal]chan os.Signal
+	counts  map[syscall.Signal]*atomic.Uint64
+	sources map[syscall.Signal]map[*Source]struct{}
+}
+
+var hubOnce sync.Once
+var hub *unixSignalHub
+
+// supportedSignals are those g_unix_signal_source_new accepts (plus SIGWINCH
+// and SIGUSR*, which GLib accepts too).
+var supportedSignals = []syscall.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH}
+
+func getHub() *unixSignalHub {
+	hubOnce.Do(func() {
+		hub = &unixSignalHub{
+			chans:   make(map[syscall.Signal]chan os.Signal),
+			counts:  make(map[syscall.Signal]*atomic.Uint64),
+			sources: make(map[syscall.Signal]map[*Source]struct{}),
+		}
+		all := make(chan os.Signal, 64)
+		for _, sig := range supportedSignals {
+			hub.counts[sig] = new(atomic.Uint64)
+			hub.chans[sig] = all
+		}
+		go hub.run(all)
+	})
+	return hub
+}
+
+// run receives signals for the whole process. It never ends: like GLib's
+// signal-handling machinery, it lives as long as the process.
+func (h *unixSignalHub) run(ch chan os.Signal) {
+	for sig := range ch {
+		s, ok := sig.(syscall.Signal)
+		if !ok {
+			continue
+		}
+		h.mu.Lock()
+		if cnt := h.counts[s]; cnt != nil {
+			cnt.Add(1)
+		}
+		var ctxs []*Context
+		for src := range h.sources[s] {
+			if c := src.ctx.Load(); c != nil {
+				ctxs = append(ctxs, c)
+			}
+		}
+		h.mu.Unlock()
+		for _, c := range ctxs {
+			c.Wakeup()
+		}
+	}
+}
+
+func (h *unixSignalHub) add(sig syscall.Signal, src *Source) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	set := h.sources[sig]
+	if set == nil {
+		set = make(map[*Source]struct{})
+		h.sources[sig] = set
+	}
+	if len(set) == 0 {
+		signal.Notify(h.chans[sig], sig)
+	}
+	set[src] = struct{}{}
+}
+
+func (h *unixSignalHub) remove(sig syscall.Signal, src *Source) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	set := h.sources[sig]
+	if _, ok := set[src]; !ok {
+		return
+	}
+	delete(set, src)
+	if len(set) == 0 {
+		// Restore the default action, as GLib does when the last
+		// source for a signal goes away. Stop-per-signal: Reset only
+		// touches this signal and only sigloop's registration.
+		signal.Reset(sig)
+	}
+}
+
+// NewUnixSignalSource is g_unix_signal_source_new: a source ready after sig
+// is delivered to the process. Deliveries that arrive before the source is
+// dispatched are coalesced into one dispatch, but none that arrives after
+// NewUnixSignalSource returns is lost. Supported: SIGHUP, SIGINT, SIGTERM,
+// SIGUSR1, SIGUSR2, SIGWINCH; anything else is an error.
+//
+// While at least one such source for sig exists (not destroyed), sig does
+// not take its default action.
+func NewUnixSignalSource(sig syscall.Signal) (*Source, error) {
+	h := getHub()
+	cnt := h.counts[sig]
+	if cnt == nil {
+		return nil, fmt.Errorf("mainloop: signal %d (%v) is not supported; use SIGHUP, SIGINT, SIGTERM, SIGUSR1, SIGUSR2 or SIGWINCH", int(sig), sig)
+	}
+	var seen atomic.Uint64
+	seen.Store(cnt.Load())
+	s := NewSource(SourceFuncs{
+		Prepare: func(*Source) (bool, time.Duration) { return cnt.Load() != seen.Load(), -1 },
+		Check:   func(*Source) bool { return cnt.Load() != seen.Load() },
+		Dispatch: func(s *Source, cb SourceFunc) bool {
+			seen.Store(cnt.Load())
+			if cb == nil {
+				logging.Warning(pkg, "Unix signal source dispatched without callback. You must call g_source_set_callback().")
+				return false
+			}
+			return cb()
+		},
+	})
+	s.name = "GUnixSignalSource: " + sig.String()
+	s.onDestroy = func() { h.remove(sig, s) }
+	h.add(sig, s)
+	return s, nil
+}
+
+// UnixSignalAdd is g_unix_signal_add: a Unix signal source on the global
+// default context.
+func UnixSignalAdd(sig syscall.Signal, fn SourceFunc) (uint, error) {
+	return UnixSignalAddFull(PriorityDefault, sig, fn)
+}
+
+// UnixSignalAddFull is g_unix_signal_add_full.
+func UnixSignalAddFull(priority int, sig syscall.Signal, fn SourceFunc) (uint, error) {
+	s, err := NewUnixSignalSource(sig)
+	if err != nil {
+		return 0, err
+	}
+	s.priority = priority
+	s.callback = fn
+	return s.Attach(Default()), nil
+}
