@@ -1,0 +1,343 @@
+package signal
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+	"sync/atomic"
+
+	"github.com/rs/zerolog"
+
+	"github.com/sigloop/sigloop/internal/logging"
+)
+
+const pkg = "signal"
+
+// stateGone marks a disconnected handler; the low bits of handler.state are
+// its block count. An emission calls a handler only while state is 0.
+const stateGone = 1 << 31
+
+type handler[F any] struct {
+	id     HandlerID
+	fn     F
+	state  atomic.Uint32
+	detail string
+	after  bool
+	recv   Receiver
+	ctype  ConnectionType // type bits only
+	single bool
+	key    any
+	unique bool
+	unbind func() // cancels the receiver's destroy notify; guarded by core.mu
+}
+
+// list is an immutable snapshot of a signal's handlers and configuration.
+// Emissions load it once, which is what makes handlers connected during an
+// emission invisible to it (SIG-3, SIG-07).
+type list[F any] struct {
+	hs         []*handler[F]
+	simple     bool // only plain direct handlers, no class handler: the fast path
+	owner      Owner
+	class      F
+	hasClass   bool
+	classStage RunStage
+}
+
+func (l *list[F]) blocked() bool { return l.owner != nil && l.owner.SignalsBlocked() }
+
+// core is the handler list, ids, blocking and stop machinery shared by
+// every signal type. Its zero value is an empty signal.
+type core[F any] struct {
+	mu        sync.Mutex
+	l         atomic.Pointer[list[F]]
+	ownerDrop func() // cancels the owner's destroy notify; guarded by mu
+	stops     stopState
+}
+
+func (c *core[F]) load() *list[F] { return c.l.Load() }
+
+// update builds the next snapshot from the current one; c.mu must be held.
+func (c *core[F]) update(f func(n *list[F])) {
+	var n list[F]
+	if o := c.l.Load(); o != nil {
+		n = *o
+	}
+	f(&n)
+	n.simple = !n.hasClass
+	for _, h := range n.hs {
+		if h.after || h.detail != "" || h.recv != nil || h.single || h.ctype != DirectConnection {
+			n.simple = false
+			break
+		}
+	}
+	c.l.Store(&n)
+}
+
+func without[F any](hs []*handler[F], h *handler[F]) []*handler[F] {
+	out := make([]*handler[F], 0, len(hs))
+	for _, x := range hs {
+		if x != h {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Func && rv.IsNil()
+}
+
+// connect adds a handler. It is the one way in for every Connect variant.
+func (c *core[F]) connect(fn F, o Options) (HandlerID, error) {
+	if isNil(any(fn)) {
+		logging.Critical(pkg, "g_signal_connect: assertion 'c_handler != NULL' failed")
+		return 0, ErrNilHandler
+	}
+	t := o.Type & typeMask
+	if t > BlockingQueuedConnection || o.Type&^(typeMask|UniqueConnection|SingleShotConnection) != 0 {
+		return 0, ErrInvalidType
+	}
+	if o.Receiver == nil && t != DirectConnection {
+		if o.Type&typeMask == AutoConnection {
+			t = DirectConnection // no receiver: the sender is the receiver (Qt), and plain connects are direct
+		} else {
+			return 0, ErrNoReceiver
+		}
+	}
+	unique := o.Type&UniqueConnection != 0
+	if unique && o.Key == nil {
+		logging.Critical(pkg, "QObject::connect: unique connections require a key (signal.Options.Key)")
+		return 0, ErrUniqueNeedsKey
+	}
+	if unique && !reflect.TypeOf(o.Key).Comparable() {
+		return 0, ErrUniqueNeedsKey
+	}
+	if o.Receiver != nil && o.Receiver.IsDestroyed() {
+		return 0, ErrReceiverDestroyed
+	}
+	h := &handler[F]{
+		fn: fn, detail: o.Detail, after: o.After, recv: o.Receiver, ctype: t,
+		single: o.Type&SingleShotConnection != 0, key: o.Key, unique: unique,
+	}
+	c.mu.Lock()
+	if unique {
+		if l := c.l.Load(); l != nil {
+			for _, x := range l.hs {
+				if x.unique && x.key == o.Key && x.recv == o.Receiver && x.detail == o.Detail && x.after == o.After {
+					c.mu.Unlock()
+					return 0, ErrDuplicate
+				}
+			}
+		}
+	}
+	h.id = nextID() // under mu, so ids grow in list order (Qt's emission order by id)
+	c.update(func(n *list[F]) { n.hs = append(n.hs[:len(n.hs):len(n.hs)], h) })
+	c.mu.Unlock()
+	if o.Receiver != nil {
+		rm := o.Receiver.AddDestroyNotify(func() { c.drop(h) })
+		c.mu.Lock()
+		if h.state.Load()&stateGone != 0 {
+			c.mu.Unlock()
+			rm()
+		} else {
+			h.unbind = rm
+			c.mu.Unlock()
+		}
+	}
+	logging.Debug(pkg, func(e *zerolog.Event) { e.Uint64("id", uint64(h.id)).Str("detail", o.Detail).Msg("connect") })
+	return h.id, nil
+}
+
+// drop disconnects h if it is still connected; it reports whether it did.
+func (c *core[F]) drop(h *handler[F]) bool {
+	c.mu.Lock()
+	if h.state.Or(stateGone)&stateGone != 0 {
+		c.mu.Unlock()
+		return false
+	}
+	c.update(func(n *list[F]) { n.hs = without(n.hs, h) })
+	rm := h.unbind
+	h.unbind = nil
+	c.mu.Unlock()
+	if rm != nil {
+		rm()
+	}
+	return true
+}
+
+func (c *core[F]) find(id HandlerID) *handler[F] {
+	if l := c.l.Load(); l != nil {
+		for _, h := range l.hs {
+			if h.id == id {
+				return h
+			}
+		}
+	}
+	return nil
+}
+
+func (c *core[F]) noHandler(fn string, id HandlerID) {
+	logging.Critical(pkg, fmt.Sprintf("%s: instance '%p' has no handler with id '%d'", fn, c, id))
+}
+
+// Disconnect is g_signal_handler_disconnect: the handler is not called
+// again, not even by an emission that is running now and has not reached it
+// (SIG-4). Queued calls already posted still run (Qt). An id that is 0, not
+// of this signal, or already disconnected logs GLib's critical and returns
+// false.
+func (c *core[F]) Disconnect(id HandlerID) bool {
+	if id == 0 {
+		logging.Critical(pkg, "g_signal_handler_disconnect: assertion 'handler_id > 0' failed")
+		return false
+	}
+	c.mu.Lock()
+	h := c.find(id)
+	c.mu.Unlock()
+	if h == nil || !c.drop(h) {
+		c.noHandler("g_signal_handler_disconnect", id)
+		return false
+	}
+	return true
+}
+
+// IsConnected is g_signal_handler_is_connected: whether id is a live
+// connection of this signal. It is false for 0 and for unknown ids.
+func (c *core[F]) IsConnected(id HandlerID) bool {
+	return id != 0 && c.find(id) != nil
+}
+
+// Block is g_signal_handler_block: the handler is skipped until Unblock is
+// called as many times as Block (SIG-5).
+func (c *core[F]) Block(id HandlerID) {
+	h := c.find(id)
+	if h == nil {
+		c.noHandler("g_signal_handler_block", id)
+		return
+	}
+	h.state.Add(1)
+}
+
+// Unblock is g_signal_handler_unblock. Unblocking a handler that is not
+// blocked logs GLib's critical. A handler unblocked during an emission that
+// has not reached it yet is called by that emission (SIG-5).
+func (c *core[F]) Unblock(id HandlerID) {
+	h := c.find(id)
+	if h == nil {
+		c.noHandler("g_signal_handler_unblock", id)
+		return
+	}
+	for {
+		s := h.state.Load()
+		if s&^stateGone == 0 {
+			logging.Critical(pkg, fmt.Sprintf("g_signal_handler_unblock: handler '%d' of instance '%p' is not blocked", id, c))
+			return
+		}
+		if h.state.CompareAndSwap(s, s-1) {
+			return
+		}
+	}
+}
+
+// HasHandlers is QObject::isSignalConnected: whether at least one handler
+// is connected, blocked or not.
+func (c *core[F]) HasHandlers() bool {
+	l := c.l.Load()
+	return l != nil && len(l.hs) > 0
+}
+
+// HandlerCount is QObject::receivers: the number of connected handlers,
+// duplicates included.
+func (c *core[F]) HandlerCount() int {
+	if l := c.l.Load(); l != nil {
+		return len(l.hs)
+	}
+	return 0
+}
+
+// DisconnectAll disconnects every handler (g_signal_handlers_destroy, Qt's
+// disconnect(sender, signal, nullptr, nullptr)) and returns how many there
+// were.
+func (c *core[F]) DisconnectAll() int {
+	c.mu.Lock()
+	var rms []func()
+	n := 0
+	if l := c.l.Load(); l != nil {
+		for _, h := range l.hs {
+			h.state.Or(stateGone)
+			if h.unbind != nil {
+				rms = append(rms, h.unbind)
+				h.unbind = nil
+			}
+		}
+		n = len(l.hs)
+		c.update(func(n *list[F]) { n.hs = nil })
+	}
+	c.mu.Unlock()
+	for _, rm := range rms {
+		rm()
+	}
+	return n
+}
+
+// DisconnectReceiver is Qt's disconnect(sender, signal, receiver, nullptr):
+// it removes every connection bound to r and returns how many there were
+// (SIG-04).
+func (c *core[F]) DisconnectReceiver(r Receiver) int {
+	return c.disconnectWhere(func(h *handler[F]) bool { return r != nil && h.recv == r })
+}
+
+// DisconnectKey is Qt's disconnect(sender, signal, receiver, slot): it
+// removes every connection made with this receiver (nil for none) and
+// Options.Key, and returns how many there were (SIG-04).
+func (c *core[F]) DisconnectKey(r Receiver, key any) int {
+	return c.disconnectWhere(func(h *handler[F]) bool { return key != nil && h.recv == r && h.key == key })
+}
+
+func (c *core[F]) disconnectWhere(match func(h *handler[F]) bool) int {
+	l := c.l.Load()
+	if l == nil {
+		return 0
+	}
+	n := 0
+	for _, h := range l.hs {
+		if match(h) && c.drop(h) {
+			n++
+		}
+	}
+	return n
+}
+
+// SetOwner names the object that emits the signal: while o.SignalsBlocked()
+// the signal does nothing (QObject::blockSignals), and if o has
+// AddDestroyNotify, all handlers are disconnected when o is destroyed.
+// SetOwner(nil) removes the owner.
+func (c *core[F]) SetOwner(o Owner) {
+	c.mu.Lock()
+	old := c.ownerDrop
+	c.ownerDrop = nil
+	c.update(func(n *list[F]) { n.owner = o })
+	c.mu.Unlock()
+	if old != nil {
+		old()
+	}
+	if dn, ok := o.(destroyNotifier); ok && o != nil {
+		rm := dn.AddDestroyNotify(func() { c.DisconnectAll() })
+		c.mu.Lock()
+		c.ownerDrop = rm
+		c.mu.Unlock()
+	}
+}
+
+func (c *core[F]) setClass(fn F, stage RunStage) {
+	c.mu.Lock()
+	c.update(func(n *list[F]) {
+		n.class = fn
+		n.hasClass = !isNil(any(fn)) && stage&(RunFirst|RunLast|RunCleanup) != 0
+		n.classStage = stage
+	})
+	c.mu.Unlock()
+}

@@ -1,0 +1,112 @@
+// Package signal is sigloop's typed signal: GLib's GSignal and Qt's
+// signals and slots, checked at compile time with generics.
+//
+// A signal is a field of the object that emits it:
+//
+//	type Server struct {
+//		object.Object
+//		NewConnection signal.Signal1[*Conn]       // Qt: void newConnection(Conn*)
+//		Incoming      signal.Signal2R[*Conn, any, bool] // GLib: gboolean incoming(conn, source)
+//	}
+//
+// Signal0, Signal1, Signal2 and Signal3 take zero to three arguments;
+// Signal0R..Signal3R also return a value, combined by an Accumulator
+// (TrueHandled, FirstWins, or your own). More arguments are passed as a
+// struct. All types share one core: the handler list, the ids, blocking,
+// details, connection types and receivers; each arity only adds its Emit.
+//
+// # Design
+//
+// The handler list is an immutable snapshot replaced on every connect and
+// disconnect (copy on write). Emit loads it with one atomic load and walks
+// it; each handler carries one atomic word holding its block count and a
+// disconnected bit. So a plain emission with direct handlers takes no lock,
+// makes no atomic read-modify-write and allocates nothing: it costs about
+// one atomic load per handler more than a loop over a []func (see
+// BenchmarkEmit and BenchmarkEmitFloor). Anything else (a class handler,
+// after-handlers, details, receivers, queued or single-shot connections, an
+// emission with a detail) takes the general path, which follows GLib's
+// signal_emit_unlocked_R stage by stage.
+//
+// # GLib and Qt semantics
+//
+//   - Order (SIG-1): the RunFirst class handler, the normal handlers in
+//     connection order, the RunLast class handler, the ConnectAfter
+//     handlers, the RunCleanup class handler. The class handler is the
+//     virtual-method slot: package object shows how an embedding type
+//     overrides it and chains up.
+//   - Ids (SIG-2): one process-wide counter; never 0, never reused.
+//   - Details (SIG-6): ConnectDetailed("name") handlers run only for
+//     EmitDetailed("name", …); handlers without a detail run for every
+//     emission; Emit runs only handlers without a detail.
+//   - Blocking (SIG-5) is counted per handler. Owner.SignalsBlocked
+//     (QObject::blockSignals) mutes the whole signal (SIG-12).
+//   - StopEmission (SIG-7) stops the innermost emission of the signal on the
+//     calling goroutine; RunCleanup still runs.
+//   - Accumulators (SIG-8): after every handler and class handler; false
+//     stops the emission. Without one the result is the last value.
+//   - Connection types (Qt SIG-10): plain Connect is DirectConnection and
+//     never asks which goroutine it is on (that is a system call).
+//     ConnectTo binds a Receiver and defaults to AutoConnection: direct iff
+//     the emitting goroutine owns the receiver's mainloop.Context, else
+//     queued. Queued calls copy the arguments at emission, run once per
+//     emission on the receiver's context in emission order, still run after
+//     a plain Disconnect, and are dropped if the receiver is destroyed
+//     first. BlockingQueuedConnection waits for the handler; emitting it
+//     from a goroutine that owns the receiver's context would deadlock in Qt,
+//     here it logs Qt's "Dead lock detected" critical and skips the handler.
+//     Queued handlers' return values are ignored; blocking-queued ones are
+//     accumulated.
+//   - UniqueConnection: Go funcs cannot be compared, so a unique connection
+//     is identified by a comparable Options.Key given by the caller, plus
+//     the receiver, the detail and the After flag; a duplicate fails with
+//     ErrDuplicate, a unique connect without a key with ErrUniqueNeedsKey.
+//     DisconnectKey removes connections by the same identity.
+//   - SingleShotConnection: removed when an emission reaches it, before the
+//     call (IsConnected is already false inside the handler); for queued
+//     ones at emission time, so N emissions before the loop runs give one
+//     call.
+//   - Receivers (SIG-14, SIG-15): a handler bound to a receiver is
+//     disconnected when the receiver is destroyed and is not called once its
+//     destruction started.
+//
+// Misuse logs GLib's critical through internal/logging (package "signal")
+// and is refused: disconnecting or blocking an unknown id, unblocking a
+// handler that is not blocked, StopEmission outside an emission, an empty
+// detail. Connect errors are returned as the Err* values.
+//
+// # Concurrency properties
+//
+//  1. Every method may be called from any goroutine, including from inside
+//     a handler of the same signal: connect, disconnect, block, unblock,
+//     emit and stop-emission are all re-entrant.
+//  2. No lock is held while a handler, class handler or accumulator runs,
+//     nor while a receiver's destroy notify is added or removed.
+//  3. An emission sees the handler list as it was when it started: handlers
+//     connected during it are not called by it (SIG-3, Qt SIG-07).
+//  4. A handler disconnected or blocked before an emission reaches it is
+//     not called by that emission, whichever goroutine disconnected it and
+//     as soon as Disconnect or Block has returned; one unblocked before the
+//     emission reaches it is called.
+//  5. Direct handlers run on the emitting goroutine, synchronously (SIG-13).
+//     Emissions on several goroutines run concurrently; a handler must
+//     protect its own state if its signal is emitted from several
+//     goroutines.
+//  6. Queued calls to one receiver context run in emission order, one per
+//     emission, with the arguments as they were at emission.
+//  7. A single-shot connection runs at most once, even when several
+//     goroutines emit at the same time.
+//  8. When Disconnect returns, no new call of the handler will start (one
+//     already running on another goroutine may still be finishing).
+//
+// # Panics
+//
+// A panicking handler is not recovered: the panic unwinds through Emit to
+// the emitter, like any function call, and the rest of that emission is
+// abandoned. The signal stays usable, because an emission keeps its state on
+// its own stack and holds no lock while handlers run; a single-shot
+// connection that panicked stays removed. A panic in a queued handler
+// unwinds through the receiver context's dispatch (see package mainloop);
+// a goroutine blocked in a BlockingQueuedConnection emission is released
+// and the handler counts as not having run.
+package signal

@@ -1,0 +1,149 @@
+package signal
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/mainloop"
+)
+
+// Accumulator is GSignalAccumulator for a signal returning R: it is called
+// after every handler and class handler that returned a value, with the
+// value accumulated so far (R's zero value at first) and the new one; it
+// returns the new accumulated value and whether the emission continues
+// (SIG-8). TrueHandled and FirstWins are GLib's two stock accumulators.
+type Accumulator[R any] func(acc, v R) (R, bool)
+
+// TrueHandled is g_signal_accumulator_true_handled: the result is the last
+// value, and the first true stops the emission.
+func TrueHandled(acc, v bool) (bool, bool) { return v, !v }
+
+// FirstWins returns g_signal_accumulator_first_wins for R: the first value
+// returned is the result, and the emission stops there.
+func FirstWins[R any]() Accumulator[R] {
+	return func(_, v R) (R, bool) { return v, false }
+}
+
+// emitSlow runs a full emission in GLib's order (SIG-1): RUN_FIRST class
+// handler, normal handlers, RUN_LAST class handler, after-handlers,
+// RUN_CLEANUP class handler. call invokes a handler with the emission's
+// arguments; post returns a call with the arguments copied, for queued
+// connections. Without an accumulator the result is the last value
+// returned (SIG-8).
+func emitSlow[F, R any](c *core[F], l *list[F], detail string, call func(F) R, post func(F) func() R, acc Accumulator[R]) R {
+	var res R
+	if l.blocked() {
+		return res
+	}
+	start := c.stops.seq.Load()
+	stopped := false
+	took := func(v R) {
+		if acc == nil {
+			res = v
+			return
+		}
+		var cont bool
+		res, cont = acc(res, v)
+		if !cont {
+			stopped = true
+		}
+	}
+	if l.hasClass && l.classStage&RunFirst != 0 {
+		took(call(l.class))
+		stopped = c.stops.stopped(start) || stopped
+	}
+	for pass := 0; pass < 2 && !stopped; pass++ {
+		after := pass == 1
+		if after && l.hasClass && l.classStage&RunLast != 0 {
+			took(call(l.class))
+			if stopped = c.stops.stopped(start) || stopped; stopped {
+				break
+			}
+		}
+		for _, h := range l.hs {
+			if h.after != after || h.state.Load() != 0 || (h.detail != "" && h.detail != detail) {
+				continue
+			}
+			if h.recv != nil && h.recv.IsDestroyed() {
+				continue // SIG-15: nothing runs on a receiver whose destruction started
+			}
+			if h.single && !c.drop(h) {
+				continue // SIG-10: removed before the call; another emission took it
+			}
+			switch t := h.effectiveType(); t {
+			case DirectConnection:
+				took(call(h.fn))
+			case QueuedConnection:
+				deliver(h.recv, post(h.fn), nil)
+			case BlockingQueuedConnection:
+				ctx := h.recv.Context()
+				if ctx != nil && ctx.IsOwner() {
+					logging.Critical(pkg, fmt.Sprintf("Qt: Dead lock detected while activating a BlockingQueuedConnection: Sender is %p, receiver is %p (handler %d not called)", c, h.recv, h.id))
+					continue
+				}
+				var v R
+				run := post(h.fn)
+				done := make(chan bool, 1)
+				deliver(h.recv, func() R { v = run(); return v }, done)
+				if <-done {
+					took(v)
+				}
+			}
+			if stopped = c.stops.stopped(start) || stopped; stopped {
+				break
+			}
+		}
+	}
+	if l.hasClass && l.classStage&RunCleanup != 0 {
+		call(l.class) // its return value is not accumulated (gsignal.c)
+	}
+	if c.stops.pending.Load() != 0 {
+		c.stops.claim(start) // a stop asked by the cleanup handler ends here
+	}
+	return res
+}
+
+// effectiveType resolves AutoConnection for this emission (SIG-10): direct
+// iff the emitting goroutine owns the receiver's context.
+func (h *handler[F]) effectiveType() ConnectionType {
+	if h.ctype != AutoConnection {
+		return h.ctype
+	}
+	if ctx := h.recv.Context(); ctx == nil || ctx.IsOwner() {
+		return DirectConnection
+	}
+	return QueuedConnection
+}
+
+// deliver runs fn on r's context at its next iteration, unless r is
+// destroyed by then (Qt drops posted calls to a deleted receiver, but not
+// those of a plain disconnect). done, if not nil, receives whether fn ran;
+// it is signalled even if fn panics, so a blocking emitter never hangs on a
+// handler that failed.
+func deliver[R any](r Receiver, fn func() R, done chan<- bool) {
+	ctx := r.Context()
+	if ctx == nil {
+		ctx = mainloop.Default()
+	}
+	ran := false
+	src := mainloop.NewSource(mainloop.SourceFuncs{
+		Prepare: func(*mainloop.Source) (bool, time.Duration) { return true, -1 },
+		Check:   func(*mainloop.Source) bool { return true },
+		Dispatch: func(*mainloop.Source, mainloop.SourceFunc) bool {
+			if !r.IsDestroyed() {
+				fn()
+				ran = true
+			}
+			return mainloop.SourceRemove
+		},
+		Finalize: func(*mainloop.Source) {
+			if done != nil {
+				done <- ran
+			}
+		},
+	})
+	src.SetPriority(mainloop.PriorityDefault)
+	src.SetName("signal: queued call")
+	src.Attach(ctx)
+}

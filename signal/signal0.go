@@ -1,0 +1,102 @@
+package signal
+
+// Signal0 is a signal with no arguments (a GSignal or Qt signal).
+// The zero value is a signal with no handlers, ready to use; it must not be
+// copied after first use. All methods are safe for concurrent use.
+type Signal0 struct {
+	core[func()]
+}
+
+// Connect is g_signal_connect: fn runs, on the emitting goroutine, at every
+// emission, after the handlers connected before it. The id is never 0.
+func (s *Signal0) Connect(fn func()) HandlerID {
+	id, _ := s.connect(fn, Options{})
+	return id
+}
+
+// ConnectAfter is g_signal_connect_after: fn runs after the normal handlers
+// and the RUN_LAST class handler (SIG-1).
+func (s *Signal0) ConnectAfter(fn func()) HandlerID {
+	id, _ := s.connect(fn, Options{After: true})
+	return id
+}
+
+// ConnectDetailed is g_signal_connect with "signal::detail": fn runs only for
+// emissions with this detail (SIG-6). An empty detail is invalid in GLib; it
+// logs a critical and returns 0.
+func (s *Signal0) ConnectDetailed(detail string, fn func()) HandlerID {
+	if detail == "" {
+		invalidDetail()
+		return 0
+	}
+	id, _ := s.connect(fn, Options{Detail: detail})
+	return id
+}
+
+// ConnectTo is Qt's QObject::connect(sender, signal, receiver, functor, type):
+// fn is bound to r (disconnected when r is destroyed, run on r's context for
+// queued and auto connections). See ConnectionType.
+func (s *Signal0) ConnectTo(r Receiver, fn func(), t ConnectionType) (HandlerID, error) {
+	if r == nil {
+		return 0, ErrNoReceiver
+	}
+	return s.connect(fn, Options{Receiver: r, Type: t})
+}
+
+// ConnectWith connects fn with every option spelled out; the other Connect
+// methods are shorthands for it.
+func (s *Signal0) ConnectWith(fn func(), o Options) (HandlerID, error) {
+	return s.connect(fn, o)
+}
+
+// SetClassHandler sets the class closure of the signal, the slot a GObject
+// class fills to implement a virtual method: it runs at the given stages
+// (RunFirst, RunLast, RunCleanup, or-ed) of every emission (SIG-1). A nil fn
+// removes it.
+func (s *Signal0) SetClassHandler(fn func(), stage RunStage) { s.setClass(fn, stage) }
+
+// Emit is g_signal_emit (and Qt's emit): it runs the handlers in order on
+// the calling goroutine, with no lock held, and posts queued calls. Handlers
+// connected meanwhile are not called by it; handlers disconnected or blocked
+// before it reaches them are skipped (SIG-3, SIG-4, SIG-5). Handlers connected
+// with a detail are not called (SIG-6).
+func (s *Signal0) Emit() {
+	l := s.load()
+	if l == nil {
+		return
+	}
+	if !l.simple {
+		s.emitSlow(l, "")
+		return
+	}
+	if l.owner != nil && l.owner.SignalsBlocked() {
+		return
+	}
+	start := s.stops.seq.Load()
+	for _, h := range l.hs {
+		if h.state.Load() != 0 {
+			continue
+		}
+		h.fn()
+		if s.stops.pending.Load() != 0 && s.stops.claim(start) {
+			break
+		}
+	}
+}
+
+// EmitDetailed is g_signal_emit with a detail: handlers connected with this
+// detail and handlers connected without one run (SIG-6).
+func (s *Signal0) EmitDetailed(detail string) {
+	l := s.load()
+	if l == nil {
+		return
+	}
+	s.emitSlow(l, detail)
+}
+
+func (s *Signal0) emitSlow(l *list[func()], detail string) {
+	emitSlow(&s.core, l, detail,
+		func(fn func()) struct{} { fn(); return struct{}{} },
+		func(fn func()) func() struct{} { return func() struct{} { fn(); return struct{}{} } },
+		nil)
+}

@@ -1,0 +1,169 @@
+package signal
+
+import (
+	"errors"
+	"sync/atomic"
+
+	"github.com/sigloop/sigloop/internal/logging"
+
+	"github.com/sigloop/sigloop/mainloop"
+)
+
+// HandlerID identifies one connection. It is g_signal_connect's gulong
+// handler id: every connection of every signal in the process takes the
+// next value of one counter, so ids start at 1, only increase, and are never
+// reused; 0 is never a valid id (SIG-2).
+type HandlerID uint64
+
+var lastID atomic.Uint64
+
+func nextID() HandlerID { return HandlerID(lastID.Add(1)) }
+
+// ConnectionType is Qt::ConnectionType: how a receiver-bound handler is
+// called. The low bits hold one of the four types; UniqueConnection and
+// SingleShotConnection are flags that may be or-ed in. The values are Qt's.
+type ConnectionType uint32
+
+const (
+	// AutoConnection is Qt::AutoConnection: decided at every emission,
+	// DirectConnection when the emitting goroutine owns the receiver's
+	// context (mainloop.Context.IsOwner), QueuedConnection otherwise.
+	AutoConnection ConnectionType = 0
+	// DirectConnection is Qt::DirectConnection: the handler runs at once, on
+	// the emitting goroutine.
+	DirectConnection ConnectionType = 1
+	// QueuedConnection is Qt::QueuedConnection: the arguments are copied at
+	// emission and the handler runs later on the receiver's context, once
+	// per emission.
+	QueuedConnection ConnectionType = 2
+	// BlockingQueuedConnection is Qt::BlockingQueuedConnection: queued, and
+	// the emitter waits until the handler has returned. Emitting from a
+	// goroutine that owns the receiver's context would deadlock; sigloop
+	// logs a critical and skips the handler instead (DECISIONS.md).
+	BlockingQueuedConnection ConnectionType = 3
+	// UniqueConnection is Qt::UniqueConnection: the connect fails with
+	// ErrDuplicate when an identical connection exists. Go funcs cannot be
+	// compared, so identity is the Options.Key given by the caller plus the
+	// receiver, the detail and the After flag; a unique connect without a
+	// Key fails with ErrUniqueNeedsKey, as Qt refuses unique functor
+	// connections.
+	UniqueConnection ConnectionType = 0x80
+	// SingleShotConnection is Qt::SingleShotConnection: the connection is
+	// removed when it is first reached by an emission, before the handler
+	// runs (and, for queued ones, at emission time, so several emissions
+	// before the receiver's loop runs give one call).
+	SingleShotConnection ConnectionType = 0x100
+
+	typeMask = 0x7f
+)
+
+// String returns Qt's name of the type and its flags.
+func (t ConnectionType) String() string {
+	var s string
+	switch t & typeMask {
+	case AutoConnection:
+		s = "AutoConnection"
+	case DirectConnection:
+		s = "DirectConnection"
+	case QueuedConnection:
+		s = "QueuedConnection"
+	case BlockingQueuedConnection:
+		s = "BlockingQueuedConnection"
+	default:
+		s = "InvalidConnection"
+	}
+	if t&UniqueConnection != 0 {
+		s += "|UniqueConnection"
+	}
+	if t&SingleShotConnection != 0 {
+		s += "|SingleShotConnection"
+	}
+	return s
+}
+
+// RunStage is the set of GSignalFlags run stages at which a signal's class
+// handler runs (SIG-1): RunFirst before the normal handlers, RunLast after
+// them and before the connect-after ones, RunCleanup at the very end, even
+// after StopEmission. The stages may be or-ed together.
+type RunStage uint8
+
+const (
+	// RunFirst is G_SIGNAL_RUN_FIRST.
+	RunFirst RunStage = 1 << iota
+	// RunLast is G_SIGNAL_RUN_LAST.
+	RunLast
+	// RunCleanup is G_SIGNAL_RUN_CLEANUP.
+	RunCleanup
+)
+
+// Receiver is what a receiver-bound (Qt-style) connection needs: the
+// receiver's context, for queued and auto connections, and a destroy notify
+// that disconnects the handler when the receiver goes away. *object.Object
+// implements it.
+type Receiver interface {
+	// Context is the receiver's affinity (QObject::thread).
+	Context() *mainloop.Context
+	// IsDestroyed reports whether destruction has started.
+	IsDestroyed() bool
+	// AddDestroyNotify arranges for fn to run once when the receiver is
+	// destroyed (at once if it already is) and returns a function that
+	// cancels it.
+	AddDestroyNotify(fn func()) (remove func())
+}
+
+// Owner is the object that emits a signal. While SignalsBlocked reports
+// true, emitting does nothing at all (QObject::blockSignals, SIG-12). If the
+// owner also has an AddDestroyNotify method like Receiver's, every handler
+// of the signal is disconnected when the owner is destroyed (SIG-14).
+// *object.Object implements it.
+type Owner interface {
+	SignalsBlocked() bool
+}
+
+type destroyNotifier interface {
+	AddDestroyNotify(fn func()) (remove func())
+}
+
+// Options describes a connection for ConnectWith. The zero value is a plain
+// GLib g_signal_connect: direct, no detail, not after, no receiver.
+type Options struct {
+	// Detail restricts the handler to emissions with this detail
+	// ("notify::name" connects with Detail "name"); "" means no detail.
+	Detail string
+	// After makes it a g_signal_connect_after handler.
+	After bool
+	// Receiver binds the connection to an object: the handler is
+	// disconnected when the receiver is destroyed, not called once its
+	// destruction started, and queued calls run on its context.
+	Receiver Receiver
+	// Type is the connection type and flags. Types other than
+	// DirectConnection need a Receiver. With a Receiver, the zero value
+	// is AutoConnection.
+	Type ConnectionType
+	// Key identifies the handler for UniqueConnection; it must be
+	// comparable.
+	Key any
+}
+
+// Errors returned by ConnectTo and ConnectWith; test them with errors.Is.
+var (
+	// ErrNoReceiver: the connection type needs a receiver (Qt's "invalid
+	// nullptr parameter").
+	ErrNoReceiver = errors.New("signal: connection type needs a receiver")
+	// ErrReceiverDestroyed: the receiver's destruction has started.
+	ErrReceiverDestroyed = errors.New("signal: receiver is destroyed")
+	// ErrInvalidType: the connection type is not one of the four types.
+	ErrInvalidType = errors.New("signal: invalid connection type")
+	// ErrUniqueNeedsKey: UniqueConnection without Options.Key (Qt refuses
+	// unique functor connections the same way).
+	ErrUniqueNeedsKey = errors.New("signal: unique connections require a comparable Options.Key")
+	// ErrDuplicate: UniqueConnection found an identical connection (Qt's
+	// invalid QMetaObject::Connection).
+	ErrDuplicate = errors.New("signal: identical unique connection already exists")
+	// ErrNilHandler: the handler func is nil.
+	ErrNilHandler = errors.New("signal: nil handler")
+)
+
+func invalidDetail() {
+	logging.Critical(pkg, "g_signal_connect_data: signal detail must not be empty")
+}
