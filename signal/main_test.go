@@ -1,0 +1,111 @@
+package signal_test
+
+import (
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/sigloop/sigloop/internal/leakcheck"
+	"github.com/sigloop/sigloop/mainloop"
+)
+
+func TestMain(m *testing.M) { leakcheck.Main(m) }
+
+// recv is a minimal signal.Receiver, standing in for object.Object (which
+// imports this package).
+type recv struct {
+	ctx  *mainloop.Context
+	dead atomic.Bool
+	mu   sync.Mutex
+	next int
+	fns  map[int]func()
+}
+
+func newRecv(ctx *mainloop.Context) *recv { return &recv{ctx: ctx, fns: map[int]func(){}} }
+
+func (r *recv) Context() *mainloop.Context { return r.ctx }
+func (r *recv) IsDestroyed() bool          { return r.dead.Load() }
+func (r *recv) AddDestroyNotify(fn func()) func() {
+	r.mu.Lock()
+	if r.dead.Load() {
+		r.mu.Unlock()
+		fn()
+		return func() {}
+	}
+	r.next++
+	id := r.next
+	r.fns[id] = fn
+	r.mu.Unlock()
+	return func() {
+		r.mu.Lock()
+		delete(r.fns, id)
+		r.mu.Unlock()
+	}
+}
+
+func (r *recv) notifies() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.fns)
+}
+
+func (r *recv) destroy() {
+	r.mu.Lock()
+	r.dead.Store(true)
+	var ids []int
+	for id := range r.fns {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	var fns []func()
+	for _, id := range ids {
+		fns = append(fns, r.fns[id])
+	}
+	r.fns = map[int]func(){}
+	r.mu.Unlock()
+	for _, fn := range fns {
+		fn()
+	}
+}
+
+// owner is a minimal signal.Owner.
+type owner struct{ blocked atomic.Bool }
+
+func (o *owner) SignalsBlocked() bool { return o.blocked.Load() }
+
+// loop runs a main loop for ctx on its own goroutine until the test ends.
+func loop(t *testing.T) *mainloop.Context {
+	t.Helper()
+	ctx := mainloop.NewContext()
+	l := mainloop.New(ctx)
+	done := make(chan struct{})
+	go func() {
+		l.Run()
+		close(done)
+	}()
+	for !l.IsRunning() {
+		runtime.Gosched()
+	}
+	t.Cleanup(func() {
+		l.Quit()
+		<-done
+	})
+	return ctx
+}
+
+// on runs fn on ctx's loop and waits for it. Because it is queued at the
+// default priority, calls queued before it have run when it returns.
+func on(ctx *mainloop.Context, fn func()) {
+	done := make(chan struct{})
+	src := mainloop.NewIdleSource()
+	src.SetPriority(mainloop.PriorityDefault)
+	src.SetCallback(func() bool {
+		defer close(done)
+		fn()
+		return false
+	})
+	src.Attach(ctx)
+	<-done
+}
