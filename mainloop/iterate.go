@@ -67,7 +67,7 @@ func (c *Context) prepare() (maxPrio int, timeoutUS int64) {
 					ready, d = c.callPrepare(s)
 					t = d
 				}
-				if !ready && s.readyTime >= 0 {
+				if !ready && s.readyTime != -1 {
 					if s.readyTime <= c.time {
 						ready = true
 					} else if rt := s.readyTime - c.time; t < 0 || rt < t {
@@ -167,7 +167,7 @@ func (c *Context) check(prepMax int) int {
 						}
 					}
 				}
-				if !r && s.readyTime >= 0 && s.readyTime <= c.time {
+				if !r && s.readyTime != -1 && s.readyTime <= c.time {
 					r = true
 				}
 				if r {

@@ -267,11 +267,9 @@ func (s *Source) Name() string {
 
 // SetReadyTime is g_source_set_ready_time: s becomes ready once the
 // monotonic clock reaches us microseconds; 0 or a past time means at the
-// next iteration, -1 means never (ML-13). Dispatching does not reset it.
+// next iteration (so does any negative value but -1), -1 means never
+// (ML-13). Dispatching does not reset it.
 func (s *Source) SetReadyTime(us int64) {
-	if us < -1 {
-		us = -1
-	}
 	c := s.lockCtx()
 	if s.readyTime == us || s.destroyed.Load() {
 		unlockCtx(c)

@@ -24,12 +24,13 @@ type unixSignalHub struct {
 	sources map[syscall.Signal]map[*Source]struct{}
 }
 
-var hubOnce sync.Once
-var hub *unixSignalHub
+var (
+	hubOnce sync.Once
+	hub     *unixSignalHub
+)
 
-// supportedSignals are those g_unix_signal_source_new accepts (plus SIGWINCH
-// and SIGUSR*, which GLib accepts too).
-var supportedSignals = []syscall.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH}
+// supportedSignals are the signals g_unix_signal_source_new accepts.
+var supportedSignals = [...]syscall.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH}
 
 func getHub() *unixSignalHub {
 	hubOnce.Do(func() {
@@ -38,38 +39,49 @@ func getHub() *unixSignalHub {
 			counts:  make(map[syscall.Signal]*atomic.Uint64),
 			sources: make(map[syscall.Signal]map[*Source]struct{}),
 		}
-		all := make(chan os.Signal, 64)
-		for _, sig := range supportedSignals {
+		var chans [len(supportedSignals)]chan os.Signal
+		for i, sig := range supportedSignals {
 			hub.counts[sig] = new(atomic.Uint64)
-			hub.chans[sig] = all
+			chans[i] = make(chan os.Signal, 1)
+			hub.chans[sig] = chans[i]
 		}
-		go hub.run(all)
+		go hub.run(chans)
 	})
 	return hub
 }
 
-// run receives signals for the whole process. It never ends: like GLib's
+// run receives signals for the whole process, one channel per signal so
+// that each can be stopped on its own. It never ends: like GLib's
 // signal-handling machinery, it lives as long as the process.
-func (h *unixSignalHub) run(ch chan os.Signal) {
-	for sig := range ch {
-		s, ok := sig.(syscall.Signal)
-		if !ok {
-			continue
+func (h *unixSignalHub) run(ch [len(supportedSignals)]chan os.Signal) {
+	for {
+		var sig os.Signal
+		select {
+		case sig = <-ch[0]:
+		case sig = <-ch[1]:
+		case sig = <-ch[2]:
+		case sig = <-ch[3]:
+		case sig = <-ch[4]:
+		case sig = <-ch[5]:
 		}
-		h.mu.Lock()
-		if cnt := h.counts[s]; cnt != nil {
-			cnt.Add(1)
+		h.deliver(sig.(syscall.Signal))
+	}
+}
+
+func (h *unixSignalHub) deliver(s syscall.Signal) {
+	h.mu.Lock()
+	if cnt := h.counts[s]; cnt != nil {
+		cnt.Add(1)
+	}
+	var ctxs []*Context
+	for src := range h.sources[s] {
+		if c := src.ctx.Load(); c != nil {
+			ctxs = append(ctxs, c)
 		}
-		var ctxs []*Context
-		for src := range h.sources[s] {
-			if c := src.ctx.Load(); c != nil {
-				ctxs = append(ctxs, c)
-			}
-		}
-		h.mu.Unlock()
-		for _, c := range ctxs {
-			c.Wakeup()
-		}
+	}
+	h.mu.Unlock()
+	for _, c := range ctxs {
+		c.Wakeup()
 	}
 }
 
@@ -96,10 +108,10 @@ func (h *unixSignalHub) remove(sig syscall.Signal, src *Source) {
 	}
 	delete(set, src)
 	if len(set) == 0 {
-		// Restore the default action, as GLib does when the last
-		// source for a signal goes away. Stop-per-signal: Reset only
-		// touches this signal and only sigloop's registration.
-		signal.Reset(sig)
+		// Restore the default action (unless other code in the process
+		// asked for sig with signal.Notify), as GLib does when the last
+		// source for a signal goes away.
+		signal.Stop(h.chans[sig])
 	}
 }
 
