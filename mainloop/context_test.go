@@ -453,6 +453,7 @@ func TestLoopBasics_ML10(t *testing.T) {
 	s.Attach(c)
 	// A source already picked for dispatch still runs after Quit.
 	s2 := NewTimeoutSource(20 * time.Millisecond)
+	s2.SetReadyTime(s.ReadyTime())
 	s2.SetCallback(func() bool { ranAfterQuit = true; return SourceRemove })
 	s2.Attach(c)
 	l.Run()

@@ -1,0 +1,193 @@
+package mainloop
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+func pipe(t *testing.T) (r, w int) {
+	t.Helper()
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(p[0]); unix.Close(p[1]) })
+	return p[0], p[1]
+}
+
+func fillPipe(fd int) int {
+	buf := make([]byte, 1024)
+	n := 0
+	for {
+		m, err := unix.Write(fd, buf)
+		if err != nil {
+			return n
+		}
+		n += m
+	}
+}
+
+// TestUnixFD_ML2 is /mainloop/unix-fd: a writer at high priority and a
+// reader at default priority move 16 MiB through a pipe; only one of them
+// runs per iteration.
+func TestUnixFD_ML2(t *testing.T) {
+	c := NewContext()
+	r, w := pipe(t)
+	toRead := fillPipe(w)
+	toWrite := -1
+	zeros := make([]byte, 1024)
+	a := NewFDSource(w, IOOut, func(fd int, cond IOCondition) bool {
+		if toWrite == 0 {
+			return SourceRemove
+		}
+		if toWrite < 0 {
+			t.Error("writer ran before it should")
+			return SourceRemove
+		}
+		n, _ := unix.Write(fd, zeros[:min(toWrite, len(zeros))])
+		toWrite -= max(n, 0)
+		return SourceContinue
+	})
+	a.SetPriority(PriorityHigh)
+	a.Attach(c)
+	drain(c) // the pipe is full: no write is dispatched
+	const total = 16 << 20
+	toRead += total
+	toWrite = total
+	buf := make([]byte, 1024)
+	b := NewFDSource(r, IOIn, func(fd int, cond IOCondition) bool {
+		n, _ := unix.Read(fd, buf)
+		toRead -= max(n, 0)
+		return SourceContinue
+	})
+	b.Attach(c)
+	for toWrite > 0 || toRead > 0 {
+		tw, tr := toWrite, toRead
+		c.Iteration(true)
+		if tw != toWrite && tr != toRead {
+			t.Fatal("both priorities dispatched in one iteration")
+		}
+	}
+	c.Iteration(false) // the writer sees 0 left and removes itself
+	if toWrite != 0 || toRead != 0 || !a.IsDestroyed() {
+		t.Fatalf("toWrite=%d toRead=%d destroyed=%v", toWrite, toRead, a.IsDestroyed())
+	}
+	b.Destroy()
+}
+
+// TestUnixFDPriority_ML2 is /mainloop/unix-fd-priority (#1592): a ready
+// low-priority fd source is not dispatched alongside a higher one.
+func TestUnixFDPriority_ML2(t *testing.T) {
+	c := NewContext()
+	_, w := pipe(t)
+	var got []string
+	hi := NewIdleSource()
+	hi.SetPriority(PriorityDefault)
+	hi.SetCallback(func() bool { got = append(got, "idle"); return SourceRemove })
+	hi.Attach(c)
+	lo := NewFDSource(w, IOOut, func(int, IOCondition) bool { got = append(got, "fd"); return SourceRemove })
+	lo.SetPriority(PriorityLow)
+	lo.Attach(c)
+	c.Iteration(false)
+	if len(got) != 1 || got[0] != "idle" {
+		t.Fatal(got)
+	}
+	c.Iteration(false)
+	if len(got) != 2 || got[1] != "fd" {
+		t.Fatal(got)
+	}
+}
+
+// TestSourceUnixFDAPI: AddUnixFD/Query/Modify/Remove on a custom source,
+// two sources watching one fd, HUP, NVAL and regular files.
+func TestSourceUnixFDAPI(t *testing.T) {
+	c := NewContext()
+	r, w := pipe(t)
+	var got []IOCondition
+	s1 := NewSource(SourceFuncs{})
+	t1 := s1.AddUnixFD(r, IOIn)
+	s1.SetCallback(func() bool { got = append(got, s1.QueryUnixFD(t1)); return SourceContinue })
+	s1.Attach(c)
+	s2 := NewSource(SourceFuncs{})
+	t2 := s2.AddUnixFD(r, IOIn)
+	s2.SetCallback(func() bool { got = append(got, 100+s2.QueryUnixFD(t2)); return SourceContinue })
+	s2.Attach(c)
+	if c.Iteration(false) {
+		t.Fatal("empty pipe ready")
+	}
+	unix.Write(w, []byte("x"))
+	c.Iteration(false)
+	if len(got) != 2 || got[0] != IOIn || got[1] != 100+IOIn {
+		t.Fatalf("both watchers of one fd: %v", got)
+	}
+	got = nil
+	s1.ModifyUnixFD(t1, IOOut) // a read end is never writable
+	s2.RemoveUnixFD(t2)
+	c.Iteration(false)
+	if len(got) != 0 {
+		t.Fatalf("after modify/remove: %v", got)
+	}
+	unix.Close(w)
+	s1.ModifyUnixFD(t1, IOIn)
+	c.Iteration(false)
+	if len(got) != 1 || got[0]&IOHup == 0 {
+		t.Fatalf("hang-up: %v", got)
+	}
+	s1.Destroy()
+	s2.Destroy()
+
+	// A descriptor that is not open reports NVAL.
+	var nval IOCondition
+	bad := NewFDSource(1<<20, IOIn, func(_ int, cond IOCondition) bool { nval = cond; return SourceRemove })
+	bad.Attach(c)
+	c.Iteration(false)
+	if nval != IONval {
+		t.Fatalf("bad fd: %v", nval)
+	}
+
+	// A regular file is always readable and writable, as poll(2) says.
+	f, err := os.Create(filepath.Join(t.TempDir(), "f"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var fcond IOCondition
+	fs := NewFDSource(int(f.Fd()), IOIn|IOOut, func(_ int, cond IOCondition) bool { fcond = cond; return SourceRemove })
+	fs.Attach(c)
+	c.Iteration(false)
+	if fcond != IOIn|IOOut {
+		t.Fatalf("regular file: %v", fcond)
+	}
+}
+
+// TestFDBlockedNoBusyLoop_ML8: a ready fd whose source is dispatching is not
+// polled by a nested loop (it would spin otherwise).
+func TestFDBlockedNoBusyLoop_ML8(t *testing.T) {
+	c := NewContext()
+	r, w := pipe(t)
+	unix.Write(w, []byte("x"))
+	nested := 0
+	s := NewFDSource(r, IOIn, func(int, IOCondition) bool {
+		for c.Iteration(false) {
+			nested++
+		}
+		return SourceRemove
+	})
+	s.Attach(c)
+	c.Iteration(false)
+	if nested != 0 {
+		t.Fatalf("nested loop dispatched %d times", nested)
+	}
+}
+
+func TestIOConditionString(t *testing.T) {
+	if s := (IOIn | IOHup).String(); s != "IN|HUP" {
+		t.Fatal(s)
+	}
+	if s := IOCondition(0).String(); s != "0" {
+		t.Fatal(s)
+	}
+}

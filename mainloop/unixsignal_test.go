@@ -1,0 +1,68 @@
+package mainloop
+
+import (
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestUnixSignals: each supported signal dispatches its sources; none
+// raised after creation is lost; unsupported ones are an error.
+func TestUnixSignals(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2} {
+		t.Run(sig.String(), func(t *testing.T) {
+			c := NewContext()
+			l := New(c)
+			var n atomic.Int32
+			s, err := NewUnixSignalSource(sig)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.SetCallback(func() bool { n.Add(1); l.Quit(); return SourceContinue })
+			s.Attach(c)
+			syscall.Kill(syscall.Getpid(), sig)
+			timeout := NewTimeoutSource(10 * time.Second)
+			timeout.SetCallback(func() bool { l.Quit(); return SourceRemove })
+			timeout.Attach(c)
+			l.Run()
+			timeout.Destroy()
+			s.Destroy()
+			if n.Load() != 1 {
+				t.Fatalf("dispatched %d times", n.Load())
+			}
+		})
+	}
+	if _, err := NewUnixSignalSource(syscall.SIGKILL); err == nil {
+		t.Fatal("SIGKILL accepted")
+	}
+}
+
+// TestUnixSignalNoneLost: every burst of signals raised after the source
+// exists leads to a dispatch after it.
+func TestUnixSignalNoneLost(t *testing.T) {
+	c := NewContext()
+	var n atomic.Int32
+	id, err := UnixSignalAdd(syscall.SIGUSR1, func() bool { return SourceContinue })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer RemoveSource(id)
+	s, _ := NewUnixSignalSource(syscall.SIGUSR1)
+	s.SetCallback(func() bool { n.Add(1); return SourceContinue })
+	s.Attach(c)
+	defer s.Destroy()
+	for round := int32(1); round <= 20; round++ {
+		syscall.Kill(syscall.Getpid(), syscall.SIGUSR1)
+		deadline := time.Now().Add(10 * time.Second)
+		for n.Load() < round {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: signal lost", round)
+			}
+			c.Iteration(true)
+		}
+		if n.Load() != round {
+			t.Fatalf("round %d: %d dispatches", round, n.Load())
+		}
+	}
+}
