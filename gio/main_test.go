@@ -1,0 +1,9 @@
+package gio
+
+import (
+	"testing"
+
+	"github.com/sigloop/sigloop/internal/leakcheck"
+)
+
+func TestMain(m *testing.M) { leakcheck.Main(m) }

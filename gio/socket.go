@@ -1,0 +1,657 @@
+package gio
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sigloop/sigloop/internal/ioerr"
+	"github.com/sigloop/sigloop/internal/logging"
+)
+
+// Socket is GSocket: a socket file descriptor with GLib's blocking emulation,
+// timeouts, cancellation and error reporting.
+//
+// The descriptor is always close-on-exec and non-blocking (SOCK-1). The
+// "blocking" mode (default true) is emulated: a blocking operation that would
+// block waits for the socket to become ready, and that wait is done by Go's
+// runtime poller, so no OS thread is parked per socket. The socket timeout, a
+// cancelled Cancellable (or context) and a concurrent Close all end such a
+// wait.
+//
+// Multiple goroutines may invoke methods on a Socket simultaneously (GLib's
+// GSocket is not thread-safe; this one is). Operations in the same direction
+// (two receives, two sends) are serialized; a receive and a send run in
+// parallel.
+//
+// The Socket owns its descriptor: Close closes it exactly once, and a Socket
+// that becomes unreachable without Close is closed by the garbage collector,
+// as a GSocket closes on its last unref.
+type Socket struct {
+	family   SocketFamily
+	typ      SocketType
+	protocol SocketProtocol
+
+	file     *os.File        // owns the fd; closed by Close
+	rc       syscall.RawConn // file's RawConn: every syscall goes through it
+	fd       atomic.Int64    // the descriptor number, -1 once closed
+	closedCh chan struct{}   // closed by Close, wakes waiters on the semaphores
+
+	readSem  chan struct{} // one receive/accept/wait-for-IN at a time
+	writeSem chan struct{} // one send/connect-wait/wait-for-OUT at a time
+
+	mu             sync.Mutex
+	closed         bool
+	blocking       bool
+	timeout        time.Duration
+	timedOut       bool
+	listening      bool
+	backlog        int
+	keepalive      bool
+	connectedRead  bool
+	connectedWrite bool
+	connectPending bool
+	remote         SocketAddress
+	sources        map[*socketSource]struct{} // live CreateSource sources, unwatched by Close
+}
+
+// defaultListenBacklog is GSocket's "listen-backlog" default.
+const defaultListenBacklog = 10
+
+// NewSocket is g_socket_new: it creates a socket of the family, type and
+// protocol (SocketProtocolDefault lets the kernel choose). The descriptor is
+// CLOEXEC and non-blocking, and TCP stream sockets get TCP_NODELAY, as GLib
+// 2.80 does. A failure is mapped from errno, e.g. EAFNOSUPPORT gives
+// NOT_SUPPORTED "Unable to create socket: Address family not supported by
+// protocol".
+func NewSocket(family SocketFamily, t SocketType, protocol SocketProtocol) (*Socket, error) {
+	if protocol == SocketProtocolUnknown {
+		return nil, ioerr.New(ioerr.InvalidArgument, "Unable to create socket: Unknown protocol was specified")
+	}
+	fd, err := unix.Socket(int(family), int(t)|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, int(protocol))
+	if err != nil {
+		return nil, errnoOf(err, "Unable to create socket: ")
+	}
+	if t == SocketTypeStream && (family == SocketFamilyIPv4 || family == SocketFamilyIPv6) &&
+		(protocol == SocketProtocolDefault || protocol == SocketProtocolTCP) {
+		// Best effort, as in GLib: Nagle's delay hurts request/response traffic.
+		_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	}
+	return adoptFD(fd, family, t, protocol), nil
+}
+
+// NewSocketFromFD is g_socket_new_from_fd: it takes ownership of fd, an
+// existing socket (bound, listening, connected or not), finds out its family,
+// type and protocol (SOL_SOCKET SO_DOMAIN/SO_TYPE/SO_PROTOCOL) and whether it
+// is connected, and makes it close-on-exec and non-blocking. On success fd is
+// the Socket's, closed by its Close;
+// // on failure fd is left open and still belongs to the caller. A descriptor
+// that is not a socket gives INVALID_ARGUMENT "creating GSocket from fd:
+// Socket operation on non-socket".
+func NewSocketFromFD(fd int) (*Socket, error) {
+	if fd < 0 {
+		return nil, ioerr.Wrap(ioerr.InvalidArgument, "creating GSocket from fd: "+ioerr.Strerror(unix.EBADF), unix.EBADF)
+	}
+	typ, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TYPE)
+	if err != nil {
+		return nil, errnoOf(err, "creating GSocket from fd: ")
+	}
+	family, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DOMAIN)
+	if err != nil {
+		return nil, errnoOf(err, "creating GSocket from fd: ")
+	}
+	protocol := SocketProtocolUnknown
+	if p, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_PROTOCOL); err == nil {
+		protocol = SocketProtocol(p)
+		if family == unix.AF_UNIX {
+			protocol = SocketProtocolDefault
+		}
+	}
+	unix.CloseOnExec(fd)
+	if err := unix.SetNonblock(fd, true); err != nil {
+		return nil, errnoOf(err, "creating GSocket from fd: ")
+	}
+	s := adoptFD(fd, SocketFamily(family), SocketType(typ), protocol)
+	if _, err := unix.Getpeername(fd); err == nil {
+		s.connectedRead, s.connectedWrite = true, true
+	}
+	return s, nil
+}
+
+// NewSocketFromNetListener returns a Socket for a duplicate of l's listening
+// descriptor (l must implement syscall.Conn, as *net.TCPListener and
+// *net.UnixListener do). The Socket owns the duplicate; l keeps its own
+// descriptor, and the caller may close l afterwards (closing a
+// *net.UnixListener also unlinks its socket file unless SetUnlinkOnClose(false)
+// was called). The Socket reports itself listening. This is how a
+// gio.SocketListener adopts a net.Listener.
+func NewSocketFromNetListener(l net.Listener) (*Socket, error) {
+	sc, ok := l.(syscall.Conn)
+	if !ok {
+		return nil, ioerr.New(ioerr.NotSupported, "Cannot adopt a net.Listener without a file descriptor")
+	}
+	s, err := socketFromDup(sc)
+	if err != nil {
+		return nil, err
+	}
+	s.listening = true
+	return s, nil
+}
+
+// NewSocketFromNetConn returns a Socket for a duplicate of c's descriptor (c
+// must implement syscall.Conn, as *net.TCPConn, *net.UDPConn and
+// *net.UnixConn do). The Socket owns the duplicate; the caller still owns c.
+func NewSocketFromNetConn(c net.Conn) (*Socket, error) {
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return nil, ioerr.New(ioerr.NotSupported, "Cannot adopt a net.Conn without a file descriptor")
+	}
+	return socketFromDup(sc)
+}
+
+func socketFromDup(sc syscall.Conn) (*Socket, error) {
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil, ioerr.FromError("creating GSocket from fd: ", err)
+	}
+	fd, derr := -1, error(nil)
+	if err := rc.Control(func(u uintptr) { fd, derr = unix.FcntlInt(u, unix.F_DUPFD_CLOEXEC, 0) }); err != nil {
+		return nil, ioerr.FromError("creating GSocket from fd: ", err)
+	}
+	if derr != nil {
+		return nil, errnoOf(derr, "creating GSocket from fd: ")
+	}
+	s, err := NewSocketFromFD(fd)
+	if err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	return s, nil
+}
+
+// adoptFD wraps a non-blocking fd for the runtime poller; the returned
+// Socket owns fd.
+func adoptFD(fd int, family SocketFamily, t SocketType, protocol SocketProtocol) *Socket {
+	f := os.NewFile(uintptr(fd), "gio-socket")
+	rc, _ := f.SyscallConn() // never fails for a non-nil *os.File
+	s := &Socket{
+		family:   family,
+		typ:      t,
+		protocol: protocol,
+		file:     f,
+		rc:       rc,
+		closedCh: make(chan struct{}),
+		readSem:  make(chan struct{}, 1),
+		writeSem: make(chan struct{}, 1),
+		blocking: true,
+		backlog:  defaultListenBacklog,
+	}
+	s.fd.Store(int64(fd))
+	return s
+}
+
+// errnoOf maps an error from x/sys/unix (an Errno) with GLib's lazy rule.
+func errnoOf(err error, prefix string) *Error {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errnoError(errno, prefix)
+	}
+	return ioerr.FromError(prefix, err)
+}
+
+// control runs fn with the descriptor, which cannot be closed meanwhile. It
+// returns CLOSED when the socket is already closed.
+func (s *Socket) control(fn func(fd int)) error {
+	err := s.rc.Control(func(fd uintptr) { fn(int(fd)) })
+	if err != nil {
+		return closedError()
+	}
+	return nil
+}
+
+// checkSocket is gsocket.c's check_socket: CLOSED once closed (SOCK-2).
+func (s *Socket) checkSocket() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return closedError()
+	}
+	return nil
+}
+
+// checkOp is the SOCK-2 check order for an I/O operation: closed, then the
+// timed-out flag set by a socket source (reported once), then cancellation.
+func (s *Socket) checkOp(ctx context.Context) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return closedError()
+	}
+	if s.timedOut {
+		s.timedOut = false
+		s.mu.Unlock()
+		return timedOutError()
+	}
+	s.mu.Unlock()
+	if ctx != nil && ctx.Err() != nil {
+		return ctxError(ctx)
+	}
+	return nil
+}
+
+// ctxError is the error for a done context: CANCELLED "Operation was
+// cancelled" (also context.Canceled), or TIMED_OUT for a context whose
+// deadline passed.
+func ctxError(ctx context.Context) error {
+	err := ctx.Err()
+	if errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+		return ioerr.Wrap(ioerr.TimedOut, msgTimedOut, err)
+	}
+	return ioerr.NewCancelled()
+}
+
+// Family is g_socket_get_family.
+func (s *Socket) Family() SocketFamily { return s.family }
+
+// Type is g_socket_get_socket_type.
+func (s *Socket) Type() SocketType { return s.typ }
+
+// Protocol is g_socket_get_protocol: the protocol given to NewSocket
+// (SocketProtocolDefault stays Default), or the one found by NewSocketFromFD.
+func (s *Socket) Protocol() SocketProtocol { return s.protocol }
+
+// FD is g_socket_get_fd: the descriptor, or -1 once closed. The Socket still
+// owns it: do not close it, and do not use it after Close.
+func (s *Socket) FD() int { return int(s.fd.Load()) }
+
+// IsClosed is g_socket_is_closed.
+func (s *Socket) IsClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// IsConnected is g_socket_is_connected: true after a successful Connect or
+// Accept until both directions are shut down or the socket is closed.
+func (s *Socket) IsConnected() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.connectedRead || s.connectedWrite
+}
+
+// SetBlocking is g_socket_set_blocking. In non-blocking mode an operation
+// that would block fails with WOULD_BLOCK; in blocking mode (the default) it
+// waits, up to the timeout.
+func (s *Socket) SetBlocking(blocking bool) {
+	s.mu.Lock()
+	s.blocking = blocking
+	s.mu.Unlock()
+}
+
+// Blocking is g_socket_get_blocking.
+func (s *Socket) Blocking() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.blocking
+}
+
+// SetTimeout is g_socket_set_timeout: blocking operations give TIMED_OUT
+// "Socket I/O timed out" after d (0, the default, waits forever), and a
+// socket source fires when it passes (SOCK-5, SOCK-7). Differs from GLib: the
+// unit is a time.Duration with millisecond resolution, not whole seconds.
+// Negative values are treated as 0.
+func (s *Socket) SetTimeout(d time.Duration) {
+	if d < 0 {
+		d = 0
+	}
+	s.mu.Lock()
+	s.timeout = d
+	s.mu.Unlock()
+}
+
+// Timeout is g_socket_get_timeout.
+func (s *Socket) Timeout() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.timeout
+}
+
+// SetListenBacklog is g_socket_set_listen_backlog: the backlog Listen passes
+// to listen(2) (default 10). Once the socket listens it has no effect and
+// logs GLib's critical (SOCK-9).
+func (s *Socket) SetListenBacklog(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.listening {
+		criticalf("g_socket_set_listen_backlog: assertion '!socket->priv->listening' failed")
+		return
+	}
+	s.backlog = n
+}
+
+// ListenBacklog is g_socket_get_listen_backlog.
+func (s *Socket) ListenBacklog() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.backlog
+}
+
+// SetKeepalive is g_socket_set_keepalive: SO_KEEPALIVE. A failure is logged
+// as GLib's warning "error setting keepalive: …".
+func (s *Socket) SetKeepalive(keepalive bool) {
+	s.mu.Lock()
+	if s.keepalive == keepalive {
+		s.mu.Unlock()
+		return
+	}
+	s.keepalive = keepalive
+	s.mu.Unlock()
+	v := 0
+	if keepalive {
+		v = 1
+	}
+	var serr error
+	if err := s.control(func(fd int) { serr = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, v) }); err != nil {
+		serr = err
+	}
+	if serr != nil {
+		logging.Warning("gio", "error setting keepalive: "+errnoOf(serr, "").Error())
+	}
+}
+
+// Keepalive is g_socket_get_keepalive.
+func (s *Socket) Keepalive() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.keepalive
+}
+
+// Option is g_socket_get_option: getsockopt(level, name) as an int.
+func (s *Socket) Option(level, name int) (int, error) {
+	var v int
+	var serr error
+	if err := s.control(func(fd int) { v, serr = unix.GetsockoptInt(fd, level, name) }); err != nil {
+		return 0, err
+	}
+	if serr != nil {
+		return 0, errnoOf(serr, "")
+	}
+	return v, nil
+}
+
+// SetOption is g_socket_set_option: setsockopt(level, name, value), for
+// example SetOption(unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0).
+func (s *Socket) SetOption(level, name, value int) error {
+	var serr error
+	if err := s.control(func(fd int) { serr = unix.SetsockoptInt(fd, level, name, value) }); err != nil {
+		return err
+	}
+	if serr != nil {
+		return errnoOf(serr, "")
+	}
+	return nil
+}
+
+// SpeaksIPv4 is g_socket_speaks_ipv4 (SOCK-6): true for IPv4; for IPv6 true
+// when IPV6_V6ONLY is off (so v4-mapped clients are accepted); false
+// otherwise.
+func (s *Socket) SpeaksIPv4() bool {
+	switch s.family {
+	case SocketFamilyIPv4:
+		return true
+	case SocketFamilyIPv6:
+		v, err := s.Option(unix.IPPROTO_IPV6, unix.IPV6_V6ONLY)
+		return err == nil && v == 0
+	}
+	return false
+}
+
+// AvailableBytes is g_socket_get_available_bytes: the bytes that can be read
+// without blocking (FIONREAD; for a datagram socket, the size of the next
+// datagram), or -1 on error or once closed.
+func (s *Socket) AvailableBytes() int {
+	n := -1
+	if s.control(func(fd int) {
+		if v, err := unix.IoctlGetInt(fd, unix.SIOCINQ); err == nil {
+			n = v
+		}
+	}) != nil {
+		return -1
+	}
+	return n
+}
+
+// LocalAddress is g_socket_get_local_address (getsockname). On a closed
+// socket it fails as GLib's does on fd -1: FAILED "could not get local
+// address: Bad file descriptor".
+func (s *Socket) LocalAddress() (SocketAddress, error) {
+	var b []byte
+	var serr error
+	if s.control(func(fd int) { b, serr = getsockname(fd) }) != nil {
+		serr = unix.EBADF
+	}
+	if serr != nil {
+		return nil, errnoOf(serr, "could not get local address: ")
+	}
+	return SocketAddressFromNative(b)
+}
+
+// RemoteAddress is g_socket_get_remote_address: the address given to
+// Connect, or getpeername's. While a non-blocking connect is pending it
+// first checks its result (CheckConnectResult).
+func (s *Socket) RemoteAddress() (SocketAddress, error) {
+	s.mu.Lock()
+	pending := s.connectPending
+	s.mu.Unlock()
+	if pending {
+		if err := s.CheckConnectResult(); err != nil {
+			return nil, err
+		}
+	}
+	s.mu.Lock()
+	remote := s.remote
+	s.mu.Unlock()
+	if remote != nil {
+		return remote, nil
+	}
+	var b []byte
+	var serr error
+	if s.control(func(fd int) { b, serr = getpeername(fd) }) != nil {
+		serr = unix.EBADF
+	}
+	if serr != nil {
+		return nil, errnoOf(serr, "could not get remote address: ")
+	}
+	a, err := SocketAddressFromNative(b)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.remote == nil && !s.closed {
+		s.remote = a
+	}
+	s.mu.Unlock()
+	return a, nil
+}
+
+// Bind is g_socket_bind. allowReuse sets SO_REUSEADDR (and SO_REUSEPORT for
+// datagram sockets, so several UDP sockets may share a port); it never lets
+// a second socket bind a TCP address that is listening (SOCK-4). A failure
+// reads "Error binding to address 127.0.0.1:5000: Address already in use"
+// (IPv6 as "[::1]:5000").
+func (s *Socket) Bind(a SocketAddress, allowReuse bool) error {
+	if err := s.checkSocket(); err != nil {
+		return err
+	}
+	if a == nil {
+		return ioerr.New(ioerr.InvalidArgument, "Error binding to address: no address")
+	}
+	native, err := SocketAddressToNative(a)
+	if err != nil {
+		return err
+	}
+	reuse := 0
+	if allowReuse {
+		reuse = 1
+	}
+	reusePort := 0
+	if allowReuse && s.typ == SocketTypeDatagram {
+		reusePort = 1
+	}
+	var berr error
+	if err := s.control(func(fd int) {
+		// Best effort, as in GLib: failures here only mean "not supported".
+		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, reuse)
+		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, reusePort)
+		berr = rawSockaddrCall(unix.SYS_BIND, fd, native)
+	}); err != nil {
+		return err
+	}
+	if berr != nil {
+		var errno syscall.Errno
+		errors.As(berr, &errno)
+		return ioerr.Wrap(ioerr.FromErrno(errno), "Error binding to address "+bindString(a)+": "+ioerr.Strerror(errno), errno)
+	}
+	return nil
+}
+
+func bindString(a SocketAddress) string {
+	if ia, ok := a.(*InetSocketAddress); ok {
+		return ia.bindString()
+	}
+	return a.String()
+}
+
+// Listen is g_socket_listen: listen(2) with the ListenBacklog. A failure
+// reads "could not listen: …".
+func (s *Socket) Listen() error {
+	if err := s.checkSocket(); err != nil {
+		return err
+	}
+	backlog := s.ListenBacklog()
+	var lerr error
+	if err := s.control(func(fd int) { lerr = unix.Listen(fd, backlog) }); err != nil {
+		return err
+	}
+	if lerr != nil {
+		return errnoOf(lerr, "could not listen: ")
+	}
+	s.mu.Lock()
+	s.listening = true
+	s.mu.Unlock()
+	return nil
+}
+
+// IsListening reports whether Listen succeeded (or the socket was adopted
+// from a net.Listener).
+func (s *Socket) IsListening() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.listening
+}
+
+// Shutdown is g_socket_shutdown: shut down the read side, the write side or
+// both (SOCK-8). With both false it does nothing. A failure reads "Unable to
+// shutdown socket: …".
+func (s *Socket) Shutdown(read, write bool) error {
+	if err := s.checkSocket(); err != nil {
+		return err
+	}
+	if !read && !write {
+		return nil
+	}
+	how := unix.SHUT_RDWR
+	switch {
+	case !write:
+		how = unix.SHUT_RD
+	case !read:
+		how = unix.SHUT_WR
+	}
+	var serr error
+	if err := s.control(func(fd int) { serr = unix.Shutdown(fd, how) }); err != nil {
+		return err
+	}
+	if serr != nil {
+		return errnoOf(serr, "Unable to shutdown socket: ")
+	}
+	s.mu.Lock()
+	if read {
+		s.connectedRead = false
+	}
+	if write {
+		s.connectedWrite = false
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+// Close is g_socket_close (SOCK-3). It is idempotent (a second Close returns
+// nil), sets FD to -1, forgets the remote address, and makes every later
+// operation fail with CLOSED "Socket is already closed". Operations blocked
+// in other goroutines return CLOSED. Close does not wait for pending data to
+// be sent (no SO_LINGER change), but it returns only after the descriptor is
+// really closed.
+func (s *Socket) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.fd.Store(-1)
+	s.connectedRead, s.connectedWrite, s.connectPending = false, false, false
+	s.remote = nil
+	close(s.closedCh)
+	sources := make([]*socketSource, 0, len(s.sources))
+	for ss := range s.sources {
+		sources = append(sources, ss)
+	}
+	s.mu.Unlock()
+	// A context must stop watching the descriptor before it is closed (its
+	// number may be reused at once), and must run prepare again to see the
+	// closed socket (SOCK-7).
+	for _, ss := range sources {
+		ss.unwatch()
+		if c := ss.src.Context(); c != nil {
+			c.Wakeup()
+		}
+	}
+	if err := s.file.Close(); err != nil {
+		return ioerr.FromError("Error closing socket: ", err)
+	}
+	return nil
+}
+
+// NetListener returns a net.Listener on a duplicate of the descriptor
+// (net.FileListener): Go code that wants a net.Listener can accept from this
+// listening socket. Closing the net.Listener does not close the Socket, nor
+// the reverse.
+func (s *Socket) NetListener() (net.Listener, error) {
+	var l net.Listener
+	var lerr error
+	if err := s.control(func(fd int) {
+		// FileListener dups the descriptor; the temporary File must own a
+		// dup of its own so that closing it leaves ours alone.
+		nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+		if err != nil {
+			lerr = err
+			return
+		}
+		f := os.NewFile(uintptr(nfd), "gio-socket")
+		l, lerr = net.FileListener(f)
+		f.Close()
+	}); err != nil {
+		return nil, err
+	}
+	if lerr != nil {
+		return nil, ioerr.FromError("", lerr)
+	}
+	return l, nil
+}

@@ -1,0 +1,492 @@
+package gio
+
+import (
+	"context"
+	"errors"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sigloop/sigloop/internal/ioerr"
+	"github.com/sigloop/sigloop/mainloop"
+)
+
+// Short names for the GIOCondition bits.
+const (
+	ioIn   = mainloop.IOIn
+	ioPri  = mainloop.IOPri
+	ioOut  = mainloop.IOOut
+	ioErr  = mainloop.IOErr
+	ioHup  = mainloop.IOHup
+	ioNval = mainloop.IONval
+)
+
+// How a blocking operation waits (the Go side of GLib's blocking emulation):
+//
+//   - One operation per direction holds the direction's semaphore (readSem or
+//     writeSem). Waiting for the semaphore honours the deadline, the context
+//     and Close, which a wait on Go's internal fd lock would not.
+//   - The holder sets the file's read or write deadline to its own deadline
+//     and runs its syscall through RawConn.Read/Write, so EAGAIN parks the
+//     goroutine in the runtime poller, not a thread.
+//   - Cancellation sets a deadline in the past ("kick"), which wakes the
+//     poller wait; the attempt function checks the context first on every
+//     wake-up, so a kick is never lost. Kicks happen only while the op holds
+//     the semaphore, so they never disturb the next holder's deadline.
+//   - Close closes the os.File, whose poller entry is evicted: the waiter
+//     wakes with an error and reports CLOSED.
+
+// kickTime is a deadline in the past.
+var kickTime = time.Unix(1, 0)
+
+type ioWait struct {
+	s       *Socket
+	write   bool
+	mu      sync.Mutex
+	holding bool
+}
+
+func (w *ioWait) kick() {
+	w.mu.Lock()
+	if w.holding {
+		w.s.setDeadline(w.write, kickTime)
+	}
+	w.mu.Unlock()
+}
+
+func (s *Socket) setDeadline(write bool, t time.Time) {
+	if write {
+		_ = s.file.SetWriteDeadline(t)
+	} else {
+		_ = s.file.SetReadDeadline(t)
+	}
+}
+
+// deadlineFor turns the socket timeout into an absolute deadline (zero: none).
+func deadlineFor(timeout time.Duration) time.Time {
+	if timeout <= 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(timeout)
+}
+
+// run performs attempt, which returns again=true when its syscall gave EAGAIN.
+// Without blocking it makes one attempt and reports EAGAIN as WOULD_BLOCK.
+// With blocking it waits for readiness (write selects the direction) and
+// retries, until attempt is done, the deadline passes (TIMED_OUT), ctx is
+// done (CANCELLED) or the socket is closed (CLOSED).
+func (s *Socket) run(ctx context.Context, write, blocking bool, deadline time.Time, attempt func(fd int) (again bool)) error {
+	if !blocking {
+		again := false
+		if err := s.control(func(fd int) { again = attempt(fd) }); err != nil {
+			return err
+		}
+		if again {
+			return errnoError(unix.EAGAIN, "")
+		}
+		return nil
+	}
+	sem := s.readSem
+	if write {
+		sem = s.writeSem
+	}
+	var timerC <-chan time.Time
+	if !deadline.IsZero() {
+		t := time.NewTimer(time.Until(deadline))
+		defer t.Stop()
+		timerC = t.C
+	}
+	var done <-chan struct{}
+	if ctx != nil {
+		done = ctx.Done()
+	}
+	select {
+	case sem <- struct{}{}:
+	case <-s.closedCh:
+		return closedError()
+	case <-done:
+		return ctxError(ctx)
+	case <-timerC:
+		return timedOutError()
+	}
+	defer func() { <-sem }()
+
+	w := &ioWait{s: s, write: write}
+	w.mu.Lock()
+	w.holding = true
+	s.setDeadline(write, deadline)
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		w.holding = false
+		w.mu.Unlock()
+	}()
+	if done != nil {
+		stop := context.AfterFunc(ctx, w.kick)
+		defer stop()
+	}
+	for {
+		cancelled := false
+		fn := func(fd uintptr) bool {
+			if done != nil && ctx.Err() != nil {
+				cancelled = true
+				return true
+			}
+			return !attempt(int(fd))
+		}
+		var err error
+		if write {
+			err = s.rc.Write(fn)
+		} else {
+			err = s.rc.Read(fn)
+		}
+		switch {
+		case cancelled:
+			return ctxError(ctx)
+		case err == nil:
+			return nil
+		case s.IsClosed():
+			return closedError()
+		case done != nil && ctx.Err() != nil:
+			return ctxError(ctx)
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			if !deadline.IsZero() && !time.Now().Before(deadline) {
+				return timedOutError()
+			}
+			// Woken before our deadline (a kick that raced with a
+			// cancellation already handled): wait again.
+			w.mu.Lock()
+			s.setDeadline(write, deadline)
+			w.mu.Unlock()
+		default:
+			return ioerr.FromError("", err)
+		}
+	}
+}
+
+// state returns the blocking flag and the deadline for an operation
+// starting now.
+func (s *Socket) state() (bool, time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.blocking, deadlineFor(s.timeout)
+}
+
+// retryEINTR runs a syscall until it is not interrupted.
+func retryEINTR[T any](f func() (T, error)) (T, error) {
+	for {
+		v, err := f()
+		if err != unix.EINTR {
+			return v, err
+		}
+	}
+}
+
+// AcceptContext is Accept with a context.Context in place of a Cancellable.
+func (s *Socket) AcceptContext(ctx context.Context) (*Socket, error) {
+	if err := s.checkOp(ctx); err != nil {
+		return nil, err
+	}
+	blocking, deadline := s.state()
+	nfd := -1
+	var aerr error
+	err := s.run(ctx, false, blocking, deadline, func(fd int) bool {
+		nfd, aerr = retryEINTR(func() (int, error) {
+			n, _, err := unix.Accept4(fd, unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK)
+			return n, err
+		})
+		return aerr == unix.EAGAIN
+	})
+	if err != nil {
+		return nil, err
+	}
+	if aerr != nil {
+		return nil, errnoOf(aerr, "Error accepting connection: ")
+	}
+	ns := adoptFD(nfd, s.family, s.typ, s.protocol)
+	ns.connectedRead, ns.connectedWrite = true, true
+	return ns, nil
+}
+
+// ConnectContext is Connect with a context.Context in place of a Cancellable.
+func (s *Socket) ConnectContext(ctx context.Context, a SocketAddress) error {
+	if err := s.checkSocket(); err != nil {
+		return err
+	}
+	if ctx != nil && ctx.Err() != nil {
+		return ctxError(ctx)
+	}
+	if a == nil {
+		return ioerr.New(ioerr.InvalidArgument, "Error connecting: no address")
+	}
+	native, err := SocketAddressToNative(a)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.remote = a
+	blocking := s.blocking
+	s.mu.Unlock()
+	var cerr error
+	if err := s.control(func(fd int) { cerr = rawSockaddrCall(unix.SYS_CONNECT, fd, native) }); err != nil {
+		return err
+	}
+	switch {
+	case cerr == nil:
+		s.setConnected()
+		return nil
+	case cerr == unix.EINPROGRESS && blocking:
+		if err := s.ConditionWaitContext(ctx, ioOut); err != nil {
+			return err
+		}
+		return s.CheckConnectResult()
+	case cerr == unix.EINPROGRESS:
+		s.mu.Lock()
+		s.connectPending = true
+		s.mu.Unlock()
+		return ioerr.New(ioerr.Pending, msgPending)
+	}
+	return errnoOf(cerr, "")
+}
+
+func (s *Socket) setConnected() {
+	s.mu.Lock()
+	s.connectedRead, s.connectedWrite, s.connectPending = true, true, false
+	s.mu.Unlock()
+}
+
+// CheckConnectResult is g_socket_check_connect_result: after a non-blocking
+// Connect gave PENDING and the socket became writable (IOOut), it reports
+// the connection's outcome (SO_ERROR), e.g. CONNECTION_REFUSED "Connection
+// refused". On failure the remote address is forgotten.
+func (s *Socket) CheckConnectResult() error {
+	if err := s.checkOp(nil); err != nil {
+		return err
+	}
+	var v int
+	var gerr error
+	if err := s.control(func(fd int) { v, gerr = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR) }); err != nil {
+		return err
+	}
+	if gerr != nil {
+		return errnoOf(gerr, "Unable to get pending error: ")
+	}
+	if v != 0 {
+		s.mu.Lock()
+		s.remote = nil
+		s.connectPending = false
+		s.mu.Unlock()
+		return errnoOf(syscall.Errno(v), "")
+	}
+	s.setConnected()
+	return nil
+}
+
+// ReceiveContext is Receive with a context.Context in place of a Cancellable.
+func (s *Socket) ReceiveContext(ctx context.Context, buf []byte) (int, error) {
+	blocking, _ := s.state()
+	return s.receive(ctx, buf, blocking)
+}
+
+func (s *Socket) receive(ctx context.Context, buf []byte, blocking bool) (int, error) {
+	if err := s.checkOp(ctx); err != nil {
+		return 0, err
+	}
+	_, deadline := s.state()
+	n := 0
+	var rerr error
+	err := s.run(ctx, false, blocking, deadline, func(fd int) bool {
+		n, rerr = retryEINTR(func() (int, error) { return unix.Read(fd, buf) })
+		return rerr == unix.EAGAIN
+	})
+	if err != nil {
+		return 0, err
+	}
+	if rerr != nil {
+		return 0, errnoOf(rerr, "Error receiving data: ")
+	}
+	return n, nil
+}
+
+// ReceiveFromContext is ReceiveFrom with a context.Context in place of a
+// Cancellable.
+func (s *Socket) ReceiveFromContext(ctx context.Context, buf []byte) (int, SocketAddress, error) {
+	if err := s.checkOp(ctx); err != nil {
+		return 0, nil, err
+	}
+	blocking, deadline := s.state()
+	n := 0
+	var from []byte
+	var rerr error
+	err := s.run(ctx, false, blocking, deadline, func(fd int) bool {
+		n, from, rerr = recvfrom(fd, buf, 0)
+		return rerr == unix.EAGAIN
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	if rerr != nil {
+		return 0, nil, errnoOf(rerr, "Error receiving data: ")
+	}
+	if from == nil {
+		return n, nil, nil
+	}
+	a, aerr := SocketAddressFromNative(from)
+	if aerr != nil {
+		return n, nil, nil
+	}
+	return n, a, nil
+}
+
+// SendContext is Send with a context.Context in place of a Cancellable.
+func (s *Socket) SendContext(ctx context.Context, buf []byte) (int, error) {
+	blocking, _ := s.state()
+	return s.sendTo(ctx, nil, buf, blocking)
+}
+
+// SendToContext is SendTo with a context.Context in place of a Cancellable.
+func (s *Socket) SendToContext(ctx context.Context, a SocketAddress, buf []byte) (int, error) {
+	blocking, _ := s.state()
+	return s.sendTo(ctx, a, buf, blocking)
+}
+
+func (s *Socket) sendTo(ctx context.Context, a SocketAddress, buf []byte, blocking bool) (int, error) {
+	if err := s.checkOp(ctx); err != nil {
+		return 0, err
+	}
+	var native []byte
+	if a != nil {
+		var err error
+		if native, err = SocketAddressToNative(a); err != nil {
+			return 0, err
+		}
+	}
+	_, deadline := s.state()
+	n := 0
+	var werr error
+	err := s.run(ctx, true, blocking, deadline, func(fd int) bool {
+		n, werr = sendto(fd, buf, unix.MSG_NOSIGNAL, native)
+		return werr == unix.EAGAIN
+	})
+	if err != nil {
+		return 0, err
+	}
+	if werr != nil {
+		return 0, errnoOf(werr, "Error sending data: ")
+	}
+	return n, nil
+}
+
+// SendVectorsContext is SendVectors with a context.Context in place of a
+// Cancellable.
+func (s *Socket) SendVectorsContext(ctx context.Context, bufs [][]byte) (int, error) {
+	if err := s.checkOp(ctx); err != nil {
+		return 0, err
+	}
+	blocking, deadline := s.state()
+	n := 0
+	var werr error
+	err := s.run(ctx, true, blocking, deadline, func(fd int) bool {
+		n, werr = retryEINTR(func() (int, error) { return unix.SendmsgBuffers(fd, bufs, nil, nil, unix.MSG_NOSIGNAL) })
+		return werr == unix.EAGAIN
+	})
+	if err != nil {
+		return 0, err
+	}
+	if werr != nil {
+		return 0, errnoOf(werr, "Error sending message: ")
+	}
+	return n, nil
+}
+
+// ConditionCheck is g_socket_condition_check: which of cond (plus IOErr and
+// IOHup, always) the socket is in now, without waiting. A closed socket gives
+// 0.
+func (s *Socket) ConditionCheck(cond mainloop.IOCondition) mainloop.IOCondition {
+	if s.checkSocket() != nil {
+		return 0
+	}
+	var rev mainloop.IOCondition
+	_ = s.control(func(fd int) { rev = pollNow(fd, cond|ioErr|ioHup) })
+	return rev
+}
+
+// pollNow polls fd once without waiting.
+func pollNow(fd int, cond mainloop.IOCondition) mainloop.IOCondition {
+	pfd := []unix.PollFd{{Fd: int32(fd), Events: int16(cond)}}
+	n, err := retryEINTR(func() (int, error) { return unix.Poll(pfd, 0) })
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return mainloop.IOCondition(uint16(pfd[0].Revents))
+}
+
+// ConditionWaitContext is ConditionWait with a context.Context in place of a
+// Cancellable.
+func (s *Socket) ConditionWaitContext(ctx context.Context, cond mainloop.IOCondition) error {
+	return s.ConditionTimedWaitContext(ctx, cond, -1)
+}
+
+// ConditionTimedWaitContext is ConditionTimedWait with a context.Context in
+// place of a Cancellable.
+func (s *Socket) ConditionTimedWaitContext(ctx context.Context, cond mainloop.IOCondition, timeout time.Duration) error {
+	if err := s.checkSocket(); err != nil {
+		return err
+	}
+	if ctx != nil && ctx.Err() != nil {
+		return ctxError(ctx)
+	}
+	if st := s.Timeout(); st > 0 && (timeout < 0 || st < timeout) {
+		timeout = st
+	}
+	var deadline time.Time
+	switch {
+	case timeout == 0:
+		if s.ConditionCheck(cond) != 0 {
+			return nil
+		}
+		return timedOutError()
+	case timeout > 0:
+		deadline = time.Now().Add(timeout)
+	}
+	attempt := func(fd int) bool { return pollNow(fd, cond|ioErr|ioHup) == 0 }
+	readish := cond&(ioIn|ioPri) != 0
+	writish := cond&ioOut != 0
+	if !(readish && writish) {
+		return s.run(ctx, writish, true, deadline, attempt)
+	}
+	// Both directions: wait on each in its own goroutine; the first to
+	// succeed cancels the other.
+	parent := ctx
+	if parent == nil {
+		parent = context.Background()
+	}
+	both, cancel := context.WithCancel(parent)
+	defer cancel()
+	var werr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if werr = s.run(both, true, true, deadline, attempt); werr == nil {
+			cancel()
+		}
+	}()
+	rerr := s.run(both, false, true, deadline, attempt)
+	if rerr == nil {
+		cancel()
+	}
+	wg.Wait()
+	switch {
+	case rerr == nil || werr == nil:
+		return nil
+	case ctx != nil && ctx.Err() != nil:
+		return ctxError(ctx)
+	case errors.Is(rerr, ErrCancelled):
+		return werr
+	}
+	return rerr
+}

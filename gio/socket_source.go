@@ -1,0 +1,139 @@
+package gio
+
+import (
+	"sync"
+	"time"
+
+	"github.com/sigloop/sigloop/mainloop"
+)
+
+// SocketSourceFunc is GSocketSourceFunc: the callback of a socket source,
+// given the socket and the conditions that occurred (masked with the ones
+// asked for). It returns false to remove the source.
+type SocketSourceFunc func(s *Socket, cond mainloop.IOCondition) bool
+
+// socketSource is the state of one source made by CreateSource.
+type socketSource struct {
+	sock *Socket
+	src  *mainloop.Source
+	cond mainloop.IOCondition
+	fn   SocketSourceFunc
+
+	mu        sync.Mutex
+	tag       mainloop.FDTag
+	watching  bool  // tag is a live fd watch
+	timeoutUS int64 // monotonic µs at which the socket timeout fires, 0: none
+}
+
+// createSource is CreateSource without the Cancellable, which CreateSource
+// adds as a child source.
+func (s *Socket) createSource(cond mainloop.IOCondition, fn SocketSourceFunc) *mainloop.Source {
+	cond |= ioErr | ioHup | ioNval
+	ss := &socketSource{sock: s, cond: cond, fn: fn}
+	ss.src = mainloop.NewSource(mainloop.SourceFuncs{
+		Prepare:  ss.prepare,
+		Check:    ss.check,
+		Dispatch: ss.dispatch,
+		Finalize: ss.finalize,
+	})
+	ss.src.SetName("GSocket")
+	s.mu.Lock()
+	if !s.closed {
+		if s.sources == nil {
+			s.sources = map[*socketSource]struct{}{}
+		}
+		s.sources[ss] = struct{}{}
+		ss.tag = ss.src.AddUnixFD(s.FD(), cond&^ioNval)
+		ss.watching = true
+		if s.timeout > 0 {
+			ss.timeoutUS = mainloop.MonotonicTime() + s.timeout.Microseconds()
+			ss.src.SetReadyTime(ss.timeoutUS)
+		}
+	}
+	s.mu.Unlock()
+	return ss.src
+}
+
+// unwatch removes the fd watch; Close calls it before closing the descriptor.
+func (ss *socketSource) unwatch() {
+	ss.mu.Lock()
+	if ss.watching {
+		ss.watching = false
+		ss.src.RemoveUnixFD(ss.tag)
+	}
+	ss.mu.Unlock()
+}
+
+func (ss *socketSource) prepare(*mainloop.Source) (bool, time.Duration) {
+	if ss.sock.IsClosed() {
+		ss.unwatch()
+		return true, 0
+	}
+	return false, -1
+}
+
+func (ss *socketSource) check(*mainloop.Source) bool {
+	if ss.sock.IsClosed() {
+		return true
+	}
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.watching && ss.src.QueryUnixFD(ss.tag)&ss.cond != 0
+}
+
+func (ss *socketSource) dispatch(src *mainloop.Source, cb mainloop.SourceFunc) bool {
+	s := ss.sock
+	closed := s.IsClosed()
+	var events mainloop.IOCondition
+	if closed {
+		events = ioNval
+	} else {
+		ss.mu.Lock()
+		if ss.watching {
+			events = ss.src.QueryUnixFD(ss.tag)
+		}
+		to := ss.timeoutUS
+		ss.mu.Unlock()
+		if to != 0 && src.Time() >= to {
+			s.mu.Lock()
+			s.timedOut = true
+			s.mu.Unlock()
+			events |= ioIn | ioOut
+		}
+	}
+	events &= ss.cond
+	var again bool
+	switch {
+	case ss.fn != nil:
+		again = ss.fn(s, events)
+	case cb != nil:
+		again = cb()
+	default:
+		criticalf("GSocket source dispatched without callback. You must call g_source_set_callback().")
+		again = false
+	}
+	if closed {
+		return false // a closed socket's source dispatches exactly once (SOCK-7)
+	}
+	if t := s.Timeout(); t > 0 && !s.IsClosed() {
+		next := mainloop.MonotonicTime() + t.Microseconds()
+		ss.mu.Lock()
+		ss.timeoutUS = next
+		ss.mu.Unlock()
+		src.SetReadyTime(next)
+	} else {
+		ss.mu.Lock()
+		ss.timeoutUS = 0
+		ss.mu.Unlock()
+		src.SetReadyTime(-1)
+	}
+	return again
+}
+
+func (ss *socketSource) finalize(*mainloop.Source) {
+	ss.unwatch()
+	s := ss.sock
+	s.mu.Lock()
+	delete(s.sources, ss)
+	s.mu.Unlock()
+}
