@@ -1,0 +1,79 @@
+package signal_test
+
+import (
+	"fmt"
+
+	"github.com/sigloop/sigloop/mainloop"
+	"github.com/sigloop/sigloop/signal"
+)
+
+func ExampleSignal1() {
+	var changed signal.Signal1[string]
+	id := changed.Connect(func(v string) { fmt.Println("first:", v) })
+	changed.Connect(func(v string) { fmt.Println("second:", v) })
+	changed.Emit("a")
+	changed.Disconnect(id)
+	changed.Emit("b")
+	// Output:
+	// first: a
+	// second: a
+	// second: b
+}
+
+// The GLib emission order: RunFirst class handler, handlers, RunLast class
+// handler, after-handlers, RunCleanup class handler.
+func ExampleSignal0_SetClassHandler() {
+	var s signal.Signal0
+	s.ConnectAfter(func() { fmt.Println("after") })
+	s.Connect(func() { fmt.Println("handler") })
+	s.SetClassHandler(func() { fmt.Println("class") }, signal.RunLast)
+	s.Emit()
+	// Output:
+	// handler
+	// class
+	// after
+}
+
+// GLib's "incoming"-style signal: the first handler returning true stops the
+// emission and is the result.
+func ExampleTrueHandled() {
+	var incoming signal.Signal1R[string, bool]
+	incoming.SetAccumulator(signal.TrueHandled)
+	incoming.Connect(func(c string) bool { fmt.Println("logger saw", c); return false })
+	incoming.Connect(func(c string) bool { fmt.Println("server took", c); return true })
+	incoming.Connect(func(c string) bool { fmt.Println("never reached"); return true })
+	fmt.Println("handled:", incoming.Emit("conn-1"))
+	// Output:
+	// logger saw conn-1
+	// server took conn-1
+	// handled: true
+}
+
+func ExampleSignal1_ConnectDetailed() {
+	var notify signal.Signal1[string]
+	notify.ConnectDetailed("backlog", func(p string) { fmt.Println("backlog changed") })
+	notify.Connect(func(p string) { fmt.Println("some property changed:", p) })
+	notify.EmitDetailed("backlog", "backlog")
+	notify.EmitDetailed("name", "name")
+	// Output:
+	// backlog changed
+	// some property changed: backlog
+	// some property changed: name
+}
+
+// A queued connection runs on the receiver's context when its loop runs.
+func ExampleSignal1_ConnectTo() {
+	ctx := mainloop.NewContext()
+	r := newRecv(ctx) // any signal.Receiver; usually an *object.Object
+	var s signal.Signal1[int]
+	s.ConnectTo(r, func(v int) { fmt.Println("got", v) }, signal.QueuedConnection)
+	s.Emit(1)
+	s.Emit(2)
+	fmt.Println("emitted")
+	for ctx.Iteration(false) {
+	}
+	// Output:
+	// emitted
+	// got 1
+	// got 2
+}

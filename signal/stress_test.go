@@ -1,0 +1,92 @@
+package signal_test
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/sigloop/sigloop/signal"
+)
+
+// TestStress_Concurrency emits, connects, disconnects, blocks and stops a
+// signal from many goroutines at once (run it with -race). Invariants:
+// handlers connected before and never touched run exactly once per
+// emission; single-shot handlers run at most once.
+func TestStress_Concurrency(t *testing.T) {
+	const (
+		emitters   = 8
+		mutators   = 4
+		emitsEach  = 2000
+		permanents = 3
+		singles    = 200
+	)
+	var s signal.Signal1[int]
+	var permanent atomic.Int64
+	for range permanents {
+		s.Connect(func(int) { permanent.Add(1) })
+	}
+	shots := make([]atomic.Int32, singles)
+	for i := range shots {
+		s.ConnectWith(func(int) { shots[i].Add(1) }, signal.Options{Type: signal.DirectConnection | signal.SingleShotConnection})
+	}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range emitters {
+		wg.Go(func() {
+			for i := range emitsEach {
+				if i%3 == 0 {
+					s.EmitDetailed("d", i)
+				} else {
+					s.Emit(i)
+				}
+			}
+		})
+	}
+	var mwg sync.WaitGroup
+	for m := range mutators {
+		mwg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				switch (i + m) % 4 {
+				case 0:
+					id := s.Connect(func(int) {})
+					s.Disconnect(id)
+				case 1:
+					id := s.ConnectDetailed("d", func(int) {})
+					s.Block(id)
+					s.Unblock(id)
+					s.Disconnect(id)
+				case 2:
+					id := s.ConnectAfter(func(v int) {
+						if v%97 == 0 {
+							s.StopEmission() // stops only an emission on this goroutine, after every permanent handler ran
+						}
+					})
+					s.Disconnect(id)
+				case 3:
+					var id atomic.Uint64 // set after Connect returns, read by other goroutines' emissions
+					id.Store(uint64(s.Connect(func(int) {
+						if x := id.Load(); x != 0 && s.IsConnected(signal.HandlerID(x)) {
+							s.Disconnect(signal.HandlerID(x))
+						}
+					})))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	mwg.Wait()
+	if got, want := permanent.Load(), int64(emitters*emitsEach*permanents); got != want {
+		t.Errorf("permanent handlers ran %d times, want %d", got, want)
+	}
+	for i := range shots {
+		if n := shots[i].Load(); n != 1 {
+			t.Errorf("single-shot handler %d ran %d times, want exactly 1", i, n)
+		}
+	}
+}
