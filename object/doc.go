@@ -1,0 +1,100 @@
+// Package object is sigloop's object base: GObject and QObject in one
+// embeddable struct.
+//
+// An Object has a parent and ordered children (a parent destroys its
+// children), a name, per-object data, typed properties with change
+// notification, a context affinity (the mainloop.Context its queued calls
+// and DeleteLater run on), the Destroyed signal, and BlockSignals. Go's
+// garbage collector replaces reference counting; explicit lifetime is
+// Destroy (Qt's delete, GLib's dispose) and DeleteLater.
+//
+// # Making an object type
+//
+// Embed Object, declare signals and properties as fields, and give the type
+// an Init(self any) that calls Object.Init(self) and sets up the rest:
+//
+//	type Server struct {
+//		object.Object
+//		Backlog  object.Property[int]
+//		Incoming signal.Signal1R[*Conn, bool]
+//	}
+//
+//	func (s *Server) Init(self any) {
+//		s.Object.Init(self)
+//		s.Backlog.Install(&s.Object, "listen-backlog", 10, object.ExplicitNotify)
+//		s.Incoming.SetOwner(&s.Object) // BlockSignals mutes it; disconnected on Destroy
+//		s.Incoming.SetAccumulator(signal.TrueHandled)
+//	}
+//
+//	func NewServer() *Server { s := &Server{}; s.Init(s); return s }
+//
+// # Virtual methods
+//
+// A GObject class fills a vtable slot that the signal's class closure calls
+// (RUN_LAST: after the normal handlers, before the connect-after ones); a
+// subclass overrides the slot and may chain up to the parent's. Here:
+//
+//  1. The base type declares an interface of its virtual methods
+//     (ServerClass { DoIncoming(*Conn) bool }) and implements them as
+//     ordinary methods: that is the default implementation.
+//  2. Its Init sets the signal's class handler to a function that calls the
+//     method through Virtual[ServerClass](&s.Object, s), which returns the
+//     outermost value given to Init when it implements the interface.
+//  3. A user type embeds the base, defines a method with the same name,
+//     and calls the base's method to chain up (s.Server.DoIncoming(c)).
+//     It passes itself to Init: u := &MyServer{}; u.Init(u).
+//
+// Because Init recorded the outermost value, the class handler reaches the
+// user's method even though the signal was declared by the base. Example
+// (Object_virtualMethod) shows the whole pattern with its order against
+// handlers.
+//
+// # Properties
+//
+// Property[T] is typed: Get and Set are the main API. Set notifies on every
+// call, changed or not, as g_object_set does (OBJ-1), unless the property
+// is ExplicitNotify, which notifies only on change (Qt's convention, and
+// what GLib's explicit-notify setters do by hand). Notify is emitted with
+// the property name as detail: o.Notify.ConnectDetailed("listen-backlog",
+// fn) is "notify::listen-backlog". FreezeNotify / ThawNotify queue and
+// squash notifications (OBJ-3). Property and SetProperty reach properties
+// by name and return a *PropertyError wrapping ErrUnknownProperty,
+// ErrPropertyType or ErrReadOnlyProperty. Notify does not have GLib's
+// NO_RECURSE restart (SIG-9): a notify handler that sets the same property
+// emits a nested notification.
+//
+// # Destruction
+//
+// Destroy follows Qt's order (OBJ-03): IsDestroyed becomes true (weak
+// references read nil), signal blocking is cleared, Destroyed is emitted,
+// the destroy notifies run (disconnecting o's own signals and every
+// connection whose receiver is o, so queued calls still in flight to o are
+// dropped), children are destroyed in order, and o leaves its parent.
+// DeleteLater destroys o on its context's next dispatch; repeated calls
+// coalesce.
+//
+// Debug output: SIGLOOP_DEBUG=object logs creation, destruction and moves.
+//
+// # Concurrency properties
+//
+//  1. Every method may be called from any goroutine; the tree (parents and
+//     children) is guarded by one package lock, each object's own state by
+//     its own lock, and neither is held while user code (handlers, destroy
+//     notifies, virtual methods) runs.
+//  2. Property Set emits Notify on the calling goroutine, after the value is
+//     stored; a Get inside the handler sees the new value or a later one.
+//  3. Destroy runs once, even when called from several goroutines at once;
+//     the other calls return at once, possibly before it has finished.
+//     Destroyed handlers and destroy notifies run on the goroutine that
+//     called the first Destroy (the context's goroutine, for DeleteLater).
+//  4. After IsDestroyed reports true, no new queued call is delivered to the
+//     object, and no new connection with it as receiver can be made.
+//  5. Init must be called before the object is shared between goroutines.
+//
+// # Panics
+//
+// Handlers, destroy notifies and virtual methods are not recovered: a panic
+// unwinds to the caller of Destroy, Set, SetProperty or Emit. A Destroy
+// that panicked midway leaves the object destroyed (IsDestroyed true) and
+// the remaining steps undone.
+package object
