@@ -197,7 +197,9 @@ func (o *Object) MoveToContext(c *mainloop.Context) error {
 			x.DeleteLater()
 		}
 	}
-	logging.Debug(pkg, func(e *zerolog.Event) { e.Str("object", o.describe()).Int("objects", len(moved)).Msg("moved to context") })
+	logging.Debug(pkg, func(e *zerolog.Event) {
+		e.Str("object", o.describe()).Int("objects", len(moved)).Msg("moved to context")
+	})
 	return nil
 }
 
