@@ -1,0 +1,306 @@
+package gio
+
+import (
+	"github.com/sigloop/sigloop/asyncresult"
+	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/internal/ioerr"
+)
+
+// InputStreamImpl is the part of a GInputStream subclass that does the work
+// (GInputStreamClass's read_fn and close_fn). InputStream wraps it with
+// GLib's rules: one operation at a time, nothing after close, async forms.
+//
+// ReadFn reads up to len(buf) > 0 bytes, blocking until at least one is
+// available, and returns 0 only at end of stream. It must return promptly
+// with CANCELLED when c is cancelled. CloseFn releases what the stream holds;
+// it is called at most once.
+type InputStreamImpl interface {
+	ReadFn(buf []byte, c *cancellable.Cancellable) (int, error)
+	CloseFn(c *cancellable.Cancellable) error
+}
+
+// InputStream is GInputStream: a source of bytes with GLib's blocking and
+// async calls. A stream runs one operation at a time: a call made while
+// another is in progress fails with PENDING "Stream has outstanding
+// operation", and every call after Close fails with CLOSED "Stream is already
+// closed" (SOCK-11).
+//
+// Multiple goroutines may call its methods; the one-operation rule is what
+// serialises them. The XxxAsync methods deliver their callback on the
+// caller's context (mainloop.ThreadDefault at the time of the call), at the
+// priority given, never inside the XxxAsync call; the matching XxxFinish
+// must be called with the result, once.
+type InputStream struct {
+	impl  InputStreamImpl
+	state streamState
+}
+
+// NewInputStream returns an InputStream around impl (what a GInputStream
+// subclass's constructor does).
+func NewInputStream(impl InputStreamImpl) *InputStream {
+	return &InputStream{impl: impl}
+}
+
+// skipChunk is the buffer size of the read-based skip (GLib's is 8192).
+const skipChunk = 8192
+
+// Tags of the async operations.
+const (
+	tagRead      sourceTag = "g_input_stream_read_async"
+	tagReadAll   sourceTag = "g_input_stream_read_all_async"
+	tagReadBytes sourceTag = "g_input_stream_read_bytes_async"
+	tagSkip      sourceTag = "g_input_stream_skip_async"
+	tagInClose   sourceTag = "g_input_stream_close_async"
+)
+
+// IsClosed is g_input_stream_is_closed.
+func (s *InputStream) IsClosed() bool { return s.state.isClosed() }
+
+// HasPending is g_input_stream_has_pending: whether an operation is in
+// progress.
+func (s *InputStream) HasPending() bool { return s.state.hasPending() }
+
+// SetPending is g_input_stream_set_pending, for code that builds an
+// operation out of several: it fails with CLOSED or PENDING as a read would.
+// Every successful SetPending needs a ClearPending.
+func (s *InputStream) SetPending() error { return s.state.setPending() }
+
+// ClearPending is g_input_stream_clear_pending.
+func (s *InputStream) ClearPending() { s.state.clearPending() }
+
+// Read is g_input_stream_read: it reads up to len(buf) bytes, blocking until
+// some are available, and returns 0 at end of stream. An empty buf returns 0
+// at once, whatever the stream's state.
+func (s *InputStream) Read(buf []byte, c *cancellable.Cancellable) (int, error) {
+	if len(buf) == 0 {
+		return 0, nil
+	}
+	if err := s.state.setPending(); err != nil {
+		return 0, err
+	}
+	defer s.state.clearPending()
+	return s.read(buf, c)
+}
+
+// read runs one read_fn; the caller holds pending.
+func (s *InputStream) read(buf []byte, c *cancellable.Cancellable) (int, error) {
+	if err := c.Err(); err != nil {
+		return 0, err
+	}
+	return s.impl.ReadFn(buf, c)
+}
+
+// ReadAll is g_input_stream_read_all: it reads until buf is full or the
+// stream ends, and returns how many bytes it read, also when it fails
+// (SOCK-11). Fewer than len(buf) with a nil error means end of stream.
+//
+// Differs from GLib: the stream stays pending for the whole call, not once
+// per inner read, so no other operation can slip in between.
+func (s *InputStream) ReadAll(buf []byte, c *cancellable.Cancellable) (int, error) {
+	if len(buf) == 0 {
+		return 0, nil
+	}
+	if err := s.state.setPending(); err != nil {
+		return 0, err
+	}
+	defer s.state.clearPending()
+	return s.readAll(buf, c)
+}
+
+func (s *InputStream) readAll(buf []byte, c *cancellable.Cancellable) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := s.read(buf[n:], c)
+		if err != nil {
+			return n, err
+		}
+		if m == 0 {
+			break
+		}
+		n += m
+	}
+	return n, nil
+}
+
+// ReadBytes is g_input_stream_read_bytes: one read of up to count bytes into
+// a new slice. At end of stream it returns an empty, non-nil slice.
+func (s *InputStream) ReadBytes(count int, c *cancellable.Cancellable) ([]byte, error) {
+	if count < 0 {
+		return nil, ioerr.New(ioerr.InvalidArgument, "Too large count value passed to g_input_stream_read_bytes")
+	}
+	buf := make([]byte, count)
+	n, err := s.Read(buf, c)
+	if err != nil {
+		return nil, err
+	}
+	return buf[:n:n], nil
+}
+
+// Skip is g_input_stream_skip: it discards up to count bytes by reading
+// them and returns how many it discarded, fewer at end of stream. A cancel
+// after some bytes were skipped returns that count without an error, as GLib
+// does.
+func (s *InputStream) Skip(count int64, c *cancellable.Cancellable) (int64, error) {
+	if count == 0 {
+		return 0, nil
+	}
+	if count < 0 {
+		return 0, ioerr.New(ioerr.InvalidArgument, "Too large count value passed to g_input_stream_skip")
+	}
+	if err := s.state.setPending(); err != nil {
+		return 0, err
+	}
+	defer s.state.clearPending()
+	return s.skip(count, c)
+}
+
+func (s *InputStream) skip(count int64, c *cancellable.Cancellable) (int64, error) {
+	buf := make([]byte, min(count, skipChunk))
+	var skipped int64
+	for skipped < count {
+		n, err := s.read(buf[:min(count-skipped, int64(len(buf)))], c)
+		if err != nil {
+			if skipped > 0 && isCode(err, ioerr.Cancelled) {
+				return skipped, nil
+			}
+			return skipped, err
+		}
+		if n == 0 {
+			break
+		}
+		skipped += int64(n)
+	}
+	return skipped, nil
+}
+
+// Close is g_input_stream_close. Closing a closed stream succeeds and does
+// nothing. The stream counts as closed afterwards even if CloseFn failed.
+// While another operation is in progress it fails with PENDING.
+func (s *InputStream) Close(c *cancellable.Cancellable) error {
+	if s.state.isClosed() {
+		return nil
+	}
+	if err := s.state.setPending(); err != nil {
+		return err
+	}
+	defer s.state.finishClose()
+	return s.impl.CloseFn(c)
+}
+
+// ReadAsync is g_input_stream_read_async: Read on another goroutine, with
+// the result delivered to cb on the caller's context. buf must not be
+// touched until the callback runs. Call ReadFinish with the result.
+func (s *InputStream) ReadAsync(buf []byte, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	if len(buf) == 0 {
+		returnNow(s, tagRead, prio, c, cb, 0)
+		return
+	}
+	if err := s.state.setPending(); err != nil {
+		reportError[int](s, tagRead, prio, cb, err)
+		return
+	}
+	t := newTask[int](s, tagRead, prio, c, s.state.wrap(cb))
+	runTask(t, func() (int, error) { return s.read(buf, c) })
+}
+
+// ReadFinish is g_input_stream_read_finish.
+func (s *InputStream) ReadFinish(res asyncresult.AsyncResult) (int, error) {
+	return finishTask[int](res, s, tagRead)
+}
+
+// ReadAllAsync is g_input_stream_read_all_async: ReadAll on another
+// goroutine. ReadAllFinish reports the bytes read even on error.
+func (s *InputStream) ReadAllAsync(buf []byte, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	if len(buf) == 0 {
+		returnNow(s, tagReadAll, prio, c, cb, countResult{})
+		return
+	}
+	if err := s.state.setPending(); err != nil {
+		reportError[countResult](s, tagReadAll, prio, cb, err)
+		return
+	}
+	t := newTask[countResult](s, tagReadAll, prio, c, s.state.wrap(cb))
+	runCountTask(t, func() (int, error) { return s.readAll(buf, c) })
+}
+
+// ReadAllFinish is g_input_stream_read_all_finish: the bytes read (fewer
+// than asked with a nil error at end of stream) and the error, if any.
+func (s *InputStream) ReadAllFinish(res asyncresult.AsyncResult) (int, error) {
+	return finishCount(res, s, tagReadAll)
+}
+
+// ReadBytesAsync is g_input_stream_read_bytes_async.
+func (s *InputStream) ReadBytesAsync(count int, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	if count <= 0 {
+		if count < 0 {
+			reportError[[]byte](s, tagReadBytes, prio, cb,
+				ioerr.New(ioerr.InvalidArgument, "Too large count value passed to g_input_stream_read_bytes_async"))
+			return
+		}
+		returnNow(s, tagReadBytes, prio, c, cb, []byte{})
+		return
+	}
+	if err := s.state.setPending(); err != nil {
+		reportError[[]byte](s, tagReadBytes, prio, cb, err)
+		return
+	}
+	t := newTask[[]byte](s, tagReadBytes, prio, c, s.state.wrap(cb))
+	runTask(t, func() ([]byte, error) {
+		buf := make([]byte, count)
+		n, err := s.read(buf, c)
+		if err != nil {
+			return nil, err
+		}
+		return buf[:n:n], nil
+	})
+}
+
+// ReadBytesFinish is g_input_stream_read_bytes_finish.
+func (s *InputStream) ReadBytesFinish(res asyncresult.AsyncResult) ([]byte, error) {
+	return finishTask[[]byte](res, s, tagReadBytes)
+}
+
+// SkipAsync is g_input_stream_skip_async.
+func (s *InputStream) SkipAsync(count int64, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	if count <= 0 {
+		if count < 0 {
+			reportError[int64](s, tagSkip, prio, cb,
+				ioerr.New(ioerr.InvalidArgument, "Too large count value passed to g_input_stream_skip_async"))
+			return
+		}
+		returnNow(s, tagSkip, prio, c, cb, int64(0))
+		return
+	}
+	if err := s.state.setPending(); err != nil {
+		reportError[int64](s, tagSkip, prio, cb, err)
+		return
+	}
+	t := newTask[int64](s, tagSkip, prio, c, s.state.wrap(cb))
+	runTask(t, func() (int64, error) { return s.skip(count, c) })
+}
+
+// SkipFinish is g_input_stream_skip_finish.
+func (s *InputStream) SkipFinish(res asyncresult.AsyncResult) (int64, error) {
+	return finishTask[int64](res, s, tagSkip)
+}
+
+// CloseAsync is g_input_stream_close_async. The stream is marked closed just
+// before cb runs.
+func (s *InputStream) CloseAsync(prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	if s.state.isClosed() {
+		returnNow(s, tagInClose, prio, c, cb, struct{}{})
+		return
+	}
+	if err := s.state.setPending(); err != nil {
+		reportError[struct{}](s, tagInClose, prio, cb, err)
+		return
+	}
+	t := newTask[struct{}](s, tagInClose, prio, c, s.state.wrapClose(cb))
+	runTask(t, func() (struct{}, error) { return struct{}{}, s.impl.CloseFn(c) })
+}
+
+// CloseFinish is g_input_stream_close_finish.
+func (s *InputStream) CloseFinish(res asyncresult.AsyncResult) error {
+	_, err := finishTask[struct{}](res, s, tagInClose)
+	return err
+}

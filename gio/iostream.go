@@ -1,0 +1,118 @@
+package gio
+
+import (
+	"github.com/sigloop/sigloop/asyncresult"
+	"github.com/sigloop/sigloop/cancellable"
+)
+
+// IOStreamImpl is the part of a GIOStream subclass that does the work
+// (GIOStreamClass's get_input_stream, get_output_stream and close_fn).
+//
+// InputStream and OutputStream return the same streams on every call.
+// CloseFn closes what the stream holds; it is called at most once.
+type IOStreamImpl interface {
+	InputStream() *InputStream
+	OutputStream() *OutputStream
+	CloseFn(c *cancellable.Cancellable) error
+}
+
+// IOStream is GIOStream: a pair of streams, an input and an output, that
+// belong together and close together (SOCK-10).
+//
+// The IOStream has its own closed and pending flags, separate from its
+// substreams': Close and CloseAsync set them, a Close while a CloseAsync is
+// in progress fails with PENDING "Stream has outstanding operation", and a
+// second Close succeeds without doing anything. Closing the substreams one
+// by one does not close the IOStream.
+//
+// Multiple goroutines may call its methods. CloseAsync delivers its callback
+// on the caller's context, never inside the call.
+type IOStream struct {
+	impl  IOStreamImpl
+	state streamState
+	// source is what callbacks receive as their source object and what
+	// CloseFinish checks: the IOStream itself, or the connection that
+	// embeds it.
+	source any
+	// closeInline makes CloseAsync run CloseFn inside the call (GLib's
+	// GSocketConnection does, since closing a socket does not block) and
+	// deliver the result later; otherwise CloseFn runs on another goroutine.
+	closeInline func(c *cancellable.Cancellable) bool
+}
+
+// NewIOStream returns an IOStream around impl.
+func NewIOStream(impl IOStreamImpl) *IOStream {
+	s := &IOStream{impl: impl}
+	s.source = s
+	return s
+}
+
+const tagIOClose sourceTag = "g_io_stream_close_async"
+
+// InputStream is g_io_stream_get_input_stream: always the same stream.
+func (s *IOStream) InputStream() *InputStream { return s.impl.InputStream() }
+
+// OutputStream is g_io_stream_get_output_stream: always the same stream.
+func (s *IOStream) OutputStream() *OutputStream { return s.impl.OutputStream() }
+
+// IsClosed is g_io_stream_is_closed.
+func (s *IOStream) IsClosed() bool { return s.state.isClosed() }
+
+// HasPending is g_io_stream_has_pending: whether a close (or another
+// operation on the pair as a whole) is in progress.
+func (s *IOStream) HasPending() bool { return s.state.hasPending() }
+
+// SetPending is g_io_stream_set_pending: CLOSED if closed, PENDING if an
+// operation is in progress, otherwise marks one in progress.
+func (s *IOStream) SetPending() error { return s.state.setPending() }
+
+// ClearPending is g_io_stream_clear_pending.
+func (s *IOStream) ClearPending() { s.state.clearPending() }
+
+// CloseStream is g_io_stream_close: it closes the pair (for a
+// SocketConnection: the output stream, then the input stream, then the
+// socket). It succeeds at once if already closed, and fails with PENDING
+// while a CloseAsync is in progress. The pair counts as closed afterwards
+// even if closing failed.
+//
+// It is not called Close so that SocketConnection can have net.Conn's
+// Close() error; on a SocketConnection both do the same.
+func (s *IOStream) CloseStream(c *cancellable.Cancellable) error {
+	if s.state.isClosed() {
+		return nil
+	}
+	if err := s.state.setPending(); err != nil {
+		return err
+	}
+	defer s.state.finishClose()
+	return s.impl.CloseFn(c)
+}
+
+// CloseAsync is g_io_stream_close_async. The pair is marked closed just
+// before cb runs; call CloseFinish with the result.
+func (s *IOStream) CloseAsync(prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	if s.state.isClosed() {
+		returnNow(s.source, tagIOClose, prio, c, cb, struct{}{})
+		return
+	}
+	if err := s.state.setPending(); err != nil {
+		reportError[struct{}](s.source, tagIOClose, prio, cb, err)
+		return
+	}
+	t := newTask[struct{}](s.source, tagIOClose, prio, c, s.state.wrapClose(cb))
+	if s.closeInline != nil && s.closeInline(c) {
+		if err := s.impl.CloseFn(c); err != nil {
+			t.ReturnError(err)
+		} else {
+			t.Return(struct{}{})
+		}
+		return
+	}
+	runTask(t, func() (struct{}, error) { return struct{}{}, s.impl.CloseFn(c) })
+}
+
+// CloseFinish is g_io_stream_close_finish.
+func (s *IOStream) CloseFinish(res asyncresult.AsyncResult) error {
+	_, err := finishTask[struct{}](res, s.source, tagIOClose)
+	return err
+}

@@ -1,0 +1,337 @@
+package gio
+
+import (
+	"github.com/sigloop/sigloop/asyncresult"
+	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/internal/ioerr"
+)
+
+// OutputStreamImpl is the part of a GOutputStream subclass that does the
+// work (GOutputStreamClass's write_fn, writev_fn, flush and close_fn).
+// OutputStream wraps it with GLib's rules.
+//
+// WriteFn writes some of buf (len(buf) > 0), blocking until it can write at
+// least one byte, and returns how many it wrote. WritevFn does the same for
+// several buffers in order. FlushFn pushes out anything buffered. CloseFn
+// releases what the stream holds; it is called at most once, after a flush.
+// All must return promptly with CANCELLED when c is cancelled.
+type OutputStreamImpl interface {
+	WriteFn(buf []byte, c *cancellable.Cancellable) (int, error)
+	WritevFn(bufs [][]byte, c *cancellable.Cancellable) (int, error)
+	FlushFn(c *cancellable.Cancellable) error
+	CloseFn(c *cancellable.Cancellable) error
+}
+
+// OutputStream is GOutputStream: a sink of bytes with GLib's blocking and
+// async calls, under the same rules as InputStream: one operation at a time
+// (PENDING "Stream has outstanding operation"), nothing after Close (CLOSED
+// "Stream is already closed"), async results on the caller's context
+// (SOCK-11).
+type OutputStream struct {
+	impl  OutputStreamImpl
+	state streamState
+}
+
+// NewOutputStream returns an OutputStream around impl.
+func NewOutputStream(impl OutputStreamImpl) *OutputStream {
+	return &OutputStream{impl: impl}
+}
+
+// Tags of the async operations.
+const (
+	tagWrite     sourceTag = "g_output_stream_write_async"
+	tagWriteAll  sourceTag = "g_output_stream_write_all_async"
+	tagWritev    sourceTag = "g_output_stream_writev_async"
+	tagWritevAll sourceTag = "g_output_stream_writev_all_async"
+	tagFlush     sourceTag = "g_output_stream_flush_async"
+	tagOutClose  sourceTag = "g_output_stream_close_async"
+)
+
+// IsClosed is g_output_stream_is_closed.
+func (s *OutputStream) IsClosed() bool { return s.state.isClosed() }
+
+// HasPending is g_output_stream_has_pending.
+func (s *OutputStream) HasPending() bool { return s.state.hasPending() }
+
+// SetPending is g_output_stream_set_pending (see InputStream.SetPending).
+func (s *OutputStream) SetPending() error { return s.state.setPending() }
+
+// ClearPending is g_output_stream_clear_pending.
+func (s *OutputStream) ClearPending() { s.state.clearPending() }
+
+// Write is g_output_stream_write: it writes some of buf, blocking until it
+// can write at least one byte, and returns how many it wrote. An empty buf
+// returns 0 at once.
+func (s *OutputStream) Write(buf []byte, c *cancellable.Cancellable) (int, error) {
+	if len(buf) == 0 {
+		return 0, nil
+	}
+	if err := s.state.setPending(); err != nil {
+		return 0, err
+	}
+	defer s.state.clearPending()
+	return s.write(buf, c)
+}
+
+func (s *OutputStream) write(buf []byte, c *cancellable.Cancellable) (int, error) {
+	if err := c.Err(); err != nil {
+		return 0, err
+	}
+	return s.impl.WriteFn(buf, c)
+}
+
+// WriteAll is g_output_stream_write_all: it writes all of buf and returns
+// how many bytes it wrote, also when it fails (SOCK-11).
+//
+// Differs from GLib: the stream stays pending for the whole call, not once
+// per inner write.
+func (s *OutputStream) WriteAll(buf []byte, c *cancellable.Cancellable) (int, error) {
+	if len(buf) == 0 {
+		return 0, nil
+	}
+	if err := s.state.setPending(); err != nil {
+		return 0, err
+	}
+	defer s.state.clearPending()
+	return s.writeAll(buf, c)
+}
+
+func (s *OutputStream) writeAll(buf []byte, c *cancellable.Cancellable) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := s.write(buf[n:], c)
+		if err != nil {
+			return n, err
+		}
+		if m <= 0 {
+			return n, ioerr.New(ioerr.Failed, "write_fn wrote nothing")
+		}
+		n += m
+	}
+	return n, nil
+}
+
+// Writev is g_output_stream_writev: one vectored write of some of bufs, in
+// order. It returns how many bytes it wrote. No buffers, or only empty ones,
+// return 0 at once.
+func (s *OutputStream) Writev(bufs [][]byte, c *cancellable.Cancellable) (int, error) {
+	if vecLen(bufs) == 0 {
+		return 0, nil
+	}
+	if err := s.state.setPending(); err != nil {
+		return 0, err
+	}
+	defer s.state.clearPending()
+	return s.writev(bufs, c)
+}
+
+func (s *OutputStream) writev(bufs [][]byte, c *cancellable.Cancellable) (int, error) {
+	if err := c.Err(); err != nil {
+		return 0, err
+	}
+	return s.impl.WritevFn(bufs, c)
+}
+
+// WritevAll is g_output_stream_writev_all: it writes every byte of bufs, in
+// order, with as few vectored writes as it can, and returns how many bytes it
+// wrote, also when it fails. bufs itself is not modified.
+func (s *OutputStream) WritevAll(bufs [][]byte, c *cancellable.Cancellable) (int, error) {
+	if vecLen(bufs) == 0 {
+		return 0, nil
+	}
+	if err := s.state.setPending(); err != nil {
+		return 0, err
+	}
+	defer s.state.clearPending()
+	return s.writevAll(bufs, c)
+}
+
+func (s *OutputStream) writevAll(bufs [][]byte, c *cancellable.Cancellable) (int, error) {
+	total := vecLen(bufs)
+	rest := append([][]byte(nil), bufs...)
+	n := 0
+	for n < total {
+		m, err := s.writev(rest, c)
+		if err != nil {
+			return n, err
+		}
+		if m <= 0 {
+			return n, ioerr.New(ioerr.Failed, "writev_fn wrote nothing")
+		}
+		n += m
+		rest = vecAdvance(rest, m)
+	}
+	return n, nil
+}
+
+// vecLen is the total length of bufs.
+func vecLen(bufs [][]byte) int {
+	n := 0
+	for _, b := range bufs {
+		n += len(b)
+	}
+	return n
+}
+
+// vecAdvance drops the first n bytes of bufs, and any buffers left empty.
+func vecAdvance(bufs [][]byte, n int) [][]byte {
+	for len(bufs) > 0 && n >= len(bufs[0]) {
+		n -= len(bufs[0])
+		bufs = bufs[1:]
+	}
+	if len(bufs) > 0 {
+		bufs[0] = bufs[0][n:]
+	}
+	return bufs
+}
+
+// Flush is g_output_stream_flush.
+func (s *OutputStream) Flush(c *cancellable.Cancellable) error {
+	if err := s.state.setPending(); err != nil {
+		return err
+	}
+	defer s.state.clearPending()
+	return s.impl.FlushFn(c)
+}
+
+// Close is g_output_stream_close: it flushes, then closes. Closing a closed
+// stream succeeds and does nothing. The stream counts as closed afterwards
+// even if the flush or the close failed; a failed flush is the error
+// reported, and the close still runs. While another operation is in progress
+// it fails with PENDING.
+func (s *OutputStream) Close(c *cancellable.Cancellable) error {
+	if s.state.isClosed() {
+		return nil
+	}
+	if err := s.state.setPending(); err != nil {
+		return err
+	}
+	defer s.state.finishClose()
+	return s.close(c)
+}
+
+func (s *OutputStream) close(c *cancellable.Cancellable) error {
+	if err := s.impl.FlushFn(c); err != nil {
+		_ = s.impl.CloseFn(c)
+		return err
+	}
+	return s.impl.CloseFn(c)
+}
+
+// WriteAsync is g_output_stream_write_async: Write on another goroutine,
+// with the result delivered to cb on the caller's context. buf must not be
+// changed until the callback runs.
+func (s *OutputStream) WriteAsync(buf []byte, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	if len(buf) == 0 {
+		returnNow(s, tagWrite, prio, c, cb, 0)
+		return
+	}
+	if err := s.state.setPending(); err != nil {
+		reportError[int](s, tagWrite, prio, cb, err)
+		return
+	}
+	t := newTask[int](s, tagWrite, prio, c, s.state.wrap(cb))
+	runTask(t, func() (int, error) { return s.write(buf, c) })
+}
+
+// WriteFinish is g_output_stream_write_finish.
+func (s *OutputStream) WriteFinish(res asyncresult.AsyncResult) (int, error) {
+	return finishTask[int](res, s, tagWrite)
+}
+
+// WriteAllAsync is g_output_stream_write_all_async. WriteAllFinish reports
+// the bytes written even on error.
+func (s *OutputStream) WriteAllAsync(buf []byte, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	if len(buf) == 0 {
+		returnNow(s, tagWriteAll, prio, c, cb, countResult{})
+		return
+	}
+	if err := s.state.setPending(); err != nil {
+		reportError[countResult](s, tagWriteAll, prio, cb, err)
+		return
+	}
+	t := newTask[countResult](s, tagWriteAll, prio, c, s.state.wrap(cb))
+	runCountTask(t, func() (int, error) { return s.writeAll(buf, c) })
+}
+
+// WriteAllFinish is g_output_stream_write_all_finish: the bytes written and
+// the error, if any.
+func (s *OutputStream) WriteAllFinish(res asyncresult.AsyncResult) (int, error) {
+	return finishCount(res, s, tagWriteAll)
+}
+
+// WritevAsync is g_output_stream_writev_async.
+func (s *OutputStream) WritevAsync(bufs [][]byte, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	if vecLen(bufs) == 0 {
+		returnNow(s, tagWritev, prio, c, cb, 0)
+		return
+	}
+	if err := s.state.setPending(); err != nil {
+		reportError[int](s, tagWritev, prio, cb, err)
+		return
+	}
+	t := newTask[int](s, tagWritev, prio, c, s.state.wrap(cb))
+	runTask(t, func() (int, error) { return s.writev(bufs, c) })
+}
+
+// WritevFinish is g_output_stream_writev_finish.
+func (s *OutputStream) WritevFinish(res asyncresult.AsyncResult) (int, error) {
+	return finishTask[int](res, s, tagWritev)
+}
+
+// WritevAllAsync is g_output_stream_writev_all_async. WritevAllFinish
+// reports the bytes written even on error.
+func (s *OutputStream) WritevAllAsync(bufs [][]byte, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	if vecLen(bufs) == 0 {
+		returnNow(s, tagWritevAll, prio, c, cb, countResult{})
+		return
+	}
+	if err := s.state.setPending(); err != nil {
+		reportError[countResult](s, tagWritevAll, prio, cb, err)
+		return
+	}
+	t := newTask[countResult](s, tagWritevAll, prio, c, s.state.wrap(cb))
+	runCountTask(t, func() (int, error) { return s.writevAll(bufs, c) })
+}
+
+// WritevAllFinish is g_output_stream_writev_all_finish.
+func (s *OutputStream) WritevAllFinish(res asyncresult.AsyncResult) (int, error) {
+	return finishCount(res, s, tagWritevAll)
+}
+
+// FlushAsync is g_output_stream_flush_async.
+func (s *OutputStream) FlushAsync(prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	if err := s.state.setPending(); err != nil {
+		reportError[struct{}](s, tagFlush, prio, cb, err)
+		return
+	}
+	t := newTask[struct{}](s, tagFlush, prio, c, s.state.wrap(cb))
+	runTask(t, func() (struct{}, error) { return struct{}{}, s.impl.FlushFn(c) })
+}
+
+// FlushFinish is g_output_stream_flush_finish.
+func (s *OutputStream) FlushFinish(res asyncresult.AsyncResult) error {
+	_, err := finishTask[struct{}](res, s, tagFlush)
+	return err
+}
+
+// CloseAsync is g_output_stream_close_async: flush, then close, on another
+// goroutine. The stream is marked closed just before cb runs.
+func (s *OutputStream) CloseAsync(prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	if s.state.isClosed() {
+		returnNow(s, tagOutClose, prio, c, cb, struct{}{})
+		return
+	}
+	if err := s.state.setPending(); err != nil {
+		reportError[struct{}](s, tagOutClose, prio, cb, err)
+		return
+	}
+	t := newTask[struct{}](s, tagOutClose, prio, c, s.state.wrapClose(cb))
+	runTask(t, func() (struct{}, error) { return struct{}{}, s.close(c) })
+}
+
+// CloseFinish is g_output_stream_close_finish.
+func (s *OutputStream) CloseFinish(res asyncresult.AsyncResult) error {
+	_, err := finishTask[struct{}](res, s, tagOutClose)
+	return err
+}

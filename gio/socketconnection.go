@@ -1,0 +1,237 @@
+package gio
+
+import (
+	"net"
+	"sync"
+
+	"github.com/sigloop/sigloop/asyncresult"
+	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/internal/ioerr"
+	"github.com/sigloop/sigloop/mainloop"
+)
+
+// SocketConnection is GSocketConnection: an IOStream over a connected
+// stream Socket (SOCK-10). Its InputStream and OutputStream read and write
+// the socket with blocking calls that wait in Go's netpoller (no thread is
+// held while waiting); their async forms run on a goroutine and deliver on
+// the caller's context.
+//
+// A SocketConnection is also a net.Conn (see Read, Write, Close and the
+// deadline methods), so Go code written against net.Conn works with it.
+//
+// Close (g_io_stream_close) closes the output stream, then the input stream,
+// then the socket; errors from the two streams are ignored, as GLib ignores
+// them, so a read in progress on the input stream does not stop the close:
+// it ends with the socket's CLOSED error. Closing only the streams leaves the
+// socket open.
+//
+// Multiple goroutines may invoke its methods simultaneously.
+type SocketConnection struct {
+	IOStream
+	socket *Socket
+	self   any // what the factory made: *SocketConnection, *TCPConnection or *UnixConnection
+
+	streamsOnce sync.Once
+	in          *InputStream
+	out         *OutputStream
+
+	net netConnState
+}
+
+// NewSocketConnection is g_socket_connection_factory_create_connection: it
+// wraps s in the connection type registered for its family, type and
+// protocol (SOCK-10): IPv4/IPv6 stream sockets with the default or TCP
+// protocol give a TCPConnection, Unix sockets a UnixConnection, anything
+// else a plain SocketConnection. The result is always the *SocketConnection;
+// TCP and Unix return the specific type.
+//
+// The socket may be connected already (accepted, or connected by hand) or
+// not yet (see Connect).
+func NewSocketConnection(s *Socket) *SocketConnection {
+	switch connectionKind(s.Family(), s.Type(), s.Protocol()) {
+	case kindTCP:
+		return newTCPConnection(s).SocketConnection
+	case kindUnix:
+		return newUnixConnection(s).SocketConnection
+	}
+	return newSocketConnection(s, nil)
+}
+
+type connKind int
+
+const (
+	kindPlain connKind = iota
+	kindTCP
+	kindUnix
+)
+
+// connectionKind is the factory's table (g_socket_connection_factory_lookup_type).
+func connectionKind(f SocketFamily, t SocketType, p SocketProtocol) connKind {
+	switch {
+	case (f == SocketFamilyIPv4 || f == SocketFamilyIPv6) && t == SocketTypeStream &&
+		(p == SocketProtocolDefault || p == SocketProtocolTCP):
+		return kindTCP
+	case f == SocketFamilyUnix:
+		return kindUnix
+	}
+	return kindPlain
+}
+
+// newSocketConnection builds the base; self is the outer value (nil: the
+// connection itself).
+func newSocketConnection(s *Socket, self any) *SocketConnection {
+	c := &SocketConnection{socket: s}
+	if self == nil {
+		self = c
+	}
+	c.self = self
+	c.IOStream = IOStream{impl: socketConnImpl{c}, source: c}
+	c.IOStream.closeInline = c.closeInline
+	return c
+}
+
+// TCP returns the connection as a *TCPConnection, or nil if the factory did
+// not make one (G_IS_TCP_CONNECTION).
+func (c *SocketConnection) TCP() *TCPConnection {
+	t, _ := c.self.(*TCPConnection)
+	return t
+}
+
+// Unix returns the connection as a *UnixConnection, or nil if the factory
+// did not make one (G_IS_UNIX_CONNECTION).
+func (c *SocketConnection) Unix() *UnixConnection {
+	u, _ := c.self.(*UnixConnection)
+	return u
+}
+
+// Socket is g_socket_connection_get_socket.
+func (c *SocketConnection) Socket() *Socket { return c.socket }
+
+// InputStream is g_io_stream_get_input_stream: the socket's input stream,
+// made on first use and the same on every call.
+func (c *SocketConnection) InputStream() *InputStream {
+	c.streams()
+	return c.in
+}
+
+// OutputStream is g_io_stream_get_output_stream: the socket's output
+// stream, made on first use and the same on every call.
+func (c *SocketConnection) OutputStream() *OutputStream {
+	c.streams()
+	return c.out
+}
+
+func (c *SocketConnection) streams() {
+	c.streamsOnce.Do(func() {
+		c.in = NewInputStream(socketInput{c.socket})
+		c.out = NewOutputStream(socketOutput{c.socket})
+	})
+}
+
+// IsConnected is g_socket_connection_is_connected: whether the socket is
+// connected (false once closed).
+func (c *SocketConnection) IsConnected() bool { return c.socket.IsConnected() }
+
+// LocalAddress is g_socket_connection_get_local_address.
+func (c *SocketConnection) LocalAddress() (SocketAddress, error) { return c.socket.LocalAddress() }
+
+// RemoteAddress is g_socket_connection_get_remote_address.
+func (c *SocketConnection) RemoteAddress() (SocketAddress, error) { return c.socket.RemoteAddress() }
+
+// Connect is g_socket_connection_connect: it connects the connection's
+// socket to addr, waiting for the result.
+func (c *SocketConnection) Connect(addr SocketAddress, cn *cancellable.Cancellable) error {
+	err := c.socket.Connect(addr, cn)
+	if isCode(err, ioerr.Pending) { // a non-blocking socket: wait for the outcome
+		if err = c.socket.ConditionWait(mainloop.IOOut, cn); err == nil {
+			err = c.socket.CheckConnectResult()
+		}
+	}
+	if err == nil {
+		c.net.noteAddrs(c.socket)
+	}
+	return err
+}
+
+const tagConnect sourceTag = "g_socket_connection_connect_async"
+
+// ConnectAsync is g_socket_connection_connect_async: Connect on another
+// goroutine, delivering to cb on the caller's context. Call ConnectFinish
+// with the result.
+func (c *SocketConnection) ConnectAsync(addr SocketAddress, prio int, cn *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	t := newTask[struct{}](c, tagConnect, prio, cn, cb)
+	runTask(t, func() (struct{}, error) { return struct{}{}, c.Connect(addr, cn) })
+}
+
+// ConnectFinish is g_socket_connection_connect_finish.
+func (c *SocketConnection) ConnectFinish(res asyncresult.AsyncResult) error {
+	_, err := finishTask[struct{}](res, c, tagConnect)
+	return err
+}
+
+// Close is g_io_stream_close(connection, NULL) and net.Conn's Close: it
+// closes the output stream, then the input stream, then the socket (a
+// TCPConnection with graceful disconnect first drains the peer; see
+// TCPConnection). A second Close succeeds and does nothing; a Close while a
+// CloseAsync is in progress fails with PENDING. See CloseStream for the form
+// with a Cancellable.
+func (c *SocketConnection) Close() error { return c.CloseStream(nil) }
+
+// closeInline: closing a socket does not block, so CloseAsync does it at
+// once, as GLib's g_socket_connection_close_async does, unless a TCP
+// graceful disconnect has to wait for the peer.
+func (c *SocketConnection) closeInline(cn *cancellable.Cancellable) bool {
+	t := c.TCP()
+	return t == nil || !t.graceful(cn)
+}
+
+// socketConnImpl is the GIOStream side of SocketConnection; a separate type
+// keeps CloseFn out of SocketConnection's method set.
+type socketConnImpl struct{ c *SocketConnection }
+
+func (i socketConnImpl) InputStream() *InputStream   { return i.c.InputStream() }
+func (i socketConnImpl) OutputStream() *OutputStream { return i.c.OutputStream() }
+
+// CloseFn is g_socket_connection_close (and g_tcp_connection_close in front
+// of it for a TCP connection).
+func (i socketConnImpl) CloseFn(cn *cancellable.Cancellable) error {
+	var drainErr error
+	if t := i.c.TCP(); t != nil && t.graceful(cn) {
+		drainErr = t.drain(cn)
+	}
+	i.c.streams()
+	_ = i.c.out.Close(cn)
+	_ = i.c.in.Close(cn)
+	if err := i.c.socket.Close(); err != nil {
+		return err
+	}
+	return drainErr
+}
+
+// socketInput is GSocketInputStream's read_fn: a blocking receive whatever
+// the socket's blocking property (the socket's timeout still applies). It
+// has no close_fn: closing the stream leaves the socket open.
+type socketInput struct{ s *Socket }
+
+func (i socketInput) ReadFn(buf []byte, c *cancellable.Cancellable) (int, error) {
+	return i.s.ReceiveWithBlocking(buf, true, c)
+}
+
+func (i socketInput) CloseFn(*cancellable.Cancellable) error { return nil }
+
+// socketOutput is GSocketOutputStream: blocking sends, vectored sends; no
+// buffering, so flush does nothing, and no close_fn.
+type socketOutput struct{ s *Socket }
+
+func (o socketOutput) WriteFn(buf []byte, c *cancellable.Cancellable) (int, error) {
+	return o.s.SendWithBlocking(buf, true, c)
+}
+
+func (o socketOutput) WritevFn(bufs [][]byte, c *cancellable.Cancellable) (int, error) {
+	return o.s.SendVectors(bufs, c)
+}
+
+func (o socketOutput) FlushFn(*cancellable.Cancellable) error { return nil }
+func (o socketOutput) CloseFn(*cancellable.Cancellable) error { return nil }
+
+var _ net.Conn = (*SocketConnection)(nil)

@@ -1,0 +1,196 @@
+package gio
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sigloop/sigloop/asyncresult"
+	"github.com/sigloop/sigloop/internal/ioerr"
+	"github.com/sigloop/sigloop/mainloop"
+)
+
+// Helpers shared by the stream, connection and client tests.
+
+// testTimeout bounds every wait in these tests; it is generous because the
+// machine may be busy building other packages.
+const testTimeout = 20 * time.Second
+
+// testLoop is a private context pushed as the test goroutine's context, so
+// async calls made by the test deliver to it, and iterated by until.
+type testLoop struct {
+	t       testing.TB
+	ctx     *mainloop.Context
+	expired bool
+}
+
+func newTestLoop(t testing.TB) *testLoop {
+	t.Helper()
+	l := &testLoop{t: t, ctx: mainloop.NewContext()}
+	if err := l.ctx.PushThreadDefault(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.ctx.PopThreadDefault)
+	return l
+}
+
+// until iterates the context until cond holds, failing the test after
+// testTimeout.
+func (l *testLoop) until(cond func() bool) {
+	l.t.Helper()
+	if cond() {
+		return
+	}
+	l.expired = false
+	src := mainloop.NewTimeoutSource(testTimeout)
+	src.SetCallback(func() bool { l.expired = true; return mainloop.SourceRemove })
+	src.Attach(l.ctx)
+	defer src.Destroy()
+	for !cond() {
+		if l.expired {
+			l.t.Fatalf("main loop: condition not met within %v", testTimeout)
+		}
+		l.ctx.Iteration(true)
+	}
+}
+
+// result captures one async callback: where it ran and what it got.
+type result struct {
+	done   bool
+	calls  int
+	source any
+	res    asyncresult.AsyncResult
+	ctx    *mainloop.Context
+}
+
+func (r *result) cb(src any, res asyncresult.AsyncResult) {
+	r.done = true
+	r.calls++
+	r.source, r.res, r.ctx = src, res, mainloop.ThreadDefault()
+}
+
+// wait iterates l until the callback has run and returns its result.
+func (r *result) wait(l *testLoop) asyncresult.AsyncResult {
+	l.t.Helper()
+	l.until(func() bool { return r.done })
+	if r.ctx != l.ctx {
+		l.t.Errorf("callback ran on %p, want the caller's context %p", r.ctx, l.ctx)
+	}
+	return r.res
+}
+
+// listenLoopback returns a listening socket on the loopback address of the
+// family, port chosen by the kernel, and its address.
+func listenLoopback(t testing.TB, family SocketFamily) (*Socket, SocketAddress) {
+	t.Helper()
+	s, err := NewSocket(family, SocketTypeStream, SocketProtocolDefault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if err := s.Bind(NewInetSocketAddress(NewInetAddressLoopback(family), 0), true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	addr, err := s.LocalAddress()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, addr
+}
+
+// listenUnix returns a listening Unix socket in a temporary directory.
+func listenUnix(t testing.TB) (*Socket, SocketAddress) {
+	t.Helper()
+	s, err := NewSocket(SocketFamilyUnix, SocketTypeStream, SocketProtocolDefault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	addr := NewUnixSocketAddress(filepath.Join(t.TempDir(), "s"))
+	if err := s.Bind(addr, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	return s, addr
+}
+
+// connPair returns a connected client and server connection over the
+// network named: "tcp4", "tcp6" or "unix". Both are closed at cleanup.
+func connPair(t testing.TB, network string) (client, server *SocketConnection) {
+	t.Helper()
+	var l *Socket
+	var addr SocketAddress
+	family := SocketFamilyUnix
+	switch network {
+	case "tcp4":
+		family = SocketFamilyIPv4
+		l, addr = listenLoopback(t, family)
+	case "tcp6":
+		family = SocketFamilyIPv6
+		l, addr = listenLoopback(t, family)
+	case "unix":
+		l, addr = listenUnix(t)
+	default:
+		t.Fatalf("unknown network %q", network)
+	}
+	cs, err := NewSocket(family, SocketTypeStream, SocketProtocolDefault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client = NewSocketConnection(cs)
+	t.Cleanup(func() { _ = client.Close() })
+	if err := client.Connect(addr, nil); err != nil {
+		t.Fatal(err)
+	}
+	ss, err := l.Accept(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server = NewSocketConnection(ss)
+	t.Cleanup(func() { _ = server.Close() })
+	return client, server
+}
+
+// socketPair returns two connected Unix connections made from
+// socketpair(2).
+func socketPair(t testing.TB) (a, b *SocketConnection) {
+	t.Helper()
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sa, err := NewSocketFromFD(fds[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := NewSocketFromFD(fds[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b = NewSocketConnection(sa), NewSocketConnection(sb)
+	t.Cleanup(func() { _ = a.Close(); _ = b.Close() })
+	return a, b
+}
+
+var networks = []string{"tcp4", "tcp6", "unix"}
+
+// wantCode fails t unless err is a GIO error with the code (and, if msg is
+// not empty, that message).
+func wantCode(t testing.TB, err error, code ioerr.Code, msg string) {
+	t.Helper()
+	var e *ioerr.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %v (%T), want %v", err, err, code)
+	}
+	if e.Code != code || (msg != "" && e.Message != msg) {
+		t.Fatalf("error %v %q, want %v %q", e.Code, e.Message, code, msg)
+	}
+}

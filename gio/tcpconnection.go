@@ -1,0 +1,56 @@
+package gio
+
+import (
+	"sync/atomic"
+
+	"github.com/sigloop/sigloop/cancellable"
+)
+
+// TCPConnection is GTcpConnection: the SocketConnection the factory makes
+// for IPv4 and IPv6 stream sockets (SOCK-10). It adds the graceful
+// disconnect option.
+type TCPConnection struct {
+	*SocketConnection
+	gracefulDisconnect atomic.Bool
+}
+
+func newTCPConnection(s *Socket) *TCPConnection {
+	t := &TCPConnection{}
+	t.SocketConnection = newSocketConnection(s, t)
+	return t
+}
+
+// SetGracefulDisconnect is g_tcp_connection_set_graceful_disconnect. With it
+// on, Close and CloseAsync first shut down the sending side, then read and
+// discard until the peer closes, and only then close: the peer has then
+// received everything, or an error says it has not. A cancelled
+// Cancellable skips the wait ("cancelled: close fast", as GLib). Off by
+// default, since the wait lasts as long as the peer takes.
+func (t *TCPConnection) SetGracefulDisconnect(on bool) { t.gracefulDisconnect.Store(on) }
+
+// GracefulDisconnect is g_tcp_connection_get_graceful_disconnect.
+func (t *TCPConnection) GracefulDisconnect() bool { return t.gracefulDisconnect.Load() }
+
+// graceful reports whether a close with cn drains first.
+func (t *TCPConnection) graceful(cn *cancellable.Cancellable) bool {
+	return t.gracefulDisconnect.Load() && !cn.IsCancelled()
+}
+
+// drain is the first half of g_tcp_connection_close: shutdown(write), then
+// read until EOF. It returns the first error; the close goes on regardless.
+func (t *TCPConnection) drain(cn *cancellable.Cancellable) error {
+	s := t.Socket()
+	if err := s.Shutdown(false, true); err != nil {
+		return err
+	}
+	var buf [1024]byte
+	for {
+		n, err := s.ReceiveWithBlocking(buf[:], true, cn)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+	}
+}
