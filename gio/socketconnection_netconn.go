@@ -20,7 +20,7 @@ type netConnState struct {
 	readMu, writeMu sync.Mutex
 	rd, wd          deadline
 
-	addrMu       sync.Mutex
+	addrMu        sync.Mutex
 	local, remote net.Addr
 }
 
