@@ -212,14 +212,16 @@ func (o *Object) SetParent(p *Object) {
 	o.init()
 	if p != nil {
 		p.init()
-		if p.IsDestroyed() || o.IsDestroyed() {
-			logging.Critical(pkg, "QObject::setParent: Cannot set parent: object is destroyed")
-			return
-		}
 	}
 	treeMu.Lock()
 	defer treeMu.Unlock()
 	if p == o.parent {
+		return
+	}
+	// Checked under treeMu: Destroy sets destroying before it takes its
+	// snapshot of the children under treeMu, so no child is added too late.
+	if p != nil && (p.IsDestroyed() || o.IsDestroyed()) {
+		logging.Critical(pkg, "QObject::setParent: Cannot set parent: object is destroyed")
 		return
 	}
 	for x := p; x != nil; x = x.parent {
