@@ -70,7 +70,7 @@ func ExampleProperty() {
 		fmt.Println("notify::"+name, "=", backlog.Get())
 	})
 	backlog.Set(20)
-	backlog.Set(20) // explicit-notify: unchanged, no notification
+	backlog.Set(20)                                             // explicit-notify: unchanged, no notification
 	if err := o.SetProperty("listen_backlog", 30); err != nil { // '_' is '-'
 		fmt.Println(err)
 	}
