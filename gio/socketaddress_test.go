@@ -1,0 +1,306 @@
+package gio
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"net"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
+)
+
+func TestInetAddressFromString_SOCK13(t *testing.T) {
+	for _, tc := range []struct {
+		in     string
+		ok     bool
+		family SocketFamily
+		str    string
+	}{
+		{"1.2.3.4", true, SocketFamilyIPv4, "1.2.3.4"},
+		{"::1", true, SocketFamilyIPv6, "::1"},
+		{"::ffff:1.2.3.4", true, SocketFamilyIPv6, "::ffff:1.2.3.4"},
+		{"2001:db8::0:1", true, SocketFamilyIPv6, "2001:db8::1"},
+		{"fe80::1%2", false, 0, ""},
+		{"fe80::1%lo", false, 0, ""},
+		{"bogus", false, 0, ""},
+		{"1.2.3", false, 0, ""},
+		{"01.2.3.4", false, 0, ""},
+		{"", false, 0, ""},
+		{"example.com", false, 0, ""},
+	} {
+		a, err := NewInetAddressFromString(tc.in)
+		if !tc.ok {
+			if err == nil || !errors.Is(err, ErrInvalidArgument) {
+				t.Errorf("%q: got %v, %v; want INVALID_ARGUMENT", tc.in, a, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tc.in, err)
+			continue
+		}
+		if a.Family() != tc.family || a.String() != tc.str {
+			t.Errorf("%q: family %v string %q, want %v %q", tc.in, a.Family(), a.String(), tc.family, tc.str)
+		}
+	}
+}
+
+func TestInetAddressAnyLoopbackBytes_SOCK13(t *testing.T) {
+	for _, tc := range []struct {
+		a     *InetAddress
+		str   string
+		any   bool
+		loop  bool
+		bytes []byte
+	}{
+		{NewInetAddressAny(SocketFamilyIPv4), "0.0.0.0", true, false, []byte{0, 0, 0, 0}},
+		{NewInetAddressAny(SocketFamilyIPv6), "::", true, false, make([]byte, 16)},
+		{NewInetAddressLoopback(SocketFamilyIPv4), "127.0.0.1", false, true, []byte{127, 0, 0, 1}},
+		{NewInetAddressLoopback(SocketFamilyIPv6), "::1", false, true, append(make([]byte, 15), 1)},
+	} {
+		if tc.a.String() != tc.str || tc.a.IsAny() != tc.any || tc.a.IsLoopback() != tc.loop || !bytes.Equal(tc.a.Bytes(), tc.bytes) {
+			t.Errorf("%v: any=%v loop=%v bytes=%v", tc.a, tc.a.IsAny(), tc.a.IsLoopback(), tc.a.Bytes())
+		}
+		b, err := NewInetAddressFromBytes(tc.a.Bytes(), tc.a.Family())
+		if err != nil || !b.Equal(tc.a) || b.NativeSize() != len(tc.bytes) {
+			t.Errorf("from bytes %v: %v %v", tc.a, b, err)
+		}
+	}
+	if NewInetAddressAny(SocketFamilyUnix) != nil || NewInetAddressLoopback(SocketFamilyInvalid) != nil {
+		t.Errorf("any/loopback of a non-inet family must be nil")
+	}
+	if _, err := NewInetAddressFromBytes([]byte{1, 2, 3}, SocketFamilyIPv4); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("3 bytes: %v", err)
+	}
+	if _, err := NewInetAddressFromBytes(make([]byte, 4), SocketFamilyIPv6); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("4 bytes as IPv6: %v", err)
+	}
+}
+
+func TestInetAddressClasses(t *testing.T) {
+	type flags struct{ LinkLocal, SiteLocal, Multicast, McGlobal, McLinkLocal, McNodeLocal, McOrgLocal, McSiteLocal bool }
+	for _, tc := range []struct {
+		in   string
+		want flags
+	}{
+		{"169.254.1.1", flags{LinkLocal: true}},
+		{"fe80::1", flags{LinkLocal: true}},
+		{"10.0.0.1", flags{SiteLocal: true}},
+		{"172.16.0.1", flags{SiteLocal: true}},
+		{"172.32.0.1", flags{}},
+		{"192.168.1.1", flags{SiteLocal: true}},
+		{"fec0::1", flags{SiteLocal: true}},
+		{"fd00::1", flags{}},
+		{"224.0.0.1", flags{Multicast: true}},
+		{"ff0e::1", flags{Multicast: true, McGlobal: true}},
+		{"ff02::1", flags{Multicast: true, McLinkLocal: true}},
+		{"ff01::1", flags{Multicast: true, McNodeLocal: true}},
+		{"ff08::1", flags{Multicast: true, McOrgLocal: true}},
+		{"ff05::1", flags{Multicast: true, McSiteLocal: true}},
+		{"8.8.8.8", flags{}},
+	} {
+		a, err := NewInetAddressFromString(tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := flags{a.IsLinkLocal(), a.IsSiteLocal(), a.IsMulticast(), a.IsMcGlobal(), a.IsMcLinkLocal(), a.IsMcNodeLocal(), a.IsMcOrgLocal(), a.IsMcSiteLocal()}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.in, diff)
+		}
+	}
+}
+
+func TestInetSocketAddressToString_SOCK13(t *testing.T) {
+	for _, tc := range []struct {
+		ip    string
+		port  uint
+		want  string
+		scope uint32
+	}{
+		{"1.2.3.4", 80, "1.2.3.4:80", 0},
+		{"::1", 80, "[::1]:80", 0},
+		{"fe80::1%2", 80, "[fe80::1%2]:80", 2},
+		{"::1", 0, "::1", 0},
+		{"1.2.3.4", 0, "1.2.3.4", 0},
+		{"fe80::1%2", 0, "fe80::1%2", 2},
+		{"::ffff:1.2.3.4", 5, "1.2.3.4:5", 0}, // GLib turns v4-mapped into IPv4
+	} {
+		a, err := NewInetSocketAddressFromString(tc.ip, tc.port)
+		if err != nil {
+			t.Errorf("%s: %v", tc.ip, err)
+			continue
+		}
+		if a.String() != tc.want || a.ScopeID() != tc.scope || uint(a.Port()) != tc.port {
+			t.Errorf("%s %d: %q scope %d, want %q scope %d", tc.ip, tc.port, a.String(), a.ScopeID(), tc.want, tc.scope)
+		}
+	}
+	lo, err := net.InterfaceByName("lo")
+	if err == nil {
+		a, err := NewInetSocketAddressFromString("fe80::1%lo", 5)
+		if err != nil || a.ScopeID() != uint32(lo.Index) {
+			t.Errorf("fe80::1%%lo: %v %v", a, err)
+		}
+	}
+	for _, bad := range []string{"1.2.3.4%1", "host", "", "fe80::1%nosuchif0"} {
+		if _, err := NewInetSocketAddressFromString(bad, 1); !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	if _, err := NewInetSocketAddressFromString("::1", 65536); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("port 65536: %v", err)
+	}
+}
+
+// TestNativeRoundTrip_SOCK13 is /socket/address: a sockaddr_in6 with scope id
+// and flow info survives from_native → to_native.
+func TestNativeRoundTrip_SOCK13(t *testing.T) {
+	b := make([]byte, sizeofSockaddrIn6)
+	binary.NativeEndian.PutUint16(b, unix.AF_INET6)
+	binary.BigEndian.PutUint16(b[2:], 42)
+	binary.NativeEndian.PutUint32(b[4:], 1729)
+	copy(b[8:], net.ParseIP("fe80::1").To16())
+	binary.NativeEndian.PutUint32(b[24:], 17)
+	sa, err := SocketAddressFromNative(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ia := sa.(*InetSocketAddress)
+	if ia.Port() != 42 || ia.Flowinfo() != 1729 || ia.ScopeID() != 17 || ia.Address().String() != "fe80::1" {
+		t.Errorf("decoded %v flow %d scope %d", ia, ia.Flowinfo(), ia.ScopeID())
+	}
+	if ia.NativeSize() != len(b) {
+		t.Errorf("native size %d", ia.NativeSize())
+	}
+	back, err := ia.ToNative()
+	if err != nil || !bytes.Equal(back, b) {
+		t.Errorf("to native: %v %v, want %v", back, err, b)
+	}
+
+	v4 := NewInetSocketAddress(NewInetAddressLoopback(SocketFamilyIPv4), 8080)
+	n4, _ := v4.ToNative()
+	if len(n4) != 16 || v4.NativeSize() != 16 {
+		t.Fatalf("v4 native %v", n4)
+	}
+	a4, err := SocketAddressFromNative(n4)
+	if err != nil || a4.String() != "127.0.0.1:8080" {
+		t.Errorf("v4 round trip %v %v", a4, err)
+	}
+}
+
+func TestUnixSocketAddress_SOCK13(t *testing.T) {
+	for _, tc := range []struct {
+		a    *UnixSocketAddress
+		str  string
+		size int
+		net  string
+	}{
+		{NewUnixSocketAddress("/tmp/x"), "/tmp/x", 110, "/tmp/x"},
+		{NewUnixSocketAddressAbstract("abc"), "abc", 6, "@abc"},
+		{must(NewUnixSocketAddressWithType("abc", UnixSocketAddressAbstractPadded)), "abc", 110, "@abc"},
+		{must(NewUnixSocketAddressWithType("ignored", UnixSocketAddressAnonymous)), "", 2, ""},
+		{NewUnixSocketAddressAbstract("a\x00b"), `a\x00b`, 6, "@a\x00b"},
+	} {
+		if tc.a.String() != tc.str || tc.a.NativeSize() != tc.size || tc.a.ToNet().String() != tc.net || tc.a.Family() != SocketFamilyUnix {
+			t.Errorf("%v: %q size %d net %q", tc.a.AddressType(), tc.a.String(), tc.a.NativeSize(), tc.a.ToNet())
+		}
+		n, err := tc.a.ToNative()
+		if err != nil || len(n) != tc.size {
+			t.Errorf("%q native: %d %v", tc.str, len(n), err)
+			continue
+		}
+		back, err := SocketAddressFromNative(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tc.a, back, cmp.AllowUnexported(UnixSocketAddress{})); diff != "" {
+			t.Errorf("round trip (-want +got):\n%s", diff)
+		}
+	}
+	long := NewUnixSocketAddress(string(bytes.Repeat([]byte("x"), 200)))
+	if _, err := long.ToNative(); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("long path: %v", err)
+	}
+	if _, err := NewUnixSocketAddressWithType("x", 9); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("bad type: %v", err)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func TestSocketAddressFromNet(t *testing.T) {
+	for _, tc := range []struct {
+		in   net.Addr
+		want string
+		back string
+	}{
+		{&net.TCPAddr{IP: net.ParseIP("127.0.0.1"), Port: 80}, "127.0.0.1:80", "127.0.0.1:80"},
+		{&net.UDPAddr{IP: net.ParseIP("::1"), Port: 53}, "[::1]:53", "[::1]:53"},
+		{&net.TCPAddr{IP: net.ParseIP("fe80::1"), Port: 1, Zone: "1"}, "[fe80::1%1]:1", ""},
+		{&net.IPAddr{IP: net.ParseIP("10.0.0.1")}, "10.0.0.1", "10.0.0.1:0"},
+		{&net.UnixAddr{Name: "/run/x", Net: "unix"}, "/run/x", "/run/x"},
+		{&net.UnixAddr{Name: "@abs", Net: "unix"}, "abs", "@abs"},
+	} {
+		a, err := SocketAddressFromNet(tc.in)
+		if err != nil {
+			t.Errorf("%v: %v", tc.in, err)
+			continue
+		}
+		if a.String() != tc.want {
+			t.Errorf("%v: %q want %q", tc.in, a.String(), tc.want)
+		}
+		if tc.back != "" && a.ToNet().String() != tc.back {
+			t.Errorf("%v back: %q want %q", tc.in, a.ToNet().String(), tc.back)
+		}
+	}
+	for _, bad := range []net.Addr{nil, (*net.TCPAddr)(nil), &net.TCPAddr{IP: net.IP{1, 2}}, &net.TCPAddr{IP: net.IPv4zero, Port: 70000}} {
+		if _, err := SocketAddressFromNet(bad); !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("%#v: %v", bad, err)
+		}
+	}
+}
+
+func TestSocketAddressFromNativeBad(t *testing.T) {
+	for _, b := range [][]byte{nil, {1}, {byte(unix.AF_INET), 0, 0}, {byte(unix.AF_INET6), 0, 1, 2, 3}, {99, 0, 1, 2}} {
+		if _, err := SocketAddressFromNative(b); !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("%v: %v", b, err)
+		}
+	}
+}
+
+// FuzzAddressParsing checks that no input panics, and that what parses prints
+// back to something that parses to the same address.
+func FuzzAddressParsing(f *testing.F) {
+	for _, s := range []string{"1.2.3.4", "::1", "fe80::1%2", "::ffff:1.2.3.4", "", "%", "[::1]:80", "1.2.3.4%lo"} {
+		f.Add(s, uint(80), []byte(s))
+	}
+	f.Fuzz(func(t *testing.T, s string, port uint, native []byte) {
+		if a, err := NewInetAddressFromString(s); err == nil {
+			b, err := NewInetAddressFromString(a.String())
+			if err != nil || !a.Equal(b) {
+				t.Errorf("%q → %q does not parse back: %v", s, a.String(), err)
+			}
+		}
+		if a, err := NewInetSocketAddressFromString(s, port); err == nil {
+			_ = a.String()
+			n, err := a.ToNative()
+			if err != nil {
+				t.Errorf("%v: ToNative: %v", a, err)
+			}
+			b, err := SocketAddressFromNative(n)
+			if err != nil || b.String() != a.String() {
+				t.Errorf("%v: native round trip %v %v", a, b, err)
+			}
+		}
+		if a, err := SocketAddressFromNative(native); err == nil {
+			_ = a.String()
+			_ = a.ToNet()
+		}
+	})
+}
