@@ -20,7 +20,7 @@ type Context struct {
 	mu   sync.Mutex
 	cond sync.Cond // ownership released or a waiting loop quit; uses mu
 
-	owner      atomic.Int64 // thread id of the owner, 0 if none; written under mu
+	owner      atomic.Int64 // identity of the owning goroutine (selfID), 0 if none; written under mu
 	ownerCount int
 
 	prios  []*prioList // by priority, ascending
@@ -87,9 +87,8 @@ func orDefault(c *Context) *Context {
 // of c, or adds one to its count if it already is, and reports whether it
 // succeeded. It never waits: if another goroutine owns c it returns false.
 //
-// A goroutine that owns a context is locked to its OS thread until it has
-// called Release as many times as Acquire succeeded; it must do so before it
-// exits.
+// Ownership belongs to the calling goroutine (not to an OS thread); it must
+// call Release as many times as Acquire succeeded before it exits.
 func (c *Context) Acquire() bool {
 	c = orDefault(c)
 	ts := lockThread()
@@ -111,10 +110,10 @@ func (c *Context) acquireTS(ts *threadState) bool {
 func (c *Context) takeOwnership(ts *threadState) bool {
 	switch c.owner.Load() {
 	case 0:
-		c.owner.Store(int64(ts.tid))
+		c.owner.Store(ts.tid)
 		c.ownerCount = 1
 		return true
-	case int64(ts.tid):
+	case ts.tid:
 		c.ownerCount++
 		return true
 	}
@@ -140,8 +139,8 @@ func (c *Context) acquireWait(ts *threadState, l *Loop) bool {
 func (c *Context) Release() {
 	c = orDefault(c)
 	var ts *threadState
-	peekThread(func(tid int, t *threadState) {
-		if t != nil && c.owner.Load() == int64(tid) {
+	peekThread(func(tid int64, t *threadState) {
+		if t != nil && c.owner.Load() == tid {
 			ts = t
 		}
 	})
@@ -171,7 +170,7 @@ func (c *Context) IsOwner() bool {
 		return false
 	}
 	var mine bool
-	peekThread(func(tid int, _ *threadState) { mine = owner == int64(tid) && c.owner.Load() == owner })
+	peekThread(func(tid int64, _ *threadState) { mine = owner == tid && c.owner.Load() == owner })
 	return mine
 }
 
@@ -181,8 +180,8 @@ func (c *Context) ownerState() *threadState {
 		return nil
 	}
 	var ts *threadState
-	peekThread(func(tid int, t *threadState) {
-		if c.owner.Load() == int64(tid) {
+	peekThread(func(tid int64, t *threadState) {
+		if c.owner.Load() == tid {
 			ts = t
 		}
 	})
@@ -194,7 +193,7 @@ func (c *Context) ownerState() *threadState {
 // one eventfd write until the owner has seen it.
 func (c *Context) Wakeup() {
 	c = orDefault(c)
-	if c.poll != nil && c.wakePending.CompareAndSwap(false, true) {
+	if c.poll != nil && !c.wakePending.Load() && c.wakePending.CompareAndSwap(false, true) {
 		c.poll.signal()
 	}
 }
@@ -267,8 +266,8 @@ func (c *Context) IterationTime() int64 {
 func (c *Context) IsDispatching() bool {
 	c = orDefault(c)
 	found := false
-	peekThread(func(tid int, ts *threadState) {
-		if ts == nil || c.owner.Load() != int64(tid) {
+	peekThread(func(tid int64, ts *threadState) {
+		if ts == nil || c.owner.Load() != tid {
 			return
 		}
 		for _, e := range ts.stack {

@@ -141,8 +141,8 @@ func (c *Context) invokeDirect(it invokeItem) bool {
 	owner := c.owner.Load()
 	var ts *threadState
 	mine := false
-	peekThread(func(tid int, t *threadState) {
-		mine = owner != 0 && owner == int64(tid) && c.owner.Load() == owner
+	peekThread(func(tid int64, t *threadState) {
+		mine = owner != 0 && owner == tid && c.owner.Load() == owner
 		ts = t
 	})
 	if mine {

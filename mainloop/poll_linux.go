@@ -3,6 +3,8 @@ package mainloop
 import (
 	"errors"
 	"fmt"
+	"os"
+	"syscall"
 	"time"
 
 	"github.com/sigloop/sigloop/internal/logging"
@@ -15,6 +17,12 @@ import (
 type poller struct {
 	epfd int
 	evfd int
+	// f is epfd handed to Go's netpoller: a blocking wait parks the
+	// goroutine (its P runs other goroutines at once) instead of holding
+	// the P in an epoll_wait system call.
+	f           *os.File
+	rc          syscall.RawConn
+	hasDeadline bool
 }
 
 func newPoller() (*poller, error) {
@@ -33,11 +41,22 @@ func newPoller() (*poller, error) {
 		unix.Close(evfd)
 		return nil, fmt.Errorf("epoll_ctl: %w", err)
 	}
-	return &poller{epfd: epfd, evfd: evfd}, nil
+	p := &poller{epfd: epfd, evfd: evfd}
+	if unix.SetNonblock(epfd, true) == nil {
+		p.f = os.NewFile(uintptr(epfd), "mainloop-epoll")
+		if rc, err := p.f.SyscallConn(); err == nil {
+			p.rc = rc
+		}
+	}
+	return p, nil
 }
 
 func (p *poller) close() {
-	unix.Close(p.epfd)
+	if p.f != nil {
+		p.f.Close()
+	} else {
+		unix.Close(p.epfd)
+	}
 	unix.Close(p.evfd)
 }
 
@@ -62,8 +81,37 @@ func (p *poller) drain() {
 	}
 }
 
-// wait blocks in epoll_wait for up to timeoutUS microseconds (-1: forever).
+// wait waits up to timeoutUS microseconds (-1: forever) for events.
 func (p *poller) wait(events []unix.EpollEvent, timeoutUS int64) int {
+	if timeoutUS == 0 || p.rc == nil {
+		return p.waitSyscall(events, timeoutUS)
+	}
+	if timeoutUS > 0 {
+		p.f.SetReadDeadline(time.Now().Add(time.Duration(timeoutUS) * time.Microsecond))
+		p.hasDeadline = true
+	} else if p.hasDeadline {
+		p.f.SetReadDeadline(time.Time{})
+		p.hasDeadline = false
+	}
+	n := 0
+	err := p.rc.Read(func(fd uintptr) bool {
+		for {
+			m, err := unix.EpollWait(int(fd), events, 0)
+			if err == unix.EINTR {
+				continue
+			}
+			n = max(m, 0)
+			return n > 0
+		}
+	})
+	if err != nil {
+		return 0 // deadline: the timeout passed
+	}
+	return n
+}
+
+// waitSyscall blocks in epoll_wait itself.
+func (p *poller) waitSyscall(events []unix.EpollEvent, timeoutUS int64) int {
 	ms := -1
 	if timeoutUS >= 0 {
 		ms64 := (timeoutUS + 999) / 1000

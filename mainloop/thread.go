@@ -1,20 +1,16 @@
 package mainloop
 
-import (
-	"runtime"
-	"sync"
-
-	"golang.org/x/sys/unix"
-)
+import "sync"
 
 // threadState is what GLib keeps in thread-local storage: the stack of
-// thread-default contexts and the dispatch depth. Go has no thread-locals, so
-// a goroutine that owns a context, dispatches one or pushes one is locked to
-// its OS thread (runtime.LockOSThread, counted here in locks) and its state is
-// found by thread id. While locks > 0 only the locked goroutine runs on that
-// thread, so only it can find, read or write its state.
+// thread-default contexts and the dispatch depth. Go has no thread-locals;
+// the state of a goroutine that owns, dispatches or pushes a context is kept
+// in threads under the calling goroutine's identity (see ident_*.go), and
+// removed when it no longer owns or pushes anything. Only the goroutine
+// itself can compute its identity, so only it finds, reads and writes its
+// state.
 type threadState struct {
-	tid   int
+	tid   int64 // the goroutine identity
 	locks int
 	// stack holds pushed thread-default contexts and, on top of them, the
 	// contexts being dispatched; the top entry is the caller's context.
@@ -32,12 +28,12 @@ type stackEntry struct {
 
 var threads sync.Map // tid → *threadState
 
-// lockThread locks the calling goroutine to its OS thread and returns the
-// thread's state, creating it if needed. Every lockThread is paired with one
-// unlock on the same goroutine.
+// lockThread returns the calling goroutine's state, creating it if needed,
+// and keeps it (and, where identity is the thread id, the goroutine's OS
+// thread) until the paired unlock, on the same goroutine.
 func lockThread() *threadState {
-	runtime.LockOSThread()
-	tid := unix.Gettid()
+	pin()
+	tid := selfID()
 	if v, ok := threads.Load(tid); ok {
 		ts := v.(*threadState)
 		ts.locks++
@@ -53,15 +49,16 @@ func (ts *threadState) unlock() {
 	if ts.locks == 0 && len(ts.stack) == 0 {
 		threads.Delete(ts.tid)
 	}
-	runtime.UnlockOSThread()
+	unpin()
 }
 
-// peekThread returns the calling goroutine's thread state, or nil if it has
-// none, and the thread id. The goroutine is pinned to its thread for the
-// duration of the look-up so that it cannot observe another goroutine's state.
-func peekThread(f func(tid int, ts *threadState)) {
-	runtime.LockOSThread()
-	tid := unix.Gettid()
+// peekThread calls f with the calling goroutine's identity and its state (nil
+// if it has none). Where the identity is the thread id, the goroutine is
+// pinned to its thread meanwhile, so that it cannot observe another
+// goroutine's state.
+func peekThread(f func(tid int64, ts *threadState)) {
+	pin()
+	tid := selfID()
 	var ts *threadState
 	if v, ok := threads.Load(tid); ok {
 		ts = v.(*threadState)
@@ -70,7 +67,7 @@ func peekThread(f func(tid int, ts *threadState)) {
 		}
 	}
 	f(tid, ts)
-	runtime.UnlockOSThread()
+	unpin()
 }
 
 func (ts *threadState) top() *Context {
@@ -86,7 +83,7 @@ func (ts *threadState) top() *Context {
 // is neither, it is Default(). It never returns nil.
 func ThreadDefault() *Context {
 	var c *Context
-	peekThread(func(_ int, ts *threadState) { c = ts.top() })
+	peekThread(func(_ int64, ts *threadState) { c = ts.top() })
 	if c == nil {
 		return Default()
 	}
@@ -108,7 +105,7 @@ func GetThreadDefault() *Context {
 // dispatched by a loop nested in another callback, and so on.
 func Depth() int {
 	d := 0
-	peekThread(func(_ int, ts *threadState) {
+	peekThread(func(_ int64, ts *threadState) {
 		if ts != nil {
 			d = ts.depth
 		}
@@ -120,7 +117,7 @@ func Depth() int {
 // running on the calling goroutine, or nil.
 func CurrentSource() *Source {
 	var s *Source
-	peekThread(func(_ int, ts *threadState) {
+	peekThread(func(_ int64, ts *threadState) {
 		if ts != nil {
 			s = ts.current
 		}

@@ -14,7 +14,7 @@ var ErrNotAcquired = errors.New("mainloop: context is owned by another goroutine
 // (nil: the global default) and makes it the caller's context
 // (ThreadDefault) until the matching PopThreadDefault. If another goroutine
 // owns c it logs GLib's critical, pushes nothing and returns ErrNotAcquired
-// (ML-17). The goroutine stays locked to its OS thread until it pops.
+// (ML-17).
 func (c *Context) PushThreadDefault() error {
 	c = orDefault(c)
 	ts := lockThread()
@@ -33,7 +33,7 @@ func (c *Context) PopThreadDefault() {
 	c = orDefault(c)
 	var ts *threadState
 	idx := -1
-	peekThread(func(_ int, t *threadState) {
+	peekThread(func(_ int64, t *threadState) {
 		ts = t
 		if t == nil {
 			return
