@@ -70,8 +70,10 @@ func ExampleProperty() {
 		fmt.Println("notify::"+name, "=", backlog.Get())
 	})
 	backlog.Set(20)
-	backlog.Set(20)                                             // explicit-notify: unchanged, no notification
-	if err := o.SetProperty("listen_backlog", 30); err != nil { // '_' is '-'
+	// Explicit-notify: setting the same value again does not notify.
+	backlog.Set(20)
+	// By name; '_' and '-' are the same.
+	if err := o.SetProperty("listen_backlog", 30); err != nil {
 		fmt.Println(err)
 	}
 	err := o.SetProperty("listen-backlog", "many")

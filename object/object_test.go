@@ -426,3 +426,18 @@ func TestAddDestroyNotify(t *testing.T) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 }
+
+// TestSenderDestroyedInSlot_SIG08: a handler that destroys the sender
+// abandons the rest of that emission (tst_qobject emitInDefinedOrder).
+func TestSenderDestroyedInSlot_SIG08(t *testing.T) {
+	sender := object.New()
+	var s signal.Signal0
+	s.SetOwner(sender)
+	var got []string
+	s.Connect(func() { got = append(got, "first"); sender.Destroy() })
+	s.Connect(func() { got = append(got, "second") })
+	s.Emit()
+	if !cmp.Equal(got, []string{"first"}) || s.HasHandlers() {
+		t.Fatalf("got %v, handlers left %v", got, s.HasHandlers())
+	}
+}

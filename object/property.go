@@ -34,6 +34,7 @@ type PropertyError struct {
 	Err  error  // one of the ErrXxx values above
 }
 
+// Error formats the refused access like GLib's criticals.
 func (e *PropertyError) Error() string {
 	switch e.Err {
 	case ErrPropertyType:
