@@ -1,8 +1,88 @@
 // Package mainloop is GLib's main event loop in Go: Context (GMainContext),
 // Loop (GMainLoop) and Source (GSource), with idle, timeout, fd-watch and
-// Unix-signal sources, plus Qt's QTimer::singleShot.
+// Unix-signal sources, plus Qt's QTimer::singleShot (SingleShot).
 //
 // Everything else in sigloop stands on it: objects have a Context affinity,
 // queued signal connections and async completions are Invoke calls onto a
-// Context.
+// Context, and "the caller's context" is ThreadDefault.
+//
+// A Context holds sources. One goroutine at a time owns it (Acquire,
+// Iteration, Loop.Run, PushThreadDefault) and dispatches its ready sources in
+// priority order, lower numbers first: PriorityHigh (-100), PriorityDefault
+// (0), PriorityHighIdle (100), PriorityDefaultIdle (200), PriorityLow (300).
+// The rules are GLib's gmain.c ones, numbered ML-1..ML-20 in sigloop's
+// research notes; the tests name them.
+//
+// # The caller's context
+//
+// ThreadDefault returns the context whose dispatch is running on the calling
+// goroutine, or the one it pushed with PushThreadDefault, whichever it entered
+// last, else Default(). Go has no thread-locals, so sigloop keeps this state
+// per goroutine: ownership and the thread-default stack belong to the
+// goroutine that acquired or pushed, identified by its runtime g (see
+// ident_g.go; on other architectures by its locked OS thread's id). A
+// goroutine must release what it acquired and pop what it pushed before it
+// exits, as a GLib thread must.
+//
+// # Blocking and wakeups
+//
+// Each Context has one epoll instance and one eventfd (closed when the
+// Context becomes unreachable). The owner waits for the nearest ready time,
+// an fd event or a wakeup by parking in Go's netpoller on the epoll
+// descriptor, so a waiting loop holds no OS thread and no P. Wakeups from
+// other goroutines (Wakeup, Invoke, Attach, SetReadyTime, Quit) are
+// coalesced: one eventfd write until the owner has seen it. There is no
+// goroutine per Context or per Source; Unix signals are received by one
+// process-wide goroutine, started on first use.
+//
+// # Concurrency properties
+//
+//  1. Callbacks dispatched by one Context never run concurrently with each
+//     other; they run on the goroutine that owns the Context.
+//  2. In one iteration, every ready source of the best ready priority is
+//     dispatched, in attach order (a child just before its parent), and
+//     nothing of a lower priority (ML-2). The list is fixed before the first
+//     callback: sources attached or made ready during dispatch wait for the
+//     next iteration, sources destroyed by an earlier callback are skipped
+//     (ML-4).
+//  3. A source is not dispatched again while its callback runs (a nested
+//     loop skips it), unless SetCanRecurse(true) (ML-8).
+//  4. Invoke from the owning goroutine runs fn at once. From another
+//     goroutine it queues fn; queued calls run in the order they were
+//     queued, at their priority (PriorityDefault for Invoke, ML-1, ML-18),
+//     all those queued before an iteration's check in that iteration, later
+//     ones in a later iteration.
+//  5. A wakeup (Wakeup, Invoke, Attach, SetReadyTime or Quit from another
+//     goroutine) makes the current or next blocking poll return (ML-12).
+//  6. Every exported function and method may be called from any goroutine.
+//     Prepare, Check, Dispatch and Finalize functions and callbacks run with
+//     no sigloop lock held, so they may call anything, including Destroy on
+//     their own source and nested Iteration or Run (ML-9).
+//  7. Iteration with mayBlock and Run wait for ownership if another
+//     goroutine owns the Context; two goroutines running loops on one
+//     Context take turns (ML-11).
+//
+// # Panics
+//
+// A panic in a callback (or in Prepare, Check, Dispatch) propagates out of
+// Iteration or Run, and out of every nested loop on the way, after the
+// Context's state is made consistent: the source is unblocked and kept
+// (not destroyed), the depth and caller's context are restored, ownership
+// taken by Iteration or Run is released and the Loop is no longer running.
+// Queued Invoke calls after the panicking one stay queued. The Context can be
+// iterated again.
+//
+// # Differences from GLib
+//
+//   - Queued Invoke calls are not one idle source each: one internal queue
+//     per priority is dispatched after the other sources ready at that
+//     priority in the same iteration. Order among the calls, priority, and
+//     nested-loop behaviour are GLib's.
+//   - ThreadDefault is also the context being dispatched, not only the one
+//     pushed (sigloop's definition of the caller's context).
+//   - Source ids wrap at 2^32-1 as GLib's guint ids do.
+//   - A regular file, which epoll refuses, is reported readable and writable
+//     as poll(2) would; closing a watched descriptor without removing the
+//     watch is not reported as IONval (epoll forgets it); a descriptor that
+//     is not open when watched is.
 package mainloop

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/sigloop/sigloop/internal/logging"
+	"golang.org/x/sys/unix"
 )
 
 // IOCondition is GIOCondition: a set of poll(2) conditions, with GLib's (and
@@ -79,7 +80,24 @@ func (c *Context) unregisterFD(t *unixFD) {
 	}
 	t.entry = nil
 	t.revents = 0
-	c.markDirty(e)
+	if len(e.tags) > 0 {
+		c.markDirty(e)
+		return
+	}
+	// The last watch goes now, not at the next poll: the caller may close
+	// the descriptor, and its number may be reused, right after this.
+	if e.registered && c.poll != nil {
+		unix.EpollCtl(c.poll.epfd, unix.EPOLL_CTL_DEL, e.fd, nil)
+	}
+	e.registered = false
+	if e.nval || e.alwaysReady {
+		c.nSpecial--
+		e.nval, e.alwaysReady = false, false
+	}
+	e.dead = true
+	if c.fdEntries[e.fd] == e {
+		delete(c.fdEntries, e.fd)
+	}
 }
 
 // AddUnixFD is g_source_add_unix_fd: s will be ready when fd has any of

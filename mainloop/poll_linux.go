@@ -137,6 +137,7 @@ type fdEntry struct {
 	dirty       bool
 	nval        bool // epoll_ctl said EBADF: report IONval as poll(2) would
 	alwaysReady bool // epoll_ctl said EPERM (a regular file): always readable and writable, as poll(2) says
+	dead        bool // its last watch was removed; it is no longer in fdEntries
 }
 
 // markDirty schedules e's registration to be recomputed before the next poll.
@@ -151,6 +152,9 @@ func (c *Context) markDirty(e *fdEntry) {
 func (c *Context) syncFDs() {
 	for _, e := range c.dirtyFDs {
 		e.dirty = false
+		if e.dead {
+			continue
+		}
 		var want uint32
 		active := 0
 		for _, t := range e.tags {
@@ -196,7 +200,12 @@ func (c *Context) syncFDs() {
 			}
 		case e.registered && want != e.regEvents:
 			ev := unix.EpollEvent{Events: want, Fd: int32(e.fd)}
-			if err := unix.EpollCtl(c.poll.epfd, unix.EPOLL_CTL_MOD, e.fd, &ev); err != nil {
+			err := unix.EpollCtl(c.poll.epfd, unix.EPOLL_CTL_MOD, e.fd, &ev)
+			if errors.Is(err, unix.ENOENT) {
+				// epoll forgot a closed descriptor whose number was reused.
+				err = unix.EpollCtl(c.poll.epfd, unix.EPOLL_CTL_ADD, e.fd, &ev)
+			}
+			if err != nil {
 				e.registered = false
 				e.nval = true
 				c.nSpecial++
