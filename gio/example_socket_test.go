@@ -1,0 +1,92 @@
+package gio_test
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sigloop/sigloop/gio"
+	"github.com/sigloop/sigloop/mainloop"
+)
+
+// A TCP listener and client made of bare Sockets, in blocking mode.
+func ExampleSocket() {
+	server, _ := gio.NewSocket(gio.SocketFamilyIPv4, gio.SocketTypeStream, gio.SocketProtocolDefault)
+	defer server.Close()
+	addr, _ := gio.NewInetSocketAddressFromString("127.0.0.1", 0)
+	if err := server.Bind(addr, true); err != nil {
+		fmt.Println(err)
+		return
+	}
+	server.Listen()
+	local, _ := server.LocalAddress()
+
+	client, _ := gio.NewSocket(gio.SocketFamilyIPv4, gio.SocketTypeStream, gio.SocketProtocolDefault)
+	defer client.Close()
+	if err := client.Connect(local, nil); err != nil {
+		fmt.Println(err)
+		return
+	}
+	conn, _ := server.Accept(nil)
+	defer conn.Close()
+
+	client.Send([]byte("hello"), nil)
+	buf := make([]byte, 16)
+	n, _ := conn.Receive(buf, nil)
+	fmt.Printf("server got %q\n", buf[:n])
+
+	// With a timeout, an idle receive fails with TIMED_OUT.
+	conn.SetTimeout(50 * time.Millisecond)
+	_, err := conn.Receive(buf, nil)
+	fmt.Println(err, errors.Is(err, gio.ErrTimedOut))
+	// Output:
+	// server got "hello"
+	// Socket I/O timed out true
+}
+
+// A non-blocking connect completes in a main loop: PENDING, then an IOOut
+// source, then CheckConnectResult.
+func ExampleSocket_CreateSource() {
+	server, _ := gio.NewSocket(gio.SocketFamilyIPv4, gio.SocketTypeStream, gio.SocketProtocolDefault)
+	defer server.Close()
+	server.Bind(gio.NewInetSocketAddress(gio.NewInetAddressLoopback(gio.SocketFamilyIPv4), 0), true)
+	server.Listen()
+	addr, _ := server.LocalAddress()
+
+	client, _ := gio.NewSocket(gio.SocketFamilyIPv4, gio.SocketTypeStream, gio.SocketProtocolDefault)
+	defer client.Close()
+	client.SetBlocking(false)
+	err := client.Connect(addr, nil)
+	fmt.Println(err, errors.Is(err, gio.ErrPending))
+
+	ctx := mainloop.NewContext()
+	loop := mainloop.New(ctx)
+	src := client.CreateSource(mainloop.IOOut, nil, func(s *gio.Socket, cond mainloop.IOCondition) bool {
+		fmt.Println("writable:", cond, "result:", s.CheckConnectResult())
+		loop.Quit()
+		return mainloop.SourceRemove
+	})
+	src.Attach(ctx)
+	loop.Run()
+	// Output:
+	// Connection in progress true
+	// writable: OUT result: <nil>
+}
+
+func ExampleInetSocketAddress_String() {
+	for _, s := range []struct {
+		ip   string
+		port uint
+	}{{"1.2.3.4", 80}, {"::1", 80}, {"fe80::1%2", 80}, {"::1", 0}} {
+		a, _ := gio.NewInetSocketAddressFromString(s.ip, s.port)
+		fmt.Println(a)
+	}
+	_, err := gio.NewInetSocketAddressFromString("not-an-ip", 80)
+	fmt.Println(errors.Is(err, gio.ErrInvalidArgument))
+	// Output:
+	// 1.2.3.4:80
+	// [::1]:80
+	// [fe80::1%2]:80
+	// ::1
+	// true
+}
