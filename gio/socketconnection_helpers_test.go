@@ -184,7 +184,7 @@ var networks = []string{"tcp4", "tcp6", "unix"}
 
 // wantCode fails t unless err is a GIO error with the code (and, if msg is
 // not empty, that message).
-func wantCode(t testing.TB, err error, code ioerr.Code, msg string) {
+func wantIOErr(t testing.TB, err error, code ioerr.Code, msg string) {
 	t.Helper()
 	var e *ioerr.Error
 	if !errors.As(err, &e) {

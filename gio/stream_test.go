@@ -124,18 +124,18 @@ func TestStreamPending_SOCK11(t *testing.T) {
 	}
 	const msg = "Stream has outstanding operation"
 	_, err := in.Read(make([]byte, 1), nil)
-	wantCode(t, err, ioerr.Pending, msg)
+	wantIOErr(t, err, ioerr.Pending, msg)
 	_, err = in.Skip(1, nil)
-	wantCode(t, err, ioerr.Pending, msg)
-	wantCode(t, in.Close(nil), ioerr.Pending, msg)
-	wantCode(t, in.SetPending(), ioerr.Pending, msg)
+	wantIOErr(t, err, ioerr.Pending, msg)
+	wantIOErr(t, in.Close(nil), ioerr.Pending, msg)
+	wantIOErr(t, in.SetPending(), ioerr.Pending, msg)
 	var second result
 	in.ReadAsync(make([]byte, 1), mainloop.PriorityDefault, nil, second.cb)
 	if second.done {
 		t.Fatal("PENDING delivered inside ReadAsync")
 	}
 	_, err = in.ReadFinish(second.wait(l))
-	wantCode(t, err, ioerr.Pending, msg)
+	wantIOErr(t, err, ioerr.Pending, msg)
 	if first.done {
 		t.Fatal("first read completed without data")
 	}
@@ -189,15 +189,15 @@ func TestStreamClosed_SOCK11(t *testing.T) {
 		{"Flush", func() error { return out.Flush(nil) }},
 	}
 	for _, op := range ops {
-		t.Run(op.name, func(t *testing.T) { wantCode(t, op.err(), ioerr.Closed, msg) })
+		t.Run(op.name, func(t *testing.T) { wantIOErr(t, op.err(), ioerr.Closed, msg) })
 	}
 	var r, w result
 	in.ReadAsync(make([]byte, 1), mainloop.PriorityDefault, nil, r.cb)
 	out.WriteAllAsync([]byte("x"), mainloop.PriorityDefault, nil, w.cb)
 	_, err := in.ReadFinish(r.wait(l))
-	wantCode(t, err, ioerr.Closed, msg)
+	wantIOErr(t, err, ioerr.Closed, msg)
 	_, err = out.WriteAllFinish(w.wait(l))
-	wantCode(t, err, ioerr.Closed, msg)
+	wantIOErr(t, err, ioerr.Closed, msg)
 	// Closing the substreams leaves the socket open (SOCK-10).
 	if client.Socket().IsClosed() || client.IsClosed() {
 		t.Fatal("closing the substreams closed the connection")
@@ -273,11 +273,11 @@ func TestStreamTimeout_SOCK5(t *testing.T) {
 	client, _ := connPair(t, "tcp4")
 	client.Socket().SetTimeout(100 * time.Millisecond)
 	_, err := client.InputStream().Read(make([]byte, 1), nil)
-	wantCode(t, err, ioerr.TimedOut, "Socket I/O timed out")
+	wantIOErr(t, err, ioerr.TimedOut, "Socket I/O timed out")
 	var r result
 	client.InputStream().ReadAllAsync(make([]byte, 1), mainloop.PriorityDefault, nil, r.cb)
 	_, err = client.InputStream().ReadAllFinish(r.wait(l))
-	wantCode(t, err, ioerr.TimedOut, "Socket I/O timed out")
+	wantIOErr(t, err, ioerr.TimedOut, "Socket I/O timed out")
 }
 
 // Cancelling gives CANCELLED: at once when cancelled beforehand; a blocked
@@ -291,9 +291,9 @@ func TestStreamCancel_CAN11(t *testing.T) {
 	pre := cancellable.New()
 	pre.Cancel()
 	_, err := in.Read(make([]byte, 1), pre)
-	wantCode(t, err, ioerr.Cancelled, ioerr.CancelledMessage)
+	wantIOErr(t, err, ioerr.Cancelled, ioerr.CancelledMessage)
 	_, err = client.OutputStream().Write([]byte("x"), pre)
-	wantCode(t, err, ioerr.Cancelled, ioerr.CancelledMessage)
+	wantIOErr(t, err, ioerr.Cancelled, ioerr.CancelledMessage)
 
 	c := cancellable.New()
 	done := make(chan error, 1)
@@ -304,7 +304,7 @@ func TestStreamCancel_CAN11(t *testing.T) {
 	c.Cancel()
 	select {
 	case err := <-done:
-		wantCode(t, err, ioerr.Cancelled, ioerr.CancelledMessage)
+		wantIOErr(t, err, ioerr.Cancelled, ioerr.CancelledMessage)
 	case <-time.After(testTimeout):
 		t.Fatal("blocked Read not woken by Cancel")
 	}
@@ -317,7 +317,7 @@ func TestStreamCancel_CAN11(t *testing.T) {
 		t.Fatal("callback ran inside Cancel")
 	}
 	_, err = in.ReadFinish(r.wait(l))
-	wantCode(t, err, ioerr.Cancelled, ioerr.CancelledMessage)
+	wantIOErr(t, err, ioerr.Cancelled, ioerr.CancelledMessage)
 	if in.HasPending() {
 		t.Fatal("still pending after the cancelled read")
 	}

@@ -1,0 +1,355 @@
+package gio
+
+import (
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sigloop/sigloop/asyncresult"
+	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/internal/ioerr"
+	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/mainloop"
+)
+
+// The connection factory (SOCK-10): IPv4/IPv6 stream sockets give a
+// TCPConnection, Unix sockets a UnixConnection, anything else the base.
+func TestConnectionFactory_SOCK10(t *testing.T) {
+	cases := []struct {
+		family   SocketFamily
+		typ      SocketType
+		protocol SocketProtocol
+		tcp      bool
+		unix     bool
+	}{
+		{SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault, true, false},
+		{SocketFamilyIPv6, SocketTypeStream, SocketProtocolDefault, true, false},
+		{SocketFamilyIPv4, SocketTypeStream, SocketProtocolTCP, true, false},
+		{SocketFamilyIPv6, SocketTypeStream, SocketProtocolTCP, true, false},
+		{SocketFamilyUnix, SocketTypeStream, SocketProtocolDefault, false, true},
+		{SocketFamilyUnix, SocketTypeDatagram, SocketProtocolDefault, false, true},
+		{SocketFamilyIPv4, SocketTypeDatagram, SocketProtocolDefault, false, false},
+		{SocketFamilyIPv6, SocketTypeDatagram, SocketProtocolUDP, false, false},
+	}
+	for _, tc := range cases {
+		s, err := NewSocket(tc.family, tc.typ, tc.protocol)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := NewSocketConnection(s)
+		if (c.TCP() != nil) != tc.tcp || (c.Unix() != nil) != tc.unix {
+			t.Errorf("%v/%v/%v: TCP()=%v Unix()=%v", tc.family, tc.typ, tc.protocol, c.TCP() != nil, c.Unix() != nil)
+		}
+		if c.TCP() != nil && c.TCP().SocketConnection != c {
+			t.Error("TCP() does not embed the same connection")
+		}
+		if c.Socket() != s {
+			t.Error("Socket() is not the socket given")
+		}
+		if c.InputStream() != c.InputStream() || c.OutputStream() != c.OutputStream() {
+			t.Error("streams differ between calls")
+		}
+		_ = c.Close()
+	}
+}
+
+// g_io_stream_close on a connection: output, input, then the socket; a
+// second close is fine; afterwards the streams are CLOSED (SOCK-10).
+func TestConnectionClose_SOCK10(t *testing.T) {
+	for _, network := range networks {
+		t.Run(network, func(t *testing.T) {
+			client, server := connPair(t, network)
+			if !client.IsConnected() {
+				t.Fatal("not connected")
+			}
+			if err := client.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if !client.IsClosed() || !client.InputStream().IsClosed() || !client.OutputStream().IsClosed() ||
+				!client.Socket().IsClosed() {
+				t.Fatal("Close left something open")
+			}
+			if client.IsConnected() {
+				t.Fatal("IsConnected after Close")
+			}
+			if err := client.Close(); err != nil {
+				t.Fatalf("second Close: %v", err)
+			}
+			_, err := client.OutputStream().Write([]byte("x"), nil)
+			wantIOErr(t, err, ioerr.Closed, "Stream is already closed")
+			// The peer sees end of stream.
+			if n, err := server.InputStream().Read(make([]byte, 1), nil); n != 0 || err != nil {
+				t.Fatalf("peer Read = %d, %v", n, err)
+			}
+		})
+	}
+}
+
+// A read in progress does not stop the close (GLib ignores the streams'
+// errors): the socket closes and the read ends with the socket's CLOSED.
+// The input stream itself stays open, as in GLib.
+func TestConnectionCloseWithReadPending_SOCK10(t *testing.T) {
+	l := newTestLoop(t)
+	client, _ := connPair(t, "tcp4")
+	var r result
+	client.InputStream().ReadAsync(make([]byte, 1), mainloop.PriorityDefault, nil, r.cb)
+	if err := client.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !client.OutputStream().IsClosed() || client.InputStream().IsClosed() || !client.Socket().IsClosed() {
+		t.Fatal("want output closed, input open (its close was PENDING), socket closed")
+	}
+	_, err := client.InputStream().ReadFinish(r.wait(l))
+	wantIOErr(t, err, ioerr.Closed, "Socket is already closed")
+}
+
+// close_async: the result comes later on the caller's context; a Close in
+// between is PENDING (SOCK-10).
+func TestConnectionCloseAsync_SOCK10(t *testing.T) {
+	l := newTestLoop(t)
+	client, _ := connPair(t, "unix")
+	var r result
+	client.CloseAsync(mainloop.PriorityDefault, nil, r.cb)
+	if r.done {
+		t.Fatal("callback inside CloseAsync")
+	}
+	if !client.HasPending() {
+		t.Fatal("no pending close")
+	}
+	wantIOErr(t, client.Close(), ioerr.Pending, "Stream has outstanding operation")
+	var r2 result
+	client.CloseAsync(mainloop.PriorityDefault, nil, r2.cb)
+	if err := client.CloseFinish(r.wait(l)); err != nil {
+		t.Fatal(err)
+	}
+	if r.source != client {
+		t.Errorf("callback source %T, want the connection", r.source)
+	}
+	wantIOErr(t, client.CloseFinish(r2.wait(l)), ioerr.Pending, "Stream has outstanding operation")
+	if !client.IsClosed() || !client.Socket().IsClosed() {
+		t.Fatal("not closed")
+	}
+	var r3 result
+	client.CloseAsync(mainloop.PriorityDefault, nil, r3.cb)
+	if err := client.CloseFinish(r3.wait(l)); err != nil {
+		t.Fatalf("CloseAsync on a closed connection: %v", err)
+	}
+}
+
+// GTcpConnection graceful disconnect (SOCK-10): shutdown(write), read to
+// EOF, close. The close ends only after the peer has closed; a cancelled
+// cancellable skips the wait.
+func TestTCPGracefulDisconnect_SOCK10(t *testing.T) {
+	t.Run("sync", func(t *testing.T) {
+		client, server := connPair(t, "tcp4")
+		tcp := server.TCP()
+		tcp.SetGracefulDisconnect(true)
+		if !tcp.GracefulDisconnect() {
+			t.Fatal("GracefulDisconnect false after set")
+		}
+		want := pattern(64 << 10)
+		if _, err := server.OutputStream().WriteAll(want[:1000], nil); err != nil {
+			t.Fatal(err)
+		}
+		var peerClosed atomic.Bool
+		go func() {
+			// The peer reads everything up to EOF, then closes.
+			buf := make([]byte, 2000)
+			n, _ := client.InputStream().ReadAll(buf, nil)
+			if n == 1000 {
+				peerClosed.Store(true)
+			}
+			_ = client.Close()
+		}()
+		if err := server.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if !peerClosed.Load() {
+			t.Fatal("graceful Close returned before the peer read EOF and closed")
+		}
+	})
+	t.Run("async", func(t *testing.T) {
+		l := newTestLoop(t)
+		client, server := connPair(t, "tcp6")
+		server.TCP().SetGracefulDisconnect(true)
+		var r result
+		server.CloseAsync(mainloop.PriorityDefault, nil, r.cb)
+		// The peer has not closed: the close must still be waiting.
+		if n, err := client.InputStream().Read(make([]byte, 1), nil); n != 0 || err != nil {
+			t.Fatalf("peer Read = %d, %v; want EOF from the shutdown", n, err)
+		}
+		if r.done {
+			t.Fatal("close completed before the peer closed")
+		}
+		_ = client.Close()
+		if err := server.CloseFinish(r.wait(l)); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("cancelled", func(t *testing.T) {
+		_, server := connPair(t, "tcp4")
+		server.TCP().SetGracefulDisconnect(true)
+		c := cancellable.New()
+		c.Cancel()
+		done := make(chan error, 1)
+		go func() { done <- server.CloseStream(c) }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(testTimeout):
+			t.Fatal("cancelled graceful close waited for the peer")
+		}
+		if !server.Socket().IsClosed() {
+			t.Fatal("socket open")
+		}
+	})
+}
+
+func TestConnectionAddresses(t *testing.T) {
+	client, server := connPair(t, "tcp4")
+	cl, err := client.LocalAddress()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr, err := server.RemoteAddress()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cl.String() != sr.String() {
+		t.Fatalf("client local %v != server remote %v", cl, sr)
+	}
+}
+
+// g_socket_connection_connect_async on an unconnected socket.
+func TestConnectionConnectAsync(t *testing.T) {
+	l := newTestLoop(t)
+	listener, addr := listenLoopback(t, SocketFamilyIPv4)
+	s, err := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewSocketConnection(s)
+	defer c.Close()
+	if c.IsConnected() {
+		t.Fatal("connected before Connect")
+	}
+	var r result
+	c.ConnectAsync(addr, mainloop.PriorityDefault, nil, r.cb)
+	if err := c.ConnectFinish(r.wait(l)); err != nil {
+		t.Fatal(err)
+	}
+	if !c.IsConnected() {
+		t.Fatal("not connected")
+	}
+	ss, err := listener.Accept(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = ss.Close()
+}
+
+// Passing a descriptor over a UnixConnection (SCM_RIGHTS), as
+// /socket/unix-connection-ancillary-data does.
+func TestUnixConnectionFD(t *testing.T) {
+	a, b := socketPair(t)
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(p[0])
+	defer unix.Close(p[1])
+	if err := a.Unix().SendFD(p[1], nil); err != nil {
+		t.Fatal(err)
+	}
+	fd, err := b.Unix().ReceiveFD(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := os.NewFile(uintptr(fd), "received")
+	defer f.Close()
+	if fd == p[1] {
+		t.Fatal("received the same descriptor number; want a new one")
+	}
+	if flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil || flags&unix.FD_CLOEXEC == 0 {
+		t.Fatalf("received fd is not close-on-exec (%v)", err)
+	}
+	if _, err := f.Write([]byte("via passed fd")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 32)
+	n, err := unix.Read(p[0], buf)
+	if err != nil || string(buf[:n]) != "via passed fd" {
+		t.Fatalf("pipe read %q, %v", buf[:n], err)
+	}
+	// Plain bytes still flow afterwards.
+	if _, err := a.OutputStream().WriteAll([]byte("ok"), nil); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, 2)
+	if _, err := b.InputStream().ReadAll(got, nil); err != nil || string(got) != "ok" {
+		t.Fatalf("%q, %v", got, err)
+	}
+	// A data byte without a descriptor is an error, not a hang.
+	if _, err := a.OutputStream().WriteAll([]byte{0}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Unix().ReceiveFD(nil); err == nil {
+		t.Fatal("ReceiveFD without a descriptor succeeded")
+	}
+	if err := a.Unix().SendFD(-1, nil); err == nil {
+		t.Fatal("SendFD(-1) succeeded")
+	}
+}
+
+func TestUnixConnectionCredentials(t *testing.T) {
+	a, b := socketPair(t)
+	if err := a.Unix().SendCredentials(nil); err != nil {
+		t.Fatal(err)
+	}
+	cred, err := b.Unix().ReceiveCredentials(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := cred.UnixPID()
+	uid, _ := cred.UnixUser()
+	if pid != os.Getpid() || int(uid) != os.Geteuid() {
+		t.Fatalf("credentials %v; want pid %d uid %d", cred, os.Getpid(), os.Geteuid())
+	}
+	if v, err := b.Socket().Option(unix.SOL_SOCKET, unix.SO_PASSCRED); err != nil || v != 0 {
+		t.Fatalf("SO_PASSCRED left at %d (%v); want it restored to 0", v, err)
+	}
+	c := cancellable.New()
+	c.Cancel()
+	_, err = b.Unix().ReceiveCredentials(c)
+	wantIOErr(t, err, ioerr.Cancelled, "")
+}
+
+// A Finish given the wrong result is a programmer error: a critical and
+// INVALID_ARGUMENT, never a panic.
+func TestFinishWrongResult(t *testing.T) {
+	l := newTestLoop(t)
+	client, server := connPair(t, "unix")
+	var r result
+	client.OutputStream().WriteAsync([]byte("x"), mainloop.PriorityDefault, nil, r.cb)
+	res := r.wait(l)
+	capture := logging.StartCapture()
+	_, err := server.OutputStream().WriteFinish(res) // wrong stream
+	_, err2 := client.InputStream().ReadFinish(res)  // wrong operation
+	capture.Stop()
+	wantIOErr(t, err, ioerr.InvalidArgument, "")
+	wantIOErr(t, err2, ioerr.InvalidArgument, "")
+	if n := capture.Count("critical", "g_task_is_valid"); n != 2 {
+		t.Fatalf("%d criticals, want 2", n)
+	}
+	if n, err := client.OutputStream().WriteFinish(res); err != nil || n != 1 {
+		t.Fatalf("right Finish = %d, %v", n, err)
+	}
+	var other asyncresult.AsyncResult
+	_, err = client.InputStream().ReadFinish(other)
+	wantIOErr(t, err, ioerr.InvalidArgument, "")
+}
