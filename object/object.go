@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -417,11 +418,14 @@ func (o *Object) Destroy() {
 	treeMu.Unlock()
 }
 
-// DeleteLater is QObject::deleteLater: o is destroyed on its context at the
-// next dispatch there. It may be called from any goroutine, and repeatedly:
-// the calls coalesce into one (OBJ-06).
-// Differs from Qt: a nested loop on the same context also runs it (Qt waits
-// until control returns to the loop level that posted it).
+// DeleteLater is QObject::deleteLater: o is destroyed on its context, at a
+// later dispatch there. It may be called from any goroutine, and
+// repeatedly: the calls coalesce into one (OBJ-06). As in Qt, when it is
+// called from a callback dispatched by o's context, a nested loop run from
+// that callback (or deeper) does not destroy o; the destruction waits until
+// control is back at the loop level that called DeleteLater or an outer
+// one. Called from elsewhere (another goroutine, or before any loop runs),
+// the next dispatch of o's context destroys it.
 func (o *Object) DeleteLater() {
 	o.init()
 	o.mu.Lock()
@@ -429,18 +433,30 @@ func (o *Object) DeleteLater() {
 	if o.destroying.Load() || o.deleteLater != nil {
 		return
 	}
-	src := mainloop.NewIdleSource()
+	ctx := o.ctx.Load()
+	level := 0 // g_main_depth of the posting dispatch; 0: not posted from ctx's dispatch
+	if ctx.IsOwner() {
+		level = mainloop.Depth()
+	}
+	// Prepare and check run at the dispatch depth of the loop polling ctx,
+	// one less than the depth its callbacks run at.
+	ready := func(*mainloop.Source) bool { return level == 0 || mainloop.Depth() < level }
+	var src *mainloop.Source
+	src = mainloop.NewSource(mainloop.SourceFuncs{
+		Prepare: func(s *mainloop.Source) (bool, time.Duration) { return ready(s), -1 },
+		Check:   ready,
+		Dispatch: func(*mainloop.Source, mainloop.SourceFunc) bool {
+			o.mu.Lock()
+			if o.deleteLater == src {
+				o.deleteLater = nil
+			}
+			o.mu.Unlock()
+			o.Destroy()
+			return mainloop.SourceRemove
+		},
+	})
 	src.SetPriority(mainloop.PriorityDefault)
 	src.SetName("object: deleteLater")
-	src.SetCallback(func() bool {
-		o.mu.Lock()
-		if o.deleteLater == src {
-			o.deleteLater = nil
-		}
-		o.mu.Unlock()
-		o.Destroy()
-		return mainloop.SourceRemove
-	})
 	o.deleteLater = src
-	src.Attach(o.ctx.Load())
+	src.Attach(ctx)
 }

@@ -2,6 +2,7 @@ package object_test
 
 import (
 	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 	"testing"
@@ -439,5 +440,38 @@ func TestSenderDestroyedInSlot_SIG08(t *testing.T) {
 	s.Emit()
 	if !cmp.Equal(got, []string{"first"}) || s.HasHandlers() {
 		t.Fatalf("got %v, handlers left %v", got, s.HasHandlers())
+	}
+}
+
+// TestDeleteLaterLoopLevel_OBJ06: a nested loop run from the callback that
+// called DeleteLater does not destroy the object; returning to the outer
+// loop does. Called before any loop ran, the first dispatch destroys it.
+func TestDeleteLaterLoopLevel_OBJ06(t *testing.T) {
+	ctx := mainloop.NewContext()
+	o := object.New()
+	o.MoveToContext(ctx)
+	ctx.Acquire()
+	defer ctx.Release()
+	var steps []string
+	src := mainloop.NewIdleSource()
+	src.SetCallback(func() bool {
+		o.DeleteLater()
+		for ctx.Iteration(false) { // nested loop level
+		}
+		steps = append(steps, "nested loop done, destroyed="+fmt.Sprint(o.IsDestroyed()))
+		return false
+	})
+	src.Attach(ctx)
+	pump(ctx)
+	if want := []string{"nested loop done, destroyed=false"}; !cmp.Equal(steps, want) || !o.IsDestroyed() {
+		t.Fatalf("steps %v, destroyed at the end %v", steps, o.IsDestroyed())
+	}
+
+	early := object.New()
+	early.MoveToContext(ctx)
+	early.DeleteLater() // not from ctx's dispatch: the next dispatch destroys it
+	pump(ctx)
+	if !early.IsDestroyed() {
+		t.Fatal("DeleteLater before the loop ran was not honoured")
 	}
 }
