@@ -49,7 +49,7 @@ func needPyGObject(t testing.TB) {
 		return
 	}
 	if os.Getenv(requirePeersEnv) == "1" {
-		t.Fatalf("real-peer test needs PyGObject and %s=1: %v", requirePeersEnv, gioCheckErr)
+		t.Fatalf("real-peer test cannot run, and %s=1 makes that a failure: %v", requirePeersEnv, gioCheckErr)
 	}
 	t.Skipf("skipping real-peer test: %v (set %s=1 to make this a failure)", gioCheckErr, requirePeersEnv)
 }
@@ -114,20 +114,28 @@ func startPeer(t testing.TB, script string, args ...string) *peer {
 }
 
 // Line returns the peer's next stdout line, failing t if none comes within
-// peerTimeout or the peer exits first.
+// peerTimeout or the peer exits first. Call it from the test goroutine only.
 func (p *peer) Line() string {
 	p.t.Helper()
+	l, err := p.NextLine()
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return l
+}
+
+// NextLine is Line without failing the test, for use from other goroutines.
+func (p *peer) NextLine() (string, error) {
 	select {
 	case l, ok := <-p.lines:
 		if !ok {
 			<-p.done
-			p.t.Fatalf("%s exited (%v) before printing a line; stderr:\n%s", p.name, p.err, p.stderr)
+			return "", fmt.Errorf("%s exited (%v) before printing a line; stderr:\n%s", p.name, p.err, p.stderr)
 		}
-		return l
+		return l, nil
 	case <-time.After(peerTimeout):
-		p.t.Fatalf("%s printed nothing for %v; stderr:\n%s", p.name, peerTimeout, p.stderr)
+		return "", fmt.Errorf("%s printed nothing for %v; stderr:\n%s", p.name, peerTimeout, p.stderr)
 	}
-	return ""
 }
 
 // Listening waits for the "listening on ADDRESS" line and returns ADDRESS.
