@@ -70,8 +70,9 @@
 // the destroy notifies run (disconnecting o's own signals and every
 // connection whose receiver is o, so queued calls still in flight to o are
 // dropped), children are destroyed in order, and o leaves its parent.
-// DeleteLater destroys o on its context's next dispatch; repeated calls
-// coalesce.
+// DeleteLater destroys o on its context, with Qt's loop-level rule (a
+// nested loop inside the callback that asked does not run it); repeated
+// calls coalesce.
 //
 // Debug output: SIGLOOP_DEBUG=object logs creation, destruction and moves.
 //

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/sigloop/sigloop/mainloop"
 	"github.com/sigloop/sigloop/signal"
 )
 
@@ -61,5 +62,26 @@ func BenchmarkEmitNoHandlers(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		s.Emit(i)
+	}
+}
+
+// BenchmarkQueuedFlood posts queued calls from the goroutine that then runs
+// the receiver's context (Qt's queued_signal.flood, 1 CPU).
+func BenchmarkQueuedFlood(b *testing.B) {
+	ctx := mainloop.NewContext()
+	r := newRecv(ctx)
+	var s signal.Signal1[int]
+	s.ConnectTo(r, func(v int) { sink += v }, signal.QueuedConnection)
+	ctx.Acquire()
+	defer ctx.Release()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		s.Emit(i)
+		if i%1000 == 999 {
+			for ctx.Iteration(false) {
+			}
+		}
+	}
+	for ctx.Iteration(false) {
 	}
 }

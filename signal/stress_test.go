@@ -16,7 +16,7 @@ func TestStress_Concurrency(t *testing.T) {
 	const (
 		emitters   = 8
 		mutators   = 4
-		emitsEach  = 2000
+		emitsEach  = 5000
 		permanents = 3
 		singles    = 200
 	)
@@ -88,5 +88,55 @@ func TestStress_Concurrency(t *testing.T) {
 		if n := shots[i].Load(); n != 1 {
 			t.Errorf("single-shot handler %d ran %d times, want exactly 1", i, n)
 		}
+	}
+}
+
+// TestStress_QueuedToDyingReceivers emits queued and auto connections from
+// many goroutines to receivers that are destroyed on their own context
+// meanwhile. Invariant (SIG-10): no call is delivered to a receiver after
+// its destruction, and every connection to a destroyed receiver is gone.
+func TestStress_QueuedToDyingReceivers(t *testing.T) {
+	ctx := loop(t)
+	const receivers = 20
+	var s signal.Signal1[int]
+	rs := make([]*recv, receivers)
+	var bad atomic.Int32
+	for i := range rs {
+		r := newRecv(ctx)
+		rs[i] = r
+		typ := signal.QueuedConnection
+		if i%2 == 0 {
+			typ = signal.AutoConnection
+		}
+		s.ConnectTo(r, func(int) {
+			if r.IsDestroyed() {
+				bad.Add(1)
+			}
+		}, typ)
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 500 {
+				s.Emit(i)
+				if i%100 == 50 {
+					on(ctx, rs[(g*5+i/100)%receivers].destroy)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	on(ctx, func() {})
+	if n := bad.Load(); n != 0 {
+		t.Fatalf("%d calls delivered to destroyed receivers", n)
+	}
+	live := 0
+	for _, r := range rs {
+		if !r.IsDestroyed() {
+			live++
+		}
+	}
+	if s.HandlerCount() != live {
+		t.Fatalf("%d handlers for %d live receivers", s.HandlerCount(), live)
 	}
 }
