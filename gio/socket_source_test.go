@@ -1,7 +1,6 @@
 package gio
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -270,5 +269,4 @@ func TestCancellableOps_SOCK2(t *testing.T) {
 	c3.Cancel()
 	wantCode(t, "condition wait", <-errc, ErrorCancelled)
 	wantCode(t, "timed wait", srv.ConditionTimedWait(ioIn, 30*time.Millisecond, nil), ErrorTimedOut)
-	_ = context.Background
 }

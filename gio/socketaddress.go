@@ -333,3 +333,60 @@ func (a *InetSocketAddress) AddrPort() netip.AddrPort {
 	}
 	return netip.AddrPortFrom(ip, a.port)
 }
+
+// SocketAddressToSockaddr converts a to the x/sys/unix form, for code that
+// makes its own syscalls. unix.SockaddrInet6 has no flow info field, so the
+// flow info is lost, and a padded abstract name becomes an unpadded one; use
+// SocketAddressToNative to keep both.
+func SocketAddressToSockaddr(a SocketAddress) (unix.Sockaddr, error) {
+	switch a := a.(type) {
+	case *InetSocketAddress:
+		switch a.Family() {
+		case SocketFamilyIPv4:
+			return &unix.SockaddrInet4{Port: int(a.port), Addr: a.addr.addr.As4()}, nil
+		case SocketFamilyIPv6:
+			return &unix.SockaddrInet6{Port: int(a.port), ZoneId: a.scopeID, Addr: a.addr.addr.As16()}, nil
+		}
+	case *UnixSocketAddress:
+		switch a.kind {
+		case UnixSocketAddressPath:
+			return &unix.SockaddrUnix{Name: a.path}, nil
+		case UnixSocketAddressAbstract, UnixSocketAddressAbstractPadded:
+			return &unix.SockaddrUnix{Name: "@" + a.path}, nil
+		case UnixSocketAddressAnonymous:
+			return &unix.SockaddrUnix{}, nil
+		}
+	}
+	return nil, ioerr.New(ioerr.InvalidArgument, "Unsupported socket address")
+}
+
+// SocketAddressFromSockaddr converts an x/sys/unix address (as returned by
+// unix.Getsockname or unix.Accept). A v4-mapped IPv6 address becomes IPv4,
+// as in SocketAddressFromNative.
+func SocketAddressFromSockaddr(sa unix.Sockaddr) (SocketAddress, error) {
+	switch sa := sa.(type) {
+	case *unix.SockaddrInet4:
+		if sa != nil {
+			return &InetSocketAddress{addr: &InetAddress{addr: netip.AddrFrom4(sa.Addr)}, port: uint16(sa.Port)}, nil
+		}
+	case *unix.SockaddrInet6:
+		if sa != nil {
+			a := netip.AddrFrom16(sa.Addr)
+			if a.Is4In6() {
+				return &InetSocketAddress{addr: &InetAddress{addr: a.Unmap()}, port: uint16(sa.Port)}, nil
+			}
+			return &InetSocketAddress{addr: &InetAddress{addr: a}, port: uint16(sa.Port), scopeID: sa.ZoneId}, nil
+		}
+	case *unix.SockaddrUnix:
+		if sa != nil {
+			switch {
+			case sa.Name == "":
+				return &UnixSocketAddress{kind: UnixSocketAddressAnonymous}, nil
+			case sa.Name[0] == '@':
+				return &UnixSocketAddress{path: sa.Name[1:], kind: UnixSocketAddressAbstract}, nil
+			}
+			return &UnixSocketAddress{path: sa.Name, kind: UnixSocketAddressPath}, nil
+		}
+	}
+	return nil, ioerr.New(ioerr.InvalidArgument, "Unsupported socket address")
+}
