@@ -347,3 +347,26 @@ func TestDisconnectRemovesNotify_SIG06(t *testing.T) {
 		t.Fatal("destroy notify left behind by DisconnectAll")
 	}
 }
+
+// dyingRecv is destroyed between IsDestroyed and AddDestroyNotify: its
+// notify runs at once, inside ConnectTo.
+type dyingRecv struct{ recv }
+
+func (d *dyingRecv) AddDestroyNotify(fn func()) func() { fn(); return func() {} }
+
+// TestConnectToDyingReceiver: the destroy notify running inside ConnectTo
+// does not deadlock (no lock is held while it is added) and leaves no
+// connection.
+func TestConnectToDyingReceiver(t *testing.T) {
+	var s signal.Signal0
+	d := &dyingRecv{}
+	n := 0
+	id, err := s.ConnectTo(d, func() { n++ }, signal.DirectConnection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Emit()
+	if n != 0 || s.IsConnected(id) || s.HasHandlers() {
+		t.Fatal("connection to a receiver that died while connecting survived")
+	}
+}

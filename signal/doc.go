@@ -70,6 +70,12 @@
 //     disconnected when the receiver is destroyed and is not called once its
 //     destruction started.
 //
+// Not provided, because fields replace GLib's registry of named signals:
+// signal names and their parsing (SIG-6 naming, SIG-14), emission hooks
+// (SIG-11), invocation hints (GLib SIG-10), NO_RECURSE restarts (SIG-9);
+// and from Qt: sender() (SIG-11), connectNotify/disconnectNotify (SIG-13),
+// signal-to-signal connections (SIG-09; connect s2.Emit as a handler).
+//
 // Misuse logs GLib's critical through internal/logging (package "signal")
 // and is refused: disconnecting or blocking an unknown id, unblocking a
 // handler that is not blocked, StopEmission outside an emission, an empty

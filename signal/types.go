@@ -136,9 +136,10 @@ type Options struct {
 	// disconnected when the receiver is destroyed, not called once its
 	// destruction started, and queued calls run on its context.
 	Receiver Receiver
-	// Type is the connection type and flags. Types other than
-	// DirectConnection need a Receiver. With a Receiver, the zero value
-	// is AutoConnection.
+	// Type is the connection type and flags. Queued and BlockingQueued
+	// need a Receiver. AutoConnection (the zero value) without a Receiver
+	// is DirectConnection, as Qt treats a functor without a context
+	// object, so a plain connect never asks which goroutine emits.
 	Type ConnectionType
 	// Key identifies the handler for UniqueConnection; it must be
 	// comparable.
