@@ -477,6 +477,11 @@ func (a *NetworkAddress) resolve(c *cancellable.Cancellable) ([]SocketAddress, e
 // from any goroutine. It attaches its own idle source rather than use
 // Context.Invoke, which may run the function at once on the posting
 // goroutine when nobody owns the context.
+//
+// The source runs one function per dispatch and removes itself only when it
+// finds the queue empty, so a function that panics (the panic leaves
+// through the context's dispatch, which keeps the source) does not strand
+// the ones after it.
 type eventQueue struct {
 	ctx  *mainloop.Context
 	prio int
@@ -497,17 +502,16 @@ func (q *eventQueue) post(fn func()) {
 	src.SetPriority(q.prio)
 	src.SetName("gio.SocketClient events")
 	src.SetCallback(func() bool {
-		for {
-			q.mu.Lock()
-			if len(q.pending) == 0 {
-				q.mu.Unlock()
-				return mainloop.SourceRemove
-			}
-			fn := q.pending[0]
-			q.pending = q.pending[1:]
+		q.mu.Lock()
+		if len(q.pending) == 0 {
 			q.mu.Unlock()
-			fn()
+			return mainloop.SourceRemove
 		}
+		fn := q.pending[0]
+		q.pending = q.pending[1:]
+		q.mu.Unlock()
+		fn()
+		return mainloop.SourceContinue
 	})
 	src.Attach(q.ctx)
 }

@@ -376,3 +376,35 @@ func TestSocketClientBadHost(t *testing.T) {
 		t.Fatalf("events %v", log.events)
 	}
 }
+
+// The event queue keeps order across goroutines and survives a handler that
+// panics: the functions after it still run.
+func TestEventQueueOrderAndPanic(t *testing.T) {
+	l := newTestLoop(t)
+	q := &eventQueue{ctx: l.ctx, prio: mainloop.PriorityDefault}
+	var got []int
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 5 {
+			if i == 2 {
+				q.post(func() { panic("handler panic") })
+				continue
+			}
+			q.post(func() { got = append(got, i) })
+		}
+	}()
+	<-done
+	panicked := false
+	func() {
+		defer func() { panicked = recover() != nil }()
+		l.until(func() bool { return len(got) == 4 })
+	}()
+	if !panicked {
+		t.Fatal("the panic did not reach the caller of Iteration")
+	}
+	l.until(func() bool { return len(got) == 4 })
+	if diff := cmp.Diff([]int{0, 1, 3, 4}, got); diff != "" {
+		t.Fatalf("order (-want +got):\n%s", diff)
+	}
+}
