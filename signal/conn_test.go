@@ -370,3 +370,29 @@ func TestConnectToDyingReceiver(t *testing.T) {
 		t.Fatal("connection to a receiver that died while connecting survived")
 	}
 }
+
+// TestQueuedOrderAcrossSignals_SIG10: queued calls to one context run in
+// emission order, whichever signal and receiver they come from (Qt posts
+// them to one event queue).
+func TestQueuedOrderAcrossSignals_SIG10(t *testing.T) {
+	ctx := mainloop.NewContext()
+	r1, r2 := newRecv(ctx), newRecv(ctx)
+	var a signal.Signal1[int]
+	var b signal.Signal2[int, string]
+	var got []int
+	a.ConnectTo(r1, func(v int) { got = append(got, v) }, signal.QueuedConnection)
+	b.ConnectTo(r2, func(v int, _ string) { got = append(got, v) }, signal.QueuedConnection)
+	var want []int
+	for i := range 50 {
+		if i%3 == 0 {
+			b.Emit(i, "")
+		} else {
+			a.Emit(i)
+		}
+		want = append(want, i)
+	}
+	pump(ctx)
+	if !cmp.Equal(got, want) {
+		t.Fatalf("got %v", got)
+	}
+}
