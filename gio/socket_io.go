@@ -47,14 +47,23 @@ type ioWait struct {
 	write   bool
 	mu      sync.Mutex
 	holding bool
+	kicked  bool // the file's deadline was moved by kick
 }
 
 func (w *ioWait) kick() {
 	w.mu.Lock()
 	if w.holding {
+		w.kicked = true
 		w.s.setDeadline(w.write, kickTime)
 	}
 	w.mu.Unlock()
+}
+
+// dirState is what the holder of a direction's semaphore knows about the
+// file's deadline in that direction, to skip setting it when unchanged.
+type dirState struct {
+	deadline time.Time // the deadline last set
+	unknown  bool      // a kick moved it since
 }
 
 func (s *Socket) setDeadline(write bool, t time.Time) {
@@ -114,14 +123,24 @@ func (s *Socket) run(ctx context.Context, write, blocking bool, deadline time.Ti
 	}
 	defer func() { <-sem }()
 
+	ds := &s.dir[0]
+	if write {
+		ds = &s.dir[1]
+	}
 	w := &ioWait{s: s, write: write}
 	w.mu.Lock()
 	w.holding = true
-	s.setDeadline(write, deadline)
+	if ds.unknown || !ds.deadline.Equal(deadline) {
+		s.setDeadline(write, deadline)
+		ds.deadline, ds.unknown = deadline, false
+	}
 	w.mu.Unlock()
 	defer func() {
 		w.mu.Lock()
 		w.holding = false
+		if w.kicked {
+			ds.unknown = true
+		}
 		w.mu.Unlock()
 	}()
 	if done != nil {
