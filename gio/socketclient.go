@@ -243,6 +243,9 @@ func (cl *SocketClient) EnableProxy() bool { return false }
 // *TCPConnection's or *UnixConnection's base). It blocks; the Event signal
 // is emitted on the calling goroutine.
 func (cl *SocketClient) Connect(connectable SocketConnectable, c *cancellable.Cancellable) (*SocketConnection, error) {
+	if connectable == nil {
+		return nil, nilConnectable("g_socket_client_connect")
+	}
 	emit := func(ev SocketClientEvent, conn *SocketConnection) { cl.Event.Emit(ev, connectable, conn) }
 	if c.IsCancelled() {
 		emit(SocketClientComplete, nil)
@@ -304,6 +307,10 @@ func (cl *SocketClient) ConnectToHostFinish(res asyncresult.AsyncResult) (*Socke
 }
 
 func (cl *SocketClient) connectAsync(connectable SocketConnectable, tag sourceTag, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	if connectable == nil {
+		reportError[*SocketConnection](cl, tag, mainloop.PriorityDefault, cb, nilConnectable(string(tag)))
+		return
+	}
 	t := newTask[*SocketConnection](cl, tag, mainloop.PriorityDefault, c, cb)
 	// The outcome is settled below, where a connection made just as the
 	// cancellable fired is closed rather than dropped.
@@ -388,6 +395,14 @@ func (cl *SocketClient) run(connectable SocketConnectable, c *cancellable.Cancel
 	return nil, best.err
 }
 
+// nilConnectable is GLib's g_return_val_if_fail on a NULL connectable: a
+// critical, and INVALID_ARGUMENT instead of a crash.
+func nilConnectable(fn string) error {
+	msg := fn + ": assertion 'G_IS_SOCKET_CONNECTABLE (connectable)' failed"
+	logging.Critical("gio", msg)
+	return ioerr.New(ioerr.InvalidArgument, msg)
+}
+
 // bestError keeps the error from the latest stage reached, as GLib's
 // consider_tmp_error does: a later stage's error wins, and so does a later
 // error of the same stage.
@@ -426,8 +441,6 @@ func clarifyConnectError(err error, connectable SocketConnectable) error {
 // in the G_RESOLVER_ERROR domain, which this package does not have).
 func resolve(connectable SocketConnectable, c *cancellable.Cancellable) ([]SocketAddress, error) {
 	switch a := connectable.(type) {
-	case nil:
-		return nil, ioerr.New(ioerr.InvalidArgument, "g_socket_client_connect: assertion 'G_IS_SOCKET_CONNECTABLE (connectable)' failed")
 	case SocketAddress:
 		return []SocketAddress{a}, nil
 	case *NetworkAddress:

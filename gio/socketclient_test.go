@@ -408,3 +408,96 @@ func TestEventQueueOrderAndPanic(t *testing.T) {
 		t.Fatalf("order (-want +got):\n%s", diff)
 	}
 }
+
+// fullListener returns the address of a listener whose accept queue is full
+// (backlog 0, one connection queued, never accepted): a further connect
+// hangs in SYN retries until something stops it.
+func fullListener(t *testing.T) (SocketAddress, *SocketClient) {
+	t.Helper()
+	s, err := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	s.SetListenBacklog(0)
+	if err := s.Bind(NewInetSocketAddress(NewInetAddressLoopback(SocketFamilyIPv4), 0), true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	addr, _ := s.LocalAddress()
+	filler := NewSocketClient()
+	filler.SetTimeout(200 * time.Millisecond)
+	for i := 0; i < 8; i++ {
+		conn, err := filler.Connect(addr, nil)
+		if err != nil {
+			wantIOErr(t, err, ioerr.TimedOut, "Could not connect to 127.0.0.1: Socket I/O timed out")
+			return addr, filler
+		}
+		t.Cleanup(func() { _ = conn.Close() })
+	}
+	t.Skip("the kernel kept accepting connections beyond the backlog; cannot make a connect hang")
+	return nil, nil
+}
+
+// The client timeout bounds the connect itself: TIMED_OUT, prefixed like
+// any connect error (SOCK-5, SOCK-12).
+func TestSocketClientConnectTimeout_SOCK12(t *testing.T) {
+	addr, cl := fullListener(t)
+	log := watchEvents(cl)
+	start := time.Now()
+	_, err := cl.Connect(addr, nil)
+	wantIOErr(t, err, ioerr.TimedOut, "Could not connect to 127.0.0.1: Socket I/O timed out")
+	if d := time.Since(start); d < 150*time.Millisecond {
+		t.Fatalf("timed out after %v, before the 200ms timeout", d)
+	}
+	if diff := cmp.Diff(evRefused, log.events); diff != "" {
+		t.Fatalf("events (-want +got):\n%s", diff)
+	}
+}
+
+// Cancelling while the connect waits: CANCELLED "Operation was cancelled"
+// (not prefixed), COMPLETE still emitted, on the caller's context, after
+// Cancel returned (CAN-11, SOCK-12).
+func TestSocketClientCancelDuringConnect_SOCK12(t *testing.T) {
+	addr, _ := fullListener(t)
+	l := newTestLoop(t)
+	cl := NewSocketClient()
+	log := watchEvents(cl)
+	c := cancellable.New()
+	var r result
+	cl.ConnectAsync(addr, c, r.cb)
+	l.until(func() bool { return len(log.events) == 3 }) // CONNECTING: the connect is waiting
+	c.Cancel()
+	if r.done {
+		t.Fatal("callback ran inside Cancel")
+	}
+	_, err := cl.ConnectFinish(r.wait(l))
+	wantIOErr(t, err, ioerr.Cancelled, ioerr.CancelledMessage)
+	if diff := cmp.Diff(evRefused, log.events); diff != "" {
+		t.Fatalf("events (-want +got):\n%s", diff)
+	}
+}
+
+// A nil connectable is a programmer error: a critical, INVALID_ARGUMENT, no
+// events, no panic.
+func TestSocketClientNilConnectable(t *testing.T) {
+	l := newTestLoop(t)
+	cl := NewSocketClient()
+	log := watchEvents(cl)
+	capture := logging.StartCapture()
+	_, err := cl.Connect(nil, nil)
+	wantIOErr(t, err, ioerr.InvalidArgument, "")
+	var r result
+	cl.ConnectAsync(nil, nil, r.cb)
+	_, err = cl.ConnectFinish(r.wait(l))
+	capture.Stop()
+	wantIOErr(t, err, ioerr.InvalidArgument, "")
+	if n := capture.Count("critical", "G_IS_SOCKET_CONNECTABLE"); n != 2 {
+		t.Fatalf("%d criticals, want 2", n)
+	}
+	if len(log.events) != 0 {
+		t.Fatalf("events %v", log.events)
+	}
+}

@@ -517,3 +517,24 @@ func TestReadWriteAsync_SocketService(t *testing.T) {
 		})
 	}
 }
+
+// The priority given to XxxAsync is the task's: its callback is delivered at
+// that priority (TASK-10).
+func TestStreamAsyncPriority_TASK10(t *testing.T) {
+	l := newTestLoop(t)
+	client, server := connPair(t, "unix")
+	for _, prio := range []int{mainloop.PriorityHigh, mainloop.PriorityDefault, mainloop.PriorityLow} {
+		var w, r result
+		server.OutputStream().WriteAsync([]byte("x"), prio, nil, w.cb)
+		client.InputStream().ReadAsync(make([]byte, 1), prio, nil, r.cb)
+		for _, res := range []*result{&w, &r} {
+			task, ok := res.wait(l).(*asyncresult.Task[int])
+			if !ok {
+				t.Fatalf("result is %T", res.res)
+			}
+			if task.Priority() != prio {
+				t.Fatalf("task priority %d, want %d", task.Priority(), prio)
+			}
+		}
+	}
+}
