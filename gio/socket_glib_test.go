@@ -1,0 +1,146 @@
+package gio
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// pyCmd returns a command running a PyGObject script with the system GLib,
+// or skips the test when PyGObject is missing.
+func pyCmd(t *testing.T, script string, args ...string) *exec.Cmd {
+	t.Helper()
+	const py = "/usr/bin/python3"
+	if err := exec.Command(py, "-c", "import gi").Run(); err != nil {
+		t.Skip("no /usr/bin/python3 with python3-gi")
+	}
+	pre := "import sys, gi\ngi.require_version('Gio', '2.0')\nfrom gi.repository import Gio, GLib\n"
+	return exec.Command(py, append([]string{"-c", pre + script}, args...)...)
+}
+
+// pyGIO runs a PyGObject script and returns its output lines.
+func pyGIO(t *testing.T, script string, args ...string) []string {
+	t.Helper()
+	out, err := pyCmd(t, script, args...).Output()
+	if err != nil {
+		t.Fatalf("python: %v\n%s", err, out)
+	}
+	return lines(out)
+}
+
+func lines(out []byte) []string {
+	var lines []string
+	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	return lines
+}
+
+// TestAddressStringsMatchGLib_SOCK13 compares to_string with the system
+// GLib for the same inputs.
+func TestAddressStringsMatchGLib_SOCK13(t *testing.T) {
+	inputs := []struct {
+		ip   string
+		port uint
+	}{
+		{"1.2.3.4", 80}, {"::1", 80}, {"fe80::1%2", 80}, {"::1", 0}, {"1.2.3.4", 0},
+		{"::ffff:1.2.3.4", 5}, {"2001:db8:0:0:0:0:0:1", 65535}, {"fe80::1%2", 0}, {"0.0.0.0", 1},
+	}
+	var args []string
+	for _, in := range inputs {
+		args = append(args, fmt.Sprintf("%s|%d", in.ip, in.port))
+	}
+	got := pyGIO(t, `
+for a in sys.argv[1:]:
+    ip, port = a.split('|')
+    print(Gio.InetSocketAddress.new_from_string(ip, int(port)).to_string())
+`, args...)
+	if len(got) != len(inputs) {
+		t.Fatalf("python printed %q", got)
+	}
+	for i, in := range inputs {
+		a, err := NewInetSocketAddressFromString(in.ip, in.port)
+		if err != nil {
+			t.Errorf("%s: %v", in.ip, err)
+			continue
+		}
+		if a.String() != got[i] {
+			t.Errorf("%s %d: ours %q, GLib %q", in.ip, in.port, a.String(), got[i])
+		}
+	}
+}
+
+// TestBindErrorMatchesGLib_SOCK4: GLib, binding a port our socket listens
+// on, reports the same code and message we report.
+func TestBindErrorMatchesGLib_SOCK4(t *testing.T) {
+	for _, f := range []SocketFamily{SocketFamilyIPv4, SocketFamilyIPv6} {
+		_, addr := listener(t, f)
+		fam := "IPV4"
+		if f == SocketFamilyIPv6 {
+			fam = "IPV6"
+		}
+		got := pyGIO(t, `
+s = Gio.Socket.new(getattr(Gio.SocketFamily, sys.argv[1]), Gio.SocketType.STREAM, Gio.SocketProtocol.DEFAULT)
+try:
+    s.bind(Gio.InetSocketAddress.new_from_string(sys.argv[2], int(sys.argv[3])), True)
+    print("OK")
+except GLib.Error as e:
+    print(e.code)
+    print(e.message)
+`, fam, addr.Address().String(), fmt.Sprint(addr.Port()))
+		s := newSock(t, f, SocketTypeStream, SocketProtocolDefault)
+		err := s.Bind(addr, true)
+		var ge *Error
+		if len(got) != 2 || !errors.As(err, &ge) || fmt.Sprint(int(ge.Code)) != got[0] || ge.Message != got[1] {
+			t.Errorf("%v: ours %v, GLib %q", f, err, got)
+		}
+	}
+}
+
+// TestPeerInterop: a GLib client connects to our listening Socket and
+// exchanges data both ways.
+func TestPeerInterop(t *testing.T) {
+	l, addr := listener(t, SocketFamilyIPv4)
+	cmd := pyCmd(t, `
+c = Gio.SocketClient.new()
+conn = c.connect_to_host(sys.argv[1], 0, None)
+conn.get_output_stream().write_all(b"from glib", None)
+data = conn.get_input_stream().read_bytes(64, None).get_data()
+print(data.decode())
+conn.close(None)
+`, addr.String())
+	done := make(chan []string, 1)
+	go func() {
+		out, err := cmd.Output()
+		if err != nil {
+			out = []byte(err.Error())
+		}
+		done <- lines(out)
+	}()
+	srv, err := l.AcceptContext(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	buf := make([]byte, 64)
+	got := 0
+	for got < len("from glib") {
+		n, err := srv.ReceiveContext(context.Background(), buf[got:])
+		if err != nil || n == 0 {
+			t.Fatal(n, err)
+		}
+		got += n
+	}
+	if string(buf[:got]) != "from glib" {
+		t.Fatalf("%q", buf[:got])
+	}
+	srv.SendContext(context.Background(), []byte("from go"))
+	if out := <-done; len(out) != 1 || out[0] != "from go" {
+		t.Errorf("GLib read %q", out)
+	}
+}
