@@ -3,6 +3,7 @@ package gio
 import (
 	"bytes"
 	"fmt"
+	"runtime/pprof"
 	"sync"
 	"testing"
 	"time"
@@ -535,6 +536,36 @@ func TestStreamAsyncPriority_TASK10(t *testing.T) {
 			if task.Priority() != prio {
 				t.Fatalf("task priority %d, want %d", task.Priority(), prio)
 			}
+		}
+	}
+}
+
+// Pending async reads wait in Go's netpoller: a hundred of them do not hold
+// a hundred OS threads.
+func TestAsyncReadsHoldNoThreads(t *testing.T) {
+	l := newTestLoop(t)
+	const n = 100
+	type pair struct{ a, b *SocketConnection }
+	pairs := make([]pair, n)
+	results := make([]result, n)
+	before := pprof.Lookup("threadcreate").Count()
+	for i := range pairs {
+		a, b := socketPair(t)
+		pairs[i] = pair{a, b}
+		a.InputStream().ReadAsync(make([]byte, 1), mainloop.PriorityDefault, nil, results[i].cb)
+	}
+	time.Sleep(100 * time.Millisecond) // let every read reach its wait
+	if grown := pprof.Lookup("threadcreate").Count() - before; grown > n/4 {
+		t.Fatalf("%d OS threads created for %d pending reads", grown, n)
+	}
+	for i := range pairs {
+		if _, err := pairs[i].b.OutputStream().Write([]byte("x"), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range results {
+		if n, err := pairs[i].a.InputStream().ReadFinish(results[i].wait(l)); n != 1 || err != nil {
+			t.Fatalf("read %d: %d, %v", i, n, err)
 		}
 	}
 }
