@@ -66,6 +66,22 @@ type Socket struct {
 // defaultListenBacklog is GSocket's "listen-backlog" default.
 const defaultListenBacklog = 10
 
+// sysCalls are the system calls where GLib's tests inject failures (the
+// listen-failures matrix of SL-4: socket() with EAFNOSUPPORT, bind() or
+// listen() with EADDRINUSE). Tests in package gio may swap them, one test at a
+// time; production code never changes them.
+type sysCalls struct {
+	socket func(domain, typ, proto int) (int, error)
+	bind   func(fd int, native []byte) error
+	listen func(fd, backlog int) error
+}
+
+var sys = sysCalls{
+	socket: unix.Socket,
+	bind:   func(fd int, native []byte) error { return rawSockaddrCall(unix.SYS_BIND, fd, native) },
+	listen: unix.Listen,
+}
+
 // NewSocket is g_socket_new: it creates a socket of the family, type and
 // protocol (SocketProtocolDefault lets the kernel choose). The descriptor is
 // CLOEXEC and non-blocking, and TCP stream sockets get TCP_NODELAY, as GLib
@@ -76,7 +92,7 @@ func NewSocket(family SocketFamily, t SocketType, protocol SocketProtocol) (*Soc
 	if protocol == SocketProtocolUnknown {
 		return nil, ioerr.New(ioerr.InvalidArgument, "Unable to create socket: Unknown protocol was specified")
 	}
-	fd, err := unix.Socket(int(family), int(t)|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, int(protocol))
+	fd, err := sys.socket(int(family), int(t)|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, int(protocol))
 	if err != nil {
 		return nil, errnoOf(err, "Unable to create socket: ")
 	}
@@ -91,7 +107,9 @@ func NewSocket(family SocketFamily, t SocketType, protocol SocketProtocol) (*Soc
 // NewSocketFromFD is g_socket_new_from_fd: it takes ownership of fd, an
 // existing socket (bound, listening, connected or not), finds out its family,
 // type and protocol (SOL_SOCKET SO_DOMAIN/SO_TYPE/SO_PROTOCOL) and whether it
-// is connected, and makes it close-on-exec and non-blocking. On success fd is
+// is connected or listening (SO_ACCEPTCONN; GLib does not look, so its
+// SetListenBacklog on such a socket is silently useless, ours logs the
+// critical), and makes it close-on-exec and non-blocking. On success fd is
 // the Socket's, closed by its Close;
 // // on failure fd is left open and still belongs to the caller. A descriptor
 // that is not a socket gives INVALID_ARGUMENT "creating GSocket from fd:
@@ -123,6 +141,9 @@ func NewSocketFromFD(fd int) (*Socket, error) {
 	if _, err := unix.Getpeername(fd); err == nil {
 		s.connectedRead, s.connectedWrite = true, true
 	}
+	if v, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ACCEPTCONN); err == nil && v != 0 {
+		s.listening = true
+	}
 	return s, nil
 }
 
@@ -138,12 +159,7 @@ func NewSocketFromNetListener(l net.Listener) (*Socket, error) {
 	if !ok {
 		return nil, ioerr.New(ioerr.NotSupported, "Cannot adopt a net.Listener without a file descriptor")
 	}
-	s, err := socketFromDup(sc)
-	if err != nil {
-		return nil, err
-	}
-	s.listening = true
-	return s, nil
+	return socketFromDup(sc)
 }
 
 // NewSocketFromNetConn returns a Socket for a duplicate of c's descriptor (c
@@ -511,7 +527,7 @@ func (s *Socket) Bind(a SocketAddress, allowReuse bool) error {
 		// Best effort, as in GLib: failures here only mean "not supported".
 		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, reuse)
 		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, reusePort)
-		berr = rawSockaddrCall(unix.SYS_BIND, fd, native)
+		berr = sys.bind(fd, native)
 	}); err != nil {
 		return err
 	}
@@ -538,7 +554,7 @@ func (s *Socket) Listen() error {
 	}
 	backlog := s.ListenBacklog()
 	var lerr error
-	if err := s.control(func(fd int) { lerr = unix.Listen(fd, backlog) }); err != nil {
+	if err := s.control(func(fd int) { lerr = sys.listen(fd, backlog) }); err != nil {
 		return err
 	}
 	if lerr != nil {
@@ -550,8 +566,8 @@ func (s *Socket) Listen() error {
 	return nil
 }
 
-// IsListening reports whether Listen succeeded (or the socket was adopted
-// from a net.Listener).
+// IsListening reports whether Listen succeeded, or the socket was adopted
+// listening (NewSocketFromFD, NewSocketFromNetListener).
 func (s *Socket) IsListening() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()

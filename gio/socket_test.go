@@ -568,7 +568,7 @@ func TestUnixFromFD_SOCK13(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	if l.Family() != SocketFamilyUnix || l.Type() != SocketTypeStream || l.Protocol() != SocketProtocolDefault {
+	if l.Family() != SocketFamilyUnix || l.Type() != SocketTypeStream || l.Protocol() != SocketProtocolDefault || !l.IsListening() {
 		t.Errorf("detected %v %v %v", l.Family(), l.Type(), l.Protocol())
 	}
 	la, err := l.LocalAddress()
@@ -1044,5 +1044,33 @@ func TestNoFDLeak_SOCK3(t *testing.T) {
 	}
 	if after := countFDs(t); after != before {
 		t.Errorf("fds: %d before, %d after", before, after)
+	}
+}
+
+// TestInjectedFailures_SL4 shows the hooks the listener's SL-4 failure
+// matrix uses, and GLib's messages for those failures.
+func TestInjectedFailures_SL4(t *testing.T) {
+	saved := sys
+	defer func() { sys = saved }()
+	sys.socket = func(int, int, int) (int, error) { return -1, unix.EAFNOSUPPORT }
+	_, err := NewSocket(SocketFamilyIPv6, SocketTypeStream, SocketProtocolDefault)
+	wantCode(t, "socket", err, ErrorNotSupported)
+	if err.Error() != "Unable to create socket: Address family not supported by protocol" {
+		t.Errorf("%q", err)
+	}
+	sys = saved
+	sys.listen = func(int, int) error { return unix.EADDRINUSE }
+	s := newSock(t, SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
+	s.Bind(loopback(SocketFamilyIPv4), true)
+	err = s.Listen()
+	wantCode(t, "listen", err, ErrorAddressInUse)
+	if err.Error() != "could not listen: Address already in use" || s.IsListening() {
+		t.Errorf("%q", err)
+	}
+	sys = saved
+	sys.bind = func(int, []byte) error { return unix.EADDRINUSE }
+	err = newSock(t, SocketFamilyIPv6, SocketTypeStream, SocketProtocolDefault).Bind(NewInetSocketAddress(NewInetAddressAny(SocketFamilyIPv6), 5000), true)
+	if err == nil || err.Error() != "Error binding to address [::]:5000: Address already in use" {
+		t.Errorf("bind: %v", err)
 	}
 }
