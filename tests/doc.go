@@ -6,6 +6,8 @@
 //
 //   - glib_echo_server.py: a Gio.SocketService echo server (async streams),
 //     for testing sigloop's client side (gio.SocketClient, the streams);
+//   - glib_unix_fd.py: a Gio.UnixConnection that sends and receives
+//     credentials and file descriptors, for gio.UnixConnection;
 //   - glib_client.py: a Gio.SocketClient client that writes, reads the echo,
 //     half-closes and closes with GIO's async calls, for testing sigloop's
 //     server side (gio.Socket accept loop, gio.SocketConnection).
