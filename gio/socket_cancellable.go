@@ -128,3 +128,19 @@ func (s *Socket) CreateSource(cond mainloop.IOCondition, c *cancellable.Cancella
 	}
 	return src
 }
+
+// ReceiveBytes is g_socket_receive_bytes: it receives up to size bytes into
+// a new slice. The timeout replaces the blocking mode for this call: 0 does
+// not wait (WOULD_BLOCK), a negative timeout waits like a blocking receive,
+// a positive one waits at most that long (TIMED_OUT) or the socket timeout
+// if that is shorter. Differs from GLib: the timeout is a time.Duration
+// rather than microseconds, and the result is a []byte rather than GBytes.
+func (s *Socket) ReceiveBytes(size int, timeout time.Duration, c *cancellable.Cancellable) ([]byte, error) {
+	return s.ReceiveBytesContext(ctxOf(c), size, timeout)
+}
+
+// ReceiveBytesFrom is g_socket_receive_bytes_from: ReceiveBytes that also
+// returns the sender's address.
+func (s *Socket) ReceiveBytesFrom(size int, timeout time.Duration, c *cancellable.Cancellable) ([]byte, SocketAddress, error) {
+	return s.ReceiveBytesFromContext(ctxOf(c), size, timeout)
+}

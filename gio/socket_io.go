@@ -311,10 +311,14 @@ func (s *Socket) ReceiveContext(ctx context.Context, buf []byte) (int, error) {
 }
 
 func (s *Socket) receive(ctx context.Context, buf []byte, blocking bool) (int, error) {
+	_, deadline := s.state()
+	return s.receiveUntil(ctx, buf, blocking, deadline)
+}
+
+func (s *Socket) receiveUntil(ctx context.Context, buf []byte, blocking bool, deadline time.Time) (int, error) {
 	if err := s.checkOp(ctx); err != nil {
 		return 0, err
 	}
-	_, deadline := s.state()
 	n := 0
 	var rerr error
 	err := s.run(ctx, false, blocking, deadline, func(fd int) bool {
@@ -333,10 +337,14 @@ func (s *Socket) receive(ctx context.Context, buf []byte, blocking bool) (int, e
 // ReceiveFromContext is ReceiveFrom with a context.Context in place of a
 // Cancellable.
 func (s *Socket) ReceiveFromContext(ctx context.Context, buf []byte) (int, SocketAddress, error) {
+	blocking, deadline := s.state()
+	return s.receiveFromUntil(ctx, buf, blocking, deadline)
+}
+
+func (s *Socket) receiveFromUntil(ctx context.Context, buf []byte, blocking bool, deadline time.Time) (int, SocketAddress, error) {
 	if err := s.checkOp(ctx); err != nil {
 		return 0, nil, err
 	}
-	blocking, deadline := s.state()
 	n := 0
 	var from []byte
 	var rerr error
@@ -508,4 +516,49 @@ func (s *Socket) ConditionTimedWaitContext(ctx context.Context, cond mainloop.IO
 		return werr
 	}
 	return rerr
+}
+
+// bytesDeadline is g_socket_receive_bytes's timeout rule: negative waits as a
+// blocking receive does (up to the socket timeout), 0 does not wait, and a
+// positive timeout waits at most that long (or the socket timeout, if
+// shorter).
+func (s *Socket) bytesDeadline(timeout time.Duration) (bool, time.Time) {
+	st := s.Timeout()
+	switch {
+	case timeout == 0:
+		return false, time.Time{}
+	case timeout < 0 || (st > 0 && st < timeout):
+		return true, deadlineFor(st)
+	}
+	return true, time.Now().Add(timeout)
+}
+
+// ReceiveBytesContext is ReceiveBytes with a context.Context in place of a
+// Cancellable.
+func (s *Socket) ReceiveBytesContext(ctx context.Context, size int, timeout time.Duration) ([]byte, error) {
+	if size < 0 {
+		return nil, ioerr.New(ioerr.InvalidArgument, "Invalid size")
+	}
+	blocking, deadline := s.bytesDeadline(timeout)
+	buf := make([]byte, size)
+	n, err := s.receiveUntil(ctx, buf, blocking, deadline)
+	if err != nil {
+		return nil, err
+	}
+	return buf[:n:n], nil
+}
+
+// ReceiveBytesFromContext is ReceiveBytesFrom with a context.Context in
+// place of a Cancellable.
+func (s *Socket) ReceiveBytesFromContext(ctx context.Context, size int, timeout time.Duration) ([]byte, SocketAddress, error) {
+	if size < 0 {
+		return nil, nil, ioerr.New(ioerr.InvalidArgument, "Invalid size")
+	}
+	blocking, deadline := s.bytesDeadline(timeout)
+	buf := make([]byte, size)
+	n, from, err := s.receiveFromUntil(ctx, buf, blocking, deadline)
+	if err != nil {
+		return nil, nil, err
+	}
+	return buf[:n:n], from, nil
 }

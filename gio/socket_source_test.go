@@ -270,3 +270,38 @@ func TestCancellableOps_SOCK2(t *testing.T) {
 	wantCode(t, "condition wait", <-errc, ErrorCancelled)
 	wantCode(t, "timed wait", srv.ConditionTimedWait(ioIn, 30*time.Millisecond, nil), ErrorTimedOut)
 }
+
+// TestReceiveBytes_SOCK5 is /socket/receive_bytes and /receive_bytes_from:
+// data, WOULD_BLOCK with timeout 0, TIMED_OUT, CANCELLED.
+func TestReceiveBytes_SOCK5(t *testing.T) {
+	a := newSock(t, SocketFamilyIPv4, SocketTypeDatagram, SocketProtocolDefault)
+	a.Bind(loopback(SocketFamilyIPv4), true)
+	b := newSock(t, SocketFamilyIPv4, SocketTypeDatagram, SocketProtocolDefault)
+	b.Bind(loopback(SocketFamilyIPv4), true)
+	aAddr, _ := a.LocalAddress()
+	bAddr, _ := b.LocalAddress()
+	b.SendTo(aAddr, []byte("one"), nil)
+	b.SendTo(aAddr, []byte("two"), nil)
+	got, err := a.ReceiveBytes(16, -1, nil)
+	if err != nil || string(got) != "one" || cap(got) != 3 {
+		t.Fatalf("%q %v", got, err)
+	}
+	got, from, err := a.ReceiveBytesFrom(16, time.Second, nil)
+	if err != nil || string(got) != "two" || from.String() != bAddr.String() {
+		t.Fatalf("%q %v %v", got, from, err)
+	}
+	_, err = a.ReceiveBytes(16, 0, nil)
+	wantCode(t, "timeout 0", err, ErrorWouldBlock)
+	start := time.Now()
+	_, err = a.ReceiveBytes(16, 50*time.Millisecond, nil)
+	wantCode(t, "timeout 50ms", err, ErrorTimedOut)
+	if time.Since(start) < 45*time.Millisecond {
+		t.Errorf("timed out after %v", time.Since(start))
+	}
+	c := cancellable.New()
+	go func() { time.Sleep(20 * time.Millisecond); c.Cancel() }()
+	_, _, err = a.ReceiveBytesFrom(16, -1, c)
+	wantCode(t, "cancelled", err, ErrorCancelled)
+	_, err = a.ReceiveBytes(-1, 0, nil)
+	wantCode(t, "negative size", err, ErrorInvalidArgument)
+}
