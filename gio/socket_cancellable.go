@@ -144,3 +144,22 @@ func (s *Socket) ReceiveBytes(size int, timeout time.Duration, c *cancellable.Ca
 func (s *Socket) ReceiveBytesFrom(size int, timeout time.Duration, c *cancellable.Cancellable) ([]byte, SocketAddress, error) {
 	return s.ReceiveBytesFromContext(ctxOf(c), size, timeout)
 }
+
+// SendMessage is g_socket_send_message: one sendmsg(2) of the vectors bufs
+// to a (nil: the connected peer), with raw control data oob (build it with
+// unix.UnixRights or unix.UnixCredentials) and MSG_* flags. It returns the
+// bytes sent. Differs from GLib: control messages are raw bytes, not
+// GSocketControlMessage objects. Errors read "Error sending message: …".
+func (s *Socket) SendMessage(a SocketAddress, bufs [][]byte, oob []byte, flags int, c *cancellable.Cancellable) (int, error) {
+	return s.SendMessageContext(ctxOf(c), a, bufs, oob, flags)
+}
+
+// ReceiveMessage is g_socket_receive_message: one recvmsg(2) into the
+// vectors bufs and the control buffer oob (parse it with
+// unix.ParseSocketControlMessage; received descriptors are close-on-exec and
+// belong to the caller). It returns the bytes read, the control bytes read,
+// the MSG_* flags of the message and the sender's address (nil when the
+// kernel gives none). Errors read "Error receiving message: …".
+func (s *Socket) ReceiveMessage(bufs [][]byte, oob []byte, flags int, c *cancellable.Cancellable) (n, oobn, recvflags int, from SocketAddress, err error) {
+	return s.ReceiveMessageContext(ctxOf(c), bufs, oob, flags)
+}

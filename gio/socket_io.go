@@ -562,3 +562,61 @@ func (s *Socket) ReceiveBytesFromContext(ctx context.Context, size int, timeout 
 	}
 	return buf[:n:n], from, nil
 }
+
+// SendMessageContext is SendMessage with a context.Context in place of a
+// Cancellable.
+func (s *Socket) SendMessageContext(ctx context.Context, a SocketAddress, bufs [][]byte, oob []byte, flags int) (int, error) {
+	if err := s.checkOp(ctx); err != nil {
+		return 0, err
+	}
+	var to unix.Sockaddr
+	if a != nil {
+		var err error
+		if to, err = SocketAddressToSockaddr(a); err != nil {
+			return 0, err
+		}
+	}
+	blocking, deadline := s.state()
+	n := 0
+	var werr error
+	err := s.run(ctx, true, blocking, deadline, func(fd int) bool {
+		n, werr = retryEINTR(func() (int, error) { return unix.SendmsgBuffers(fd, bufs, oob, to, flags|unix.MSG_NOSIGNAL) })
+		return werr == unix.EAGAIN
+	})
+	if err != nil {
+		return 0, err
+	}
+	if werr != nil {
+		return 0, errnoOf(werr, "Error sending message: ")
+	}
+	return n, nil
+}
+
+// ReceiveMessageContext is ReceiveMessage with a context.Context in place of
+// a Cancellable.
+func (s *Socket) ReceiveMessageContext(ctx context.Context, bufs [][]byte, oob []byte, flags int) (n, oobn, recvflags int, from SocketAddress, err error) {
+	if err := s.checkOp(ctx); err != nil {
+		return 0, 0, 0, nil, err
+	}
+	blocking, deadline := s.state()
+	var sa unix.Sockaddr
+	var rerr error
+	err = s.run(ctx, false, blocking, deadline, func(fd int) bool {
+		for {
+			n, oobn, recvflags, sa, rerr = unix.RecvmsgBuffers(fd, bufs, oob, flags|unix.MSG_CMSG_CLOEXEC)
+			if rerr != unix.EINTR {
+				return rerr == unix.EAGAIN
+			}
+		}
+	})
+	if err != nil {
+		return 0, 0, 0, nil, err
+	}
+	if rerr != nil {
+		return 0, 0, 0, nil, errnoOf(rerr, "Error receiving message: ")
+	}
+	if sa != nil {
+		from, _ = SocketAddressFromSockaddr(sa)
+	}
+	return n, oobn, recvflags, from, nil
+}

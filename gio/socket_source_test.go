@@ -1,8 +1,11 @@
 package gio
 
 import (
+	"os"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/mainloop"
@@ -304,4 +307,52 @@ func TestReceiveBytes_SOCK5(t *testing.T) {
 	wantCode(t, "cancelled", err, ErrorCancelled)
 	_, err = a.ReceiveBytes(-1, 0, nil)
 	wantCode(t, "negative size", err, ErrorInvalidArgument)
+}
+
+// TestSendReceiveMessage_SOCK is the socket half of
+// /socket/unix-connection-ancillary-data: a descriptor travels over a
+// socketpair with SCM_RIGHTS.
+func TestSendReceiveMessage_SOCK(t *testing.T) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := NewSocketFromFD(fds[0])
+	defer a.Close()
+	b, _ := NewSocketFromFD(fds[1])
+	defer b.Close()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	n, err := a.SendMessage(nil, [][]byte{[]byte("fd"), []byte("!")}, unix.UnixRights(int(w.Fd())), 0, nil)
+	if err != nil || n != 3 {
+		t.Fatal(n, err)
+	}
+	buf := make([]byte, 8)
+	oob := make([]byte, unix.CmsgSpace(4))
+	n, oobn, _, _, err := b.ReceiveMessage([][]byte{buf}, oob, 0, nil)
+	if err != nil || string(buf[:n]) != "fd!" {
+		t.Fatal(n, err)
+	}
+	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+	if err != nil || len(msgs) != 1 {
+		t.Fatal(msgs, err)
+	}
+	got, err := unix.ParseUnixRights(&msgs[0])
+	if err != nil || len(got) != 1 {
+		t.Fatal(got, err)
+	}
+	passed := os.NewFile(uintptr(got[0]), "passed")
+	defer passed.Close()
+	passed.Write([]byte("through"))
+	rb := make([]byte, 7)
+	if n, err := r.Read(rb); err != nil || string(rb[:n]) != "through" {
+		t.Errorf("%q %v", rb[:n], err)
+	}
+	b.SetBlocking(false)
+	_, _, _, _, err = b.ReceiveMessage([][]byte{buf}, nil, 0, nil)
+	wantCode(t, "empty", err, ErrorWouldBlock)
 }
