@@ -110,8 +110,8 @@ func NewSocket(family SocketFamily, t SocketType, protocol SocketProtocol) (*Soc
 // is connected or listening (SO_ACCEPTCONN; GLib does not look, so its
 // SetListenBacklog on such a socket is silently useless, ours logs the
 // critical), and makes it close-on-exec and non-blocking. On success fd is
-// the Socket's, closed by its Close;
-// // on failure fd is left open and still belongs to the caller. A descriptor
+// the Socket's, closed by its Close; on failure fd is left open and still
+// belongs to the caller. A descriptor
 // that is not a socket gives INVALID_ARGUMENT "creating GSocket from fd:
 // Socket operation on non-socket".
 func NewSocketFromFD(fd int) (*Socket, error) {
@@ -138,7 +138,7 @@ func NewSocketFromFD(fd int) (*Socket, error) {
 		return nil, errnoOf(err, "creating GSocket from fd: ")
 	}
 	s := adoptFD(fd, SocketFamily(family), SocketType(typ), protocol)
-	if _, err := unix.Getpeername(fd); err == nil {
+	if _, err := getpeername(fd); err == nil {
 		s.connectedRead, s.connectedWrite = true, true
 	}
 	if v, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ACCEPTCONN); err == nil && v != 0 {
