@@ -57,5 +57,16 @@
 // Each difference is documented on its method ("Differs from GLib: …"):
 // timeouts are time.Durations; Credentials over TCP give NOT_SUPPORTED;
 // over-long Unix paths are rejected instead of truncated;
-// NewUnixSocketAddressAbstract makes the unpadded kind.
+// NewUnixSocketAddressAbstract makes the unpadded kind; control messages are
+// raw bytes (SendMessage, ReceiveMessage); a Socket may be used from several
+// goroutines at once; sockets adopted from a descriptor report whether they
+// listen.
+//
+// # Using Go's net package alongside
+//
+// NewSocketFromNetListener and NewSocketFromNetConn adopt a duplicate of a
+// net.Listener's or net.Conn's descriptor; NetListener hands a duplicate of
+// a listening Socket to Go code. Every ...Context method takes a
+// context.Context where the GLib-style method takes a Cancellable; a
+// cancellable.Cancellable is itself a context.Context.
 package gio
