@@ -207,8 +207,8 @@ func TestIPSync_SOCK5_SOCK8(t *testing.T) {
 	}
 }
 
-// TestSendReceiveUnconnected checks GLib's messages for I/O without a peer.
-func TestSendReceiveUnconnected(t *testing.T) {
+// TestUnconnectedErrors_SOCK4 checks GLib's messages for I/O without a peer.
+func TestUnconnectedErrors_SOCK4(t *testing.T) {
 	s := newSock(t, SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
 	_, err := s.ReceiveContext(context.Background(), make([]byte, 4))
 	wantCode(t, "receive", err, ErrorNotConnected)
@@ -826,9 +826,9 @@ func TestBlockedOpsEnd_SOCK2_SOCK3(t *testing.T) {
 	}
 }
 
-// TestConcurrentSendReceive: a receive blocked on one goroutine does not
+// TestConcurrentSendReceive_SOCK1: a receive blocked on one goroutine does not
 // hold up a send on another.
-func TestConcurrentSendReceive(t *testing.T) {
+func TestConcurrentSendReceive_SOCK1(t *testing.T) {
 	client, server := connectedPair(t, SocketFamilyIPv4)
 	got := make(chan string, 1)
 	go func() {
