@@ -15,6 +15,7 @@ import (
 	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/mainloop"
+	"github.com/sigloop/sigloop/object"
 	"github.com/sigloop/sigloop/signal"
 )
 
@@ -149,6 +150,11 @@ func (a *NetworkAddress) String() string {
 // Connection refused"; a cancelled attempt gives CANCELLED "Operation was
 // cancelled" (and still emits COMPLETE).
 //
+// It is an object.Object with GLib's properties "family", "type",
+// "protocol", "local-address", "timeout" and "enable-proxy", readable and
+// writable by name too, each notifying (Notify, detail = name) when it
+// changes. BlockSignals mutes Event as well.
+//
 // Not supported: proxies (EnableProxy is always false; GLib's default is
 // true, but with no proxy configured GLib connects directly too), TLS, and
 // Happy Eyeballs (addresses are tried one after another, also by the async
@@ -157,72 +163,73 @@ func (a *NetworkAddress) String() string {
 // Settings may be changed from any goroutine; a connection attempt uses the
 // values read when it starts.
 type SocketClient struct {
+	object.Object
+
 	// Event is GSocketClient::event (event, connectable, connection). The
 	// connection is the one being connected (from CONNECTING on) or nil.
 	// Connect emits on the calling goroutine; ConnectAsync on the caller's
 	// context, before the callback.
 	Event signal.Signal3[SocketClientEvent, SocketConnectable, *SocketConnection]
 
-	mu       sync.Mutex
-	family   SocketFamily
-	typ      SocketType
-	protocol SocketProtocol
-	local    SocketAddress
-	timeout  time.Duration
+	family      object.Property[SocketFamily]
+	typ         object.Property[SocketType]
+	protocol    object.Property[SocketProtocol]
+	local       object.Property[SocketAddress]
+	timeout     object.Property[time.Duration]
+	enableProxy object.Property[bool]
 }
 
 // NewSocketClient is g_socket_client_new: any family, stream sockets, the
-// default protocol, no local address, no timeout.
+// default protocol, no local address, no timeout. Its context (object
+// affinity) is the caller's.
 func NewSocketClient() *SocketClient {
-	return &SocketClient{typ: SocketTypeStream}
+	cl := &SocketClient{}
+	cl.Init(cl)
+	cl.Event.SetOwner(&cl.Object)
+	// The names are fixed and new on a fresh object: Install cannot fail.
+	_ = cl.family.Install(&cl.Object, "family", SocketFamilyInvalid, object.ExplicitNotify)
+	_ = cl.typ.Install(&cl.Object, "type", SocketTypeStream, object.ExplicitNotify)
+	_ = cl.protocol.Install(&cl.Object, "protocol", SocketProtocolDefault, object.ExplicitNotify)
+	_ = cl.local.Install(&cl.Object, "local-address", nil, object.ExplicitNotify)
+	_ = cl.timeout.Install(&cl.Object, "timeout", 0, object.ExplicitNotify)
+	_ = cl.enableProxy.Install(&cl.Object, "enable-proxy", false, object.ExplicitNotify|object.ReadOnly)
+	return cl
 }
 
 // SetFamily is g_socket_client_set_family: only addresses of this family are
 // tried; SocketFamilyInvalid (the default) allows any.
-func (cl *SocketClient) SetFamily(f SocketFamily) { cl.mu.Lock(); cl.family = f; cl.mu.Unlock() }
+func (cl *SocketClient) SetFamily(f SocketFamily) { cl.family.Set(f) }
 
 // Family is g_socket_client_get_family.
-func (cl *SocketClient) Family() SocketFamily { cl.mu.Lock(); defer cl.mu.Unlock(); return cl.family }
+func (cl *SocketClient) Family() SocketFamily { return cl.family.Get() }
 
 // SetSocketType is g_socket_client_set_socket_type (default SocketTypeStream).
-func (cl *SocketClient) SetSocketType(t SocketType) { cl.mu.Lock(); cl.typ = t; cl.mu.Unlock() }
+func (cl *SocketClient) SetSocketType(t SocketType) { cl.typ.Set(t) }
 
 // SocketType is g_socket_client_get_socket_type.
-func (cl *SocketClient) SocketType() SocketType { cl.mu.Lock(); defer cl.mu.Unlock(); return cl.typ }
+func (cl *SocketClient) SocketType() SocketType { return cl.typ.Get() }
 
 // SetProtocol is g_socket_client_set_protocol (default SocketProtocolDefault).
-func (cl *SocketClient) SetProtocol(p SocketProtocol) { cl.mu.Lock(); cl.protocol = p; cl.mu.Unlock() }
+func (cl *SocketClient) SetProtocol(p SocketProtocol) { cl.protocol.Set(p) }
 
 // Protocol is g_socket_client_get_protocol.
-func (cl *SocketClient) Protocol() SocketProtocol {
-	cl.mu.Lock()
-	defer cl.mu.Unlock()
-	return cl.protocol
-}
+func (cl *SocketClient) Protocol() SocketProtocol { return cl.protocol.Get() }
 
 // SetLocalAddress is g_socket_client_set_local_address: each socket is bound
 // to it before connecting (nil: let the kernel choose).
-func (cl *SocketClient) SetLocalAddress(a SocketAddress) { cl.mu.Lock(); cl.local = a; cl.mu.Unlock() }
+func (cl *SocketClient) SetLocalAddress(a SocketAddress) { cl.local.Set(a) }
 
 // LocalAddress is g_socket_client_get_local_address.
-func (cl *SocketClient) LocalAddress() SocketAddress {
-	cl.mu.Lock()
-	defer cl.mu.Unlock()
-	return cl.local
-}
+func (cl *SocketClient) LocalAddress() SocketAddress { return cl.local.Get() }
 
 // SetTimeout is g_socket_client_set_timeout: the timeout of each socket the
 // client makes (Socket.SetTimeout), which bounds the connect and every later
-// blocking operation on the connection; 0 means none. GLib counts whole
-// seconds; this takes any duration.
-func (cl *SocketClient) SetTimeout(d time.Duration) { cl.mu.Lock(); cl.timeout = d; cl.mu.Unlock() }
+// blocking operation on the connection; 0 means none. Differs from GLib,
+// which counts whole seconds: this takes any duration.
+func (cl *SocketClient) SetTimeout(d time.Duration) { cl.timeout.Set(d) }
 
 // Timeout is g_socket_client_get_timeout.
-func (cl *SocketClient) Timeout() time.Duration {
-	cl.mu.Lock()
-	defer cl.mu.Unlock()
-	return cl.timeout
-}
+func (cl *SocketClient) Timeout() time.Duration { return cl.timeout.Get() }
 
 // SetEnableProxy is g_socket_client_set_enable_proxy. This SocketClient has
 // no proxy support, so the property stays false: setting it to true logs a
@@ -235,7 +242,7 @@ func (cl *SocketClient) SetEnableProxy(enable bool) {
 
 // EnableProxy is g_socket_client_get_enable_proxy: always false (see
 // SetEnableProxy).
-func (cl *SocketClient) EnableProxy() bool { return false }
+func (cl *SocketClient) EnableProxy() bool { return cl.enableProxy.Get() }
 
 // Connect is g_socket_client_connect: it connects to connectable (a
 // SocketAddress or a NetworkAddress), trying each address it resolves to in
@@ -348,9 +355,7 @@ func (cl *SocketClient) connectAsync(connectable SocketConnectable, tag sourceTa
 // g_socket_client_connect loop): it emits RESOLVED, CONNECTING and
 // CONNECTED; the caller emits RESOLVING before and COMPLETE after.
 func (cl *SocketClient) run(connectable SocketConnectable, c *cancellable.Cancellable, emit func(SocketClientEvent, *SocketConnection)) (*SocketConnection, error) {
-	cl.mu.Lock()
-	family, typ, protocol, local, timeout := cl.family, cl.typ, cl.protocol, cl.local, cl.timeout
-	cl.mu.Unlock()
+	family, typ, protocol, local, timeout := cl.Family(), cl.SocketType(), cl.Protocol(), cl.LocalAddress(), cl.Timeout()
 
 	var best bestError
 	addrs, err := resolve(connectable, c)

@@ -1,6 +1,7 @@
 package gio
 
 import (
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -499,5 +500,54 @@ func TestSocketClientNilConnectable(t *testing.T) {
 	}
 	if len(log.events) != 0 {
 		t.Fatalf("events %v", log.events)
+	}
+}
+
+// GSocketClient's properties: typed accessors, access by name, notify only
+// on change (GLib's setters return early when nothing changes).
+func TestSocketClientProperties(t *testing.T) {
+	cl := NewSocketClient()
+	var notified []string
+	cl.Notify.Connect(func(name string) { notified = append(notified, name) })
+	cl.SetTimeout(time.Second)
+	cl.SetTimeout(time.Second)
+	cl.SetFamily(SocketFamilyIPv6)
+	local, _ := NewInetSocketAddressFromString("::1", 0)
+	cl.SetLocalAddress(local)
+	if err := cl.SetProperty("protocol", SocketProtocolTCP); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"timeout", "family", "local-address", "protocol"}, notified); diff != "" {
+		t.Fatalf("notifications (-want +got):\n%s", diff)
+	}
+	if v, err := cl.Property("timeout"); err != nil || v != time.Second {
+		t.Fatalf("Property(timeout) = %v, %v", v, err)
+	}
+	if cl.Protocol() != SocketProtocolTCP || cl.LocalAddress() != SocketAddress(local) {
+		t.Fatal("typed getters disagree with what was set")
+	}
+	if err := cl.SetProperty("enable-proxy", true); err == nil || cl.EnableProxy() {
+		t.Fatal("enable-proxy could be set to true")
+	}
+	want := []string{"enable-proxy", "family", "local-address", "protocol", "timeout", "type"}
+	got := cl.Properties()
+	if diff := cmp.Diff(want, slices.Sorted(slices.Values(got))); diff != "" {
+		t.Fatalf("properties (-want +got):\n%s", diff)
+	}
+}
+
+// BlockSignals on the client mutes Event, as on any GObject.
+func TestSocketClientBlockSignals(t *testing.T) {
+	_, addr := listenLoopback(t, SocketFamilyIPv4)
+	cl := NewSocketClient()
+	log := watchEvents(cl)
+	cl.BlockSignals(true)
+	conn, err := cl.Connect(addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if len(log.events) != 0 {
+		t.Fatalf("events while blocked: %v", log.events)
 	}
 }
