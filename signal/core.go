@@ -36,6 +36,7 @@ type handler[F any] struct {
 // emission invisible to it (SIG-3, SIG-07).
 type list[F any] struct {
 	hs         []*handler[F]
+	fns        []F  // hs[i].fn, contiguous for the fast path
 	simple     bool // only plain direct handlers, no class handler: the fast path
 	owner      Owner
 	class      F
@@ -52,6 +53,13 @@ type core[F any] struct {
 	l         atomic.Pointer[list[F]]
 	ownerDrop func() // cancels the owner's destroy notify; guarded by mu
 	stops     stopState
+	// gen grows on every disconnect, block, unblock and StopEmission, after
+	// the change is made. An emission that sees it unchanged since its
+	// start, with no handler blocked at its start (nblocked == 0), knows
+	// every handler of its snapshot is still live and unblocked, and skips
+	// the per-handler checks.
+	gen      atomic.Uint64
+	nblocked atomic.Int64 // outstanding Block calls on live handlers
 }
 
 func (c *core[F]) load() *list[F] { return c.l.Load() }
@@ -63,6 +71,10 @@ func (c *core[F]) update(f func(n *list[F])) {
 		n = *o
 	}
 	f(&n)
+	n.fns = make([]F, len(n.hs))
+	for i, h := range n.hs {
+		n.fns[i] = h.fn
+	}
 	n.simple = !n.hasClass
 	for _, h := range n.hs {
 		if h.after || h.detail != "" || h.recv != nil || h.single || h.ctype != DirectConnection {
@@ -155,11 +167,14 @@ func (c *core[F]) connect(fn F, o Options) (HandlerID, error) {
 // drop disconnects h if it is still connected; it reports whether it did.
 func (c *core[F]) drop(h *handler[F]) bool {
 	c.mu.Lock()
-	if h.state.Or(stateGone)&stateGone != 0 {
+	old := h.state.Or(stateGone)
+	if old&stateGone != 0 {
 		c.mu.Unlock()
 		return false
 	}
+	c.nblocked.Add(-int64(old))
 	c.update(func(n *list[F]) { n.hs = without(n.hs, h) })
+	c.gen.Add(1)
 	rm := h.unbind
 	h.unbind = nil
 	c.mu.Unlock()
@@ -218,7 +233,17 @@ func (c *core[F]) Block(id HandlerID) {
 		c.noHandler("g_signal_handler_block", id)
 		return
 	}
-	h.state.Add(1)
+	for {
+		s := h.state.Load()
+		if s&stateGone != 0 {
+			return // disconnected meanwhile
+		}
+		if h.state.CompareAndSwap(s, s+1) {
+			break
+		}
+	}
+	c.nblocked.Add(1)
+	c.gen.Add(1)
 }
 
 // Unblock is g_signal_handler_unblock. Unblocking a handler that is not
@@ -237,6 +262,10 @@ func (c *core[F]) Unblock(id HandlerID) {
 			return
 		}
 		if h.state.CompareAndSwap(s, s-1) {
+			if s&stateGone == 0 {
+				c.nblocked.Add(-1)
+			}
+			c.gen.Add(1)
 			return
 		}
 	}
@@ -267,7 +296,9 @@ func (c *core[F]) DisconnectAll() int {
 	n := 0
 	if l := c.l.Load(); l != nil {
 		for _, h := range l.hs {
-			h.state.Or(stateGone)
+			if old := h.state.Or(stateGone); old&stateGone == 0 {
+				c.nblocked.Add(-int64(old))
+			}
 			if h.unbind != nil {
 				rms = append(rms, h.unbind)
 				h.unbind = nil
@@ -275,6 +306,7 @@ func (c *core[F]) DisconnectAll() int {
 		}
 		n = len(l.hs)
 		c.update(func(n *list[F]) { n.hs = nil })
+		c.gen.Add(1)
 	}
 	c.mu.Unlock()
 	for _, rm := range rms {

@@ -36,7 +36,7 @@ func emitSlow[F, R any](c *core[F], l *list[F], detail string, call func(F) R, p
 	if l.blocked() {
 		return res
 	}
-	start := c.stops.seq.Load()
+	start := c.gen.Load()
 	stopped := false
 	took := func(v R) {
 		if acc == nil {

@@ -77,6 +77,7 @@ func (s *Signal0R[R]) SetAccumulator(acc Accumulator[R]) {
 // with a detail are not called (SIG-6).
 func (s *Signal0R[R]) Emit() R {
 	var res R
+	g0 := s.gen.Load() // before the snapshot: see core.gen
 	l := s.load()
 	if l == nil {
 		return res
@@ -91,12 +92,18 @@ func (s *Signal0R[R]) Emit() R {
 	if p := s.acc.Load(); p != nil {
 		acc = *p
 	}
-	start := s.stops.seq.Load()
-	for _, h := range l.hs {
-		if h.state.Load() != 0 {
-			continue
+	checked := s.nblocked.Load() != 0
+	for i, fn := range l.fns {
+		if checked || s.gen.Load() != g0 {
+			checked = true
+			if s.stops.pending.Load() != 0 && s.stops.claim(g0) {
+				return res
+			}
+			if l.hs[i].state.Load() != 0 {
+				continue
+			}
 		}
-		v := h.fn()
+		v := fn()
 		if acc == nil {
 			res = v
 		} else {
@@ -105,9 +112,9 @@ func (s *Signal0R[R]) Emit() R {
 				break
 			}
 		}
-		if s.stops.pending.Load() != 0 && s.stops.claim(start) {
-			break
-		}
+	}
+	if s.gen.Load() != g0 && s.stops.pending.Load() != 0 {
+		s.stops.claim(g0) // a stop asked by the last handler
 	}
 	return res
 }

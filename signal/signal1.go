@@ -61,6 +61,7 @@ func (s *Signal1[A]) SetClassHandler(fn func(A), stage RunStage) { s.setClass(fn
 // before it reaches them are skipped (SIG-3, SIG-4, SIG-5). Handlers connected
 // with a detail are not called (SIG-6).
 func (s *Signal1[A]) Emit(a A) {
+	g0 := s.gen.Load() // before the snapshot: see core.gen
 	l := s.load()
 	if l == nil {
 		return
@@ -72,15 +73,21 @@ func (s *Signal1[A]) Emit(a A) {
 	if l.owner != nil && l.owner.SignalsBlocked() {
 		return
 	}
-	start := s.stops.seq.Load()
-	for _, h := range l.hs {
-		if h.state.Load() != 0 {
-			continue
+	checked := s.nblocked.Load() != 0
+	for i, fn := range l.fns {
+		if checked || s.gen.Load() != g0 {
+			checked = true
+			if s.stops.pending.Load() != 0 && s.stops.claim(g0) {
+				return
+			}
+			if l.hs[i].state.Load() != 0 {
+				continue
+			}
 		}
-		h.fn(a)
-		if s.stops.pending.Load() != 0 && s.stops.claim(start) {
-			break
-		}
+		fn(a)
+	}
+	if s.gen.Load() != g0 && s.stops.pending.Load() != 0 {
+		s.stops.claim(g0) // a stop asked by the last handler
 	}
 }
 

@@ -79,6 +79,7 @@ func (s *Signal3R[A, B, C, R]) SetAccumulator(acc Accumulator[R]) {
 // with a detail are not called (SIG-6).
 func (s *Signal3R[A, B, C, R]) Emit(a A, b B, c C) R {
 	var res R
+	g0 := s.gen.Load() // before the snapshot: see core.gen
 	l := s.load()
 	if l == nil {
 		return res
@@ -93,12 +94,18 @@ func (s *Signal3R[A, B, C, R]) Emit(a A, b B, c C) R {
 	if p := s.acc.Load(); p != nil {
 		acc = *p
 	}
-	start := s.stops.seq.Load()
-	for _, h := range l.hs {
-		if h.state.Load() != 0 {
-			continue
+	checked := s.nblocked.Load() != 0
+	for i, fn := range l.fns {
+		if checked || s.gen.Load() != g0 {
+			checked = true
+			if s.stops.pending.Load() != 0 && s.stops.claim(g0) {
+				return res
+			}
+			if l.hs[i].state.Load() != 0 {
+				continue
+			}
 		}
-		v := h.fn(a, b, c)
+		v := fn(a, b, c)
 		if acc == nil {
 			res = v
 		} else {
@@ -107,9 +114,9 @@ func (s *Signal3R[A, B, C, R]) Emit(a A, b B, c C) R {
 				break
 			}
 		}
-		if s.stops.pending.Load() != 0 && s.stops.claim(start) {
-			break
-		}
+	}
+	if s.gen.Load() != g0 && s.stops.pending.Load() != 0 {
+		s.stops.claim(g0) // a stop asked by the last handler
 	}
 	return res
 }

@@ -13,14 +13,13 @@ import (
 // stopState holds StopEmission requests. Emissions do not register
 // themselves (that would cost two atomic read-modify-writes on every
 // emission, several times the cost of calling a handler), so a request
-// records the goroutine that made it and a sequence number; an emission
-// remembers the sequence number at its start and, after each handler,
+// records the goroutine that made it and a sequence number (the signal's
+// gen counter); an emission remembers gen at its start and, after each handler,
 // claims a request made on its own goroutine after it started. Inner
 // emissions claim first, so the innermost emission of the signal on the
 // calling goroutine is the one stopped, as g_signal_stop_emission stops the
 // innermost emission (SIG-7).
 type stopState struct {
-	seq     atomic.Uint64
 	pending atomic.Int32
 	mu      sync.Mutex
 	reqs    []stopReq
@@ -49,7 +48,7 @@ func (c *core[F]) StopEmission() {
 	s := &c.stops
 	gid := goid()
 	s.mu.Lock()
-	r := stopReq{seq: s.seq.Add(1), gid: gid}
+	r := stopReq{seq: c.gen.Add(1), gid: gid}
 	if len(s.reqs) >= maxStopReqs {
 		s.reqs = append(s.reqs[:0], s.reqs[1:]...)
 	}
