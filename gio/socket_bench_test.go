@@ -101,3 +101,30 @@ func benchPair(b *testing.B) (*Socket, *Socket) {
 	}
 	return c, s
 }
+
+// BenchmarkConnectAccept measures one blocking connect plus accept plus two
+// closes over loopback TCP.
+func BenchmarkConnectAccept(b *testing.B) {
+	l, err := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	l.Bind(loopback(SocketFamilyIPv4), true)
+	l.SetListenBacklog(128)
+	l.Listen()
+	addr, _ := l.LocalAddress()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c, _ := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
+		if err := c.ConnectContext(context.Background(), addr); err != nil {
+			b.Fatal(err)
+		}
+		a, err := l.AcceptContext(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		a.Close()
+		c.Close()
+	}
+}
