@@ -18,11 +18,15 @@
 // # Design
 //
 // The handler list is an immutable snapshot replaced on every connect and
-// disconnect (copy on write). Emit loads it with one atomic load and walks
-// it; each handler carries one atomic word holding its block count and a
-// disconnected bit. So a plain emission with direct handlers takes no lock,
-// makes no atomic read-modify-write and allocates nothing: it costs about
-// one atomic load per handler more than a loop over a []func (see
+// disconnect (copy on write). Emit loads it with one atomic load and calls
+// the funcs in it. Each handler carries one atomic word holding its block
+// count and a disconnected bit, and the signal one generation counter that
+// every disconnect, block, unblock and StopEmission advances; while the
+// counter has not moved since the emission started and no handler was
+// blocked then, Emit does not need to look at the handlers' words. So a
+// plain emission with direct handlers takes no lock, makes no atomic
+// read-modify-write and allocates nothing: it costs about one atomic load
+// per handler more than a loop over a []func (see
 // BenchmarkEmit and BenchmarkEmitFloor). Anything else (a class handler,
 // after-handlers, details, receivers, queued or single-shot connections, an
 // emission with a detail) takes the general path, which follows GLib's
