@@ -225,26 +225,54 @@ func NewInetSocketAddressFromString(ip string, port uint) (*InetSocketAddress, e
 }
 
 // Address is g_inet_socket_address_get_address.
-func (a *InetSocketAddress) Address() *InetAddress { return a.addr }
+func (a *InetSocketAddress) Address() *InetAddress {
+	if a == nil {
+		return nil
+	}
+	return a.addr
+}
 
 // Port is g_inet_socket_address_get_port.
-func (a *InetSocketAddress) Port() uint16 { return a.port }
+func (a *InetSocketAddress) Port() uint16 {
+	if a == nil {
+		return 0
+	}
+	return a.port
+}
 
 // Flowinfo is g_inet_socket_address_get_flowinfo: the sin6_flowinfo field as
 // stored in the struct (0 for IPv4).
-func (a *InetSocketAddress) Flowinfo() uint32 { return a.flowinfo }
+func (a *InetSocketAddress) Flowinfo() uint32 {
+	if a == nil {
+		return 0
+	}
+	return a.flowinfo
+}
 
 // ScopeID is g_inet_socket_address_get_scope_id: the sin6_scope_id interface
 // index (0 for IPv4).
-func (a *InetSocketAddress) ScopeID() uint32 { return a.scopeID }
+func (a *InetSocketAddress) ScopeID() uint32 {
+	if a == nil {
+		return 0
+	}
+	return a.scopeID
+}
 
 // Family is g_socket_address_get_family.
-func (a *InetSocketAddress) Family() SocketFamily { return a.addr.Family() }
+func (a *InetSocketAddress) Family() SocketFamily {
+	if a == nil {
+		return SocketFamilyInvalid
+	}
+	return a.addr.Family()
+}
 
 // String is g_socket_connectable_to_string (SOCK-13): "1.2.3.4:80",
 // "[::1]:80", "[fe80::1%2]:80"; with port 0 the port is left out and IPv6
 // has no brackets ("::1").
 func (a *InetSocketAddress) String() string {
+	if a == nil {
+		return ""
+	}
 	var b strings.Builder
 	v6 := a.Family() == SocketFamilyIPv6
 	if v6 && a.port != 0 {
@@ -268,6 +296,9 @@ func (a *InetSocketAddress) String() string {
 // bindString is how gsocket.c writes an address in bind errors: always with
 // the port, IPv6 in brackets with the scope ("[::]:0").
 func (a *InetSocketAddress) bindString() string {
+	if a == nil {
+		return ""
+	}
 	s := a.addr.String()
 	if a.Family() == SocketFamilyIPv6 {
 		if a.scopeID != 0 {
@@ -280,6 +311,9 @@ func (a *InetSocketAddress) bindString() string {
 
 // NativeSize is g_socket_address_get_native_size: 16 or 28.
 func (a *InetSocketAddress) NativeSize() int {
+	if a == nil {
+		return 0
+	}
 	if a.Family() == SocketFamilyIPv6 {
 		return sizeofSockaddrIn6
 	}
@@ -289,6 +323,9 @@ func (a *InetSocketAddress) NativeSize() int {
 // ToNative is g_socket_address_to_native: a struct sockaddr_in or
 // sockaddr_in6, with port, flow info and scope id.
 func (a *InetSocketAddress) ToNative() ([]byte, error) {
+	if a == nil {
+		return nil, ioerr.New(ioerr.InvalidArgument, "Invalid socket address")
+	}
 	ne := binary.NativeEndian
 	if a.Family() == SocketFamilyIPv6 {
 		b := make([]byte, sizeofSockaddrIn6)
@@ -311,22 +348,37 @@ func (a *InetSocketAddress) ToNative() ([]byte, error) {
 	return b, nil
 }
 
-// ToNet returns a *net.TCPAddr; the scope id becomes the zone.
-func (a *InetSocketAddress) ToNet() net.Addr { return a.ToTCPAddr() }
+// ToNet returns a *net.TCPAddr; the scope id becomes the zone. A nil
+// address gives a nil net.Addr.
+func (a *InetSocketAddress) ToNet() net.Addr {
+	if a == nil {
+		return nil
+	}
+	return a.ToTCPAddr()
+}
 
 // ToTCPAddr returns the address as a *net.TCPAddr.
 func (a *InetSocketAddress) ToTCPAddr() *net.TCPAddr {
+	if a == nil {
+		return nil
+	}
 	return &net.TCPAddr{IP: a.addr.IP(), Port: int(a.port), Zone: zoneFromScope(a.scopeID)}
 }
 
 // ToUDPAddr returns the address as a *net.UDPAddr.
 func (a *InetSocketAddress) ToUDPAddr() *net.UDPAddr {
+	if a == nil {
+		return nil
+	}
 	return &net.UDPAddr{IP: a.addr.IP(), Port: int(a.port), Zone: zoneFromScope(a.scopeID)}
 }
 
 // AddrPort returns the address as a netip.AddrPort (the scope id becomes a
 // numeric zone).
 func (a *InetSocketAddress) AddrPort() netip.AddrPort {
+	if a == nil {
+		return netip.AddrPort{}
+	}
 	ip := a.addr.addr
 	if a.scopeID != 0 {
 		ip = ip.WithZone(strconv.FormatUint(uint64(a.scopeID), 10))

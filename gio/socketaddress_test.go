@@ -304,3 +304,37 @@ func FuzzAddressParsing(f *testing.F) {
 		}
 	})
 }
+
+// TestNilAddresses: the nil results of failed constructors do not panic
+// when used.
+func TestNilAddresses(t *testing.T) {
+	var a *InetSocketAddress
+	if a.String() != "" || a.Port() != 0 || a.Family() != SocketFamilyInvalid || a.ToNet() != nil || a.NativeSize() != 0 {
+		t.Error("nil InetSocketAddress")
+	}
+	if _, err := SocketAddressToNative(a); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("native: %v", err)
+	}
+	var u *UnixSocketAddress
+	if _, err := SocketAddressToNative(u); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("unix native: %v", err)
+	}
+	s, err := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Bind(a, true); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("bind nil: %v", err)
+	}
+	if err := s.Connect(a, nil); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("connect nil: %v", err)
+	}
+	if NewInetSocketAddress(nil, 1) != nil {
+		t.Error("NewInetSocketAddress(nil)")
+	}
+	var ia *InetAddress
+	if ia.String() != "" || ia.Family() != SocketFamilyInvalid || ia.IsLoopback() || ia.Bytes() != nil || !ia.Equal(nil) {
+		t.Error("nil InetAddress")
+	}
+}

@@ -106,6 +106,9 @@ func (a *UnixSocketAddress) NativeSize() int {
 // long for sun_path gives INVALID_ARGUMENT instead of being truncated, and a
 // path containing a NUL byte is rejected.
 func (a *UnixSocketAddress) ToNative() ([]byte, error) {
+	if a == nil {
+		return nil, ioerr.New(ioerr.InvalidArgument, "Invalid socket address")
+	}
 	b := make([]byte, a.NativeSize())
 	binary.NativeEndian.PutUint16(b, unix.AF_UNIX)
 	switch a.kind {
