@@ -7,6 +7,7 @@ import (
 
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
+	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/mainloop"
 )
 
@@ -76,5 +77,25 @@ func TestIOStreamCustom_SOCK10(t *testing.T) {
 	}
 	if !fs.IsClosed() {
 		t.Fatal("a failed close must still mark the stream closed")
+	}
+}
+
+type stuckOutput struct{ plainOutput }
+
+func (stuckOutput) WriteFn([]byte, *cancellable.Cancellable) (int, error)    { return 0, nil }
+func (stuckOutput) WritevFn([][]byte, *cancellable.Cancellable) (int, error) { return 0, nil }
+
+// An OutputStreamImpl that writes nothing without an error is a bug in it:
+// WriteAll and WritevAll log GLib's critical and fail instead of spinning.
+func TestOutputStreamZeroWrite(t *testing.T) {
+	s := NewOutputStream(stuckOutput{})
+	capture := logging.StartCapture()
+	_, err := s.WriteAll([]byte("x"), nil)
+	_, err2 := s.WritevAll([][]byte{[]byte("x")}, nil)
+	capture.Stop()
+	wantIOErr(t, err, ioerr.Failed, "g_output_stream_write_all: assertion 'res > 0' failed")
+	wantIOErr(t, err2, ioerr.Failed, "g_output_stream_writev_all: assertion 'res > 0' failed")
+	if capture.Count("critical", "assertion 'res > 0' failed") != 2 {
+		t.Fatal("no criticals")
 	}
 }

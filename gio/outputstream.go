@@ -4,6 +4,7 @@ import (
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
+	"github.com/sigloop/sigloop/internal/logging"
 )
 
 // OutputStreamImpl is the part of a GOutputStream subclass that does the
@@ -104,7 +105,7 @@ func (s *OutputStream) writeAll(buf []byte, c *cancellable.Cancellable) (int, er
 			return n, err
 		}
 		if m <= 0 {
-			return n, ioerr.New(ioerr.Failed, "write_fn wrote nothing")
+			return n, zeroWrite("g_output_stream_write_all")
 		}
 		n += m
 	}
@@ -156,12 +157,21 @@ func (s *OutputStream) writevAll(bufs [][]byte, c *cancellable.Cancellable) (int
 			return n, err
 		}
 		if m <= 0 {
-			return n, ioerr.New(ioerr.Failed, "writev_fn wrote nothing")
+			return n, zeroWrite("g_output_stream_writev_all")
 		}
 		n += m
 		rest = vecAdvance(rest, m)
 	}
 	return n, nil
+}
+
+// zeroWrite reports an OutputStreamImpl that wrote nothing without an error,
+// which would make the "all" loops spin: GLib's g_return_val_if_fail, a
+// critical, and here a FAILED error instead of a hang.
+func zeroWrite(fn string) error {
+	msg := fn + ": assertion 'res > 0' failed"
+	logging.Critical("gio", msg)
+	return ioerr.New(ioerr.Failed, msg)
 }
 
 // vecLen is the total length of bufs.
