@@ -25,6 +25,10 @@ import (
 // it ends with the socket's CLOSED error. Closing only the streams leaves the
 // socket open.
 //
+// Async results (CloseAsync, ConnectAsync) name the *SocketConnection as
+// their source object, also when it is the base of a TCPConnection or
+// UnixConnection.
+//
 // Multiple goroutines may invoke its methods simultaneously.
 type SocketConnection struct {
 	IOStream
@@ -42,8 +46,9 @@ type SocketConnection struct {
 // wraps s in the connection type registered for its family, type and
 // protocol (SOCK-10): IPv4/IPv6 stream sockets with the default or TCP
 // protocol give a TCPConnection, Unix sockets a UnixConnection, anything
-// else a plain SocketConnection. The result is always the *SocketConnection;
-// TCP and Unix return the specific type.
+// else a plain SocketConnection. The result is always the *SocketConnection
+// at the base of what was made; its TCP and Unix methods reach the specific
+// type (G_IS_TCP_CONNECTION and a cast, in C).
 //
 // The socket may be connected already (accepted, or connected by hand) or
 // not yet (see Connect).
