@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 // pyCmd returns a command running a PyGObject script with the system GLib,
@@ -142,5 +143,65 @@ conn.close(None)
 	srv.SendContext(context.Background(), []byte("from go"))
 	if out := <-done; len(out) != 1 || out[0] != "from go" {
 		t.Errorf("GLib read %q", out)
+	}
+}
+
+// TestPeerInteropGLibServer: our blocking client against a GLib
+// SocketService echo server; then the server closes and our receive sees
+// 0 (SOCK-8).
+func TestPeerInteropGLibServer(t *testing.T) {
+	cmd := pyCmd(t, `
+svc = Gio.SocketService.new()
+port = svc.add_any_inet_port(None)
+loop = GLib.MainLoop()
+def incoming(svc, conn, src):
+    data = conn.get_input_stream().read_bytes(64, None).get_data()
+    conn.get_output_stream().write_all(data.upper(), None)
+    conn.close(None)
+    loop.quit()
+    return True
+svc.connect("incoming", incoming)
+svc.start()
+print(port, flush=True)
+loop.run()
+`)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Kill()
+	sc := bufio.NewScanner(stdout)
+	if !sc.Scan() {
+		t.Fatal("GLib server printed no port")
+	}
+	var port uint
+	fmt.Sscan(sc.Text(), &port)
+	addr, _ := NewInetSocketAddressFromString("127.0.0.1", port)
+	c := newSock(t, SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
+	c.SetTimeout(20 * time.Second)
+	if err := c.Connect(addr, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Send([]byte("shout"), nil); err != nil {
+		t.Fatal(err)
+	}
+	var got []byte
+	buf := make([]byte, 64)
+	for {
+		n, err := c.Receive(buf, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		got = append(got, buf[:n]...)
+	}
+	if string(got) != "SHOUT" {
+		t.Errorf("%q", got)
 	}
 }
