@@ -672,3 +672,14 @@ func (s *Socket) NetListener() (net.Listener, error) {
 	}
 	return l, nil
 }
+
+// SyscallConn returns the raw connection of the descriptor, so Socket
+// implements syscall.Conn (for setsockopt calls through Control, for
+// example). Reads and writes through it bypass the Socket's bookkeeping;
+// prefer the Socket's own methods.
+func (s *Socket) SyscallConn() (syscall.RawConn, error) {
+	if err := s.checkSocket(); err != nil {
+		return nil, err
+	}
+	return s.rc, nil
+}

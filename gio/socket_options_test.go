@@ -2,6 +2,7 @@ package gio
 
 import (
 	"errors"
+	"syscall"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -91,5 +92,23 @@ func TestSockaddrConversion_SOCK13(t *testing.T) {
 	}
 	if a, _ := SocketAddressFromSockaddr(sa); a.String() != addr.String() {
 		t.Errorf("getsockname %v, LocalAddress %v", a, addr)
+	}
+}
+
+func TestSyscallConn(t *testing.T) {
+	s := newSock(t, SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
+	var sc syscall.Conn = s
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v int
+	rc.Control(func(fd uintptr) { v, err = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TYPE) })
+	if err != nil || v != unix.SOCK_STREAM {
+		t.Errorf("SO_TYPE %d %v", v, err)
+	}
+	s.Close()
+	if _, err := s.SyscallConn(); !errors.Is(err, ErrClosed) {
+		t.Errorf("closed: %v", err)
 	}
 }
