@@ -58,6 +58,16 @@ type SocketConnectable interface {
 	String() string
 }
 
+// SocketConnectableEnumerator is a SocketConnectable that lists its own
+// addresses, in the order to try them: g_socket_connectable_enumerate and
+// its enumerator collapsed into one call. NetworkAddress is one; implement
+// it to connect to anything else, say a service found by an SRV lookup.
+// Enumerate must return promptly with CANCELLED when c is cancelled.
+type SocketConnectableEnumerator interface {
+	SocketConnectable
+	Enumerate(c *cancellable.Cancellable) ([]SocketAddress, error)
+}
+
 // NetworkAddress is GNetworkAddress: a host name (or numeric address) and a
 // port, resolved when a SocketClient connects to it.
 type NetworkAddress struct {
@@ -155,10 +165,12 @@ func (a *NetworkAddress) String() string {
 // writable by name too, each notifying (Notify, detail = name) when it
 // changes. BlockSignals mutes Event as well.
 //
+// Connect tries the addresses one after another; the async forms use
+// GLib's Happy Eyeballs: when an attempt has had no answer for 250 ms the
+// next address is tried alongside it, and the first to connect wins.
+//
 // Not supported: proxies (EnableProxy is always false; GLib's default is
-// true, but with no proxy configured GLib connects directly too), TLS, and
-// Happy Eyeballs (addresses are tried one after another, also by the async
-// forms).
+// true, but with no proxy configured GLib connects directly too) and TLS.
 //
 // Settings may be changed from any goroutine; a connection attempt uses the
 // values read when it starts.
@@ -283,7 +295,7 @@ const (
 )
 
 // ConnectAsync is g_socket_client_connect_async: Connect on another
-// goroutine. The Event signal is emitted on the caller's context
+// goroutine, with Happy Eyeballs (see SocketClient). The Event signal is emitted on the caller's context
 // (RESOLVING inside this call, as GLib does, the rest later, in order), and
 // cb runs there after COMPLETE; call ConnectFinish with the result.
 func (cl *SocketClient) ConnectAsync(connectable SocketConnectable, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
@@ -333,7 +345,7 @@ func (cl *SocketClient) connectAsync(connectable SocketConnectable, tag sourceTa
 		if c.IsCancelled() {
 			err = ioerr.NewCancelled()
 		} else {
-			conn, err = cl.run(connectable, c, emit)
+			conn, err = cl.runParallel(connectable, c, emit)
 		}
 		q.post(func() {
 			if err == nil && c.IsCancelled() {
@@ -351,53 +363,146 @@ func (cl *SocketClient) connectAsync(connectable SocketConnectable, tag sourceTa
 	}()
 }
 
-// run is the body of a connection attempt after RESOLVING (GLib's
-// g_socket_client_connect loop): it emits RESOLVED, CONNECTING and
-// CONNECTED; the caller emits RESOLVING before and COMPLETE after.
+// run is the body of a blocking connection attempt after RESOLVING (GLib's
+// g_socket_client_connect loop): it emits RESOLVED, then CONNECTING and
+// CONNECTED as it tries each address in turn; the caller emits RESOLVING
+// before and COMPLETE after.
 func (cl *SocketClient) run(connectable SocketConnectable, c *cancellable.Cancellable, emit func(SocketClientEvent, *SocketConnection)) (*SocketConnection, error) {
-	family, typ, protocol, local, timeout := cl.Family(), cl.SocketType(), cl.Protocol(), cl.LocalAddress(), cl.Timeout()
-
 	var best bestError
-	addrs, err := resolve(connectable, c)
+	addrs, err := cl.resolve(connectable, c)
 	best.consider(err, SocketClientResolving)
 	emit(SocketClientResolved, nil)
 	for _, addr := range addrs {
 		if c.IsCancelled() {
 			break
 		}
-		if family != SocketFamilyInvalid && addr.Family() != family {
-			continue
+		conn, err := cl.attempt(connectable, addr, c, emit)
+		if err == nil {
+			emit(SocketClientConnected, conn)
+			return conn, nil
 		}
-		sock, err := NewSocket(addr.Family(), typ, protocol)
-		if err != nil {
-			best.consider(err, SocketClientConnecting)
-			continue
+		best.consider(err, SocketClientConnecting)
+	}
+	return nil, best.final(c)
+}
+
+// happyEyeballsDelay is how long an async connection attempt runs alone
+// before the next address is tried alongside it (GLib's
+// HAPPY_EYEBALLS_CONNECTION_ATTEMPT_DELAY_MS, after RFC 8305).
+const happyEyeballsDelay = 250 * time.Millisecond
+
+// runParallel is run for the async path, with GLib's Happy Eyeballs: the
+// next address is tried when the previous attempt fails or has run for
+// happyEyeballsDelay without an answer, so an address that does not answer
+// (a black-holed IPv6 route, a full listen queue) delays the connection by
+// that much rather than by a whole timeout. The first attempt to connect
+// wins; the others are cancelled, their connections closed, and waited for.
+// The error, if none connects, is the best one seen, as for run.
+func (cl *SocketClient) runParallel(connectable SocketConnectable, c *cancellable.Cancellable, emit func(SocketClientEvent, *SocketConnection)) (*SocketConnection, error) {
+	var best bestError
+	addrs, err := cl.resolve(connectable, c)
+	best.consider(err, SocketClientResolving)
+	emit(SocketClientResolved, nil)
+
+	// stop cancels the attempts still running: when the caller cancels,
+	// and when one attempt has won.
+	stop := cancellable.New()
+	if id := c.Connect(stop.Cancel); id != 0 {
+		defer c.Disconnect(id)
+	}
+	type outcome struct {
+		conn *SocketConnection
+		err  error
+	}
+	results := make(chan outcome, len(addrs))
+	running, next := 0, 0
+	start := func() {
+		addr := addrs[next]
+		next++
+		running++
+		go func() {
+			conn, err := cl.attempt(connectable, addr, stop, emit)
+			results <- outcome{conn, err}
+		}()
+	}
+	var winner *SocketConnection
+	timer := time.NewTimer(happyEyeballsDelay)
+	defer timer.Stop()
+	for {
+		if winner == nil && running == 0 && next < len(addrs) && !stop.IsCancelled() {
+			start()
+			timer.Reset(happyEyeballsDelay)
 		}
-		sock.SetTimeout(timeout)
-		if local != nil {
-			if err := sock.Bind(local, false); err != nil {
-				_ = sock.Close()
-				best.consider(err, SocketClientConnecting)
-				continue
+		if running == 0 {
+			break
+		}
+		select {
+		case r := <-results:
+			running--
+			switch {
+			case r.err != nil:
+				best.consider(r.err, SocketClientConnecting)
+			case winner == nil:
+				winner = r.conn
+				stop.Cancel()
+			default: // lost the race by a hair: not wanted
+				_ = r.conn.Close()
+			}
+		case <-timer.C:
+			if winner == nil && next < len(addrs) && !stop.IsCancelled() {
+				start()
+				timer.Reset(happyEyeballsDelay)
 			}
 		}
-		conn := NewSocketConnection(sock)
-		emit(SocketClientConnecting, conn)
-		if err := conn.Connect(addr, c); err != nil {
+	}
+	if winner != nil {
+		emit(SocketClientConnected, winner)
+		return winner, nil
+	}
+	return nil, best.final(c)
+}
+
+// attempt is one address's try: a socket of the client's type, bound to
+// its local address if any, wrapped by the connection factory, CONNECTING
+// emitted, then connected. A failure is already clarified ("Could not
+// connect to …") and the socket closed.
+func (cl *SocketClient) attempt(connectable SocketConnectable, addr SocketAddress, c *cancellable.Cancellable,
+	emit func(SocketClientEvent, *SocketConnection)) (*SocketConnection, error) {
+	sock, err := NewSocket(addr.Family(), cl.SocketType(), cl.Protocol())
+	if err != nil {
+		return nil, err
+	}
+	sock.SetTimeout(cl.Timeout())
+	if local := cl.LocalAddress(); local != nil {
+		if err := sock.Bind(local, false); err != nil {
 			_ = sock.Close()
-			best.consider(clarifyConnectError(err, connectable), SocketClientConnecting)
-			continue
+			return nil, err
 		}
-		emit(SocketClientConnected, conn)
-		return conn, nil
 	}
-	if c.IsCancelled() {
-		return nil, ioerr.NewCancelled()
+	conn := NewSocketConnection(sock)
+	emit(SocketClientConnecting, conn)
+	if err := conn.Connect(addr, c); err != nil {
+		_ = sock.Close()
+		return nil, clarifyConnectError(err, connectable)
 	}
-	if best.err == nil {
-		return nil, ioerr.New(ioerr.Failed, "Unknown error on connect")
+	return conn, nil
+}
+
+// resolve enumerates the connectable's addresses, keeping those of the
+// client's family (any, if it has none).
+func (cl *SocketClient) resolve(connectable SocketConnectable, c *cancellable.Cancellable) ([]SocketAddress, error) {
+	addrs, err := resolve(connectable, c)
+	family := cl.Family()
+	if err != nil || family == SocketFamilyInvalid {
+		return addrs, err
 	}
-	return nil, best.err
+	kept := addrs[:0:0]
+	for _, a := range addrs {
+		if a.Family() == family {
+			kept = append(kept, a)
+		}
+	}
+	return kept, nil
 }
 
 // nilConnectable is GLib's g_return_val_if_fail on a NULL connectable: a
@@ -422,6 +527,19 @@ func (b *bestError) consider(err error, stage SocketClientEvent) {
 	}
 }
 
+// final is the error a failed attempt reports: CANCELLED if c was
+// cancelled (whatever the attempts said, as GLib replaces the best error),
+// else the best error, else GLib's "Unknown error on connect".
+func (b *bestError) final(c *cancellable.Cancellable) error {
+	switch {
+	case c.IsCancelled():
+		return ioerr.NewCancelled()
+	case b.err == nil:
+		return ioerr.New(ioerr.Failed, "Unknown error on connect")
+	}
+	return b.err
+}
+
 // clarifyConnectError prefixes err with what was being reached: "Could not
 // connect to HOST: " (the host name, or the bare IP of an inet address), or
 // "Could not connect: ".
@@ -441,20 +559,22 @@ func clarifyConnectError(err error, connectable SocketConnectable) error {
 }
 
 // resolve is the connectable's address enumerator: a SocketAddress is
-// itself; a NetworkAddress is looked up unless it is numeric. A failed
-// lookup is HOST_NOT_FOUND "Error resolving “HOST”: REASON" (GLib reports it
-// in the G_RESOLVER_ERROR domain, which this package does not have).
+// itself; a SocketConnectableEnumerator (NetworkAddress) lists its own.
 func resolve(connectable SocketConnectable, c *cancellable.Cancellable) ([]SocketAddress, error) {
 	switch a := connectable.(type) {
 	case SocketAddress:
 		return []SocketAddress{a}, nil
-	case *NetworkAddress:
-		return a.resolve(c)
+	case SocketConnectableEnumerator:
+		return a.Enumerate(c)
 	}
 	return nil, ioerr.New(ioerr.NotSupported, "Cannot connect to a "+connectable.String()+": unknown connectable type")
 }
 
-func (a *NetworkAddress) resolve(c *cancellable.Cancellable) ([]SocketAddress, error) {
+// Enumerate resolves the address: a numeric host gives itself, a name is
+// looked up (both IPv4 and IPv6), in the resolver's order. A failed lookup
+// is HOST_NOT_FOUND "Error resolving “HOST”: REASON" (GLib reports it in
+// the G_RESOLVER_ERROR domain, which this package does not have).
+func (a *NetworkAddress) Enumerate(c *cancellable.Cancellable) ([]SocketAddress, error) {
 	if ip, err := netip.ParseAddr(a.hostname); err == nil {
 		sa, err := NewInetSocketAddressFromString(ip.String(), uint(a.port))
 		if err != nil {

@@ -551,3 +551,90 @@ func TestSocketClientBlockSignals(t *testing.T) {
 		t.Fatalf("events while blocked: %v", log.events)
 	}
 }
+
+// addrList is a connectable with fixed addresses, in order.
+type addrList []SocketAddress
+
+func (l addrList) String() string { return "test addresses" }
+func (l addrList) Enumerate(c *cancellable.Cancellable) ([]SocketAddress, error) {
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Happy Eyeballs on the async path: the first address does not answer, so
+// after 250 ms the second is tried alongside it and wins; the sync path
+// tries them in turn and hits the first's timeout. The hanging attempt is
+// cancelled and waited for (leakcheck would see it otherwise).
+func TestSocketClientHappyEyeballs_SOCK12(t *testing.T) {
+	hang, _ := fullListener(t)
+	listener, good := listenLoopback(t, SocketFamilyIPv4)
+	l := newTestLoop(t)
+	cl := NewSocketClient()
+	log := watchEvents(cl)
+	var r result
+	start := time.Now()
+	cl.ConnectAsync(addrList{hang, good}, nil, r.cb)
+	conn, err := cl.ConnectFinish(r.wait(l))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if d := time.Since(start); d < 200*time.Millisecond {
+		t.Errorf("connected after %v: the second attempt started before the delay", d)
+	}
+	remote, _ := conn.RemoteAddress()
+	if remote.String() != good.String() {
+		t.Fatalf("connected to %v, want %v", remote, good)
+	}
+	want := []SocketClientEvent{SocketClientResolving, SocketClientResolved, SocketClientConnecting,
+		SocketClientConnecting, SocketClientConnected, SocketClientComplete}
+	if diff := cmp.Diff(want, log.events); diff != "" {
+		t.Fatalf("events (-want +got):\n%s", diff)
+	}
+	if log.conns[4] != conn || log.conns[3] != conn {
+		t.Fatal("CONNECTED/second CONNECTING carry another connection")
+	}
+	if s, err := listener.Accept(nil); err == nil {
+		_ = s.Close()
+	}
+
+	// A failing first address moves on at once, without waiting the delay.
+	refused, _ := NewInetSocketAddressFromString("127.0.0.1", uint(refusedPort(t, SocketFamilyIPv4)))
+	var r2 result
+	start = time.Now()
+	cl.ConnectAsync(addrList{refused, good}, nil, r2.cb)
+	conn2, err := cl.ConnectFinish(r2.wait(l))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn2.Close()
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v", d)
+	}
+
+	// All fail: the best (latest) error, COMPLETE with nil.
+	var r3 result
+	cl.ConnectAsync(addrList{refused, refused}, nil, r3.cb)
+	_, err = cl.ConnectFinish(r3.wait(l))
+	wantIOErr(t, err, ioerr.ConnectionRefused, "Could not connect: Connection refused")
+}
+
+// Cancelling while two attempts run ends both and reports CANCELLED.
+func TestSocketClientHappyEyeballsCancel_SOCK12(t *testing.T) {
+	hang, _ := fullListener(t)
+	l := newTestLoop(t)
+	cl := NewSocketClient()
+	log := watchEvents(cl)
+	c := cancellable.New()
+	var r result
+	cl.ConnectAsync(addrList{hang, hang}, c, r.cb)
+	l.until(func() bool { return len(log.events) == 4 }) // both CONNECTING
+	c.Cancel()
+	_, err := cl.ConnectFinish(r.wait(l))
+	wantIOErr(t, err, ioerr.Cancelled, ioerr.CancelledMessage)
+	if got := log.events[len(log.events)-1]; got != SocketClientComplete {
+		t.Fatalf("last event %v", got)
+	}
+}
