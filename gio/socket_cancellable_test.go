@@ -83,8 +83,13 @@ func TestReceiveBytes_SOCK5(t *testing.T) {
 	if err != nil || string(got) != "one" || cap(got) != 3 {
 		t.Fatalf("%q %v", got, err)
 	}
+	b.SendTo(aAddr, []byte("three"), nil)
+	buf := make([]byte, 16)
+	if n, from, err := a.ReceiveFrom(buf, nil); err != nil || string(buf[:n]) != "two" || from.String() != bAddr.String() {
+		t.Fatalf("ReceiveFrom %q %v %v", buf[:n], from, err)
+	}
 	got, from, err := a.ReceiveBytesFrom(16, time.Second, nil)
-	if err != nil || string(got) != "two" || from.String() != bAddr.String() {
+	if err != nil || string(got) != "three" || from.String() != bAddr.String() {
 		t.Fatalf("%q %v %v", got, from, err)
 	}
 	_, err = a.ReceiveBytes(16, 0, nil)

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"net"
+	"net/netip"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -336,5 +337,51 @@ func TestNilAddresses(t *testing.T) {
 	var ia *InetAddress
 	if ia.String() != "" || ia.Family() != SocketFamilyInvalid || ia.IsLoopback() || ia.Bytes() != nil || !ia.Equal(nil) {
 		t.Error("nil InetAddress")
+	}
+}
+
+func TestEnumAndAccessorStrings(t *testing.T) {
+	for _, tc := range []struct{ got, want string }{
+		{SocketFamilyIPv4.String(), "ipv4"}, {SocketFamilyIPv6.String(), "ipv6"}, {SocketFamilyUnix.String(), "unix"},
+		{SocketFamilyInvalid.String(), "invalid"}, {SocketFamily(99).String(), "SocketFamily(99)"},
+		{SocketTypeStream.String(), "stream"}, {SocketTypeDatagram.String(), "datagram"},
+		{SocketTypeSeqpacket.String(), "seqpacket"}, {SocketTypeInvalid.String(), "invalid"}, {SocketType(9).String(), "SocketType(9)"},
+		{SocketProtocolTCP.String(), "tcp"}, {SocketProtocolUDP.String(), "udp"}, {SocketProtocolSCTP.String(), "sctp"},
+		{SocketProtocolDefault.String(), "default"}, {SocketProtocolUnknown.String(), "unknown"}, {SocketProtocol(262).String(), "SocketProtocol(262)"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%q, want %q", tc.got, tc.want)
+		}
+	}
+}
+
+func TestNetIPConversions(t *testing.T) {
+	a, err := NewInetAddressFromNetIP(netip.MustParseAddr("fe80::1%eth0"))
+	if err != nil || a.String() != "fe80::1" || a.Addr() != netip.MustParseAddr("fe80::1") {
+		t.Errorf("%v %v", a, err)
+	}
+	if _, err := NewInetAddressFromNetIP(netip.Addr{}); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("invalid: %v", err)
+	}
+	sa := NewInetSocketAddressFull(a, 7, 5, 1)
+	if sa.AddrPort() != netip.MustParseAddrPort("[fe80::1%1]:7") || sa.Flowinfo() != 5 {
+		t.Errorf("AddrPort %v flow %d", sa.AddrPort(), sa.Flowinfo())
+	}
+	u := sa.ToUDPAddr()
+	if u.Port != 7 || u.Zone == "" || !u.IP.Equal(net.ParseIP("fe80::1")) {
+		t.Errorf("UDPAddr %v", u)
+	}
+	if lo, err := net.InterfaceByIndex(1); err == nil && u.Zone != lo.Name {
+		t.Errorf("zone %q, want interface 1's name %q", u.Zone, lo.Name)
+	}
+	if z := zoneFromScope(1 << 30); z != "1073741824" {
+		t.Errorf("unknown scope zone %q", z)
+	}
+	v4 := NewInetSocketAddressFull(NewInetAddressLoopback(SocketFamilyIPv4), 1, 5, 6)
+	if v4.Flowinfo() != 0 || v4.ScopeID() != 0 {
+		t.Error("IPv4 kept flow info / scope")
+	}
+	if !NewUnixSocketAddressAbstract("x").IsAbstract() || NewUnixSocketAddress("/x").IsAbstract() {
+		t.Error("IsAbstract")
 	}
 }
