@@ -1042,7 +1042,7 @@ func TestNoFDLeak_SOCK3(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		round()
 	}
-	if after := countFDs(t); after != before {
+	if after := countFDs(t); after > before {
 		t.Errorf("fds: %d before, %d after", before, after)
 	}
 }
