@@ -1,0 +1,99 @@
+package asyncresult
+
+import (
+	"reflect"
+
+	"github.com/sigloop/sigloop/internal/ioerr"
+	"github.com/sigloop/sigloop/internal/logging"
+)
+
+const pkg = "asyncresult"
+
+// AsyncResult is GAsyncResult: what an asynchronous operation hands to its
+// ReadyCallback, and what the matching XxxFinish function takes back.
+// *Task[T] implements it.
+type AsyncResult interface {
+	// SourceObject is g_async_result_get_source_object: the object the
+	// operation was started on (nil for a plain function).
+	SourceObject() any
+	// UserData is g_async_result_get_user_data.
+	UserData() any
+	// IsTagged is g_async_result_is_tagged: whether the result was made by
+	// the operation whose source tag is tag (see Task.SetSourceTag).
+	IsTagged(tag any) bool
+}
+
+// ReadyCallback is GAsyncReadyCallback: it is called exactly once when an
+// asynchronous operation completes, with the operation's source object and
+// its result, on the context the operation was started from (TASK-16).
+type ReadyCallback func(source any, res AsyncResult)
+
+// anyTask is what every Task[T] implements, whatever T.
+type anyTask interface {
+	AsyncResult
+	propagateErrorOnly() error
+}
+
+// IsValid is g_task_is_valid: whether res is a Task (of any result type)
+// whose source object is source.
+func IsValid(res AsyncResult, source any) bool {
+	t, ok := res.(anyTask)
+	return ok && same(t.SourceObject(), source)
+}
+
+// Propagate is the usual body of an XxxFinish function: it returns the
+// result of res, which must be a Task. For a *Task[T] it is t.Propagate().
+// For a Task of another result type, which is what ReportError makes, it
+// returns that task's error; if that task has no error, it logs a critical
+// and returns an INVALID_ARGUMENT error.
+func Propagate[T any](res AsyncResult) (T, error) {
+	var zero T
+	switch t := res.(type) {
+	case *Task[T]:
+		return t.Propagate()
+	case anyTask:
+		if err := t.propagateErrorOnly(); err != nil {
+			return zero, err
+		}
+	}
+	msg := "asyncresult.Propagate: the result is not a Task of this type"
+	logging.Critical(pkg, msg)
+	return zero, ioerr.New(ioerr.InvalidArgument, msg)
+}
+
+// ReportError is g_task_report_error: it reports err to cb as the result of
+// the operation tagged tag, in a later iteration of the caller's context,
+// never from inside the call. It is how an XxxAsync function fails before
+// starting. The XxxFinish function gets err back through Propagate (or
+// Task.Propagate on a Task[struct{}]).
+func ReportError(source any, cb ReadyCallback, tag any, err error) {
+	t := NewTask[struct{}](source, nil, cb)
+	t.SetSourceTag(tag)
+	t.SetName("asyncresult.ReportError")
+	t.ReturnError(err)
+}
+
+// same reports whether a and b are the same source object or source tag. It
+// never panics: functions (GLib's tags are function pointers) compare by code
+// pointer, other values with == when their type allows it.
+func same(a, b any) (eq bool) {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	if va.Type() != vb.Type() {
+		return false
+	}
+	if va.Kind() == reflect.Func {
+		return va.Pointer() == vb.Pointer()
+	}
+	if !va.Type().Comparable() {
+		return false
+	}
+	defer func() {
+		if recover() != nil { // an interface field holding an incomparable value
+			eq = false
+		}
+	}()
+	return a == b
+}

@@ -1,0 +1,367 @@
+package asyncresult
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/internal/ioerr"
+	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/mainloop"
+	"github.com/sigloop/sigloop/object"
+	"github.com/sigloop/sigloop/signal"
+)
+
+// Task is GTask: the result of one asynchronous operation, with the result
+// value of type T. An XxxAsync function makes one with NewTask, starts the
+// work, and eventually calls Return or ReturnError (or runs the work with
+// RunInThread); the Task then calls the ReadyCallback on the context that was
+// the caller's context when NewTask ran (TASK-1, TASK-2, TASK-3). The
+// XxxFinish function gets the result with Propagate.
+//
+// A Task embeds object.Object: its "completed" property is notified on
+// Notify with detail "completed" right after the callback (TASK-2).
+//
+// Multiple goroutines may call a Task's methods simultaneously; the callback
+// always runs on the task's context.
+type Task[T any] struct {
+	object.Object
+
+	source       any
+	c            *cancellable.Cancellable
+	callback     ReadyCallback
+	ctx          *mainloop.Context
+	creationTime int64
+
+	completed atomic.Bool
+
+	mu               sync.Mutex
+	priority         int
+	name             string
+	tag              any
+	userData         any
+	checkCancellable bool
+	returnOnCancel   bool
+	everReturned     bool
+	resultSet        bool
+	value            T
+	err              error
+	hadError         bool
+
+	// RunInThread state (GLib's task->lock section).
+	threaded        bool
+	synchronous     bool
+	threadCancelled bool
+	threadComplete  bool
+	threadDone      chan struct{} // closed when threadComplete is set
+	cancelID        signal.HandlerID
+	job             *job
+}
+
+var _ AsyncResult = (*Task[int])(nil)
+
+// NewTask is g_task_new (TASK-1): a Task for an operation on source (nil for
+// none) that may be cancelled with c (nil for none) and reports to cb (nil
+// for none). It captures the caller's context (mainloop.ThreadDefault): cb
+// will run there. Defaults: priority mainloop.PriorityDefault,
+// check-cancellable true, return-on-cancel false.
+func NewTask[T any](source any, c *cancellable.Cancellable, cb ReadyCallback) *Task[T] {
+	t := &Task[T]{
+		source:           source,
+		c:                c,
+		callback:         cb,
+		ctx:              mainloop.ThreadDefault(),
+		checkCancellable: true,
+	}
+	if s := mainloop.CurrentSource(); s != nil {
+		t.creationTime = s.Time()
+	}
+	t.Init(t)
+	return t
+}
+
+// SourceObject is g_async_result_get_source_object: the task's source.
+func (t *Task[T]) SourceObject() any { return t.source }
+
+// Cancellable is g_task_get_cancellable.
+func (t *Task[T]) Cancellable() *cancellable.Cancellable { return t.c }
+
+// Context is g_task_get_context: the context the callback runs on, the
+// caller's context when the task was made. Never nil.
+func (t *Task[T]) Context() *mainloop.Context { return t.ctx }
+
+// SetUserData sets what UserData returns (the user_data of g_task_new).
+func (t *Task[T]) SetUserData(v any) {
+	t.mu.Lock()
+	t.userData = v
+	t.mu.Unlock()
+}
+
+// UserData is g_async_result_get_user_data.
+func (t *Task[T]) UserData() any {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.userData
+}
+
+// SetPriority is g_task_set_priority: the priority of the idle that delivers
+// the callback (TASK-10) and of the task in the RunInThread queue.
+func (t *Task[T]) SetPriority(p int) {
+	t.mu.Lock()
+	t.priority = p
+	t.mu.Unlock()
+}
+
+// Priority is g_task_get_priority.
+func (t *Task[T]) Priority() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.priority
+}
+
+// SetName is g_task_set_name (TASK-13): a name for debugging, also given to
+// the sources the task attaches.
+func (t *Task[T]) SetName(name string) {
+	t.mu.Lock()
+	t.name = name
+	t.mu.Unlock()
+}
+
+// Name is g_task_get_name: "" when unset.
+func (t *Task[T]) Name() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.name
+}
+
+// SetSourceTag is g_task_set_source_tag (TASK-13): usually the XxxAsync
+// function itself, so that XxxFinish can check IsTagged. Tags are compared
+// by identity: functions by code pointer, other values with ==.
+func (t *Task[T]) SetSourceTag(tag any) {
+	t.mu.Lock()
+	t.tag = tag
+	t.mu.Unlock()
+}
+
+// SourceTag is g_task_get_source_tag.
+func (t *Task[T]) SourceTag() any {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.tag
+}
+
+// IsTagged is g_async_result_is_tagged.
+func (t *Task[T]) IsTagged(tag any) bool { return same(t.SourceTag(), tag) }
+
+// SetCheckCancellable is g_task_set_check_cancellable (TASK-6): with true
+// (the default), Propagate and HadError report CANCELLED whenever the
+// cancellable is cancelled, whatever was returned. It cannot be turned off
+// while return-on-cancel is set (a critical).
+func (t *Task[T]) SetCheckCancellable(check bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !check && t.returnOnCancel {
+		logging.Critical(pkg, "g_task_set_check_cancellable: assertion 'check_cancellable || !task->return_on_cancel' failed")
+		return
+	}
+	t.checkCancellable = check
+}
+
+// CheckCancellable is g_task_get_check_cancellable.
+func (t *Task[T]) CheckCancellable() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.checkCancellable
+}
+
+// ReturnOnCancel is g_task_get_return_on_cancel.
+func (t *Task[T]) ReturnOnCancel() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.returnOnCancel
+}
+
+// Completed is g_task_get_completed: true once the callback has returned (or
+// RunInThreadSync is about to return). It is false inside the callback.
+func (t *Task[T]) Completed() bool { return t.completed.Load() }
+
+// Return is g_task_return_pointer / _int / _boolean / _value: it sets the
+// result to v and completes the task (see the package doc for when the
+// callback runs). For a task run with RunInThread, the result is kept and the
+// task completes when the thread function returns.
+//
+// A task returns at most once: a second Return or ReturnError logs the
+// critical "assertion '!task->ever_returned' failed" and changes nothing
+// (TASK-5).
+func (t *Task[T]) Return(v T) {
+	t.mu.Lock()
+	if t.everReturned {
+		t.mu.Unlock()
+		logging.Critical(pkg, "g_task_return_pointer: assertion '!task->ever_returned' failed")
+		return
+	}
+	t.everReturned = true
+	t.value = v
+	t.resultSet = true
+	deliver := !t.threaded
+	t.mu.Unlock()
+	if deliver {
+		t.complete()
+	}
+}
+
+// ReturnError is g_task_return_error: like Return, with an error as the
+// result. A nil err logs a critical and changes nothing.
+func (t *Task[T]) ReturnError(err error) {
+	if err == nil {
+		logging.Critical(pkg, "g_task_return_error: assertion 'error != NULL' failed")
+		return
+	}
+	t.mu.Lock()
+	if t.everReturned {
+		t.mu.Unlock()
+		logging.Critical(pkg, "g_task_return_error: assertion '!task->ever_returned' failed")
+		return
+	}
+	t.everReturned = true
+	t.err = err
+	deliver := !t.threaded
+	t.mu.Unlock()
+	if deliver {
+		t.complete()
+	}
+}
+
+// ReturnErrorIfCancelled is g_task_return_error_if_cancelled (TASK-7): if
+// the cancellable is cancelled, it returns CANCELLED (even with
+// check-cancellable off) and reports true; otherwise it does nothing and
+// reports false.
+func (t *Task[T]) ReturnErrorIfCancelled() bool {
+	t.mu.Lock()
+	if t.everReturned {
+		t.mu.Unlock()
+		logging.Critical(pkg, "g_task_return_error_if_cancelled: assertion '!task->ever_returned' failed")
+		return false
+	}
+	if !t.c.IsCancelled() {
+		t.mu.Unlock()
+		return false
+	}
+	t.everReturned = true
+	t.err = ioerr.NewCancelled()
+	deliver := !t.threaded
+	t.mu.Unlock()
+	if deliver {
+		t.complete()
+	}
+	return true
+}
+
+// Propagate is g_task_propagate_pointer / _int / _boolean / _value (TASK-6,
+// TASK-8): the task's value, or its error. With check-cancellable (the
+// default), a cancelled cancellable gives CANCELLED whatever was returned.
+// The value and the error are handed over once: a second Propagate logs the
+// critical "assertion 'task->result_set' failed".
+//
+// Differs from GLib: where GLib returns NULL with no error after that
+// critical (also when nothing was returned yet), Propagate returns a FAILED
+// error, so that the caller cannot take the zero value for a success.
+func (t *Task[T]) Propagate() (T, error) {
+	var zero T
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err := t.propagateErrorLocked(); err != nil {
+		return zero, err
+	}
+	if !t.resultSet {
+		logging.Critical(pkg, "g_task_propagate_pointer: assertion 'task->result_set' failed")
+		return zero, errNoResult
+	}
+	v := t.value
+	t.value = zero
+	t.resultSet = false
+	return v, nil
+}
+
+var errNoResult = ioerr.New(ioerr.Failed, "the task has no result: it was not returned, or its result was already propagated")
+
+// propagateErrorLocked is g_task_propagate_error.
+func (t *Task[T]) propagateErrorLocked() error {
+	if t.checkCancellable && t.c.IsCancelled() {
+		return ioerr.NewCancelled()
+	}
+	if t.err != nil {
+		err := t.err
+		t.err = nil
+		t.hadError = true
+		return err
+	}
+	return nil
+}
+
+func (t *Task[T]) propagateErrorOnly() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.propagateErrorLocked()
+}
+
+// HadError is g_task_had_error: whether the result is an error (including
+// one already propagated), or, with check-cancellable, the cancellable is
+// cancelled.
+func (t *Task[T]) HadError() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.err != nil || t.hadError || (t.checkCancellable && t.c.IsCancelled())
+}
+
+// AttachSource is g_task_attach_source: it attaches s to the task's context
+// with the task's priority and fn as its callback, and names it after the
+// task unless it already has a name (TASK-13).
+func (t *Task[T]) AttachSource(s *mainloop.Source, fn mainloop.SourceFunc) uint {
+	t.mu.Lock()
+	prio, name := t.priority, t.name
+	t.mu.Unlock()
+	s.SetCallback(fn)
+	s.SetPriority(prio)
+	if name != "" && s.Name() == "" {
+		s.SetName(name)
+	}
+	return s.Attach(t.ctx)
+}
+
+// complete is g_task_return's delivery decision (TASK-3): the callback runs
+// now only when the caller is dispatching a source of the task's context, in
+// an iteration later than the one the task was made in, and the cancellable
+// is not cancelled; otherwise an idle at the task's priority delivers it.
+func (t *Task[T]) complete() {
+	if s := mainloop.CurrentSource(); s != nil && s.Context() == t.ctx &&
+		s.Time() > t.creationTime && !t.c.IsCancelled() {
+		t.returnNow()
+		return
+	}
+	idle := mainloop.NewIdleSource()
+	name := t.Name()
+	if name == "" {
+		idle.SetName("[gio] (unnamed) complete_in_idle_cb")
+	} else {
+		idle.SetName("[gio] " + name + " complete_in_idle_cb")
+	}
+	t.AttachSource(idle, func() bool {
+		t.returnNow()
+		return mainloop.SourceRemove
+	})
+}
+
+// returnNow is g_task_return_now: the callback, then completed and its
+// notification, on the task's context.
+func (t *Task[T]) returnNow() {
+	if t.callback != nil {
+		t.callback(t.source, t)
+	}
+	t.setCompleted()
+}
+
+func (t *Task[T]) setCompleted() {
+	t.completed.Store(true)
+	t.Notify.EmitDetailed("completed", "completed")
+}

@@ -1,0 +1,475 @@
+package asyncresult_test
+
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sigloop/sigloop/asyncresult"
+	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/mainloop"
+)
+
+// /gtask/run-in-thread (TASK-11, TASK-4): fn runs off the context's
+// goroutine; the callback comes after fn, on the context.
+func TestRunInThread_TASK11(t *testing.T) {
+	h := newHarness(t)
+	defer h.done()
+	r := &recorder{t: t, ctx: h.ctx}
+	task := asyncresult.NewTask[int](nil, nil, r.cb)
+	r.watch(task)
+	task.SetName("runner")
+	var fnDone atomic.Bool
+	fnRan := make(chan struct{})
+	task.RunInThread(func(tk *asyncresult.Task[int], source any, c *cancellable.Cancellable) {
+		if tk != task || source != nil || c != nil {
+			t.Error("fn arguments")
+		}
+		if h.ctx.IsOwner() || mainloop.ThreadDefault() == h.ctx {
+			t.Error("fn runs on the context's goroutine")
+		}
+		tk.Return(magic)
+		close(fnRan)
+		time.Sleep(10 * time.Millisecond) // the callback must wait for fn, not for Return
+		fnDone.Store(true)
+	})
+	<-fnRan
+	h.runUntil(func() bool { return r.calls > 0 })
+	if !fnDone.Load() {
+		t.Fatal("callback ran before fn returned")
+	}
+	if !r.onContext || r.value != magic || r.completed || !r.notified || task.Name() != "runner" {
+		t.Fatalf("callback: %+v", r)
+	}
+}
+
+// /gtask/run-in-thread-sync (TASK-9): no callback; completed and notified
+// when it returns.
+func TestRunInThreadSync_TASK9(t *testing.T) {
+	h := newHarness(t)
+	defer h.done()
+	task := asyncresult.NewTask[int](nil, nil, func(any, asyncresult.AsyncResult) {
+		t.Error("RunInThreadSync called the callback")
+	})
+	notified := false
+	task.Notify.ConnectDetailed("completed", func(string) { notified = true })
+	task.RunInThreadSync(func(tk *asyncresult.Task[int], _ any, _ *cancellable.Cancellable) {
+		if tk.Completed() {
+			t.Error("completed inside fn")
+		}
+		tk.Return(magic)
+	})
+	if !task.Completed() || !notified || task.HadError() {
+		t.Fatalf("completed=%v notified=%v", task.Completed(), notified)
+	}
+	if v, err := task.Propagate(); v != magic || err != nil {
+		t.Fatalf("Propagate = %d, %v", v, err)
+	}
+	h.drain()
+}
+
+// clog fills the pool's ten slots with functions blocked until release is
+// closed. The last one is blocked on last instead, so that a test can free
+// exactly one slot.
+func clog(t *testing.T, release, last chan struct{}) {
+	t.Helper()
+	started := make(chan struct{}, 10)
+	for i := range 10 {
+		wait := release
+		if i == 9 {
+			wait = last
+		}
+		task := asyncresult.NewTask[bool](nil, nil, nil)
+		task.SetPriority(mainloop.PriorityHigh * 2)
+		task.RunInThread(func(tk *asyncresult.Task[bool], _ any, _ *cancellable.Cancellable) {
+			started <- struct{}{}
+			<-wait
+			tk.Return(true)
+		})
+	}
+	for range 10 {
+		<-started
+	}
+	if running, _, _, _, _ := asyncresult.PoolStats(); running < 10 {
+		t.Fatalf("pool not clogged: %d running", running)
+	}
+}
+
+// /gtask/run-in-thread-priority (TASK-11): with the pool clogged, queued
+// tasks start in the order D (cancelled), C (HIGH), A (DEFAULT), B (LOW).
+func TestRunInThreadPriority_TASK11(t *testing.T) {
+	defer asyncresult.SetPoolTiming(time.Hour, 15*time.Second)() // no growth during the test
+	h := newHarness(t)
+	defer h.done()
+	release, last := make(chan struct{}), make(chan struct{})
+	clog(t, release, last)
+	defer close(release)
+
+	var seq atomic.Int32
+	var mu sync.Mutex
+	got := map[string]int32{}
+	var finished atomic.Int32
+	run := func(name string, prio int, c *cancellable.Cancellable) {
+		task := asyncresult.NewTask[bool](nil, c, func(any, asyncresult.AsyncResult) { finished.Add(1) })
+		task.SetPriority(prio)
+		task.RunInThread(func(tk *asyncresult.Task[bool], _ any, _ *cancellable.Cancellable) {
+			mu.Lock()
+			got[name] = seq.Add(1)
+			mu.Unlock()
+			tk.Return(true)
+		})
+	}
+	run("A", mainloop.PriorityDefault, nil)
+	run("B", mainloop.PriorityLow, nil)
+	run("C", mainloop.PriorityHigh, nil)
+	c := cancellable.New()
+	run("D", mainloop.PriorityDefault, c)
+	c.Cancel()
+
+	close(last) // one slot frees up: the four run one after the other
+	h.runUntil(func() bool { return finished.Load() == 4 })
+	mu.Lock()
+	defer mu.Unlock()
+	if got["D"] != 1 || got["C"] != 2 || got["A"] != 3 || got["B"] != 4 {
+		t.Fatalf("order %v, want D=1 C=2 A=3 B=4", got)
+	}
+}
+
+// /gtask/run-in-thread-nested (TASK-11): pool functions that wait for
+// RunInThreadSync tasks do not starve a full pool.
+func TestRunInThreadNested_TASK11(t *testing.T) {
+	h := newHarness(t)
+	defer h.done()
+	release, last := make(chan struct{}), make(chan struct{})
+	clog(t, release, last)
+	defer close(release)
+
+	left := 2
+	var nested asyncresult.ThreadFunc[bool]
+	nested = func(tk *asyncresult.Task[bool], _ any, _ *cancellable.Cancellable) {
+		if left > 0 {
+			left--
+			inner := asyncresult.NewTask[bool](nil, nil, nil)
+			inner.RunInThreadSync(nested)
+		}
+		tk.Return(true)
+	}
+	done := false
+	task := asyncresult.NewTask[bool](nil, nil, func(_ any, res asyncresult.AsyncResult) {
+		v, err := res.(*asyncresult.Task[bool]).Propagate()
+		done = v && err == nil
+	})
+	task.RunInThread(nested)
+	close(last)
+	h.runUntil(func() bool { return done })
+}
+
+// /gtask/run-in-thread-overflow (TASK-11): with 1024 tasks queued behind ten
+// blocked ones, the pool grows slowly: in 0.5 s it runs at least 10 and fewer
+// than 20 at once; the rest see the cancel.
+func TestRunInThreadOverflow_TASK11(t *testing.T) {
+	const n = 1024
+	c := cancellable.New()
+	buf := make([]byte, n)
+	var mu sync.Mutex // the test's overflow_mutex
+	var finished sync.WaitGroup
+	block := make(chan struct{})
+	for i := range n {
+		finished.Add(1)
+		task := asyncresult.NewTask[bool](nil, c, nil)
+		task.RunInThread(func(tk *asyncresult.Task[bool], _ any, _ *cancellable.Cancellable) {
+			defer finished.Done()
+			if tk.ReturnErrorIfCancelled() {
+				mu.Lock()
+				buf[i] = 'X'
+				mu.Unlock()
+				return
+			}
+			<-block
+			mu.Lock()
+			buf[i] = '.'
+			mu.Unlock()
+			tk.Return(true)
+		})
+	}
+	time.Sleep(500 * time.Millisecond)
+	c.Cancel()
+	close(block)
+	finished.Wait()
+	mu.Lock()
+	s := string(buf)
+	mu.Unlock()
+	dots := strings.Count(s, ".")
+	if dots < 10 || dots >= 20 {
+		t.Fatalf("%d tasks ran before the cancel; want 10 ≤ n < 20 (the pool must grow slowly)", dots)
+	}
+	if dots+strings.Count(s, "X") != n {
+		t.Fatalf("not every task ran: %q", s)
+	}
+	// Deliver the completions queued on the default context.
+	drainDefault()
+}
+
+func drainDefault() {
+	d := mainloop.Default()
+	if err := d.PushThreadDefault(); err != nil {
+		return
+	}
+	for d.Iteration(false) {
+	}
+	d.PopThreadDefault()
+}
+
+type rocState int32
+
+const (
+	rocStarting rocState = iota
+	rocRunning
+	rocCancelled
+	rocCompleted
+)
+
+// roc runs return_on_cancel_thread from GLib's test: it reports that it runs,
+// waits for finish, then either completes (if it still owns the task) or
+// notes that it was cancelled.
+func roc(state *atomic.Int32, running chan<- struct{}, finish <-chan struct{}) asyncresult.ThreadFunc[int] {
+	return func(tk *asyncresult.Task[int], _ any, _ *cancellable.Cancellable) {
+		state.Store(int32(rocRunning))
+		running <- struct{}{}
+		<-finish
+		if !tk.ReturnOnCancel() || tk.SetReturnOnCancel(false) {
+			state.Store(int32(rocCompleted))
+			tk.Return(magic)
+		} else {
+			state.Store(int32(rocCancelled))
+		}
+		running <- struct{}{}
+	}
+}
+
+// /gtask/return-on-cancel (TASK-12).
+func TestReturnOnCancel_TASK12(t *testing.T) {
+	c := cancellable.New()
+
+	t.Run("flag false: waits for fn", func(t *testing.T) {
+		h := newHarness(t)
+		defer h.done()
+		var state atomic.Int32
+		running, finish := make(chan struct{}), make(chan struct{})
+		r := &recorder{t: t, ctx: h.ctx}
+		task := asyncresult.NewTask[int](nil, c, r.cb)
+		task.RunInThread(roc(&state, running, finish))
+		<-running
+		c.Cancel()
+		h.drain()
+		if r.calls != 0 {
+			t.Fatal("completed before fn returned")
+		}
+		close(finish)
+		<-running
+		h.runUntil(func() bool { return r.calls > 0 })
+		if rocState(state.Load()) != rocCompleted || !cancelledErr(r.err) {
+			t.Fatalf("state %d, err %v", state.Load(), r.err)
+		}
+		c.Reset()
+	})
+
+	t.Run("flag true: completes at once, fn goes on", func(t *testing.T) {
+		h := newHarness(t)
+		defer h.done()
+		var state atomic.Int32
+		running, finish := make(chan struct{}), make(chan struct{})
+		r := &recorder{t: t, ctx: h.ctx}
+		task := asyncresult.NewTask[int](nil, c, r.cb)
+		r.watch(task)
+		task.SetReturnOnCancel(true)
+		task.RunInThread(roc(&state, running, finish))
+		<-running
+		h.idle(func() {
+			c.Cancel()
+			if r.calls != 0 {
+				t.Error("callback ran inside Cancel")
+			}
+		})
+		h.runUntil(func() bool { return r.calls > 0 })
+		if rocState(state.Load()) != rocRunning || !cancelledErr(r.err) || !r.notified {
+			t.Fatalf("state %d, err %v, notified %v", state.Load(), r.err, r.notified)
+		}
+		close(finish)
+		<-running
+		if rocState(state.Load()) != rocCancelled {
+			t.Fatalf("fn state %d, want cancelled", state.Load())
+		}
+		h.drain()
+		if r.calls != 1 {
+			t.Fatalf("callback ran %d times", r.calls)
+		}
+		c.Reset()
+	})
+
+	t.Run("already cancelled: completes at once, fn still runs", func(t *testing.T) {
+		h := newHarness(t)
+		defer h.done()
+		var state atomic.Int32
+		running, finish := make(chan struct{}), make(chan struct{})
+		r := &recorder{t: t, ctx: h.ctx}
+		task := asyncresult.NewTask[int](nil, c, r.cb)
+		task.SetReturnOnCancel(true)
+		c.Cancel()
+		task.RunInThread(roc(&state, running, finish))
+		if r.calls != 0 {
+			t.Fatal("callback ran inside RunInThread")
+		}
+		h.runUntil(func() bool { return r.calls > 0 })
+		if !cancelledErr(r.err) {
+			t.Fatalf("err %v", r.err)
+		}
+		<-running // fn runs anyway
+		close(finish)
+		<-running
+		if rocState(state.Load()) != rocCancelled {
+			t.Fatalf("fn state %d", state.Load())
+		}
+		c.Reset()
+	})
+}
+
+// /gtask/return-on-cancel-sync (TASK-12): RunInThreadSync returns early.
+func TestReturnOnCancelSync_TASK12(t *testing.T) {
+	c := cancellable.New()
+	var state atomic.Int32
+	running, finish := make(chan struct{}), make(chan struct{})
+	task := asyncresult.NewTask[int](nil, c, nil)
+	task.SetReturnOnCancel(true)
+	go func() {
+		<-running
+		c.Cancel()
+	}()
+	task.RunInThreadSync(roc(&state, running, finish))
+	if !task.Completed() {
+		t.Fatal("not completed")
+	}
+	if _, err := task.Propagate(); !cancelledErr(err) {
+		t.Fatalf("err %v", err)
+	}
+	if rocState(state.Load()) != rocRunning {
+		t.Fatalf("fn state %d: RunInThreadSync did not return early", state.Load())
+	}
+	close(finish)
+	<-running
+	if rocState(state.Load()) != rocCancelled {
+		t.Fatalf("fn state %d", state.Load())
+	}
+}
+
+// /gtask/return-on-cancel-atomic (TASK-12): SetReturnOnCancel is the atomic
+// hand-off, and re-enabling it after a cancel completes the task.
+func TestReturnOnCancelAtomic_TASK12(t *testing.T) {
+	h := newHarness(t)
+	defer h.done()
+	c := cancellable.New()
+	calls := 0
+	var err error
+	task := asyncresult.NewTask[int](nil, c, func(_ any, res asyncresult.AsyncResult) {
+		calls++
+		_, err = res.(*asyncresult.Task[int]).Propagate()
+	})
+	task.SetReturnOnCancel(true)
+	step := make(chan struct{})
+	back := make(chan bool)
+	task.RunInThread(func(tk *asyncresult.Task[int], _ any, _ *cancellable.Cancellable) {
+		back <- tk.SetReturnOnCancel(false) // true: not cancelled yet
+		<-step
+		back <- tk.SetReturnOnCancel(false) // still owned: true
+		<-step                              // cancelled meanwhile, flag false: nothing happens
+		back <- tk.SetReturnOnCancel(true)  // false, and the task completes now
+		<-step
+		back <- tk.SetReturnOnCancel(false) // false: cancelled
+	})
+	if !<-back {
+		t.Fatal("SetReturnOnCancel(false) before the cancel returned false")
+	}
+	step <- struct{}{}
+	if !<-back {
+		t.Fatal("second SetReturnOnCancel(false) returned false")
+	}
+	c.Cancel()
+	h.drain()
+	if calls != 0 {
+		t.Fatal("completed on cancel with the flag off")
+	}
+	step <- struct{}{}
+	if <-back {
+		t.Fatal("SetReturnOnCancel(true) after the cancel returned true")
+	}
+	h.runUntil(func() bool { return calls > 0 })
+	if !cancelledErr(err) {
+		t.Fatalf("err %v", err)
+	}
+	step <- struct{}{}
+	if <-back {
+		t.Fatal("SetReturnOnCancel(false) after the cancel returned true")
+	}
+	h.drain()
+	if calls != 1 {
+		t.Fatalf("callback ran %d times", calls)
+	}
+
+	capt := logging.StartCapture()
+	t2 := asyncresult.NewTask[int](nil, nil, nil)
+	t2.SetCheckCancellable(false)
+	ok := t2.SetReturnOnCancel(true)
+	t2.SetCheckCancellable(true)
+	t2.SetReturnOnCancel(true)
+	t2.SetCheckCancellable(false)
+	capt.Stop()
+	if ok || capt.Count("critical", "check_cancellable") != 2 {
+		t.Fatalf("return-on-cancel without check-cancellable: %v %v", ok, capt.Records())
+	}
+}
+
+// Running a task twice, or after it returned, is refused (differs from GLib).
+func TestRunInThreadMisuse(t *testing.T) {
+	h := newHarness(t)
+	defer h.done()
+	capt := logging.StartCapture()
+	defer capt.Stop()
+	calls := 0
+	task := asyncresult.NewTask[int](nil, nil, func(any, asyncresult.AsyncResult) { calls++ })
+	task.Return(1)
+	task.RunInThread(func(tk *asyncresult.Task[int], _ any, _ *cancellable.Cancellable) { t.Error("ran") })
+	task.RunInThread(nil)
+	h.runUntil(func() bool { return calls > 0 })
+	if capt.Count("critical", "g_task_run_in_thread") != 2 {
+		t.Fatalf("criticals: %v", capt.Records())
+	}
+}
+
+// Idle pool goroutines exit after the idle timeout.
+func TestPoolWorkersExitWhenIdle_TASK11(t *testing.T) {
+	defer asyncresult.SetPoolTiming(100*time.Millisecond, 50*time.Millisecond)()
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Add(1)
+		task := asyncresult.NewTask[int](nil, nil, nil)
+		task.RunInThreadSync(func(tk *asyncresult.Task[int], _ any, _ *cancellable.Cancellable) {
+			defer wg.Done()
+			tk.Return(0)
+		})
+	}
+	wg.Wait()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, _, workers, _, _ := asyncresult.PoolStats()
+		if workers == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d workers still alive", workers)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -1,0 +1,108 @@
+package cancellable_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/internal/logging"
+)
+
+// readable polls fd for input with the given timeout.
+func readable(t *testing.T, fd int, timeout time.Duration) bool {
+	t.Helper()
+	pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	for {
+		n, err := unix.Poll(pfd, int(timeout.Milliseconds()))
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("poll: %v", err)
+		}
+		return n == 1 && pfd[0].Revents&unix.POLLIN != 0
+	}
+}
+
+// /cancellable/poll-fd: make_pollfd and get_fd give the same valid fd;
+// releasing twice balances them; one more release is a critical.
+func TestPollFD_CAN7(t *testing.T) {
+	c := cancellable.New()
+	fd1, err := c.MakePollFD()
+	if err != nil || fd1 < 0 {
+		t.Fatalf("MakePollFD = %d, %v", fd1, err)
+	}
+	fd2 := c.FD()
+	if fd2 != fd1 {
+		t.Fatalf("FD = %d, MakePollFD = %d: want the same descriptor", fd2, fd1)
+	}
+	if readable(t, fd1, 0) {
+		t.Fatal("fd readable before Cancel")
+	}
+	c.ReleaseFD()
+	c.ReleaseFD()
+	capt := logging.StartCapture()
+	c.ReleaseFD()
+	capt.Stop()
+	if capt.Count("critical", "fd_refcount > 0") != 1 {
+		t.Fatalf("extra ReleaseFD: %v", capt.Records())
+	}
+}
+
+// /cancellable/poll-fd-cancelled and CAN-7: readable iff cancelled.
+func TestPollFDReadableIffCancelled_CAN7(t *testing.T) {
+	c := cancellable.New()
+	fd := c.FD()
+	defer c.ReleaseFD()
+	c.Cancel()
+	if !readable(t, fd, 0) {
+		t.Fatal("fd not readable after Cancel")
+	}
+	if !readable(t, fd, 0) {
+		t.Fatal("polling consumed the readability")
+	}
+	c.Reset()
+	if readable(t, fd, 0) {
+		t.Fatal("fd readable after Reset")
+	}
+	c.Cancel()
+	if !readable(t, fd, 0) {
+		t.Fatal("fd not readable after Reset and Cancel")
+	}
+
+	pre := cancellable.New()
+	pre.Cancel()
+	fd2 := pre.FD()
+	defer pre.ReleaseFD()
+	if !readable(t, fd2, 0) {
+		t.Fatal("fd made after Cancel is not readable")
+	}
+}
+
+// /cancellable/poll-fd-cancelled-threaded: a Cancel on one goroutine wakes
+// pollers on two others.
+func TestPollFDCancelledThreaded_CAN7(t *testing.T) {
+	c := cancellable.New()
+	fd := c.FD()
+	defer c.ReleaseFD()
+	var wg sync.WaitGroup
+	woke := make(chan bool, 2)
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			woke <- readable(t, fd, 10*time.Second)
+		}()
+	}
+	time.Sleep(20 * time.Millisecond)
+	go c.Cancel()
+	wg.Wait()
+	for range 2 {
+		if !<-woke {
+			t.Fatal("a poller timed out")
+		}
+	}
+}

@@ -1,0 +1,178 @@
+package cancellable_test
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sigloop/sigloop/cancellable"
+)
+
+func raceRounds(t *testing.T) int {
+	if testing.Short() {
+		return 1000
+	}
+	return 10_000
+}
+
+// quiescent checks that the observable state agrees with itself once all
+// goroutines are done: the fd and Done are in step with IsCancelled.
+func quiescent(t *testing.T, c *cancellable.Cancellable, fd int) {
+	t.Helper()
+	cancelled := c.IsCancelled()
+	if got := readable(t, fd, 0); got != cancelled {
+		t.Fatalf("fd readable=%v but IsCancelled=%v", got, cancelled)
+	}
+	select {
+	case <-c.Done():
+		if !cancelled {
+			t.Fatal("Done closed but not cancelled")
+		}
+	default:
+		if cancelled {
+			t.Fatal("cancelled but Done open")
+		}
+	}
+	if (c.Err() != nil) != cancelled {
+		t.Fatal("Err disagrees with IsCancelled")
+	}
+}
+
+func withTimeout(t *testing.T, d time.Duration, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { defer close(done); f() }()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Fatal("deadlock: the race did not finish")
+	}
+}
+
+// /cancellable/cancel-reset-races: cancels against resets, with a handler
+// that cancels again; nothing deadlocks and the handler runs.
+func TestCancelResetRaces_CAN10(t *testing.T) {
+	n := raceRounds(t)
+	c := cancellable.New()
+	fd := c.FD()
+	defer c.ReleaseFD()
+	var calls atomic.Int64
+	c.Connect(func() {
+		calls.Add(1)
+		c.Cancel()
+	})
+	withTimeout(t, 60*time.Second, func() {
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for range n {
+				c.Cancel()
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for range n {
+				c.Reset()
+			}
+		}()
+		wg.Wait()
+	})
+	if calls.Load() < 1 {
+		t.Fatal("the handler never ran")
+	}
+	quiescent(t, c, fd)
+}
+
+// /cancellable/cancel-reset-connect-races: the same with goroutines that
+// connect and disconnect. Every Connect runs its function exactly once per
+// cancellation it sees and never after Disconnect returns.
+func TestCancelResetConnectRaces_CAN10(t *testing.T) {
+	n := raceRounds(t)
+	c := cancellable.New()
+	fd := c.FD()
+	defer c.ReleaseFD()
+	var errs atomic.Int64
+	withTimeout(t, 60*time.Second, func() {
+		var wg sync.WaitGroup
+		wg.Add(4)
+		go func() {
+			defer wg.Done()
+			for range n {
+				c.Cancel()
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for range n {
+				c.Reset()
+			}
+		}()
+		for range 2 {
+			go func() {
+				defer wg.Done()
+				for range n / 2 {
+					var calls atomic.Int64
+					var disconnected atomic.Bool
+					id := c.Connect(func() {
+						if disconnected.Load() {
+							errs.Add(1)
+						}
+						calls.Add(1)
+					})
+					if id == 0 && calls.Load() != 1 {
+						errs.Add(1) // already cancelled: must have run once, at once
+					}
+					c.Disconnect(id)
+					disconnected.Store(true)
+					// a Done channel taken now must agree with a later check
+					_ = c.Done()
+				}
+			}()
+		}
+		wg.Wait()
+	})
+	if errs.Load() != 0 {
+		t.Fatalf("%d handlers ran after Disconnect or not at once on a cancelled cancellable", errs.Load())
+	}
+	quiescent(t, c, fd)
+}
+
+// Handlers see every cancellation exactly once: with cancels and resets
+// alternating on one goroutine while others connect and disconnect, a handler
+// connected for the whole run counts exactly the cancels that took effect.
+func TestEmissionCountUnderRaces_CAN1_CAN10(t *testing.T) {
+	n := raceRounds(t) / 2
+	c := cancellable.New()
+	var calls atomic.Int64
+	c.Connect(func() { calls.Add(1) })
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				c.Disconnect(c.Connect(func() {}))
+			}
+		}()
+	}
+	withTimeout(t, 60*time.Second, func() {
+		for range n {
+			c.Cancel()
+			c.Cancel()
+			c.Reset()
+		}
+	})
+	close(stop)
+	wg.Wait()
+	if calls.Load() != int64(n) {
+		t.Fatalf("handler ran %d times for %d cancellations", calls.Load(), n)
+	}
+}
