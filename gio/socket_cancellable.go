@@ -109,7 +109,10 @@ func (s *Socket) ConditionTimedWait(cond mainloop.IOCondition, timeout time.Dura
 //     conditions that occurred masked with that set.
 //   - On a closed socket (also one closed after the source was made) the
 //     source dispatches once with IONval and is then destroyed, whatever fn
-//     returns. Close removes the fd watch before closing the descriptor.
+//     returns. Close removes the fd watch before closing the descriptor
+//     and wakes the source's context, so a loop blocked in another
+//     goroutine sees the close at once (differs from GLib, where closing
+//     from another thread does not wake the context, SL-12).
 //   - With a Cancellable c, cancelling it wakes the source, which then
 //     dispatches with the conditions that hold (usually 0).
 //   - If the socket has a timeout, the source also dispatches when that much
