@@ -208,8 +208,9 @@ func NewSocketClient() *SocketClient {
 	return cl
 }
 
-// SetFamily is g_socket_client_set_family: only addresses of this family are
-// tried; SocketFamilyInvalid (the default) allows any.
+// SetFamily is g_socket_client_set_family: the family of the sockets the
+// client makes; SocketFamilyInvalid (the default) takes each address's own.
+// As in GLib, addresses of another family are still tried, and fail.
 func (cl *SocketClient) SetFamily(f SocketFamily) { cl.family.Set(f) }
 
 // Family is g_socket_client_get_family.
@@ -468,7 +469,7 @@ func (cl *SocketClient) runParallel(connectable SocketConnectable, c *cancellabl
 // connect to …") and the socket closed.
 func (cl *SocketClient) attempt(connectable SocketConnectable, addr SocketAddress, c *cancellable.Cancellable,
 	emit func(SocketClientEvent, *SocketConnection)) (*SocketConnection, error) {
-	sock, err := NewSocket(addr.Family(), cl.SocketType(), cl.Protocol())
+	sock, err := NewSocket(cl.socketFamily(addr), cl.SocketType(), cl.Protocol())
 	if err != nil {
 		return nil, err
 	}
@@ -488,21 +489,24 @@ func (cl *SocketClient) attempt(connectable SocketConnectable, addr SocketAddres
 	return conn, nil
 }
 
-// resolve enumerates the connectable's addresses, keeping those of the
-// client's family (any, if it has none).
+// resolve enumerates the connectable's addresses.
 func (cl *SocketClient) resolve(connectable SocketConnectable, c *cancellable.Cancellable) ([]SocketAddress, error) {
-	addrs, err := resolve(connectable, c)
-	family := cl.Family()
-	if err != nil || family == SocketFamilyInvalid {
-		return addrs, err
+	return resolve(connectable, c)
+}
+
+// socketFamily is GLib's create_socket rule: the client's family if set,
+// else the local address's, else the destination's. A client whose family
+// does not match an address therefore fails on that address ("Could not
+// connect to 127.0.0.1: Invalid argument" for an IPv6 client), as GLib's
+// does.
+func (cl *SocketClient) socketFamily(dest SocketAddress) SocketFamily {
+	if f := cl.Family(); f != SocketFamilyInvalid {
+		return f
 	}
-	kept := addrs[:0:0]
-	for _, a := range addrs {
-		if a.Family() == family {
-			kept = append(kept, a)
-		}
+	if local := cl.LocalAddress(); local != nil {
+		return local.Family()
 	}
-	return kept, nil
+	return dest.Family()
 }
 
 // nilConnectable is GLib's g_return_val_if_fail on a NULL connectable: a

@@ -1,8 +1,10 @@
 package gio
 
 import (
+	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -288,14 +290,29 @@ func TestSocketClientLocalAddressAndFamily(t *testing.T) {
 		t.Fatalf("server sees the client at %s, want 127.0.0.2", got)
 	}
 
-	// Only addresses of the client's family are tried.
+	// The client's family is the socket's: an IPv6 client fails on an IPv4
+	// address as GLib 2.74's does (events 0,1,2,8).
 	cl6 := NewSocketClient()
 	cl6.SetFamily(SocketFamilyIPv6)
 	log := watchEvents(cl6)
-	if _, err := cl6.Connect(addr, nil); err == nil {
-		t.Fatal("an IPv6-only client connected to an IPv4 address")
+	_, err = cl6.Connect(addr, nil)
+	wantIOErr(t, err, ioerr.InvalidArgument, "Could not connect to 127.0.0.1: Invalid argument")
+	if diff := cmp.Diff(evRefused, log.events); diff != "" {
+		t.Fatalf("events (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]SocketClientEvent{SocketClientResolving, SocketClientResolved, SocketClientComplete}, log.events); diff != "" {
+
+	// A local address that cannot be bound fails before CONNECTING, with
+	// the bind error unprefixed (events 0,1,8).
+	clb := NewSocketClient()
+	bad, _ := NewInetSocketAddressFromString("10.9.9.9", 0)
+	clb.SetLocalAddress(bad)
+	blog := watchEvents(clb)
+	_, err = clb.Connect(addr, nil)
+	var e *Error
+	if !errors.As(err, &e) || !strings.HasPrefix(e.Message, "Error binding to address 10.9.9.9:0: ") {
+		t.Fatalf("bind failure: %v", err)
+	}
+	if diff := cmp.Diff([]SocketClientEvent{SocketClientResolving, SocketClientResolved, SocketClientComplete}, blog.events); diff != "" {
 		t.Fatalf("events (-want +got):\n%s", diff)
 	}
 }
