@@ -212,3 +212,35 @@ func TestSourceCloseInCallback_SOCK7(t *testing.T) {
 		t.Errorf("conds %v destroyed %v", conds, src.IsDestroyed())
 	}
 }
+
+// TestCloseWakesBlockedLoop_SOCK7: Close wakes a context blocked in poll on
+// another goroutine, with no other source to wake it (differs from GLib,
+// SL-12).
+func TestCloseWakesBlockedLoop_SOCK7(t *testing.T) {
+	ctx := mainloop.NewContext()
+	s, _ := connectedPair(t, SocketFamilyIPv4)
+	got := make(chan mainloop.IOCondition, 1)
+	src := s.CreateSource(ioIn, nil, func(_ *Socket, c mainloop.IOCondition) bool {
+		got <- c
+		return mainloop.SourceContinue
+	})
+	src.Attach(ctx)
+	defer src.Destroy()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ctx.Iteration(true)
+	}()
+	time.Sleep(30 * time.Millisecond)
+	s.Close()
+	select {
+	case c := <-got:
+		if c != ioNval {
+			t.Errorf("cond %v", c)
+		}
+	case <-time.After(10 * time.Second):
+		ctx.Wakeup()
+		t.Fatal("the blocked loop did not see the close")
+	}
+	<-done
+}
