@@ -370,7 +370,7 @@ func (cl *SocketClient) connectAsync(connectable SocketConnectable, tag sourceTa
 // before and COMPLETE after.
 func (cl *SocketClient) run(connectable SocketConnectable, c *cancellable.Cancellable, emit func(SocketClientEvent, *SocketConnection)) (*SocketConnection, error) {
 	var best bestError
-	addrs, err := cl.resolve(connectable, c)
+	addrs, err := resolve(connectable, c)
 	best.consider(err, SocketClientResolving)
 	emit(SocketClientResolved, nil)
 	for _, addr := range addrs {
@@ -401,7 +401,7 @@ const happyEyeballsDelay = 250 * time.Millisecond
 // The error, if none connects, is the best one seen, as for run.
 func (cl *SocketClient) runParallel(connectable SocketConnectable, c *cancellable.Cancellable, emit func(SocketClientEvent, *SocketConnection)) (*SocketConnection, error) {
 	var best bestError
-	addrs, err := cl.resolve(connectable, c)
+	addrs, err := resolve(connectable, c)
 	best.consider(err, SocketClientResolving)
 	emit(SocketClientResolved, nil)
 
@@ -487,11 +487,6 @@ func (cl *SocketClient) attempt(connectable SocketConnectable, addr SocketAddres
 		return nil, clarifyConnectError(err, connectable)
 	}
 	return conn, nil
-}
-
-// resolve enumerates the connectable's addresses.
-func (cl *SocketClient) resolve(connectable SocketConnectable, c *cancellable.Cancellable) ([]SocketAddress, error) {
-	return resolve(connectable, c)
 }
 
 // socketFamily is GLib's create_socket rule: the client's family if set,
