@@ -234,3 +234,33 @@ func goListener(t *testing.T, network string) (*gio.Socket, string) {
 	}
 	return s, a.String()
 }
+
+// GTcpConnection's graceful disconnect against GLib: the Go side shuts down
+// its sending side, GLib's server reads EOF and closes, the Go close sees
+// that EOF and returns; nothing is lost on the way (SOCK-10).
+func TestGLibServer_TCPGracefulDisconnect_SOCK10(t *testing.T) {
+	srv := startPeer(t, "glib_echo_server.py", "--tcp", "127.0.0.1:0")
+	addr := srv.Listening()
+	client := gio.NewSocketClient()
+	client.SetTimeout(peerTimeout) // bounds every blocking call below
+	conn, err := client.ConnectToHost(addr, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := bytes.Repeat([]byte("graceful "), 10000)
+	if _, err := conn.OutputStream().WriteAll(msg, nil); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, len(msg))
+	if _, err := conn.InputStream().ReadAll(got, nil); err != nil || !bytes.Equal(got, msg) {
+		t.Fatalf("echo: %v", err)
+	}
+	tcp := conn.TCP()
+	tcp.SetGracefulDisconnect(true)
+	if err := conn.Close(); err != nil {
+		t.Fatalf("graceful Close: %v", err)
+	}
+	if line := srv.Line(); line != "done "+strconv.Itoa(len(msg)) {
+		t.Fatalf("GLib server said %q", line)
+	}
+}
