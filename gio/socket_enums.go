@@ -69,6 +69,10 @@ const (
 	SocketProtocolTCP     SocketProtocol = unix.IPPROTO_TCP
 	SocketProtocolUDP     SocketProtocol = unix.IPPROTO_UDP
 	SocketProtocolSCTP    SocketProtocol = unix.IPPROTO_SCTP
+	// SocketProtocolMPTCP is not in GLib's enum: it is what NewSocketFromFD
+	// reports for sockets from Go's net.Listen, which uses Multipath TCP by
+	// default on Linux since Go 1.24 (a TCP-compatible stream).
+	SocketProtocolMPTCP SocketProtocol = unix.IPPROTO_MPTCP
 )
 
 // String returns GLib's nick for the protocol ("tcp", "udp", "default", …).
@@ -84,6 +88,8 @@ func (p SocketProtocol) String() string {
 		return "udp"
 	case SocketProtocolSCTP:
 		return "sctp"
+	case SocketProtocolMPTCP:
+		return "mptcp"
 	}
 	return "SocketProtocol(" + strconv.Itoa(int(p)) + ")"
 }

@@ -950,7 +950,7 @@ func TestNetInterop(t *testing.T) {
 	defer s.Close()
 	nl.Close() // the Socket owns its own duplicate
 	// Go's net.Listen uses MPTCP (IPPROTO_MPTCP, 262) by default since Go 1.24.
-	if !s.IsListening() || (s.Protocol() != SocketProtocolTCP && s.Protocol() != unix.IPPROTO_MPTCP) {
+	if !s.IsListening() || (s.Protocol() != SocketProtocolTCP && s.Protocol() != SocketProtocolMPTCP) {
 		t.Errorf("listening %v protocol %v", s.IsListening(), s.Protocol())
 	}
 	la, _ := s.LocalAddress()

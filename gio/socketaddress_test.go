@@ -347,7 +347,7 @@ func TestEnumAndAccessorStrings(t *testing.T) {
 		{SocketTypeStream.String(), "stream"}, {SocketTypeDatagram.String(), "datagram"},
 		{SocketTypeSeqpacket.String(), "seqpacket"}, {SocketTypeInvalid.String(), "invalid"}, {SocketType(9).String(), "SocketType(9)"},
 		{SocketProtocolTCP.String(), "tcp"}, {SocketProtocolUDP.String(), "udp"}, {SocketProtocolSCTP.String(), "sctp"},
-		{SocketProtocolDefault.String(), "default"}, {SocketProtocolUnknown.String(), "unknown"}, {SocketProtocol(262).String(), "SocketProtocol(262)"},
+		{SocketProtocolDefault.String(), "default"}, {SocketProtocolUnknown.String(), "unknown"}, {SocketProtocolMPTCP.String(), "mptcp"}, {SocketProtocol(263).String(), "SocketProtocol(263)"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%q, want %q", tc.got, tc.want)
