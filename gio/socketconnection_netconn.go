@@ -105,6 +105,16 @@ func (c *SocketConnection) RemoteAddr() net.Addr {
 	return r
 }
 
+// CloseWrite shuts down the sending side (shutdown(2) SHUT_WR), as
+// *net.TCPConn's CloseWrite does: the peer reads end of stream, and this
+// side can still read. Go code that half-closes through interface{
+// CloseWrite() error } (proxies, io.Copy pairs) works with it.
+func (c *SocketConnection) CloseWrite() error { return netError(c.socket.Shutdown(false, true)) }
+
+// CloseRead shuts down the receiving side (SHUT_RD), as *net.TCPConn's
+// CloseRead does.
+func (c *SocketConnection) CloseRead() error { return netError(c.socket.Shutdown(true, false)) }
+
 // SetDeadline is net.Conn's SetDeadline: SetReadDeadline and
 // SetWriteDeadline together.
 func (c *SocketConnection) SetDeadline(t time.Time) error {

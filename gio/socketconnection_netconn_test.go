@@ -29,7 +29,7 @@ func TestNetConnBasicIO(t *testing.T) {
 			go func() {
 				_, err := c1.Write(want)
 				if err == nil {
-					err = c1.(*SocketConnection).Socket().Shutdown(false, true)
+					err = c1.(interface{ CloseWrite() error }).CloseWrite()
 				}
 				errc <- err
 			}()
@@ -223,5 +223,16 @@ func TestNetConnConcurrentMethods(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)
+	}
+}
+
+func TestNetConnCloseReadWriteAfterClose(t *testing.T) {
+	c, _ := connPair(t, "unix")
+	_ = c.Close()
+	if err := c.CloseWrite(); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("CloseWrite after Close: %v", err)
+	}
+	if err := c.CloseRead(); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("CloseRead after Close: %v", err)
 	}
 }
