@@ -2,7 +2,6 @@ package asyncresult
 
 import (
 	"sync"
-	"sync/atomic"
 
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
@@ -19,8 +18,9 @@ import (
 // the caller's context when NewTask ran (TASK-1, TASK-2, TASK-3). The
 // XxxFinish function gets the result with Propagate.
 //
-// A Task embeds object.Object: its "completed" property is notified on
-// Notify with detail "completed" right after the callback (TASK-2).
+// A Task embeds object.Object, as GTask is a GObject: its read-only
+// "completed" property (Property("completed")) becomes true, and is notified
+// on Notify with detail "completed", right after the callback (TASK-2).
 //
 // Multiple goroutines may call a Task's methods simultaneously; the callback
 // always runs on the task's context.
@@ -33,7 +33,7 @@ type Task[T any] struct {
 	ctx          *mainloop.Context
 	creationTime int64
 
-	completed atomic.Bool
+	completed object.Property[bool]
 
 	mu               sync.Mutex
 	priority         int
@@ -77,6 +77,7 @@ func NewTask[T any](source any, c *cancellable.Cancellable, cb ReadyCallback) *T
 		t.creationTime = s.Time()
 	}
 	t.Init(t)
+	_ = t.completed.Install(&t.Object, "completed", false, object.ReadOnly)
 	return t
 }
 
@@ -183,7 +184,7 @@ func (t *Task[T]) ReturnOnCancel() bool {
 
 // Completed is g_task_get_completed: true once the callback has returned (or
 // RunInThreadSync is about to return). It is false inside the callback.
-func (t *Task[T]) Completed() bool { return t.completed.Load() }
+func (t *Task[T]) Completed() bool { return t.completed.Get() }
 
 // Return is g_task_return_pointer / _int / _boolean / _value: it sets the
 // result to v and completes the task (see the package doc for when the
@@ -361,7 +362,4 @@ func (t *Task[T]) returnNow() {
 	t.setCompleted()
 }
 
-func (t *Task[T]) setCompleted() {
-	t.completed.Store(true)
-	t.Notify.EmitDetailed("completed", "completed")
-}
+func (t *Task[T]) setCompleted() { t.completed.Set(true) }
