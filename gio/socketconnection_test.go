@@ -343,6 +343,9 @@ func TestFinishWrongResult(t *testing.T) {
 	capture.Stop()
 	wantIOErr(t, err, ioerr.InvalidArgument, "")
 	wantIOErr(t, err2, ioerr.InvalidArgument, "")
+	if n := capture.Count("critical", "g_output_stream_write_finish: assertion 'g_task_is_valid"); n != 1 {
+		t.Fatalf("%d criticals naming g_output_stream_write_finish, want 1", n)
+	}
 	if n := capture.Count("critical", "g_task_is_valid"); n != 2 {
 		t.Fatalf("%d criticals, want 2", n)
 	}

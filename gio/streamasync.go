@@ -3,6 +3,7 @@ package gio
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/sigloop/sigloop/asyncresult"
@@ -66,7 +67,8 @@ func finishTask[T any](res asyncresult.AsyncResult, source any, tag sourceTag) (
 	var zero T
 	t, ok := res.(*asyncresult.Task[T])
 	if !ok || t == nil || !asyncresult.IsValid(res, source) || !res.IsTagged(tag) {
-		msg := fmt.Sprintf("%s_finish: assertion 'g_task_is_valid (result, source)' failed", tag)
+		msg := fmt.Sprintf("%s_finish: assertion 'g_task_is_valid (result, source)' failed",
+			strings.TrimSuffix(string(tag), "_async"))
 		logging.Critical("gio", msg)
 		return zero, ioerr.New(ioerr.InvalidArgument, msg)
 	}
