@@ -11,7 +11,7 @@ import (
 // The socket streams are pollable (GPollableInputStream /
 // GPollableOutputStream): readiness, non-blocking calls that give
 // WOULD_BLOCK, and sources that fire on readiness.
-func TestPollableSocketStreams(t *testing.T) {
+func TestPollableSocketStreams_SOCK7(t *testing.T) {
 	l := newTestLoop(t)
 	client, server := connPair(t, "tcp4")
 	in, out := client.InputStream(), server.OutputStream()

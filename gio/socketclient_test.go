@@ -225,7 +225,7 @@ func TestSocketClientAsyncRefused_SOCK12(t *testing.T) {
 	}
 }
 
-func TestSocketClientUnix(t *testing.T) {
+func TestSocketClientUnix_SOCK10(t *testing.T) {
 	l := newTestLoop(t)
 	listener, addr := listenUnix(t)
 	cl := NewSocketClient()
@@ -267,7 +267,7 @@ func TestSocketClientTimeout_SOCK5(t *testing.T) {
 	wantIOErr(t, err, ioerr.TimedOut, "Socket I/O timed out")
 }
 
-func TestSocketClientLocalAddressAndFamily(t *testing.T) {
+func TestSocketClientLocalAddressAndFamily_SOCK12(t *testing.T) {
 	listener, addr := listenLoopback(t, SocketFamilyIPv4)
 	cl := NewSocketClient()
 	local, _ := NewInetSocketAddressFromString("127.0.0.2", 0)
@@ -317,7 +317,7 @@ func TestSocketClientLocalAddressAndFamily(t *testing.T) {
 	}
 }
 
-func TestSocketClientDefaults(t *testing.T) {
+func TestSocketClientDefaults_SOCK12(t *testing.T) {
 	cl := NewSocketClient()
 	if cl.Family() != SocketFamilyInvalid || cl.SocketType() != SocketTypeStream ||
 		cl.Protocol() != SocketProtocolDefault || cl.LocalAddress() != nil || cl.Timeout() != 0 {
@@ -338,7 +338,7 @@ func TestSocketClientDefaults(t *testing.T) {
 }
 
 // g_network_address_parse, with the outcomes GLib 2.74 gives.
-func TestParseNetworkAddress(t *testing.T) {
+func TestParseNetworkAddress_SOCK12(t *testing.T) {
 	cases := []struct {
 		in   string
 		host string
@@ -380,7 +380,7 @@ func TestParseNetworkAddress(t *testing.T) {
 }
 
 // A malformed host gives INVALID_ARGUMENT and no events, sync and async.
-func TestSocketClientBadHost(t *testing.T) {
+func TestSocketClientBadHost_SOCK12(t *testing.T) {
 	l := newTestLoop(t)
 	cl := NewSocketClient()
 	log := watchEvents(cl)
@@ -500,7 +500,7 @@ func TestSocketClientCancelDuringConnect_SOCK12(t *testing.T) {
 
 // A nil connectable is a programmer error: a critical, INVALID_ARGUMENT, no
 // events, no panic.
-func TestSocketClientNilConnectable(t *testing.T) {
+func TestSocketClientNilConnectable_SOCK12(t *testing.T) {
 	l := newTestLoop(t)
 	cl := NewSocketClient()
 	log := watchEvents(cl)
@@ -522,7 +522,7 @@ func TestSocketClientNilConnectable(t *testing.T) {
 
 // GSocketClient's properties: typed accessors, access by name, notify only
 // on change (GLib's setters return early when nothing changes).
-func TestSocketClientProperties(t *testing.T) {
+func TestSocketClientProperties_SOCK12(t *testing.T) {
 	cl := NewSocketClient()
 	var notified []string
 	cl.Notify.Connect(func(name string) { notified = append(notified, name) })

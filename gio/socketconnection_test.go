@@ -210,7 +210,7 @@ func TestTCPGracefulDisconnect_SOCK10(t *testing.T) {
 	})
 }
 
-func TestConnectionAddresses(t *testing.T) {
+func TestConnectionAddresses_SOCK10(t *testing.T) {
 	client, server := connPair(t, "tcp4")
 	cl, err := client.LocalAddress()
 	if err != nil {
@@ -226,7 +226,7 @@ func TestConnectionAddresses(t *testing.T) {
 }
 
 // g_socket_connection_connect_async on an unconnected socket.
-func TestConnectionConnectAsync(t *testing.T) {
+func TestConnectionConnectAsync_SOCK10(t *testing.T) {
 	l := newTestLoop(t)
 	listener, addr := listenLoopback(t, SocketFamilyIPv4)
 	s, err := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
@@ -255,7 +255,7 @@ func TestConnectionConnectAsync(t *testing.T) {
 
 // Passing a descriptor over a UnixConnection (SCM_RIGHTS), as
 // /socket/unix-connection-ancillary-data does.
-func TestUnixConnectionFD(t *testing.T) {
+func TestUnixConnectionFD_SOCK10(t *testing.T) {
 	a, b := socketPair(t)
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
@@ -306,7 +306,7 @@ func TestUnixConnectionFD(t *testing.T) {
 	}
 }
 
-func TestUnixConnectionCredentials(t *testing.T) {
+func TestUnixConnectionCredentials_SOCK10(t *testing.T) {
 	a, b := socketPair(t)
 	if err := a.Unix().SendCredentials(nil); err != nil {
 		t.Fatal(err)
@@ -331,7 +331,7 @@ func TestUnixConnectionCredentials(t *testing.T) {
 
 // A Finish given the wrong result is a programmer error: a critical and
 // INVALID_ARGUMENT, never a panic.
-func TestFinishWrongResult(t *testing.T) {
+func TestFinishWrongResult_TASK15(t *testing.T) {
 	l := newTestLoop(t)
 	client, server := connPair(t, "unix")
 	var r result

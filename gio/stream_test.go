@@ -242,7 +242,7 @@ func TestHalfClose_SOCK8(t *testing.T) {
 	}
 }
 
-func TestSkip(t *testing.T) {
+func TestSkip_SOCK11(t *testing.T) {
 	l := newTestLoop(t)
 	client, server := connPair(t, "unix")
 	if _, err := server.OutputStream().WriteAll([]byte("0123456789"), nil); err != nil {
@@ -390,7 +390,7 @@ func TestVecAdvance(t *testing.T) {
 
 // GLib's /socket/read_write and /socket/read_writev: a threaded 1024-byte
 // transfer over the connection's streams, with plain and vectored writes.
-func TestReadWrite_SocketC(t *testing.T) {
+func TestReadWrite_SOCK10(t *testing.T) {
 	for _, vectored := range []bool{false, true} {
 		t.Run(fmt.Sprintf("writev=%v", vectored), func(t *testing.T) {
 			client, server := connPair(t, "tcp4")
@@ -431,7 +431,7 @@ func TestReadWrite_SocketC(t *testing.T) {
 // close_async; the client connects with SocketClient, sends 20 bytes with
 // write_all_async (or writev_all_async, 5+10+5) and closes with
 // close_async. The data must match.
-func TestReadWriteAsync_SocketService(t *testing.T) {
+func TestReadWriteAsync_SOCK10(t *testing.T) {
 	const data = "abcdefghijklmnopqrst"
 	for _, vectored := range []bool{false, true} {
 		t.Run(fmt.Sprintf("writev=%v", vectored), func(t *testing.T) {
