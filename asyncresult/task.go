@@ -56,6 +56,8 @@ type Task[T any] struct {
 	threadDone      chan struct{} // closed when threadComplete is set
 	cancelID        signal.HandlerID
 	job             *job
+
+	life *lifeNote // for the never-returned report (finalize.go)
 }
 
 var _ AsyncResult = (*Task[int])(nil)
@@ -78,6 +80,7 @@ func NewTask[T any](source any, c *cancellable.Cancellable, cb ReadyCallback) *T
 	}
 	t.Init(t)
 	_ = t.completed.Install(&t.Object, "completed", false, object.ReadOnly)
+	watchLife(t)
 	return t
 }
 
@@ -126,6 +129,7 @@ func (t *Task[T]) SetName(name string) {
 	t.mu.Lock()
 	t.name = name
 	t.mu.Unlock()
+	t.life.name.Store(&name)
 }
 
 // Name is g_task_get_name: "" when unset.
@@ -202,6 +206,7 @@ func (t *Task[T]) Return(v T) {
 		return
 	}
 	t.everReturned = true
+	t.life.returned.Store(true)
 	t.value = v
 	t.resultSet = true
 	deliver := !t.threaded
@@ -225,6 +230,7 @@ func (t *Task[T]) ReturnError(err error) {
 		return
 	}
 	t.everReturned = true
+	t.life.returned.Store(true)
 	t.err = err
 	deliver := !t.threaded
 	t.mu.Unlock()
@@ -249,6 +255,7 @@ func (t *Task[T]) ReturnErrorIfCancelled() bool {
 		return false
 	}
 	t.everReturned = true
+	t.life.returned.Store(true)
 	t.err = ioerr.NewCancelled()
 	deliver := !t.threaded
 	t.mu.Unlock()

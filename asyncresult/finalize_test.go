@@ -1,0 +1,44 @@
+package asyncresult_test
+
+import (
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/sigloop/sigloop/asyncresult"
+	"github.com/sigloop/sigloop/internal/logging"
+)
+
+// /gtask/finalize-without-return (TASK-14): a task with a callback that is
+// dropped without returning is reported with GLib's critical; one without a
+// callback, or one that returned, is not.
+func TestFinalizeWithoutReturn_TASK14(t *testing.T) {
+	h := newHarness(t)
+	defer h.done()
+	capt := logging.StartCapture()
+	defer capt.Stop()
+	func() {
+		lost := asyncresult.NewTask[int](nil, nil, func(any, asyncresult.AsyncResult) {})
+		lost.SetName("lost task")
+		quiet := asyncresult.NewTask[int](nil, nil, nil)
+		_ = quiet
+		returned := asyncresult.NewTask[int](nil, nil, func(any, asyncresult.AsyncResult) {})
+		returned.SetName("returned task")
+		returned.Return(1)
+	}()
+	h.drain() // deliver (and drop) the returned task
+	const want = "GTask lost task (source object: <nil>) finalized without ever returning (using g_task_return_*()). This potentially indicates a bug in the program."
+	deadline := time.Now().Add(10 * time.Second)
+	for capt.Count("critical", want) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no critical for the lost task; records %v", capt.Records())
+		}
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	runtime.GC()
+	time.Sleep(20 * time.Millisecond)
+	if n := capt.Count("critical", "finalized without ever returning"); n != 1 {
+		t.Fatalf("%d criticals, want only the lost task's: %v", n, capt.Records())
+	}
+}
