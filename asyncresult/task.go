@@ -1,6 +1,8 @@
 package asyncresult
 
 import (
+	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/sigloop/sigloop/cancellable"
@@ -237,6 +239,27 @@ func (t *Task[T]) ReturnError(err error) {
 	if deliver {
 		t.complete()
 	}
+}
+
+// ReturnPrefixedError is g_task_return_prefixed_error (TASK-8): ReturnError
+// with the message of err prefixed by fmt.Sprintf(format, args...). An
+// *ioerr.Error keeps its code (a copy is made); any other error is wrapped,
+// so errors.Is and errors.As still see it.
+func (t *Task[T]) ReturnPrefixedError(err error, format string, args ...any) {
+	if err == nil {
+		logging.Critical(pkg, "g_task_return_prefixed_error: assertion 'error != NULL' failed")
+		return
+	}
+	prefix := fmt.Sprintf(format, args...)
+	var ie *ioerr.Error
+	if errors.As(err, &ie) && ie == err {
+		cp := *ie
+		cp.Message = prefix + ie.Error()
+		err = &cp
+	} else {
+		err = fmt.Errorf("%s%w", prefix, err)
+	}
+	t.ReturnError(err)
 }
 
 // ReturnErrorIfCancelled is g_task_return_error_if_cancelled (TASK-7): if

@@ -78,6 +78,34 @@ func TestBasic_TASK1_TASK2_TASK3(t *testing.T) {
 	if !task.Completed() || !r.notified || !r.notifyLate {
 		t.Fatalf("completed=%v notified=%v late=%v", task.Completed(), r.notified, r.notifyLate)
 	}
+	if v, err := task.Property("completed"); v != true || err != nil {
+		t.Fatalf("Property(\"completed\") = %v, %v", v, err)
+	}
+}
+
+// /gtask/return-prefixed-error (TASK-8).
+func TestReturnPrefixedError_TASK8(t *testing.T) {
+	h := newHarness(t)
+	defer h.done()
+	orig := ioerr.New(ioerr.Failed, "oh no!")
+	task := asyncresult.NewTask[int](nil, nil, nil)
+	task.ReturnPrefixedError(orig, "task %s: ", "failed")
+	h.runUntil(task.Completed)
+	_, err := task.Propagate()
+	var ie *ioerr.Error
+	if err == nil || err.Error() != "task failed: oh no!" || !errors.As(err, &ie) || ie.Code != ioerr.Failed {
+		t.Fatalf("err = %v", err)
+	}
+	if orig.Message != "oh no!" {
+		t.Fatal("the original error was modified")
+	}
+	plain := errors.New("plain")
+	task2 := asyncresult.NewTask[int](nil, nil, nil)
+	task2.ReturnPrefixedError(plain, "ctx: ")
+	h.runUntil(task2.Completed)
+	if _, err := task2.Propagate(); err == nil || err.Error() != "ctx: plain" || !errors.Is(err, plain) {
+		t.Fatalf("err = %v", err)
+	}
 }
 
 // The TASK-3 table: where the task is made and where it is returned.
