@@ -189,10 +189,15 @@ func (p *pool) doneLocked() {
 
 // grow is task_pool_manager_timeout: the pool has been saturated for
 // waitTime, so one more slot is allowed.
+//
+// Differs from GLib, invisibly: with nothing queued it does not grow, so
+// that the limit does not creep up while the pool is merely full.
 func (p *pool) grow() {
 	p.mu.Lock()
-	p.maxSlots = max(p.running+1, poolSize)
-	p.wakeLocked()
+	if len(p.queue) > 0 {
+		p.maxSlots = max(p.running+1, poolSize)
+		p.wakeLocked()
+	}
 	p.mu.Unlock()
 }
 

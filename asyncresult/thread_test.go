@@ -71,15 +71,16 @@ func TestRunInThreadSync_TASK9(t *testing.T) {
 	h.drain()
 }
 
-// clog fills the pool's ten slots with functions blocked until release is
-// closed. The last one is blocked on last instead, so that a test can free
-// exactly one slot.
+// clog fills the pool's slots (ten, unless it has grown) with functions
+// blocked until release is closed. The last one is blocked on last instead,
+// so that a test can free exactly one slot.
 func clog(t *testing.T, release, last chan struct{}) {
 	t.Helper()
-	started := make(chan struct{}, 10)
-	for i := range 10 {
+	_, slots, _, _, _ := asyncresult.PoolStats()
+	started := make(chan struct{}, slots)
+	for i := range slots {
 		wait := release
-		if i == 9 {
+		if i == slots-1 {
 			wait = last
 		}
 		task := asyncresult.NewTask[bool](nil, nil, nil)
@@ -90,11 +91,11 @@ func clog(t *testing.T, release, last chan struct{}) {
 			tk.Return(true)
 		})
 	}
-	for range 10 {
+	for range slots {
 		<-started
 	}
-	if running, _, _, _, _ := asyncresult.PoolStats(); running < 10 {
-		t.Fatalf("pool not clogged: %d running", running)
+	if running, maxSlots, _, _, _ := asyncresult.PoolStats(); running < maxSlots {
+		t.Fatalf("pool not clogged: %d of %d running", running, maxSlots)
 	}
 }
 
