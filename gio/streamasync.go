@@ -148,6 +148,14 @@ func (s *streamState) finishClose() {
 	s.mu.Unlock()
 }
 
+// markClosed marks the stream closed while its operation goes on (a splice
+// that closes its target); finishing the operation clears pending.
+func (s *streamState) markClosed() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+}
+
 func (s *streamState) isClosed() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -1,0 +1,70 @@
+package gio
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/sigloop/sigloop/internal/ioerr"
+	"github.com/sigloop/sigloop/mainloop"
+)
+
+// g_output_stream_splice: copy a connection's input into another's output
+// until EOF, closing as flags say.
+func TestSplice(t *testing.T) {
+	l := newTestLoop(t)
+	srcPeer, src := connPair(t, "unix")
+	dst, dstPeer := connPair(t, "tcp4")
+	want := pattern(100 << 10)
+	go func() {
+		_, _ = srcPeer.OutputStream().WriteAll(want, nil)
+		_ = srcPeer.Close()
+	}()
+	got := make(chan []byte, 1)
+	go func() {
+		var all []byte
+		buf := make([]byte, 4096)
+		for {
+			n, err := dstPeer.InputStream().Read(buf, nil)
+			if err != nil || n == 0 {
+				break
+			}
+			all = append(all, buf[:n]...)
+		}
+		got <- all
+	}()
+	var r result
+	dst.OutputStream().SpliceAsync(src.InputStream(), OutputStreamSpliceCloseSource|OutputStreamSpliceCloseTarget,
+		mainloop.PriorityDefault, nil, r.cb)
+	n, err := dst.OutputStream().SpliceFinish(r.wait(l))
+	if err != nil || n != int64(len(want)) {
+		t.Fatalf("SpliceFinish = %d, %v", n, err)
+	}
+	if !src.InputStream().IsClosed() || !dst.OutputStream().IsClosed() {
+		t.Fatal("CLOSE_SOURCE/CLOSE_TARGET not honoured")
+	}
+	// Closing the output stream does not close the socket: shut it so the
+	// reader sees EOF.
+	_ = dst.Close()
+	if b := <-got; !bytes.Equal(b, want) {
+		t.Fatalf("copied %d bytes, differs", len(b))
+	}
+}
+
+func TestSimpleIOStream_SOCK10(t *testing.T) {
+	a, b := socketPair(t)
+	s := NewSimpleIOStream(a.InputStream(), b.OutputStream())
+	if s.InputStream() != a.InputStream() || s.OutputStream() != b.OutputStream() {
+		t.Fatal("substreams differ")
+	}
+	if err := s.CloseStream(nil); err != nil {
+		t.Fatal(err)
+	}
+	if !a.InputStream().IsClosed() || !b.OutputStream().IsClosed() || a.Socket().IsClosed() {
+		t.Fatal("want both substreams closed and the sockets left alone")
+	}
+	n, err := NewOutputStream(plainOutput{}).Splice(a.InputStream(), OutputStreamSpliceNone, nil)
+	wantIOErr(t, err, ioerr.Closed, "Stream is already closed")
+	if n != 0 {
+		t.Fatal(n)
+	}
+}
