@@ -23,9 +23,10 @@ type Context struct {
 	owner      atomic.Int64 // identity of the owning goroutine (selfID), 0 if none; written under mu
 	ownerCount int
 
-	prios  []*prioList // by priority, ascending
-	byID   map[uint]*Source
-	nextID uint
+	prios      []*prioList // by priority, ascending; may hold empty lists
+	emptyLists int         // how many of prios are empty
+	byID       map[uint]*Source
+	nextID     uint
 
 	time    int64 // the iteration's cached monotonic time (ML-14), owner only
 	pending []pendingDispatch
@@ -44,10 +45,14 @@ type Context struct {
 	invDefault *invokeQueue // the queue at PriorityDefault, for Invoke's fast path
 }
 
+// prioList is the sources of one priority, in dispatch order, as an
+// intrusive doubly linked list (O(1) attach and destroy), plus the invoke
+// queue of that priority.
 type prioList struct {
-	prio int
-	srcs []*Source
-	inv  *invokeQueue
+	prio       int
+	head, tail *Source
+	n          int
+	inv        *invokeQueue
 }
 
 type pendingDispatch struct {
@@ -340,7 +345,27 @@ func (c *Context) allocID() uint {
 	}
 }
 
-func (c *Context) prioListFor(prio int, create bool) *prioList {
+// prioAfter returns the list of the best priority numerically greater than p
+// (nil if none). Prepare and check walk the lists with it because the slice
+// may change while they call out with c.mu released. c.mu is held.
+func (c *Context) prioAfter(p int) *prioList {
+	i, j := 0, len(c.prios)
+	for i < j {
+		h := int(uint(i+j) >> 1)
+		if c.prios[h].prio <= p {
+			i = h + 1
+		} else {
+			j = h
+		}
+	}
+	if i < len(c.prios) {
+		return c.prios[i]
+	}
+	return nil
+}
+
+// prioIndex is the index of the first list whose priority is >= prio.
+func (c *Context) prioIndex(prio int) int {
 	i, j := 0, len(c.prios)
 	for i < j {
 		h := int(uint(i+j) >> 1)
@@ -350,7 +375,15 @@ func (c *Context) prioListFor(prio int, create bool) *prioList {
 			j = h
 		}
 	}
+	return i
+}
+
+func (c *Context) prioListFor(prio int, create bool) *prioList {
+	i := c.prioIndex(prio)
 	if i < len(c.prios) && c.prios[i].prio == prio {
+		if pl := c.prios[i]; pl.n == 0 && pl.inv == nil && create {
+			c.emptyLists--
+		}
 		return c.prios[i]
 	}
 	if !create {
@@ -367,44 +400,72 @@ func (c *Context) prioListFor(prio int, create bool) *prioList {
 // parent if it has one there (ML-2). c.mu is held.
 func (c *Context) addToList(s *Source) {
 	pl := c.prioListFor(s.priority, true)
-	if p := s.parent; p != nil {
-		for i, x := range pl.srcs {
-			if x == p {
-				pl.srcs = append(pl.srcs, nil)
-				copy(pl.srcs[i+1:], pl.srcs[i:])
-				pl.srcs[i] = s
-				return
-			}
+	s.list = pl
+	if p := s.parent; p != nil && p.list == pl {
+		s.next, s.prev = p, p.prev
+		if p.prev != nil {
+			p.prev.next = s
+		} else {
+			pl.head = s
 		}
+		p.prev = s
+	} else {
+		s.prev, s.next = pl.tail, nil
+		if pl.tail != nil {
+			pl.tail.next = s
+		} else {
+			pl.head = s
+		}
+		pl.tail = s
 	}
-	pl.srcs = append(pl.srcs, s)
+	pl.n++
 }
 
 func (c *Context) removeFromList(s *Source) {
-	pl := c.prioListFor(s.priority, false)
+	pl := s.list
 	if pl == nil {
 		return
 	}
-	for i, x := range pl.srcs {
-		if x == s {
-			copy(pl.srcs[i:], pl.srcs[i+1:])
-			pl.srcs[len(pl.srcs)-1] = nil
-			pl.srcs = pl.srcs[:len(pl.srcs)-1]
-			break
-		}
+	if s.prev != nil {
+		s.prev.next = s.next
+	} else {
+		pl.head = s.next
 	}
-	if len(pl.srcs) == 0 && pl.inv == nil {
-		c.dropPrioList(pl)
+	if s.next != nil {
+		s.next.prev = s.prev
+	} else {
+		pl.tail = s.prev
+	}
+	s.prev, s.next, s.list = nil, nil, nil
+	pl.n--
+	if pl.n == 0 && pl.inv == nil {
+		c.emptyLists++
+		if c.emptyLists > 16 && c.emptyLists > len(c.prios)/2 {
+			c.compactPrios()
+		}
 	}
 }
 
-func (c *Context) dropPrioList(pl *prioList) {
-	for i, x := range c.prios {
-		if x == pl {
-			copy(c.prios[i:], c.prios[i+1:])
-			c.prios[len(c.prios)-1] = nil
-			c.prios = c.prios[:len(c.prios)-1]
-			return
+// snapshot copies pl's sources into c.scratch: prepare and check release
+// c.mu around user functions, during which the list may change.
+func (c *Context) snapshot(pl *prioList) []*Source {
+	c.scratch = c.scratch[:0]
+	for s := pl.head; s != nil; s = s.next {
+		c.scratch = append(c.scratch, s)
+	}
+	return c.scratch
+}
+
+// compactPrios drops the empty priority lists. Dropping them lazily keeps
+// destroying many sources of distinct priorities linear. c.mu is held.
+func (c *Context) compactPrios() {
+	kept := c.prios[:0]
+	for _, pl := range c.prios {
+		if pl.n > 0 || pl.inv != nil {
+			kept = append(kept, pl)
 		}
 	}
+	clear(c.prios[len(kept):])
+	c.prios = kept
+	c.emptyLists = 0
 }

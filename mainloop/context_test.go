@@ -1337,3 +1337,57 @@ func TestIsDispatching(t *testing.T) {
 		t.Fatalf("in=%v other=%v itime=%d stime=%d", in, other, itime, stime)
 	}
 }
+
+// TestNSources_ML6 is /maincontext/nsources_same_priority,
+// /nsources_different_priority and /nsources_threadpool: 50k sources are
+// attached, found by id and destroyed, from one goroutine or several.
+func TestNSources_ML6(t *testing.T) {
+	const n = 50000
+	for _, tc := range []struct {
+		name    string
+		prio    func(i int) int
+		workers int
+	}{
+		{"same-priority", func(int) int { return PriorityDefault }, 1},
+		{"different-priority", func(i int) int { return i }, 1},
+		{"goroutines", func(int) int { return PriorityDefault }, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := NewContext()
+			srcs := make([]*Source, n)
+			ids := make([]uint, n)
+			var wg sync.WaitGroup
+			for w := 0; w < tc.workers; w++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := w; i < n; i += tc.workers {
+						s := NewIdleSource()
+						s.SetPriority(tc.prio(i))
+						ids[i] = s.Attach(c)
+						srcs[i] = s
+					}
+				}()
+			}
+			wg.Wait()
+			for i, id := range ids {
+				if c.FindSourceByID(id) != srcs[i] {
+					t.Fatalf("source %d not found", i)
+				}
+			}
+			for w := 0; w < tc.workers; w++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := w; i < n; i += tc.workers {
+						srcs[i].Destroy()
+					}
+				}()
+			}
+			wg.Wait()
+			if c.Iteration(false) || len(c.byID) != 0 || len(c.prios) > 16 {
+				t.Fatalf("left: %d ids, %d priority lists", len(c.byID), len(c.prios))
+			}
+		})
+	}
+}

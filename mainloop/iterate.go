@@ -49,13 +49,11 @@ func (c *Context) prepare() (maxPrio int, timeoutUS int64) {
 
 	maxPrio = math.MaxInt
 	timeoutUS = -1
-	for pi := 0; pi < len(c.prios); pi++ {
-		pl := c.prios[pi]
+	for pl := c.prioAfter(math.MinInt); pl != nil; pl = c.prioAfter(pl.prio) {
 		if pl.prio > maxPrio {
 			break
 		}
-		c.scratch = append(c.scratch[:0], pl.srcs...)
-		for _, s := range c.scratch {
+		for _, s := range c.snapshot(pl) {
 			if s.destroyed.Load() || s.blockCount > 0 {
 				continue
 			}
@@ -142,13 +140,11 @@ func (c *Context) check(prepMax int) int {
 	c.time = MonotonicTime()
 	n := 0
 	maxPrio := prepMax
-	for pi := 0; pi < len(c.prios); pi++ {
-		pl := c.prios[pi]
+	for pl := c.prioAfter(math.MinInt); pl != nil; pl = c.prioAfter(pl.prio) {
 		if n > 0 && pl.prio > maxPrio {
 			break
 		}
-		c.scratch = append(c.scratch[:0], pl.srcs...)
-		for _, s := range c.scratch {
+		for _, s := range c.snapshot(pl) {
 			if s.destroyed.Load() || s.blockCount > 0 {
 				continue
 			}

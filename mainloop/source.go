@@ -54,6 +54,9 @@ type Source struct {
 	onDestroy   func() // internal sources' extra teardown, run unlocked
 
 	invLimit uint64 // invoke-queue source: the limit of the current dispatch
+
+	list       *prioList // the context list s is in, nil if none; under c.mu
+	prev, next *Source
 }
 
 // detachedMu guards the fields of sources that are not attached yet.
