@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -189,5 +190,46 @@ func TestIOConditionString(t *testing.T) {
 	}
 	if s := IOCondition(0).String(); s != "0" {
 		t.Fatal(s)
+	}
+}
+
+// TestIOPri: urgent (out-of-band) TCP data is reported as IOPri.
+func TestIOPri(t *testing.T) {
+	ln, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(ln)
+	if err := unix.Bind(ln, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	unix.Listen(ln, 1)
+	sa, _ := unix.Getsockname(ln)
+	cl, _ := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	defer unix.Close(cl)
+	if err := unix.Connect(cl, sa); err != nil {
+		t.Fatal(err)
+	}
+	srv, _, err := unix.Accept4(ln, unix.SOCK_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(srv)
+	c := NewContext()
+	var got IOCondition
+	s := NewFDSource(srv, IOPri, func(_ int, cond IOCondition) bool { got = cond; return SourceRemove })
+	s.Attach(c)
+	if err := unix.Sendto(cl, []byte("!"), unix.MSG_OOB, nil); err != nil {
+		t.Fatal(err)
+	}
+	tick := NewTimeoutSource(50 * time.Millisecond) // bounds each blocking iteration
+	tick.SetCallback(func() bool { return SourceContinue })
+	tick.Attach(c)
+	defer tick.Destroy()
+	for i := 0; i < 100 && got == 0; i++ {
+		c.Iteration(true)
+	}
+	if got&IOPri == 0 {
+		t.Fatalf("got %v", got)
 	}
 }

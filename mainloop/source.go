@@ -51,7 +51,7 @@ type Source struct {
 	parent      *Source
 	children    []*Source
 	fds         []*unixFD
-	onDestroy   func() // internal sources' extra teardown, run unlocked
+	onDestroy   func() // internal sources' extra teardown; runs under c.mu, must not call into c
 
 	invLimit uint64 // invoke-queue source: the limit of the current dispatch
 
