@@ -247,8 +247,9 @@ func (c *Context) Iteration(mayBlock bool) bool {
 }
 
 // IterationTime is the monotonic time, in microseconds, cached by c for its
-// current iteration (ML-14): the time Source.Time returns to every source
-// dispatched in that iteration. It is meaningful on c's owner (typically
+// current iteration (ML-14): the time Source.Time (g_source_get_time) returns
+// to every source dispatched in that iteration. GLib has no context-level
+// call for it. It is meaningful on c's owner (typically
 // inside a callback dispatched by c); elsewhere it returns MonotonicTime().
 // Task creation compares against it (GTask's TASK-3 rule).
 func (c *Context) IterationTime() int64 {
@@ -266,7 +267,8 @@ func (c *Context) IterationTime() int64 {
 }
 
 // IsDispatching reports whether the calling goroutine is running a callback
-// dispatched by c (at any nesting depth). asyncresult uses it to decide
+// dispatched by c (at any nesting depth). GLib has no such call; it is
+// g_main_current_source's context test without needing the source. asyncresult uses it to decide
 // whether a completion may run now or must be queued (TASK-3).
 func (c *Context) IsDispatching() bool {
 	c = orDefault(c)

@@ -26,7 +26,8 @@ const (
 	IONval IOCondition = 32
 )
 
-// String lists the set conditions, e.g. "IN|HUP".
+// String lists the set conditions, e.g. "IN|HUP" (GLib has no counterpart;
+// it is for logs and test failures).
 func (c IOCondition) String() string {
 	names := []string{"IN", "PRI", "OUT", "ERR", "HUP", "NVAL"}
 	var parts []string
@@ -50,8 +51,8 @@ type unixFD struct {
 	entry   *fdEntry
 }
 
-// FDTag identifies an fd watch added with Source.AddUnixFD. The zero FDTag is
-// invalid.
+// FDTag is the tag g_source_add_unix_fd returns: it identifies one fd watch
+// of a source. The zero FDTag is invalid.
 type FDTag struct{ u *unixFD }
 
 // registerFD needs c.mu.

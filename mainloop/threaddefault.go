@@ -7,7 +7,8 @@ import (
 )
 
 // ErrNotAcquired is returned by PushThreadDefault when another goroutine owns
-// the context.
+// the context (where g_main_context_push_thread_default logs a critical and
+// pushes nothing).
 var ErrNotAcquired = errors.New("mainloop: context is owned by another goroutine")
 
 // PushThreadDefault is g_main_context_push_thread_default: it acquires c
