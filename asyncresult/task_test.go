@@ -27,7 +27,7 @@ type recorder struct {
 	onContext  bool
 	completed  bool // Completed() inside the callback
 	notified   bool // notify::completed seen
-	notifyLate bool // notify came after the callback
+	notifyLate bool // notify came after the callback, completed, on the context
 	insideCall *bool
 }
 
@@ -43,7 +43,7 @@ func (r *recorder) cb(source any, res asyncresult.AsyncResult) {
 func (r *recorder) watch(task *asyncresult.Task[int]) {
 	task.Notify.ConnectDetailed("completed", func(string) {
 		r.notified = true
-		r.notifyLate = r.calls == 1 || task.Completed()
+		r.notifyLate = task.Completed() && r.calls == 1 && r.ctx.IsOwner()
 	})
 }
 

@@ -200,7 +200,9 @@ func (c *Cancellable) Connect(fn func()) signal.HandlerID {
 // Differs from GLib: from inside a Cancelled handler of c, GLib deadlocks.
 // Here Disconnect logs a critical (so that code ported back to C is caught)
 // and disconnects at once without waiting; the handler is not called by the
-// running emission if it has not been reached yet.
+// running emission if it has not been reached yet. A handler that waits for
+// another goroutine which is itself in Disconnect still deadlocks, as in
+// GLib: that cannot be told apart from a handler that is merely slow.
 func (c *Cancellable) Disconnect(id signal.HandlerID) {
 	if c == nil || id == 0 {
 		return
