@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/mainloop"
 )
@@ -66,5 +67,62 @@ func TestSimpleIOStream_SOCK10(t *testing.T) {
 	wantIOErr(t, err, ioerr.Closed, "Stream is already closed")
 	if n != 0 {
 		t.Fatal(n)
+	}
+}
+
+// g_io_stream_splice_async as a proxy: client ⇄ [a ⇄ b] ⇄ server. When the
+// client half-closes, one direction ends, the other is stopped, and both
+// proxy connections are closed as asked.
+func TestIOStreamSplice(t *testing.T) {
+	l := newTestLoop(t)
+	client, a := connPair(t, "tcp4")
+	b, server := connPair(t, "unix")
+	var r result
+	a.SpliceAsync(b, IOStreamSpliceCloseStream1|IOStreamSpliceCloseStream2, mainloop.PriorityDefault, nil, r.cb)
+
+	// Both directions flow through the proxy.
+	if _, err := client.OutputStream().WriteAll([]byte("to server"), nil); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, 9)
+	if _, err := server.InputStream().ReadAll(got, nil); err != nil || string(got) != "to server" {
+		t.Fatalf("server got %q, %v", got, err)
+	}
+	if _, err := server.OutputStream().WriteAll([]byte("to client"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.InputStream().ReadAll(got, nil); err != nil || string(got) != "to client" {
+		t.Fatalf("client got %q, %v", got, err)
+	}
+	// The client's EOF ends the splice.
+	if err := client.CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SpliceFinish(r.wait(l)); err != nil {
+		t.Fatal(err)
+	}
+	if r.source != a {
+		t.Fatalf("source %T", r.source)
+	}
+	if !a.IsClosed() || !b.IsClosed() || !a.Socket().IsClosed() || !b.Socket().IsClosed() {
+		t.Fatal("CLOSE_STREAM1/2 not honoured")
+	}
+	if n, err := server.InputStream().Read(got, nil); n != 0 || err != nil {
+		t.Fatalf("server after the splice: %d, %v; want EOF", n, err)
+	}
+}
+
+// A caller's cancel ends the splice with CANCELLED.
+func TestIOStreamSpliceCancel(t *testing.T) {
+	l := newTestLoop(t)
+	_, a := connPair(t, "unix")
+	b, _ := connPair(t, "unix")
+	c := cancellable.New()
+	var r result
+	a.SpliceAsync(b, IOStreamSpliceWaitForBoth, mainloop.PriorityDefault, c, r.cb)
+	c.Cancel()
+	wantIOErr(t, a.SpliceFinish(r.wait(l)), ioerr.Cancelled, ioerr.CancelledMessage)
+	if a.IsClosed() || b.IsClosed() {
+		t.Fatal("closed without CLOSE flags")
 	}
 }
