@@ -474,3 +474,31 @@ func TestPoolWorkersExitWhenIdle_TASK11(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// /gtask/thread-pool-stress (TASK-11, GLib #3840): with every slot taken by
+// a blocked function, queued fast functions still all run, one by one, as
+// the saturated pool grows.
+func TestThreadPoolStress_TASK11(t *testing.T) {
+	release, last := make(chan struct{}), make(chan struct{})
+	clog(t, release, last)
+	defer close(release)
+	defer close(last)
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Add(1)
+		task := asyncresult.NewTask[int](nil, nil, nil)
+		task.RunInThread(func(tk *asyncresult.Task[int], _ any, _ *cancellable.Cancellable) {
+			defer wg.Done()
+			tk.Return(0)
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		_, slots, _, queued, _ := asyncresult.PoolStats()
+		t.Fatalf("fast tasks starved: %d still queued, %d slots", queued, slots)
+	}
+	drainDefault()
+}
