@@ -105,7 +105,13 @@ func (p *poller) wait(events []unix.EpollEvent, timeoutUS int64) int {
 		}
 	})
 	if err != nil {
-		return 0 // deadline: the timeout passed
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			// The descriptor cannot be waited for in the netpoller
+			// after all: block in epoll_wait from now on.
+			p.rc = nil
+			return p.waitSyscall(events, timeoutUS)
+		}
+		return p.waitSyscall(events, 0) // the timeout passed; collect what is ready
 	}
 	return n
 }

@@ -152,15 +152,20 @@ func (s *Source) Destroy() {
 	c := s.lockCtx()
 	var fin []*Source
 	if c == nil {
+		var children []*Source
 		if !s.destroyed.Load() {
 			s.destroyed.Store(true)
 			s.callback = nil
+			children = s.children
 			if !s.finalized {
 				s.finalized = true
 				fin = append(fin, s)
 			}
 		}
 		unlockCtx(nil)
+		for _, ch := range children {
+			ch.Destroy()
+		}
 	} else {
 		fin = c.destroyLocked(s, nil)
 		c.mu.Unlock()
