@@ -292,3 +292,45 @@ func TestHandlerPanicLeavesCancellableUsable(t *testing.T) {
 		t.Fatal("Reset after a panicking handler hung")
 	}
 }
+
+// CAN-5: inside a handler, every call but Disconnect and Reset (tested
+// above) works, including those that deadlock in GLib (connect,
+// make_pollfd, release_fd).
+func TestCallsInsideHandler_CAN5(t *testing.T) {
+	capt := logging.StartCapture()
+	defer capt.Stop()
+	c := cancellable.New()
+	var readableInside bool
+	var afterRan atomic.Bool
+	c.Connect(func() {
+		if !c.IsCancelled() || c.Err() == nil {
+			t.Error("not cancelled inside the handler")
+		}
+		fd, err := c.MakePollFD()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		readableInside = readable(t, fd, 0)
+		c.ReleaseFD()
+		c.Cancel()
+		c.Connect(func() {})
+		<-c.Done()
+		stop := c.AfterFunc(func() { afterRan.Store(true) })
+		_ = stop
+	})
+	withTimeout(t, 10*time.Second, c.Cancel)
+	if !readableInside {
+		t.Fatal("fd made inside the handler is not readable")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !afterRan.Load() {
+		if time.Now().After(deadline) {
+			t.Fatal("AfterFunc inside the handler never ran")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if n := len(capt.Records()); n != 0 {
+		t.Fatalf("criticals: %v", capt.Records())
+	}
+}
