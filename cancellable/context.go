@@ -99,14 +99,25 @@ func (c *Cancellable) AfterFunc(f func()) (stop func() bool) {
 	return stopFn(func() { c.Cancelled.Disconnect(id) })
 }
 
-// Follow makes c cancelled when ctx is done, using context.AfterFunc: no
-// goroutine waits for ctx (if ctx is a *Cancellable or any context with an
-// AfterFunc method, none is started at all). It is how FromContext links a
-// Cancellable to its parent. stop unlinks them and reports whether it did so
-// before ctx was done. If ctx can never be done (Done() == nil), nothing is
-// linked and stop returns false.
+// Follow makes c cancelled, once, when ctx is done (the first time, for a
+// Cancellable ctx that is Reset), using context.AfterFunc: no
+// goroutine waits for ctx. If ctx is itself a *Cancellable, c is cancelled
+// synchronously inside its Cancel (as a Cancelled handler); otherwise
+// context.AfterFunc cancels c on a new goroutine once ctx is done. It is how
+// FromContext links a Cancellable to its parent. stop unlinks them and
+// reports whether it did so before ctx was done. If ctx can never be done
+// (Done() == nil), nothing is linked and stop returns false.
 func (c *Cancellable) Follow(ctx context.Context) (stop func() bool) {
-	if c == nil || ctx == nil || ctx.Done() == nil {
+	if c == nil || ctx == nil {
+		return func() bool { return false }
+	}
+	if p, ok := ctx.(*Cancellable); ok {
+		if p == nil {
+			return func() bool { return false }
+		}
+		return p.AfterFunc(c.Cancel)
+	}
+	if ctx.Done() == nil {
 		return func() bool { return false }
 	}
 	return context.AfterFunc(ctx, c.Cancel)

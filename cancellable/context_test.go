@@ -204,6 +204,25 @@ func TestFromContext(t *testing.T) {
 			t.Fatal("FromContext(nil)")
 		}
 	})
+	t.Run("Follow a Cancellable: synchronous, repeatable after stop", func(t *testing.T) {
+		p := cancellable.New()
+		c := cancellable.New()
+		c.Follow(p)
+		p.Cancel()
+		if !c.IsCancelled() {
+			t.Fatal("c not cancelled inside the parent's Cancel")
+		}
+		p.Reset()
+		c.Reset()
+		p.Cancel() // AfterFunc semantics: followed once
+		if c.IsCancelled() {
+			t.Fatal("Follow fired twice")
+		}
+		var nilP *cancellable.Cancellable
+		if c.Follow(nilP)() {
+			t.Fatal("stop of a nil parent link returned true")
+		}
+	})
 	t.Run("Follow stop unlinks", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		c := cancellable.New()
