@@ -1,3 +1,5 @@
+//go:build !sigloop_threadid
+
 #include "textflag.h"
 
 // func getg() uintptr
