@@ -1391,3 +1391,46 @@ func TestNSources_ML6(t *testing.T) {
 		})
 	}
 }
+
+// TestCallerContextIsPerGoroutine: a goroutine started from a callback does
+// not inherit the caller's context, Depth or ownership.
+func TestCallerContextIsPerGoroutine(t *testing.T) {
+	c := NewContext()
+	type seen struct {
+		ctx   *Context
+		depth int
+		owner bool
+		disp  bool
+	}
+	var in, child seen
+	s := NewIdleSource()
+	s.SetCallback(func() bool {
+		in = seen{ThreadDefault(), Depth(), c.IsOwner(), c.IsDispatching()}
+		ch := make(chan seen)
+		go func() { ch <- seen{ThreadDefault(), Depth(), c.IsOwner(), c.IsDispatching()} }()
+		child = <-ch
+		return SourceRemove
+	})
+	s.Attach(c)
+	c.Iteration(false)
+	if in != (seen{c, 1, true, true}) {
+		t.Fatalf("in callback: %+v", in)
+	}
+	if child != (seen{Default(), 0, false, false}) {
+		t.Fatalf("in a goroutine started by the callback: %+v", child)
+	}
+}
+
+// TestNestedDifferentContexts_ML9: a callback of one context iterating
+// another: depth counts both, the caller's context is the inner one.
+func TestNestedDifferentContexts_ML9(t *testing.T) {
+	outer, inner := NewContext(), NewContext()
+	var depth int
+	var ctx *Context
+	IdleAddFullTo(inner, func() bool { depth, ctx = Depth(), ThreadDefault(); return SourceRemove })
+	IdleAddFullTo(outer, func() bool { inner.Iteration(false); return SourceRemove })
+	outer.Iteration(false)
+	if depth != 2 || ctx != inner {
+		t.Fatalf("depth %d, inner is caller's context: %v", depth, ctx == inner)
+	}
+}
