@@ -159,6 +159,11 @@ func (c *Context) Release() {
 
 func (c *Context) releaseTS(ts *threadState) {
 	c.mu.Lock()
+	if c.owner.Load() != ts.tid || c.ownerCount == 0 {
+		// An unbalanced Release inside a callback already gave it up.
+		c.mu.Unlock()
+		return
+	}
 	c.ownerCount--
 	if c.ownerCount == 0 {
 		c.owner.Store(0)
