@@ -475,3 +475,22 @@ func TestDeleteLaterLoopLevel_OBJ06(t *testing.T) {
 		t.Fatal("DeleteLater before the loop ran was not honoured")
 	}
 }
+
+// TestPanicPolicy: a panicking Destroyed handler unwinds to the caller of
+// Destroy; the object stays destroyed and a second Destroy does nothing.
+func TestPanicPolicy(t *testing.T) {
+	o := object.New()
+	o.Destroyed.Connect(func(*object.Object) { panic("boom") })
+	func() {
+		defer func() {
+			if r := recover(); r != "boom" {
+				t.Fatalf("recovered %v", r)
+			}
+		}()
+		o.Destroy()
+	}()
+	if !o.IsDestroyed() {
+		t.Fatal("not destroyed after a panicking handler")
+	}
+	o.Destroy() // no second emission, no panic
+}
