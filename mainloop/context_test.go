@@ -1434,3 +1434,71 @@ func TestNestedDifferentContexts_ML9(t *testing.T) {
 		t.Fatalf("depth %d, inner is caller's context: %v", depth, ctx == inner)
 	}
 }
+
+// TestWaitGLib_ML11 is /mainloop/wait as GLib writes it: two goroutines each
+// run a loop on one context with a 250 ms timeout that quits its loop; the
+// callback runs on the owner, and both loops end.
+func TestWaitGLib_ML11(t *testing.T) {
+	c := NewContext()
+	var wg sync.WaitGroup
+	for i := 0; i < 2; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l := New(c)
+			s := NewTimeoutSource(250 * time.Millisecond)
+			s.SetCallback(func() bool {
+				if !l.Context().IsOwner() {
+					t.Error("callback not on the owner")
+				}
+				l.Quit()
+				return SourceRemove
+			})
+			s.Attach(c)
+			l.Run()
+			s.Destroy()
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("loops did not end")
+	}
+}
+
+// TestFinalizationFromSource_ML19 is /maincontext/source_finalization_from_source
+// and _from_dispatch: a Finalize or a callback that destroys another source
+// is safe, and every source is finalized exactly once.
+func TestFinalizationFromSource_ML19(t *testing.T) {
+	for _, fromDispatch := range []bool{false, true} {
+		for _, order := range []bool{false, true} {
+			c := NewContext()
+			fin := map[string]int{}
+			var s1, s2 *Source
+			s2 = NewSource(SourceFuncs{Finalize: func(*Source) { fin["s2"]++ }})
+			s1 = NewSource(SourceFuncs{
+				Dispatch: func(*Source, SourceFunc) bool { s2.Destroy(); return SourceRemove },
+				Finalize: func(*Source) { fin["s1"]++; s2.Destroy() },
+			})
+			if order {
+				s1.Attach(c)
+				s2.Attach(c)
+			} else {
+				s2.Attach(c)
+				s1.Attach(c)
+			}
+			if fromDispatch {
+				s1.SetReadyTime(0)
+				c.Iteration(false)
+			} else {
+				s1.Destroy()
+			}
+			s2.Destroy()
+			if fin["s1"] != 1 || fin["s2"] != 1 {
+				t.Fatalf("fromDispatch=%v order=%v: finalized %v", fromDispatch, order, fin)
+			}
+		}
+	}
+}

@@ -233,3 +233,40 @@ func TestIOPri(t *testing.T) {
 		t.Fatalf("got %v", got)
 	}
 }
+
+// TestNFDs_ML2 is /mainloop/nfds: three watches of one (regular, always
+// ready) file; the two at default priority run, the low one does not.
+func TestNFDs_ML2(t *testing.T) {
+	c := NewContext()
+	f, err := os.Create(filepath.Join(t.TempDir(), "nfds"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fd := int(f.Fd())
+	var ran1, ran3 bool
+	s1 := NewFDSource(fd, IOIn, func(_ int, cond IOCondition) bool {
+		ran1 = true
+		if cond != IOIn {
+			t.Errorf("source1 cond %v", cond)
+		}
+		return SourceRemove
+	})
+	s1.Attach(c)
+	s2 := NewFDSource(fd, IOOut, func(int, IOCondition) bool { t.Error("low-priority watch ran"); return SourceRemove })
+	s2.SetPriority(PriorityLow)
+	s2.Attach(c)
+	s3 := NewFDSource(fd, IOOut, func(_ int, cond IOCondition) bool {
+		ran3 = true
+		if cond != IOOut {
+			t.Errorf("source3 cond %v", cond)
+		}
+		return SourceRemove
+	})
+	s3.Attach(c)
+	c.Iteration(false)
+	if !ran1 || !ran3 {
+		t.Fatalf("ran1=%v ran3=%v", ran1, ran3)
+	}
+	s2.Destroy()
+}
