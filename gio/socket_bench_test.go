@@ -2,84 +2,182 @@ package gio
 
 import (
 	"context"
+	"io"
 	"net"
 	"testing"
+	"time"
 )
 
-// BenchmarkSocketPingPong measures one 64-byte round trip between two
-// blocking Sockets over loopback TCP (each receive parks in the poller).
-func BenchmarkSocketPingPong(b *testing.B) {
-	client, server := benchPair(b)
-	go func() {
-		buf := make([]byte, 64)
-		for {
-			n, err := server.ReceiveContext(context.Background(), buf)
-			if err != nil || n == 0 {
-				return
-			}
-			server.SendContext(context.Background(), buf[:n])
-		}
-	}()
-	msg := make([]byte, 64)
-	buf := make([]byte, 64)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		client.SendContext(context.Background(), msg)
-		for got := 0; got < len(msg); {
-			n, err := client.ReceiveContext(context.Background(), buf[got:])
-			if err != nil {
-				b.Fatal(err)
-			}
-			got += n
-		}
-	}
-	b.StopTimer()
-	client.Close()
-	server.Close()
+// roundTripper does one 64-byte round trip against an echo peer.
+type roundTripper struct {
+	rt   func() error
+	stop func()
 }
 
-// BenchmarkNetConnPingPong is the same round trip with package net, for
-// comparison.
-func BenchmarkNetConnPingPong(b *testing.B) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+// netEcho is the baseline: package net on both ends, loopback TCP.
+func netEcho(b *testing.B) roundTripper {
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer l.Close()
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		c, err := l.Accept()
 		if err != nil {
 			return
 		}
 		defer c.Close()
-		buf := make([]byte, 64)
-		for {
-			n, err := c.Read(buf)
-			if err != nil {
-				return
-			}
-			c.Write(buf[:n])
-		}
+		_, _ = io.Copy(c, c)
 	}()
-	c, err := net.Dial("tcp", l.Addr().String())
+	c, err := net.Dial("tcp4", l.Addr().String())
 	if err != nil {
 		b.Fatal(err)
 	}
-	msg := make([]byte, 64)
-	buf := make([]byte, 64)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		c.Write(msg)
-		for got := 0; got < len(msg); {
-			n, err := c.Read(buf[got:])
-			if err != nil {
-				b.Fatal(err)
+	msg, buf := make([]byte, 64), make([]byte, 64)
+	return roundTripper{
+		rt: func() error {
+			if _, err := c.Write(msg); err != nil {
+				return err
 			}
-			got += n
-		}
+			_, err := io.ReadFull(c, buf)
+			return err
+		},
+		stop: func() { c.Close(); l.Close(); <-done },
 	}
-	b.StopTimer()
-	c.Close()
+}
+
+// socketEcho: blocking Socket.Send/Receive on both ends.
+func socketEcho(b *testing.B) roundTripper {
+	client, server := benchPair(b)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 64)
+		for {
+			n, err := server.Receive(buf, nil)
+			if err != nil || n == 0 {
+				return
+			}
+			if _, err := server.Send(buf[:n], nil); err != nil {
+				return
+			}
+		}
+	}()
+	msg, buf := make([]byte, 64), make([]byte, 64)
+	return roundTripper{
+		rt: func() error {
+			if _, err := client.Send(msg, nil); err != nil {
+				return err
+			}
+			for got := 0; got < len(buf); {
+				n, err := client.Receive(buf[got:], nil)
+				if err != nil {
+					return err
+				}
+				got += n
+			}
+			return nil
+		},
+		stop: func() { client.Close(); <-done; server.Close() },
+	}
+}
+
+// streamEcho: GLib-style WriteAll/ReadAll on the connections' streams.
+func streamEcho(b *testing.B) roundTripper {
+	client, server := connPair(b, "tcp4")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 64)
+		for {
+			if n, err := server.InputStream().ReadAll(buf, nil); err != nil || n == 0 {
+				return
+			}
+			if _, err := server.OutputStream().WriteAll(buf, nil); err != nil {
+				return
+			}
+		}
+	}()
+	buf := make([]byte, 64)
+	return roundTripper{
+		rt: func() error {
+			if _, err := client.OutputStream().WriteAll(buf, nil); err != nil {
+				return err
+			}
+			_, err := client.InputStream().ReadAll(buf, nil)
+			return err
+		},
+		stop: func() { client.Close(); <-done; server.Close() },
+	}
+}
+
+// netConnEcho: the SocketConnection used as a net.Conn on both ends.
+func netConnEcho(b *testing.B) roundTripper {
+	client, server := connPair(b, "tcp4")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = io.Copy(server, io.Reader(server))
+	}()
+	msg, buf := make([]byte, 64), make([]byte, 64)
+	var c net.Conn = client
+	return roundTripper{
+		rt: func() error {
+			if _, err := c.Write(msg); err != nil {
+				return err
+			}
+			_, err := io.ReadFull(c, buf)
+			return err
+		},
+		stop: func() { client.Close(); <-done; server.Close() },
+	}
+}
+
+// BenchmarkRoundTripVsNet measures a 64-byte round trip over loopback TCP
+// through each gio API against package net in the same run: every
+// iteration does one gio round trip and one net round trip, timed
+// separately, so load on the machine hits both alike. Metrics:
+// "gio/net" is the time ratio; "gio-allocs/rt" and "net-allocs/rt" count
+// allocations per round trip, both ends included (testing.AllocsPerRun).
+func BenchmarkRoundTripVsNet(b *testing.B) {
+	for _, tc := range []struct {
+		name  string
+		setup func(*testing.B) roundTripper
+	}{
+		{"Socket", socketEcho},
+		{"Stream", streamEcho},
+		{"NetConn", netConnEcho},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			g, n := tc.setup(b), netEcho(b)
+			defer g.stop()
+			defer n.stop()
+			for range 100 { // warm up both paths
+				if g.rt() != nil || n.rt() != nil {
+					b.Fatal("warm-up round trip failed")
+				}
+			}
+			ga := testing.AllocsPerRun(200, func() { _ = g.rt() })
+			na := testing.AllocsPerRun(200, func() { _ = n.rt() })
+			var tg, tn time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				if err := g.rt(); err != nil {
+					b.Fatal(err)
+				}
+				t1 := time.Now()
+				if err := n.rt(); err != nil {
+					b.Fatal(err)
+				}
+				tg += t1.Sub(t0)
+				tn += time.Since(t1)
+			}
+			b.ReportMetric(float64(tg)/float64(tn), "gio/net")
+			b.ReportMetric(ga, "gio-allocs/rt")
+			b.ReportMetric(na, "net-allocs/rt")
+		})
+	}
 }
 
 func benchPair(b *testing.B) (*Socket, *Socket) {
@@ -88,8 +186,12 @@ func benchPair(b *testing.B) (*Socket, *Socket) {
 		b.Fatal(err)
 	}
 	defer l.Close()
-	l.Bind(loopback(SocketFamilyIPv4), true)
-	l.Listen()
+	if err := l.Bind(loopback(SocketFamilyIPv4), true); err != nil {
+		b.Fatal(err)
+	}
+	if err := l.Listen(); err != nil {
+		b.Fatal(err)
+	}
 	addr, _ := l.LocalAddress()
 	c, _ := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
 	if err := c.ConnectContext(context.Background(), addr); err != nil {
@@ -110,12 +212,16 @@ func BenchmarkConnectAccept(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer l.Close()
-	l.Bind(loopback(SocketFamilyIPv4), true)
+	if err := l.Bind(loopback(SocketFamilyIPv4), true); err != nil {
+		b.Fatal(err)
+	}
 	l.SetListenBacklog(128)
-	l.Listen()
+	if err := l.Listen(); err != nil {
+		b.Fatal(err)
+	}
 	addr, _ := l.LocalAddress()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
+	b.ReportAllocs()
+	for b.Loop() {
 		c, _ := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
 		if err := c.ConnectContext(context.Background(), addr); err != nil {
 			b.Fatal(err)
@@ -126,5 +232,18 @@ func BenchmarkConnectAccept(b *testing.B) {
 		}
 		a.Close()
 		c.Close()
+	}
+}
+
+// BenchmarkNewSocket measures NewSocket plus Close (allocations are the
+// point: every accepted connection pays the same construction).
+func BenchmarkNewSocket(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		s, err := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
 	}
 }

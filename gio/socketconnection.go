@@ -44,8 +44,8 @@ type SocketConnection struct {
 
 // NewSocketConnection is g_socket_connection_factory_create_connection: it
 // wraps s in the connection type registered for its family, type and
-// protocol (SOCK-10): IPv4/IPv6 stream sockets with the default or TCP
-// protocol give a TCPConnection, Unix sockets a UnixConnection, anything
+// protocol (SOCK-10): IPv4/IPv6 stream sockets with the default, TCP or
+// Multipath TCP protocol give a TCPConnection, Unix sockets a UnixConnection, anything
 // else a plain SocketConnection. The result is always the *SocketConnection
 // at the base of what was made; its TCP and Unix methods reach the specific
 // type (G_IS_TCP_CONNECTION and a cast, in C).
@@ -71,10 +71,15 @@ const (
 )
 
 // connectionKind is the factory's table (g_socket_connection_factory_lookup_type).
+// MPTCP counts as TCP: since Go 1.24 net.Listen on Linux may make Multipath
+// TCP sockets, so a Socket adopted from a net.Listener or net.Conn reports
+// protocol 262 (SO_PROTOCOL), and it is a TCP-compatible stream. GLib never
+// sees 262, because g_socket_new_from_fd assumes TCP for every IPv4/IPv6
+// stream socket.
 func connectionKind(f SocketFamily, t SocketType, p SocketProtocol) connKind {
 	switch {
 	case (f == SocketFamilyIPv4 || f == SocketFamilyIPv6) && t == SocketTypeStream &&
-		(p == SocketProtocolDefault || p == SocketProtocolTCP):
+		(p == SocketProtocolDefault || p == SocketProtocolTCP || p == SocketProtocolMPTCP):
 		return kindTCP
 	case f == SocketFamilyUnix:
 		return kindUnix

@@ -1,6 +1,7 @@
 package gio
 
 import (
+	"net"
 	"os"
 	"sync/atomic"
 	"testing"
@@ -355,4 +356,80 @@ func TestFinishWrongResult_TASK15(t *testing.T) {
 	var other asyncresult.AsyncResult
 	_, err = client.InputStream().ReadFinish(other)
 	wantIOErr(t, err, ioerr.InvalidArgument, "")
+}
+
+// Since Go 1.24, net.Listen on Linux may make Multipath TCP sockets, so a
+// Socket adopted from a net.Listener, or accepted from one, or adopted from
+// a net.Conn, can report protocol 262; the factory must still make a
+// TCPConnection for it (SOCK-10).
+func TestConnectionFactoryMPTCP_SOCK10(t *testing.T) {
+	if k := connectionKind(SocketFamilyIPv4, SocketTypeStream, SocketProtocolMPTCP); k != kindTCP {
+		t.Errorf("factory table: IPv4/stream/MPTCP gives kind %v, want TCP", k)
+	}
+	if k := connectionKind(SocketFamilyIPv6, SocketTypeStream, SocketProtocolMPTCP); k != kindTCP {
+		t.Errorf("factory table: IPv6/stream/MPTCP gives kind %v, want TCP", k)
+	}
+	if k := connectionKind(SocketFamilyIPv4, SocketTypeDatagram, SocketProtocolMPTCP); k != kindPlain {
+		t.Errorf("factory table: IPv4/datagram/MPTCP gives kind %v, want plain", k)
+	}
+
+	nl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nl.Close()
+	ls, err := NewSocketFromNetListener(nl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ls.Close()
+	t.Logf("net.Listen socket protocol: %v (%d)", ls.Protocol(), int(ls.Protocol()))
+	if p := ls.Protocol(); p != SocketProtocolTCP && p != SocketProtocolMPTCP {
+		t.Fatalf("adopted listener protocol %v, want tcp or mptcp", p)
+	}
+	if c := NewSocketConnection(ls); c.TCP() == nil {
+		t.Errorf("listener adopted from net.Listen (protocol %v): factory made no TCPConnection", ls.Protocol())
+	}
+
+	nc, err := net.Dial("tcp", nl.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	as, err := ls.Accept(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ac := NewSocketConnection(as)
+	defer ac.Close()
+	if ac.TCP() == nil {
+		t.Errorf("socket accepted from an adopted net.Listen socket (protocol %v): no TCPConnection", as.Protocol())
+	}
+	cs, err := NewSocketFromNetConn(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc := NewSocketConnection(cs)
+	defer cc.Close()
+	if cc.TCP() == nil {
+		t.Errorf("socket adopted from net.Dial (protocol %v): no TCPConnection", cs.Protocol())
+	}
+	// The TCP-only behaviour works on it: a graceful close drains the peer.
+	cc.TCP().SetGracefulDisconnect(true)
+	go func() { _, _ = ac.Write([]byte("bye")); _ = ac.CloseWrite() }()
+	if err := cc.Close(); err != nil {
+		t.Fatalf("graceful close of an adopted socket: %v", err)
+	}
+
+	// A socket made with protocol MPTCP directly, where the kernel has it.
+	ms, err := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolMPTCP)
+	if err != nil {
+		t.Logf("kernel has no MPTCP (%v): direct case skipped", err)
+		return
+	}
+	mc := NewSocketConnection(ms)
+	defer mc.Close()
+	if mc.TCP() == nil {
+		t.Error("NewSocket(IPv4, stream, MPTCP): factory made no TCPConnection")
+	}
 }
