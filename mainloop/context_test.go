@@ -1502,3 +1502,17 @@ func TestFinalizationFromSource_ML19(t *testing.T) {
 		}
 	}
 }
+
+// TestHugeTimeout_ML15: a timeout of the largest duration never fires (its
+// expiry does not wrap into the past).
+func TestHugeTimeout_ML15(t *testing.T) {
+	c := NewContext()
+	for _, s := range []*Source{NewTimeoutSource(math.MaxInt64), NewTimeoutSecondsSource(math.MaxUint32)} {
+		s.SetCallback(func() bool { t.Error("fired"); return SourceRemove })
+		s.Attach(c)
+		if c.Iteration(false) {
+			t.Fatal("dispatched")
+		}
+		s.Destroy()
+	}
+}

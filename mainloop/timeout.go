@@ -2,6 +2,7 @@ package mainloop
 
 import (
 	"hash/fnv"
+	"math"
 	"os"
 	"sync"
 	"time"
@@ -17,6 +18,9 @@ func newTimeout(interval time.Duration, seconds bool) *Source {
 		us = 0
 	}
 	next := func(base int64) int64 {
+		if us > math.MaxInt64-2_000_000-base {
+			return math.MaxInt64 // practically never; do not wrap into the past
+		}
 		exp := base + us
 		if seconds {
 			exp = roundToSecond(exp)
