@@ -5,6 +5,7 @@ import (
 	"math"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -1514,5 +1515,33 @@ func TestHugeTimeout_ML15(t *testing.T) {
 			t.Fatal("dispatched")
 		}
 		s.Destroy()
+	}
+}
+
+// TestBadInput: nil functions and sources are refused with GLib's
+// criticals, not panics.
+func TestBadInput(t *testing.T) {
+	cap := logging.StartCapture()
+	var nilSrc *Source
+	ids := []uint{
+		IdleAdd(nil), IdleAddOnce(nil), TimeoutAdd(time.Second, nil), TimeoutAddOnce(0, nil),
+		TimeoutAddSeconds(1, nil), TimeoutAddSecondsOnce(1, nil), FDAdd(0, IOIn, nil), nilSrc.Attach(nil),
+	}
+	nilSrc.Destroy()
+	Default().Invoke(nil)
+	Default().InvokeFull(PriorityDefault, nil)
+	_, err := UnixSignalAdd(syscall.SIGUSR2, nil)
+	NewContext().FindSourceByID(0)
+	cap.Stop()
+	for i, id := range ids {
+		if id != 0 {
+			t.Errorf("call %d returned id %d", i, id)
+		}
+	}
+	if err == nil {
+		t.Error("UnixSignalAdd(nil) succeeded")
+	}
+	if n := cap.Count("critical", "assertion"); n != 13 {
+		t.Fatalf("%d criticals, want 13: %v", n, cap.Records())
 	}
 }

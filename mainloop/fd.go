@@ -219,6 +219,10 @@ func FDAdd(fd int, cond IOCondition, fn FDFunc) uint {
 
 // FDAddFull is g_unix_fd_add_full: FDAdd at a given priority.
 func FDAddFull(priority int, fd int, cond IOCondition, fn FDFunc) uint {
+	if fn == nil {
+		logging.Critical(pkg, "g_unix_fd_add_full: assertion 'function != NULL' failed")
+		return 0
+	}
 	s := NewFDSource(fd, cond, fn)
 	s.SetPriority(priority)
 	return s.Attach(Default())

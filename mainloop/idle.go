@@ -32,6 +32,10 @@ func IdleAdd(fn SourceFunc) uint { return IdleAddFull(PriorityDefaultIdle, fn) }
 
 // IdleAddFull is g_idle_add_full: IdleAdd at a given priority.
 func IdleAddFull(priority int, fn SourceFunc) uint {
+	if fn == nil {
+		logging.Critical(pkg, "g_idle_add_full: assertion 'function != NULL' failed")
+		return 0
+	}
 	s := NewIdleSource()
 	s.priority = priority
 	s.callback = fn
@@ -41,5 +45,9 @@ func IdleAddFull(priority int, fn SourceFunc) uint {
 // IdleAddOnce is g_idle_add_once: fn runs once on the global default
 // context (ML-5).
 func IdleAddOnce(fn func()) uint {
+	if fn == nil {
+		logging.Critical(pkg, "g_idle_add_once: assertion 'function != NULL' failed")
+		return 0
+	}
 	return IdleAddFull(PriorityDefaultIdle, func() bool { fn(); return SourceRemove })
 }

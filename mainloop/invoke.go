@@ -1,5 +1,7 @@
 package mainloop
 
+import "github.com/sigloop/sigloop/internal/logging"
+
 // invokeQueue holds the calls queued by Invoke/InvokeFull at one priority.
 // It stands in for the one-shot idle source per call that
 // g_main_context_invoke attaches: one internal source per priority drains
@@ -112,6 +114,7 @@ func (iq *invokeQueue) requeue() {
 func (c *Context) Invoke(fn func()) {
 	c = orDefault(c)
 	if fn == nil {
+		logging.Critical(pkg, "g_main_context_invoke: assertion 'function != NULL' failed")
 		return
 	}
 	it := invokeItem{fn: fn}
@@ -126,6 +129,7 @@ func (c *Context) Invoke(fn func()) {
 func (c *Context) InvokeFull(priority int, fn func() bool) {
 	c = orDefault(c)
 	if fn == nil {
+		logging.Critical(pkg, "g_main_context_invoke_full: assertion 'function != NULL' failed")
 		return
 	}
 	it := invokeItem{fnb: fn}

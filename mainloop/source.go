@@ -106,6 +106,10 @@ func NewSource(funcs SourceFuncs) *Source {
 // global default) and returns its id, unique among c's live sources (ML-6).
 // A source can be attached once; a destroyed source cannot be attached.
 func (s *Source) Attach(c *Context) uint {
+	if s == nil {
+		logging.Critical(pkg, "g_source_attach: assertion 'source != NULL' failed")
+		return 0
+	}
 	c = orDefault(c)
 	detachedMu.Lock()
 	if s.ctx.Load() != nil {
@@ -149,6 +153,10 @@ func (c *Context) attachLocked(s *Source) uint {
 // runs its Finalize (ML-7). It is idempotent and may be called from any
 // goroutine, including from s's own callback.
 func (s *Source) Destroy() {
+	if s == nil {
+		logging.Critical(pkg, "g_source_destroy: assertion 'source != NULL' failed")
+		return
+	}
 	c := s.lockCtx()
 	var fin []*Source
 	if c == nil {

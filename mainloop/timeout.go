@@ -107,6 +107,10 @@ func TimeoutAdd(d time.Duration, fn SourceFunc) uint {
 
 // TimeoutAddFull is g_timeout_add_full: TimeoutAdd at a given priority.
 func TimeoutAddFull(priority int, d time.Duration, fn SourceFunc) uint {
+	if fn == nil {
+		logging.Critical(pkg, "g_timeout_add_full: assertion 'function != NULL' failed")
+		return 0
+	}
 	s := NewTimeoutSource(d)
 	s.priority = priority
 	s.callback = fn
@@ -116,6 +120,10 @@ func TimeoutAddFull(priority int, d time.Duration, fn SourceFunc) uint {
 // TimeoutAddOnce is g_timeout_add_once: fn runs once, d from now, on the
 // global default context (ML-5).
 func TimeoutAddOnce(d time.Duration, fn func()) uint {
+	if fn == nil {
+		logging.Critical(pkg, "g_timeout_add_once: assertion 'function != NULL' failed")
+		return 0
+	}
 	return TimeoutAddFull(PriorityDefault, d, func() bool { fn(); return SourceRemove })
 }
 
@@ -126,6 +134,10 @@ func TimeoutAddSeconds(sec uint, fn SourceFunc) uint {
 
 // TimeoutAddSecondsFull is g_timeout_add_seconds_full.
 func TimeoutAddSecondsFull(priority int, sec uint, fn SourceFunc) uint {
+	if fn == nil {
+		logging.Critical(pkg, "g_timeout_add_seconds_full: assertion 'function != NULL' failed")
+		return 0
+	}
 	s := NewTimeoutSecondsSource(sec)
 	s.priority = priority
 	s.callback = fn
@@ -134,5 +146,9 @@ func TimeoutAddSecondsFull(priority int, sec uint, fn SourceFunc) uint {
 
 // TimeoutAddSecondsOnce is g_timeout_add_seconds_once.
 func TimeoutAddSecondsOnce(sec uint, fn func()) uint {
+	if fn == nil {
+		logging.Critical(pkg, "g_timeout_add_seconds_once: assertion 'function != NULL' failed")
+		return 0
+	}
 	return TimeoutAddSecondsFull(PriorityDefault, sec, func() bool { fn(); return SourceRemove })
 }

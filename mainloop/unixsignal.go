@@ -1,6 +1,7 @@
 package mainloop
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -157,6 +158,10 @@ func UnixSignalAdd(sig syscall.Signal, fn SourceFunc) (uint, error) {
 
 // UnixSignalAddFull is g_unix_signal_add_full.
 func UnixSignalAddFull(priority int, sig syscall.Signal, fn SourceFunc) (uint, error) {
+	if fn == nil {
+		logging.Critical(pkg, "g_unix_signal_add_full: assertion 'handler != NULL' failed")
+		return 0, errors.New("mainloop: nil handler")
+	}
 	s, err := NewUnixSignalSource(sig)
 	if err != nil {
 		return 0, err
