@@ -1545,3 +1545,29 @@ func TestBadInput(t *testing.T) {
 		t.Fatalf("%d criticals, want 13: %v", n, cap.Records())
 	}
 }
+
+// TestInvokeCurrentSourceDestroy_ML18: a queued call that destroys
+// CurrentSource() (as GLib code does to its invoke idle) stops its own
+// repetition and nothing else.
+func TestInvokeCurrentSourceDestroy_ML18(t *testing.T) {
+	c := NewContext()
+	n, other := 0, 0
+	c.InvokeFull(PriorityDefault, func() bool {
+		n++
+		CurrentSource().Destroy()
+		return SourceContinue
+	})
+	c.Invoke(func() { other++ })
+	drain(c)
+	c.Invoke(func() { other++ })
+	drain(c)
+	if n != 1 || other != 2 {
+		t.Fatalf("n=%d other=%d", n, other)
+	}
+	cap := logging.StartCapture()
+	c.Invoke(func() { CurrentSource().SetPriority(PriorityLow) })
+	drain(c)
+	if cap.Stop(); cap.Count("critical", "queued Invoke call") != 1 {
+		t.Fatal("no critical")
+	}
+}

@@ -111,6 +111,10 @@ func (s *Source) AddUnixFD(fd int, events IOCondition) FDTag {
 		logging.Critical(pkg, "g_source_add_unix_fd: assertion 'fd >= 0' failed")
 		return FDTag{}
 	}
+	if s.invoke != nil {
+		logging.Critical(pkg, "g_source_add_unix_fd: the source of a queued Invoke call cannot watch fds")
+		return FDTag{}
+	}
 	c := s.lockCtx()
 	if s.destroyed.Load() {
 		unlockCtx(c)

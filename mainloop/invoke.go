@@ -19,6 +19,9 @@ type invokeQueue struct {
 	batch []invokeItem
 	pos   int
 	again []invokeItem // InvokeFull calls that asked to run again
+	// stopCur is set when the running call destroys CurrentSource(), as
+	// GLib code may do to its invoke idle: the call is not repeated.
+	stopCur bool
 }
 
 type invokeItem struct {
@@ -38,7 +41,7 @@ func (c *Context) invokeQueueFor(prio int) *invokeQueue {
 	pl := c.prioListFor(prio, true)
 	if pl.inv == nil {
 		iq := &invokeQueue{c: c}
-		iq.src = &Source{priority: prio, readyTime: -1, canRecurse: true, name: "GMainContext invoke queue"}
+		iq.src = &Source{priority: prio, readyTime: -1, canRecurse: true, name: "GMainContext invoke queue", invoke: iq}
 		iq.src.funcs.Dispatch = iq.dispatch
 		iq.src.ctx.Store(c)
 		pl.inv = iq
@@ -87,9 +90,25 @@ func (iq *invokeQueue) dispatch(s *Source, _ SourceFunc) bool {
 		iq.pos++
 		if it.fn != nil {
 			it.fn()
-		} else if it.fnb() {
+			continue
+		}
+		prev := iq.stopCur
+		iq.stopCur = false
+		again := it.fnb()
+		stopped := iq.stopCur
+		iq.stopCur = prev
+		if again && !stopped {
 			iq.again = append(iq.again, it)
 		}
+	}
+}
+
+// destroyCurrent is Destroy on the queue's source, which callers see as
+// their own source (CurrentSource): it stops the running call from being
+// repeated, as destroying its idle would in GLib, and leaves the queue.
+func (iq *invokeQueue) destroyCurrent() {
+	if iq.c.IsOwner() {
+		iq.stopCur = true
 	}
 }
 

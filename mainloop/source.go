@@ -53,7 +53,8 @@ type Source struct {
 	fds         []*unixFD
 	onDestroy   func() // internal sources' extra teardown; runs under c.mu, must not call into c
 
-	invLimit uint64 // invoke-queue source: the limit of the current dispatch
+	invoke   *invokeQueue // set on a context's internal invoke-queue source
+	invLimit uint64       // invoke-queue source: the limit of the current dispatch
 
 	list       *prioList // the context list s is in, nil if none; under c.mu
 	prev, next *Source
@@ -157,6 +158,10 @@ func (s *Source) Destroy() {
 		logging.Critical(pkg, "g_source_destroy: assertion 'source != NULL' failed")
 		return
 	}
+	if s.invoke != nil {
+		s.invoke.destroyCurrent()
+		return
+	}
 	c := s.lockCtx()
 	var fin []*Source
 	if c == nil {
@@ -234,6 +239,10 @@ func (s *Source) SetCallback(fn SourceFunc) {
 // SetPriority is g_source_set_priority. A child source's priority follows
 // its parent's and cannot be set (ML-16).
 func (s *Source) SetPriority(p int) {
+	if s.invoke != nil {
+		logging.Critical(pkg, "g_source_set_priority: the source of a queued Invoke call cannot be changed")
+		return
+	}
 	c := s.lockCtx()
 	if s.parent != nil {
 		unlockCtx(c)
@@ -349,6 +358,8 @@ func (s *Source) AddChildSource(child *Source) {
 	}
 	var msg string
 	switch {
+	case s.invoke != nil:
+		msg = "g_source_add_child_source: the source of a queued Invoke call cannot have children"
 	case s.destroyed.Load():
 		msg = "g_source_add_child_source: assertion '!SOURCE_DESTROYED (source)' failed"
 	case child.destroyed.Load():
