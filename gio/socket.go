@@ -46,7 +46,7 @@ type Socket struct {
 
 	readSem  chan struct{} // one receive/accept/wait-for-IN at a time
 	writeSem chan struct{} // one send/connect-wait/wait-for-OUT at a time
-	dir      [2]dirState   // read, write deadline state; owned by the semaphore holder
+	dirs     [2]dirOp      // read, write: wait state, owned by the semaphore holder
 
 	mu             sync.Mutex
 	closed         bool

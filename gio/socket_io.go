@@ -42,28 +42,96 @@ const (
 // kickTime is a deadline in the past.
 var kickTime = time.Unix(1, 0)
 
-type ioWait struct {
-	s       *Socket
-	write   bool
-	mu      sync.Mutex
-	holding bool
-	kicked  bool // the file's deadline was moved by kick
+// ioKind says what an ioReq does; the two hot ones (a plain receive and a
+// send) are spelled out so that they need no closure.
+type ioKind uint8
+
+const (
+	ioAttempt ioKind = iota // call ioReq.attempt
+	ioRecv                  // read(2) into buf
+	ioSend                  // sendto(2) of buf to native (nil: the peer) with flags
+)
+
+// ioReq is one operation's system call, passed by value so that a receive
+// or a send allocates nothing.
+type ioReq struct {
+	kind    ioKind
+	buf     []byte
+	native  []byte
+	flags   int
+	attempt func(fd int) (again bool)
 }
 
-func (w *ioWait) kick() {
-	w.mu.Lock()
-	if w.holding {
-		w.kicked = true
-		w.s.setDeadline(w.write, kickTime)
+// do runs the request's system call once on fd. It returns the byte count
+// and errno of ioRecv and ioSend, and again=true for EAGAIN.
+func (r *ioReq) do(fd int) (n int, serr error, again bool) {
+	switch r.kind {
+	case ioRecv:
+		for {
+			n, serr = unix.Read(fd, r.buf)
+			if serr != unix.EINTR {
+				break
+			}
+		}
+	case ioSend:
+		n, serr = sendto(fd, r.buf, r.flags, r.native)
+	default:
+		return 0, nil, r.attempt(fd)
 	}
-	w.mu.Unlock()
+	if serr == unix.EAGAIN {
+		return 0, serr, true
+	}
+	return n, serr, false
 }
 
-// dirState is what the holder of a direction's semaphore knows about the
-// file's deadline in that direction, to skip setting it when unchanged.
-type dirState struct {
-	deadline time.Time // the deadline last set
+// dirOp is one direction's wait state (read: receives, accepts, waits for
+// IOIn; write: sends, connect waits, waits for IOOut). It belongs to the
+// goroutine holding the direction's semaphore, except for kick, which any
+// goroutine may call under mu. Reusing it, with fn bound once, is what keeps
+// a blocking receive or send free of allocations.
+type dirOp struct {
+	fn func(fd uintptr) bool // d.step, bound on first use
+
+	// The operation in progress (holder only).
+	req       ioReq
+	ctx       context.Context // nil when there is nothing to watch
+	exitAgain bool            // leave RawConn.Read/Write at the first EAGAIN
+	cancelled bool
+	again     bool
+	n         int
+	serr      error
+
+	mu       sync.Mutex // guards the fields below against kick
+	holding  bool
+	gen      uint64    // counts operations, so a late kick cannot hit the next one
+	kicked   bool      // kick moved the file's deadline during this operation
+	deadline time.Time // the file's deadline in this direction, as last set
 	unknown  bool      // a kick moved it since
+}
+
+// step is the function RawConn.Read/Write call: one attempt, after a look
+// at the context, so a kick that woke the poller is never lost.
+func (d *dirOp) step(fd uintptr) bool {
+	if d.ctx != nil && d.ctx.Err() != nil {
+		d.cancelled = true
+		return true
+	}
+	d.n, d.serr, d.again = d.req.do(int(fd))
+	if d.again {
+		return d.exitAgain
+	}
+	return true
+}
+
+// kick wakes the holder's poller wait by moving the file's deadline into
+// the past, if operation gen still holds the direction.
+func (d *dirOp) kick(s *Socket, write bool, gen uint64) {
+	d.mu.Lock()
+	if d.holding && d.gen == gen {
+		d.kicked = true
+		s.setDeadline(write, kickTime)
+	}
+	d.mu.Unlock()
 }
 
 func (s *Socket) setDeadline(write bool, t time.Time) {
@@ -82,26 +150,68 @@ func deadlineFor(timeout time.Duration) time.Time {
 	return time.Now().Add(timeout)
 }
 
-// run performs attempt, which returns again=true when its syscall gave EAGAIN.
-// Without blocking it makes one attempt and reports EAGAIN as WOULD_BLOCK.
-// With blocking it waits for readiness (write selects the direction) and
-// retries, until attempt is done, the deadline passes (TIMED_OUT), ctx is
-// done (CANCELLED) or the socket is closed (CLOSED).
+// run performs attempt, which returns again=true when its syscall gave
+// EAGAIN (see runReq).
 func (s *Socket) run(ctx context.Context, write, blocking bool, deadline time.Time, attempt func(fd int) (again bool)) error {
+	_, _, err := s.runReq(ctx, write, blocking, deadline, ioReq{attempt: attempt})
+	return err
+}
+
+// runReq performs req. Without blocking it makes one attempt and reports
+// EAGAIN as WOULD_BLOCK. With blocking it waits for readiness (write
+// selects the direction) and retries, until the attempt is done, the
+// deadline passes (TIMED_OUT), ctx is done (CANCELLED) or the socket is
+// closed (CLOSED). It returns the byte count and errno of an ioRecv or
+// ioSend request, and the error that stopped it, if any.
+func (s *Socket) runReq(ctx context.Context, write, blocking bool, deadline time.Time, req ioReq) (n int, serr, err error) {
 	if !blocking {
-		again := false
-		if err := s.control(func(fd int) { again = attempt(fd) }); err != nil {
-			return err
-		}
-		if again {
-			return errnoError(unix.EAGAIN, "")
-		}
-		return nil
+		return s.runOnce(req)
 	}
-	sem := s.readSem
+	if ctx != nil && ctx.Done() == nil {
+		ctx = nil // context.Background and the like: nothing to watch
+	}
+	sem, d := s.readSem, &s.dirs[0]
 	if write {
-		sem = s.writeSem
+		sem, d = s.writeSem, &s.dirs[1]
 	}
+	select {
+	case sem <- struct{}{}:
+	default:
+		if err := s.acquire(ctx, sem, deadline); err != nil {
+			return 0, nil, err
+		}
+	}
+	defer func() { <-sem }()
+	return d.perform(s, ctx, write, deadline, req)
+}
+
+// runOnce is runReq's non-blocking path: one attempt.
+func (s *Socket) runOnce(req ioReq) (n int, serr, err error) {
+	again := false
+	if err := s.control(func(fd int) { n, serr, again = req.do(fd) }); err != nil {
+		return 0, nil, err
+	}
+	if again {
+		return 0, nil, errnoError(unix.EAGAIN, "")
+	}
+	return n, serr, nil
+}
+
+// afterFunc is context.AfterFunc, calling a context's own AfterFunc
+// directly when it has one (a *cancellable.Cancellable does): that skips
+// the wrapper context.AfterFunc builds around it, and runs f inside Cancel
+// rather than on a new goroutine. f (a kick) only takes a lock and moves a
+// deadline, so it is safe there.
+func afterFunc(ctx context.Context, f func()) (stop func() bool) {
+	if af, ok := ctx.(interface{ AfterFunc(func()) func() bool }); ok {
+		return af.AfterFunc(f)
+	}
+	return context.AfterFunc(ctx, f)
+}
+
+// acquire waits for a busy direction's semaphore, honouring the deadline,
+// ctx and Close.
+func (s *Socket) acquire(ctx context.Context, sem chan struct{}, deadline time.Time) error {
 	var timerC <-chan time.Time
 	if !deadline.IsZero() {
 		t := time.NewTimer(time.Until(deadline))
@@ -114,6 +224,7 @@ func (s *Socket) run(ctx context.Context, write, blocking bool, deadline time.Ti
 	}
 	select {
 	case sem <- struct{}{}:
+		return nil
 	case <-s.closedCh:
 		return closedError()
 	case <-done:
@@ -121,67 +232,72 @@ func (s *Socket) run(ctx context.Context, write, blocking bool, deadline time.Ti
 	case <-timerC:
 		return timedOutError()
 	}
-	defer func() { <-sem }()
+}
 
-	ds := &s.dir[0]
-	if write {
-		ds = &s.dir[1]
+// perform runs req while holding the direction: the file's deadline is set
+// to the operation's, and RawConn.Read/Write park the goroutine in the
+// runtime poller on EAGAIN. A cancellable ctx is watched (AfterFunc kicking
+// the deadline) only once the first attempt would block, so an operation
+// that completes at once costs no registration.
+func (d *dirOp) perform(s *Socket, ctx context.Context, write bool, deadline time.Time, req ioReq) (int, error, error) {
+	if d.fn == nil {
+		d.fn = d.step
 	}
-	w := &ioWait{s: s, write: write}
-	w.mu.Lock()
-	w.holding = true
-	if ds.unknown || !ds.deadline.Equal(deadline) {
+	d.req, d.ctx, d.exitAgain = req, ctx, ctx != nil
+	d.cancelled, d.again, d.n, d.serr = false, false, 0, nil
+	d.mu.Lock()
+	d.holding = true
+	d.gen++
+	gen := d.gen
+	if d.unknown || !d.deadline.Equal(deadline) {
 		s.setDeadline(write, deadline)
-		ds.deadline, ds.unknown = deadline, false
+		d.deadline, d.unknown = deadline, false
 	}
-	w.mu.Unlock()
+	d.mu.Unlock()
+	var stop func() bool
 	defer func() {
-		w.mu.Lock()
-		w.holding = false
-		if w.kicked {
-			ds.unknown = true
+		if stop != nil {
+			stop()
 		}
-		w.mu.Unlock()
+		d.mu.Lock()
+		d.holding = false
+		if d.kicked {
+			d.kicked, d.unknown = false, true
+		}
+		d.mu.Unlock()
+		d.req, d.ctx = ioReq{}, nil // keep no buffer or context alive
 	}()
-	if done != nil {
-		stop := context.AfterFunc(ctx, w.kick)
-		defer stop()
-	}
 	for {
-		cancelled := false
-		fn := func(fd uintptr) bool {
-			if done != nil && ctx.Err() != nil {
-				cancelled = true
-				return true
-			}
-			return !attempt(int(fd))
-		}
 		var err error
 		if write {
-			err = s.rc.Write(fn)
+			err = s.rc.Write(d.fn)
 		} else {
-			err = s.rc.Read(fn)
+			err = s.rc.Read(d.fn)
 		}
 		switch {
-		case cancelled:
-			return ctxError(ctx)
+		case d.cancelled:
+			return 0, nil, ctxError(ctx)
+		case err == nil && d.again:
+			// The first attempt would block: watch ctx from now on.
+			d.exitAgain = false
+			stop = afterFunc(ctx, func() { d.kick(s, write, gen) })
 		case err == nil:
-			return nil
+			return d.n, d.serr, nil
 		case s.IsClosed():
-			return closedError()
-		case done != nil && ctx.Err() != nil:
-			return ctxError(ctx)
+			return 0, nil, closedError()
+		case ctx != nil && ctx.Err() != nil:
+			return 0, nil, ctxError(ctx)
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			if !deadline.IsZero() && !time.Now().Before(deadline) {
-				return timedOutError()
+				return 0, nil, timedOutError()
 			}
 			// Woken before our deadline (a kick that raced with a
 			// cancellation already handled): wait again.
-			w.mu.Lock()
+			d.mu.Lock()
 			s.setDeadline(write, deadline)
-			w.mu.Unlock()
+			d.mu.Unlock()
 		default:
-			return ioerr.FromError("", err)
+			return 0, nil, ioerr.FromError("", err)
 		}
 	}
 }
@@ -319,12 +435,7 @@ func (s *Socket) receiveUntil(ctx context.Context, buf []byte, blocking bool, de
 	if err := s.checkOp(ctx); err != nil {
 		return 0, err
 	}
-	n := 0
-	var rerr error
-	err := s.run(ctx, false, blocking, deadline, func(fd int) bool {
-		n, rerr = retryEINTR(func() (int, error) { return unix.Read(fd, buf) })
-		return rerr == unix.EAGAIN
-	})
+	n, rerr, err := s.runReq(ctx, false, blocking, deadline, ioReq{kind: ioRecv, buf: buf})
 	if err != nil {
 		return 0, err
 	}
@@ -392,12 +503,7 @@ func (s *Socket) sendTo(ctx context.Context, a SocketAddress, buf []byte, blocki
 		}
 	}
 	_, deadline := s.state()
-	n := 0
-	var werr error
-	err := s.run(ctx, true, blocking, deadline, func(fd int) bool {
-		n, werr = sendto(fd, buf, unix.MSG_NOSIGNAL, native)
-		return werr == unix.EAGAIN
-	})
+	n, werr, err := s.runReq(ctx, true, blocking, deadline, ioReq{kind: ioSend, buf: buf, native: native, flags: unix.MSG_NOSIGNAL})
 	if err != nil {
 		return 0, err
 	}
