@@ -94,3 +94,34 @@ func BenchmarkThreadDefault(b *testing.B) {
 		ThreadDefault()
 	}
 }
+
+// BenchmarkInvokeFloodParallel is the flood from GOMAXPROCS producers.
+func BenchmarkInvokeFloodParallel(b *testing.B) {
+	c := NewContext()
+	l := New(c)
+	var ran atomic.Int64
+	done := make(chan struct{})
+	go func() { l.Run(); close(done) }()
+	for !l.IsRunning() {
+		time.Sleep(time.Millisecond)
+	}
+	fn := func() { ran.Add(1) }
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			c.Invoke(fn)
+		}
+	})
+	last := make(chan struct{})
+	c.Invoke(func() { close(last) })
+	<-last
+	el := time.Since(start)
+	b.StopTimer()
+	if ran.Load() != int64(b.N) {
+		b.Fatalf("ran %d of %d", ran.Load(), b.N)
+	}
+	b.ReportMetric(float64(b.N)/el.Seconds(), "calls/s")
+	l.Quit()
+	<-done
+}
