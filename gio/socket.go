@@ -14,6 +14,7 @@ import (
 
 	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/object"
 )
 
 // Socket is GSocket: a socket file descriptor with GLib's blocking emulation,
@@ -35,6 +36,9 @@ import (
 // that becomes unreachable without Close is closed by the garbage collector,
 // as a GSocket closes on its last unref.
 type Socket struct {
+	object.Object
+	prop socketProps
+
 	family   SocketFamily
 	typ      SocketType
 	protocol SocketProtocol
@@ -144,6 +148,10 @@ func NewSocketFromFD(fd int) (*Socket, error) {
 	if v, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ACCEPTCONN); err == nil && v != 0 {
 		s.listening = true
 	}
+	// As g_socket_details_from_fd: unreadable means off.
+	if v, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE); err == nil && v != 0 {
+		s.keepalive = true
+	}
 	return s, nil
 }
 
@@ -211,6 +219,7 @@ func adoptFD(fd int, family SocketFamily, t SocketType, protocol SocketProtocol)
 		backlog:  defaultListenBacklog,
 	}
 	s.fd.Store(int64(fd))
+	s.Object.Init(s)
 	return s
 }
 
@@ -306,10 +315,17 @@ func (s *Socket) IsConnected() bool {
 // SetBlocking is g_socket_set_blocking. In non-blocking mode an operation
 // that would block fails with WOULD_BLOCK; in blocking mode (the default) it
 // waits, up to the timeout.
+//
+// It notifies "blocking" when the value changes.
 func (s *Socket) SetBlocking(blocking bool) {
+	if s.Blocking() == blocking {
+		return
+	}
+	p := s.props()
 	s.mu.Lock()
 	s.blocking = blocking
 	s.mu.Unlock()
+	p.blocking.Set(s.Blocking())
 }
 
 // Blocking is g_socket_get_blocking.
@@ -323,14 +339,20 @@ func (s *Socket) Blocking() bool {
 // "Socket I/O timed out" after d (0, the default, waits forever), and a
 // socket source fires when it passes (SOCK-5, SOCK-7). Differs from GLib: the
 // unit is a time.Duration with millisecond resolution, not whole seconds.
-// Negative values are treated as 0.
+// Negative values are treated as 0. It notifies "timeout" when the value
+// changes.
 func (s *Socket) SetTimeout(d time.Duration) {
 	if d < 0 {
 		d = 0
 	}
+	if s.Timeout() == d {
+		return
+	}
+	p := s.props()
 	s.mu.Lock()
 	s.timeout = d
 	s.mu.Unlock()
+	p.timeout.Set(s.Timeout())
 }
 
 // Timeout is g_socket_get_timeout.
@@ -342,15 +364,29 @@ func (s *Socket) Timeout() time.Duration {
 
 // SetListenBacklog is g_socket_set_listen_backlog: the backlog Listen passes
 // to listen(2) (default 10). Once the socket listens it has no effect and
-// logs GLib's critical (SOCK-9).
+// logs GLib's critical (SOCK-9). It notifies "listen-backlog" when the
+// value changes.
 func (s *Socket) SetListenBacklog(n int) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	listening, same := s.listening, s.backlog == n
+	s.mu.Unlock()
+	if listening {
+		criticalf("g_socket_set_listen_backlog: assertion '!socket->priv->listening' failed")
+		return
+	}
+	if same {
+		return
+	}
+	p := s.props()
+	s.mu.Lock()
 	if s.listening {
+		s.mu.Unlock()
 		criticalf("g_socket_set_listen_backlog: assertion '!socket->priv->listening' failed")
 		return
 	}
 	s.backlog = n
+	s.mu.Unlock()
+	p.listenBacklog.Set(s.ListenBacklog())
 }
 
 // ListenBacklog is g_socket_get_listen_backlog.
@@ -360,27 +396,26 @@ func (s *Socket) ListenBacklog() int {
 	return s.backlog
 }
 
-// SetKeepalive is g_socket_set_keepalive: SO_KEEPALIVE. A failure is logged
-// as GLib's warning "error setting keepalive: …".
+// SetKeepalive is g_socket_set_keepalive: SO_KEEPALIVE. It notifies
+// "keepalive" when the value changes. A failure is logged as GLib's
+// warning "error setting keepalive: …" and leaves the value unchanged.
 func (s *Socket) SetKeepalive(keepalive bool) {
-	s.mu.Lock()
-	if s.keepalive == keepalive {
-		s.mu.Unlock()
+	if s.Keepalive() == keepalive {
 		return
 	}
-	s.keepalive = keepalive
-	s.mu.Unlock()
-	v := 0
-	if keepalive {
-		v = 1
-	}
+	p := s.props()
 	var serr error
-	if err := s.control(func(fd int) { serr = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, v) }); err != nil {
+	if err := s.control(func(fd int) { serr = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, b2i(keepalive)) }); err != nil {
 		serr = err
 	}
 	if serr != nil {
 		logging.Warning("gio", "error setting keepalive: "+errnoOf(serr, "").Error())
+		return
 	}
+	s.mu.Lock()
+	s.keepalive = keepalive
+	s.mu.Unlock()
+	p.keepalive.Set(s.Keepalive())
 }
 
 // Keepalive is g_socket_get_keepalive.

@@ -28,10 +28,14 @@ func (s *Socket) intOption(what string, level, name int) int {
 	return v
 }
 
-func (s *Socket) setIntOption(what string, level, name, v int) {
+// setIntOption sets a socket option as GLib's setters do: a failure is a
+// warning, a success is reported true (and then notified by the caller).
+func (s *Socket) setIntOption(what string, level, name, v int) bool {
 	if err := s.SetOption(level, name, v); err != nil {
 		logging.Warning("gio", "error setting "+what+": "+err.Error())
+		return false
 	}
+	return true
 }
 
 func b2i(b bool) int {
@@ -52,16 +56,20 @@ func (s *Socket) TTL() uint {
 }
 
 // SetTTL is g_socket_set_ttl. On an IPv6 socket it also sets IP_TTL, for
-// v4-mapped traffic, as GLib does.
+// v4-mapped traffic, as GLib does. Every successful call notifies "ttl", as
+// in GLib.
 func (s *Socket) SetTTL(ttl uint) {
 	level, name, ok := s.inetOption("g_socket_set_ttl", unix.IP_TTL, unix.IPV6_UNICAST_HOPS)
 	if !ok {
 		return
 	}
+	p := s.props()
 	if s.family == SocketFamilyIPv6 {
 		_ = s.SetOption(unix.IPPROTO_IP, unix.IP_TTL, int(ttl))
 	}
-	s.setIntOption("unicast ttl", level, name, int(ttl))
+	if s.setIntOption("unicast ttl", level, name, int(ttl)) {
+		p.ttl.Set(ttl)
+	}
 }
 
 // Broadcast is g_socket_get_broadcast: SO_BROADCAST.
@@ -69,9 +77,13 @@ func (s *Socket) Broadcast() bool {
 	return s.intOption("broadcast", unix.SOL_SOCKET, unix.SO_BROADCAST) != 0
 }
 
-// SetBroadcast is g_socket_set_broadcast.
+// SetBroadcast is g_socket_set_broadcast. Every successful call notifies
+// "broadcast".
 func (s *Socket) SetBroadcast(b bool) {
-	s.setIntOption("broadcast", unix.SOL_SOCKET, unix.SO_BROADCAST, b2i(b))
+	p := s.props()
+	if s.setIntOption("broadcast", unix.SOL_SOCKET, unix.SO_BROADCAST, b2i(b)) {
+		p.broadcast.Set(b)
+	}
 }
 
 // MulticastLoopback is g_socket_get_multicast_loopback: IP_MULTICAST_LOOP or
@@ -85,16 +97,20 @@ func (s *Socket) MulticastLoopback() bool {
 }
 
 // SetMulticastLoopback is g_socket_set_multicast_loopback (also IP_MULTICAST_LOOP
-// on IPv6 sockets, as GLib does).
+// on IPv6 sockets, as GLib does). Every successful call notifies
+// "multicast-loopback".
 func (s *Socket) SetMulticastLoopback(loop bool) {
 	level, name, ok := s.inetOption("g_socket_set_multicast_loopback", unix.IP_MULTICAST_LOOP, unix.IPV6_MULTICAST_LOOP)
 	if !ok {
 		return
 	}
+	p := s.props()
 	if s.family == SocketFamilyIPv6 {
 		_ = s.SetOption(unix.IPPROTO_IP, unix.IP_MULTICAST_LOOP, b2i(loop))
 	}
-	s.setIntOption("multicast loopback", level, name, b2i(loop))
+	if s.setIntOption("multicast loopback", level, name, b2i(loop)) {
+		p.multicastLoopback.Set(loop)
+	}
 }
 
 // MulticastTTL is g_socket_get_multicast_ttl: IP_MULTICAST_TTL or
@@ -108,14 +124,18 @@ func (s *Socket) MulticastTTL() uint {
 }
 
 // SetMulticastTTL is g_socket_set_multicast_ttl (also IP_MULTICAST_TTL on
-// IPv6 sockets, as GLib does).
+// IPv6 sockets, as GLib does). Every successful call notifies
+// "multicast-ttl".
 func (s *Socket) SetMulticastTTL(ttl uint) {
 	level, name, ok := s.inetOption("g_socket_set_multicast_ttl", unix.IP_MULTICAST_TTL, unix.IPV6_MULTICAST_HOPS)
 	if !ok {
 		return
 	}
+	p := s.props()
 	if s.family == SocketFamilyIPv6 {
 		_ = s.SetOption(unix.IPPROTO_IP, unix.IP_MULTICAST_TTL, int(ttl))
 	}
-	s.setIntOption("multicast ttl", level, name, int(ttl))
+	if s.setIntOption("multicast ttl", level, name, int(ttl)) {
+		p.multicastTTL.Set(ttl)
+	}
 }
