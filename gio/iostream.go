@@ -3,6 +3,7 @@ package gio
 import (
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/object"
 )
 
 // IOStreamImpl is the part of a GIOStream subclass that does the work
@@ -25,9 +26,17 @@ type IOStreamImpl interface {
 // second Close succeeds without doing anything. Closing the substreams one
 // by one does not close the IOStream.
 //
+// It is an object.Object, as GIOStream is a GObject, with GLib's read-only
+// properties "closed", "input-stream" and "output-stream" (see Property).
+// "closed" notifies when the stream becomes closed. Differs from GLib, whose
+// g_io_stream_close sets the flag without a notification.
+//
 // Multiple goroutines may call its methods. CloseAsync delivers its callback
 // on the caller's context, never inside the call.
 type IOStream struct {
+	object.Object
+	closed object.Property[bool]
+
 	impl  IOStreamImpl
 	state streamState
 	// source is what callbacks receive as their source object and what
@@ -40,11 +49,59 @@ type IOStream struct {
 	closeInline func(c *cancellable.Cancellable) bool
 }
 
-// NewIOStream returns an IOStream around impl.
+// NewIOStream returns an IOStream around impl. Its context (object
+// affinity) is the caller's.
 func NewIOStream(impl IOStreamImpl) *IOStream {
 	s := &IOStream{impl: impl}
 	s.source = s
+	s.initObject(s)
 	return s
+}
+
+// initObject makes s an object whose outermost value is self (the
+// connection that embeds it, if any) and installs "closed".
+func (s *IOStream) initObject(self any) {
+	s.Object.Init(self)
+	// A fixed name on a fresh object: Install cannot fail.
+	_ = s.closed.Install(&s.Object, "closed", false, object.ExplicitNotify|object.ReadOnly)
+}
+
+// Property is g_object_get_property on a GIOStream: "closed" (bool),
+// "input-stream" (*InputStream), "output-stream" (*OutputStream), or any
+// property a subclass installed on the Object. Unknown names give a
+// *object.PropertyError wrapping object.ErrUnknownProperty.
+func (s *IOStream) Property(name string) (any, error) {
+	switch canonProp(name) {
+	case "input-stream":
+		return s.InputStream(), nil
+	case "output-stream":
+		return s.OutputStream(), nil
+	}
+	return s.Object.Property(name)
+}
+
+// SetProperty is g_object_set_property on a GIOStream. Its own properties
+// are read-only (object.ErrReadOnlyProperty); a subclass's writable ones
+// are set as Object.SetProperty does.
+func (s *IOStream) SetProperty(name string, v any) error {
+	switch canonProp(name) {
+	case "input-stream", "output-stream":
+		return &object.PropertyError{Op: "set", Name: name, Err: object.ErrReadOnlyProperty}
+	}
+	return s.Object.SetProperty(name, v)
+}
+
+// Properties is g_object_class_list_properties: the installed properties
+// ("closed", and a subclass's) and the computed "input-stream" and
+// "output-stream".
+func (s *IOStream) Properties() []string {
+	return append(s.Object.Properties(), "input-stream", "output-stream")
+}
+
+// finishClose marks the pair closed and notifies "closed".
+func (s *IOStream) finishClose() {
+	s.state.finishClose()
+	s.closed.Set(true)
 }
 
 const tagIOClose sourceTag = "g_io_stream_close_async"
@@ -84,7 +141,7 @@ func (s *IOStream) CloseStream(c *cancellable.Cancellable) error {
 	if err := s.state.setPending(); err != nil {
 		return err
 	}
-	defer s.state.finishClose()
+	defer s.finishClose()
 	return s.impl.CloseFn(c)
 }
 
@@ -99,7 +156,12 @@ func (s *IOStream) CloseAsync(prio int, c *cancellable.Cancellable, cb asyncresu
 		reportError[struct{}](s.source, tagIOClose, prio, cb, err)
 		return
 	}
-	t := newTask[struct{}](s.source, tagIOClose, prio, c, s.state.wrapClose(cb))
+	t := newTask[struct{}](s.source, tagIOClose, prio, c, func(src any, res asyncresult.AsyncResult) {
+		s.finishClose()
+		if cb != nil {
+			cb(src, res)
+		}
+	})
 	if s.closeInline != nil && s.closeInline(c) {
 		if err := s.impl.CloseFn(c); err != nil {
 			t.ReturnError(err)

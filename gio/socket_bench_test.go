@@ -247,3 +247,16 @@ func BenchmarkNewSocket(b *testing.B) {
 		s.Close()
 	}
 }
+
+// BenchmarkNewSocketConnection measures NewSocket, the connection factory
+// (a TCPConnection) and Close.
+func BenchmarkNewSocketConnection(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		s, err := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = NewSocketConnection(s).Close()
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/mainloop"
+	"github.com/sigloop/sigloop/object"
 )
 
 // SocketConnection is GSocketConnection: an IOStream over a connected
@@ -28,6 +29,9 @@ import (
 // Async results (CloseAsync, ConnectAsync) name the *SocketConnection as
 // their source object, also when it is the base of a TCPConnection or
 // UnixConnection.
+//
+// It is an object.Object (through IOStream), as GSocketConnection is a
+// GObject; its outermost value (Object.Self) is what the factory made.
 //
 // Multiple goroutines may invoke its methods simultaneously.
 type SocketConnection struct {
@@ -95,9 +99,36 @@ func newSocketConnection(s *Socket, self any) *SocketConnection {
 		self = c
 	}
 	c.self = self
-	c.IOStream = IOStream{impl: socketConnImpl{c}, source: c}
+	c.IOStream.impl = socketConnImpl{c}
+	c.IOStream.source = c
 	c.IOStream.closeInline = c.closeInline
+	c.IOStream.initObject(self)
 	return c
+}
+
+// Property is g_object_get_property on a GSocketConnection: "socket"
+// (*Socket), GIOStream's properties (see IOStream.Property), and for a
+// TCPConnection "graceful-disconnect" (bool).
+func (c *SocketConnection) Property(name string) (any, error) {
+	if canonProp(name) == "socket" {
+		return c.socket, nil
+	}
+	return c.IOStream.Property(name)
+}
+
+// SetProperty is g_object_set_property on a GSocketConnection: "socket" is
+// read-only (construct-only in GLib); "graceful-disconnect" on a
+// TCPConnection is writable and notifies as SetGracefulDisconnect does.
+func (c *SocketConnection) SetProperty(name string, v any) error {
+	if canonProp(name) == "socket" {
+		return &object.PropertyError{Op: "set", Name: name, Err: object.ErrReadOnlyProperty}
+	}
+	return c.IOStream.SetProperty(name, v)
+}
+
+// Properties lists the names Property accepts.
+func (c *SocketConnection) Properties() []string {
+	return append(c.IOStream.Properties(), "socket")
 }
 
 // TCP returns the connection as a *TCPConnection, or nil if the factory did

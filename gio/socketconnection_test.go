@@ -1,12 +1,14 @@
 package gio
 
 import (
+	"errors"
 	"net"
 	"os"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
 
 	"github.com/sigloop/sigloop/asyncresult"
@@ -14,6 +16,7 @@ import (
 	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/mainloop"
+	"github.com/sigloop/sigloop/object"
 )
 
 // The connection factory (SOCK-10): IPv4/IPv6 stream sockets give a
@@ -431,5 +434,77 @@ func TestConnectionFactoryMPTCP_SOCK10(t *testing.T) {
 	defer mc.Close()
 	if mc.TCP() == nil {
 		t.Error("NewSocket(IPv4, stream, MPTCP): factory made no TCPConnection")
+	}
+}
+
+// A SocketConnection is an object: "closed" notifies when it closes (sync
+// or async, before the callback), "graceful-disconnect" on change, and the
+// read-only properties are reachable by name (SOCK-10).
+func TestConnectionProperties_SOCK10(t *testing.T) {
+	client, server := connPair(t, "tcp4")
+	var got []string
+	client.Notify.Connect(func(name string) { got = append(got, name) })
+
+	tcp := client.TCP()
+	tcp.SetGracefulDisconnect(false) // unchanged: no notification
+	tcp.SetGracefulDisconnect(true)
+	if err := client.SetProperty("graceful-disconnect", false); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := client.Property("graceful_disconnect"); v != false || tcp.GracefulDisconnect() {
+		t.Errorf("graceful-disconnect by name %v, typed %v", v, tcp.GracefulDisconnect())
+	}
+	if v, _ := client.Property("socket"); v != client.Socket() {
+		t.Error("socket property is not Socket()")
+	}
+	if v, _ := client.Property("input-stream"); v != client.InputStream() {
+		t.Error("input-stream property")
+	}
+	if v, _ := client.Property("output-stream"); v != client.OutputStream() {
+		t.Error("output-stream property")
+	}
+	for _, name := range []string{"socket", "closed", "input-stream", "output-stream"} {
+		if err := client.SetProperty(name, nil); !errors.Is(err, object.ErrReadOnlyProperty) {
+			t.Errorf("SetProperty(%q): %v, want read-only", name, err)
+		}
+	}
+	if err := client.SetProperty("graceful-disconnect", 1); !errors.Is(err, object.ErrPropertyType) {
+		t.Errorf("wrong type: %v", err)
+	}
+	if _, err := client.Property("nope"); !errors.Is(err, object.ErrUnknownProperty) {
+		t.Errorf("unknown: %v", err)
+	}
+	wantNames := []string{"closed", "graceful-disconnect", "input-stream", "output-stream", "socket"}
+	if diff := cmp.Diff(wantNames, client.Properties()); diff != "" {
+		t.Errorf("Properties (-want +got):\n%s", diff)
+	}
+	if client.Self() != any(tcp) {
+		t.Errorf("Self() is %T, want the *TCPConnection", client.Self())
+	}
+
+	if err := client.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_ = client.Close() // already closed: no second notification
+	if v, _ := client.Property("closed"); v != true {
+		t.Error("closed property false after Close")
+	}
+	if diff := cmp.Diff([]string{"graceful-disconnect", "graceful-disconnect", "closed"}, got); diff != "" {
+		t.Errorf("notifications (-want +got):\n%s", diff)
+	}
+
+	// CloseAsync: notify::closed on the caller's context, before the callback.
+	l := newTestLoop(t)
+	var order []string
+	server.Notify.ConnectDetailed("closed", func(string) { order = append(order, "notify") })
+	server.CloseAsync(mainloop.PriorityDefault, nil, func(_ any, res asyncresult.AsyncResult) {
+		order = append(order, "callback")
+		if err := server.CloseFinish(res); err != nil {
+			t.Error(err)
+		}
+	})
+	l.until(func() bool { return len(order) == 2 })
+	if diff := cmp.Diff([]string{"notify", "callback"}, order); diff != "" {
+		t.Errorf("CloseAsync order (-want +got):\n%s", diff)
 	}
 }

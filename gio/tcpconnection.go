@@ -1,22 +1,23 @@
 package gio
 
 import (
-	"sync/atomic"
-
 	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/object"
 )
 
 // TCPConnection is GTcpConnection: the SocketConnection the factory makes
 // for IPv4 and IPv6 stream sockets (SOCK-10). It adds the graceful
-// disconnect option.
+// disconnect option, also the notifying property "graceful-disconnect".
 type TCPConnection struct {
 	*SocketConnection
-	gracefulDisconnect atomic.Bool
+	gracefulDisconnect object.Property[bool]
 }
 
 func newTCPConnection(s *Socket) *TCPConnection {
 	t := &TCPConnection{}
 	t.SocketConnection = newSocketConnection(s, t)
+	// A fixed name on a fresh object: Install cannot fail.
+	_ = t.gracefulDisconnect.Install(&t.Object, "graceful-disconnect", false, object.ExplicitNotify)
 	return t
 }
 
@@ -25,15 +26,16 @@ func newTCPConnection(s *Socket) *TCPConnection {
 // discard until the peer closes, and only then close: the peer has then
 // received everything, or an error says it has not. A cancelled
 // Cancellable skips the wait ("cancelled: close fast", as GLib). Off by
-// default, since the wait lasts as long as the peer takes.
-func (t *TCPConnection) SetGracefulDisconnect(on bool) { t.gracefulDisconnect.Store(on) }
+// default, since the wait lasts as long as the peer takes. It notifies
+// "graceful-disconnect" when the value changes.
+func (t *TCPConnection) SetGracefulDisconnect(on bool) { t.gracefulDisconnect.Set(on) }
 
 // GracefulDisconnect is g_tcp_connection_get_graceful_disconnect.
-func (t *TCPConnection) GracefulDisconnect() bool { return t.gracefulDisconnect.Load() }
+func (t *TCPConnection) GracefulDisconnect() bool { return t.gracefulDisconnect.Get() }
 
 // graceful reports whether a close with cn drains first.
 func (t *TCPConnection) graceful(cn *cancellable.Cancellable) bool {
-	return t.gracefulDisconnect.Load() && !cn.IsCancelled()
+	return t.gracefulDisconnect.Get() && !cn.IsCancelled()
 }
 
 // drain is the first half of g_tcp_connection_close: shutdown(write), then
