@@ -1,31 +1,17 @@
 package cancellable
 
 import (
-	"runtime"
-	"strconv"
 	"sync"
 
+	"github.com/sigloop/sigloop/internal/goid"
 	"github.com/sigloop/sigloop/internal/logging"
 )
 
-// The stacks of PushCurrent are per goroutine (GLib's are per thread). Go has
-// no goroutine-local storage, so they are kept in a map keyed by goroutine
-// id. Push, pop and Current cost a short stack read (about a microsecond);
-// they are for porting code that relies on g_cancellable_get_current.
-var currents sync.Map // goroutine id → []*Cancellable
-
-func goid() uint64 {
-	var buf [64]byte
-	b := buf[:runtime.Stack(buf[:], false)]
-	// "goroutine 123 [running]:..."
-	b = b[len("goroutine "):]
-	i := 0
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-		i++
-	}
-	id, _ := strconv.ParseUint(string(b[:i]), 10, 64)
-	return id
-}
+// The stacks of PushCurrent are per goroutine (GLib's are per thread), kept
+// in a map under the goroutine's identity (internal/goid, the same identity
+// mainloop uses for thread-default contexts). A goroutine must pop what it
+// pushed before it exits.
+var currents sync.Map // goroutine identity → []*Cancellable
 
 // PushCurrent is g_cancellable_push_current (CAN-9): it makes c the calling
 // goroutine's current cancellable, for code that has no cancellable
@@ -36,7 +22,8 @@ func (c *Cancellable) PushCurrent() {
 		logging.Critical(pkg, "g_cancellable_push_current: assertion 'cancellable != NULL' failed")
 		return
 	}
-	id := goid()
+	goid.Pin() // held until the matching PopCurrent
+	id := goid.ID()
 	var stack []*Cancellable
 	if v, ok := currents.Load(id); ok {
 		stack = v.([]*Cancellable)
@@ -48,7 +35,9 @@ func (c *Cancellable) PushCurrent() {
 // of the calling goroutine's stack. If c is not on top, it logs a critical
 // and changes nothing.
 func (c *Cancellable) PopCurrent() {
-	id := goid()
+	goid.Pin()
+	defer goid.Unpin()
+	id := goid.ID()
 	var stack []*Cancellable
 	if v, ok := currents.Load(id); ok {
 		stack = v.([]*Cancellable)
@@ -61,6 +50,7 @@ func (c *Cancellable) PopCurrent() {
 		logging.Critical(pkg, "g_cancellable_pop_current: assertion 'l->data == cancellable' failed")
 		return
 	}
+	defer goid.Unpin() // the Pin of the matching PushCurrent
 	if len(stack) == 1 {
 		currents.Delete(id)
 		return
@@ -71,7 +61,9 @@ func (c *Cancellable) PopCurrent() {
 // Current is g_cancellable_get_current: the top of the calling goroutine's
 // PushCurrent stack, or nil.
 func Current() *Cancellable {
-	v, ok := currents.Load(goid())
+	goid.Pin()
+	defer goid.Unpin()
+	v, ok := currents.Load(goid.ID())
 	if !ok {
 		return nil
 	}

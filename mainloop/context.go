@@ -20,7 +20,7 @@ type Context struct {
 	mu   sync.Mutex
 	cond sync.Cond // ownership released or a waiting loop quit; uses mu
 
-	owner      atomic.Int64 // identity of the owning goroutine (selfID), 0 if none; written under mu
+	owner      atomic.Int64 // identity of the owning goroutine (goid.ID), 0 if none; written under mu
 	ownerCount int
 
 	prios      []*prioList // by priority, ascending; may hold empty lists

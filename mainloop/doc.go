@@ -20,7 +20,7 @@
 // last, else Default(). Go has no thread-locals, so sigloop keeps this state
 // per goroutine: ownership and the thread-default stack belong to the
 // goroutine that acquired or pushed, identified by its runtime g (see
-// ident_g.go; on other architectures by its locked OS thread's id). A
+// internal/goid; on other architectures by its locked OS thread's id). A
 // goroutine must release what it acquired and pop what it pushed before it
 // exits, as a GLib thread must.
 //

@@ -1,11 +1,15 @@
 package mainloop
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/sigloop/sigloop/internal/goid"
+)
 
 // threadState is what GLib keeps in thread-local storage: the stack of
 // thread-default contexts and the dispatch depth. Go has no thread-locals;
 // the state of a goroutine that owns, dispatches or pushes a context is kept
-// in threads under the calling goroutine's identity (see ident_*.go), and
+// in threads under the calling goroutine's identity (see internal/goid), and
 // removed when it no longer owns or pushes anything. Only the goroutine
 // itself can compute its identity, so only it finds, reads and writes its
 // state.
@@ -32,8 +36,8 @@ var threads sync.Map // tid → *threadState
 // and keeps it (and, where identity is the thread id, the goroutine's OS
 // thread) until the paired unlock, on the same goroutine.
 func lockThread() *threadState {
-	pin()
-	tid := selfID()
+	goid.Pin()
+	tid := goid.ID()
 	if v, ok := threads.Load(tid); ok {
 		ts := v.(*threadState)
 		ts.locks++
@@ -49,7 +53,7 @@ func (ts *threadState) unlock() {
 	if ts.locks == 0 && len(ts.stack) == 0 {
 		threads.Delete(ts.tid)
 	}
-	unpin()
+	goid.Unpin()
 }
 
 // peekThread calls f with the calling goroutine's identity and its state (nil
@@ -57,8 +61,8 @@ func (ts *threadState) unlock() {
 // pinned to its thread meanwhile, so that it cannot observe another
 // goroutine's state.
 func peekThread(f func(tid int64, ts *threadState)) {
-	pin()
-	tid := selfID()
+	goid.Pin()
+	tid := goid.ID()
 	var ts *threadState
 	if v, ok := threads.Load(tid); ok {
 		ts = v.(*threadState)
@@ -67,7 +71,7 @@ func peekThread(f func(tid int64, ts *threadState)) {
 		}
 	}
 	f(tid, ts)
-	unpin()
+	goid.Unpin()
 }
 
 func (ts *threadState) top() *Context {
