@@ -1,6 +1,53 @@
-// Package gio is a Go port of GLib's GIO networking layer: GSocket, socket
-// addresses, GSocketConnection and its streams, GSocketClient, and (in later
-// files) GSocketListener and GSocketService.
+// Package gio is a Go port of GLib's GIO networking layer: sockets and
+// their addresses, the stream classes, socket connections and the socket
+// client, with GLib's error codes and messages, and Go's runtime poller
+// underneath.
+//
+// # Types and their GLib counterparts
+//
+// Errors and enums:
+//
+//   - Error is GError in the G_IO_ERROR domain, ErrorCode is GIOErrorEnum,
+//     and the ErrXxx values are sentinels for errors.Is
+//     (g_error_matches).
+//   - SocketFamily, SocketType and SocketProtocol are GSocketFamily,
+//     GSocketType and GSocketProtocol (SocketProtocolMPTCP is added: Go's
+//     net package makes Multipath TCP sockets).
+//
+// Addresses:
+//
+//   - SocketAddress is GSocketAddress, InetAddress is GInetAddress,
+//     InetSocketAddress is GInetSocketAddress, UnixSocketAddress (with
+//     UnixSocketAddressType) is GUnixSocketAddress. All convert to and from
+//     net.Addr (ToNet, SocketAddressFromNet) and struct sockaddr
+//     (SocketAddressToNative, SocketAddressFromNative).
+//   - SocketConnectable is GSocketConnectable, NetworkAddress is
+//     GNetworkAddress; SocketConnectableEnumerator folds in
+//     GSocketAddressEnumerator.
+//   - Credentials is GCredentials.
+//
+// Sockets:
+//
+//   - Socket is GSocket, an object.Object with GSocket's properties;
+//     SocketSourceFunc is GSocketSourceFunc (CreateSource).
+//
+// Streams and connections:
+//
+//   - InputStream is GInputStream and OutputStream is GOutputStream, with
+//     GPollableInputStream's and GPollableOutputStream's calls (CanPoll,
+//     ReadNonblocking, CreateSource, …). InputStreamImpl,
+//     OutputStreamImpl, PollableInputImpl and PollableOutputImpl are their
+//     class vtables: implement them to make a stream of your own.
+//   - IOStream is GIOStream (IOStreamImpl its vtable; NewSimpleIOStream is
+//     GSimpleIOStream), an object.Object. IOStreamer is what
+//     IOStream.SpliceAsync joins; OutputStreamSpliceFlags and
+//     IOStreamSpliceFlags are GOutputStreamSpliceFlags and
+//     GIOStreamSpliceFlags.
+//   - SocketConnection is GSocketConnection, TCPConnection is
+//     GTcpConnection, UnixConnection is GUnixConnection. NewSocketConnection
+//     is the connection factory. A SocketConnection is also a net.Conn.
+//   - SocketClient is GSocketClient (an object.Object), SocketClientEvent
+//     is GSocketClientEvent.
 //
 // # Design
 //
@@ -12,45 +59,114 @@
 // it: a blocking call that would block waits for readiness and retries. The
 // wait is a goroutine parked in the poller, not a thread in poll(2).
 // Timeouts are poller deadlines; a Cancellable (or any context.Context, in
-// the XxxContext methods) interrupts a wait by moving the deadline into the
-// past.
+// the XxxContext methods) interrupts a wait by moving the deadline into
+// the past. A blocking receive or send allocates nothing.
+//
+// The streams follow GLib's classes: InputStream and OutputStream wrap an
+// implementation with the one-operation-at-a-time rule and the Async/Finish
+// forms; a SocketConnection's streams do blocking socket calls, and their
+// Async forms run those calls on a goroutine and return the result through
+// an asyncresult.Task. SocketClient resolves, connects and reports each
+// stage on its Event signal; its async form uses Happy Eyeballs.
 //
 // Errors are *Error values in GLib's G_IO_ERROR domain (Error, ErrorCode,
 // the ErrXxx sentinels), with GLib's codes and messages: errors.Is works
 // against the sentinels, against the wrapped errno (syscall.ECONNREFUSED)
-// and, for CANCELLED, against context.Canceled.
+// and, for CANCELLED, against context.Canceled. Bad input (an unparsable
+// address, a nil argument) gives INVALID_ARGUMENT, never a panic.
 //
-// Sources for a main loop (CreateSource) watch the descriptor with the
-// mainloop package's own poller; both pollers may watch the same
-// descriptor.
+// Sources for a main loop (Socket.CreateSource, the streams'
+// CreateSource) watch the descriptor with the mainloop package's own
+// poller; both pollers may watch the same descriptor.
+//
+// # Objects and properties
+//
+// Socket, IOStream (so every SocketConnection, TCPConnection and
+// UnixConnection) and SocketClient embed object.Object, as their GLib
+// counterparts are GObjects: each has a context affinity (the caller's
+// context when it was made), a name, data and Notify. Their typed
+// accessors are the main API; the GLib properties are also reachable by
+// name through each type's Property, SetProperty and Properties, and
+// notify (Notify, detailed by the property name) as GLib's do:
+//
+//   - Socket: "blocking", "keepalive", "timeout", "listen-backlog" when
+//     they change; "ttl", "broadcast", "multicast-loopback",
+//     "multicast-ttl" after every successful set; "family", "type",
+//     "protocol", "fd", "local-address", "remote-address" are read-only
+//     and computed. A Socket installs its property table on first use, so
+//     sockets that never touch it (most accepted ones) do not pay for it.
+//   - IOStream: "closed" (read-only, notified once when the stream closes;
+//     GLib does not notify it), "input-stream", "output-stream";
+//     SocketConnection adds "socket", TCPConnection "graceful-disconnect".
+//   - SocketClient: "family", "type", "protocol", "local-address",
+//     "timeout", "enable-proxy".
+//
+// Destroy (the embedded Object's) does not close a socket or a connection;
+// Close does, as g_object_run_dispose does not close a GSocket.
 //
 // # Concurrency properties
 //
-//  1. Every exported method of Socket may be called from any goroutine. A
-//     receive-side operation (Receive, ReceiveFrom, Accept, ConditionWait
-//     for IOIn) and a send-side one (Send, SendTo, SendVectors, a blocking
-//     Connect's wait) run in parallel; two operations on the same side are
-//     served one after the other, and a queued one still honours its
-//     timeout, cancellation and Close.
-//  2. A blocking operation ends with TIMED_OUT when the socket timeout
-//     passes, with CANCELLED when its Cancellable or context is cancelled,
-//     and with CLOSED when another goroutine closes the socket. It never
-//     keeps a goroutine or thread after it returns.
-//  3. Close is idempotent, closes the descriptor exactly once, returns only
-//     after the descriptor is closed, and never waits for a blocked
-//     operation to time out.
-//  4. A socket source's callback runs on the goroutine dispatching the
-//     context it is attached to, never concurrently with that context's
-//     other callbacks (see package mainloop).
-//  5. Addresses (InetAddress, InetSocketAddress, UnixSocketAddress) are
-//     immutable values, safe to share.
+//  1. Every exported method may be called from any goroutine. GLib's
+//     GSocket and streams are not thread-safe; these are.
+//  2. Socket: a receive-side operation (Receive, ReceiveFrom, Accept,
+//     ConditionWait for IOIn) and a send-side one (Send, SendTo,
+//     SendVectors, a blocking Connect's wait) run in parallel; two
+//     operations on the same side are served one after the other, and a
+//     queued one still honours its timeout, cancellation and Close.
+//  3. Streams: operations on one InputStream or OutputStream are
+//     serialised by GLib's PENDING rule, not queued: while one is in
+//     progress (sync or async) any other fails at once with PENDING
+//     "Stream has outstanding operation", and every one after Close with
+//     CLOSED "Stream is already closed" (SOCK-11). The input and the output
+//     stream of a connection are independent: a read and a write run in
+//     parallel. An IOStream close while a substream operation runs still
+//     closes the socket, and the operation ends with CLOSED.
+//  4. net.Conn: Read and Write of a SocketConnection called from several
+//     goroutines are queued (one Read at a time, one Write at a time, as
+//     net.Conn callers expect) rather than failing with PENDING. Only a
+//     GLib-style operation on the same stream makes a net.Conn call fail
+//     with PENDING. Deadlines apply to the net.Conn calls, including one
+//     already waiting.
+//  5. Async callbacks: every XxxAsync callback runs exactly once, on the
+//     caller's context (mainloop.ThreadDefault when XxxAsync was called),
+//     at the priority given, never inside the XxxAsync call and never
+//     inside a Cancel of its Cancellable (TASK-3, CAN-11). A stream's
+//     pending flag is cleared just before the callback runs, so the
+//     callback may start the next operation.
+//  6. Waiting costs no thread: blocking calls and the goroutines behind the
+//     async forms park in Go's netpoller while they wait; an async
+//     operation holds a goroutine (a few KiB of stack), not an OS thread.
+//     Nothing is left running after an operation completes, and Close ends
+//     every wait at once with CLOSED.
+//  7. SocketClient: Connect emits Event on the calling goroutine;
+//     ConnectAsync and ConnectToHostAsync emit RESOLVING inside the call and
+//     the later events on the caller's context, in GLib's order (RESOLVING,
+//     RESOLVED, CONNECTING, CONNECTED, COMPLETE; on failure COMPLETE with a
+//     nil connection), with COMPLETE always last and always before the
+//     callback (SOCK-12).
+//  8. Property notifications run on the goroutine that changed the value
+//     (for "closed" after CloseAsync: on the caller's context, before the
+//     callback), with no lock held, so a handler may call any method.
+//  9. Close of a Socket is idempotent, closes the descriptor exactly once,
+//     returns only after it is closed, and never waits for a blocked
+//     operation to time out. A socket source's callback runs on the
+//     goroutine dispatching its context, never concurrently with that
+//     context's other callbacks (see package mainloop).
+//  10. Addresses (InetAddress, InetSocketAddress, UnixSocketAddress,
+//     NetworkAddress) are immutable values, safe to share.
 //
 // # Panics
 //
 // Bad arguments never panic: they give an INVALID_ARGUMENT error, or, where
 // GLib has a g_return_if_fail, a logged critical (see internal/logging) and
-// a zero result. A panic in a source callback is not recovered by this
-// package: it propagates out of the dispatch, as in package mainloop.
+// a zero result. User code is not recovered: a panic in an async callback,
+// an Event or Notify handler or a source callback propagates out of the
+// context's dispatch (Iteration or Run), as in package mainloop, and one
+// event handler that panics does not stop the later SocketClient events
+// from being delivered. A panic in an InputStreamImpl, OutputStreamImpl or
+// IOStreamImpl method propagates to the caller of a sync call (the stream
+// is left not pending); in an async call it runs on the operation's own
+// goroutine and so ends the program, as any goroutine's panic does.
 //
 // # Differences from GLib
 //
@@ -58,15 +174,18 @@
 // timeouts are time.Durations; Credentials over TCP give NOT_SUPPORTED;
 // over-long Unix paths are rejected instead of truncated;
 // NewUnixSocketAddressAbstract makes the unpadded kind; control messages are
-// raw bytes (SendMessage, ReceiveMessage); a Socket may be used from several
-// goroutines at once; sockets adopted from a descriptor report whether they
-// listen.
+// raw bytes (SendMessage, ReceiveMessage); a Socket and the streams may be
+// used from several goroutines at once; sockets adopted from a descriptor
+// report whether they listen; ReadAll stays pending for the whole call;
+// "closed" notifies; no proxies and no TLS in SocketClient.
 //
 // # Using Go's net package alongside
 //
 // NewSocketFromNetListener and NewSocketFromNetConn adopt a duplicate of a
-// net.Listener's or net.Conn's descriptor; NetListener hands a duplicate of
-// a listening Socket to Go code. Every ...Context method takes a
-// context.Context where the GLib-style method takes a Cancellable; a
-// cancellable.Cancellable is itself a context.Context.
+// net.Listener's or net.Conn's descriptor (a Multipath TCP one gives a
+// TCPConnection too); NetListener hands a duplicate of a listening Socket
+// to Go code; a SocketConnection is a net.Conn (with CloseRead and
+// CloseWrite). Every ...Context method takes a context.Context where the
+// GLib-style method takes a Cancellable; a cancellable.Cancellable is
+// itself a context.Context.
 package gio
