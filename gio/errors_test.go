@@ -3,8 +3,14 @@ package gio
 import (
 	"context"
 	"errors"
+	"net"
+	"os"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
+
+	"github.com/sigloop/sigloop/cancellable"
 )
 
 func TestErrorCodesAreGLibs(t *testing.T) {
@@ -82,5 +88,127 @@ func TestErrorsIs(t *testing.T) {
 	var ge *Error
 	if !errors.As(error(NewError(ErrorPending, "x")), &ge) || ge.Code != ErrorPending {
 		t.Errorf("errors.As failed")
+	}
+}
+
+// errors.Is against the code sentinels, the wrapped errno and
+// context.Canceled, on errors from real operations through the public API
+// (SOCK-4, SOCK-2, SOCK-5, SOCK-8, SOCK-12).
+func TestErrorsIsFromOperations_SOCK4(t *testing.T) {
+	// A port nothing listens on.
+	probe, addr := listenLoopback(t, SocketFamilyIPv4)
+	probe.Close()
+
+	refused := func() error {
+		s := newSock(t, SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
+		return s.Connect(addr, nil)
+	}
+	clientRefused := func() error {
+		_, err := NewSocketClient().Connect(addr, nil)
+		return err
+	}
+	inUse := func() error {
+		l, laddr := listenLoopback(t, SocketFamilyIPv4)
+		_ = l
+		s := newSock(t, SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
+		return s.Bind(laddr, true)
+	}
+	cancelledRecv := func() error {
+		c, _ := connPair(t, "unix")
+		cn := cancellable.New()
+		time.AfterFunc(10*time.Millisecond, cn.Cancel)
+		_, err := c.Socket().Receive(make([]byte, 1), cn)
+		return err
+	}
+	cancelledCtx := func() error {
+		c, _ := connPair(t, "unix")
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(10*time.Millisecond, cancel)
+		_, err := c.Socket().ReceiveContext(ctx, make([]byte, 1))
+		return err
+	}
+	deadlineCtx := func() error {
+		c, _ := connPair(t, "unix")
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+		defer cancel()
+		_, err := c.Socket().ReceiveContext(ctx, make([]byte, 1))
+		return err
+	}
+	socketTimeout := func() error {
+		c, _ := connPair(t, "unix")
+		c.Socket().SetTimeout(10 * time.Millisecond)
+		_, err := c.Socket().Receive(make([]byte, 1), nil)
+		return err
+	}
+	netConnTimeout := func() error {
+		c, _ := connPair(t, "unix")
+		_ = c.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+		_, err := c.Read(make([]byte, 1))
+		return err
+	}
+	netConnClosed := func() error {
+		c, _ := connPair(t, "unix")
+		_ = c.Close()
+		_, err := c.Read(make([]byte, 1))
+		return err
+	}
+	peerGone := func() error {
+		c, s := connPair(t, "unix")
+		_ = s.Close()
+		var err error
+		for i := 0; i < 100 && err == nil; i++ {
+			_, err = c.Socket().Send([]byte("x"), nil)
+		}
+		return err
+	}
+	clientCancelled := func() error {
+		cn := cancellable.New()
+		cn.Cancel()
+		_, err := NewSocketClient().Connect(addr, cn)
+		return err
+	}
+
+	for _, tc := range []struct {
+		name   string
+		op     func() error
+		is     []error
+		isNot  []error
+		prefix string
+	}{
+		{"connect refused", refused, []error{ErrConnectionRefused, syscall.ECONNREFUSED}, []error{context.Canceled, ErrTimedOut}, "Connection refused"},
+		{"client refused", clientRefused, []error{ErrConnectionRefused, syscall.ECONNREFUSED}, []error{context.Canceled}, "Could not connect to 127.0.0.1: "},
+		{"bind in use", inUse, []error{ErrAddressInUse, syscall.EADDRINUSE}, []error{ErrFailed}, "Error binding to address 127.0.0.1:"},
+		{"cancelled receive", cancelledRecv, []error{ErrCancelled, context.Canceled}, []error{ErrTimedOut, context.DeadlineExceeded}, "Operation was cancelled"},
+		{"cancelled context", cancelledCtx, []error{ErrCancelled, context.Canceled}, []error{ErrTimedOut}, "Operation was cancelled"},
+		{"context deadline", deadlineCtx, []error{ErrTimedOut, context.DeadlineExceeded}, []error{ErrCancelled, context.Canceled}, "Socket I/O timed out"},
+		{"socket timeout", socketTimeout, []error{ErrTimedOut}, []error{ErrCancelled, context.Canceled}, "Socket I/O timed out"},
+		{"net.Conn deadline", netConnTimeout, []error{ErrTimedOut, os.ErrDeadlineExceeded}, []error{ErrCancelled, context.Canceled}, "Socket I/O timed out"},
+		{"net.Conn closed", netConnClosed, []error{ErrClosed, net.ErrClosed}, []error{ErrCancelled}, ""},
+		{"peer gone", peerGone, []error{ErrConnectionClosed, ErrBrokenPipe}, []error{ErrCancelled}, "Error sending data: "},
+		{"client cancelled", clientCancelled, []error{ErrCancelled, context.Canceled}, []error{ErrConnectionRefused}, "Operation was cancelled"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.op()
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, target := range tc.is {
+				if !errors.Is(err, target) {
+					t.Errorf("%q: errors.Is(%v) false", err, target)
+				}
+			}
+			for _, target := range tc.isNot {
+				if errors.Is(err, target) {
+					t.Errorf("%q: errors.Is(%v) true", err, target)
+				}
+			}
+			if !strings.HasPrefix(err.Error(), tc.prefix) {
+				t.Errorf("message %q, want prefix %q", err, tc.prefix)
+			}
+			var ge *Error
+			if !errors.As(err, &ge) {
+				t.Errorf("%v (%T) is not a *gio.Error", err, err)
+			}
+		})
 	}
 }
