@@ -1571,3 +1571,32 @@ func TestInvokeCurrentSourceDestroy_ML18(t *testing.T) {
 		t.Fatal("no critical")
 	}
 }
+
+// Post never runs fn inside the call, even from the owner, and keeps order;
+// a call posted from a dispatch waits for a later iteration (ML-4).
+func TestPostFromOwnerIsDeferred_ML4(t *testing.T) {
+	c := NewContext()
+	if !c.Acquire() {
+		t.Fatal("acquire")
+	}
+	defer c.Release()
+	var got []int
+	c.Post(PriorityDefault, func() {
+		got = append(got, 1)
+		c.Post(PriorityDefault, func() { got = append(got, 3) })
+	})
+	c.Post(PriorityDefault, func() { got = append(got, 2) })
+	if len(got) != 0 {
+		t.Fatalf("Post ran inside the call: %v", got)
+	}
+	if !c.Iteration(false) || len(got) != 2 || got[0] != 1 || got[1] != 2 {
+		t.Fatalf("after one iteration: %v", got)
+	}
+	c.Iteration(false)
+	if len(got) != 3 || got[2] != 3 {
+		t.Fatalf("after two iterations: %v", got)
+	}
+	if c.Iteration(false) {
+		t.Fatal("nothing left, but Iteration dispatched")
+	}
+}

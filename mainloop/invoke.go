@@ -158,6 +158,22 @@ func (c *Context) InvokeFull(priority int, fn func() bool) {
 	c.enqueue(priority, it)
 }
 
+// Post queues fn to run on c (nil: the global default) at the given
+// priority, even when the calling goroutine owns c: it never runs fn inside
+// the call. It is Qt's QCoreApplication::postEvent and
+// QMetaObject::invokeMethod with Qt::QueuedConnection, or GLib's
+// g_idle_add_full on c, without a Source per call. Calls posted at one
+// priority run in the order they were posted, each in an iteration after
+// the one that posted it (ML-4).
+func (c *Context) Post(priority int, fn func()) {
+	c = orDefault(c)
+	if fn == nil {
+		logging.Critical(pkg, "Post: assertion 'function != NULL' failed")
+		return
+	}
+	c.enqueue(priority, invokeItem{fn: fn})
+}
+
 // invokeDirect runs fn now if the caller owns c, or if c is the caller's
 // context and is free (ML-18), and reports whether it did.
 func (c *Context) invokeDirect(it invokeItem) bool {

@@ -2,7 +2,6 @@ package signal
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/mainloop"
@@ -126,24 +125,14 @@ func deliver[R any](r Receiver, fn func() R, done chan<- bool) {
 	if ctx == nil {
 		ctx = mainloop.Default()
 	}
-	ran := false
-	src := mainloop.NewSource(mainloop.SourceFuncs{
-		Prepare: func(*mainloop.Source) (bool, time.Duration) { return true, -1 },
-		Check:   func(*mainloop.Source) bool { return true },
-		Dispatch: func(*mainloop.Source, mainloop.SourceFunc) bool {
-			if !r.IsDestroyed() {
-				fn()
-				ran = true
-			}
-			return mainloop.SourceRemove
-		},
-		Finalize: func(*mainloop.Source) {
-			if done != nil {
-				done <- ran
-			}
-		},
+	ctx.Post(mainloop.PriorityDefault, func() {
+		ran := false
+		if done != nil {
+			defer func() { done <- ran }()
+		}
+		if !r.IsDestroyed() {
+			fn()
+			ran = true
+		}
 	})
-	src.SetPriority(mainloop.PriorityDefault)
-	src.SetName("signal: queued call")
-	src.Attach(ctx)
 }
