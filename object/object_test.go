@@ -3,6 +3,7 @@ package object_test
 import (
 	"errors"
 	"fmt"
+	"github.com/sigloop/sigloop/internal/looptest"
 	"runtime"
 	"sync"
 	"testing"
@@ -32,45 +33,12 @@ func names(os []*object.Object) []string {
 	return out
 }
 
-// loop runs a main loop for a new context until the test ends.
-func loop(t *testing.T) *mainloop.Context {
-	t.Helper()
-	ctx := mainloop.NewContext()
-	l := mainloop.New(ctx)
-	done := make(chan struct{})
-	go func() {
-		l.Run()
-		close(done)
-	}()
-	for !l.IsRunning() {
-		runtime.Gosched()
-	}
-	t.Cleanup(func() {
-		l.Quit()
-		<-done
-	})
-	return ctx
-}
+// loop and on are the shared test helpers (internal/looptest).
+func loop(t *testing.T) *mainloop.Context { return looptest.Run(t) }
 
-// on runs fn on ctx's loop and waits for it; work queued to ctx before it at
-// the default priority has run when it returns.
-func on(ctx *mainloop.Context, fn func()) {
-	done := make(chan struct{})
-	src := mainloop.NewIdleSource()
-	src.SetPriority(mainloop.PriorityDefault)
-	src.SetCallback(func() bool {
-		defer close(done)
-		fn()
-		return false
-	})
-	src.Attach(ctx)
-	<-done
-}
+func on(ctx *mainloop.Context, fn func()) { looptest.On(ctx, fn) }
 
-func pump(ctx *mainloop.Context) {
-	for ctx.Iteration(false) {
-	}
-}
+func pump(ctx *mainloop.Context) { looptest.Pump(ctx) }
 
 // TestChildren_OBJ01: children keep insertion order; SetParent moves an
 // object; the same parent is a no-op; loops are refused.

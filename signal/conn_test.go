@@ -2,6 +2,7 @@ package signal_test
 
 import (
 	"errors"
+	"github.com/sigloop/sigloop/internal/looptest"
 	"sync"
 	"testing"
 	"time"
@@ -14,10 +15,7 @@ import (
 )
 
 // pump runs ctx's pending work on the calling goroutine.
-func pump(ctx *mainloop.Context) {
-	for ctx.Iteration(false) {
-	}
-}
+func pump(ctx *mainloop.Context) { looptest.Pump(ctx) }
 
 // TestQueued_SIG10: queued calls run later on the receiver's context, one
 // per emission, in order, with the arguments of their emission.

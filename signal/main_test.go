@@ -1,13 +1,13 @@
 package signal_test
 
 import (
-	"runtime"
 	"sort"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/sigloop/sigloop/internal/leakcheck"
+	"github.com/sigloop/sigloop/internal/looptest"
 	"github.com/sigloop/sigloop/mainloop"
 )
 
@@ -75,37 +75,7 @@ type owner struct{ blocked atomic.Bool }
 
 func (o *owner) SignalsBlocked() bool { return o.blocked.Load() }
 
-// loop runs a main loop for ctx on its own goroutine until the test ends.
-func loop(t *testing.T) *mainloop.Context {
-	t.Helper()
-	ctx := mainloop.NewContext()
-	l := mainloop.New(ctx)
-	done := make(chan struct{})
-	go func() {
-		l.Run()
-		close(done)
-	}()
-	for !l.IsRunning() {
-		runtime.Gosched()
-	}
-	t.Cleanup(func() {
-		l.Quit()
-		<-done
-	})
-	return ctx
-}
+// loop and on are the shared test helpers (internal/looptest).
+func loop(t *testing.T) *mainloop.Context { return looptest.Run(t) }
 
-// on runs fn on ctx's loop and waits for it. Because it is queued at the
-// default priority, calls queued before it have run when it returns.
-func on(ctx *mainloop.Context, fn func()) {
-	done := make(chan struct{})
-	src := mainloop.NewIdleSource()
-	src.SetPriority(mainloop.PriorityDefault)
-	src.SetCallback(func() bool {
-		defer close(done)
-		fn()
-		return false
-	})
-	src.Attach(ctx)
-	<-done
-}
+func on(ctx *mainloop.Context, fn func()) { looptest.On(ctx, fn) }
