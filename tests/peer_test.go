@@ -18,7 +18,18 @@ import (
 
 // python is the interpreter the peers need: Debian's, which is the one that
 // has python3-gi (a python3 earlier in PATH, say from a venv, may not).
-const python = "/usr/bin/python3"
+// TestMissingPeer points it elsewhere, through pythonOverrideEnv, in a child
+// test process.
+var python = "/usr/bin/python3"
+
+// pythonOverrideEnv replaces the interpreter, for TestMissingPeer only.
+const pythonOverrideEnv = "SIGLOOP_TEST_PEER_PYTHON"
+
+func init() {
+	if p := os.Getenv(pythonOverrideEnv); p != "" {
+		python = p
+	}
+}
 
 // requirePeersEnv makes a missing python3-gi a failure instead of a skip.
 const requirePeersEnv = "SIGLOOP_REQUIRE_PEERS"
@@ -212,4 +223,31 @@ func exitStatus(err error) int {
 		return ee.ExitCode()
 	}
 	return -1
+}
+
+// TestMissingPeer checks the peer tests' verdict when python3-gi cannot be
+// used: it runs this test binary again with an interpreter that does not
+// exist, once plainly (the peer tests must skip, saying why) and once with
+// SIGLOOP_REQUIRE_PEERS=1 (they must fail).
+func TestMissingPeer(t *testing.T) {
+	if os.Getenv(pythonOverrideEnv) != "" {
+		t.Skip("child process")
+	}
+	run := func(require string) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestGLibServer_GoClient_SOCK12$", "-test.v", "-test.count=1")
+		cmd.Env = append(os.Environ(), pythonOverrideEnv+"=/nonexistent/python3", requirePeersEnv+"="+require)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := run("")
+	if err != nil || !strings.Contains(out, "--- SKIP") || !strings.Contains(out, "skipping real-peer test") ||
+		!strings.Contains(out, "install python3-gi") {
+		t.Errorf("without python3-gi and without %s: err %v, output:\n%s", requirePeersEnv, err, out)
+	}
+	out, err = run("1")
+	if err == nil || !strings.Contains(out, "--- FAIL") || !strings.Contains(out, requirePeersEnv+"=1 makes that a failure") {
+		t.Errorf("without python3-gi and with %s=1: err %v, output:\n%s", requirePeersEnv, err, out)
+	}
 }
