@@ -108,10 +108,10 @@ func TestReceiveBytes_SOCK5(t *testing.T) {
 	wantCode(t, "negative size", err, ErrorInvalidArgument)
 }
 
-// TestSendReceiveMessage_SOCK is the socket half of
+// TestSendReceiveMessage_SOCK8 (send/receive) is the socket half of
 // /socket/unix-connection-ancillary-data: a descriptor travels over a
 // socketpair with SCM_RIGHTS.
-func TestSendReceiveMessage_SOCK(t *testing.T) {
+func TestSendReceiveMessage_SOCK8(t *testing.T) {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -865,9 +865,10 @@ func TestAcceptTimeout_SOCK5(t *testing.T) {
 	}
 }
 
-// TestCredentials_SOCK is /socket/credentials/tcp_client, /tcp_server and
+// TestCredentials_SOCK9 (what a socket reports about itself) is
+// /socket/credentials/tcp_client, /tcp_server and
 // /unix_socketpair.
-func TestCredentials_SOCK(t *testing.T) {
+func TestCredentials_SOCK9(t *testing.T) {
 	client, server := connectedPair(t, SocketFamilyIPv4)
 	for _, s := range []*Socket{client, server} {
 		_, err := s.Credentials()
