@@ -90,3 +90,26 @@ func ExampleInetSocketAddress_String() {
 	// ::1
 	// true
 }
+
+// A Socket is an object: its GLib properties notify on change, and are
+// reachable by name for porting and tooling.
+func ExampleSocket_properties() {
+	s, _ := gio.NewSocket(gio.SocketFamilyIPv4, gio.SocketTypeStream, gio.SocketProtocolDefault)
+	defer s.Close()
+	s.Notify.ConnectDetailed("keepalive", func(name string) {
+		fmt.Println("notify::" + name)
+	})
+	s.SetKeepalive(true)
+	s.SetKeepalive(true) // unchanged: no notification, as in GLib
+	if err := s.SetProperty("listen-backlog", 64); err != nil {
+		fmt.Println(err)
+	}
+	backlog, _ := s.Property("listen-backlog")
+	family, _ := s.Property("family")
+	fmt.Println(backlog, family)
+	fmt.Println(s.SetProperty("fd", 3))
+	// Output:
+	// notify::keepalive
+	// 64 ipv4
+	// object: set property "fd": property is not writable
+}
