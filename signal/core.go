@@ -9,6 +9,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/mainloop"
 )
 
 const pkg = "signal"
@@ -42,6 +43,7 @@ type list[F any] struct {
 	class      F
 	hasClass   bool
 	classStage RunStage
+	noRecurse  bool // SetNoRecurse: G_SIGNAL_NO_RECURSE (SIG-9)
 }
 
 func (l *list[F]) blocked() bool { return l.owner != nil && l.owner.SignalsBlocked() }
@@ -60,6 +62,9 @@ type core[F any] struct {
 	// the per-handler checks.
 	gen      atomic.Uint64
 	nblocked atomic.Int64 // outstanding Block calls on live handlers
+	// running holds the emissions of a NoRecurse signal in progress, one
+	// per detail (GLib's emission list, emission_find); guarded by mu.
+	running []*emission
 }
 
 func (c *core[F]) load() *list[F] { return c.l.Load() }
@@ -75,7 +80,7 @@ func (c *core[F]) update(f func(n *list[F])) {
 	for i, h := range n.hs {
 		n.fns[i] = h.fn
 	}
-	n.simple = !n.hasClass
+	n.simple = !n.hasClass && !n.noRecurse
 	for _, h := range n.hs {
 		if h.after || h.detail != "" || h.recv != nil || h.single || h.ctype != DirectConnection {
 			n.simple = false
@@ -372,4 +377,96 @@ func (c *core[F]) setClass(fn F, stage RunStage) {
 		n.classStage = stage
 	})
 	c.mu.Unlock()
+}
+
+// SetNoRecurse sets GLib's G_SIGNAL_NO_RECURSE flag on the signal (SIG-9),
+// as object.Object does for Notify. While an emission of the signal with a
+// given detail is running, on any goroutine, a new emission with the same
+// detail does not run: it returns at once (with R's zero value) and the
+// running emission restarts from its first stage once the handler it is in
+// has returned, with its own arguments and the handler list as it is then.
+// So a notify handler that sets the property it watches gets one more
+// call, after it returned, instead of a nested one. As in GLib the restart
+// also happens for an emission made from another goroutine; unlike GLib
+// none is lost: one arriving after the last handler, or during the
+// RunCleanup class handler, still makes the emission run again before it
+// returns. A StopEmission drops a restart requested before it (the stop is
+// newer).
+func (c *core[F]) SetNoRecurse(on bool) {
+	c.mu.Lock()
+	c.update(func(n *list[F]) { n.noRecurse = on })
+	c.mu.Unlock()
+}
+
+// emission is a running emission of a NoRecurse signal (GLib's Emission).
+type emission struct {
+	detail  string
+	restart atomic.Bool
+}
+
+// enterEmission registers an emission for detail, or, if one is running,
+// asks it to restart and returns nil.
+func (c *core[F]) enterEmission(detail string) *emission {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, e := range c.running {
+		if e.detail == detail {
+			e.restart.Store(true)
+			return nil
+		}
+	}
+	e := &emission{detail: detail}
+	c.running = append(c.running, e)
+	return e
+}
+
+// finishEmission reports whether e must run again; if not, e is removed,
+// under the same lock a new emission checks, so none is lost.
+func (c *core[F]) finishEmission(e *emission) (again bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e.restart.Swap(false) {
+		return true
+	}
+	c.leaveLocked(e)
+	return false
+}
+
+func (c *core[F]) leaveLocked(e *emission) {
+	for i, x := range c.running {
+		if x == e {
+			c.running = append(c.running[:i], c.running[i+1:]...)
+			return
+		}
+	}
+}
+
+// CheckDeadlock reports ErrDeadlock if an emission made now from the
+// calling goroutine would reach a BlockingQueuedConnection whose receiver's
+// context the calling goroutine owns: the case where Emit logs Qt's "Dead
+// lock detected" critical and skips the handler instead of waiting for
+// itself forever. Emit has no error result; call CheckDeadlock first where
+// that case can arise. It returns nil otherwise.
+func (c *core[F]) CheckDeadlock() error {
+	l := c.l.Load()
+	if l == nil {
+		return nil
+	}
+	for _, h := range l.hs {
+		if h.ctype == BlockingQueuedConnection && h.state.Load()&stateGone == 0 && h.wouldDeadlock() {
+			return ErrDeadlock
+		}
+	}
+	return nil
+}
+
+// wouldDeadlock: h is blocking-queued and the caller owns the context it
+// would be delivered to (deliver uses the default context for a receiver
+// without one).
+func (h *handler[F]) wouldDeadlock() bool {
+	ctx := h.recv.Context()
+	if ctx == nil {
+		ctx = mainloop.Default()
+	}
+	return ctx.IsOwner()
 }

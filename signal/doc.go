@@ -58,9 +58,14 @@
 //     a plain Disconnect, and are dropped if the receiver is destroyed
 //     first. BlockingQueuedConnection waits for the handler; emitting it
 //     from a goroutine that owns the receiver's context would deadlock in Qt,
-//     here it logs Qt's "Dead lock detected" critical and skips the handler.
-//     Queued handlers' return values are ignored; blocking-queued ones are
-//     accumulated.
+//     here it logs Qt's "Dead lock detected" critical and skips the handler
+//     (Emit has no error result); CheckDeadlock returns ErrDeadlock before
+//     an emission in exactly that case. Queued handlers' return values are
+//     ignored; blocking-queued ones are accumulated.
+//   - NO_RECURSE (SIG-9): after SetNoRecurse(true), an emission made while
+//     one with the same detail is running (on any goroutine) does not nest:
+//     it returns at once and the running emission restarts after its
+//     current handler returns. object.Object's Notify is such a signal.
 //   - UniqueConnection: Go funcs cannot be compared, so a unique connection
 //     is identified by a comparable Options.Key given by the caller, plus
 //     the receiver, the detail and the After flag; a duplicate fails with
@@ -76,7 +81,7 @@
 //
 // Not provided, because fields replace GLib's registry of named signals:
 // signal names and their parsing (SIG-6 naming, SIG-14), emission hooks
-// (SIG-11), invocation hints (GLib SIG-10), NO_RECURSE restarts (SIG-9);
+// (SIG-11), invocation hints (GLib SIG-10);
 // and from Qt: sender() (SIG-11), connectNotify/disconnectNotify (SIG-13),
 // signal-to-signal connections (SIG-09; connect s2.Emit as a handler).
 //
@@ -108,13 +113,17 @@
 //     goroutines emit at the same time.
 //  8. When Disconnect returns, no new call of the handler will start (one
 //     already running on another goroutine may still be finishing).
+//  9. On a NoRecurse signal no emission is lost: one that merges into a
+//     running emission of the same detail makes it run its stages again
+//     before it returns, whenever it arrives (SIG-9).
 //
 // # Panics
 //
 // A panicking handler is not recovered: the panic unwinds through Emit to
 // the emitter, like any function call, and the rest of that emission is
 // abandoned. The signal stays usable, because an emission keeps its state on
-// its own stack and holds no lock while handlers run; a single-shot
+// its own stack and holds no lock while handlers run (a NoRecurse
+// emission unregisters itself while the panic unwinds); a single-shot
 // connection that panicked stays removed. A panic in a queued handler
 // unwinds through the receiver context's dispatch (see package mainloop);
 // a goroutine blocked in a BlockingQueuedConnection emission is released

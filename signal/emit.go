@@ -31,12 +31,65 @@ func FirstWins[R any]() Accumulator[R] {
 // connections. Without an accumulator the result is the last value
 // returned (SIG-8).
 func emitSlow[F, R any](c *core[F], l *list[F], detail string, call func(F) R, post func(F) func() R, acc Accumulator[R]) R {
-	var res R
+	if !l.noRecurse {
+		res, _ := emitRun(c, l, detail, call, post, acc, nil, *new(R))
+		return res
+	}
+	return emitNoRecurse(c, l, detail, call, post, acc)
+}
+
+// emitNoRecurse is an emission of a NoRecurse signal (SIG-9): it merges
+// into a running emission of the same detail, or runs, restarting while
+// emissions merge into it.
+func emitNoRecurse[F, R any](c *core[F], l *list[F], detail string, call func(F) R, post func(F) func() R, acc Accumulator[R]) (res R) {
 	if l.blocked() {
 		return res
 	}
+	e := c.enterEmission(detail)
+	if e == nil {
+		return res
+	}
+	done := false
+	defer func() {
+		if !done { // a handler panicked: the signal must not stay "running"
+			c.mu.Lock()
+			c.leaveLocked(e)
+			c.mu.Unlock()
+		}
+	}()
+	for {
+		res, _ = emitRun(c, l, detail, call, post, acc, e, res)
+		if !c.finishEmission(e) {
+			done = true
+			return res
+		}
+		l = c.load()
+	}
+}
+
+// emitRun is one run of the emission's stages. With e (NoRecurse) it
+// returns early, restart true, when a merged emission asked for a restart
+// during the last call; the RunCleanup stage is skipped then, as GLib's
+// EMIT_RESTART does. res is the value accumulated so far (kept across
+// restarts, as GLib keeps its accumulator).
+func emitRun[F, R any](c *core[F], l *list[F], detail string, call func(F) R, post func(F) func() R, acc Accumulator[R], e *emission, res R) (R, bool) {
+	if l.blocked() {
+		return res, false
+	}
 	start := c.gen.Load()
 	stopped := false
+	// again is checked after every call: a stop first (GLib's order), which
+	// drops a restart asked before it, then a restart.
+	again := func() bool {
+		if e == nil {
+			return false
+		}
+		if stopped {
+			e.restart.Store(false)
+			return false
+		}
+		return e.restart.Load()
+	}
 	took := func(v R) {
 		if acc == nil {
 			res = v
@@ -51,12 +104,19 @@ func emitSlow[F, R any](c *core[F], l *list[F], detail string, call func(F) R, p
 	if l.hasClass && l.classStage&RunFirst != 0 {
 		took(call(l.class))
 		stopped = c.stops.stopped(start) || stopped
+		if again() {
+			return res, true
+		}
 	}
 	for pass := 0; pass < 2 && !stopped; pass++ {
 		after := pass == 1
 		if after && l.hasClass && l.classStage&RunLast != 0 {
 			took(call(l.class))
-			if stopped = c.stops.stopped(start) || stopped; stopped {
+			stopped = c.stops.stopped(start) || stopped
+			if again() {
+				return res, true
+			}
+			if stopped {
 				break
 			}
 		}
@@ -76,8 +136,7 @@ func emitSlow[F, R any](c *core[F], l *list[F], detail string, call func(F) R, p
 			case QueuedConnection:
 				deliver(h.recv, post(h.fn), nil)
 			case BlockingQueuedConnection:
-				ctx := h.recv.Context()
-				if ctx != nil && ctx.IsOwner() {
+				if h.wouldDeadlock() {
 					logging.Critical(pkg, fmt.Sprintf("Qt: Dead lock detected while activating a BlockingQueuedConnection: Sender is %p, receiver is %p (handler %d not called)", c, h.recv, h.id))
 					continue
 				}
@@ -89,7 +148,11 @@ func emitSlow[F, R any](c *core[F], l *list[F], detail string, call func(F) R, p
 					took(v)
 				}
 			}
-			if stopped = c.stops.stopped(start) || stopped; stopped {
+			stopped = c.stops.stopped(start) || stopped
+			if again() {
+				return res, true
+			}
+			if stopped {
 				break
 			}
 		}
@@ -100,7 +163,7 @@ func emitSlow[F, R any](c *core[F], l *list[F], detail string, call func(F) R, p
 	if c.stops.pending.Load() != 0 {
 		c.stops.claim(start) // a stop asked by the cleanup handler ends here
 	}
-	return res
+	return res, false
 }
 
 // effectiveType resolves AutoConnection for this emission (SIG-10): direct

@@ -38,8 +38,15 @@ const (
 	QueuedConnection ConnectionType = 2
 	// BlockingQueuedConnection is Qt::BlockingQueuedConnection: queued, and
 	// the emitter waits until the handler has returned. Emitting from a
-	// goroutine that owns the receiver's context would deadlock; sigloop
-	// logs a critical and skips the handler instead (DECISIONS.md).
+	// goroutine that owns the receiver's context (or the default context,
+	// for a receiver without one) would wait for itself forever. Emit has
+	// no error result, so sigloop logs Qt's "Qt: Dead lock detected while
+	// activating a BlockingQueuedConnection" critical and skips that
+	// handler (its value is not accumulated); the rest of the emission
+	// goes on. CheckDeadlock returns ErrDeadlock, before emitting, in
+	// exactly that case. The connect itself is not refused: connecting on
+	// the receiver's goroutine and emitting from another one is the
+	// normal use.
 	BlockingQueuedConnection ConnectionType = 3
 	// UniqueConnection is Qt::UniqueConnection: the connect fails with
 	// ErrDuplicate when an identical connection exists. Go funcs cannot be
@@ -163,6 +170,10 @@ var (
 	ErrDuplicate = errors.New("signal: identical unique connection already exists")
 	// ErrNilHandler: the handler func is nil.
 	ErrNilHandler = errors.New("signal: nil handler")
+	// ErrDeadlock: a BlockingQueuedConnection would be emitted from the
+	// goroutine that owns its receiver's context, which would wait for
+	// itself forever (Qt's "Dead lock detected"). CheckDeadlock returns it.
+	ErrDeadlock = errors.New("signal: blocking-queued emission from the goroutine that owns the receiver's context would deadlock")
 )
 
 func invalidDetail() {
