@@ -115,7 +115,7 @@ func (p *Property[T]) Install(o *Object, name string, initial T, flags PropertyF
 	defer o.mu.Unlock()
 	if _, dup := o.props[canon]; dup {
 		p.mu.Lock()
-		p.ready = false
+		p.obj, p.name, p.ready = nil, "", false // not installed: Set must not notify o's other property
 		p.mu.Unlock()
 		logging.Critical(pkg, fmt.Sprintf("g_object_class_install_property: class '%T' already contains a property named '%s'", o.Self(), canon))
 		return &PropertyError{Op: "install", Name: name, Err: ErrPropertyExists}
@@ -163,11 +163,24 @@ func (p *Property[T]) Set(v T) (changed bool) {
 	p.v = v
 	obj, name, fl := p.obj, p.name, p.fl
 	p.mu.Unlock()
-	changed = old != v
+	changed = !equal(old, v)
 	if obj != nil && (changed || fl&ExplicitNotify == 0) {
 		obj.notify(name)
 	}
 	return changed
+}
+
+// equal is old == v, except that values of an interface type T holding
+// incomparable dynamic values (slices, maps, funcs in a Property[any]) are
+// unequal instead of panicking.
+func equal[T comparable](a, b T) (eq bool) {
+	if reflect.TypeFor[T]().Kind() == reflect.Interface {
+		ra, rb := reflect.ValueOf(any(a)), reflect.ValueOf(any(b))
+		if ra.IsValid() && !ra.Comparable() || rb.IsValid() && !rb.Comparable() {
+			return false
+		}
+	}
+	return a == b
 }
 
 func (p *Property[T]) getAny() any          { return p.Get() }
