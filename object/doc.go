@@ -59,9 +59,10 @@
 // fn) is "notify::listen-backlog". FreezeNotify / ThawNotify queue and
 // squash notifications (OBJ-3). Property and SetProperty reach properties
 // by name and return a *PropertyError wrapping ErrUnknownProperty,
-// ErrPropertyType or ErrReadOnlyProperty. Notify does not have GLib's
-// NO_RECURSE restart (SIG-9): a notify handler that sets the same property
-// emits a nested notification.
+// ErrPropertyType or ErrReadOnlyProperty. Notify is NO_RECURSE, as in GLib
+// (SIG-9): a notify handler that sets the property it watches does not get
+// a nested call; the notification restarts once the handler has returned,
+// so the handlers see the latest value, each once more.
 //
 // # Destruction
 //
@@ -84,6 +85,10 @@
 //     notifies, virtual methods) runs.
 //  2. Property Set emits Notify on the calling goroutine, after the value is
 //     stored; a Get inside the handler sees the new value or a later one.
+//     If a notification of the same property is running on another
+//     goroutine, Set returns at once and that notification restarts there
+//     (NO_RECURSE, SIG-9): the handlers still run after the store, on the
+//     goroutine that was notifying.
 //  3. Destroy runs once, even when called from several goroutines at once;
 //     the other calls return at once, possibly before it has finished.
 //     Destroyed handlers and destroy notifies run on the goroutine that

@@ -47,7 +47,10 @@ type Object struct {
 	Destroyed signal.Signal1[*Object]
 	// Notify is GObject's "notify" signal; its argument and detail are the
 	// property name: o.Notify.ConnectDetailed("listen-backlog", fn) is
-	// g_signal_connect(o, "notify::listen-backlog", …).
+	// g_signal_connect(o, "notify::listen-backlog", …). Like GLib's it is
+	// NO_RECURSE (SIG-9): a notification for a property whose notification
+	// is running does not nest; the running one restarts after its current
+	// handler returns (see signal's SetNoRecurse).
 	Notify signal.Signal1[string]
 
 	once       sync.Once
@@ -107,6 +110,7 @@ func (o *Object) init() {
 		}
 		o.ctx.Store(mainloop.ThreadDefault())
 		o.Notify.SetOwner(o)
+		o.Notify.SetNoRecurse(true) // "notify" is G_SIGNAL_NO_RECURSE (SIG-9)
 		logging.Debug(pkg, func(e *zerolog.Event) { e.Str("object", o.describe()).Msg("created") })
 	})
 }
