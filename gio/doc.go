@@ -101,8 +101,12 @@
 //   - SocketClient: "family", "type", "protocol", "local-address",
 //     "timeout", "enable-proxy".
 //
-// Destroy (the embedded Object's) does not close a socket or a connection;
-// Close does, as g_object_run_dispose does not close a GSocket.
+// Destroy (the embedded Object's, Qt's delete and GLib's dispose) of an
+// IOStream or SocketConnection closes it, as g_io_stream_dispose does (and
+// the socket with it, since Go has no last unref to close it later).
+// Destroy of a Socket does not close it, as GSocket's dispose does not:
+// call Close (or let the garbage collector close it, as a last unref
+// would).
 //
 // # Concurrency properties
 //

@@ -29,7 +29,9 @@ type IOStreamImpl interface {
 // It is an object.Object, as GIOStream is a GObject, with GLib's read-only
 // properties "closed", "input-stream" and "output-stream" (see Property).
 // "closed" notifies when the stream becomes closed. Differs from GLib, whose
-// g_io_stream_close sets the flag without a notification.
+// g_io_stream_close sets the flag without a notification. Destroy (Qt's
+// delete, GLib's dispose) closes the stream if it is still open, as
+// g_io_stream_dispose does.
 //
 // Multiple goroutines may call its methods. CloseAsync delivers its callback
 // on the caller's context, never inside the call.
@@ -59,11 +61,13 @@ func NewIOStream(impl IOStreamImpl) *IOStream {
 }
 
 // initObject makes s an object whose outermost value is self (the
-// connection that embeds it, if any) and installs "closed".
+// connection that embeds it, if any), installs "closed", and makes Destroy
+// close the stream, as g_io_stream_dispose does.
 func (s *IOStream) initObject(self any) {
 	s.Object.Init(self)
 	// A fixed name on a fresh object: Install cannot fail.
 	_ = s.closed.Install(&s.Object, "closed", false, object.ExplicitNotify|object.ReadOnly)
+	s.AddDestroyNotify(func() { _ = s.CloseStream(nil) })
 }
 
 // Property is g_object_get_property on a GIOStream: "closed" (bool),

@@ -32,6 +32,9 @@ import (
 //
 // It is an object.Object (through IOStream), as GSocketConnection is a
 // GObject; its outermost value (Object.Self) is what the factory made.
+// Destroy closes it like Close. Differs from GLib, whose dispose closes the
+// streams but leaves the socket to its own last unref: Go has no unref, so
+// the socket is closed too.
 //
 // Multiple goroutines may invoke its methods simultaneously.
 type SocketConnection struct {

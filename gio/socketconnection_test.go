@@ -508,3 +508,20 @@ func TestConnectionProperties_SOCK10(t *testing.T) {
 		t.Errorf("CloseAsync order (-want +got):\n%s", diff)
 	}
 }
+
+// Destroy of a connection closes it (g_io_stream_dispose), socket
+// included; Destroy of a bare Socket does not (GSocket has no dispose).
+func TestConnectionDestroyCloses_SOCK10(t *testing.T) {
+	client, _ := connPair(t, "unix")
+	var destroyed bool
+	client.Destroyed.Connect(func(*object.Object) { destroyed = true })
+	client.Destroy()
+	if !destroyed || !client.IsClosed() || !client.Socket().IsClosed() || !client.IsDestroyed() {
+		t.Fatalf("after Destroy: destroyed signal %v, closed %v, socket closed %v", destroyed, client.IsClosed(), client.Socket().IsClosed())
+	}
+	s := newSock(t, SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
+	s.Destroy()
+	if s.IsClosed() {
+		t.Error("Destroy of a Socket closed it")
+	}
+}
