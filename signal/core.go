@@ -133,6 +133,15 @@ func (c *core[F]) connect(fn F, o Options) (HandlerID, error) {
 	if unique && !reflect.TypeOf(o.Key).Comparable() {
 		return 0, ErrUniqueNeedsKey
 	}
+	// Keys and receivers are compared with == by unique connects and
+	// DisconnectKey/DisconnectReceiver, which panics for incomparable
+	// dynamic types: refuse them here.
+	if o.Key != nil && !reflect.ValueOf(o.Key).Comparable() {
+		return 0, ErrKeyNotComparable
+	}
+	if o.Receiver != nil && !reflect.ValueOf(o.Receiver).Comparable() {
+		return 0, ErrKeyNotComparable
+	}
 	if o.Receiver != nil && o.Receiver.IsDestroyed() {
 		return 0, ErrReceiverDestroyed
 	}
@@ -331,6 +340,10 @@ func (c *core[F]) DisconnectReceiver(r Receiver) int {
 // removes every connection made with this receiver (nil for none) and
 // Options.Key, and returns how many there were (SIG-04).
 func (c *core[F]) DisconnectKey(r Receiver, key any) int {
+	if key != nil && !reflect.ValueOf(key).Comparable() {
+		logging.Critical(pkg, fmt.Sprintf("QObject::disconnect: key of type %T is not comparable", key))
+		return 0
+	}
 	return c.disconnectWhere(func(h *handler[F]) bool { return key != nil && h.recv == r && h.key == key })
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/mainloop"
 	"github.com/sigloop/sigloop/signal"
 )
 
@@ -457,6 +458,9 @@ func TestConnectErrors(t *testing.T) {
 		{"bad flag", signal.Options{Type: 0x4000}, signal.ErrInvalidType},
 		{"unique without key", signal.Options{Receiver: r, Type: signal.UniqueConnection}, signal.ErrUniqueNeedsKey},
 		{"unique with uncomparable key", signal.Options{Type: signal.UniqueConnection, Key: []int{1}}, signal.ErrUniqueNeedsKey},
+		{"uncomparable key", signal.Options{Key: []int{1}}, signal.ErrKeyNotComparable},
+		{"uncomparable key in a struct", signal.Options{Key: struct{ f func() }{}}, signal.ErrKeyNotComparable},
+		{"uncomparable receiver", signal.Options{Receiver: funcRecv{}}, signal.ErrKeyNotComparable},
 	}
 	c := logging.StartCapture()
 	defer c.Stop()
@@ -478,7 +482,18 @@ func TestConnectErrors(t *testing.T) {
 	if s.HasHandlers() {
 		t.Error("a refused connect left a handler")
 	}
+	// DisconnectKey with a key == cannot compare used to panic.
+	if n := s.DisconnectKey(nil, []int{1}); n != 0 || c.Count("critical", "not comparable") != 1 {
+		t.Errorf("DisconnectKey(uncomparable): %d, records %v", n, c.Records())
+	}
 }
+
+// funcRecv is a Receiver whose dynamic type == cannot compare.
+type funcRecv struct{ f func() }
+
+func (funcRecv) Context() *mainloop.Context          { return nil }
+func (funcRecv) IsDestroyed() bool                   { return false }
+func (funcRecv) AddDestroyNotify(func()) (rm func()) { return func() {} }
 
 // TestPanicPolicy: a panicking handler unwinds to the emitter, the rest of
 // the emission is abandoned, and the signal keeps working.

@@ -148,8 +148,9 @@ type Options struct {
 	// is DirectConnection, as Qt treats a functor without a context
 	// object, so a plain connect never asks which goroutine emits.
 	Type ConnectionType
-	// Key identifies the handler for UniqueConnection; it must be
-	// comparable.
+	// Key identifies the handler for UniqueConnection and DisconnectKey;
+	// a Key (or Receiver) that == cannot compare is refused with
+	// ErrKeyNotComparable.
 	Key any
 }
 
@@ -168,6 +169,9 @@ var (
 	// ErrDuplicate: UniqueConnection found an identical connection (Qt's
 	// invalid QMetaObject::Connection).
 	ErrDuplicate = errors.New("signal: identical unique connection already exists")
+	// ErrKeyNotComparable: Options.Key or the Receiver holds a value that
+	// == cannot compare (a slice, map or func, or a struct of them).
+	ErrKeyNotComparable = errors.New("signal: connection key or receiver is not comparable")
 	// ErrNilHandler: the handler func is nil.
 	ErrNilHandler = errors.New("signal: nil handler")
 	// ErrDeadlock: a BlockingQueuedConnection would be emitted from the
