@@ -104,8 +104,11 @@ func isNil(v any) bool {
 	if v == nil {
 		return true
 	}
-	rv := reflect.ValueOf(v)
-	return rv.Kind() == reflect.Func && rv.IsNil()
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Func, reflect.Pointer, reflect.Map, reflect.Chan, reflect.Slice, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
 }
 
 // connect adds a handler. It is the one way in for every Connect variant.
@@ -117,6 +120,9 @@ func (c *core[F]) connect(fn F, o Options) (HandlerID, error) {
 	t := o.Type & typeMask
 	if t > BlockingQueuedConnection || o.Type&^(typeMask|UniqueConnection|SingleShotConnection) != 0 {
 		return 0, ErrInvalidType
+	}
+	if o.Receiver != nil && isNil(o.Receiver) {
+		return 0, ErrNoReceiver // a typed nil, such as (*object.Object)(nil)
 	}
 	if o.Receiver == nil && t != DirectConnection {
 		if o.Type&typeMask == AutoConnection {
@@ -366,6 +372,9 @@ func (c *core[F]) disconnectWhere(match func(h *handler[F]) bool) int {
 // AddDestroyNotify, all handlers are disconnected when o is destroyed.
 // SetOwner(nil) removes the owner.
 func (c *core[F]) SetOwner(o Owner) {
+	if o != nil && isNil(o) {
+		o = nil // a typed nil owner would panic in SignalsBlocked
+	}
 	c.mu.Lock()
 	old := c.ownerDrop
 	c.ownerDrop = nil

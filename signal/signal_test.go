@@ -472,6 +472,18 @@ func TestConnectErrors(t *testing.T) {
 	if _, err := s.ConnectTo(nil, func() {}, signal.DirectConnection); !errors.Is(err, signal.ErrNoReceiver) {
 		t.Errorf("nil receiver: %v", err)
 	}
+	// A typed nil receiver or owner used to panic (nil dereference).
+	if _, err := s.ConnectTo((*recv)(nil), func() {}, signal.QueuedConnection); !errors.Is(err, signal.ErrNoReceiver) {
+		t.Errorf("typed nil receiver: %v", err)
+	}
+	var so signal.Signal0
+	so.SetOwner((*owner)(nil))
+	ran := false
+	so.Connect(func() { ran = true })
+	so.Emit()
+	if !ran {
+		t.Error("a signal with a typed nil owner did not emit")
+	}
 	if _, err := s.ConnectWith(nil, signal.Options{}); !errors.Is(err, signal.ErrNilHandler) {
 		t.Errorf("nil handler: %v", err)
 	}
