@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/mainloop"
 )
@@ -101,7 +102,8 @@ type dirOp struct {
 	n         int
 	serr      error
 
-	mu       sync.Mutex // guards the fields below against kick
+	mu       sync.Mutex               // guards the fields below against kick
+	wired    *cancellable.Cancellable // see Socket.wire
 	holding  bool
 	gen      uint64    // counts operations, so a late kick cannot hit the next one
 	kicked   bool      // kick moved the file's deadline during this operation
@@ -131,6 +133,35 @@ func (d *dirOp) kick(s *Socket, write bool, gen uint64) {
 		d.kicked = true
 		s.setDeadline(write, kickTime)
 	}
+	d.mu.Unlock()
+}
+
+// kickCurrent is kick for whichever operation holds the direction: a wired
+// Cancellable's handler (see wire) calls it. A kick that reaches an
+// operation not watching that Cancellable is harmless: it finds its own
+// context not done and waits again.
+func (d *dirOp) kickCurrent(s *Socket, write bool) {
+	d.mu.Lock()
+	if d.holding {
+		d.kicked = true
+		s.setDeadline(write, kickTime)
+	}
+	d.mu.Unlock()
+}
+
+// wire links c to the direction for good: cancelling c wakes the
+// operation holding it, so operations that pass c need no registration of
+// their own, which is what makes a waiting net.Conn Read or Write free of
+// allocations. It is for a Cancellable used by one operation at a time in
+// that direction, and reset between uses (the net.Conn deadlines').
+func (s *Socket) wire(write bool, c *cancellable.Cancellable) {
+	d := &s.dirs[0]
+	if write {
+		d = &s.dirs[1]
+	}
+	c.Connect(func() { d.kickCurrent(s, write) })
+	d.mu.Lock()
+	d.wired = c
 	d.mu.Unlock()
 }
 
@@ -243,9 +274,12 @@ func (d *dirOp) perform(s *Socket, ctx context.Context, write bool, deadline tim
 	if d.fn == nil {
 		d.fn = d.step
 	}
-	d.req, d.ctx, d.exitAgain = req, ctx, ctx != nil
+	d.req, d.ctx = req, ctx
 	d.cancelled, d.again, d.n, d.serr = false, false, 0, nil
 	d.mu.Lock()
+	// A wired Cancellable already wakes this direction (see wire); any
+	// other context is watched once the first attempt would block.
+	d.exitAgain = ctx != nil && (d.wired == nil || ctx != context.Context(d.wired))
 	d.holding = true
 	d.gen++
 	gen := d.gen

@@ -55,7 +55,7 @@ func (c *SocketConnection) Read(b []byte) (int, error) {
 	}
 	c.net.readMu.Lock()
 	defer c.net.readMu.Unlock()
-	n, err := withDeadline(&c.net.rd, func(cn *cancellable.Cancellable) (int, error) {
+	n, err := withDeadline(&c.net.rd, c.socket, false, func(cn *cancellable.Cancellable) (int, error) {
 		return c.InputStream().Read(b, cn)
 	})
 	if err != nil {
@@ -74,7 +74,7 @@ func (c *SocketConnection) Write(b []byte) (int, error) {
 	c.net.writeMu.Lock()
 	defer c.net.writeMu.Unlock()
 	var total int
-	_, err := withDeadline(&c.net.wd, func(cn *cancellable.Cancellable) (int, error) {
+	_, err := withDeadline(&c.net.wd, c.socket, true, func(cn *cancellable.Cancellable) (int, error) {
 		n, err := c.OutputStream().WriteAll(b[total:], cn)
 		total += n
 		return n, err
@@ -206,8 +206,10 @@ func (d *deadline) expireLocked() {
 }
 
 // begin registers an operation and returns its cancellable, or the timeout
-// error if the deadline has passed.
-func (d *deadline) begin() (*cancellable.Cancellable, error) {
+// error if the deadline has passed. The cancellable is made on first use
+// and wired to the socket's direction (Socket.wire), so that the
+// operations using it register nothing per call.
+func (d *deadline) begin(s *Socket, write bool) (*cancellable.Cancellable, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.expired {
@@ -215,6 +217,7 @@ func (d *deadline) begin() (*cancellable.Cancellable, error) {
 	}
 	if d.cn == nil {
 		d.cn = cancellable.New()
+		s.wire(write, d.cn)
 	} else if d.cn.IsCancelled() {
 		d.cn.Reset()
 	}
@@ -233,9 +236,9 @@ func (d *deadline) end() (expired bool) {
 // withDeadline runs op with a cancellable the deadline cancels. An op
 // stopped by a deadline that was then moved into the future is run again,
 // so a moved deadline never fails an operation early.
-func withDeadline(d *deadline, op func(cn *cancellable.Cancellable) (int, error)) (int, error) {
+func withDeadline(d *deadline, s *Socket, write bool, op func(cn *cancellable.Cancellable) (int, error)) (int, error) {
 	for {
-		cn, err := d.begin()
+		cn, err := d.begin(s, write)
 		if err != nil {
 			return 0, err
 		}

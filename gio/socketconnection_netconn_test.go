@@ -236,3 +236,29 @@ func TestNetConnCloseReadWriteAfterClose(t *testing.T) {
 		t.Fatalf("CloseRead after Close: %v", err)
 	}
 }
+
+// Each deadline that passes while a Read or Write waits wakes it, however
+// many times in a row: the deadline's Cancellable stays wired to the
+// socket across its resets.
+func TestNetConnRepeatedDeadlines(t *testing.T) {
+	c, _ := netConnPair(t, "unix")
+	for i := range 5 {
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Millisecond))
+		start := time.Now()
+		if _, err := c.Read(make([]byte, 1)); !isTimeout(err) {
+			t.Fatalf("round %d: %v", i, err)
+		}
+		if d := time.Since(start); d > testTimeout/2 {
+			t.Fatalf("round %d: the deadline woke the Read only after %v", i, d)
+		}
+	}
+	// Fill the socket buffer so that a Write waits, then let deadlines
+	// stop it twice.
+	big := make([]byte, 1<<20)
+	for i := range 2 {
+		_ = c.SetWriteDeadline(time.Now().Add(20 * time.Millisecond))
+		if _, err := c.Write(big); !isTimeout(err) {
+			t.Fatalf("write round %d: %v", i, err)
+		}
+	}
+}
