@@ -15,7 +15,7 @@ type roundTripper struct {
 }
 
 // netEcho is the baseline: package net on both ends, loopback TCP.
-func netEcho(b *testing.B) roundTripper {
+func netEcho(b testing.TB) roundTripper {
 	l, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -48,7 +48,7 @@ func netEcho(b *testing.B) roundTripper {
 }
 
 // socketEcho: blocking Socket.Send/Receive on both ends.
-func socketEcho(b *testing.B) roundTripper {
+func socketEcho(b testing.TB) roundTripper {
 	client, server := benchPair(b)
 	done := make(chan struct{})
 	go func() {
@@ -84,7 +84,7 @@ func socketEcho(b *testing.B) roundTripper {
 }
 
 // streamEcho: GLib-style WriteAll/ReadAll on the connections' streams.
-func streamEcho(b *testing.B) roundTripper {
+func streamEcho(b testing.TB) roundTripper {
 	client, server := connPair(b, "tcp4")
 	done := make(chan struct{})
 	go func() {
@@ -113,7 +113,7 @@ func streamEcho(b *testing.B) roundTripper {
 }
 
 // netConnEcho: the SocketConnection used as a net.Conn on both ends.
-func netConnEcho(b *testing.B) roundTripper {
+func netConnEcho(b testing.TB) roundTripper {
 	client, server := connPair(b, "tcp4")
 	done := make(chan struct{})
 	go func() {
@@ -143,7 +143,7 @@ func netConnEcho(b *testing.B) roundTripper {
 func BenchmarkRoundTripVsNet(b *testing.B) {
 	for _, tc := range []struct {
 		name  string
-		setup func(*testing.B) roundTripper
+		setup func(testing.TB) roundTripper
 	}{
 		{"Socket", socketEcho},
 		{"Stream", streamEcho},
@@ -180,7 +180,7 @@ func BenchmarkRoundTripVsNet(b *testing.B) {
 	}
 }
 
-func benchPair(b *testing.B) (*Socket, *Socket) {
+func benchPair(b testing.TB) (*Socket, *Socket) {
 	l, err := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
 	if err != nil {
 		b.Fatal(err)
@@ -258,5 +258,35 @@ func BenchmarkNewSocketConnection(b *testing.B) {
 			b.Fatal(err)
 		}
 		_ = NewSocketConnection(s).Close()
+	}
+}
+
+// TestRoundTripAllocs_SOCK8 holds the allocation-free claim of the
+// package doc: a blocking 64-byte round trip through Socket Send/Receive,
+// the GLib streams or net.Conn allocates nothing, on either end.
+func TestRoundTripAllocs_SOCK8(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	for _, tc := range []struct {
+		name  string
+		setup func(testing.TB) roundTripper
+	}{
+		{"Socket", socketEcho},
+		{"Stream", streamEcho},
+		{"NetConn", netConnEcho},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := tc.setup(t)
+			defer g.stop()
+			for range 50 {
+				if err := g.rt(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := testing.AllocsPerRun(500, func() { _ = g.rt() }); n >= 1 {
+				t.Errorf("%.2f allocations per round trip, want 0", n)
+			}
+		})
 	}
 }
