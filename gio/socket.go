@@ -35,6 +35,11 @@ import (
 // The Socket owns its descriptor: Close closes it exactly once, and a Socket
 // that becomes unreachable without Close is closed by the garbage collector,
 // as a GSocket closes on its last unref.
+//
+// It is an object.Object, as GSocket is a GObject: its context affinity is
+// the caller's context at creation, and GSocket's properties notify on
+// Notify and are reachable by name (see Property). Destroy does not close
+// it (GSocket has no dispose); Close does.
 type Socket struct {
 	object.Object
 	prop socketProps
