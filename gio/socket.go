@@ -444,7 +444,9 @@ func (s *Socket) Option(level, name int) (int, error) {
 }
 
 // SetOption is g_socket_set_option: setsockopt(level, name, value), for
-// example SetOption(unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0).
+// example SetOption(unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0). Like GLib's, it
+// notifies nothing, even for an option that backs a property (SO_KEEPALIVE,
+// IP_TTL, …): use the typed setters for those.
 func (s *Socket) SetOption(level, name, value int) error {
 	var serr error
 	if err := s.control(func(fd int) { serr = unix.SetsockoptInt(fd, level, name, value) }); err != nil {
