@@ -56,8 +56,7 @@ func ResetLogger() { base.Store(nil) }
 
 // For returns the logger of package pkg ("mainloop", "gio", …).
 func For(pkg string) zerolog.Logger {
-	envOnce.Do(loadEnv)
-	dbg := allDbg || debug[pkg]
+	dbg := DebugEnabled(pkg)
 	if p := base.Load(); p != nil {
 		l := p.With().Str("pkg", pkg).Logger()
 		if !dbg {
@@ -93,8 +92,18 @@ func Warning(pkg, msg string) {
 	notify("warning", pkg, msg)
 }
 
-// Debug logs a debug message for pkg, built only when pkg's debug output is on.
+// DebugEnabled reports whether pkg's debug output is on (SIGLOOP_DEBUG).
+func DebugEnabled(pkg string) bool {
+	envOnce.Do(loadEnv)
+	return allDbg || debug[pkg]
+}
+
+// Debug logs a debug message for pkg, built only when pkg's debug output is
+// on; otherwise it costs a map look-up and no allocation.
 func Debug(pkg string, build func(e *zerolog.Event)) {
+	if !DebugEnabled(pkg) {
+		return
+	}
 	l := For(pkg)
 	if e := l.Debug(); e.Enabled() {
 		build(e)

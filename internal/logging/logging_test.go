@@ -2,6 +2,7 @@ package logging
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -55,5 +56,22 @@ func TestDebugEnv(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "gio-debug-line") || strings.Contains(string(out), "qtnet-debug-line") {
 		t.Errorf("SIGLOOP_DEBUG=mainloop,gio printed:\n%s", out)
+	}
+}
+
+// Debug sits on paths such as object initialisation: when pkg's debug
+// output is off it must not allocate, even with a logger set.
+func TestDebugOffAllocatesNothing(t *testing.T) {
+	defer ResetLogger()
+	for _, set := range []bool{false, true} {
+		if set {
+			SetLogger(zerolog.New(io.Discard))
+		}
+		n := testing.AllocsPerRun(100, func() {
+			Debug("object", func(e *zerolog.Event) { e.Msg("never") })
+		})
+		if n != 0 {
+			t.Errorf("logger set=%v: Debug allocated %v times", set, n)
+		}
 	}
 }
