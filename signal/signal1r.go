@@ -85,15 +85,34 @@ func (s *Signal1R[A, R]) Emit(a A) R {
 	if !l.simple {
 		return s.emitSlow(l, "", a)
 	}
-	if l.owner != nil && l.owner.SignalsBlocked() {
-		return res
-	}
 	var acc Accumulator[R]
 	if p := s.acc.Load(); p != nil {
 		acc = *p
 	}
 	checked := s.nblocked.Load() != 0
-	for i, fn := range l.fns {
+	fns := l.fns
+	i := 0
+	if l.owner != nil {
+		if l.owner.SignalsBlocked() {
+			return res
+		}
+	} else if !checked && len(fns) > 0 {
+		// No user code has run since g0 was loaded, so this goroutine cannot
+		// have disconnected or blocked a handler of the snapshot yet (and
+		// another goroutine's Disconnect that returned before Emit was
+		// called is in g0 and the snapshot): the first handler needs no check.
+		v := fns[0](a)
+		i = 1
+		if acc == nil {
+			res = v
+		} else {
+			var cont bool
+			if res, cont = acc(res, v); !cont {
+				i = len(fns)
+			}
+		}
+	}
+	for ; i < len(fns); i++ {
 		if checked || s.gen.Load() != g0 {
 			checked = true
 			if s.stops.pending.Load() != 0 && s.stops.claim(g0) {
@@ -103,7 +122,7 @@ func (s *Signal1R[A, R]) Emit(a A) R {
 				continue
 			}
 		}
-		v := fn(a)
+		v := fns[i](a)
 		if acc == nil {
 			res = v
 		} else {

@@ -70,11 +70,22 @@ func (s *Signal2[A, B]) Emit(a A, b B) {
 		s.emitSlow(l, "", a, b)
 		return
 	}
-	if l.owner != nil && l.owner.SignalsBlocked() {
-		return
-	}
 	checked := s.nblocked.Load() != 0
-	for i, fn := range l.fns {
+	fns := l.fns
+	i := 0
+	if l.owner != nil {
+		if l.owner.SignalsBlocked() {
+			return
+		}
+	} else if !checked && len(fns) > 0 {
+		// No user code has run since g0 was loaded, so this goroutine cannot
+		// have disconnected or blocked a handler of the snapshot yet (and
+		// another goroutine's Disconnect that returned before Emit was
+		// called is in g0 and the snapshot): the first handler needs no check.
+		fns[0](a, b)
+		i = 1
+	}
+	for ; i < len(fns); i++ {
 		if checked || s.gen.Load() != g0 {
 			checked = true
 			if s.stops.pending.Load() != 0 && s.stops.claim(g0) {
@@ -84,7 +95,7 @@ func (s *Signal2[A, B]) Emit(a A, b B) {
 				continue
 			}
 		}
-		fn(a, b)
+		fns[i](a, b)
 	}
 	if s.gen.Load() != g0 && s.stops.pending.Load() != 0 {
 		s.stops.claim(g0) // a stop asked by the last handler
