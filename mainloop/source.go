@@ -166,16 +166,21 @@ func (s *Source) Destroy() {
 	var fin []*Source
 	if c == nil {
 		var children []*Source
+		var onDestroy func()
 		if !s.destroyed.Load() {
 			s.destroyed.Store(true)
 			s.callback = nil
 			children = s.children
+			onDestroy, s.onDestroy = s.onDestroy, nil
 			if !s.finalized {
 				s.finalized = true
 				fin = append(fin, s)
 			}
 		}
 		unlockCtx(nil)
+		if onDestroy != nil {
+			onDestroy() // a never-attached signal source leaves the hub too
+		}
 		for _, ch := range children {
 			ch.Destroy()
 		}

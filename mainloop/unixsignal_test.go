@@ -66,3 +66,27 @@ func TestUnixSignalNoneLost(t *testing.T) {
 		}
 	}
 }
+
+// TestUnixSignalDestroyedUnattached: a signal source destroyed without ever
+// being attached leaves the process-wide hub, so the signal gets its
+// default action back and the source is not kept alive (it used to stay
+// registered forever).
+func TestUnixSignalDestroyedUnattached(t *testing.T) {
+	s, err := NewUnixSignalSource(syscall.SIGWINCH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := getHub()
+	count := func() int {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return len(h.sources[syscall.SIGWINCH])
+	}
+	if count() != 1 {
+		t.Fatalf("%d sources registered after creation, want 1", count())
+	}
+	s.Destroy()
+	if n := count(); n != 0 {
+		t.Fatalf("%d sources still registered after Destroy", n)
+	}
+}
