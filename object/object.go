@@ -25,6 +25,9 @@ var (
 	ErrDestroyed = errors.New("object: object is destroyed")
 	// ErrNilContext: MoveToContext(nil); sigloop objects always have a context.
 	ErrNilContext = errors.New("object: nil context")
+	// ErrNilObject: the object is a nil *Object (GLib's G_IS_OBJECT
+	// assertion); methods called on one log that critical and do nothing.
+	ErrNilObject = errors.New("object: nil object")
 )
 
 // treeMu guards every object's parent and children. One lock for the whole
@@ -95,6 +98,10 @@ func New() *Object {
 // defines its own Init(self any) that calls Object.Init(self) first.
 // Call Init before o is shared with other goroutines.
 func (o *Object) Init(self any) {
+	if o == nil {
+		nilObject("Init")
+		return
+	}
 	if self == nil {
 		self = o
 	}
@@ -115,6 +122,11 @@ func (o *Object) init() {
 	})
 }
 
+// nilObject logs GLib's critical for a method called on a nil *Object.
+func nilObject(fn string) {
+	logging.Critical(pkg, fn+": assertion 'G_IS_OBJECT (object)' failed")
+}
+
 func (o *Object) describe() string {
 	o.mu.Lock()
 	name := o.name
@@ -129,6 +141,10 @@ func (o *Object) describe() string {
 // Self returns the outermost value passed to Init (o itself if there was
 // none): the value whose methods a virtual call dispatches to.
 func (o *Object) Self() any {
+	if o == nil {
+		nilObject("Self")
+		return nil
+	}
 	o.init()
 	return *o.self.Load()
 }
@@ -137,6 +153,9 @@ func (o *Object) Self() any {
 // It is how a class handler calls a virtual method so that an embedding
 // type's override runs; see the package documentation.
 func Virtual[I any](o *Object, base I) I {
+	if o == nil {
+		return base
+	}
 	if v, ok := o.Self().(I); ok {
 		return v
 	}
@@ -147,6 +166,10 @@ func Virtual[I any](o *Object, base I) I {
 // connections whose receiver is o run there, and DeleteLater destroys o
 // there.
 func (o *Object) Context() *mainloop.Context {
+	if o == nil {
+		nilObject("Context")
+		return nil
+	}
 	o.init()
 	return o.ctx.Load()
 }
@@ -159,6 +182,10 @@ func (o *Object) Context() *mainloop.Context {
 // Differs from Qt: it may be called from any goroutine (Qt only allows the
 // object's own thread).
 func (o *Object) MoveToContext(c *mainloop.Context) error {
+	if o == nil {
+		nilObject("QObject::moveToThread")
+		return ErrNilObject
+	}
 	o.init()
 	switch {
 	case c == nil:
@@ -214,6 +241,10 @@ func (o *Object) MoveToContext(c *mainloop.Context) error {
 // its descendants, or a destroyed one. A parent on another context logs
 // Qt's warning and leaves o without a parent (OBJ-01).
 func (o *Object) SetParent(p *Object) {
+	if o == nil {
+		nilObject("QObject::setParent")
+		return
+	}
 	o.init()
 	if p != nil {
 		p.init()
@@ -252,6 +283,10 @@ func (o *Object) SetParent(p *Object) {
 
 // Parent is QObject::parent.
 func (o *Object) Parent() *Object {
+	if o == nil {
+		nilObject("QObject::parent")
+		return nil
+	}
 	treeMu.Lock()
 	defer treeMu.Unlock()
 	return o.parent
@@ -260,6 +295,10 @@ func (o *Object) Parent() *Object {
 // Children is QObject::children: a copy of the children list, in the order
 // they were added (OBJ-01).
 func (o *Object) Children() []*Object {
+	if o == nil {
+		nilObject("QObject::children")
+		return nil
+	}
 	treeMu.Lock()
 	defer treeMu.Unlock()
 	return slices.Clone(o.children)
@@ -267,6 +306,10 @@ func (o *Object) Children() []*Object {
 
 // ObjectName is QObject::objectName.
 func (o *Object) ObjectName() string {
+	if o == nil {
+		nilObject("QObject::objectName")
+		return ""
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.name
@@ -274,6 +317,10 @@ func (o *Object) ObjectName() string {
 
 // SetObjectName is QObject::setObjectName.
 func (o *Object) SetObjectName(name string) {
+	if o == nil {
+		nilObject("QObject::setObjectName")
+		return
+	}
 	o.mu.Lock()
 	o.name = name
 	o.mu.Unlock()
@@ -283,6 +330,10 @@ func (o *Object) SetObjectName(name string) {
 // the direct children first, then each child's subtree in order. "" matches
 // any object. It returns nil when there is none.
 func (o *Object) FindChild(name string) *Object {
+	if o == nil {
+		nilObject("QObject::findChild")
+		return nil
+	}
 	kids := o.Children()
 	for _, c := range kids {
 		if name == "" || c.ObjectName() == name {
@@ -300,6 +351,10 @@ func (o *Object) FindChild(name string) *Object {
 // FindChildren is QObject::findChildren(name): every descendant with that
 // name ("" matches all), depth first, in children order.
 func (o *Object) FindChildren(name string) []*Object {
+	if o == nil {
+		nilObject("QObject::findChildren")
+		return nil
+	}
 	var out []*Object
 	for _, c := range o.Children() {
 		if name == "" || c.ObjectName() == name {
@@ -314,15 +369,25 @@ func (o *Object) FindChildren(name string) []*Object {
 // by o (its Notify, and the signals of embedding types that called
 // SetOwner(o)) does nothing when emitted. It returns the previous value
 // (SIG-12). Destroyed is still emitted.
-func (o *Object) BlockSignals(b bool) (was bool) { return o.blocked.Swap(b) }
+func (o *Object) BlockSignals(b bool) (was bool) {
+	if o == nil {
+		nilObject("QObject::blockSignals")
+		return false
+	}
+	return o.blocked.Swap(b)
+}
 
 // SignalsBlocked is QObject::signalsBlocked. It makes *Object a
 // signal.Owner.
-func (o *Object) SignalsBlocked() bool { return o.blocked.Load() }
+func (o *Object) SignalsBlocked() bool { return o != nil && o.blocked.Load() }
 
 // SetData is g_object_set_data / QObject::setProperty for a dynamic value:
 // it attaches v to o under key; nil removes it.
 func (o *Object) SetData(key string, v any) {
+	if o == nil {
+		nilObject("g_object_set_data")
+		return
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if v == nil {
@@ -337,15 +402,20 @@ func (o *Object) SetData(key string, v any) {
 
 // Data is g_object_get_data: the value attached under key, or nil.
 func (o *Object) Data(key string) any {
+	if o == nil {
+		nilObject("g_object_get_data")
+		return nil
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.data[key]
 }
 
-// IsDestroyed reports whether Destroy has started. It turns true before
+// IsDestroyed reports whether Destroy has started (true for a nil *Object,
+// which is never alive). It turns true before
 // Destroyed is emitted, so weak references read nil inside its handlers
 // (OBJ-03, tst_qobject qpointerResetBeforeDestroyedSignal).
-func (o *Object) IsDestroyed() bool { return o.destroying.Load() }
+func (o *Object) IsDestroyed() bool { return o == nil || o.destroying.Load() }
 
 // AddDestroyNotify is g_object_weak_ref: fn runs once when o is destroyed,
 // after Destroyed was emitted and before the children are destroyed, in
@@ -354,6 +424,15 @@ func (o *Object) IsDestroyed() bool { return o.destroying.Load() }
 // makes *Object a signal.Receiver: connections bound to o are disconnected
 // this way.
 func (o *Object) AddDestroyNotify(fn func()) (remove func()) {
+	switch {
+	case o == nil:
+		nilObject("g_object_weak_ref")
+		return func() {}
+	case fn == nil:
+		// A nil notify would panic inside Destroy, leaving o half destroyed.
+		logging.Critical(pkg, "g_object_weak_ref: assertion 'notify != NULL' failed")
+		return func() {}
+	}
 	o.mu.Lock()
 	if o.destroying.Load() && o.notifies == nil {
 		o.mu.Unlock()
@@ -380,6 +459,10 @@ func (o *Object) AddDestroyNotify(fn func()) (remove func()) {
 // meanwhile, by a sibling, is skipped: OBJ-04); o leaves its parent; a
 // pending DeleteLater is cancelled. A second call does nothing.
 func (o *Object) Destroy() {
+	if o == nil {
+		nilObject("g_object_run_dispose")
+		return
+	}
 	o.init()
 	o.mu.Lock()
 	if o.destroying.Load() {
@@ -431,6 +514,10 @@ func (o *Object) Destroy() {
 // one. Called from elsewhere (another goroutine, or before any loop runs),
 // the next dispatch of o's context destroys it.
 func (o *Object) DeleteLater() {
+	if o == nil {
+		nilObject("QObject::deleteLater")
+		return
+	}
 	o.init()
 	o.mu.Lock()
 	defer o.mu.Unlock()

@@ -99,6 +99,10 @@ func NewProperty[T comparable](o *Object, name string, initial T, flags Property
 // Install installs p, a zero Property field of the embedding struct, on o
 // under name; see NewProperty.
 func (p *Property[T]) Install(o *Object, name string, initial T, flags PropertyFlags) error {
+	if o == nil {
+		nilObject("g_object_class_install_property")
+		return &PropertyError{Op: "install", Name: name, Err: ErrNilObject}
+	}
 	o.init()
 	canon, ok := canonicalName(name)
 	if !ok {
@@ -221,6 +225,10 @@ func (o *Object) lookup(op, name string) (propertySlot, error) {
 // property called name. Unknown names give a *PropertyError wrapping
 // ErrUnknownProperty.
 func (o *Object) Property(name string) (any, error) {
+	if o == nil {
+		nilObject("g_object_get_property")
+		return nil, &PropertyError{Op: "get", Name: name, Err: ErrNilObject}
+	}
 	p, err := o.lookup("get", name)
 	if err != nil {
 		return nil, err
@@ -234,6 +242,10 @@ func (o *Object) Property(name string) (any, error) {
 // ErrPropertyType (GLib's OBJ-5 critical, as an error), and leaves the
 // value unchanged then.
 func (o *Object) SetProperty(name string, v any) error {
+	if o == nil {
+		nilObject("g_object_set_property")
+		return &PropertyError{Op: "set", Name: name, Err: ErrNilObject}
+	}
 	p, err := o.lookup("set", name)
 	if err != nil {
 		return err
@@ -247,6 +259,10 @@ func (o *Object) SetProperty(name string, v any) error {
 // Properties is g_object_class_list_properties: the installed property
 // names, in installation order.
 func (o *Object) Properties() []string {
+	if o == nil {
+		nilObject("g_object_class_list_properties")
+		return nil
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return append([]string(nil), o.propOrder...)
@@ -255,6 +271,10 @@ func (o *Object) Properties() []string {
 // NotifyProperty is g_object_notify: it emits Notify for the property
 // called name, as Set does. An unknown name logs GLib's critical (OBJ-2).
 func (o *Object) NotifyProperty(name string) {
+	if o == nil {
+		nilObject("g_object_notify")
+		return
+	}
 	if _, err := o.lookup("notify", name); err != nil {
 		logging.Critical(pkg, fmt.Sprintf("g_object_notify: object class '%T' has no property named '%s'", o.Self(), name))
 		return
@@ -285,6 +305,10 @@ func (o *Object) notify(name string) {
 // FreezeNotify is g_object_freeze_notify: until the matching ThawNotify,
 // notifications are queued, each property once (OBJ-3).
 func (o *Object) FreezeNotify() {
+	if o == nil {
+		nilObject("g_object_freeze_notify")
+		return
+	}
 	o.mu.Lock()
 	o.freeze++
 	o.mu.Unlock()
@@ -295,6 +319,10 @@ func (o *Object) FreezeNotify() {
 // GLib does (OBJ-3). Thawing an object that is not frozen logs GLib's
 // critical.
 func (o *Object) ThawNotify() {
+	if o == nil {
+		nilObject("g_object_thaw_notify")
+		return
+	}
 	o.mu.Lock()
 	if o.freeze == 0 {
 		o.mu.Unlock()

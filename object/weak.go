@@ -15,8 +15,11 @@ func NewWeakRef(o *Object) *WeakRef {
 	return &WeakRef{p: weak.Make(o)}
 }
 
-// Get is g_weak_ref_get: the object, or nil.
+// Get is g_weak_ref_get: the object, or nil (also for a nil *WeakRef).
 func (w *WeakRef) Get() *Object {
+	if w == nil {
+		return nil
+	}
 	o := w.p.Value()
 	if o == nil || o.IsDestroyed() {
 		return nil
