@@ -1,6 +1,7 @@
 package asyncresult_test
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -60,4 +61,48 @@ func (h *harness) idle(fn func()) {
 func (h *harness) drain() {
 	for h.ctx.Iteration(false) {
 	}
+}
+
+// waitBound bounds every wait of a test on another goroutine, so that a bug
+// makes the test fail with a message instead of hanging the binary.
+const waitBound = 30 * time.Second
+
+// recv waits for a value from ch, failing the test after waitBound.
+func recv[V any](t *testing.T, ch <-chan V, what string) V {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(waitBound):
+		t.Fatalf("timed out after %v waiting for %s", waitBound, what)
+		panic("unreachable")
+	}
+}
+
+// send sends v on ch, failing the test after waitBound.
+func send[V any](t *testing.T, ch chan<- V, v V, what string) {
+	t.Helper()
+	select {
+	case ch <- v:
+	case <-time.After(waitBound):
+		t.Fatalf("timed out after %v sending to %s", waitBound, what)
+	}
+}
+
+// waitGroup waits for wg, failing the test after waitBound.
+func waitGroup(t *testing.T, wg *sync.WaitGroup, what string) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	recv(t, done, what)
+}
+
+// within runs f on another goroutine and waits for it to return, failing
+// the test after waitBound: for calls that block by design
+// (RunInThreadSync).
+func within(t *testing.T, what string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { defer close(done); f() }()
+	recv(t, done, what)
 }

@@ -156,7 +156,7 @@ func TestStressExactlyOnce_TASK3_TASK5_TASK16(t *testing.T) {
 	}
 
 	h.runUntil(func() bool { return int(delivered.Load()) == n })
-	workers.Wait()
+	waitGroup(t, &workers, "the returning goroutines and pool functions")
 	h.drain()
 	if b := bad.Load(); b != 0 {
 		t.Fatalf("%d violations, e.g. %v", b, badMsg.Load())
@@ -188,6 +188,9 @@ func TestMultipleConcurrentCancel_CAN11(t *testing.T) {
 	}
 	release := make(chan struct{})
 	defer close(release)
+	// Whatever happens, end the polling functions: left running, they would
+	// hold pool slots for the tests that follow.
+	defer c.Cancel()
 	var started sync.WaitGroup
 	for i := range 45 {
 		task := asyncresult.NewTask[bool](nil, c, cb)
@@ -219,7 +222,7 @@ func TestMultipleConcurrentCancel_CAN11(t *testing.T) {
 			})
 		}
 	}
-	started.Wait() // the pool runs ten at a time: the rest are queued
+	waitGroup(t, &started, "the first pool function") // the pool runs ten at a time: the rest are queued
 	h.idle(c.Cancel)
 	h.runUntil(func() bool { return done == 45 })
 	for i, err := range results {

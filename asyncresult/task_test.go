@@ -191,7 +191,7 @@ func TestReturnFromOtherGoroutine_TASK4(t *testing.T) {
 				}
 				task.Return(magic)
 			}()
-			<-done
+			recv(t, done, "the returning goroutine")
 			if r.calls != 0 {
 				t.Fatal("callback ran on the returning goroutine")
 			}
