@@ -113,9 +113,10 @@
 //     goroutines emit at the same time.
 //  8. When Disconnect returns, no new call of the handler will start (one
 //     already running on another goroutine may still be finishing).
-//  9. On a NoRecurse signal no emission is lost: one that merges into a
-//     running emission of the same detail makes it run its stages again
-//     before it returns, whenever it arrives (SIG-9).
+//  9. On a NoRecurse signal at most one emission per detail runs at a
+//     time, across all goroutines, and no emission is lost: one that
+//     merges into the running emission of the same detail makes it run its
+//     stages again before it returns, whenever it arrives (SIG-9).
 //
 // # Panics
 //

@@ -140,3 +140,45 @@ func TestStress_QueuedToDyingReceivers(t *testing.T) {
 		t.Fatalf("%d handlers for %d live receivers", s.HandlerCount(), live)
 	}
 }
+
+// TestStress_NoRecurseLossless_SIG9: emissions of a NoRecurse signal from
+// many goroutines merge into each other, but none is lost: every Emit is
+// followed by a handler run that starts after it began, so the last run
+// sees every request. Each run also sees a consistent, non-nested state.
+func TestStress_NoRecurseLossless_SIG9(t *testing.T) {
+	const emitters, each = 6, 2000
+	var s signal.Signal0
+	s.SetNoRecurse(true)
+	var requested, seenMax atomic.Int64
+	var running atomic.Int32
+	var nested atomic.Int32
+	s.Connect(func() {
+		if running.Add(1) > 1 {
+			nested.Add(1)
+		}
+		r := requested.Load()
+		for {
+			m := seenMax.Load()
+			if r <= m || seenMax.CompareAndSwap(m, r) {
+				break
+			}
+		}
+		running.Add(-1)
+	})
+	var wg sync.WaitGroup
+	for range emitters {
+		wg.Go(func() {
+			for range each {
+				requested.Add(1)
+				s.Emit()
+			}
+		})
+	}
+	wg.Wait()
+	if got := seenMax.Load(); got != emitters*each {
+		t.Errorf("last handler run saw %d requests, want %d (an emission was lost)", got, emitters*each)
+	}
+	if n := nested.Load(); n != 0 {
+		t.Errorf("%d handler runs overlapped another one", n)
+	}
+}
