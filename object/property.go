@@ -160,7 +160,10 @@ func (p *Property[T]) Get() T {
 // Set stores v and notifies (OBJ-1): on every call, or, for an
 // ExplicitNotify property, only when v differs from the old value. It
 // reports whether the value changed. The notification runs on the calling
-// goroutine with no lock held.
+// goroutine with no lock held, unless a notification of this property is
+// already running (Notify is NO_RECURSE, SIG-9): then Set returns at once
+// and the running notification restarts after its current handler, on its
+// own goroutine, and reads the new value.
 func (p *Property[T]) Set(v T) (changed bool) {
 	p.mu.Lock()
 	old := p.v
