@@ -77,3 +77,39 @@ func ExampleSignal1_ConnectTo() {
 	// got 1
 	// got 2
 }
+
+// A NO_RECURSE signal: a handler that emits the signal again does not
+// nest; the emission restarts once the handler has returned.
+func ExampleSignal1_SetNoRecurse() {
+	var level signal.Signal1[int]
+	level.SetNoRecurse(true)
+	v := 42
+	level.Connect(func(int) {
+		fmt.Println("handler sees", v)
+		if v > 10 {
+			v = 10
+			level.Emit(v) // merged: returns at once
+			fmt.Println("clamped")
+		}
+	})
+	level.Emit(v)
+	// Output:
+	// handler sees 42
+	// clamped
+	// handler sees 10
+}
+
+// CheckDeadlock tells, before emitting, that a blocking-queued handler
+// would wait for the calling goroutine itself.
+func ExampleSignal0_CheckDeadlock() {
+	ctx := mainloop.NewContext()
+	var s signal.Signal0
+	s.ConnectTo(newRecv(ctx), func() {}, signal.BlockingQueuedConnection) // usually an *object.Object
+	ctx.Acquire()                                                         // this goroutine now owns the receiver's context
+	fmt.Println(s.CheckDeadlock())
+	ctx.Release()
+	fmt.Println(s.CheckDeadlock())
+	// Output:
+	// signal: blocking-queued emission from the goroutine that owns the receiver's context would deadlock
+	// <nil>
+}
