@@ -101,7 +101,8 @@ func (c *Cancellable) AfterFunc(f func()) (stop func() bool) {
 
 // Follow makes c cancelled, once, when ctx is done (the first time, for a
 // Cancellable ctx that is Reset), using context.AfterFunc: no
-// goroutine waits for ctx. If ctx is itself a *Cancellable, c is cancelled
+// goroutine waits for ctx. If ctx is already done, c is cancelled before
+// Follow returns. If ctx is itself a *Cancellable, c is cancelled
 // synchronously inside its Cancel (as a Cancelled handler); otherwise
 // context.AfterFunc cancels c on a new goroutine once ctx is done. It is how
 // FromContext links a Cancellable to its parent. stop unlinks them and
@@ -115,9 +116,19 @@ func (c *Cancellable) Follow(ctx context.Context) (stop func() bool) {
 		if p == nil {
 			return func() bool { return false }
 		}
+		if p.IsCancelled() {
+			c.Cancel() // not on AfterFunc's goroutine: cancelled on return
+			return func() bool { return false }
+		}
 		return p.AfterFunc(c.Cancel)
 	}
 	if ctx.Done() == nil {
+		return func() bool { return false }
+	}
+	if ctx.Err() != nil {
+		// Already done: cancel now rather than on context.AfterFunc's
+		// goroutine, so that c is cancelled when Follow returns.
+		c.Cancel()
 		return func() bool { return false }
 	}
 	return context.AfterFunc(ctx, c.Cancel)

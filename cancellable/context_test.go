@@ -160,14 +160,30 @@ func TestFromContext(t *testing.T) {
 			t.Fatalf("Err = %v", c.Err())
 		}
 	})
-	t.Run("already done parent", func(t *testing.T) {
+	t.Run("already done parent: cancelled on return", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		c := cancellable.FromContext(ctx)
-		select {
-		case <-c.Done():
-		case <-time.After(10 * time.Second):
-			t.Fatal("not cancelled")
+		// Not later, on context.AfterFunc's goroutine: code that checks
+		// IsCancelled (or Connects) right away must see the cancel.
+		if !c.IsCancelled() {
+			t.Fatal("FromContext of a done context is not cancelled when it returns")
+		}
+		c2 := cancellable.New()
+		if c2.Follow(ctx)() {
+			t.Fatal("stop of a link to a done context returned true")
+		}
+		if !c2.IsCancelled() {
+			t.Fatal("Follow of a done context did not cancel at once")
+		}
+		p := cancellable.New()
+		p.Cancel()
+		c3 := cancellable.New()
+		if c3.Follow(p)() {
+			t.Fatal("stop of a link to a cancelled Cancellable returned true")
+		}
+		if !c3.IsCancelled() {
+			t.Fatal("Follow of a cancelled Cancellable did not cancel at once")
 		}
 	})
 	t.Run("Cancellable parent is returned as is", func(t *testing.T) {
