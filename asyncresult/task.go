@@ -347,8 +347,13 @@ func (t *Task[T]) HadError() bool {
 
 // AttachSource is g_task_attach_source: it attaches s to the task's context
 // with the task's priority and fn as its callback, and names it after the
-// task unless it already has a name (TASK-13).
+// task unless it already has a name (TASK-13). A nil s logs a critical and
+// returns 0.
 func (t *Task[T]) AttachSource(s *mainloop.Source, fn mainloop.SourceFunc) uint {
+	if s == nil {
+		logging.Critical(pkg, "g_task_attach_source: assertion 'source != NULL' failed")
+		return 0
+	}
 	t.mu.Lock()
 	prio, name := t.priority, t.name
 	t.mu.Unlock()

@@ -313,6 +313,15 @@ func TestName_TASK13(t *testing.T) {
 		t.Fatal("AttachSource attached elsewhere")
 	}
 	h.drain()
+
+	capt := logging.StartCapture()
+	defer capt.Stop()
+	if id := task2.AttachSource(nil, func() bool { return false }); id != 0 {
+		t.Fatalf("AttachSource(nil) = %d", id)
+	}
+	if capt.Count("critical", "g_task_attach_source") != 1 {
+		t.Fatalf("AttachSource(nil): %v", capt.Records())
+	}
 }
 
 // /gtask/asynchronous-cancellation (TASK-3, CAN-11, #1608): a task returned
