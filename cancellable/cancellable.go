@@ -41,14 +41,14 @@ type Cancellable struct {
 	running bool
 	emitTid int
 	done    chan struct{} // lazily made by Done, closed by Cancel
-	fd      int           // eventfd, valid while fdRefs > 0
+	pfd     *pollFD       // made by the first MakePollFD; its fd is valid while fdRefs > 0
 	fdRefs  int
 }
 
 // New is g_cancellable_new: a Cancellable that is not cancelled. Its context
 // affinity (object.Object) is the caller's context.
 func New() *Cancellable {
-	c := &Cancellable{fd: -1}
+	c := &Cancellable{}
 	c.cond.L = &c.mu
 	c.Init(c)
 	return c
@@ -90,7 +90,7 @@ func (c *Cancellable) Cancel() {
 	}
 	c.cancelled.Store(true)
 	if c.fdRefs > 0 {
-		wakeupSignal(c.fd)
+		wakeupSignal(c.pfd.get())
 	}
 	if c.done != nil {
 		close(c.done)
@@ -161,7 +161,7 @@ func (c *Cancellable) Reset() {
 	}
 	c.cancelled.Store(false)
 	if c.fdRefs > 0 {
-		wakeupAcknowledge(c.fd)
+		wakeupAcknowledge(c.pfd.get())
 	}
 }
 

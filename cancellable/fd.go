@@ -1,6 +1,27 @@
 package cancellable
 
-import "github.com/sigloop/sigloop/internal/logging"
+import (
+	"runtime"
+	"sync/atomic"
+
+	"github.com/sigloop/sigloop/internal/logging"
+)
+
+// pollFD holds a Cancellable's descriptor apart from the Cancellable, so that
+// a cleanup can close it once the Cancellable is unreachable, as
+// g_cancellable_finalize frees the wakeup whatever its reference count. It
+// is -1 while there is no descriptor.
+type pollFD struct{ fd atomic.Int64 }
+
+func (p *pollFD) get() int { return int(p.fd.Load()) }
+
+// closePollFD closes p's descriptor, if any: on the last ReleaseFD, or as
+// the cleanup of a collected Cancellable.
+func closePollFD(p *pollFD) {
+	if fd := p.fd.Swap(-1); fd >= 0 {
+		wakeupClose(int(fd))
+	}
+}
 
 // FD is g_cancellable_get_fd (CAN-7): a file descriptor that is readable
 // exactly while c is cancelled, for use with poll, select or a main-loop fd
@@ -18,7 +39,10 @@ func (c *Cancellable) FD() int {
 // when no descriptor can be made. The descriptor is reference counted: the
 // first call creates it (already readable if c is cancelled), later calls
 // return the same one, and ReleaseFD closes it after the last user is done.
-// Poll it for reading (POLLIN / mainloop.IOIn); never read from it.
+// Poll it for reading (POLLIN / mainloop.IOIn); never read from it. As in
+// GLib, the descriptor belongs to c: it is closed once c is garbage
+// collected, even if ReleaseFD was not called, so keep c reachable while the
+// descriptor is in use.
 func (c *Cancellable) MakePollFD() (int, error) {
 	if c == nil {
 		return -1, errNilPollFD
@@ -30,13 +54,17 @@ func (c *Cancellable) MakePollFD() (int, error) {
 		if err != nil {
 			return -1, err
 		}
-		c.fd = fd
+		if c.pfd == nil {
+			c.pfd = &pollFD{}
+			runtime.AddCleanup(c, closePollFD, c.pfd)
+		}
+		c.pfd.fd.Store(int64(fd))
 		if c.cancelled.Load() {
 			wakeupSignal(fd)
 		}
 	}
 	c.fdRefs++
-	return c.fd, nil
+	return c.pfd.get(), nil
 }
 
 // ReleaseFD is g_cancellable_release_fd: it drops one reference taken by FD
@@ -54,7 +82,6 @@ func (c *Cancellable) ReleaseFD() {
 	}
 	c.fdRefs--
 	if c.fdRefs == 0 {
-		wakeupClose(c.fd)
-		c.fd = -1
+		closePollFD(c.pfd)
 	}
 }

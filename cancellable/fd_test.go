@@ -1,6 +1,8 @@
 package cancellable_test
 
 import (
+	"os"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -104,5 +106,42 @@ func TestPollFDCancelledThreaded_CAN7(t *testing.T) {
 		if !<-woke {
 			t.Fatal("a poller timed out")
 		}
+	}
+}
+
+// openFDs counts the process's open descriptors.
+func openFDs(t *testing.T) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skipf("no /proc/self/fd: %v", err)
+	}
+	return len(ents)
+}
+
+// CAN-7: GLib frees the wakeup when the cancellable is finalized, even if
+// release_fd was never called. A Cancellable that becomes unreachable with
+// its descriptor still referenced must not leak it.
+func TestPollFDClosedWhenCollected_CAN7(t *testing.T) {
+	const n = 50
+	before := openFDs(t)
+	for range n {
+		c := cancellable.New()
+		if fd := c.FD(); fd < 0 {
+			t.Fatal("no fd")
+		}
+		c.Cancel() // the fd is readable; still never released
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		runtime.GC()
+		leaked := openFDs(t) - before
+		if leaked < n/10 { // other tests' goroutines may hold a few
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d descriptors of collected Cancellables still open", leaked, n)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
