@@ -184,7 +184,7 @@ func TestDisconnect_CAN4(t *testing.T) {
 		var wg sync.WaitGroup
 		wg.Add(1)
 		go func() { defer wg.Done(); c.Cancel() }()
-		<-entered
+		recv(t, entered, "the handler")
 		disconnected := make(chan bool)
 		go func() { c.Disconnect(id); disconnected <- handlerDone.Load() }()
 		select {
@@ -193,10 +193,10 @@ func TestDisconnect_CAN4(t *testing.T) {
 		case <-time.After(50 * time.Millisecond):
 		}
 		close(release)
-		if !<-disconnected {
+		if !recv(t, disconnected, "Disconnect") {
 			t.Fatal("Disconnect returned before the handler finished")
 		}
-		wg.Wait()
+		waitGroup(t, &wg, "Cancel")
 	})
 }
 
@@ -258,7 +258,7 @@ func TestResetWaitsForEmission_CAN6(t *testing.T) {
 	release := make(chan struct{})
 	c.Connect(func() { close(entered); <-release })
 	go c.Cancel()
-	<-entered
+	recv(t, entered, "the handler")
 	reset := make(chan struct{})
 	go func() { c.Reset(); close(reset) }()
 	select {
@@ -267,7 +267,7 @@ func TestResetWaitsForEmission_CAN6(t *testing.T) {
 	case <-time.After(50 * time.Millisecond):
 	}
 	close(release)
-	<-reset
+	recv(t, reset, "Reset")
 	if c.IsCancelled() {
 		t.Fatal("still cancelled after Reset")
 	}

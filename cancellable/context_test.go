@@ -46,7 +46,7 @@ func TestContextInterface(t *testing.T) {
 	default:
 	}
 	c.Cancel()
-	<-ctx.Done()
+	recv(t, ctx.Done(), "Done after the second Cancel")
 }
 
 // context.WithCancel(c) links through c.AfterFunc: no goroutine, and the
@@ -117,7 +117,7 @@ func TestAfterFunc(t *testing.T) {
 		c.Cancel()
 		ran := make(chan struct{})
 		stop := c.AfterFunc(func() { close(ran) })
-		<-ran
+		recv(t, ran, "f")
 		if stop() {
 			t.Fatal("stop returned true after f started")
 		}

@@ -19,7 +19,7 @@ func TestPushPopCurrent_CAN9(t *testing.T) {
 	}
 	other := make(chan *cancellable.Cancellable)
 	go func() { other <- cancellable.Current() }()
-	if <-other != nil {
+	if recv(t, other, "the other goroutine") != nil {
 		t.Fatal("another goroutine sees this goroutine's current cancellable")
 	}
 

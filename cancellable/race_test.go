@@ -171,8 +171,29 @@ func TestEmissionCountUnderRaces_CAN1_CAN10(t *testing.T) {
 		}
 	})
 	close(stop)
-	wg.Wait()
+	waitGroup(t, &wg, "the connecting goroutines")
 	if calls.Load() != int64(n) {
 		t.Fatalf("handler ran %d times for %d cancellations", calls.Load(), n)
 	}
+}
+
+// recv waits for a value from ch, failing the test after 30 s instead of
+// hanging the binary.
+func recv[V any](t *testing.T, ch <-chan V, what string) V {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(30 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+		panic("unreachable")
+	}
+}
+
+// waitGroup waits for wg, failing the test after 30 s.
+func waitGroup(t *testing.T, wg *sync.WaitGroup, what string) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	recv(t, done, what)
 }

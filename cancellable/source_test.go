@@ -3,6 +3,7 @@ package cancellable_test
 import (
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/mainloop"
@@ -101,16 +102,18 @@ func TestSourceThreadedDispose_CAN8(t *testing.T) {
 		rounds = 1000
 	}
 	ctx := mainloop.NewContext()
-	for range rounds {
-		c := cancellable.New()
-		s := c.NewSource()
-		s.SetCallback(func() bool { return mainloop.SourceContinue })
-		s.Attach(ctx)
-		var wg sync.WaitGroup
-		wg.Add(2)
-		go func() { defer wg.Done(); s.Destroy() }()
-		go func() { defer wg.Done(); c.Cancel() }()
-		wg.Wait()
-	}
+	withTimeout(t, 60*time.Second, func() {
+		for range rounds {
+			c := cancellable.New()
+			s := c.NewSource()
+			s.SetCallback(func() bool { return mainloop.SourceContinue })
+			s.Attach(ctx)
+			var wg sync.WaitGroup
+			wg.Add(2)
+			go func() { defer wg.Done(); s.Destroy() }()
+			go func() { defer wg.Done(); c.Cancel() }()
+			wg.Wait()
+		}
+	})
 	iterateAll(ctx)
 }
