@@ -37,7 +37,8 @@
 //     Reset logs a critical and does nothing. Connect, Cancel, IsCancelled,
 //     Err, MakePollFD and ReleaseFD are all safe inside a handler.
 //  6. The file descriptor is readable exactly while the cancellable is
-//     cancelled; Reset drains it.
+//     cancelled; Reset drains it. It is closed by the last ReleaseFD, or
+//     once the cancellable is garbage collected (GLib's finalize).
 //  7. A source from NewSource is dispatched by its context in an iteration
 //     after the Cancel, never inside Cancel.
 //  8. Races of Cancel, Reset, Connect and Disconnect from many goroutines
