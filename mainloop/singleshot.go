@@ -8,7 +8,7 @@ import (
 
 // SingleShot is Qt's QTimer::singleShot: fn runs once, d from now, on the
 // caller's context (ThreadDefault). A negative d logs Qt's warning and
-// schedules nothing; d == 0 is a queued call, never a direct one, even when
+// schedules nothing, as a nil fn does with a critical; d == 0 is a queued call, never a direct one, even when
 // the caller owns the context (EVL-06).
 func SingleShot(d time.Duration, fn func()) {
 	if d < 0 {
@@ -16,6 +16,7 @@ func SingleShot(d time.Duration, fn func()) {
 		return
 	}
 	if fn == nil {
+		logging.Critical(pkg, "QTimer::singleShot: Called with a null functor")
 		return
 	}
 	c := ThreadDefault()

@@ -15,9 +15,13 @@ func TestSingleShot_EVL06(t *testing.T) {
 	defer c.PopThreadDefault()
 	cap := logging.StartCapture()
 	SingleShot(-time.Millisecond, func() { t.Error("negative timer ran") })
+	SingleShot(time.Millisecond, nil)
 	cap.Stop()
 	if cap.Count("warning", "QTimer::singleShot: Timers cannot have negative timeouts") != 1 {
 		t.Fatal("no warning")
+	}
+	if cap.Count("critical", "null functor") != 1 {
+		t.Fatal("a nil functor was ignored silently")
 	}
 	var got []string
 	SingleShot(0, func() { got = append(got, "zero") })
