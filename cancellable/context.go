@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/signal"
 )
 
@@ -55,7 +56,8 @@ func (c *Cancellable) Value(key any) any { return nil }
 // are cancelled by the time Cancel returns). If c is already cancelled, f
 // runs at once in a new goroutine (as context.AfterFunc does; the context
 // package calls AfterFunc under a lock that f takes). A nil c is never
-// cancelled, so f never runs.
+// cancelled, so f never runs. A nil f logs a critical (it would otherwise
+// panic later, inside someone's Cancel); its stop returns false.
 func (c *Cancellable) AfterFunc(f func()) (stop func() bool) {
 	const (
 		armed = iota
@@ -73,6 +75,11 @@ func (c *Cancellable) AfterFunc(f func()) (stop func() bool) {
 			}
 			return true
 		}
+	}
+	if f == nil {
+		logging.Critical(pkg, "cancellable.AfterFunc: assertion 'f != nil' failed")
+		state.Store(stopped)
+		return stopFn(nil)
 	}
 	if c == nil {
 		return stopFn(nil)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
+	"github.com/sigloop/sigloop/internal/logging"
 )
 
 func TestContextInterface(t *testing.T) {
@@ -137,6 +138,19 @@ func TestAfterFunc(t *testing.T) {
 		var c *cancellable.Cancellable
 		if !c.AfterFunc(func() { t.Error("ran") })() {
 			t.Fatal("stop on nil returned false")
+		}
+	})
+	t.Run("nil function: a critical, not a panic in Cancel", func(t *testing.T) {
+		capt := logging.StartCapture()
+		defer capt.Stop()
+		c := cancellable.New()
+		if c.AfterFunc(nil)() {
+			t.Fatal("stop of a nil function returned true")
+		}
+		c.Cancel()       // panicked here, far from the mistake
+		c.AfterFunc(nil) // was a fatal "go of nil func value"
+		if n := capt.Count("critical", "AfterFunc"); n != 2 {
+			t.Fatalf("%d criticals: %v", n, capt.Records())
 		}
 	})
 }
