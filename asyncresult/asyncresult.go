@@ -32,26 +32,32 @@ type ReadyCallback func(source any, res AsyncResult)
 type anyTask interface {
 	AsyncResult
 	propagateErrorOnly() error
+	isNil() bool
 }
 
 // IsValid is g_task_is_valid: whether res is a Task (of any result type)
-// whose source object is source.
+// whose source object is source. A nil res, or a nil *Task, is not valid.
 func IsValid(res AsyncResult, source any) bool {
 	t, ok := res.(anyTask)
-	return ok && same(t.SourceObject(), source)
+	return ok && !t.isNil() && same(t.SourceObject(), source)
 }
 
 // Propagate is the usual body of an XxxFinish function: it returns the
 // result of res, which must be a Task. For a *Task[T] it is t.Propagate().
 // For a Task of another result type, which is what ReportError makes, it
 // returns that task's error; if that task has no error, it logs a critical
-// and returns an INVALID_ARGUMENT error.
+// and returns an INVALID_ARGUMENT error, as it does for a nil res.
 func Propagate[T any](res AsyncResult) (T, error) {
 	var zero T
 	switch t := res.(type) {
 	case *Task[T]:
-		return t.Propagate()
+		if t != nil {
+			return t.Propagate()
+		}
 	case anyTask:
+		if t.isNil() {
+			break
+		}
 		if err := t.propagateErrorOnly(); err != nil {
 			return zero, err
 		}

@@ -330,6 +330,8 @@ func (t *Task[T]) propagateErrorLocked() error {
 	return nil
 }
 
+func (t *Task[T]) isNil() bool { return t == nil }
+
 func (t *Task[T]) propagateErrorOnly() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()

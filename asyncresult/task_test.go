@@ -534,6 +534,22 @@ func TestTagsAndValidity_TASK13_TASK15(t *testing.T) {
 	if !asyncresult.IsValid(task, src) || asyncresult.IsValid(task, &struct{ n int }{}) || asyncresult.IsValid(task, nil) {
 		t.Fatal("IsValid")
 	}
+	// A nil result, typed or not, is refused without a panic.
+	var nilTask *asyncresult.Task[int]
+	var nilOther *asyncresult.Task[string]
+	if asyncresult.IsValid(nil, nil) || asyncresult.IsValid(nilTask, nil) {
+		t.Fatal("IsValid of a nil result")
+	}
+	capt := logging.StartCapture()
+	for _, res := range []asyncresult.AsyncResult{nil, nilTask, nilOther} {
+		if _, err := asyncresult.Propagate[int](res); err == nil {
+			t.Fatalf("Propagate(%#v) succeeded", res)
+		}
+	}
+	capt.Stop()
+	if n := capt.Count("critical", "asyncresult.Propagate"); n != 3 {
+		t.Fatalf("%d criticals: %v", n, capt.Records())
+	}
 	task.SetUserData("data")
 	if task.UserData() != "data" || task.SourceObject() != src {
 		t.Fatal("user data / source object")
