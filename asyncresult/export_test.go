@@ -22,6 +22,7 @@ func SetPoolTiming(wait, idle time.Duration) (restore func()) {
 func (p *pool) setTimingLocked(wait, idle time.Duration) {
 	waitTimeBase, idleTimeout = wait, idle
 	p.waitTime = wait
+	p.growDue = false
 	if p.running >= poolSize {
 		p.grower.Reset(p.waitTime)
 	}

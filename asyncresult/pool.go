@@ -98,7 +98,10 @@ type pool struct {
 	retime   chan struct{} // closed when the timing knobs change (tests)
 	waitTime time.Duration
 	grower   *time.Timer // the pool manager: allows one more slot when it fires
-	inPool   sync.Map    // goroutine id of a worker running a job → true
+	// growDue is set when grower fired with nothing queued: the slot it
+	// allows is granted to the next job queued while the pool is full.
+	growDue bool
+	inPool  sync.Map // goroutine id of a worker running a job → true
 	// started counts jobs started, for tests.
 	started uint64
 }
@@ -118,6 +121,10 @@ func (p *pool) push(j *job) {
 	p.seq++
 	j.seq = p.seq
 	heap.Push(&p.queue, j)
+	if p.growDue && p.running >= p.maxSlots {
+		p.growDue = false
+		p.maxSlots = max(p.running+1, poolSize)
+	}
 	p.wakeLocked()
 	p.mu.Unlock()
 }
@@ -161,6 +168,7 @@ func (p *pool) takeLocked() *job {
 	j := heap.Pop(&p.queue).(*job)
 	p.running++
 	p.started++
+	p.growDue = false // the grower is re-armed below, or not needed
 	switch {
 	case p.running == poolSize:
 		p.waitTime = waitTimeBase
@@ -175,6 +183,7 @@ func (p *pool) takeLocked() *job {
 
 // doneLocked is g_task_thread_cleanup.
 func (p *pool) doneLocked() {
+	p.growDue = false // a slot frees up
 	pending := len(p.queue)
 	if p.running > poolSize {
 		p.maxSlots = p.running - 1
@@ -190,13 +199,20 @@ func (p *pool) doneLocked() {
 // grow is task_pool_manager_timeout: the pool has been saturated for
 // waitTime, so one more slot is allowed.
 //
-// Differs from GLib, invisibly: with nothing queued it does not grow, so
-// that the limit does not creep up while the pool is merely full.
+// Differs from GLib, invisibly: with nothing queued the slot is not added
+// now, so that the limit does not creep up while the pool is merely full;
+// it is granted to the next job queued while the pool is still full (push),
+// as GLib's added slot would take that job at once. The timer is not re-armed
+// until a job starts, in GLib too, so without that a job queued later would
+// wait for a running one to end: forever, if they all wait for it
+// (TestPoolGrowsAfterSaturatedWhileIdleQueue_TASK11).
 func (p *pool) grow() {
 	p.mu.Lock()
 	if len(p.queue) > 0 {
 		p.maxSlots = max(p.running+1, poolSize)
 		p.wakeLocked()
+	} else if p.running >= p.maxSlots {
+		p.growDue = true
 	}
 	p.mu.Unlock()
 }

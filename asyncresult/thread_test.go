@@ -519,3 +519,35 @@ func TestThreadPoolStress_TASK11(t *testing.T) {
 	waitGroup(t, &wg, "the fast tasks (starved?)")
 	drainDefault()
 }
+
+// TASK-11: a pool that has stayed saturated for longer than the growth delay
+// with nothing queued still grows for a job queued afterwards (GLib grows
+// when the delay expires, whatever the queue). Here ten pool functions work
+// for a while, then each waits for a RunInThreadSync task: without the
+// growth, none of those can ever start and all ten wait forever.
+func TestPoolGrowsAfterSaturatedWhileIdleQueue_TASK11(t *testing.T) {
+	defer asyncresult.SetPoolTiming(20*time.Millisecond, 15*time.Second)()
+	_, slots, _, _, _ := asyncresult.PoolStats()
+	started := make(chan struct{}, slots)
+	proceed := make(chan struct{})
+	var wg sync.WaitGroup
+	for range slots {
+		wg.Add(1)
+		task := asyncresult.NewTask[int](nil, nil, nil)
+		task.RunInThread(func(tk *asyncresult.Task[int], _ any, _ *cancellable.Cancellable) {
+			defer wg.Done()
+			started <- struct{}{}
+			<-proceed
+			inner := asyncresult.NewTask[int](nil, nil, nil)
+			inner.RunInThreadSync(func(it *asyncresult.Task[int], _ any, _ *cancellable.Cancellable) { it.Return(1) })
+			tk.Return(0)
+		})
+	}
+	for range slots {
+		recv(t, started, "the pool functions to start")
+	}
+	time.Sleep(200 * time.Millisecond) // saturated, nothing queued, well past the growth delay
+	close(proceed)
+	waitGroup(t, &wg, "the pool functions (deadlocked on their RunInThreadSync tasks?)")
+	drainDefault()
+}
