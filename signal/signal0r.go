@@ -101,6 +101,17 @@ func (s *Signal0R[R]) Emit() R {
 		// have disconnected or blocked a handler of the snapshot yet (and
 		// another goroutine's Disconnect that returned before Emit was
 		// called is in g0 and the snapshot): the first handler needs no check.
+		if len(fns) == 1 {
+			// The common single handler: little is live across the call.
+			v := fns[0]()
+			if acc != nil {
+				v, _ = acc(res, v)
+			}
+			if s.gen.Load() != g0 && s.stops.pending.Load() != 0 {
+				s.stops.claim(g0) // a stop asked by the handler
+			}
+			return v
+		}
 		v := fns[0]()
 		i = 1
 		if acc == nil {

@@ -82,6 +82,14 @@ func (s *Signal1[A]) Emit(a A) {
 		// have disconnected or blocked a handler of the snapshot yet (and
 		// another goroutine's Disconnect that returned before Emit was
 		// called is in g0 and the snapshot): the first handler needs no check.
+		if len(fns) == 1 {
+			// The common single handler: only s and g0 live across the call.
+			fns[0](a)
+			if s.gen.Load() != g0 && s.stops.pending.Load() != 0 {
+				s.stops.claim(g0) // a stop asked by the handler
+			}
+			return
+		}
 		fns[0](a)
 		i = 1
 	}
