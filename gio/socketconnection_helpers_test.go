@@ -10,6 +10,7 @@ import (
 
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/internal/ioerr"
+	"github.com/sigloop/sigloop/internal/looptest"
 	"github.com/sigloop/sigloop/mainloop"
 )
 
@@ -20,41 +21,25 @@ import (
 const testTimeout = 20 * time.Second
 
 // testLoop is a private context pushed as the test goroutine's context, so
-// async calls made by the test deliver to it, and iterated by until.
+// async calls made by the test deliver to it, and iterated by until
+// (internal/looptest).
 type testLoop struct {
-	t       testing.TB
-	ctx     *mainloop.Context
-	expired bool
+	*looptest.Loop
+	t   testing.TB
+	ctx *mainloop.Context
 }
 
 func newTestLoop(t testing.TB) *testLoop {
 	t.Helper()
-	l := &testLoop{t: t, ctx: mainloop.NewContext()}
-	if err := l.ctx.PushThreadDefault(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(l.ctx.PopThreadDefault)
-	return l
+	l := looptest.Push(t, testTimeout)
+	return &testLoop{Loop: l, t: t, ctx: l.Ctx}
 }
 
 // until iterates the context until cond holds, failing the test after
 // testTimeout.
 func (l *testLoop) until(cond func() bool) {
 	l.t.Helper()
-	if cond() {
-		return
-	}
-	l.expired = false
-	src := mainloop.NewTimeoutSource(testTimeout)
-	src.SetCallback(func() bool { l.expired = true; return mainloop.SourceRemove })
-	src.Attach(l.ctx)
-	defer src.Destroy()
-	for !cond() {
-		if l.expired {
-			l.t.Fatalf("main loop: condition not met within %v", testTimeout)
-		}
-		l.ctx.Iteration(true)
-	}
+	l.Until(cond)
 }
 
 // result captures one async callback: where it ran and what it got.

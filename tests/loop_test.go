@@ -4,41 +4,30 @@ import (
 	"testing"
 
 	"github.com/sigloop/sigloop/asyncresult"
+	"github.com/sigloop/sigloop/internal/looptest"
 	"github.com/sigloop/sigloop/mainloop"
 )
 
-// testLoop is a private context pushed as the test goroutine's context: the
-// async calls the test makes deliver to it, and until iterates it.
+// testLoop is a private context pushed as the test goroutine's context, so
+// async calls made by the test deliver to it, and iterated by until
+// (internal/looptest).
 type testLoop struct {
-	t       testing.TB
-	ctx     *mainloop.Context
-	expired bool
+	*looptest.Loop
+	t   testing.TB
+	ctx *mainloop.Context
 }
 
 func newTestLoop(t testing.TB) *testLoop {
 	t.Helper()
-	l := &testLoop{t: t, ctx: mainloop.NewContext()}
-	if err := l.ctx.PushThreadDefault(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(l.ctx.PopThreadDefault)
-	return l
+	l := looptest.Push(t, peerTimeout)
+	return &testLoop{Loop: l, t: t, ctx: l.Ctx}
 }
 
-// until iterates the context until cond holds, failing after peerTimeout.
+// until iterates the context until cond holds, failing the test after
+// peerTimeout.
 func (l *testLoop) until(cond func() bool) {
 	l.t.Helper()
-	l.expired = false
-	src := mainloop.NewTimeoutSource(peerTimeout)
-	src.SetCallback(func() bool { l.expired = true; return mainloop.SourceRemove })
-	src.Attach(l.ctx)
-	defer src.Destroy()
-	for !cond() {
-		if l.expired {
-			l.t.Fatalf("main loop: condition not met within %v", peerTimeout)
-		}
-		l.ctx.Iteration(true)
-	}
+	l.Until(cond)
 }
 
 // await runs start with a callback and iterates until the callback has run,
