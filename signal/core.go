@@ -9,7 +9,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/sigloop/sigloop/internal/logging"
-	"github.com/sigloop/sigloop/mainloop"
 )
 
 const pkg = "signal"
@@ -51,10 +50,23 @@ func (l *list[F]) blocked() bool { return l.owner != nil && l.owner.SignalsBlock
 // core is the handler list, ids, blocking and stop machinery shared by
 // every signal type. Its zero value is an empty signal.
 type core[F any] struct {
-	mu        sync.Mutex
-	l         atomic.Pointer[list[F]]
-	ownerDrop func() // cancels the owner's destroy notify; guarded by mu
-	stops     stopState
+	mu sync.Mutex
+	// cfg is the master copy of the handlers and configuration (its fns
+	// and simple are unused); guarded by mu. l publishes a snapshot of it,
+	// or nil while there is nothing to call (no handler, no class
+	// handler), so configuring a signal nobody listens to (SetOwner,
+	// SetNoRecurse, DisconnectAll) allocates nothing.
+	cfg list[F]
+	l   atomic.Pointer[list[F]]
+	// The owner's destroy notify (SIG-14) is registered lazily, when the
+	// signal first has a handler while it has an owner: most signals of
+	// most objects are never connected. ownerBound: registered or being
+	// registered; ownerDrop cancels it; ownerGen counts SetOwner calls, so
+	// a registration racing with a new SetOwner is undone. Guarded by mu.
+	ownerBound bool
+	ownerDrop  func()
+	ownerGen   uint64
+	stops      stopState
 	// gen grows on every disconnect, block, unblock and StopEmission, after
 	// the change is made. An emission that sees it unchanged since its
 	// start, with no handler blocked at its start (nblocked == 0), knows
@@ -69,13 +81,16 @@ type core[F any] struct {
 
 func (c *core[F]) load() *list[F] { return c.l.Load() }
 
-// update builds the next snapshot from the current one; c.mu must be held.
+// update applies f to the master copy and publishes the next snapshot
+// (nil when there is nothing to call); c.mu must be held. f must not
+// modify the backing array of cfg.hs, which snapshots share.
 func (c *core[F]) update(f func(n *list[F])) {
-	var n list[F]
-	if o := c.l.Load(); o != nil {
-		n = *o
+	f(&c.cfg)
+	if len(c.cfg.hs) == 0 && !c.cfg.hasClass {
+		c.l.Store(nil)
+		return
 	}
-	f(&n)
+	n := c.cfg
 	n.fns = make([]F, len(n.hs))
 	for i, h := range n.hs {
 		n.fns[i] = h.fn
@@ -157,18 +172,20 @@ func (c *core[F]) connect(fn F, o Options) (HandlerID, error) {
 	}
 	c.mu.Lock()
 	if unique {
-		if l := c.l.Load(); l != nil {
-			for _, x := range l.hs {
-				if x.unique && x.key == o.Key && x.recv == o.Receiver && x.detail == o.Detail && x.after == o.After {
-					c.mu.Unlock()
-					return 0, ErrDuplicate
-				}
+		for _, x := range c.cfg.hs {
+			if x.unique && x.key == o.Key && x.recv == o.Receiver && x.detail == o.Detail && x.after == o.After {
+				c.mu.Unlock()
+				return 0, ErrDuplicate
 			}
 		}
 	}
 	h.id = nextID() // under mu, so ids grow in list order (Qt's emission order by id)
 	c.update(func(n *list[F]) { n.hs = append(n.hs[:len(n.hs):len(n.hs)], h) })
+	bind := !c.ownerBound && c.cfg.owner != nil
 	c.mu.Unlock()
+	if bind {
+		c.bindOwner()
+	}
 	if o.Receiver != nil {
 		rm := o.Receiver.AddDestroyNotify(func() { c.drop(h) })
 		c.mu.Lock()
@@ -369,8 +386,13 @@ func (c *core[F]) disconnectWhere(match func(h *handler[F]) bool) int {
 
 // SetOwner names the object that emits the signal: while o.SignalsBlocked()
 // the signal does nothing (QObject::blockSignals), and if o has
-// AddDestroyNotify, all handlers are disconnected when o is destroyed.
-// SetOwner(nil) removes the owner.
+// AddDestroyNotify, all handlers are disconnected when o is destroyed
+// (SIG-14). SetOwner(nil) removes the owner. It allocates nothing on a
+// signal without handlers: the owner's destroy notify is only added when
+// the signal has a handler, by SetOwner or by the first Connect. So an
+// owner that is already destroyed when the first handler is connected
+// keeps that handler, as GLib keeps handlers connected after
+// g_object_run_dispose.
 func (c *core[F]) SetOwner(o Owner) {
 	if o != nil && isNil(o) {
 		o = nil // a typed nil owner would panic in SignalsBlocked
@@ -378,18 +400,49 @@ func (c *core[F]) SetOwner(o Owner) {
 	c.mu.Lock()
 	old := c.ownerDrop
 	c.ownerDrop = nil
+	c.ownerBound = false
+	c.ownerGen++
 	c.update(func(n *list[F]) { n.owner = o })
+	bind := o != nil && len(c.cfg.hs) > 0
 	c.mu.Unlock()
 	if old != nil {
 		old()
 	}
-	if dn, ok := o.(destroyNotifier); ok && o != nil {
-		rm := dn.AddDestroyNotify(func() { c.DisconnectAll() })
-		c.mu.Lock()
-		c.ownerDrop = rm
-		c.mu.Unlock()
+	if bind {
+		c.bindOwner()
 	}
 }
+
+// bindOwner adds the owner's destroy notify, which disconnects every
+// handler, unless it is added already, the owner has none, or the owner
+// is destroyed already.
+func (c *core[F]) bindOwner() {
+	c.mu.Lock()
+	o := c.cfg.owner
+	dn, ok := o.(destroyNotifier)
+	if !ok || c.ownerBound {
+		c.mu.Unlock()
+		return
+	}
+	if d, ok := o.(interface{ IsDestroyed() bool }); ok && d.IsDestroyed() {
+		c.mu.Unlock()
+		return
+	}
+	c.ownerBound = true
+	gen := c.ownerGen
+	c.mu.Unlock()
+	rm := dn.AddDestroyNotify(c.ownerDestroyed)
+	c.mu.Lock()
+	if c.ownerGen != gen { // SetOwner ran meanwhile: this owner is no longer ours
+		c.mu.Unlock()
+		rm()
+		return
+	}
+	c.ownerDrop = rm
+	c.mu.Unlock()
+}
+
+func (c *core[F]) ownerDestroyed() { c.DisconnectAll() }
 
 func (c *core[F]) setClass(fn F, stage RunStage) {
 	c.mu.Lock()
@@ -486,9 +539,5 @@ func (c *core[F]) CheckDeadlock() error {
 // would be delivered to (deliver uses the default context for a receiver
 // without one).
 func (h *handler[F]) wouldDeadlock() bool {
-	ctx := h.recv.Context()
-	if ctx == nil {
-		ctx = mainloop.Default()
-	}
-	return ctx.IsOwner()
+	return recvContext(h.recv).IsOwner()
 }

@@ -53,7 +53,9 @@
 //     never asks which goroutine it is on (that is a system call).
 //     ConnectTo binds a Receiver and defaults to AutoConnection: direct iff
 //     the emitting goroutine owns the receiver's mainloop.Context, else
-//     queued. Queued calls copy the arguments at emission, run once per
+//     queued; a receiver whose Context is nil lives on mainloop.Default()
+//     for both (queued calls are posted there, so an auto connection is
+//     direct only on the goroutine that owns it). Queued calls copy the arguments at emission, run once per
 //     emission on the receiver's context in emission order, still run after
 //     a plain Disconnect, and are dropped if the receiver is destroyed
 //     first. BlockingQueuedConnection waits for the handler; emitting it

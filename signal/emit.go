@@ -63,7 +63,9 @@ func emitNoRecurse[F, R any](c *core[F], l *list[F], detail string, call func(F)
 			done = true
 			return res
 		}
-		l = c.load()
+		if l = c.load(); l == nil {
+			l = new(list[F]) // every handler went away: the restart runs nothing
+		}
 	}
 }
 
@@ -167,15 +169,25 @@ func emitRun[F, R any](c *core[F], l *list[F], detail string, call func(F) R, po
 }
 
 // effectiveType resolves AutoConnection for this emission (SIG-10): direct
-// iff the emitting goroutine owns the receiver's context.
+// iff the emitting goroutine owns the context a queued call would be
+// delivered to (the receiver's, mainloop.Default() when it has none).
 func (h *handler[F]) effectiveType() ConnectionType {
 	if h.ctype != AutoConnection {
 		return h.ctype
 	}
-	if ctx := h.recv.Context(); ctx == nil || ctx.IsOwner() {
+	if recvContext(h.recv).IsOwner() {
 		return DirectConnection
 	}
 	return QueuedConnection
+}
+
+// recvContext is the context r's queued calls run on: its own, or the
+// default context for a receiver without one.
+func recvContext(r Receiver) *mainloop.Context {
+	if ctx := r.Context(); ctx != nil {
+		return ctx
+	}
+	return mainloop.Default()
 }
 
 // deliver runs fn on r's context at its next iteration, unless r is
@@ -184,11 +196,7 @@ func (h *handler[F]) effectiveType() ConnectionType {
 // it is signalled even if fn panics, so a blocking emitter never hangs on a
 // handler that failed.
 func deliver[R any](r Receiver, fn func() R, done chan<- bool) {
-	ctx := r.Context()
-	if ctx == nil {
-		ctx = mainloop.Default()
-	}
-	ctx.Post(mainloop.PriorityDefault, func() {
+	recvContext(r).Post(mainloop.PriorityDefault, func() {
 		ran := false
 		if done != nil {
 			defer func() { done <- ran }()

@@ -27,7 +27,9 @@ type ConnectionType uint32
 const (
 	// AutoConnection is Qt::AutoConnection: decided at every emission,
 	// DirectConnection when the emitting goroutine owns the receiver's
-	// context (mainloop.Context.IsOwner), QueuedConnection otherwise.
+	// context (mainloop.Context.IsOwner), QueuedConnection otherwise. A
+	// receiver whose Context is nil counts as living on mainloop.Default(),
+	// where its queued calls go.
 	AutoConnection ConnectionType = 0
 	// DirectConnection is Qt::DirectConnection: the handler runs at once, on
 	// the emitting goroutine.
@@ -108,7 +110,9 @@ const (
 // that disconnects the handler when the receiver goes away. *object.Object
 // implements it.
 type Receiver interface {
-	// Context is the receiver's affinity (QObject::thread).
+	// Context is the receiver's affinity (QObject::thread). nil means
+	// mainloop.Default(): queued calls go there, and an auto connection is
+	// direct iff the emitter owns it.
 	Context() *mainloop.Context
 	// IsDestroyed reports whether destruction has started.
 	IsDestroyed() bool

@@ -1,0 +1,186 @@
+package signal_test
+
+import (
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sigloop/sigloop/mainloop"
+	"github.com/sigloop/sigloop/signal"
+)
+
+// TestOwnerLazyDestroyNotify_SIG14: the owner's destroy notify is only
+// added while the signal has a handler, and still disconnects every
+// handler when the owner is destroyed, whichever came first, SetOwner or
+// Connect.
+func TestOwnerLazyDestroyNotify_SIG14(t *testing.T) {
+	type ownerRecv struct {
+		*owner
+		*recv
+	}
+	cases := []struct {
+		name string
+		run  func(s *signal.Signal1[int], o ownerRecv) (wantNotifies int, check func() bool)
+	}{
+		{"SetOwner without handlers adds no notify", func(s *signal.Signal1[int], o ownerRecv) (int, func() bool) {
+			s.SetOwner(o)
+			return 0, nil
+		}},
+		{"first Connect adds it", func(s *signal.Signal1[int], o ownerRecv) (int, func() bool) {
+			s.SetOwner(o)
+			id := s.Connect(func(int) {})
+			s.Connect(func(int) {})
+			return 1, func() bool { return !s.IsConnected(id) && !s.HasHandlers() }
+		}},
+		{"SetOwner with handlers adds it", func(s *signal.Signal1[int], o ownerRecv) (int, func() bool) {
+			id := s.Connect(func(int) {})
+			s.SetOwner(o)
+			return 1, func() bool { return !s.IsConnected(id) && !s.HasHandlers() }
+		}},
+		{"SetOwner(nil) removes it", func(s *signal.Signal1[int], o ownerRecv) (int, func() bool) {
+			s.SetOwner(o)
+			id := s.Connect(func(int) {})
+			s.SetOwner(nil)
+			return 0, func() bool { return s.IsConnected(id) }
+		}},
+		{"disconnecting every handler keeps it", func(s *signal.Signal1[int], o ownerRecv) (int, func() bool) {
+			s.SetOwner(o)
+			s.Disconnect(s.Connect(func(int) {}))
+			id := s.Connect(func(int) {})
+			return 1, func() bool { return !s.IsConnected(id) }
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var s signal.Signal1[int]
+			o := ownerRecv{&owner{}, newRecv(nil)}
+			want, check := tc.run(&s, o)
+			if got := o.notifies(); got != want {
+				t.Fatalf("owner has %d destroy notifies, want %d", got, want)
+			}
+			o.destroy()
+			if check != nil && !check() {
+				t.Fatal("wrong handlers after the owner was destroyed")
+			}
+		})
+	}
+}
+
+// TestOwnerDestroyedBeforeConnect_SIG14: handlers connected to a signal
+// whose owner is already destroyed stay connected (GLib keeps handlers
+// connected after g_object_run_dispose), as they did when the notify was
+// added by SetOwner.
+func TestOwnerDestroyedBeforeConnect_SIG14(t *testing.T) {
+	var s signal.Signal0
+	r := newRecv(nil)
+	s.SetOwner(struct {
+		*owner
+		*recv
+	}{&owner{}, r})
+	r.destroy()
+	n := 0
+	id := s.Connect(func() { n++ })
+	s.Emit()
+	if !s.IsConnected(id) || n != 1 {
+		t.Fatalf("connected=%v calls=%d, want true 1", s.IsConnected(id), n)
+	}
+}
+
+// TestNoRecurseRestartWithoutHandlers_SIG9: an emission of a NoRecurse
+// signal asked to restart after its last handler went away restarts with
+// nothing to call and returns.
+func TestNoRecurseRestartWithoutHandlers_SIG9(t *testing.T) {
+	var s signal.Signal1R[int, int]
+	s.SetNoRecurse(true)
+	calls := 0
+	var id signal.HandlerID
+	id = s.Connect(func(v int) int {
+		calls++
+		s.Emit(v) // merges: asks the running emission to restart
+		s.Disconnect(id)
+		return v
+	})
+	if got := s.Emit(7); got != 7 || calls != 1 {
+		t.Fatalf("Emit = %d after %d calls, want 7 after 1", got, calls)
+	}
+}
+
+// TestAutoNilContext_SIG10: an auto connection to a receiver without a
+// context treats it as living on mainloop.Default(), where queued calls to
+// it go: direct when the emitter owns Default(), queued to it otherwise.
+func TestAutoNilContext_SIG10(t *testing.T) {
+	cases := []struct {
+		name       string
+		ownDefault bool // emit from a goroutine that acquired Default()
+		wantDirect bool
+	}{
+		{"emitter owns Default: direct", true, true},
+		{"emitter does not: queued to Default", false, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var s signal.Signal1[int]
+			var calls atomic.Int32
+			var onDefault atomic.Bool
+			if _, err := s.ConnectTo(newRecv(nil), func(int) {
+				onDefault.Store(mainloop.Default().IsOwner())
+				calls.Add(1)
+			}, signal.AutoConnection); err != nil {
+				t.Fatal(err)
+			}
+			d := mainloop.Default()
+			res := make(chan int32, 1)
+			emit := func() {
+				s.Emit(1)
+				res <- calls.Load()
+			}
+			if tc.ownDefault {
+				go func() {
+					if !d.Acquire() {
+						res <- -1
+						return
+					}
+					defer d.Release()
+					emit()
+				}()
+			} else {
+				emit()
+			}
+			var during int32
+			select {
+			case during = <-res:
+			case <-time.After(20 * time.Second):
+				t.Fatal("Emit did not return")
+			}
+			if during < 0 {
+				t.Fatal("default context busy")
+			}
+			if got := during == 1; got != tc.wantDirect {
+				t.Fatalf("handler ran inside Emit: %v, want %v", got, tc.wantDirect)
+			}
+			// Run Default's pending work on a goroutine that owns it.
+			done := make(chan bool, 1)
+			go func() {
+				if !d.Acquire() {
+					done <- false
+					return
+				}
+				defer d.Release()
+				for d.Iteration(false) {
+				}
+				done <- true
+			}()
+			select {
+			case ok := <-done:
+				if !ok {
+					t.Fatal("default context busy")
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatal("iterating the default context did not return")
+			}
+			if calls.Load() != 1 || !onDefault.Load() {
+				t.Fatalf("calls %d, ran on Default's owner %v; want 1, true", calls.Load(), onDefault.Load())
+			}
+		})
+	}
+}
