@@ -130,21 +130,20 @@ func TestAutoNilContext_SIG10(t *testing.T) {
 			}
 			d := mainloop.Default()
 			res := make(chan int32, 1)
-			emit := func() {
-				s.Emit(1)
-				res <- calls.Load()
-			}
 			if tc.ownDefault {
 				go func() {
 					if !d.Acquire() {
 						res <- -1
 						return
 					}
-					defer d.Release()
-					emit()
+					s.Emit(1)
+					n := calls.Load()
+					d.Release() // before reporting: the test acquires it next
+					res <- n
 				}()
 			} else {
-				emit()
+				s.Emit(1)
+				res <- calls.Load()
 			}
 			var during int32
 			select {
