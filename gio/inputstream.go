@@ -200,6 +200,10 @@ func (s *InputStream) ReadAsync(buf []byte, prio int, c *cancellable.Cancellable
 		return
 	}
 	t := newTask[int](s, tagRead, prio, c, s.state.wrap(cb))
+	if p, ok := s.impl.(PollableInputImpl); ok {
+		s.pollRead(p, t, buf, c)
+		return
+	}
 	runTask(t, func() (int, error) { return s.read(buf, c) })
 }
 
@@ -220,6 +224,10 @@ func (s *InputStream) ReadAllAsync(buf []byte, prio int, c *cancellable.Cancella
 		return
 	}
 	t := newTask[countResult](s, tagReadAll, prio, c, s.state.wrap(cb))
+	if p, ok := s.impl.(PollableInputImpl); ok {
+		s.pollReadAll(p, t, buf, c)
+		return
+	}
 	runCountTask(t, func() (int, error) { return s.readAll(buf, c) })
 }
 

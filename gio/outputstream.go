@@ -241,6 +241,10 @@ func (s *OutputStream) WriteAsync(buf []byte, prio int, c *cancellable.Cancellab
 		return
 	}
 	t := newTask[int](s, tagWrite, prio, c, s.state.wrap(cb))
+	if p, ok := s.impl.(PollableOutputImpl); ok {
+		s.pollWrite(p, t, buf, c)
+		return
+	}
 	runTask(t, func() (int, error) { return s.write(buf, c) })
 }
 
@@ -261,6 +265,10 @@ func (s *OutputStream) WriteAllAsync(buf []byte, prio int, c *cancellable.Cancel
 		return
 	}
 	t := newTask[countResult](s, tagWriteAll, prio, c, s.state.wrap(cb))
+	if p, ok := s.impl.(PollableOutputImpl); ok {
+		s.pollWriteAll(p, t, buf, c)
+		return
+	}
 	runCountTask(t, func() (int, error) { return s.writeAll(buf, c) })
 }
 

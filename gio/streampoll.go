@@ -1,0 +1,164 @@
+package gio
+
+import (
+	"github.com/sigloop/sigloop/asyncresult"
+	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/internal/ioerr"
+	"github.com/sigloop/sigloop/mainloop"
+)
+
+// The pollable async path: GLib's g_input_stream_real_read_async and
+// g_output_stream_real_write_async, for a stream whose impl is pollable (a
+// socket's), do no thread hand-off. They try the non-blocking call on the
+// calling goroutine; when it would block, they attach the stream's pollable
+// source (which also wakes on the cancellable) to the task's context at the
+// task's priority and try again each time it dispatches. The task then
+// returns from inside that dispatch, so the callback runs at once, in a
+// later iteration of the task's context; a result found by the first try
+// (or a cancel) is still delivered by the task's idle, never inside the
+// XxxAsync call (TASK-3).
+//
+// As in GLib, such an operation makes progress only while its context is
+// iterated: the bytes are read or written by the iteration that runs the
+// callback, not in the background.
+
+// pollOp is one operation on the pollable path. step makes one attempt: it
+// reports true when it has completed the task, false when it would block.
+type pollOp struct {
+	step func() bool
+	mk   func() *mainloop.Source
+}
+
+// start runs the first attempt now and, if it would block, waits for the
+// stream with a source attached through attach (the task's AttachSource).
+func (op *pollOp) start(attach func(*mainloop.Source, mainloop.SourceFunc) uint) {
+	if op.step() {
+		return
+	}
+	attach(op.mk(), op.dispatch)
+}
+
+// dispatch is the source's callback: it keeps the source while the stream
+// would still block, and removes it once the task has completed.
+func (op *pollOp) dispatch() bool {
+	if op.step() {
+		return mainloop.SourceRemove
+	}
+	return mainloop.SourceContinue
+}
+
+// wouldBlock reports whether err is WOULD_BLOCK.
+func wouldBlock(err error) bool {
+	e, ok := err.(*ioerr.Error)
+	if ok {
+		return e.Code == ioerr.WouldBlock
+	}
+	return isCode(err, ioerr.WouldBlock)
+}
+
+// pollRead is read_async_pollable: one read of up to len(buf) bytes.
+func (s *InputStream) pollRead(p PollableInputImpl, t *asyncresult.Task[int], buf []byte, c *cancellable.Cancellable) {
+	op := &pollOp{mk: func() *mainloop.Source { return p.CreateSourceFn(c) }}
+	op.step = func() bool {
+		if err := c.Err(); err != nil {
+			t.ReturnError(err)
+			return true
+		}
+		n, err := p.ReadNonblockingFn(buf, c)
+		switch {
+		case err == nil:
+			t.Return(n)
+		case wouldBlock(err):
+			return false
+		default:
+			t.ReturnError(err)
+		}
+		return true
+	}
+	op.start(t.AttachSource)
+}
+
+// pollReadAll is read_all_async on a pollable stream: reads until buf is
+// full, the stream ends or a read fails, with the count kept on failure.
+func (s *InputStream) pollReadAll(p PollableInputImpl, t *asyncresult.Task[countResult], buf []byte, c *cancellable.Cancellable) {
+	t.SetCheckCancellable(false)
+	n := 0
+	op := &pollOp{mk: func() *mainloop.Source { return p.CreateSourceFn(c) }}
+	op.step = func() bool {
+		for n < len(buf) {
+			if err := c.Err(); err != nil {
+				t.Return(countResult{n, err})
+				return true
+			}
+			m, err := p.ReadNonblockingFn(buf[n:], c)
+			if err != nil {
+				if wouldBlock(err) {
+					return false
+				}
+				t.Return(countResult{n, err})
+				return true
+			}
+			if m == 0 {
+				break
+			}
+			n += m
+		}
+		t.Return(countResult{n, nil})
+		return true
+	}
+	op.start(t.AttachSource)
+}
+
+// pollWrite is write_async_pollable: one write of some of buf.
+func (s *OutputStream) pollWrite(p PollableOutputImpl, t *asyncresult.Task[int], buf []byte, c *cancellable.Cancellable) {
+	op := &pollOp{mk: func() *mainloop.Source { return p.CreateSourceFn(c) }}
+	op.step = func() bool {
+		if err := c.Err(); err != nil {
+			t.ReturnError(err)
+			return true
+		}
+		n, err := p.WriteNonblockingFn(buf, c)
+		switch {
+		case err == nil:
+			t.Return(n)
+		case wouldBlock(err):
+			return false
+		default:
+			t.ReturnError(err)
+		}
+		return true
+	}
+	op.start(t.AttachSource)
+}
+
+// pollWriteAll is write_all_async on a pollable stream: writes all of buf,
+// with the count kept on failure.
+func (s *OutputStream) pollWriteAll(p PollableOutputImpl, t *asyncresult.Task[countResult], buf []byte, c *cancellable.Cancellable) {
+	t.SetCheckCancellable(false)
+	n := 0
+	op := &pollOp{mk: func() *mainloop.Source { return p.CreateSourceFn(c) }}
+	op.step = func() bool {
+		for n < len(buf) {
+			if err := c.Err(); err != nil {
+				t.Return(countResult{n, err})
+				return true
+			}
+			m, err := p.WriteNonblockingFn(buf[n:], c)
+			if err != nil {
+				if wouldBlock(err) {
+					return false
+				}
+				t.Return(countResult{n, err})
+				return true
+			}
+			if m <= 0 {
+				t.Return(countResult{n, zeroWrite("g_output_stream_write_all")})
+				return true
+			}
+			n += m
+		}
+		t.Return(countResult{n, nil})
+		return true
+	}
+	op.start(t.AttachSource)
+}
