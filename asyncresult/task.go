@@ -131,7 +131,7 @@ func (t *Task[T]) SetName(name string) {
 	t.mu.Lock()
 	t.name = name
 	t.mu.Unlock()
-	t.life.name.Store(&name)
+	t.life.setName(name)
 }
 
 // Name is g_task_get_name: "" when unset.
@@ -378,16 +378,44 @@ func (t *Task[T]) complete() {
 		return
 	}
 	idle := mainloop.NewIdleSource()
-	name := t.Name()
+	idle.SetName(idleName(t.Name()))
+	t.AttachSource(idle, t.returnInIdle)
+}
+
+// returnInIdle is complete_in_idle_cb.
+func (t *Task[T]) returnInIdle() bool {
+	t.returnNow()
+	return mainloop.SourceRemove
+}
+
+// idleNames caches the names of the delivery idles, "[gio] NAME
+// complete_in_idle_cb", so that a task's completion does not build the same
+// string every time. It holds at most maxIdleNames names.
+var idleNames struct {
+	sync.Mutex
+	m map[string]string
+}
+
+const maxIdleNames = 256
+
+// idleName is the name GLib gives the idle that delivers a task named name.
+func idleName(name string) string {
 	if name == "" {
-		idle.SetName("[gio] (unnamed) complete_in_idle_cb")
-	} else {
-		idle.SetName("[gio] " + name + " complete_in_idle_cb")
+		return "[gio] (unnamed) complete_in_idle_cb"
 	}
-	t.AttachSource(idle, func() bool {
-		t.returnNow()
-		return mainloop.SourceRemove
-	})
+	idleNames.Lock()
+	defer idleNames.Unlock()
+	if s, ok := idleNames.m[name]; ok {
+		return s
+	}
+	s := "[gio] " + name + " complete_in_idle_cb"
+	if idleNames.m == nil {
+		idleNames.m = map[string]string{}
+	}
+	if len(idleNames.m) < maxIdleNames {
+		idleNames.m[name] = s
+	}
+	return s
 }
 
 // returnNow is g_task_return_now: the callback, then completed and its

@@ -45,12 +45,12 @@ func NewInputStream(impl InputStreamImpl) *InputStream {
 const skipChunk = 8192
 
 // Tags of the async operations.
-const (
-	tagRead      sourceTag = "g_input_stream_read_async"
-	tagReadAll   sourceTag = "g_input_stream_read_all_async"
-	tagReadBytes sourceTag = "g_input_stream_read_bytes_async"
-	tagSkip      sourceTag = "g_input_stream_skip_async"
-	tagInClose   sourceTag = "g_input_stream_close_async"
+var (
+	tagRead      = &opTag{"g_input_stream_read_async"}
+	tagReadAll   = &opTag{"g_input_stream_read_all_async"}
+	tagReadBytes = &opTag{"g_input_stream_read_bytes_async"}
+	tagSkip      = &opTag{"g_input_stream_skip_async"}
+	tagInClose   = &opTag{"g_input_stream_close_async"}
 )
 
 // IsClosed is g_input_stream_is_closed.

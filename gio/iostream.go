@@ -108,7 +108,7 @@ func (s *IOStream) finishClose() {
 	s.closed.Set(true)
 }
 
-const tagIOClose sourceTag = "g_io_stream_close_async"
+var tagIOClose = &opTag{"g_io_stream_close_async"}
 
 // InputStream is g_io_stream_get_input_stream: always the same stream.
 func (s *IOStream) InputStream() *InputStream { return s.impl.InputStream() }

@@ -39,13 +39,13 @@ func NewOutputStream(impl OutputStreamImpl) *OutputStream {
 }
 
 // Tags of the async operations.
-const (
-	tagWrite     sourceTag = "g_output_stream_write_async"
-	tagWriteAll  sourceTag = "g_output_stream_write_all_async"
-	tagWritev    sourceTag = "g_output_stream_writev_async"
-	tagWritevAll sourceTag = "g_output_stream_writev_all_async"
-	tagFlush     sourceTag = "g_output_stream_flush_async"
-	tagOutClose  sourceTag = "g_output_stream_close_async"
+var (
+	tagWrite     = &opTag{"g_output_stream_write_async"}
+	tagWriteAll  = &opTag{"g_output_stream_write_all_async"}
+	tagWritev    = &opTag{"g_output_stream_writev_async"}
+	tagWritevAll = &opTag{"g_output_stream_writev_all_async"}
+	tagFlush     = &opTag{"g_output_stream_flush_async"}
+	tagOutClose  = &opTag{"g_output_stream_close_async"}
 )
 
 // IsClosed is g_output_stream_is_closed.

@@ -218,14 +218,80 @@ func (s *Socket) runReq(ctx context.Context, write, blocking bool, deadline time
 
 // runOnce is runReq's non-blocking path: one attempt.
 func (s *Socket) runOnce(req ioReq) (n int, serr, err error) {
-	again := false
-	if err := s.control(func(fd int) { n, serr, again = req.do(fd) }); err != nil {
+	n, serr, again, err := s.attemptOnce(req)
+	if err != nil {
 		return 0, nil, err
 	}
 	if again {
 		return 0, nil, errnoError(unix.EAGAIN, "")
 	}
 	return n, serr, nil
+}
+
+// onceOp carries one non-blocking attempt through RawConn.Control. The
+// ops are pooled, each with its method value bound once, so that an attempt
+// allocates no closure.
+type onceOp struct {
+	req   ioReq
+	n     int
+	serr  error
+	again bool
+	fn    func(fd uintptr)
+}
+
+func (op *onceOp) run(fd uintptr) { op.n, op.serr, op.again = op.req.do(int(fd)) }
+
+var onceOps = sync.Pool{New: func() any {
+	op := new(onceOp)
+	op.fn = op.run
+	return op
+}}
+
+// attemptOnce makes one attempt of req; again reports EAGAIN (no error is
+// made for it).
+func (s *Socket) attemptOnce(req ioReq) (n int, serr error, again bool, err error) {
+	op := onceOps.Get().(*onceOp)
+	op.req = req
+	cerr := s.rc.Control(op.fn)
+	n, serr, again = op.n, op.serr, op.again
+	op.req, op.n, op.serr, op.again = ioReq{}, 0, nil, false
+	onceOps.Put(op)
+	if cerr != nil {
+		return 0, nil, false, closedError()
+	}
+	return n, serr, again, nil
+}
+
+// tryReceive is ReceiveWithBlocking(buf, false, c) for the pollable async
+// path, with EAGAIN reported as again instead of a WOULD_BLOCK error.
+func (s *Socket) tryReceive(buf []byte, c *cancellable.Cancellable) (n int, again bool, err error) {
+	if err := s.checkOp(ctxOf(c)); err != nil {
+		return 0, false, err
+	}
+	n, rerr, again, err := s.attemptOnce(ioReq{kind: ioRecv, buf: buf})
+	if err != nil || again {
+		return 0, again, err
+	}
+	if rerr != nil {
+		return 0, false, errnoOf(rerr, "Error receiving data: ")
+	}
+	return n, false, nil
+}
+
+// trySend is SendWithBlocking(buf, false, c) for the pollable async path,
+// with EAGAIN reported as again.
+func (s *Socket) trySend(buf []byte, c *cancellable.Cancellable) (n int, again bool, err error) {
+	if err := s.checkOp(ctxOf(c)); err != nil {
+		return 0, false, err
+	}
+	n, werr, again, err := s.attemptOnce(ioReq{kind: ioSend, buf: buf, flags: unix.MSG_NOSIGNAL})
+	if err != nil || again {
+		return 0, again, err
+	}
+	if werr != nil {
+		return 0, false, errnoOf(werr, "Error sending data: ")
+	}
+	return n, false, nil
 }
 
 // afterFunc is context.AfterFunc, calling a context's own AfterFunc

@@ -290,9 +290,9 @@ func (cl *SocketClient) ConnectToHost(hostAndPort string, defaultPort uint16, c 
 	return cl.Connect(a, c)
 }
 
-const (
-	tagClientConnect       sourceTag = "g_socket_client_connect_async"
-	tagClientConnectToHost sourceTag = "g_socket_client_connect_to_host_async"
+var (
+	tagClientConnect       = &opTag{"g_socket_client_connect_async"}
+	tagClientConnectToHost = &opTag{"g_socket_client_connect_to_host_async"}
 )
 
 // ConnectAsync is g_socket_client_connect_async: Connect on another
@@ -328,7 +328,7 @@ func (cl *SocketClient) ConnectToHostFinish(res asyncresult.AsyncResult) (*Socke
 
 func (cl *SocketClient) connectAsync(connectable SocketConnectable, tag sourceTag, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
 	if connectable == nil {
-		reportError[*SocketConnection](cl, tag, mainloop.PriorityDefault, cb, nilConnectable(string(tag)))
+		reportError[*SocketConnection](cl, tag, mainloop.PriorityDefault, cb, nilConnectable(tag.name))
 		return
 	}
 	t := newTask[*SocketConnection](cl, tag, mainloop.PriorityDefault, c, cb)

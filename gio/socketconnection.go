@@ -197,7 +197,7 @@ func (c *SocketConnection) Connect(addr SocketAddress, cn *cancellable.Cancellab
 	return err
 }
 
-const tagConnect sourceTag = "g_socket_connection_connect_async"
+var tagConnect = &opTag{"g_socket_connection_connect_async"}
 
 // ConnectAsync is g_socket_connection_connect_async: Connect on another
 // goroutine, delivering to cb on the caller's context. Call ConnectFinish

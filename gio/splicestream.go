@@ -20,7 +20,7 @@ const (
 // spliceChunk is the copy buffer of Splice (GLib's is 8192 bytes).
 const spliceChunk = 8192
 
-const tagSplice sourceTag = "g_output_stream_splice_async"
+var tagSplice = &opTag{"g_output_stream_splice_async"}
 
 // Splice is g_output_stream_splice: it copies src into s until src ends,
 // then closes src and/or s as flags say, and returns how many bytes it
@@ -138,7 +138,7 @@ type IOStreamer interface {
 	CloseStream(c *cancellable.Cancellable) error
 }
 
-const tagIOSplice sourceTag = "g_io_stream_splice_async"
+var tagIOSplice = &opTag{"g_io_stream_splice_async"}
 
 // SpliceAsync is g_io_stream_splice_async: it copies s's input to other's
 // output and other's input to s's output, both at once, until one

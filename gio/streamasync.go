@@ -14,8 +14,12 @@ import (
 
 // sourceTag marks the tasks of one XxxAsync call, as GLib tags a task with
 // the address of its _async function. Only this package can make one, so a
-// result from elsewhere never passes a Finish check by accident.
-type sourceTag string
+// result from elsewhere never passes a Finish check by accident. It is a
+// pointer, so that storing and comparing it as an any allocates nothing.
+type sourceTag = *opTag
+
+// opTag is what a sourceTag points to: the GLib name of the operation.
+type opTag struct{ name string }
 
 // The async paths of this package share one pattern, GLib's for
 // stream-based I/O: the blocking part runs on its own goroutine (which
@@ -29,7 +33,7 @@ func newTask[T any](source any, tag sourceTag, prio int, c *cancellable.Cancella
 	t := asyncresult.NewTask[T](source, c, cb)
 	t.SetPriority(prio)
 	t.SetSourceTag(tag)
-	t.SetName(string(tag))
+	t.SetName(tag.name)
 	return t
 }
 
@@ -68,7 +72,7 @@ func finishTask[T any](res asyncresult.AsyncResult, source any, tag sourceTag) (
 	t, ok := res.(*asyncresult.Task[T])
 	if !ok || t == nil || !asyncresult.IsValid(res, source) || !res.IsTagged(tag) {
 		msg := fmt.Sprintf("%s_finish: assertion 'g_task_is_valid (result, source)' failed",
-			strings.TrimSuffix(string(tag), "_async"))
+			strings.TrimSuffix(tag.name, "_async"))
 		logging.Critical("gio", msg)
 		return zero, ioerr.New(ioerr.InvalidArgument, msg)
 	}

@@ -47,6 +47,55 @@ func (op *pollOp) dispatch() bool {
 	return mainloop.SourceContinue
 }
 
+// tryReader and tryWriter are the socket streams' non-blocking calls with
+// EAGAIN reported as again rather than as a WOULD_BLOCK error, which the
+// pollable path would make and drop on every wait.
+type tryReader interface {
+	tryRead(buf []byte, c *cancellable.Cancellable) (n int, again bool, err error)
+}
+
+type tryWriter interface {
+	tryWrite(buf []byte, c *cancellable.Cancellable) (n int, again bool, err error)
+}
+
+func (i socketInput) tryRead(buf []byte, c *cancellable.Cancellable) (int, bool, error) {
+	return i.s.tryReceive(buf, c)
+}
+
+func (o socketOutput) tryWrite(buf []byte, c *cancellable.Cancellable) (int, bool, error) {
+	return o.s.trySend(buf, c)
+}
+
+// readNB is one non-blocking read; again reports that it would block.
+func readNB(p PollableInputImpl, buf []byte, c *cancellable.Cancellable) (n int, again bool, err error) {
+	if err := c.Err(); err != nil {
+		return 0, false, err
+	}
+	if tr, ok := p.(tryReader); ok {
+		return tr.tryRead(buf, c)
+	}
+	n, err = p.ReadNonblockingFn(buf, c)
+	if err != nil && wouldBlock(err) {
+		return 0, true, nil
+	}
+	return n, false, err
+}
+
+// writeNB is one non-blocking write; again reports that it would block.
+func writeNB(p PollableOutputImpl, buf []byte, c *cancellable.Cancellable) (n int, again bool, err error) {
+	if err := c.Err(); err != nil {
+		return 0, false, err
+	}
+	if tw, ok := p.(tryWriter); ok {
+		return tw.tryWrite(buf, c)
+	}
+	n, err = p.WriteNonblockingFn(buf, c)
+	if err != nil && wouldBlock(err) {
+		return 0, true, nil
+	}
+	return n, false, err
+}
+
 // wouldBlock reports whether err is WOULD_BLOCK.
 func wouldBlock(err error) bool {
 	e, ok := err.(*ioerr.Error)
@@ -60,18 +109,14 @@ func wouldBlock(err error) bool {
 func (s *InputStream) pollRead(p PollableInputImpl, t *asyncresult.Task[int], buf []byte, c *cancellable.Cancellable) {
 	op := &pollOp{mk: func() *mainloop.Source { return p.CreateSourceFn(c) }}
 	op.step = func() bool {
-		if err := c.Err(); err != nil {
-			t.ReturnError(err)
-			return true
-		}
-		n, err := p.ReadNonblockingFn(buf, c)
+		n, again, err := readNB(p, buf, c)
 		switch {
-		case err == nil:
-			t.Return(n)
-		case wouldBlock(err):
+		case again:
 			return false
-		default:
+		case err != nil:
 			t.ReturnError(err)
+		default:
+			t.Return(n)
 		}
 		return true
 	}
@@ -86,15 +131,11 @@ func (s *InputStream) pollReadAll(p PollableInputImpl, t *asyncresult.Task[count
 	op := &pollOp{mk: func() *mainloop.Source { return p.CreateSourceFn(c) }}
 	op.step = func() bool {
 		for n < len(buf) {
-			if err := c.Err(); err != nil {
-				t.Return(countResult{n, err})
-				return true
+			m, again, err := readNB(p, buf[n:], c)
+			if again {
+				return false
 			}
-			m, err := p.ReadNonblockingFn(buf[n:], c)
 			if err != nil {
-				if wouldBlock(err) {
-					return false
-				}
 				t.Return(countResult{n, err})
 				return true
 			}
@@ -113,18 +154,14 @@ func (s *InputStream) pollReadAll(p PollableInputImpl, t *asyncresult.Task[count
 func (s *OutputStream) pollWrite(p PollableOutputImpl, t *asyncresult.Task[int], buf []byte, c *cancellable.Cancellable) {
 	op := &pollOp{mk: func() *mainloop.Source { return p.CreateSourceFn(c) }}
 	op.step = func() bool {
-		if err := c.Err(); err != nil {
-			t.ReturnError(err)
-			return true
-		}
-		n, err := p.WriteNonblockingFn(buf, c)
+		n, again, err := writeNB(p, buf, c)
 		switch {
-		case err == nil:
-			t.Return(n)
-		case wouldBlock(err):
+		case again:
 			return false
-		default:
+		case err != nil:
 			t.ReturnError(err)
+		default:
+			t.Return(n)
 		}
 		return true
 	}
@@ -139,15 +176,11 @@ func (s *OutputStream) pollWriteAll(p PollableOutputImpl, t *asyncresult.Task[co
 	op := &pollOp{mk: func() *mainloop.Source { return p.CreateSourceFn(c) }}
 	op.step = func() bool {
 		for n < len(buf) {
-			if err := c.Err(); err != nil {
-				t.Return(countResult{n, err})
-				return true
+			m, again, err := writeNB(p, buf[n:], c)
+			if again {
+				return false
 			}
-			m, err := p.WriteNonblockingFn(buf[n:], c)
 			if err != nil {
-				if wouldBlock(err) {
-					return false
-				}
 				t.Return(countResult{n, err})
 				return true
 			}
