@@ -56,8 +56,12 @@ type Object struct {
 	// handler returns (see signal's SetNoRecurse).
 	Notify signal.Signal1[string]
 
-	once       sync.Once
+	once sync.Once
+	// self points at the outermost value; nil means o itself. The first
+	// Init stores it in selfBox (no allocation); a later one in a new box,
+	// so a box is never written after it was published.
 	self       atomic.Pointer[any]
+	selfBox    any
 	ctx        atomic.Pointer[mainloop.Context]
 	destroying atomic.Bool
 	blocked    atomic.Bool
@@ -65,8 +69,8 @@ type Object struct {
 	mu          sync.Mutex // guards the fields below
 	name        string
 	data        map[string]any
-	props       map[string]propertySlot
-	propOrder   []string
+	props       []propEntry             // installation order
+	propIndex   map[string]propertySlot // by name, once there are many
 	notifies    []destroyNotify
 	nextNotify  int
 	freeze      int
@@ -102,19 +106,24 @@ func (o *Object) Init(self any) {
 		nilObject("Init")
 		return
 	}
-	if self == nil {
-		self = o
+	switch {
+	case self == nil || self == any(o):
+		if o.self.Load() != nil {
+			o.self.Store(nil)
+		}
+	case o.self.Load() == nil && o.selfBox == nil:
+		o.selfBox = self
+		o.self.Store(&o.selfBox)
+	default:
+		box := new(any)
+		*box = self
+		o.self.Store(box)
 	}
-	o.self.Store(&self)
 	o.init()
 }
 
 func (o *Object) init() {
 	o.once.Do(func() {
-		if o.self.Load() == nil {
-			var self any = o
-			o.self.Store(&self)
-		}
 		o.ctx.Store(mainloop.ThreadDefault())
 		o.Notify.SetOwner(o)
 		o.Notify.SetNoRecurse(true) // "notify" is G_SIGNAL_NO_RECURSE (SIG-9)
@@ -146,7 +155,10 @@ func (o *Object) Self() any {
 		return nil
 	}
 	o.init()
-	return *o.self.Load()
+	if p := o.self.Load(); p != nil {
+		return *p
+	}
+	return o
 }
 
 // Virtual returns o's outermost value as I when it implements I, else base.

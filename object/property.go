@@ -117,7 +117,7 @@ func (p *Property[T]) Install(o *Object, name string, initial T, flags PropertyF
 	p.mu.Unlock()
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if _, dup := o.props[canon]; dup {
+	if o.findProp(canon) != nil {
 		p.mu.Lock()
 		p.obj, p.name, p.ready = nil, "", false // not installed: Set must not notify o's other property
 		p.mu.Unlock()
@@ -125,10 +125,41 @@ func (p *Property[T]) Install(o *Object, name string, initial T, flags PropertyF
 		return &PropertyError{Op: "install", Name: name, Err: ErrPropertyExists}
 	}
 	if o.props == nil {
-		o.props = map[string]propertySlot{}
+		o.props = make([]propEntry, 0, 4) // one allocation for a typical object's few properties
 	}
-	o.props[canon] = p
-	o.propOrder = append(o.propOrder, canon)
+	o.props = append(o.props, propEntry{canon, p})
+	switch {
+	case o.propIndex != nil:
+		o.propIndex[canon] = p
+	case len(o.props) > propIndexMin:
+		o.propIndex = make(map[string]propertySlot, len(o.props))
+		for _, e := range o.props {
+			o.propIndex[e.name] = e.slot
+		}
+	}
+	return nil
+}
+
+// propEntry is an installed property in o.props.
+type propEntry struct {
+	name string
+	slot propertySlot
+}
+
+// propIndexMin is the number of properties above which the name lookup
+// uses a map; below, a scan of o.props is as fast and allocates nothing.
+const propIndexMin = 8
+
+// findProp returns the property called canon, or nil; o.mu must be held.
+func (o *Object) findProp(canon string) propertySlot {
+	if o.propIndex != nil {
+		return o.propIndex[canon]
+	}
+	for _, e := range o.props {
+		if e.name == canon {
+			return e.slot
+		}
+	}
 	return nil
 }
 
@@ -216,7 +247,7 @@ func nilable(t reflect.Type) bool {
 func (o *Object) lookup(op, name string) (propertySlot, error) {
 	canon, _ := canonicalName(name)
 	o.mu.Lock()
-	p := o.props[canon]
+	p := o.findProp(canon)
 	o.mu.Unlock()
 	if p == nil {
 		return nil, &PropertyError{Op: op, Name: name, Err: ErrUnknownProperty}
@@ -268,7 +299,14 @@ func (o *Object) Properties() []string {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return append([]string(nil), o.propOrder...)
+	if len(o.props) == 0 {
+		return nil
+	}
+	names := make([]string, len(o.props))
+	for i, e := range o.props {
+		names[i] = e.name
+	}
+	return names
 }
 
 // NotifyProperty is g_object_notify: it emits Notify for the property

@@ -35,14 +35,24 @@ type handler[F any] struct {
 // Emissions load it once, which is what makes handlers connected during an
 // emission invisible to it (SIG-3, SIG-07).
 type list[F any] struct {
-	hs         []*handler[F]
-	fns        []F  // hs[i].fn, contiguous for the fast path
-	simple     bool // only plain direct handlers, no class handler: the fast path
+	hs  []*handler[F]
+	fns []F // hs[i].fn, contiguous for the fast path
+	conf[F]
+	simple bool // only plain direct handlers, no class handler: the fast path
+}
+
+// conf is a signal's configuration. core keeps the master copy, since the
+// snapshot is nil while there is nothing to call; every snapshot carries a
+// copy.
+type conf[F any] struct {
 	owner      Owner
 	class      F
 	hasClass   bool
 	classStage RunStage
 	noRecurse  bool // SetNoRecurse: G_SIGNAL_NO_RECURSE (SIG-9)
+	// ownerBound is core's: the owner's destroy notify is added or being
+	// added (unused by emissions).
+	ownerBound bool
 }
 
 func (l *list[F]) blocked() bool { return l.owner != nil && l.owner.SignalsBlocked() }
@@ -51,22 +61,20 @@ func (l *list[F]) blocked() bool { return l.owner != nil && l.owner.SignalsBlock
 // every signal type. Its zero value is an empty signal.
 type core[F any] struct {
 	mu sync.Mutex
-	// cfg is the master copy of the handlers and configuration (its fns
-	// and simple are unused); guarded by mu. l publishes a snapshot of it,
-	// or nil while there is nothing to call (no handler, no class
-	// handler), so configuring a signal nobody listens to (SetOwner,
-	// SetNoRecurse, DisconnectAll) allocates nothing.
-	cfg list[F]
-	l   atomic.Pointer[list[F]]
-	// The owner's destroy notify (SIG-14) is registered lazily, when the
-	// signal first has a handler while it has an owner: most signals of
-	// most objects are never connected. ownerBound: registered or being
-	// registered; ownerDrop cancels it; ownerGen counts SetOwner calls, so
-	// a registration racing with a new SetOwner is undone. Guarded by mu.
-	ownerBound bool
-	ownerDrop  func()
-	ownerGen   uint64
-	stops      stopState
+	// l is the published snapshot of the handlers and conf, or nil while
+	// there is nothing to call (no handler, no class handler), so that
+	// configuring a signal nobody listens to (SetOwner, SetNoRecurse,
+	// DisconnectAll) allocates nothing. It changes only under mu.
+	l    atomic.Pointer[list[F]]
+	conf conf[F] // the master copy; guarded by mu
+	// The owner's destroy notify (SIG-14) is added lazily, when the signal
+	// first has a handler while it has an owner: most signals of most
+	// objects are never connected. conf.ownerBound: added or being added;
+	// ownerDrop cancels it; ownerGen counts SetOwner calls, so an addition
+	// racing with a new SetOwner is undone. Guarded by mu.
+	ownerDrop func()
+	ownerGen  uint64
+	stops     stopState
 	// gen grows on every disconnect, block, unblock and StopEmission, after
 	// the change is made. An emission that sees it unchanged since its
 	// start, with no handler blocked at its start (nblocked == 0), knows
@@ -81,16 +89,23 @@ type core[F any] struct {
 
 func (c *core[F]) load() *list[F] { return c.l.Load() }
 
-// update applies f to the master copy and publishes the next snapshot
-// (nil when there is nothing to call); c.mu must be held. f must not
-// modify the backing array of cfg.hs, which snapshots share.
-func (c *core[F]) update(f func(n *list[F])) {
-	f(&c.cfg)
-	if len(c.cfg.hs) == 0 && !c.cfg.hasClass {
+// handlers is the current handler list; c.mu must be held.
+func (c *core[F]) handlers() []*handler[F] {
+	if l := c.l.Load(); l != nil {
+		return l.hs
+	}
+	return nil
+}
+
+// publish stores the next snapshot: hs with the current c.conf, or nil
+// when there is nothing to call; c.mu must be held. hs must be a new slice
+// (snapshots share backing arrays and never modify them).
+func (c *core[F]) publish(hs []*handler[F]) {
+	if len(hs) == 0 && !c.conf.hasClass {
 		c.l.Store(nil)
 		return
 	}
-	n := c.cfg
+	n := &list[F]{hs: hs, conf: c.conf}
 	n.fns = make([]F, len(n.hs))
 	for i, h := range n.hs {
 		n.fns[i] = h.fn
@@ -102,7 +117,7 @@ func (c *core[F]) update(f func(n *list[F])) {
 			break
 		}
 	}
-	c.l.Store(&n)
+	c.l.Store(n)
 }
 
 func without[F any](hs []*handler[F], h *handler[F]) []*handler[F] {
@@ -172,7 +187,7 @@ func (c *core[F]) connect(fn F, o Options) (HandlerID, error) {
 	}
 	c.mu.Lock()
 	if unique {
-		for _, x := range c.cfg.hs {
+		for _, x := range c.handlers() {
 			if x.unique && x.key == o.Key && x.recv == o.Receiver && x.detail == o.Detail && x.after == o.After {
 				c.mu.Unlock()
 				return 0, ErrDuplicate
@@ -180,8 +195,9 @@ func (c *core[F]) connect(fn F, o Options) (HandlerID, error) {
 		}
 	}
 	h.id = nextID() // under mu, so ids grow in list order (Qt's emission order by id)
-	c.update(func(n *list[F]) { n.hs = append(n.hs[:len(n.hs):len(n.hs)], h) })
-	bind := !c.ownerBound && c.cfg.owner != nil
+	hs := c.handlers()
+	c.publish(append(hs[:len(hs):len(hs)], h))
+	bind := !c.conf.ownerBound && c.conf.owner != nil
 	c.mu.Unlock()
 	if bind {
 		c.bindOwner()
@@ -210,7 +226,7 @@ func (c *core[F]) drop(h *handler[F]) bool {
 		return false
 	}
 	c.nblocked.Add(-int64(old))
-	c.update(func(n *list[F]) { n.hs = without(n.hs, h) })
+	c.publish(without(c.handlers(), h))
 	c.gen.Add(1)
 	rm := h.unbind
 	h.unbind = nil
@@ -342,7 +358,7 @@ func (c *core[F]) DisconnectAll() int {
 			}
 		}
 		n = len(l.hs)
-		c.update(func(n *list[F]) { n.hs = nil })
+		c.publish(nil)
 		c.gen.Add(1)
 	}
 	c.mu.Unlock()
@@ -400,10 +416,10 @@ func (c *core[F]) SetOwner(o Owner) {
 	c.mu.Lock()
 	old := c.ownerDrop
 	c.ownerDrop = nil
-	c.ownerBound = false
 	c.ownerGen++
-	c.update(func(n *list[F]) { n.owner = o })
-	bind := o != nil && len(c.cfg.hs) > 0
+	c.conf.owner, c.conf.ownerBound = o, false
+	c.publish(c.handlers())
+	bind := o != nil && len(c.handlers()) > 0
 	c.mu.Unlock()
 	if old != nil {
 		old()
@@ -418,9 +434,9 @@ func (c *core[F]) SetOwner(o Owner) {
 // is destroyed already.
 func (c *core[F]) bindOwner() {
 	c.mu.Lock()
-	o := c.cfg.owner
+	o := c.conf.owner
 	dn, ok := o.(destroyNotifier)
-	if !ok || c.ownerBound {
+	if !ok || c.conf.ownerBound {
 		c.mu.Unlock()
 		return
 	}
@@ -428,7 +444,7 @@ func (c *core[F]) bindOwner() {
 		c.mu.Unlock()
 		return
 	}
-	c.ownerBound = true
+	c.conf.ownerBound = true // the snapshot's copy is unused: no update needed
 	gen := c.ownerGen
 	c.mu.Unlock()
 	rm := dn.AddDestroyNotify(c.ownerDestroyed)
@@ -446,11 +462,10 @@ func (c *core[F]) ownerDestroyed() { c.DisconnectAll() }
 
 func (c *core[F]) setClass(fn F, stage RunStage) {
 	c.mu.Lock()
-	c.update(func(n *list[F]) {
-		n.class = fn
-		n.hasClass = !isNil(any(fn)) && stage&(RunFirst|RunLast|RunCleanup) != 0
-		n.classStage = stage
-	})
+	c.conf.class = fn
+	c.conf.hasClass = !isNil(any(fn)) && stage&(RunFirst|RunLast|RunCleanup) != 0
+	c.conf.classStage = stage
+	c.publish(c.handlers())
 	c.mu.Unlock()
 }
 
@@ -469,7 +484,8 @@ func (c *core[F]) setClass(fn F, stage RunStage) {
 // newer).
 func (c *core[F]) SetNoRecurse(on bool) {
 	c.mu.Lock()
-	c.update(func(n *list[F]) { n.noRecurse = on })
+	c.conf.noRecurse = on
+	c.publish(c.handlers())
 	c.mu.Unlock()
 }
 
