@@ -469,17 +469,31 @@ func TestLoopBasics_ML10(t *testing.T) {
 	}
 }
 
-// TestQuitFromOtherGoroutine_ML10.
+// TestQuitFromOtherGoroutine_ML10: Quit from another goroutine ends a Run
+// blocked in its context's poll.
 func TestQuitFromOtherGoroutine_ML10(t *testing.T) {
 	c := NewContext()
 	l := New(c)
+	quit := make(chan bool, 1)
 	go func() {
+		deadline := time.Now().Add(waitLimit)
 		for !l.IsRunning() {
+			if time.Now().After(deadline) {
+				quit <- false
+				return
+			}
 			time.Sleep(time.Millisecond)
 		}
 		l.Quit()
+		quit <- true
 	}()
-	l.Run()
+	within(t, waitLimit, "Run after Quit from another goroutine", l.Run)
+	if !<-quit {
+		t.Fatal("the loop never reported running")
+	}
+	if l.IsRunning() {
+		t.Fatal("running after Run returned")
+	}
 }
 
 // TestOwnership_ML11: recursive acquire, non-blocking iteration on a
@@ -590,8 +604,10 @@ func TestRunWaitQuit_ML11(t *testing.T) {
 func TestWakeup_ML12(t *testing.T) {
 	c := NewContext()
 	for i := 0; i < 100; i++ {
-		c.Wakeup()
-		c.Iteration(true)
+		within(t, waitLimit, fmt.Sprintf("blocking Iteration after Wakeup (round %d)", i), func() {
+			c.Wakeup()
+			c.Iteration(true)
+		})
 	}
 }
 
@@ -992,7 +1008,7 @@ func TestBlockedChildSources_ML16(t *testing.T) {
 		return SourceRemove
 	})
 	src.Attach(c)
-	l.Run()
+	within(t, waitLimit, "Run quit by the parent's callback", l.Run)
 	src.Destroy()
 }
 
