@@ -187,8 +187,11 @@ func (s *InputStream) Close(c *cancellable.Cancellable) error {
 	return s.impl.CloseFn(c)
 }
 
-// ReadAsync is g_input_stream_read_async: Read on another goroutine, with
-// the result delivered to cb on the caller's context. buf must not be
+// ReadAsync is g_input_stream_read_async: Read, with the result delivered
+// to cb on the caller's context. On a pollable stream (a socket's) it
+// takes GLib's pollable path: a non-blocking read now, then one each time
+// the stream's source, attached to the caller's context at prio, reports it
+// readable; on any other stream the read runs on another goroutine. buf must not be
 // touched until the callback runs. Call ReadFinish with the result.
 func (s *InputStream) ReadAsync(buf []byte, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
 	if len(buf) == 0 {
@@ -212,8 +215,9 @@ func (s *InputStream) ReadFinish(res asyncresult.AsyncResult) (int, error) {
 	return finishTask[int](res, s, tagRead)
 }
 
-// ReadAllAsync is g_input_stream_read_all_async: ReadAll on another
-// goroutine. ReadAllFinish reports the bytes read even on error.
+// ReadAllAsync is g_input_stream_read_all_async: ReadAll, on the pollable
+// path for a pollable stream (see ReadAsync) and on another goroutine
+// otherwise. ReadAllFinish reports the bytes read even on error.
 func (s *InputStream) ReadAllAsync(buf []byte, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
 	if len(buf) == 0 {
 		returnNow(s, tagReadAll, prio, c, cb, countResult{})

@@ -228,8 +228,10 @@ func (s *OutputStream) close(c *cancellable.Cancellable) error {
 	return s.impl.CloseFn(c)
 }
 
-// WriteAsync is g_output_stream_write_async: Write on another goroutine,
-// with the result delivered to cb on the caller's context. buf must not be
+// WriteAsync is g_output_stream_write_async: Write, with the result
+// delivered to cb on the caller's context: on the pollable path for a
+// pollable stream (see InputStream.ReadAsync), on another goroutine
+// otherwise. buf must not be
 // changed until the callback runs.
 func (s *OutputStream) WriteAsync(buf []byte, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
 	if len(buf) == 0 {

@@ -22,11 +22,13 @@ type sourceTag = *opTag
 type opTag struct{ name string }
 
 // The async paths of this package share one pattern, GLib's for
-// stream-based I/O: the blocking part runs on its own goroutine (which
-// waits in Go's netpoller, not on a thread), and the result comes back
-// through an asyncresult.Task made by the XxxAsync call, so the callback runs
-// on the caller's context at the requested priority, never inside the
-// XxxAsync call (TASK-3, TASK-16).
+// stream-based I/O: the result comes back through an asyncresult.Task made
+// by the XxxAsync call, so the callback runs on the caller's context at the
+// requested priority, never inside the XxxAsync call (TASK-3, TASK-16). The
+// work itself takes the pollable path (streampoll.go) for the socket
+// streams' reads and writes, as GLib's real_read_async/real_write_async do;
+// everything else runs its blocking part on its own goroutine (which waits
+// in Go's netpoller, not on a thread), as GLib runs it in a thread.
 
 // newTask makes the task of one async operation.
 func newTask[T any](source any, tag sourceTag, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) *asyncresult.Task[T] {

@@ -1,0 +1,297 @@
+package gio
+
+import (
+	"runtime"
+	"testing"
+
+	"github.com/sigloop/sigloop/asyncresult"
+	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/internal/ioerr"
+	"github.com/sigloop/sigloop/mainloop"
+)
+
+// pollCase is one async operation of a socket stream, on the pollable path,
+// with a way to make it ready and to check its result.
+type pollCase struct {
+	name string
+	// start begins the operation on a (the peer is b).
+	start func(a *SocketConnection, c *cancellable.Cancellable, cb asyncresult.ReadyCallback)
+	// finish returns the byte count and error of the result.
+	finish func(a *SocketConnection, res asyncresult.AsyncResult) (int, error)
+	// ready makes a waiting operation able to complete (nil: it never waits
+	// on a fresh connection).
+	ready func(t *testing.T, b *SocketConnection)
+	want  int
+}
+
+func pollCases() []pollCase {
+	writeX := func(t *testing.T, b *SocketConnection) {
+		t.Helper()
+		if _, err := b.OutputStream().WriteAll([]byte("xyz"), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return []pollCase{
+		{
+			name: "ReadAsync",
+			start: func(a *SocketConnection, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+				a.InputStream().ReadAsync(make([]byte, 8), mainloop.PriorityDefault, c, cb)
+			},
+			finish: func(a *SocketConnection, res asyncresult.AsyncResult) (int, error) {
+				return a.InputStream().ReadFinish(res)
+			},
+			ready: writeX, want: 3,
+		},
+		{
+			name: "ReadAllAsync",
+			start: func(a *SocketConnection, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+				a.InputStream().ReadAllAsync(make([]byte, 3), mainloop.PriorityDefault, c, cb)
+			},
+			finish: func(a *SocketConnection, res asyncresult.AsyncResult) (int, error) {
+				return a.InputStream().ReadAllFinish(res)
+			},
+			ready: writeX, want: 3,
+		},
+		{
+			name: "WriteAsync",
+			start: func(a *SocketConnection, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+				a.OutputStream().WriteAsync([]byte("abcd"), mainloop.PriorityDefault, c, cb)
+			},
+			finish: func(a *SocketConnection, res asyncresult.AsyncResult) (int, error) {
+				return a.OutputStream().WriteFinish(res)
+			},
+			want: 4,
+		},
+		{
+			name: "WriteAllAsync",
+			start: func(a *SocketConnection, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+				a.OutputStream().WriteAllAsync([]byte("abcd"), mainloop.PriorityDefault, c, cb)
+			},
+			finish: func(a *SocketConnection, res asyncresult.AsyncResult) (int, error) {
+				return a.OutputStream().WriteAllFinish(res)
+			},
+			want: 4,
+		},
+	}
+}
+
+// On the pollable path an operation that completes at its first attempt is
+// still delivered later, never inside the XxxAsync call, and one that has to
+// wait is delivered once, on the caller's context, after the stream becomes
+// ready (TASK-3, SOCK-11).
+func TestPollableDelivery_TASK3(t *testing.T) {
+	for _, tc := range pollCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newTestLoop(t)
+			a, b := socketPair(t)
+			if tc.ready != nil {
+				// Waiting: nothing arrives while the stream is not ready.
+				var r result
+				tc.start(a, nil, r.cb)
+				for range 5 {
+					l.ctx.Iteration(false)
+				}
+				if r.done {
+					t.Fatal("completed before the stream was ready")
+				}
+				tc.ready(t, b)
+				n, err := tc.finish(a, r.wait(l))
+				if err != nil || n != tc.want {
+					t.Fatalf("waiting: %d, %v; want %d", n, err, tc.want)
+				}
+				for range 3 {
+					l.ctx.Iteration(false)
+				}
+				if r.calls != 1 {
+					t.Fatalf("callback ran %d times", r.calls)
+				}
+				tc.ready(t, b) // ready again for the immediate case
+			}
+			var r result
+			tc.start(a, nil, r.cb)
+			if r.done {
+				t.Fatal("callback ran inside the XxxAsync call")
+			}
+			n, err := tc.finish(a, r.wait(l))
+			if err != nil || n != tc.want {
+				t.Fatalf("immediate: %d, %v; want %d", n, err, tc.want)
+			}
+			for range 3 {
+				l.ctx.Iteration(false)
+			}
+			if r.calls != 1 {
+				t.Fatalf("callback ran %d times", r.calls)
+			}
+		})
+	}
+}
+
+// Cancelling a waiting read on the pollable path delivers CANCELLED later,
+// on the caller's context, never inside Cancel, exactly once (CAN-11). A
+// ReadAll keeps the count of what it read before the cancel.
+func TestPollableCancel_CAN11(t *testing.T) {
+	for _, tc := range pollCases() {
+		if tc.ready == nil {
+			continue
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			l := newTestLoop(t)
+			a, _ := socketPair(t)
+			c := cancellable.New()
+			var r result
+			tc.start(a, c, r.cb)
+			l.ctx.Iteration(false)
+			c.Cancel()
+			if r.done {
+				t.Fatal("callback ran inside Cancel")
+			}
+			_, err := tc.finish(a, r.wait(l))
+			wantIOErr(t, err, ioerr.Cancelled, ioerr.CancelledMessage)
+			for range 3 {
+				l.ctx.Iteration(false)
+			}
+			if r.calls != 1 {
+				t.Fatalf("callback ran %d times", r.calls)
+			}
+			if a.InputStream().HasPending() {
+				t.Fatal("still pending after the cancelled operation")
+			}
+		})
+	}
+	t.Run("ReadAllAsync partial", func(t *testing.T) {
+		l := newTestLoop(t)
+		a, b := socketPair(t)
+		if _, err := b.OutputStream().WriteAll([]byte("abc"), nil); err != nil {
+			t.Fatal(err)
+		}
+		c := cancellable.New()
+		var r result
+		buf := make([]byte, 10)
+		a.InputStream().ReadAllAsync(buf, mainloop.PriorityDefault, c, r.cb)
+		l.ctx.Iteration(false)
+		c.Cancel()
+		n, err := a.InputStream().ReadAllFinish(r.wait(l))
+		wantIOErr(t, err, ioerr.Cancelled, ioerr.CancelledMessage)
+		if n != 3 || string(buf[:3]) != "abc" {
+			t.Fatalf("ReadAllFinish count %d (%q), want 3 (\"abc\")", n, buf[:n])
+		}
+	})
+}
+
+// Closing the socket under a waiting read completes it once with CLOSED
+// (SOCK-7: the socket source dispatches once on a closed socket).
+func TestPollableClosedUnderRead_SOCK7(t *testing.T) {
+	l := newTestLoop(t)
+	a, _ := socketPair(t)
+	var r result
+	a.InputStream().ReadAsync(make([]byte, 1), mainloop.PriorityDefault, nil, r.cb)
+	l.ctx.Iteration(false)
+	if err := a.Socket().Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := a.InputStream().ReadFinish(r.wait(l))
+	wantIOErr(t, err, ioerr.Closed, "")
+	for range 3 {
+		l.ctx.Iteration(false)
+	}
+	if r.calls != 1 {
+		t.Fatalf("callback ran %d times", r.calls)
+	}
+}
+
+// A waiting operation's source has the task's priority: as in GLib, a read
+// at PriorityLow does not complete while a source of higher priority stays
+// ready (TASK-10).
+func TestPollablePriority_TASK10(t *testing.T) {
+	l := newTestLoop(t)
+	a, b := socketPair(t)
+	var r result
+	a.InputStream().ReadAsync(make([]byte, 1), mainloop.PriorityLow, nil, r.cb)
+	l.ctx.Iteration(false)
+	if _, err := b.OutputStream().WriteAll([]byte("x"), nil); err != nil {
+		t.Fatal(err)
+	}
+	busy := 5
+	idleAtCallback := -1
+	idle := mainloop.NewIdleSource()
+	idle.SetPriority(mainloop.PriorityDefault)
+	idle.SetCallback(func() bool {
+		busy--
+		return busy > 0
+	})
+	idle.Attach(l.ctx)
+	r2 := &r
+	l.until(func() bool {
+		if r2.done && idleAtCallback < 0 {
+			idleAtCallback = busy
+		}
+		return r2.done
+	})
+	if idleAtCallback != 0 {
+		t.Fatalf("low-priority read completed with the default-priority idle still busy (%d left)", idleAtCallback)
+	}
+	if n, err := a.InputStream().ReadFinish(r.res); n != 1 || err != nil {
+		t.Fatalf("ReadFinish = %d, %v", n, err)
+	}
+}
+
+// Waiting operations on the pollable path need no goroutine each: a hundred
+// pending reads leave the goroutine count about where it was.
+func TestPollableNoGoroutinePerOperation(t *testing.T) {
+	l := newTestLoop(t)
+	const n = 100
+	type pair struct{ a, b *SocketConnection }
+	pairs := make([]pair, n)
+	results := make([]result, n)
+	for i := range pairs {
+		a, b := socketPair(t)
+		pairs[i] = pair{a, b}
+	}
+	before := runtime.NumGoroutine()
+	for i := range pairs {
+		pairs[i].a.InputStream().ReadAsync(make([]byte, 1), mainloop.PriorityDefault, nil, results[i].cb)
+	}
+	l.ctx.Iteration(false)
+	if grown := runtime.NumGoroutine() - before; grown > n/4 {
+		t.Fatalf("%d goroutines more for %d pending reads", grown, n)
+	}
+	for i := range pairs {
+		if _, err := pairs[i].b.OutputStream().Write([]byte("x"), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range results {
+		if got, err := pairs[i].a.InputStream().ReadFinish(results[i].wait(l)); got != 1 || err != nil {
+			t.Fatalf("read %d: %d, %v", i, got, err)
+		}
+	}
+}
+
+// A WriteAll larger than the socket buffers waits for the peer on the
+// pollable path and still writes every byte, in order (SOCK-11).
+func TestPollableWriteAllWaits_SOCK11(t *testing.T) {
+	l := newTestLoop(t)
+	a, b := socketPair(t)
+	data := make([]byte, 8<<20)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	got := make([]byte, len(data))
+	read := make(chan error, 1)
+	go func() {
+		_, err := b.InputStream().ReadAll(got, nil)
+		read <- err
+	}()
+	var r result
+	a.OutputStream().WriteAllAsync(data, mainloop.PriorityDefault, nil, r.cb)
+	n, err := a.OutputStream().WriteAllFinish(r.wait(l))
+	if err != nil || n != len(data) {
+		t.Fatalf("WriteAllFinish = %d, %v; want %d", n, err, len(data))
+	}
+	if err := <-read; err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(data) {
+		t.Fatal("the peer read different bytes")
+	}
+}
