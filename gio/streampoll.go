@@ -22,29 +22,26 @@ import (
 // iterated: the bytes are read or written by the iteration that runs the
 // callback, not in the background.
 
-// pollOp is one operation on the pollable path. step makes one attempt: it
-// reports true when it has completed the task, false when it would block.
-type pollOp struct {
-	step func() bool
-	mk   func() *mainloop.Source
-}
+// pollStep is one operation on the pollable path. step makes one attempt:
+// it reports true when it has completed the task, false when it would
+// block.
+type pollStep interface{ step() bool }
 
-// start runs the first attempt now and, if it would block, waits for the
-// stream with a source attached through attach (the task's AttachSource).
-func (op *pollOp) start(attach func(*mainloop.Source, mainloop.SourceFunc) uint) {
+// pollStart runs op's first attempt now and, if it would block, waits for
+// the stream with src() attached through attach (the task's AttachSource),
+// trying again at each dispatch. The source stays while the stream would
+// still block and is removed once the task has completed. Only an operation
+// that waits allocates more than op itself.
+func pollStart(op pollStep, src func() *mainloop.Source, attach func(*mainloop.Source, mainloop.SourceFunc) uint) {
 	if op.step() {
 		return
 	}
-	attach(op.mk(), op.dispatch)
-}
-
-// dispatch is the source's callback: it keeps the source while the stream
-// would still block, and removes it once the task has completed.
-func (op *pollOp) dispatch() bool {
-	if op.step() {
-		return mainloop.SourceRemove
-	}
-	return mainloop.SourceContinue
+	attach(src(), func() bool {
+		if op.step() {
+			return mainloop.SourceRemove
+		}
+		return mainloop.SourceContinue
+	})
 }
 
 // tryReader and tryWriter are the socket streams' non-blocking calls with
@@ -105,93 +102,133 @@ func wouldBlock(err error) bool {
 	return isCode(err, ioerr.WouldBlock)
 }
 
-// pollRead is read_async_pollable: one read of up to len(buf) bytes.
-func (s *InputStream) pollRead(p PollableInputImpl, t *asyncresult.Task[int], buf []byte, c *cancellable.Cancellable) {
-	op := &pollOp{mk: func() *mainloop.Source { return p.CreateSourceFn(c) }}
-	op.step = func() bool {
-		n, again, err := readNB(p, buf, c)
-		switch {
-		case again:
-			return false
-		case err != nil:
-			t.ReturnError(err)
-		default:
-			t.Return(n)
-		}
-		return true
-	}
-	op.start(t.AttachSource)
+// readOp is read_async_pollable: one read of up to len(buf) bytes.
+type readOp struct {
+	t   *asyncresult.Task[int]
+	p   PollableInputImpl
+	buf []byte
+	c   *cancellable.Cancellable
 }
 
-// pollReadAll is read_all_async on a pollable stream: reads until buf is
+func (op *readOp) source() *mainloop.Source { return op.p.CreateSourceFn(op.c) }
+
+func (op *readOp) step() bool {
+	n, again, err := readNB(op.p, op.buf, op.c)
+	switch {
+	case again:
+		return false
+	case err != nil:
+		op.t.ReturnError(err)
+	default:
+		op.t.Return(n)
+	}
+	return true
+}
+
+func (s *InputStream) pollRead(p PollableInputImpl, t *asyncresult.Task[int], buf []byte, c *cancellable.Cancellable) {
+	op := &readOp{t: t, p: p, buf: buf, c: c}
+	pollStart(op, op.source, t.AttachSource)
+}
+
+// readAllOp is read_all_async on a pollable stream: reads until buf is
 // full, the stream ends or a read fails, with the count kept on failure.
+type readAllOp struct {
+	t   *asyncresult.Task[countResult]
+	p   PollableInputImpl
+	buf []byte
+	n   int
+	c   *cancellable.Cancellable
+}
+
+func (op *readAllOp) source() *mainloop.Source { return op.p.CreateSourceFn(op.c) }
+
+func (op *readAllOp) step() bool {
+	for op.n < len(op.buf) {
+		m, again, err := readNB(op.p, op.buf[op.n:], op.c)
+		if again {
+			return false
+		}
+		if err != nil {
+			op.t.Return(countResult{op.n, err})
+			return true
+		}
+		if m == 0 {
+			break
+		}
+		op.n += m
+	}
+	op.t.Return(countResult{op.n, nil})
+	return true
+}
+
 func (s *InputStream) pollReadAll(p PollableInputImpl, t *asyncresult.Task[countResult], buf []byte, c *cancellable.Cancellable) {
 	t.SetCheckCancellable(false)
-	n := 0
-	op := &pollOp{mk: func() *mainloop.Source { return p.CreateSourceFn(c) }}
-	op.step = func() bool {
-		for n < len(buf) {
-			m, again, err := readNB(p, buf[n:], c)
-			if again {
-				return false
-			}
-			if err != nil {
-				t.Return(countResult{n, err})
-				return true
-			}
-			if m == 0 {
-				break
-			}
-			n += m
-		}
-		t.Return(countResult{n, nil})
-		return true
-	}
-	op.start(t.AttachSource)
+	op := &readAllOp{t: t, p: p, buf: buf, c: c}
+	pollStart(op, op.source, t.AttachSource)
 }
 
-// pollWrite is write_async_pollable: one write of some of buf.
+// writeOp is write_async_pollable: one write of some of buf.
+type writeOp struct {
+	t   *asyncresult.Task[int]
+	p   PollableOutputImpl
+	buf []byte
+	c   *cancellable.Cancellable
+}
+
+func (op *writeOp) source() *mainloop.Source { return op.p.CreateSourceFn(op.c) }
+
+func (op *writeOp) step() bool {
+	n, again, err := writeNB(op.p, op.buf, op.c)
+	switch {
+	case again:
+		return false
+	case err != nil:
+		op.t.ReturnError(err)
+	default:
+		op.t.Return(n)
+	}
+	return true
+}
+
 func (s *OutputStream) pollWrite(p PollableOutputImpl, t *asyncresult.Task[int], buf []byte, c *cancellable.Cancellable) {
-	op := &pollOp{mk: func() *mainloop.Source { return p.CreateSourceFn(c) }}
-	op.step = func() bool {
-		n, again, err := writeNB(p, buf, c)
-		switch {
-		case again:
-			return false
-		case err != nil:
-			t.ReturnError(err)
-		default:
-			t.Return(n)
-		}
-		return true
-	}
-	op.start(t.AttachSource)
+	op := &writeOp{t: t, p: p, buf: buf, c: c}
+	pollStart(op, op.source, t.AttachSource)
 }
 
-// pollWriteAll is write_all_async on a pollable stream: writes all of buf,
+// writeAllOp is write_all_async on a pollable stream: writes all of buf,
 // with the count kept on failure.
+type writeAllOp struct {
+	t   *asyncresult.Task[countResult]
+	p   PollableOutputImpl
+	buf []byte
+	n   int
+	c   *cancellable.Cancellable
+}
+
+func (op *writeAllOp) source() *mainloop.Source { return op.p.CreateSourceFn(op.c) }
+
+func (op *writeAllOp) step() bool {
+	for op.n < len(op.buf) {
+		m, again, err := writeNB(op.p, op.buf[op.n:], op.c)
+		if again {
+			return false
+		}
+		if err != nil {
+			op.t.Return(countResult{op.n, err})
+			return true
+		}
+		if m <= 0 {
+			op.t.Return(countResult{op.n, zeroWrite("g_output_stream_write_all")})
+			return true
+		}
+		op.n += m
+	}
+	op.t.Return(countResult{op.n, nil})
+	return true
+}
+
 func (s *OutputStream) pollWriteAll(p PollableOutputImpl, t *asyncresult.Task[countResult], buf []byte, c *cancellable.Cancellable) {
 	t.SetCheckCancellable(false)
-	n := 0
-	op := &pollOp{mk: func() *mainloop.Source { return p.CreateSourceFn(c) }}
-	op.step = func() bool {
-		for n < len(buf) {
-			m, again, err := writeNB(p, buf[n:], c)
-			if again {
-				return false
-			}
-			if err != nil {
-				t.Return(countResult{n, err})
-				return true
-			}
-			if m <= 0 {
-				t.Return(countResult{n, zeroWrite("g_output_stream_write_all")})
-				return true
-			}
-			n += m
-		}
-		t.Return(countResult{n, nil})
-		return true
-	}
-	op.start(t.AttachSource)
+	op := &writeAllOp{t: t, p: p, buf: buf, c: c}
+	pollStart(op, op.source, t.AttachSource)
 }
