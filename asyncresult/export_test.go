@@ -34,3 +34,14 @@ func (p *pool) setTimingLocked(wait, idle time.Duration) {
 func PoolStats() (running, maxSlots, workers, queued int, started uint64) {
 	return taskPool.stats()
 }
+
+// ArmYoung arms the tasks on the young list now, as the next garbage
+// collection would (finalize.go).
+func ArmYoung() { armYoung() }
+
+// YoungLen is the length of the young list.
+func YoungLen() int {
+	young.Lock()
+	defer young.Unlock()
+	return len(young.list)
+}

@@ -42,3 +42,43 @@ func TestFinalizeWithoutReturn_TASK14(t *testing.T) {
 		t.Fatalf("%d criticals, want only the lost task's: %v", n, capt.Records())
 	}
 }
+
+// The never-returned report does not depend on when a task is armed
+// (TASK-14): a task armed while pending and then returned is not reported,
+// one armed and then dropped is, and a returned task leaves the young list
+// at once.
+func TestFinalizeArmedTasks_TASK14(t *testing.T) {
+	h := newHarness(t)
+	defer h.done()
+	capt := logging.StartCapture()
+	defer capt.Stop()
+	func() {
+		before := asyncresult.YoungLen()
+		quick := asyncresult.NewTask[int](nil, nil, func(any, asyncresult.AsyncResult) {})
+		quick.Return(1)
+		if n := asyncresult.YoungLen(); n > before {
+			t.Errorf("young list grew from %d to %d with a returned task", before, n)
+		}
+		late := asyncresult.NewTask[int](nil, nil, func(any, asyncresult.AsyncResult) {})
+		late.SetName("armed then returned")
+		lost := asyncresult.NewTask[int](nil, nil, func(any, asyncresult.AsyncResult) {})
+		asyncresult.ArmYoung()
+		lost.SetName("armed then lost") // a name set after arming still reaches the report
+		late.Return(2)
+	}()
+	h.drain()
+	const want = "GTask armed then lost (source object: <nil>) finalized without ever returning (using g_task_return_*()). This potentially indicates a bug in the program."
+	deadline := time.Now().Add(10 * time.Second)
+	for capt.Count("critical", want) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no critical for the lost task; records %v", capt.Records())
+		}
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	runtime.GC()
+	time.Sleep(20 * time.Millisecond)
+	if n := capt.Count("critical", "finalized without ever returning"); n != 1 {
+		t.Fatalf("%d criticals, want only the lost task's: %v", n, capt.Records())
+	}
+}

@@ -59,7 +59,8 @@ type Task[T any] struct {
 	cancelID        signal.HandlerID
 	job             *job
 
-	life *lifeNote // for the never-returned report (finalize.go)
+	life       *lifeNote // for the never-returned report (finalize.go); nil until armed
+	youngIndex int       // the task's place on the young list, -1 if off it (young's lock)
 }
 
 var _ AsyncResult = (*Task[int])(nil)
@@ -130,8 +131,10 @@ func (t *Task[T]) Priority() int {
 func (t *Task[T]) SetName(name string) {
 	t.mu.Lock()
 	t.name = name
+	if t.life != nil {
+		t.life.setName(name)
+	}
 	t.mu.Unlock()
-	t.life.setName(name)
 }
 
 // Name is g_task_get_name: "" when unset.
@@ -208,11 +211,14 @@ func (t *Task[T]) Return(v T) {
 		return
 	}
 	t.everReturned = true
-	t.life.returned.Store(true)
+	if t.life != nil {
+		t.life.returned.Store(true)
+	}
 	t.value = v
 	t.resultSet = true
 	deliver := !t.threaded
 	t.mu.Unlock()
+	leaveYoung(t)
 	if deliver {
 		t.complete()
 	}
@@ -232,10 +238,13 @@ func (t *Task[T]) ReturnError(err error) {
 		return
 	}
 	t.everReturned = true
-	t.life.returned.Store(true)
+	if t.life != nil {
+		t.life.returned.Store(true)
+	}
 	t.err = err
 	deliver := !t.threaded
 	t.mu.Unlock()
+	leaveYoung(t)
 	if deliver {
 		t.complete()
 	}
@@ -278,10 +287,13 @@ func (t *Task[T]) ReturnErrorIfCancelled() bool {
 		return false
 	}
 	t.everReturned = true
-	t.life.returned.Store(true)
+	if t.life != nil {
+		t.life.returned.Store(true)
+	}
 	t.err = ioerr.NewCancelled()
 	deliver := !t.threaded
 	t.mu.Unlock()
+	leaveYoung(t)
 	if deliver {
 		t.complete()
 	}

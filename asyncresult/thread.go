@@ -58,7 +58,9 @@ func (t *Task[T]) startThread(fn ThreadFunc[T], sync bool) (completedAtStart, ok
 		return false, false
 	}
 	t.threaded = true
-	t.life.threaded.Store(true)
+	if t.life != nil {
+		t.life.threaded.Store(true)
+	}
 	t.synchronous = sync
 	t.threadDone = make(chan struct{})
 	j := &job{priority: t.priority, index: -1}
