@@ -389,9 +389,14 @@ func (t *Task[T]) complete() {
 		t.returnNow()
 		return
 	}
+	t.mu.Lock()
+	prio, name := t.priority, t.name
+	t.mu.Unlock()
 	idle := mainloop.NewIdleSource()
-	idle.SetName(idleName(t.Name()))
-	t.AttachSource(idle, t.returnInIdle)
+	idle.SetName(idleName(name))
+	idle.SetPriority(prio)
+	idle.SetCallback(t.returnInIdle)
+	idle.Attach(t.ctx)
 }
 
 // returnInIdle is complete_in_idle_cb.
