@@ -65,12 +65,13 @@
 // The streams follow GLib's classes: InputStream and OutputStream wrap an
 // implementation with the one-operation-at-a-time rule and the Async/Finish
 // forms; a SocketConnection's streams do blocking socket calls. Their
-// Read, ReadAll, Write and WriteAll Async forms take GLib's pollable path
-// (a non-blocking attempt on the calling goroutine, then the stream's source
-// on the caller's context, which waits in the context's poller), and the
-// other Async forms run the blocking call on a goroutine; either way the
-// result comes back through an asyncresult.Task. SocketClient resolves, connects and reports each
-// stage on its Event signal; its async form uses Happy Eyeballs.
+// Read, ReadAll, ReadBytes, Write and WriteAll Async forms take GLib's
+// pollable path (a non-blocking attempt on the calling goroutine, then the
+// stream's source on the caller's context, which waits in the context's
+// poller), and the other Async forms run the blocking call on a goroutine;
+// either way the result comes back through an asyncresult.Task.
+// SocketClient resolves, connects and reports each stage on its Event
+// signal; its async form uses Happy Eyeballs.
 //
 // Errors are *Error values in GLib's G_IO_ERROR domain (Error, ErrorCode,
 // the ErrXxx sentinels), with GLib's codes and messages: errors.Is works
@@ -143,8 +144,8 @@
 //  6. Waiting costs no thread: blocking calls and the goroutines behind the
 //     async forms park in Go's netpoller while they wait; an async
 //     operation holds a goroutine (a few KiB of stack), not an OS thread.
-//     The socket streams' ReadAsync, ReadAllAsync, WriteAsync and
-//     WriteAllAsync hold no goroutine at all: as in GLib, they wait with a
+//     The socket streams' ReadAsync, ReadAllAsync, ReadBytesAsync,
+//     WriteAsync and WriteAllAsync hold no goroutine at all: as in GLib, they wait with a
 //     source attached to the caller's context at the operation's priority,
 //     and so make progress only while that context is iterated.
 //     Nothing is left running after an operation completes, and Close ends

@@ -241,7 +241,9 @@ func (s *InputStream) ReadAllFinish(res asyncresult.AsyncResult) (int, error) {
 	return finishCount(res, s, tagReadAll)
 }
 
-// ReadBytesAsync is g_input_stream_read_bytes_async.
+// ReadBytesAsync is g_input_stream_read_bytes_async: ReadBytes, on the
+// pollable path for a pollable stream (see ReadAsync) and on another
+// goroutine otherwise.
 func (s *InputStream) ReadBytesAsync(count int, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
 	if count <= 0 {
 		if count < 0 {
@@ -257,6 +259,10 @@ func (s *InputStream) ReadBytesAsync(count int, prio int, c *cancellable.Cancell
 		return
 	}
 	t := newTask[[]byte](s, tagReadBytes, prio, c, s.state.wrap(cb))
+	if p, ok := s.impl.(PollableInputImpl); ok {
+		s.pollReadBytes(p, t, count, c)
+		return
+	}
 	runTask(t, func() ([]byte, error) {
 		buf := make([]byte, count)
 		n, err := s.read(buf, c)

@@ -130,6 +130,35 @@ func (s *InputStream) pollRead(p PollableInputImpl, t *asyncresult.Task[int], bu
 	pollStart(op, op.source, t.AttachSource)
 }
 
+// readBytesOp is read_bytes_async on a pollable stream: GLib's runs
+// read_async into a new buffer, so it takes the same path.
+type readBytesOp struct {
+	t   *asyncresult.Task[[]byte]
+	p   PollableInputImpl
+	buf []byte
+	c   *cancellable.Cancellable
+}
+
+func (op *readBytesOp) source() *mainloop.Source { return op.p.CreateSourceFn(op.c) }
+
+func (op *readBytesOp) step() bool {
+	n, again, err := readNB(op.p, op.buf, op.c)
+	switch {
+	case again:
+		return false
+	case err != nil:
+		op.t.ReturnError(err)
+	default:
+		op.t.Return(op.buf[:n:n])
+	}
+	return true
+}
+
+func (s *InputStream) pollReadBytes(p PollableInputImpl, t *asyncresult.Task[[]byte], count int, c *cancellable.Cancellable) {
+	op := &readBytesOp{t: t, p: p, buf: make([]byte, count), c: c}
+	pollStart(op, op.source, t.AttachSource)
+}
+
 // readAllOp is read_all_async on a pollable stream: reads until buf is
 // full, the stream ends or a read fails, with the count kept on failure.
 type readAllOp struct {

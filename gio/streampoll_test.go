@@ -1,6 +1,7 @@
 package gio
 
 import (
+	"fmt"
 	"runtime"
 	"testing"
 
@@ -49,6 +50,20 @@ func pollCases() []pollCase {
 			},
 			finish: func(a *SocketConnection, res asyncresult.AsyncResult) (int, error) {
 				return a.InputStream().ReadAllFinish(res)
+			},
+			ready: writeX, want: 3,
+		},
+		{
+			name: "ReadBytesAsync",
+			start: func(a *SocketConnection, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+				a.InputStream().ReadBytesAsync(8, mainloop.PriorityDefault, c, cb)
+			},
+			finish: func(a *SocketConnection, res asyncresult.AsyncResult) (int, error) {
+				b, err := a.InputStream().ReadBytesFinish(res)
+				if err == nil && string(b) != "xyz" {
+					return 0, fmt.Errorf("ReadBytesFinish = %q, want \"xyz\"", b)
+				}
+				return len(b), err
 			},
 			ready: writeX, want: 3,
 		},
