@@ -72,6 +72,11 @@
 // Queued Invoke calls after the panicking one stay queued. The Context can be
 // iterated again.
 //
+// sigloop itself does not panic on bad input: a method called on a nil
+// *Source logs GLib's "assertion 'source != NULL' failed" critical and
+// returns what GLib's g_return_val_if_fail returns (IsDestroyed true,
+// ReadyTime -1, otherwise the zero value).
+//
 // # Differences from GLib
 //
 //   - Queued Invoke calls are not one idle source each: one internal queue

@@ -107,6 +107,10 @@ func (c *Context) unregisterFD(t *unixFD) {
 // always readable and writable as poll(2) says, and a descriptor that is not
 // open reports IONval. Remove the watch before closing the descriptor.
 func (s *Source) AddUnixFD(fd int, events IOCondition) FDTag {
+	if s == nil {
+		nilSource("g_source_add_unix_fd")
+		return FDTag{}
+	}
 	if fd < 0 {
 		logging.Critical(pkg, "g_source_add_unix_fd: assertion 'fd >= 0' failed")
 		return FDTag{}
@@ -144,6 +148,10 @@ func (s *Source) tagOK(tag FDTag, fn string) bool {
 // ModifyUnixFD is g_source_modify_unix_fd: it changes the conditions a watch
 // waits for.
 func (s *Source) ModifyUnixFD(tag FDTag, events IOCondition) {
+	if s == nil {
+		nilSource("g_source_modify_unix_fd")
+		return
+	}
 	if !s.tagOK(tag, "modify") {
 		return
 	}
@@ -161,6 +169,10 @@ func (s *Source) ModifyUnixFD(tag FDTag, events IOCondition) {
 // QueryUnixFD is g_source_query_unix_fd: the conditions the last poll
 // reported for the watch.
 func (s *Source) QueryUnixFD(tag FDTag) IOCondition {
+	if s == nil {
+		nilSource("g_source_query_unix_fd")
+		return 0
+	}
 	if !s.tagOK(tag, "query") {
 		return 0
 	}
@@ -171,6 +183,10 @@ func (s *Source) QueryUnixFD(tag FDTag) IOCondition {
 
 // RemoveUnixFD is g_source_remove_unix_fd.
 func (s *Source) RemoveUnixFD(tag FDTag) {
+	if s == nil {
+		nilSource("g_source_remove_unix_fd")
+		return
+	}
 	if !s.tagOK(tag, "remove") {
 		return
 	}

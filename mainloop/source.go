@@ -223,17 +223,46 @@ func (c *Context) destroyLocked(s *Source, fin []*Source) []*Source {
 }
 
 // IsDestroyed is g_source_is_destroyed.
-func (s *Source) IsDestroyed() bool { return s.destroyed.Load() }
+func (s *Source) IsDestroyed() bool {
+	if s == nil {
+		nilSource("g_source_is_destroyed")
+		return true
+	}
+	return s.destroyed.Load()
+}
 
 // ID is g_source_get_id: the id Attach returned, 0 before.
-func (s *Source) ID() uint { return uint(s.id.Load()) }
+func (s *Source) ID() uint {
+	if s == nil {
+		nilSource("g_source_get_id")
+		return 0
+	}
+	return uint(s.id.Load())
+}
 
 // Context is g_source_get_context: the context s is attached to, nil before
 // Attach. It stays set after Destroy (ML-7).
-func (s *Source) Context() *Context { return s.ctx.Load() }
+func (s *Source) Context() *Context {
+	if s == nil {
+		nilSource("g_source_get_context")
+		return nil
+	}
+	return s.ctx.Load()
+}
+
+// nilSource logs GLib's critical for fn called on a nil *Source (its
+// g_return_if_fail (source != NULL)); the method then does nothing and
+// returns GLib's value for that case.
+func nilSource(fn string) {
+	logging.Critical(pkg, fn+": assertion 'source != NULL' failed")
+}
 
 // SetCallback is g_source_set_callback.
 func (s *Source) SetCallback(fn SourceFunc) {
+	if s == nil {
+		nilSource("g_source_set_callback")
+		return
+	}
 	c := s.lockCtx()
 	if !s.destroyed.Load() {
 		s.callback = fn
@@ -244,6 +273,10 @@ func (s *Source) SetCallback(fn SourceFunc) {
 // SetPriority is g_source_set_priority. A child source's priority follows
 // its parent's and cannot be set (ML-16).
 func (s *Source) SetPriority(p int) {
+	if s == nil {
+		nilSource("g_source_set_priority")
+		return
+	}
 	if s.invoke != nil {
 		logging.Critical(pkg, "g_source_set_priority: the source of a queued Invoke call cannot be changed")
 		return
@@ -276,6 +309,10 @@ func (s *Source) setPriorityLocked(c *Context, p int) {
 
 // Priority is g_source_get_priority.
 func (s *Source) Priority() int {
+	if s == nil {
+		nilSource("g_source_get_priority")
+		return 0
+	}
 	c := s.lockCtx()
 	defer unlockCtx(c)
 	return s.priority
@@ -283,6 +320,10 @@ func (s *Source) Priority() int {
 
 // SetName is g_source_set_name.
 func (s *Source) SetName(name string) {
+	if s == nil {
+		nilSource("g_source_set_name")
+		return
+	}
 	c := s.lockCtx()
 	s.name = name
 	unlockCtx(c)
@@ -290,6 +331,10 @@ func (s *Source) SetName(name string) {
 
 // Name is g_source_get_name.
 func (s *Source) Name() string {
+	if s == nil {
+		nilSource("g_source_get_name")
+		return ""
+	}
 	c := s.lockCtx()
 	defer unlockCtx(c)
 	return s.name
@@ -300,6 +345,10 @@ func (s *Source) Name() string {
 // next iteration (so does any negative value but -1), -1 means never
 // (ML-13). Dispatching does not reset it.
 func (s *Source) SetReadyTime(us int64) {
+	if s == nil {
+		nilSource("g_source_set_ready_time")
+		return
+	}
 	c := s.lockCtx()
 	if s.readyTime == us || s.destroyed.Load() {
 		unlockCtx(c)
@@ -314,6 +363,10 @@ func (s *Source) SetReadyTime(us int64) {
 
 // ReadyTime is g_source_get_ready_time: -1 when none is set.
 func (s *Source) ReadyTime() int64 {
+	if s == nil {
+		nilSource("g_source_get_ready_time")
+		return -1
+	}
 	c := s.lockCtx()
 	defer unlockCtx(c)
 	return s.readyTime
@@ -322,6 +375,10 @@ func (s *Source) ReadyTime() int64 {
 // SetCanRecurse is g_source_set_can_recurse: whether s may be dispatched
 // again (by a nested loop) while its callback runs (ML-8).
 func (s *Source) SetCanRecurse(b bool) {
+	if s == nil {
+		nilSource("g_source_set_can_recurse")
+		return
+	}
 	c := s.lockCtx()
 	s.canRecurse = b
 	unlockCtx(c)
@@ -329,6 +386,10 @@ func (s *Source) SetCanRecurse(b bool) {
 
 // CanRecurse is g_source_get_can_recurse.
 func (s *Source) CanRecurse() bool {
+	if s == nil {
+		nilSource("g_source_get_can_recurse")
+		return false
+	}
 	c := s.lockCtx()
 	defer unlockCtx(c)
 	return s.canRecurse
@@ -339,6 +400,10 @@ func (s *Source) CanRecurse() bool {
 // dispatched in it (ML-14). It stays valid after s has destroyed itself.
 // Outside a dispatch of its context it is MonotonicTime().
 func (s *Source) Time() int64 {
+	if s == nil {
+		nilSource("g_source_get_time")
+		return 0
+	}
 	c := s.ctx.Load()
 	if c == nil {
 		logging.Critical(pkg, "g_source_get_time: assertion 'source->context != NULL' failed")
@@ -352,6 +417,10 @@ func (s *Source) Time() int64 {
 // when it is ready, is blocked while s dispatches and is destroyed with s
 // (ML-16).
 func (s *Source) AddChildSource(child *Source) {
+	if s == nil {
+		nilSource("g_source_add_child_source")
+		return
+	}
 	if child == nil || child == s {
 		logging.Critical(pkg, "g_source_add_child_source: assertion 'child_source != NULL' failed")
 		return
@@ -403,6 +472,10 @@ func (s *Source) AddChildSource(child *Source) {
 // RemoveChildSource is g_source_remove_child_source: it detaches child from
 // s and destroys it.
 func (s *Source) RemoveChildSource(child *Source) {
+	if s == nil {
+		nilSource("g_source_remove_child_source")
+		return
+	}
 	c := s.lockCtx()
 	found := false
 	for i, ch := range s.children {
