@@ -75,6 +75,16 @@
 // nested loop inside the callback that asked does not run it); repeated
 // calls coalesce.
 //
+// # Cost
+//
+// Making an object is cheap, since one is made for every socket and every
+// accepted connection: Init allocates nothing beyond the struct the caller
+// made, and properties live in one small slice per object (the first
+// Install allocates it). The destroy notify that disconnects a signal's
+// handlers when its owner is destroyed is added at the signal's first
+// connect, not by Init or SetOwner (see signal's SetOwner). TestInitAllocs
+// pins this.
+//
 // Debug output: SIGLOOP_DEBUG=object logs creation, destruction and moves.
 //
 // # Concurrency properties

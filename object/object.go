@@ -100,7 +100,8 @@ func New() *Object {
 // records the caller's context as o's affinity (mainloop.ThreadDefault,
 // QObject's thread). A type that embeds Object and has its own setup
 // defines its own Init(self any) that calls Object.Init(self) first.
-// Call Init before o is shared with other goroutines.
+// Call Init before o is shared with other goroutines. Init allocates
+// nothing: the first call stores self inside o.
 func (o *Object) Init(self any) {
 	if o == nil {
 		nilObject("Init")
