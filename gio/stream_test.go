@@ -540,8 +540,8 @@ func TestStreamAsyncPriority_TASK10(t *testing.T) {
 	}
 }
 
-// Pending async reads wait in Go's netpoller: a hundred of them do not hold
-// a hundred OS threads.
+// Pending async reads hold no OS thread (they wait with sources in their
+// context's poller): a hundred of them do not hold a hundred OS threads.
 func TestAsyncReadsHoldNoThreads(t *testing.T) {
 	l := newTestLoop(t)
 	const n = 100
