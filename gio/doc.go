@@ -65,8 +65,8 @@
 // The streams follow GLib's classes: InputStream and OutputStream wrap an
 // implementation with the one-operation-at-a-time rule and the Async/Finish
 // forms; a SocketConnection's streams do blocking socket calls. Their
-// Read, ReadAll, ReadBytes, Write and WriteAll Async forms take GLib's
-// pollable path (a non-blocking attempt on the calling goroutine, then the
+// Read, ReadAll, ReadBytes, Write, WriteAll, Writev and WritevAll Async
+// forms take GLib's pollable path (a non-blocking attempt on the calling goroutine, then the
 // stream's source on the caller's context, which waits in the context's
 // poller), and the other Async forms run the blocking call on a goroutine;
 // either way the result comes back through an asyncresult.Task.
@@ -144,8 +144,9 @@
 //  6. Waiting costs no thread: blocking calls and the goroutines behind the
 //     async forms park in Go's netpoller while they wait; an async
 //     operation holds a goroutine (a few KiB of stack), not an OS thread.
-//     The socket streams' ReadAsync, ReadAllAsync, ReadBytesAsync,
-//     WriteAsync and WriteAllAsync hold no goroutine at all: as in GLib, they wait with a
+//     The socket streams' reads and writes (ReadAsync, ReadAllAsync,
+//     ReadBytesAsync, WriteAsync, WriteAllAsync, WritevAsync,
+//     WritevAllAsync) hold no goroutine at all: as in GLib, they wait with a
 //     source attached to the caller's context at the operation's priority,
 //     and so make progress only while that context is iterated.
 //     Nothing is left running after an operation completes, and Close ends

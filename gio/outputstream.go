@@ -280,7 +280,9 @@ func (s *OutputStream) WriteAllFinish(res asyncresult.AsyncResult) (int, error) 
 	return finishCount(res, s, tagWriteAll)
 }
 
-// WritevAsync is g_output_stream_writev_async.
+// WritevAsync is g_output_stream_writev_async: Writev, on the pollable
+// path for a socket's stream (see InputStream.ReadAsync) and on another
+// goroutine otherwise.
 func (s *OutputStream) WritevAsync(bufs [][]byte, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
 	if vecLen(bufs) == 0 {
 		returnNow(s, tagWritev, prio, c, cb, 0)
@@ -291,6 +293,10 @@ func (s *OutputStream) WritevAsync(bufs [][]byte, prio int, c *cancellable.Cance
 		return
 	}
 	t := newTask[int](s, tagWritev, prio, c, s.state.wrap(cb))
+	if p, w, ok := s.vecPollable(); ok {
+		s.pollWritev(p, w, t, bufs, c)
+		return
+	}
 	runTask(t, func() (int, error) { return s.writev(bufs, c) })
 }
 
@@ -311,7 +317,22 @@ func (s *OutputStream) WritevAllAsync(bufs [][]byte, prio int, c *cancellable.Ca
 		return
 	}
 	t := newTask[countResult](s, tagWritevAll, prio, c, s.state.wrap(cb))
+	if p, w, ok := s.vecPollable(); ok {
+		s.pollWritevAll(p, w, t, bufs, c)
+		return
+	}
 	runCountTask(t, func() (int, error) { return s.writevAll(bufs, c) })
+}
+
+// vecPollable reports whether the vectored writes take the pollable path:
+// the impl must be pollable and have a non-blocking vectored write.
+func (s *OutputStream) vecPollable() (PollableOutputImpl, vecWriter, bool) {
+	p, ok := s.impl.(PollableOutputImpl)
+	if !ok {
+		return nil, nil, false
+	}
+	w, ok := s.impl.(vecWriter)
+	return p, w, ok
 }
 
 // WritevAllFinish is g_output_stream_writev_all_finish.

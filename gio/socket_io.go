@@ -278,6 +278,26 @@ func (s *Socket) tryReceive(buf []byte, c *cancellable.Cancellable) (n int, agai
 	return n, false, nil
 }
 
+// trySendVectors is a non-blocking SendVectors for the pollable async
+// path, with EAGAIN reported as again.
+func (s *Socket) trySendVectors(bufs [][]byte, c *cancellable.Cancellable) (n int, again bool, err error) {
+	if err := s.checkOp(ctxOf(c)); err != nil {
+		return 0, false, err
+	}
+	var werr error
+	_, _, again, err = s.attemptOnce(ioReq{attempt: func(fd int) bool {
+		n, werr = retryEINTR(func() (int, error) { return unix.SendmsgBuffers(fd, bufs, nil, nil, unix.MSG_NOSIGNAL) })
+		return werr == unix.EAGAIN
+	}})
+	if err != nil || again {
+		return 0, again, err
+	}
+	if werr != nil {
+		return 0, false, errnoOf(werr, "Error sending message: ")
+	}
+	return n, false, nil
+}
+
 // trySend is SendWithBlocking(buf, false, c) for the pollable async path,
 // with EAGAIN reported as again.
 func (s *Socket) trySend(buf []byte, c *cancellable.Cancellable) (n int, again bool, err error) {

@@ -63,6 +63,21 @@ func (o socketOutput) tryWrite(buf []byte, c *cancellable.Cancellable) (int, boo
 	return o.s.trySend(buf, c)
 }
 
+// vecWriter is the socket output stream's non-blocking vectored write
+// (g_pollable_output_stream_writev_nonblocking, which PollableOutputImpl
+// does not have): only a stream with it takes the pollable path for the
+// vectored writes.
+type vecWriter interface {
+	tryWritev(bufs [][]byte, c *cancellable.Cancellable) (n int, again bool, err error)
+}
+
+func (o socketOutput) tryWritev(bufs [][]byte, c *cancellable.Cancellable) (int, bool, error) {
+	if err := c.Err(); err != nil {
+		return 0, false, err
+	}
+	return o.s.trySendVectors(bufs, c)
+}
+
 // readNB is one non-blocking read; again reports that it would block.
 func readNB(p PollableInputImpl, buf []byte, c *cancellable.Cancellable) (n int, again bool, err error) {
 	if err := c.Err(); err != nil {
@@ -259,5 +274,76 @@ func (op *writeAllOp) step() bool {
 func (s *OutputStream) pollWriteAll(p PollableOutputImpl, t *asyncresult.Task[countResult], buf []byte, c *cancellable.Cancellable) {
 	t.SetCheckCancellable(false)
 	op := &writeAllOp{t: t, p: p, buf: buf, c: c}
+	pollStart(op, op.source, t.AttachSource)
+}
+
+// writevOp is writev_async_pollable: one vectored write of some of bufs.
+type writevOp struct {
+	t    *asyncresult.Task[int]
+	p    PollableOutputImpl
+	w    vecWriter
+	bufs [][]byte
+	c    *cancellable.Cancellable
+}
+
+func (op *writevOp) source() *mainloop.Source { return op.p.CreateSourceFn(op.c) }
+
+func (op *writevOp) step() bool {
+	n, again, err := op.w.tryWritev(op.bufs, op.c)
+	switch {
+	case again:
+		return false
+	case err != nil:
+		op.t.ReturnError(err)
+	default:
+		op.t.Return(n)
+	}
+	return true
+}
+
+func (s *OutputStream) pollWritev(p PollableOutputImpl, w vecWriter, t *asyncresult.Task[int], bufs [][]byte, c *cancellable.Cancellable) {
+	op := &writevOp{t: t, p: p, w: w, bufs: bufs, c: c}
+	pollStart(op, op.source, t.AttachSource)
+}
+
+// writevAllOp is writev_all_async on a pollable stream: writes every byte
+// of bufs (a copy of the slice is advanced, bufs itself is left alone),
+// with the count kept on failure.
+type writevAllOp struct {
+	t     *asyncresult.Task[countResult]
+	p     PollableOutputImpl
+	w     vecWriter
+	rest  [][]byte
+	n     int
+	total int
+	c     *cancellable.Cancellable
+}
+
+func (op *writevAllOp) source() *mainloop.Source { return op.p.CreateSourceFn(op.c) }
+
+func (op *writevAllOp) step() bool {
+	for op.n < op.total {
+		m, again, err := op.w.tryWritev(op.rest, op.c)
+		if again {
+			return false
+		}
+		if err != nil {
+			op.t.Return(countResult{op.n, err})
+			return true
+		}
+		if m <= 0 {
+			op.t.Return(countResult{op.n, zeroWrite("g_output_stream_writev_all")})
+			return true
+		}
+		op.n += m
+		op.rest = vecAdvance(op.rest, m)
+	}
+	op.t.Return(countResult{op.n, nil})
+	return true
+}
+
+func (s *OutputStream) pollWritevAll(p PollableOutputImpl, w vecWriter, t *asyncresult.Task[countResult], bufs [][]byte, c *cancellable.Cancellable) {
+	t.SetCheckCancellable(false)
+	op := &writevAllOp{t: t, p: p, w: w, rest: append([][]byte(nil), bufs...), total: vecLen(bufs), c: c}
 	pollStart(op, op.source, t.AttachSource)
 }
