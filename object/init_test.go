@@ -123,3 +123,16 @@ func TestLazyOwnerNotify_OBJ3(t *testing.T) {
 			n, s.Notify.IsConnected(id), changed.IsConnected(cid))
 	}
 }
+
+// TestConnectDuringDestroy_OBJ03: a Notify handler connected by a
+// Destroyed handler (Notify's first connect, while the destruction runs)
+// is disconnected by that Destroy, as one connected before it is.
+func TestConnectDuringDestroy_OBJ03(t *testing.T) {
+	s := newSockLike()
+	var id signal.HandlerID
+	s.Destroyed.Connect(func(*object.Object) { id = s.Notify.Connect(func(string) {}) })
+	s.Destroy()
+	if id == 0 || s.Notify.IsConnected(id) {
+		t.Fatalf("handler %d connected during Destroy is still connected", id)
+	}
+}

@@ -499,6 +499,11 @@ func (o *Object) Destroy() {
 			n.fn()
 		}
 	}
+	// Signals add their owner's destroy notify at their first connect,
+	// which does not happen once the owner's destruction has started (see
+	// signal's SetOwner): a Notify handler connected by a Destroyed handler
+	// or a destroy notify is disconnected here.
+	o.Notify.DisconnectAll()
 	o.Destroyed.DisconnectAll()
 	o.mu.Lock()
 	dl := o.deleteLater

@@ -405,10 +405,12 @@ func (c *core[F]) disconnectWhere(match func(h *handler[F]) bool) int {
 // AddDestroyNotify, all handlers are disconnected when o is destroyed
 // (SIG-14). SetOwner(nil) removes the owner. It allocates nothing on a
 // signal without handlers: the owner's destroy notify is only added when
-// the signal has a handler, by SetOwner or by the first Connect. So an
-// owner that is already destroyed when the first handler is connected
-// keeps that handler, as GLib keeps handlers connected after
-// g_object_run_dispose.
+// the signal has a handler, by SetOwner or by the first Connect, and not
+// once the owner's destruction has started (if it has IsDestroyed). So a
+// signal whose owner is already destroyed when its first handler is
+// connected keeps that handler, as GLib keeps handlers connected after
+// g_object_run_dispose; object.Object disconnects its own Notify at the
+// end of Destroy for a handler connected during it.
 func (c *core[F]) SetOwner(o Owner) {
 	if o != nil && isNil(o) {
 		o = nil // a typed nil owner would panic in SignalsBlocked
