@@ -186,6 +186,19 @@ func (c *core[F]) connect(fn F, o Options) (HandlerID, error) {
 		single: o.Type&SingleShotConnection != 0, key: o.Key, unique: unique,
 	}
 	c.mu.Lock()
+	for !c.conf.ownerBound && c.conf.owner != nil {
+		// The owner's destroy notify goes in before the handler is
+		// published, so a Destroy of the owner that starts after this
+		// point disconnects it, as when SetOwner added the notify. Again
+		// if SetOwner changed the owner meanwhile.
+		gen := c.ownerGen
+		c.mu.Unlock()
+		c.bindOwner()
+		c.mu.Lock()
+		if c.ownerGen == gen {
+			break
+		}
+	}
 	if unique {
 		for _, x := range c.handlers() {
 			if x.unique && x.key == o.Key && x.recv == o.Receiver && x.detail == o.Detail && x.after == o.After {
@@ -197,11 +210,7 @@ func (c *core[F]) connect(fn F, o Options) (HandlerID, error) {
 	h.id = nextID() // under mu, so ids grow in list order (Qt's emission order by id)
 	hs := c.handlers()
 	c.publish(append(hs[:len(hs):len(hs)], h))
-	bind := !c.conf.ownerBound && c.conf.owner != nil
 	c.mu.Unlock()
-	if bind {
-		c.bindOwner()
-	}
 	if o.Receiver != nil {
 		rm := o.Receiver.AddDestroyNotify(func() { c.drop(h) })
 		c.mu.Lock()

@@ -1,6 +1,8 @@
 package signal_test
 
 import (
+	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -181,5 +183,77 @@ func TestAutoNilContext_SIG10(t *testing.T) {
 				t.Fatalf("calls %d, ran on Default's owner %v; want 1, true", calls.Load(), onDefault.Load())
 			}
 		})
+	}
+}
+
+// TestOwnerDestroyRacesConnect_SIG14: a handler whose Connect returned
+// before the owner's destruction started is disconnected by it, even when
+// that Connect was the one adding the owner's destroy notify.
+func TestOwnerDestroyRacesConnect_SIG14(t *testing.T) {
+	for round := range 300 {
+		var s signal.Signal0
+		r := newRecv(nil)
+		s.SetOwner(struct {
+			*owner
+			*recv
+		}{&owner{}, r})
+		var started atomic.Bool
+		var wg sync.WaitGroup
+		mustGo := make(chan signal.HandlerID, 64)
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 16 {
+					id := s.Connect(func() {})
+					if !started.Load() {
+						mustGo <- id
+					}
+				}
+			}()
+		}
+		runtime.Gosched()
+		started.Store(true)
+		r.destroy()
+		wg.Wait()
+		close(mustGo)
+		for id := range mustGo {
+			if s.IsConnected(id) {
+				t.Fatalf("round %d: handler %d connected before the owner's destruction survived it", round, id)
+			}
+		}
+	}
+}
+
+// destroyingOwner starts its destruction the first time a signal asks
+// whether it is destroyed: the moment a first Connect adds its notify.
+type destroyingOwner struct {
+	*owner
+	*recv
+	once  sync.Once
+	start func()
+}
+
+func (d *destroyingOwner) IsDestroyed() bool {
+	d.once.Do(d.start)
+	return d.recv.IsDestroyed()
+}
+
+// TestOwnerDestroyedDuringFirstConnect_SIG14: when the owner's destruction
+// starts while the first Connect adds the owner's notify, the handler is
+// either disconnected by it or was never called before it: no emission
+// made before the destruction reaches a handler that survives it.
+func TestOwnerDestroyedDuringFirstConnect_SIG14(t *testing.T) {
+	var s signal.Signal0
+	calledBefore := false
+	d := &destroyingOwner{owner: &owner{}, recv: newRecv(nil)}
+	d.start = func() {
+		s.Emit() // an emission just before the destruction
+		d.recv.destroy()
+	}
+	s.SetOwner(d)
+	id := s.Connect(func() { calledBefore = true })
+	if calledBefore && s.IsConnected(id) {
+		t.Fatal("a handler called before its owner's destruction survived it")
 	}
 }
