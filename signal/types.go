@@ -125,7 +125,9 @@ type Receiver interface {
 // Owner is the object that emits a signal. While SignalsBlocked reports
 // true, emitting does nothing at all (QObject::blockSignals, SIG-12). If the
 // owner also has an AddDestroyNotify method like Receiver's, every handler
-// of the signal is disconnected when the owner is destroyed (SIG-14).
+// of the signal is disconnected when the owner is destroyed (SIG-14),
+// except handlers connected once the owner's destruction has started (when
+// it also has IsDestroyed); see SetOwner.
 // *object.Object implements it.
 type Owner interface {
 	SignalsBlocked() bool
