@@ -636,23 +636,7 @@ func (s *Socket) sendTo(ctx context.Context, a SocketAddress, buf []byte, blocki
 // SendVectorsContext is SendVectors with a context.Context in place of a
 // Cancellable.
 func (s *Socket) SendVectorsContext(ctx context.Context, bufs [][]byte) (int, error) {
-	if err := s.checkOp(ctx); err != nil {
-		return 0, err
-	}
-	blocking, deadline := s.state()
-	n := 0
-	var werr error
-	err := s.run(ctx, true, blocking, deadline, func(fd int) bool {
-		n, werr = retryEINTR(func() (int, error) { return unix.SendmsgBuffers(fd, bufs, nil, nil, unix.MSG_NOSIGNAL) })
-		return werr == unix.EAGAIN
-	})
-	if err != nil {
-		return 0, err
-	}
-	if werr != nil {
-		return 0, errnoOf(werr, "Error sending message: ")
-	}
-	return n, nil
+	return s.SendMessageContext(ctx, nil, bufs, nil, 0)
 }
 
 // ConditionCheck is g_socket_condition_check: which of cond (plus IOErr and
