@@ -67,6 +67,19 @@ func (c *Context) registerFD(t *unixFD) {
 	c.markDirty(e)
 }
 
+// unpoll takes e out of the epoll set and out of the count of entries that
+// are always ready (regular files) or invalid (nval). c.mu is held.
+func (c *Context) unpoll(e *fdEntry) {
+	if e.registered && c.poll != nil {
+		unix.EpollCtl(c.poll.epfd, unix.EPOLL_CTL_DEL, e.fd, nil)
+	}
+	e.registered = false
+	if e.nval || e.alwaysReady {
+		c.nSpecial--
+		e.nval, e.alwaysReady = false, false
+	}
+}
+
 // unregisterFD needs c.mu.
 func (c *Context) unregisterFD(t *unixFD) {
 	e := t.entry
@@ -87,14 +100,7 @@ func (c *Context) unregisterFD(t *unixFD) {
 	}
 	// The last watch goes now, not at the next poll: the caller may close
 	// the descriptor, and its number may be reused, right after this.
-	if e.registered && c.poll != nil {
-		unix.EpollCtl(c.poll.epfd, unix.EPOLL_CTL_DEL, e.fd, nil)
-	}
-	e.registered = false
-	if e.nval || e.alwaysReady {
-		c.nSpecial--
-		e.nval, e.alwaysReady = false, false
-	}
+	c.unpoll(e)
 	e.dead = true
 	if c.fdEntries[e.fd] == e {
 		delete(c.fdEntries, e.fd)

@@ -172,14 +172,7 @@ func (c *Context) syncFDs() {
 		}
 		switch {
 		case active == 0:
-			if e.registered && c.poll != nil {
-				unix.EpollCtl(c.poll.epfd, unix.EPOLL_CTL_DEL, e.fd, nil)
-			}
-			e.registered = false
-			if e.nval || e.alwaysReady {
-				c.nSpecial--
-				e.nval, e.alwaysReady = false, false
-			}
+			c.unpoll(e)
 			if len(e.tags) == 0 {
 				delete(c.fdEntries, e.fd)
 			}
