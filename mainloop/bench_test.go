@@ -125,3 +125,63 @@ func BenchmarkInvokeFloodParallel(b *testing.B) {
 	l.Quit()
 	<-done
 }
+
+// BenchmarkChannelFloodFloor is the baseline for BenchmarkInvokeFlood in the
+// same run: the same calls sent through a buffered channel to a goroutine
+// that runs them, which is the cheapest cross-goroutine hand-off Go offers
+// (research/go-peers.md measured about 59 ns per item on this machine).
+func BenchmarkChannelFloodFloor(b *testing.B) {
+	var ran atomic.Int64
+	ch := make(chan func(), 128)
+	done := make(chan struct{})
+	go func() {
+		for fn := range ch {
+			fn()
+		}
+		close(done)
+	}()
+	fn := func() { ran.Add(1) }
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		ch <- fn
+	}
+	last := make(chan struct{})
+	ch <- func() { close(last) }
+	<-last
+	el := time.Since(start)
+	b.StopTimer()
+	if ran.Load() != int64(b.N) {
+		b.Fatalf("ran %d of %d", ran.Load(), b.N)
+	}
+	b.ReportMetric(float64(b.N)/el.Seconds(), "calls/s")
+	close(ch)
+	<-done
+}
+
+// BenchmarkChannelRoundTripFloor is the baseline for
+// BenchmarkInvokeRoundTrip in the same run: one call sent to another
+// goroutine through a channel and the wait for its reply.
+func BenchmarkChannelRoundTripFloor(b *testing.B) {
+	ch := make(chan func())
+	done := make(chan struct{})
+	go func() {
+		for fn := range ch {
+			fn()
+		}
+		close(done)
+	}()
+	reply := make(chan struct{}, 1)
+	fn := func() { reply <- struct{}{} }
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		ch <- fn
+		<-reply
+	}
+	el := time.Since(start)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/el.Seconds(), "calls/s")
+	close(ch)
+	<-done
+}
