@@ -93,9 +93,9 @@ func (t *Task[T]) SourceObject() any { return t.source }
 // Cancellable is g_task_get_cancellable.
 func (t *Task[T]) Cancellable() *cancellable.Cancellable { return t.c }
 
-// Context is g_task_get_context: the context the callback runs on, the
+// MainContext is g_task_get_context: the context the callback runs on, the
 // caller's context when the task was made. Never nil.
-func (t *Task[T]) Context() *mainloop.Context { return t.ctx }
+func (t *Task[T]) MainContext() *mainloop.Context { return t.ctx }
 
 // SetUserData sets what UserData returns (the user_data of g_task_new).
 func (t *Task[T]) SetUserData(v any) {
@@ -363,7 +363,7 @@ func (t *Task[T]) HadError() bool {
 // with the task's priority and fn as its callback, and names it after the
 // task unless it already has a name (TASK-13). A nil s logs a critical and
 // returns 0.
-func (t *Task[T]) AttachSource(s *mainloop.Source, fn mainloop.SourceFunc) uint {
+func (t *Task[T]) AttachSource(s *mainloop.Source, fn mainloop.SourceFunc) mainloop.SourceID {
 	if s == nil {
 		logging.Critical(pkg, "g_task_attach_source: assertion 'source != NULL' failed")
 		return 0
@@ -384,7 +384,7 @@ func (t *Task[T]) AttachSource(s *mainloop.Source, fn mainloop.SourceFunc) uint 
 // an iteration later than the one the task was made in, and the cancellable
 // is not cancelled; otherwise an idle at the task's priority delivers it.
 func (t *Task[T]) complete() {
-	if s := mainloop.CurrentSource(); s != nil && s.Context() == t.ctx &&
+	if s := mainloop.CurrentSource(); s != nil && s.MainContext() == t.ctx &&
 		s.Time() > t.creationTime && !t.c.IsCancelled() {
 		t.returnNow()
 		return

@@ -60,7 +60,7 @@ func TestBasic_TASK1_TASK2_TASK3(t *testing.T) {
 	r := &recorder{t: t, ctx: h.ctx}
 	task := asyncresult.NewTask[int](nil, nil, r.cb)
 	r.watch(task)
-	if task.Context() != h.ctx {
+	if task.MainContext() != h.ctx {
 		t.Fatal("the task did not capture the thread-default context")
 	}
 	if task.Priority() != mainloop.PriorityDefault || !task.CheckCancellable() || task.ReturnOnCancel() {
@@ -309,7 +309,7 @@ func TestName_TASK13(t *testing.T) {
 	if named.Name() != "mine" || unnamed.Name() != "task2" || unnamed.Priority() != mainloop.PriorityHigh {
 		t.Fatalf("names %q %q, priority %d", named.Name(), unnamed.Name(), unnamed.Priority())
 	}
-	if named.Context() != h.ctx {
+	if named.MainContext() != h.ctx {
 		t.Fatal("AttachSource attached elsewhere")
 	}
 	h.drain()

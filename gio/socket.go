@@ -678,7 +678,7 @@ func (s *Socket) Close() error {
 	// closed socket (SOCK-7).
 	for _, ss := range sources {
 		ss.unwatch()
-		if c := ss.src.Context(); c != nil {
+		if c := ss.src.MainContext(); c != nil {
 			c.Wakeup()
 		}
 	}

@@ -177,7 +177,7 @@ func TestSocketPropertiesLazy_SOCK9(t *testing.T) {
 		t.Errorf("Properties() = %v", names)
 	}
 	// The socket is an object: it has a context affinity, a name, data.
-	if s.Context() == nil {
+	if s.MainContext() == nil {
 		t.Error("no context")
 	}
 	s.SetObjectName("listener")

@@ -335,7 +335,7 @@ func (cl *SocketClient) connectAsync(connectable SocketConnectable, tag sourceTa
 	// The outcome is settled below, where a connection made just as the
 	// cancellable fired is closed rather than dropped.
 	t.SetCheckCancellable(false)
-	q := &eventQueue{ctx: t.Context(), prio: mainloop.PriorityDefault}
+	q := &eventQueue{ctx: t.MainContext(), prio: mainloop.PriorityDefault}
 	emit := func(ev SocketClientEvent, conn *SocketConnection) {
 		q.post(func() { cl.Event.Emit(ev, connectable, conn) })
 	}

@@ -32,7 +32,7 @@ type pollStep interface{ step() bool }
 // trying again at each dispatch. The source stays while the stream would
 // still block and is removed once the task has completed. Only an operation
 // that waits allocates more than op itself.
-func pollStart(op pollStep, src func() *mainloop.Source, attach func(*mainloop.Source, mainloop.SourceFunc) uint) {
+func pollStart(op pollStep, src func() *mainloop.Source, attach func(*mainloop.Source, mainloop.SourceFunc) mainloop.SourceID) {
 	if op.step() {
 		return
 	}

@@ -25,8 +25,8 @@ type Context struct {
 
 	prios      []*prioList // by priority, ascending; may hold empty lists
 	emptyLists int         // how many of prios are empty
-	byID       map[uint]*Source
-	nextID     uint
+	byID       map[SourceID]*Source
+	nextID     SourceID
 
 	time    int64 // the iteration's cached monotonic time (ML-14), owner only
 	pending []pendingDispatch
@@ -63,7 +63,7 @@ type pendingDispatch struct {
 // NewContext is g_main_context_new.
 func NewContext() *Context {
 	c := &Context{
-		byID:      make(map[uint]*Source),
+		byID:      make(map[SourceID]*Source),
 		fdEntries: make(map[int]*fdEntry),
 		nextID:    1,
 	}
@@ -294,7 +294,7 @@ func (c *Context) IsDispatching() bool {
 
 // FindSourceByID is g_main_context_find_source_by_id: the live source of c
 // with that id, or nil.
-func (c *Context) FindSourceByID(id uint) *Source {
+func (c *Context) FindSourceByID(id SourceID) *Source {
 	c = orDefault(c)
 	if id == 0 {
 		logging.Critical(pkg, "g_main_context_find_source_by_id: assertion 'source_id > 0' failed")
@@ -312,7 +312,7 @@ func (c *Context) FindSourceByID(id uint) *Source {
 // RemoveSource destroys the source of c with that id, like g_source_remove
 // does on the global default context. For an unknown id it logs GLib's
 // critical and returns false.
-func (c *Context) RemoveSource(id uint) bool {
+func (c *Context) RemoveSource(id SourceID) bool {
 	c = orDefault(c)
 	if id == 0 {
 		logging.Critical(pkg, "g_source_remove: assertion 'tag > 0' failed")
@@ -331,11 +331,11 @@ func (c *Context) RemoveSource(id uint) bool {
 
 // RemoveSource is g_source_remove: it destroys the source with that id on the
 // global default context (ML-6).
-func RemoveSource(id uint) bool { return Default().RemoveSource(id) }
+func RemoveSource(id SourceID) bool { return Default().RemoveSource(id) }
 
 // allocID gives a new id, unique among c's live sources, wrapping at the
 // 32-bit limit as GLib's guint does and never giving 0 (ML-6). c.mu is held.
-func (c *Context) allocID() uint {
+func (c *Context) allocID() SourceID {
 	for {
 		id := c.nextID
 		if c.nextID == math.MaxUint32 {

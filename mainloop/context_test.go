@@ -42,7 +42,7 @@ func TestSourceDefaults_ML1(t *testing.T) {
 			if tc.src.CanRecurse() {
 				t.Error("new source can recurse")
 			}
-			if tc.src.ID() != 0 || tc.src.Context() != nil || tc.src.IsDestroyed() {
+			if tc.src.ID() != 0 || tc.src.MainContext() != nil || tc.src.IsDestroyed() {
 				t.Error("new source looks attached or destroyed")
 			}
 			tc.src.Destroy()
@@ -63,8 +63,8 @@ func TestBasic_ML7(t *testing.T) {
 	s := NewSource(SourceFuncs{})
 	s.SetName("name")
 	id := s.Attach(c)
-	if id == 0 || s.ID() != id || s.Context() != c || s.Name() != "name" {
-		t.Fatalf("attach: id=%d ctx ok=%v", id, s.Context() == c)
+	if id == 0 || s.ID() != id || s.MainContext() != c || s.Name() != "name" {
+		t.Fatalf("attach: id=%d ctx ok=%v", id, s.MainContext() == c)
 	}
 	if c.FindSourceByID(id) != s {
 		t.Fatal("FindSourceByID")
@@ -78,7 +78,7 @@ func TestBasic_ML7(t *testing.T) {
 		t.Fatalf("finalized %d times", finalized)
 	}
 	s.Destroy()
-	if !s.IsDestroyed() || c.FindSourceByID(id) != nil || s.Context() != c {
+	if !s.IsDestroyed() || c.FindSourceByID(id) != nil || s.MainContext() != c {
 		t.Fatal("destroy")
 	}
 	cap := logging.StartCapture()
@@ -205,7 +205,7 @@ func TestDispatchListFixed_ML4(t *testing.T) {
 // SourceRemove/SourceContinue.
 func TestOnce_ML5(t *testing.T) {
 	var n atomic.Int32
-	ids := []uint{
+	ids := []SourceID{
 		IdleAddOnce(func() { n.Add(1) }),
 		TimeoutAddOnce(0, func() { n.Add(1) }),
 	}
@@ -236,11 +236,11 @@ func TestOverflow_ML6(t *testing.T) {
 			outstanding--
 			cur := CurrentSource()
 			id := cur.ID()
-			if cur.Context().FindSourceByID(id) == nil {
+			if cur.MainContext().FindSourceByID(id) == nil {
 				t.Error("current source not found by id")
 			}
 			cur.Destroy()
-			if cur.Context().FindSourceByID(id) != nil {
+			if cur.MainContext().FindSourceByID(id) != nil {
 				t.Error("destroyed source found by id")
 			}
 			if outstanding == 0 {
@@ -258,7 +258,7 @@ func TestOverflow_ML6(t *testing.T) {
 	if id := add().ID(); id != math.MaxUint32 {
 		t.Fatalf("id %d", id)
 	}
-	seen := map[uint]bool{}
+	seen := map[SourceID]bool{}
 	for i := 0; i < 51; i++ {
 		id := add().ID()
 		if id == 0 || id == math.MaxUint32 || id == math.MaxUint32-1 || seen[id] {
@@ -331,7 +331,7 @@ func TestDestroyChildrenAndCallback_ML7(t *testing.T) {
 	})
 	parent.SetReadyTime(0)
 	parent.Attach(c)
-	if child.Context() != c {
+	if child.MainContext() != c {
 		t.Fatal("child not attached with parent")
 	}
 	c.Iteration(false)
@@ -436,7 +436,7 @@ func TestRunFromPrepare_ML9(t *testing.T) {
 // TestLoopBasics_ML10 is /mainloop/basic plus quit-before-run.
 func TestLoopBasics_ML10(t *testing.T) {
 	l := New(nil)
-	if l.IsRunning() || l.Context() != Default() || Depth() != 0 {
+	if l.IsRunning() || l.MainContext() != Default() || Depth() != 0 {
 		t.Fatal("new loop")
 	}
 	c := NewContext()
@@ -646,7 +646,7 @@ func TestWakeupFromOtherGoroutines_ML12(t *testing.T) {
 }
 
 // IdleAddFullTo attaches an idle to c (test helper).
-func IdleAddFullTo(c *Context, fn SourceFunc) uint {
+func IdleAddFullTo(c *Context, fn SourceFunc) SourceID {
 	s := NewIdleSource()
 	s.SetCallback(fn)
 	return s.Attach(c)
@@ -1036,14 +1036,14 @@ func TestChildReadyMarksParent_ML16(t *testing.T) {
 // TestThreadDefault_ML17: push/pop, the caller's context inside dispatch,
 // refusal when owned elsewhere.
 func TestThreadDefault_ML17(t *testing.T) {
-	if ThreadDefault() != Default() || GetThreadDefault() != nil {
+	if ThreadDefault() != Default() {
 		t.Fatal("thread default without push")
 	}
 	c := NewContext()
 	if err := c.PushThreadDefault(); err != nil {
 		t.Fatal(err)
 	}
-	if ThreadDefault() != c || GetThreadDefault() != c || !c.IsOwner() {
+	if ThreadDefault() != c || !c.IsOwner() {
 		t.Fatal("after push")
 	}
 	c2 := NewContext()
@@ -1372,7 +1372,7 @@ func TestNSources_ML6(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := NewContext()
 			srcs := make([]*Source, n)
-			ids := make([]uint, n)
+			ids := make([]SourceID, n)
 			var wg sync.WaitGroup
 			for w := 0; w < tc.workers; w++ {
 				wg.Add(1)
@@ -1465,7 +1465,7 @@ func TestWaitGLib_ML11(t *testing.T) {
 			l := New(c)
 			s := NewTimeoutSource(250 * time.Millisecond)
 			s.SetCallback(func() bool {
-				if !l.Context().IsOwner() {
+				if !l.MainContext().IsOwner() {
 					t.Error("callback not on the owner")
 				}
 				l.Quit()
@@ -1539,7 +1539,7 @@ func TestHugeTimeout_ML15(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	cap := logging.StartCapture()
 	var nilSrc *Source
-	ids := []uint{
+	ids := []SourceID{
 		IdleAdd(nil), IdleAddOnce(nil), TimeoutAdd(time.Second, nil), TimeoutAddOnce(0, nil),
 		TimeoutAddSeconds(1, nil), TimeoutAddSecondsOnce(1, nil), FDAdd(0, IOIn, nil), nilSrc.Attach(nil),
 	}

@@ -239,12 +239,12 @@ func NewFDSource(fd int, cond IOCondition, fn FDFunc) *Source {
 
 // FDAdd is g_unix_fd_add: it attaches an fd source to the global default
 // context and returns its id.
-func FDAdd(fd int, cond IOCondition, fn FDFunc) uint {
+func FDAdd(fd int, cond IOCondition, fn FDFunc) SourceID {
 	return FDAddFull(PriorityDefault, fd, cond, fn)
 }
 
 // FDAddFull is g_unix_fd_add_full: FDAdd at a given priority.
-func FDAddFull(priority int, fd int, cond IOCondition, fn FDFunc) uint {
+func FDAddFull(priority int, fd int, cond IOCondition, fn FDFunc) SourceID {
 	if fn == nil {
 		logging.Critical(pkg, "g_unix_fd_add_full: assertion 'function != NULL' failed")
 		return 0

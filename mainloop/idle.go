@@ -28,10 +28,10 @@ func NewIdleSource() *Source {
 }
 
 // IdleAdd is g_idle_add: an idle source on the global default context.
-func IdleAdd(fn SourceFunc) uint { return IdleAddFull(PriorityDefaultIdle, fn) }
+func IdleAdd(fn SourceFunc) SourceID { return IdleAddFull(PriorityDefaultIdle, fn) }
 
 // IdleAddFull is g_idle_add_full: IdleAdd at a given priority.
-func IdleAddFull(priority int, fn SourceFunc) uint {
+func IdleAddFull(priority int, fn SourceFunc) SourceID {
 	if fn == nil {
 		logging.Critical(pkg, "g_idle_add_full: assertion 'function != NULL' failed")
 		return 0
@@ -44,7 +44,7 @@ func IdleAddFull(priority int, fn SourceFunc) uint {
 
 // IdleAddOnce is g_idle_add_once: fn runs once on the global default
 // context (ML-5).
-func IdleAddOnce(fn func()) uint {
+func IdleAddOnce(fn func()) SourceID {
 	if fn == nil {
 		logging.Critical(pkg, "g_idle_add_once: assertion 'function != NULL' failed")
 		return 0

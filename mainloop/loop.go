@@ -17,8 +17,8 @@ type Loop struct {
 // is not running.
 func New(ctx *Context) *Loop { return &Loop{ctx: orDefault(ctx)} }
 
-// Context is g_main_loop_get_context.
-func (l *Loop) Context() *Context { return l.ctx }
+// MainContext is g_main_loop_get_context.
+func (l *Loop) MainContext() *Context { return l.ctx }
 
 // IsRunning is g_main_loop_is_running.
 func (l *Loop) IsRunning() bool { return l.running.Load() }

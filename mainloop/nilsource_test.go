@@ -25,11 +25,11 @@ func TestNilSource(t *testing.T) {
 		call   func() any
 		want   any
 	}{
-		{"Attach", "g_source_attach", func() any { return s.Attach(nil) }, uint(0)},
+		{"Attach", "g_source_attach", func() any { return s.Attach(nil) }, SourceID(0)},
 		{"Destroy", "g_source_destroy", func() any { s.Destroy(); return nil }, nil},
 		{"IsDestroyed", "g_source_is_destroyed", func() any { return s.IsDestroyed() }, true},
-		{"ID", "g_source_get_id", func() any { return s.ID() }, uint(0)},
-		{"Context", "g_source_get_context", func() any { return s.Context() }, (*Context)(nil)},
+		{"ID", "g_source_get_id", func() any { return s.ID() }, SourceID(0)},
+		{"MainContext", "g_source_get_context", func() any { return s.MainContext() }, (*Context)(nil)},
 		{"SetCallback", "g_source_set_callback", func() any { s.SetCallback(func() bool { return SourceRemove }); return nil }, nil},
 		{"SetPriority", "g_source_set_priority", func() any { s.SetPriority(PriorityHigh); return nil }, nil},
 		{"Priority", "g_source_get_priority", func() any { return s.Priority() }, 0},

@@ -106,7 +106,7 @@ func NewSource(funcs SourceFuncs) *Source {
 // Attach is g_source_attach: it adds s (and its children) to c (nil: the
 // global default) and returns its id, unique among c's live sources (ML-6).
 // A source can be attached once; a destroyed source cannot be attached.
-func (s *Source) Attach(c *Context) uint {
+func (s *Source) Attach(c *Context) SourceID {
 	if s == nil {
 		logging.Critical(pkg, "g_source_attach: assertion 'source != NULL' failed")
 		return 0
@@ -132,7 +132,7 @@ func (s *Source) Attach(c *Context) uint {
 }
 
 // attachLocked needs detachedMu and c.mu.
-func (c *Context) attachLocked(s *Source) uint {
+func (c *Context) attachLocked(s *Source) SourceID {
 	id := c.allocID()
 	s.id.Store(uint64(id))
 	c.byID[id] = s
@@ -201,7 +201,7 @@ func (c *Context) destroyLocked(s *Source, fin []*Source) []*Source {
 	s.callback = nil
 	s.ready = false
 	c.removeFromList(s)
-	if id := uint(s.id.Load()); id != 0 && c.byID[id] == s {
+	if id := SourceID(s.id.Load()); id != 0 && c.byID[id] == s {
 		delete(c.byID, id)
 	}
 	for _, t := range s.fds {
@@ -232,17 +232,17 @@ func (s *Source) IsDestroyed() bool {
 }
 
 // ID is g_source_get_id: the id Attach returned, 0 before.
-func (s *Source) ID() uint {
+func (s *Source) ID() SourceID {
 	if s == nil {
 		nilSource("g_source_get_id")
 		return 0
 	}
-	return uint(s.id.Load())
+	return SourceID(s.id.Load())
 }
 
-// Context is g_source_get_context: the context s is attached to, nil before
+// MainContext is g_source_get_context: the context s is attached to, nil before
 // Attach. It stays set after Destroy (ML-7).
-func (s *Source) Context() *Context {
+func (s *Source) MainContext() *Context {
 	if s == nil {
 		nilSource("g_source_get_context")
 		return nil
@@ -501,3 +501,7 @@ func (s *Source) RemoveChildSource(child *Source) {
 	}
 	runFinalizers(fin)
 }
+
+// SourceID is a source's id within its context (GLib's guint source tag): never
+// 0 for an attached source, and not reused while the source is attached (ML-6).
+type SourceID uint

@@ -81,7 +81,9 @@ func (ts *threadState) top() *Context {
 	return ts.stack[len(ts.stack)-1].ctx
 }
 
-// ThreadDefault is g_main_context_ref_thread_default: the caller's context.
+// ThreadDefault is g_main_context_ref_thread_default (and stands in for
+// g_main_context_get_thread_default, which differs only by returning NULL for
+// the global default: compare with Default() for that): the caller's context.
 // It is the context whose dispatch is running on the calling goroutine, or the
 // one pushed on it with PushThreadDefault, whichever was entered last; if there
 // is neither, it is Default(). It never returns nil.
@@ -90,16 +92,6 @@ func ThreadDefault() *Context {
 	peekThread(func(_ int64, ts *threadState) { c = ts.top() })
 	if c == nil {
 		return Default()
-	}
-	return c
-}
-
-// GetThreadDefault is g_main_context_get_thread_default: like ThreadDefault,
-// but it returns nil when the caller's context is the global default.
-func GetThreadDefault() *Context {
-	c := ThreadDefault()
-	if c == Default() {
-		return nil
 	}
 	return c
 }

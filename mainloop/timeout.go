@@ -101,12 +101,12 @@ func NewTimeoutSecondsSource(sec uint) *Source {
 }
 
 // TimeoutAdd is g_timeout_add: a timeout on the global default context.
-func TimeoutAdd(d time.Duration, fn SourceFunc) uint {
+func TimeoutAdd(d time.Duration, fn SourceFunc) SourceID {
 	return TimeoutAddFull(PriorityDefault, d, fn)
 }
 
 // TimeoutAddFull is g_timeout_add_full: TimeoutAdd at a given priority.
-func TimeoutAddFull(priority int, d time.Duration, fn SourceFunc) uint {
+func TimeoutAddFull(priority int, d time.Duration, fn SourceFunc) SourceID {
 	if fn == nil {
 		logging.Critical(pkg, "g_timeout_add_full: assertion 'function != NULL' failed")
 		return 0
@@ -119,7 +119,7 @@ func TimeoutAddFull(priority int, d time.Duration, fn SourceFunc) uint {
 
 // TimeoutAddOnce is g_timeout_add_once: fn runs once, d from now, on the
 // global default context (ML-5).
-func TimeoutAddOnce(d time.Duration, fn func()) uint {
+func TimeoutAddOnce(d time.Duration, fn func()) SourceID {
 	if fn == nil {
 		logging.Critical(pkg, "g_timeout_add_once: assertion 'function != NULL' failed")
 		return 0
@@ -128,12 +128,12 @@ func TimeoutAddOnce(d time.Duration, fn func()) uint {
 }
 
 // TimeoutAddSeconds is g_timeout_add_seconds.
-func TimeoutAddSeconds(sec uint, fn SourceFunc) uint {
+func TimeoutAddSeconds(sec uint, fn SourceFunc) SourceID {
 	return TimeoutAddSecondsFull(PriorityDefault, sec, fn)
 }
 
 // TimeoutAddSecondsFull is g_timeout_add_seconds_full.
-func TimeoutAddSecondsFull(priority int, sec uint, fn SourceFunc) uint {
+func TimeoutAddSecondsFull(priority int, sec uint, fn SourceFunc) SourceID {
 	if fn == nil {
 		logging.Critical(pkg, "g_timeout_add_seconds_full: assertion 'function != NULL' failed")
 		return 0
@@ -145,7 +145,7 @@ func TimeoutAddSecondsFull(priority int, sec uint, fn SourceFunc) uint {
 }
 
 // TimeoutAddSecondsOnce is g_timeout_add_seconds_once.
-func TimeoutAddSecondsOnce(sec uint, fn func()) uint {
+func TimeoutAddSecondsOnce(sec uint, fn func()) SourceID {
 	if fn == nil {
 		logging.Critical(pkg, "g_timeout_add_seconds_once: assertion 'function != NULL' failed")
 		return 0

@@ -152,12 +152,12 @@ func NewUnixSignalSource(sig syscall.Signal) (*Source, error) {
 
 // UnixSignalAdd is g_unix_signal_add: a Unix signal source on the global
 // default context.
-func UnixSignalAdd(sig syscall.Signal, fn SourceFunc) (uint, error) {
+func UnixSignalAdd(sig syscall.Signal, fn SourceFunc) (SourceID, error) {
 	return UnixSignalAddFull(PriorityDefault, sig, fn)
 }
 
 // UnixSignalAddFull is g_unix_signal_add_full.
-func UnixSignalAddFull(priority int, sig syscall.Signal, fn SourceFunc) (uint, error) {
+func UnixSignalAddFull(priority int, sig syscall.Signal, fn SourceFunc) (SourceID, error) {
 	if fn == nil {
 		logging.Critical(pkg, "g_unix_signal_add_full: assertion 'handler != NULL' failed")
 		return 0, errors.New("mainloop: nil handler")

@@ -73,7 +73,7 @@ func TestBadInputNoPanic(t *testing.T) {
 				return err
 			}
 			p.Set(3)
-			if err := o.MoveToContext(o.Context()); !errors.Is(err, object.ErrDestroyed) {
+			if err := o.MoveToContext(o.MainContext()); !errors.Is(err, object.ErrDestroyed) {
 				return errors.New("MoveToContext of a destroyed object: " + err.Error())
 			}
 			return nil

@@ -175,10 +175,10 @@ func Virtual[I any](o *Object, base I) I {
 	return base
 }
 
-// Context is QObject::thread: the context o lives on. Queued and auto
+// MainContext is QObject::thread: the context o lives on. Queued and auto
 // connections whose receiver is o run there, and DeleteLater destroys o
 // there.
-func (o *Object) Context() *mainloop.Context {
+func (o *Object) MainContext() *mainloop.Context {
 	if o == nil {
 		nilObject("Context")
 		return nil

@@ -229,7 +229,7 @@ func TestDeleteLater_OBJ06(t *testing.T) {
 	ctx := loop(t)
 	var o *object.Object
 	on(ctx, func() { o = object.New() }) // affinity: ctx
-	if o.Context() != ctx {
+	if o.MainContext() != ctx {
 		t.Fatal("object made on the loop does not live there")
 	}
 	var mu sync.Mutex
@@ -288,7 +288,7 @@ func TestMoveToContext_OBJ05(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, o := range []*object.Object{p, c, g} {
-		if o.Context() != a {
+		if o.MainContext() != a {
 			t.Fatalf("%s did not follow", o.ObjectName())
 		}
 	}
@@ -352,7 +352,7 @@ func TestData(t *testing.T) {
 
 func TestZeroValueObject(t *testing.T) {
 	var o object.Object
-	if o.Context() != mainloop.Default() || o.Self() != &o {
+	if o.MainContext() != mainloop.Default() || o.Self() != &o {
 		t.Fatal("zero Object did not initialise itself")
 	}
 	c := object.New()

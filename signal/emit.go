@@ -184,7 +184,7 @@ func (h *handler[F]) effectiveType() ConnectionType {
 // recvContext is the context r's queued calls run on: its own, or the
 // default context for a receiver without one.
 func recvContext(r Receiver) *mainloop.Context {
-	if ctx := r.Context(); ctx != nil {
+	if ctx := r.MainContext(); ctx != nil {
 		return ctx
 	}
 	return mainloop.Default()

@@ -25,8 +25,8 @@ type recv struct {
 
 func newRecv(ctx *mainloop.Context) *recv { return &recv{ctx: ctx, fns: map[int]func(){}} }
 
-func (r *recv) Context() *mainloop.Context { return r.ctx }
-func (r *recv) IsDestroyed() bool          { return r.dead.Load() }
+func (r *recv) MainContext() *mainloop.Context { return r.ctx }
+func (r *recv) IsDestroyed() bool              { return r.dead.Load() }
 func (r *recv) AddDestroyNotify(fn func()) func() {
 	r.mu.Lock()
 	if r.dead.Load() {

@@ -503,7 +503,7 @@ func TestConnectErrors(t *testing.T) {
 // funcRecv is a Receiver whose dynamic type == cannot compare.
 type funcRecv struct{ f func() }
 
-func (funcRecv) Context() *mainloop.Context          { return nil }
+func (funcRecv) MainContext() *mainloop.Context      { return nil }
 func (funcRecv) IsDestroyed() bool                   { return false }
 func (funcRecv) AddDestroyNotify(func()) (rm func()) { return func() {} }
 

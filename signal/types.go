@@ -110,10 +110,10 @@ const (
 // that disconnects the handler when the receiver goes away. *object.Object
 // implements it.
 type Receiver interface {
-	// Context is the receiver's affinity (QObject::thread). nil means
+	// MainContext is the receiver's affinity (QObject::thread). nil means
 	// mainloop.Default(): queued calls go there, and an auto connection is
 	// direct iff the emitter owns it.
-	Context() *mainloop.Context
+	MainContext() *mainloop.Context
 	// IsDestroyed reports whether destruction has started.
 	IsDestroyed() bool
 	// AddDestroyNotify arranges for fn to run once when the receiver is
