@@ -73,7 +73,9 @@ func Push(t testing.TB, timeout time.Duration) *Loop {
 }
 
 // Until iterates the context until cond holds, failing the test if it does
-// not within the Loop's timeout.
+// not within the Loop's timeout. cond may be made true by another goroutine
+// without waking the context: a ticking source re-checks it every few
+// milliseconds.
 func (l *Loop) Until(cond func() bool) {
 	l.T.Helper()
 	if cond() {
@@ -84,10 +86,29 @@ func (l *Loop) Until(cond func() bool) {
 	src.SetCallback(func() bool { expired = true; return mainloop.SourceRemove })
 	src.Attach(l.Ctx)
 	defer src.Destroy()
+	tick := mainloop.NewTimeoutSource(tickEvery)
+	tick.SetCallback(func() bool { return mainloop.SourceContinue })
+	tick.Attach(l.Ctx)
+	defer tick.Destroy()
 	for !cond() {
 		if expired {
 			l.T.Fatalf("main loop: condition not met within %v", l.Timeout)
 		}
 		l.Ctx.Iteration(true)
 	}
+}
+
+// tickEvery is how often Until re-checks its condition when nothing else
+// wakes the context.
+const tickEvery = 5 * time.Millisecond
+
+// Idle runs fn from an idle source of the Loop's context and iterates until
+// it has run.
+func (l *Loop) Idle(fn func()) {
+	l.T.Helper()
+	ran := false
+	s := mainloop.NewIdleSource()
+	s.SetCallback(func() bool { fn(); ran = true; return mainloop.SourceRemove })
+	s.Attach(l.Ctx)
+	l.Until(func() bool { return ran })
 }
