@@ -413,8 +413,9 @@ func TestReturnErrorIfCancelled_TASK7(t *testing.T) {
 	}
 }
 
-// /gtask/error, /return-pointer (TASK-8): errors, had_error after
-// propagation, propagation once.
+// /gtask/error (TASK-8): an error result is propagated as it was returned,
+// HadError stays true after the propagation, and a second Propagate is
+// refused with the critical.
 func TestPropagate_TASK8(t *testing.T) {
 	h := newHarness(t)
 	want := ioerr.New(ioerr.Failed, "Failed")
