@@ -1,6 +1,7 @@
 package asyncresult_test
 
 import (
+	"fmt"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -105,4 +106,47 @@ func TestReturnPointer_TASK8(t *testing.T) {
 		}
 		h.Until(task.Completed)
 	})
+}
+
+// /gtask/object-keepalive (TASK-15): the task keeps its source object alive
+// while it lives, even when the caller dropped it; the callback gets that
+// object, the task is valid for it, and the object goes with the task.
+func TestObjectKeepalive_TASK15(t *testing.T) {
+	h := newHarness(t)
+	src := &payload{}
+	srcAddr := fmt.Sprintf("%p", src)
+	gone := track(src)
+	var result int
+	valid, completedInside, notified := false, true, false
+	task := asyncresult.NewTask[int](src, nil, func(source any, res asyncresult.AsyncResult) {
+		valid = fmt.Sprintf("%p", source) == srcAddr && asyncresult.IsValid(res, source) &&
+			res.SourceObject() == source
+		tk := res.(*asyncresult.Task[int])
+		completedInside = tk.Completed()
+		if tk.HadError() {
+			t.Error("HadError inside the callback")
+		}
+		result, _ = tk.Propagate()
+	})
+	task.Notify.ConnectDetailed("completed", func(string) { notified = true })
+	if task.SourceObject() != src {
+		t.Fatal("SourceObject is not the source")
+	}
+	src = nil
+	if !stillHeld(gone) {
+		t.Fatal("the source object was released while its task lives")
+	}
+	task.Return(magic)
+	h.Until(func() bool { return notified })
+	if !stillHeld(gone) {
+		t.Fatal("the source object was released while its task lives")
+	}
+	runtime.KeepAlive(task)
+	if !valid || completedInside || result != magic {
+		t.Fatalf("callback: valid=%v completed=%v result=%d", valid, completedInside, result)
+	}
+	task = nil
+	if !collected(gone) {
+		t.Fatal("the source object outlived its task")
+	}
 }
