@@ -30,6 +30,9 @@ func TestNil_CAN1_CAN2_CAN7(t *testing.T) {
 	if err := c.Err(); err != nil {
 		t.Fatalf("nil Err = %v", err)
 	}
+	if err := c.SetErrorIfCancelled(); err != nil {
+		t.Fatalf("nil SetErrorIfCancelled = %v", err)
+	}
 	called := false
 	if id := c.Connect(func() { called = true }); id != 0 || called {
 		t.Fatalf("nil Connect = %d, called %v", id, called)
