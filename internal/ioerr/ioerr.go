@@ -3,9 +3,19 @@
 //
 // The type lives here, not in package gio, because layers under gio report
 // the same errors: a Cancellable's SetErrorIfCancelled is a CANCELLED error
-// and a task cancelled by it propagates that error. Package gio re-exports everything in
-// this package under its own names (gio.Error, gio.ErrorCode, gio.ErrCancelled,
-// …), which is the API users see.
+// and a task cancelled by it propagates that error. Package gio re-exports
+// everything in this package under its own names (gio.Error, gio.ErrorCode,
+// gio.ErrCancelled, …), which is the API users see.
+//
+// # Getting started
+//
+// A layer reports an error with a code and GLib's message, wrapping the
+// errno it came from; callers match it against the code's Sentinel, the
+// errno or, for CANCELLED, context.Canceled:
+//
+//	err := ioerr.Wrap(ioerr.FromErrno(errno), "Error connecting: "+ioerr.Strerror(errno), errno)
+//	errors.Is(err, ioerr.Sentinel(ioerr.ConnectionRefused)) // true for ECONNREFUSED
+//	errors.Is(err, syscall.ECONNREFUSED)                    // true
 package ioerr
 
 import (

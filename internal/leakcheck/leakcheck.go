@@ -1,6 +1,8 @@
 // Package leakcheck fails a test binary that leaves goroutines behind.
 //
-// Use it from TestMain:
+// # Getting started
+//
+// Every sigloop package's tests use it from TestMain:
 //
 //	func TestMain(m *testing.M) { leakcheck.Main(m) }
 //

@@ -18,6 +18,22 @@
 // While a Capture is open (a test expecting a critical, as GLib's
 // g_test_expect_message), criticals and warnings go to the capture and not to
 // standard error; a logger set with SetLogger still receives them.
+//
+// # Getting started
+//
+// A method that refuses a call logs the critical GLib would, starting with
+// the C call's name, and returns its zero result; a test expects it with a
+// Capture:
+//
+//	if fd < 0 {
+//		logging.Critical("gio", "g_socket_new_from_fd: assertion 'fd >= 0' failed")
+//		return nil
+//	}
+//
+//	capt := logging.StartCapture()
+//	defer capt.Stop()
+//	… the refused call …
+//	if capt.Count("critical", "fd >= 0") != 1 { t.Error("not refused") }
 package logging
 
 import (

@@ -1,7 +1,21 @@
 // Package looptest holds the main-loop helpers that sigloop's tests share:
 // a loop running on its own goroutine for the length of a test, a way to run
 // a function on it and wait, and a context pushed as the test goroutine's
-// own, iterated until a condition holds.
+// own, iterated until a condition holds. It is the one copy of these
+// helpers: a package's tests use it rather than their own.
+//
+// # Getting started
+//
+// A test that starts async calls pushes a private context, so that their
+// callbacks come to it, and iterates it until the result is in:
+//
+//	l := looptest.Push(t, 10*time.Second) // popped when the test ends
+//	var got error
+//	done := false
+//	x.FooAsync(arg, nil, func(_ any, res asyncresult.AsyncResult) { _, got = x.FooFinish(res); done = true })
+//	l.Until(func() bool { return done })
+//
+// A test that needs a loop running on another goroutine uses Run and On.
 package looptest
 
 import (
