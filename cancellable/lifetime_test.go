@@ -2,27 +2,20 @@ package cancellable_test
 
 import (
 	"runtime"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/internal/leakcheck"
 )
 
 // The GLib cases below check a handler's user data with its destroy notify
 // and the cancellable with a weak pointer; in Go the handler's closure is
-// the user data, and a cleanup (runtime.AddCleanup) on what it captures, or
-// on the Cancellable, tells when it is released.
+// the user data, and a cleanup (leakcheck.Watch) on what it captures, or on
+// the Cancellable, tells when it is released.
 
 // data is what a handler captures; big enough not to be a tiny allocation.
 type data struct{ _ [64]byte }
-
-// released returns a flag set once p is garbage collected.
-func released[P any](p *P) *atomic.Bool {
-	var gone atomic.Bool
-	runtime.AddCleanup(p, func(g *atomic.Bool) { g.Store(true) }, &gone)
-	return &gone
-}
 
 // holding returns a handler that holds p (a parameter: the caller's own
 // variable can then be cleared).
@@ -35,18 +28,6 @@ func holding(p *data, also func()) func() {
 	}
 }
 
-// eventually runs collections until gone is set, or a bound passes.
-func eventually(gone *atomic.Bool) bool {
-	for range 200 {
-		runtime.GC()
-		if gone.Load() {
-			return true
-		}
-		time.Sleep(time.Millisecond)
-	}
-	return false
-}
-
 // /cancellable/connect-data-is-destroyed-on-disconnect-and-dispose (CAN-4):
 // Disconnect releases the handler (and what it holds) at once, while the
 // cancellable lives; a handler still connected is released with the
@@ -54,26 +35,26 @@ func eventually(gone *atomic.Bool) bool {
 func TestConnectDataReleasedOnDisconnectAndCollect_CAN4(t *testing.T) {
 	c := cancellable.New()
 	d := &data{}
-	gone := released(d)
+	w := leakcheck.Watch(d)
 	id := c.Connect(holding(d, nil))
 	if id == 0 {
 		t.Fatal("Connect on a cancellable that is not cancelled returned 0")
 	}
 	d = nil
 	c.Disconnect(id)
-	if !eventually(gone) {
+	if !w.Collected() {
 		t.Fatal("the handler's data outlived Disconnect")
 	}
 	runtime.KeepAlive(c)
 
 	d = &data{}
-	gone = released(d)
+	w = leakcheck.Watch(d)
 	if id := c.Connect(holding(d, nil)); id == 0 {
 		t.Fatal("Connect returned 0")
 	}
 	d = nil
 	c = nil
-	if !eventually(gone) {
+	if !w.Collected() {
 		t.Fatal("a connected handler's data outlived the cancellable")
 	}
 }
@@ -84,13 +65,13 @@ func TestConnectCancelledKeepsNothing_CAN3(t *testing.T) {
 	c := cancellable.New()
 	c.Cancel()
 	d := &data{}
-	gone := released(d)
+	w := leakcheck.Watch(d)
 	ran := false
 	if id := c.Connect(holding(d, func() { ran = true })); id != 0 || !ran {
 		t.Fatalf("Connect on cancelled = %d, ran %v; want 0 and ran", id, ran)
 	}
 	d = nil
-	if !eventually(gone) {
+	if !w.Collected() {
 		t.Fatal("Connect kept the handler of a cancelled cancellable")
 	}
 	runtime.KeepAlive(c)
@@ -106,7 +87,7 @@ func TestConnectToDisposingCallback_CAN3_CAN5(t *testing.T) {
 		name := map[bool]string{false: "connect-to-disposing-callback", true: "connect-cancelled-to-disposing-callback"}[already]
 		t.Run(name, func(t *testing.T) {
 			c := cancellable.New()
-			gone := released(c)
+			w := leakcheck.Watch(c)
 			holder := &struct{ c *cancellable.Cancellable }{c}
 			calls := 0
 			handler := func() {
@@ -132,7 +113,7 @@ func TestConnectToDisposingCallback_CAN3_CAN5(t *testing.T) {
 			if calls != 1 {
 				t.Fatalf("handler ran %d times, want 1", calls)
 			}
-			if !eventually(gone) {
+			if !w.Collected() {
 				t.Fatal("the cancellable was not released after its handler dropped the last reference")
 			}
 		})
@@ -146,7 +127,7 @@ func TestConnectToDisposingCallback_CAN3_CAN5(t *testing.T) {
 // Reset takes effect, and the cancellable is released.
 func TestConnectCancelledResetInHandler_CAN3_CAN6(t *testing.T) {
 	c := cancellable.New()
-	gone := released(c)
+	w := leakcheck.Watch(c)
 	c.Cancel()
 	holder := &struct{ c *cancellable.Cancellable }{c}
 	seen := false
@@ -162,7 +143,7 @@ func TestConnectCancelledResetInHandler_CAN3_CAN6(t *testing.T) {
 		t.Fatalf("Connect on cancelled = %d, handler saw cancelled=%v", id, seen)
 	}
 	c = nil
-	if !eventually(gone) {
+	if !w.Collected() {
 		t.Fatal("the cancellable was not released")
 	}
 }
