@@ -9,7 +9,7 @@ import (
 // ThreadFunc is GTaskThreadFunc: the work RunInThread and RunInThreadSync
 // run on a pool goroutine. It reports its result with t.Return or
 // t.ReturnError; the task completes when it returns (or earlier, with
-// return-on-cancel).
+// return-on-cancel). A nil ThreadFunc is refused with a critical.
 type ThreadFunc[T any] func(t *Task[T], source any, c *cancellable.Cancellable)
 
 // RunInThread is g_task_run_in_thread (TASK-11): fn runs on a goroutine of

@@ -20,9 +20,10 @@ const pkg = "cancellable"
 // watch, through the Cancelled signal, Connect, a pollable file descriptor, a
 // main-loop source or the context.Context interface.
 //
-// Multiple goroutines may invoke methods on a Cancellable simultaneously. A
-// nil *Cancellable is valid everywhere and is never cancelled, as GLib accepts
-// NULL.
+// Multiple goroutines may invoke methods on a Cancellable simultaneously. The
+// zero Cancellable is usable, as one from New is (New also sets its context
+// affinity). A nil *Cancellable is valid everywhere and is never cancelled,
+// as GLib accepts NULL.
 type Cancellable struct {
 	object.Object
 
