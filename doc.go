@@ -19,11 +19,10 @@
 //	})
 //	loop.Run()
 //
-// (Example_gettingStarted in example_test.go; Example adds an object with a
-// property and a signal.)
-// docs/conventions.md says how a GLib or Qt call maps to Go, and
-// docs/conformance.md what the rule ids cited in the code (TASK-3, SOCK-11,
-// …) mean and which upstream test each comes from.
+// That is Example_gettingStarted; Example adds an object with a property
+// and a signal. docs/conventions.md says how a GLib or Qt call maps to Go,
+// and docs/conformance.md what the rule ids cited in the code (TASK-3,
+// SOCK-11, …) mean and which upstream test each comes from.
 //
 // # Logging
 //
