@@ -35,6 +35,7 @@ func Example() {
 	mainloop.TimeoutAdd(10*time.Millisecond, func() bool {
 		if c := th.Celsius.Get() + 30; th.Celsius.Set(c) && c > 70 {
 			th.Overheat.Emit(c)
+			return mainloop.SourceRemove // done: the timer goes with it
 		}
 		return mainloop.SourceContinue
 	})
@@ -43,4 +44,16 @@ func Example() {
 	// celsius is now 50
 	// celsius is now 80
 	// overheat at 80
+}
+
+// The root package doc's "Getting started": a loop on the default context,
+// a source, and the loop quit from the source's callback.
+func Example_gettingStarted() {
+	loop := mainloop.New(nil) // on mainloop.Default()
+	mainloop.TimeoutAddOnce(10*time.Millisecond, func() {
+		fmt.Println("tick")
+		loop.Quit()
+	})
+	loop.Run()
+	// Output: tick
 }

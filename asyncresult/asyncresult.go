@@ -11,7 +11,9 @@ const pkg = "asyncresult"
 
 // AsyncResult is GAsyncResult: what an asynchronous operation hands to its
 // ReadyCallback, and what the matching XxxFinish function takes back.
-// *Task[T] implements it.
+// *Task[T] implements it. A nil AsyncResult is refused by IsValid and
+// Propagate (a critical and an INVALID_ARGUMENT error), never a panic; its
+// methods may be called from any goroutine.
 type AsyncResult interface {
 	// SourceObject is g_async_result_get_source_object: the object the
 	// operation was started on (nil for a plain function).
@@ -25,7 +27,9 @@ type AsyncResult interface {
 
 // ReadyCallback is GAsyncReadyCallback: it is called exactly once when an
 // asynchronous operation completes, with the operation's source object and
-// its result, on the context the operation was started from (TASK-16).
+// its result, on the context the operation was started from (TASK-16). A
+// nil ReadyCallback (the zero value) means nobody is called back; the
+// operation still completes.
 type ReadyCallback func(source any, res AsyncResult)
 
 // anyTask is what every Task[T] implements, whatever T.

@@ -18,7 +18,27 @@
 // The design trade-off is GLib's: a callback on a main-loop context rather
 // than a channel or a blocking call, so that code living on a context needs
 // no locks, and the delivery rule is copied exactly because callers depend on
-// it (research/glib.md TASK-1..TASK-17, CAN-11).
+// it (TASK-1..TASK-17 and CAN-11 in docs/conformance/cancellable-task.md).
+//
+// A Task must be made with NewTask: the zero Task, and a nil *Task, log a
+// critical from every method and do nothing.
+//
+// # Getting started
+//
+// The caller runs a loop on its context and starts the operation; the
+// callback runs there, in a later iteration:
+//
+//	loop := mainloop.New(nil)
+//	x.FooAsync(arg, mainloop.PriorityDefault, nil, func(_ any, res asyncresult.AsyncResult) {
+//		r, err := x.FooFinish(res)
+//		fmt.Println(r, err)
+//		loop.Quit()
+//	})
+//	loop.Run()
+//
+// A goroutine that runs its own context pushes it first
+// (ctx.PushThreadDefault()), or its callbacks go to mainloop.Default().
+// Example shows a whole operation.
 //
 // # The delivery rule (TASK-3)
 //
@@ -49,8 +69,8 @@
 //  7. With return-on-cancel, a cancel completes the task at once (still on
 //     its context, never inside Cancel) while the thread function keeps
 //     running; SetReturnOnCancel(false) is the atomic hand-off (TASK-12).
-//  8. A cancelled operation's error matches ioerr.Sentinel(ioerr.Cancelled)
-//     and context.Canceled with errors.Is.
+//  8. A cancelled operation's error is GLib's CANCELLED, which errors.Is
+//     matches against gio.ErrCancelled and context.Canceled.
 //  9. Every method of Task may be called from any goroutine.
 //
 // # Panics

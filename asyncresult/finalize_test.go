@@ -7,6 +7,7 @@ import (
 
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/internal/looptest"
 )
 
 // /gtask/finalize-without-return (TASK-14): a task with a callback that is
@@ -14,7 +15,6 @@ import (
 // callback, or one that returned, is not.
 func TestFinalizeWithoutReturn_TASK14(t *testing.T) {
 	h := newHarness(t)
-	defer h.done()
 	capt := logging.StartCapture()
 	defer capt.Stop()
 	func() {
@@ -26,7 +26,7 @@ func TestFinalizeWithoutReturn_TASK14(t *testing.T) {
 		returned.SetName("returned task")
 		returned.Return(1)
 	}()
-	h.drain() // deliver (and drop) the returned task
+	looptest.Pump(h.Ctx) // deliver (and drop) the returned task
 	const want = "GTask lost task (source object: <nil>) finalized without ever returning (using g_task_return_*()). This potentially indicates a bug in the program."
 	deadline := time.Now().Add(10 * time.Second)
 	for capt.Count("critical", want) == 0 {
@@ -49,7 +49,6 @@ func TestFinalizeWithoutReturn_TASK14(t *testing.T) {
 // at once.
 func TestFinalizeArmedTasks_TASK14(t *testing.T) {
 	h := newHarness(t)
-	defer h.done()
 	capt := logging.StartCapture()
 	defer capt.Stop()
 	func() {
@@ -66,7 +65,7 @@ func TestFinalizeArmedTasks_TASK14(t *testing.T) {
 		lost.SetName("armed then lost") // a name set after arming still reaches the report
 		late.Return(2)
 	}()
-	h.drain()
+	looptest.Pump(h.Ctx)
 	const want = "GTask armed then lost (source object: <nil>) finalized without ever returning (using g_task_return_*()). This potentially indicates a bug in the program."
 	deadline := time.Now().Add(10 * time.Second)
 	for capt.Count("critical", want) == 0 {

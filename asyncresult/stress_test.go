@@ -11,6 +11,7 @@ import (
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/internal/looptest"
 	"github.com/sigloop/sigloop/mainloop"
 )
 
@@ -30,7 +31,6 @@ func TestStressExactlyOnce_TASK3_TASK5_TASK16(t *testing.T) {
 		n = 1000
 	}
 	h := newHarness(t)
-	defer h.done()
 	capt := logging.StartCapture()
 	defer capt.Stop()
 
@@ -62,7 +62,7 @@ func TestStressExactlyOnce_TASK3_TASK5_TASK16(t *testing.T) {
 			if calls[i].Add(1) != 1 {
 				fail("callback ran twice")
 			}
-			if !h.ctx.IsOwner() || mainloop.ThreadDefault() != h.ctx {
+			if !h.Ctx.IsOwner() || mainloop.ThreadDefault() != h.Ctx {
 				fail("callback off its context")
 			}
 			if inCancelOnCtx {
@@ -114,7 +114,7 @@ func TestStressExactlyOnce_TASK3_TASK5_TASK16(t *testing.T) {
 				task.Return(i)
 				return mainloop.SourceRemove
 			})
-			idle.Attach(h.ctx)
+			idle.Attach(h.Ctx)
 		case 4: // a cancel handler races a return from another goroutine
 			if c != nil {
 				c.Connect(func() {
@@ -152,12 +152,12 @@ func TestStressExactlyOnce_TASK3_TASK5_TASK16(t *testing.T) {
 			inCancelOnCtx = false
 			return mainloop.SourceRemove
 		})
-		idle.Attach(h.ctx)
+		idle.Attach(h.Ctx)
 	}
 
-	h.runUntil(func() bool { return int(delivered.Load()) == n })
+	h.Until(func() bool { return int(delivered.Load()) == n })
 	waitGroup(t, &workers, "the returning goroutines and pool functions")
-	h.drain()
+	looptest.Pump(h.Ctx)
 	if b := bad.Load(); b != 0 {
 		t.Fatalf("%d violations, e.g. %v", b, badMsg.Load())
 	}
@@ -177,7 +177,6 @@ func TestStressExactlyOnce_TASK3_TASK5_TASK16(t *testing.T) {
 // before any of them would have completed.
 func TestMultipleConcurrentCancel_CAN11(t *testing.T) {
 	h := newHarness(t)
-	defer h.done()
 	c := cancellable.New()
 	var results []error
 	done := 0
@@ -223,8 +222,8 @@ func TestMultipleConcurrentCancel_CAN11(t *testing.T) {
 		}
 	}
 	waitGroup(t, &started, "the first pool function") // the pool runs ten at a time: the rest are queued
-	h.idle(c.Cancel)
-	h.runUntil(func() bool { return done == 45 })
+	h.Idle(c.Cancel)
+	h.Until(func() bool { return done == 45 })
 	for i, err := range results {
 		if !cancelledErr(err) {
 			t.Fatalf("result %d: %v, want CANCELLED", i, err)

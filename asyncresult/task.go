@@ -26,6 +26,11 @@ import (
 //
 // Multiple goroutines may call a Task's methods simultaneously; the callback
 // always runs on the task's context.
+//
+// The zero Task is not usable, nor is a nil *Task: make one with NewTask.
+// Every method of an unusable Task logs the critical "assertion 'G_IS_TASK
+// (task)' failed", as GLib does for a non-task, and returns the zero result
+// (Propagate an INVALID_ARGUMENT error); none panics.
 type Task[T any] struct {
 	object.Object
 
@@ -87,18 +92,47 @@ func NewTask[T any](source any, c *cancellable.Cancellable, cb ReadyCallback) *T
 	return t
 }
 
+// usable reports whether t was made by NewTask; if not, it logs GLib's
+// critical for the call fn, as g_return_val_if_fail (G_IS_TASK (task)) does.
+func (t *Task[T]) usable(fn string) bool {
+	if t == nil || t.ctx == nil {
+		logging.Critical(pkg, fn+": assertion 'G_IS_TASK (task)' failed")
+		return false
+	}
+	return true
+}
+
 // SourceObject is g_async_result_get_source_object: the task's source.
-func (t *Task[T]) SourceObject() any { return t.source }
+func (t *Task[T]) SourceObject() any {
+	if !t.usable("g_async_result_get_source_object") {
+		return nil
+	}
+	return t.source
+}
 
 // Cancellable is g_task_get_cancellable.
-func (t *Task[T]) Cancellable() *cancellable.Cancellable { return t.c }
+func (t *Task[T]) Cancellable() *cancellable.Cancellable {
+	if !t.usable("g_task_get_cancellable") {
+		return nil
+	}
+	return t.c
+}
 
 // MainContext is g_task_get_context: the context the callback runs on, the
-// caller's context when the task was made. Never nil.
-func (t *Task[T]) MainContext() *mainloop.Context { return t.ctx }
+// caller's context when the task was made. Never nil for a task made by
+// NewTask.
+func (t *Task[T]) MainContext() *mainloop.Context {
+	if !t.usable("g_task_get_context") {
+		return nil
+	}
+	return t.ctx
+}
 
 // SetUserData sets what UserData returns (the user_data of g_task_new).
 func (t *Task[T]) SetUserData(v any) {
+	if !t.usable("g_task_set_task_data") {
+		return
+	}
 	t.mu.Lock()
 	t.userData = v
 	t.mu.Unlock()
@@ -106,6 +140,9 @@ func (t *Task[T]) SetUserData(v any) {
 
 // UserData is g_async_result_get_user_data.
 func (t *Task[T]) UserData() any {
+	if !t.usable("g_async_result_get_user_data") {
+		return nil
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.userData
@@ -114,6 +151,9 @@ func (t *Task[T]) UserData() any {
 // SetPriority is g_task_set_priority: the priority of the idle that delivers
 // the callback (TASK-10) and of the task in the RunInThread queue.
 func (t *Task[T]) SetPriority(p int) {
+	if !t.usable("g_task_set_priority") {
+		return
+	}
 	t.mu.Lock()
 	t.priority = p
 	t.mu.Unlock()
@@ -121,6 +161,9 @@ func (t *Task[T]) SetPriority(p int) {
 
 // Priority is g_task_get_priority.
 func (t *Task[T]) Priority() int {
+	if !t.usable("g_task_get_priority") {
+		return 0
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.priority
@@ -129,6 +172,9 @@ func (t *Task[T]) Priority() int {
 // SetName is g_task_set_name (TASK-13): a name for debugging, also given to
 // the sources the task attaches.
 func (t *Task[T]) SetName(name string) {
+	if !t.usable("g_task_set_name") {
+		return
+	}
 	t.mu.Lock()
 	t.name = name
 	if t.life != nil {
@@ -139,6 +185,9 @@ func (t *Task[T]) SetName(name string) {
 
 // Name is g_task_get_name: "" when unset.
 func (t *Task[T]) Name() string {
+	if !t.usable("g_task_get_name") {
+		return ""
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.name
@@ -148,6 +197,9 @@ func (t *Task[T]) Name() string {
 // function itself, so that XxxFinish can check IsTagged. Tags are compared
 // by identity: functions by code pointer, other values with ==.
 func (t *Task[T]) SetSourceTag(tag any) {
+	if !t.usable("g_task_set_source_tag") {
+		return
+	}
 	t.mu.Lock()
 	t.tag = tag
 	t.mu.Unlock()
@@ -155,19 +207,30 @@ func (t *Task[T]) SetSourceTag(tag any) {
 
 // SourceTag is g_task_get_source_tag.
 func (t *Task[T]) SourceTag() any {
+	if !t.usable("g_task_get_source_tag") {
+		return nil
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.tag
 }
 
 // IsTagged is g_async_result_is_tagged.
-func (t *Task[T]) IsTagged(tag any) bool { return same(t.SourceTag(), tag) }
+func (t *Task[T]) IsTagged(tag any) bool {
+	if !t.usable("g_async_result_is_tagged") {
+		return false
+	}
+	return same(t.SourceTag(), tag)
+}
 
 // SetCheckCancellable is g_task_set_check_cancellable (TASK-6): with true
 // (the default), Propagate and HadError report CANCELLED whenever the
 // cancellable is cancelled, whatever was returned. It cannot be turned off
 // while return-on-cancel is set (a critical).
 func (t *Task[T]) SetCheckCancellable(check bool) {
+	if !t.usable("g_task_set_check_cancellable") {
+		return
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if !check && t.returnOnCancel {
@@ -179,6 +242,9 @@ func (t *Task[T]) SetCheckCancellable(check bool) {
 
 // CheckCancellable is g_task_get_check_cancellable.
 func (t *Task[T]) CheckCancellable() bool {
+	if !t.usable("g_task_get_check_cancellable") {
+		return false
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.checkCancellable
@@ -186,6 +252,9 @@ func (t *Task[T]) CheckCancellable() bool {
 
 // ReturnOnCancel is g_task_get_return_on_cancel.
 func (t *Task[T]) ReturnOnCancel() bool {
+	if !t.usable("g_task_get_return_on_cancel") {
+		return false
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.returnOnCancel
@@ -193,7 +262,12 @@ func (t *Task[T]) ReturnOnCancel() bool {
 
 // Completed is g_task_get_completed: true once the callback has returned (or
 // RunInThreadSync is about to return). It is false inside the callback.
-func (t *Task[T]) Completed() bool { return t.completed.Get() }
+func (t *Task[T]) Completed() bool {
+	if !t.usable("g_task_get_completed") {
+		return false
+	}
+	return t.completed.Get()
+}
 
 // Return is g_task_return_pointer / _int / _boolean / _value: it sets the
 // result to v and completes the task (see the package doc for when the
@@ -203,26 +277,7 @@ func (t *Task[T]) Completed() bool { return t.completed.Get() }
 // A task returns at most once: a second Return or ReturnError logs the
 // critical "assertion '!task->ever_returned' failed" and changes nothing
 // (TASK-5).
-func (t *Task[T]) Return(v T) {
-	t.mu.Lock()
-	if t.everReturned {
-		t.mu.Unlock()
-		logging.Critical(pkg, "g_task_return_pointer: assertion '!task->ever_returned' failed")
-		return
-	}
-	t.everReturned = true
-	if t.life != nil {
-		t.life.returned.Store(true)
-	}
-	t.value = v
-	t.resultSet = true
-	deliver := !t.threaded
-	t.mu.Unlock()
-	leaveYoung(t)
-	if deliver {
-		t.complete()
-	}
-}
+func (t *Task[T]) Return(v T) { t.finish("g_task_return_pointer", v, nil, false) }
 
 // ReturnError is g_task_return_error: like Return, with an error as the
 // result. A nil err logs a critical and changes nothing.
@@ -231,23 +286,8 @@ func (t *Task[T]) ReturnError(err error) {
 		logging.Critical(pkg, "g_task_return_error: assertion 'error != NULL' failed")
 		return
 	}
-	t.mu.Lock()
-	if t.everReturned {
-		t.mu.Unlock()
-		logging.Critical(pkg, "g_task_return_error: assertion '!task->ever_returned' failed")
-		return
-	}
-	t.everReturned = true
-	if t.life != nil {
-		t.life.returned.Store(true)
-	}
-	t.err = err
-	deliver := !t.threaded
-	t.mu.Unlock()
-	leaveYoung(t)
-	if deliver {
-		t.complete()
-	}
+	var zero T
+	t.finish("g_task_return_error", zero, err, false)
 }
 
 // ReturnPrefixedError is g_task_return_prefixed_error (TASK-8): ReturnError
@@ -276,21 +316,43 @@ func (t *Task[T]) ReturnPrefixedError(err error, format string, args ...any) {
 // check-cancellable off) and reports true; otherwise it does nothing and
 // reports false.
 func (t *Task[T]) ReturnErrorIfCancelled() bool {
+	var zero T
+	return t.finish("g_task_return_error_if_cancelled", zero, nil, true)
+}
+
+// finish is g_task_return, the one completion path of Return, ReturnError
+// and ReturnErrorIfCancelled (fn names the call for its criticals): it
+// stores err, or v when err is nil, marks the task returned and delivers it,
+// unless the task already returned. With ifCancelled, it stores CANCELLED
+// and goes on only if the cancellable is cancelled. It reports whether it
+// returned the task.
+func (t *Task[T]) finish(fn string, v T, err error, ifCancelled bool) bool {
+	if !t.usable(fn) {
+		return false
+	}
 	t.mu.Lock()
 	if t.everReturned {
 		t.mu.Unlock()
-		logging.Critical(pkg, "g_task_return_error_if_cancelled: assertion '!task->ever_returned' failed")
+		logging.Critical(pkg, fn+": assertion '!task->ever_returned' failed")
 		return false
 	}
-	if !t.c.IsCancelled() {
-		t.mu.Unlock()
-		return false
+	if ifCancelled {
+		if !t.c.IsCancelled() {
+			t.mu.Unlock()
+			return false
+		}
+		err = ioerr.NewCancelled()
 	}
 	t.everReturned = true
 	if t.life != nil {
 		t.life.returned.Store(true)
 	}
-	t.err = ioerr.NewCancelled()
+	if err != nil {
+		t.err = err
+	} else {
+		t.value = v
+		t.resultSet = true
+	}
 	deliver := !t.threaded
 	t.mu.Unlock()
 	leaveYoung(t)
@@ -311,6 +373,9 @@ func (t *Task[T]) ReturnErrorIfCancelled() bool {
 // error, so that the caller cannot take the zero value for a success.
 func (t *Task[T]) Propagate() (T, error) {
 	var zero T
+	if !t.usable("g_task_propagate_pointer") {
+		return zero, errNotTask
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if err := t.propagateErrorLocked(); err != nil {
@@ -326,7 +391,10 @@ func (t *Task[T]) Propagate() (T, error) {
 	return v, nil
 }
 
-var errNoResult = ioerr.New(ioerr.Failed, "the task has no result: it was not returned, or its result was already propagated")
+var (
+	errNoResult = ioerr.New(ioerr.Failed, "the task has no result: it was not returned, or its result was already propagated")
+	errNotTask  = ioerr.New(ioerr.InvalidArgument, "not a task made by NewTask (a zero or nil *Task)")
+)
 
 // propagateErrorLocked is g_task_propagate_error.
 func (t *Task[T]) propagateErrorLocked() error {
@@ -342,7 +410,8 @@ func (t *Task[T]) propagateErrorLocked() error {
 	return nil
 }
 
-func (t *Task[T]) isNil() bool { return t == nil }
+// isNil reports whether t is unusable: nil, or a zero Task.
+func (t *Task[T]) isNil() bool { return t == nil || t.ctx == nil }
 
 func (t *Task[T]) propagateErrorOnly() error {
 	t.mu.Lock()
@@ -354,6 +423,9 @@ func (t *Task[T]) propagateErrorOnly() error {
 // one already propagated), or, with check-cancellable, the cancellable is
 // cancelled.
 func (t *Task[T]) HadError() bool {
+	if !t.usable("g_task_had_error") {
+		return false
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.err != nil || t.hadError || (t.checkCancellable && t.c.IsCancelled())
@@ -364,6 +436,9 @@ func (t *Task[T]) HadError() bool {
 // task unless it already has a name (TASK-13). A nil s logs a critical and
 // returns 0.
 func (t *Task[T]) AttachSource(s *mainloop.Source, fn mainloop.SourceFunc) mainloop.SourceID {
+	if !t.usable("g_task_attach_source") {
+		return 0
+	}
 	if s == nil {
 		logging.Critical(pkg, "g_task_attach_source: assertion 'source != NULL' failed")
 		return 0

@@ -11,6 +11,7 @@ import (
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/internal/looptest"
 	"github.com/sigloop/sigloop/mainloop"
 )
 
@@ -56,17 +57,16 @@ func cancelledErr(err error) bool {
 // false, then notify::completed.
 func TestBasic_TASK1_TASK2_TASK3(t *testing.T) {
 	h := newHarness(t)
-	defer h.done()
-	r := &recorder{t: t, ctx: h.ctx}
+	r := &recorder{t: t, ctx: h.Ctx}
 	task := asyncresult.NewTask[int](nil, nil, r.cb)
 	r.watch(task)
-	if task.MainContext() != h.ctx {
+	if task.MainContext() != h.Ctx {
 		t.Fatal("the task did not capture the thread-default context")
 	}
 	if task.Priority() != mainloop.PriorityDefault || !task.CheckCancellable() || task.ReturnOnCancel() {
 		t.Fatal("wrong defaults")
 	}
-	h.idle(func() {
+	h.Idle(func() {
 		task.Return(magic)
 		if r.calls != 1 {
 			t.Errorf("returned from a later iteration of its context: callback not synchronous (calls=%d)", r.calls)
@@ -86,11 +86,10 @@ func TestBasic_TASK1_TASK2_TASK3(t *testing.T) {
 // /gtask/return-prefixed-error (TASK-8).
 func TestReturnPrefixedError_TASK8(t *testing.T) {
 	h := newHarness(t)
-	defer h.done()
 	orig := ioerr.New(ioerr.Failed, "oh no!")
 	task := asyncresult.NewTask[int](nil, nil, nil)
 	task.ReturnPrefixedError(orig, "task %s: ", "failed")
-	h.runUntil(task.Completed)
+	h.Until(task.Completed)
 	_, err := task.Propagate()
 	var ie *ioerr.Error
 	if err == nil || err.Error() != "task failed: oh no!" || !errors.As(err, &ie) || ie.Code != ioerr.Failed {
@@ -102,7 +101,7 @@ func TestReturnPrefixedError_TASK8(t *testing.T) {
 	plain := errors.New("plain")
 	task2 := asyncresult.NewTask[int](nil, nil, nil)
 	task2.ReturnPrefixedError(plain, "ctx: ")
-	h.runUntil(task2.Completed)
+	h.Until(task2.Completed)
 	if _, err := task2.Propagate(); err == nil || err.Error() != "ctx: plain" || !errors.Is(err, plain) {
 		t.Fatalf("err = %v", err)
 	}
@@ -128,7 +127,6 @@ func TestDeliveryRule_TASK3(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
-			defer h.done()
 			c := cancellable.New()
 			calls := 0
 			var task *asyncresult.Task[int]
@@ -143,15 +141,15 @@ func TestDeliveryRule_TASK3(t *testing.T) {
 			}
 			switch {
 			case tc.createInIdle && tc.sameIteration:
-				h.idle(func() { mk(); ret() })
+				h.Idle(func() { mk(); ret() })
 			case tc.createInIdle:
-				h.idle(mk)
+				h.Idle(mk)
 			default:
 				mk()
 			}
 			if !tc.sameIteration {
 				if tc.returnInIdle {
-					h.idle(ret)
+					h.Idle(ret)
 				} else {
 					ret()
 				}
@@ -159,8 +157,8 @@ func TestDeliveryRule_TASK3(t *testing.T) {
 			if got := syncCalls == 1; got != tc.sync {
 				t.Fatalf("synchronous = %v, want %v", got, tc.sync)
 			}
-			h.runUntil(func() bool { return calls > 0 })
-			h.drain()
+			h.Until(func() bool { return calls > 0 })
+			looptest.Pump(h.Ctx)
 			if calls != 1 {
 				t.Fatalf("callback ran %d times", calls)
 			}
@@ -175,8 +173,7 @@ func TestReturnFromOtherGoroutine_TASK4(t *testing.T) {
 	for _, ownContext := range []bool{false, true} {
 		t.Run(fmt.Sprintf("own context %v", ownContext), func(t *testing.T) {
 			h := newHarness(t)
-			defer h.done()
-			r := &recorder{t: t, ctx: h.ctx}
+			r := &recorder{t: t, ctx: h.Ctx}
 			task := asyncresult.NewTask[int](nil, nil, r.cb)
 			done := make(chan struct{})
 			go func() {
@@ -195,7 +192,7 @@ func TestReturnFromOtherGoroutine_TASK4(t *testing.T) {
 			if r.calls != 0 {
 				t.Fatal("callback ran on the returning goroutine")
 			}
-			h.runUntil(func() bool { return r.calls > 0 })
+			h.Until(func() bool { return r.calls > 0 })
 			if !r.onContext || r.value != magic {
 				t.Fatalf("callback: %+v", r)
 			}
@@ -207,7 +204,6 @@ func TestReturnFromOtherGoroutine_TASK4(t *testing.T) {
 // notified, from an idle when returned at top level.
 func TestNoCallback_TASK9(t *testing.T) {
 	h := newHarness(t)
-	defer h.done()
 	task := asyncresult.NewTask[int](nil, nil, nil)
 	notified := false
 	task.Notify.ConnectDetailed("completed", func(string) { notified = true })
@@ -215,7 +211,7 @@ func TestNoCallback_TASK9(t *testing.T) {
 	if notified || task.Completed() {
 		t.Fatal("completed synchronously without a callback")
 	}
-	h.runUntil(func() bool { return notified })
+	h.Until(func() bool { return notified })
 	if !task.Completed() {
 		t.Fatal("not completed")
 	}
@@ -227,12 +223,11 @@ func tagB() {}
 // /gtask/report-error (TASK-15): tagged, an error, deferred.
 func TestReportError_TASK15(t *testing.T) {
 	h := newHarness(t)
-	defer h.done()
 	want := ioerr.New(ioerr.Failed, "Failure")
 	var got error
 	calls := 0
 	src := &struct{ x int }{}
-	h.idle(func() {
+	h.Idle(func() {
 		asyncresult.ReportError(src, func(source any, res asyncresult.AsyncResult) {
 			calls++
 			if source != src || !res.IsTagged(tagA) || res.IsTagged(tagB) || !asyncresult.IsValid(res, src) {
@@ -244,7 +239,7 @@ func TestReportError_TASK15(t *testing.T) {
 			t.Error("ReportError called back synchronously")
 		}
 	})
-	h.runUntil(func() bool { return calls > 0 })
+	h.Until(func() bool { return calls > 0 })
 	if !errors.Is(got, want) {
 		t.Fatalf("Propagate = %v, want %v", got, want)
 	}
@@ -254,7 +249,6 @@ func TestReportError_TASK15(t *testing.T) {
 // order.
 func TestPriority_TASK10(t *testing.T) {
 	h := newHarness(t)
-	defer h.done()
 	var order []string
 	mk := func(name string, prio int) *asyncresult.Task[int] {
 		task := asyncresult.NewTask[int](nil, nil, func(any, asyncresult.AsyncResult) { order = append(order, name) })
@@ -269,7 +263,7 @@ func TestPriority_TASK10(t *testing.T) {
 	for _, task := range tasks {
 		task.Return(0)
 	}
-	h.runUntil(func() bool { return len(order) == 3 })
+	h.Until(func() bool { return len(order) == 3 })
 	if fmt.Sprint(order) != "[high default low]" {
 		t.Fatalf("order %v", order)
 	}
@@ -278,7 +272,6 @@ func TestPriority_TASK10(t *testing.T) {
 // /gtask/name, /attach-source/set-name (TASK-13).
 func TestName_TASK13(t *testing.T) {
 	h := newHarness(t)
-	defer h.done()
 	var seen string
 	task := asyncresult.NewTask[int](nil, nil, func(_ any, res asyncresult.AsyncResult) {
 		seen = res.(*asyncresult.Task[int]).Name()
@@ -291,7 +284,7 @@ func TestName_TASK13(t *testing.T) {
 	}
 	task.SetName("some task")
 	task.Return(0)
-	h.runUntil(func() bool { return seen != "" })
+	h.Until(func() bool { return seen != "" })
 	if seen != "some task" {
 		t.Fatalf("name in callback %q", seen)
 	}
@@ -309,10 +302,10 @@ func TestName_TASK13(t *testing.T) {
 	if named.Name() != "mine" || unnamed.Name() != "task2" || unnamed.Priority() != mainloop.PriorityHigh {
 		t.Fatalf("names %q %q, priority %d", named.Name(), unnamed.Name(), unnamed.Priority())
 	}
-	if named.MainContext() != h.ctx {
+	if named.MainContext() != h.Ctx {
 		t.Fatal("AttachSource attached elsewhere")
 	}
-	h.drain()
+	looptest.Pump(h.Ctx)
 
 	capt := logging.StartCapture()
 	defer capt.Stop()
@@ -329,7 +322,6 @@ func TestName_TASK13(t *testing.T) {
 // task's context, is still delivered in a later iteration.
 func TestAsynchronousCancellation_TASK3_CAN11(t *testing.T) {
 	h := newHarness(t)
-	defer h.done()
 	c := cancellable.New()
 	calls := 0
 	var err error
@@ -338,13 +330,13 @@ func TestAsynchronousCancellation_TASK3_CAN11(t *testing.T) {
 		_, err = res.(*asyncresult.Task[int]).Propagate()
 	})
 	c.Connect(func() { task.ReturnErrorIfCancelled() })
-	h.idle(func() {
+	h.Idle(func() {
 		c.Cancel()
 		if calls != 0 {
 			t.Error("callback ran inside Cancel")
 		}
 	})
-	h.runUntil(func() bool { return calls > 0 })
+	h.Until(func() bool { return calls > 0 })
 	if !cancelledErr(err) {
 		t.Fatalf("err = %v", err)
 	}
@@ -358,7 +350,6 @@ func TestCheckCancellable_TASK6(t *testing.T) {
 				name := fmt.Sprintf("before=%v/after=%v/check=%v", cancelBefore, cancelAfter, check)
 				t.Run(name, func(t *testing.T) {
 					h := newHarness(t)
-					defer h.done()
 					c := cancellable.New()
 					var value int
 					var err error
@@ -378,7 +369,7 @@ func TestCheckCancellable_TASK6(t *testing.T) {
 						c.Cancel()
 					}
 					task.Return(magic)
-					h.runUntil(func() bool { return calls > 0 })
+					h.Until(func() bool { return calls > 0 })
 					wantCancelled := check && (cancelBefore || cancelAfter)
 					if wantCancelled {
 						if !cancelledErr(err) || value != 0 || !hadError {
@@ -396,7 +387,6 @@ func TestCheckCancellable_TASK6(t *testing.T) {
 // /gtask/return-if-cancelled (TASK-7).
 func TestReturnErrorIfCancelled_TASK7(t *testing.T) {
 	h := newHarness(t)
-	defer h.done()
 	c := cancellable.New()
 	calls := 0
 	var err error
@@ -409,7 +399,7 @@ func TestReturnErrorIfCancelled_TASK7(t *testing.T) {
 		t.Fatal("returned while not cancelled")
 	}
 	c.Cancel()
-	h.idle(func() {
+	h.Idle(func() {
 		if !task.ReturnErrorIfCancelled() {
 			t.Error("did not return while cancelled")
 		}
@@ -417,21 +407,21 @@ func TestReturnErrorIfCancelled_TASK7(t *testing.T) {
 			t.Error("callback ran synchronously though cancelled")
 		}
 	})
-	h.runUntil(func() bool { return calls > 0 })
+	h.Until(func() bool { return calls > 0 })
 	if !cancelledErr(err) {
 		t.Fatalf("err = %v", err)
 	}
 }
 
-// /gtask/error, /return-pointer (TASK-8): errors, had_error after
-// propagation, propagation once.
+// /gtask/error (TASK-8): an error result is propagated as it was returned,
+// HadError stays true after the propagation, and a second Propagate is
+// refused with the critical.
 func TestPropagate_TASK8(t *testing.T) {
 	h := newHarness(t)
-	defer h.done()
 	want := ioerr.New(ioerr.Failed, "Failed")
 	task := asyncresult.NewTask[int](nil, nil, nil)
 	task.ReturnError(want)
-	h.runUntil(task.Completed)
+	h.Until(task.Completed)
 	if !task.HadError() {
 		t.Fatal("HadError false")
 	}
@@ -450,7 +440,7 @@ func TestPropagate_TASK8(t *testing.T) {
 
 	task2 := asyncresult.NewTask[[]string](nil, nil, nil)
 	task2.Return([]string{"a"})
-	h.runUntil(task2.Completed)
+	h.Until(task2.Completed)
 	if v, err := task2.Propagate(); err != nil || len(v) != 1 {
 		t.Fatalf("Propagate = %v, %v", v, err)
 	}
@@ -470,7 +460,6 @@ func TestDoubleReturn_TASK5(t *testing.T) {
 		for _, errorFirst := range []bool{false, true} {
 			t.Run(fmt.Sprintf("in-idle=%v/error-first=%v", inIdle, errorFirst), func(t *testing.T) {
 				h := newHarness(t)
-				defer h.done()
 				calls := 0
 				var v int
 				var err error
@@ -489,12 +478,12 @@ func TestDoubleReturn_TASK5(t *testing.T) {
 					}
 				}
 				if inIdle {
-					h.idle(ret)
+					h.Idle(ret)
 				} else {
 					ret()
 				}
-				h.runUntil(func() bool { return calls > 0 })
-				h.drain()
+				h.Until(func() bool { return calls > 0 })
+				looptest.Pump(h.Ctx)
 				capt.Stop()
 				if capt.Count("critical", "assertion '!task->ever_returned' failed") != 1 {
 					t.Fatalf("criticals: %v", capt.Records())
@@ -515,7 +504,6 @@ type incomparable struct{ f []int }
 // IsTagged and IsValid never panic, whatever the tag or source (TASK-15).
 func TestTagsAndValidity_TASK13_TASK15(t *testing.T) {
 	h := newHarness(t)
-	defer h.done()
 	src := &struct{ n int }{}
 	task := asyncresult.NewTask[int](src, nil, nil)
 	task.SetSourceTag(tagA)
@@ -555,5 +543,5 @@ func TestTagsAndValidity_TASK13_TASK15(t *testing.T) {
 		t.Fatal("user data / source object")
 	}
 	task.Return(0)
-	h.runUntil(task.Completed)
+	h.Until(task.Completed)
 }

@@ -9,7 +9,7 @@ import (
 // ThreadFunc is GTaskThreadFunc: the work RunInThread and RunInThreadSync
 // run on a pool goroutine. It reports its result with t.Return or
 // t.ReturnError; the task completes when it returns (or earlier, with
-// return-on-cancel).
+// return-on-cancel). A nil ThreadFunc is refused with a critical.
 type ThreadFunc[T any] func(t *Task[T], source any, c *cancellable.Cancellable)
 
 // RunInThread is g_task_run_in_thread (TASK-11): fn runs on a goroutine of
@@ -25,6 +25,9 @@ type ThreadFunc[T any] func(t *Task[T], source any, c *cancellable.Cancellable)
 // Differs from GLib: running a task that already returned, or running it a
 // second time, is refused with a critical (GLib would complete it twice).
 func (t *Task[T]) RunInThread(fn ThreadFunc[T]) {
+	if !t.usable("g_task_run_in_thread") {
+		return
+	}
 	if completedAtStart, ok := t.startThread(fn, false); ok && completedAtStart {
 		t.complete()
 	}
@@ -36,6 +39,9 @@ func (t *Task[T]) RunInThread(fn ThreadFunc[T]) {
 // becomes true, and "completed" is notified, on the calling goroutine just
 // before RunInThreadSync returns. Then call Propagate for the result.
 func (t *Task[T]) RunInThreadSync(fn ThreadFunc[T]) {
+	if !t.usable("g_task_run_in_thread_sync") {
+		return
+	}
 	if _, ok := t.startThread(fn, true); !ok {
 		return
 	}
@@ -153,6 +159,9 @@ func (t *Task[T]) finishThread() {
 //
 // It needs check-cancellable (a critical otherwise, returning false).
 func (t *Task[T]) SetReturnOnCancel(returnOnCancel bool) bool {
+	if !t.usable("g_task_set_return_on_cancel") {
+		return false
+	}
 	t.mu.Lock()
 	if returnOnCancel && !t.checkCancellable {
 		t.mu.Unlock()

@@ -10,6 +10,7 @@ import (
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/internal/looptest"
 	"github.com/sigloop/sigloop/mainloop"
 )
 
@@ -17,8 +18,7 @@ import (
 // goroutine; the callback comes after fn, on the context.
 func TestRunInThread_TASK11(t *testing.T) {
 	h := newHarness(t)
-	defer h.done()
-	r := &recorder{t: t, ctx: h.ctx}
+	r := &recorder{t: t, ctx: h.Ctx}
 	task := asyncresult.NewTask[int](nil, nil, r.cb)
 	r.watch(task)
 	task.SetName("runner")
@@ -28,7 +28,7 @@ func TestRunInThread_TASK11(t *testing.T) {
 		if tk != task || source != nil || c != nil {
 			t.Error("fn arguments")
 		}
-		if h.ctx.IsOwner() || mainloop.ThreadDefault() == h.ctx {
+		if h.Ctx.IsOwner() || mainloop.ThreadDefault() == h.Ctx {
 			t.Error("fn runs on the context's goroutine")
 		}
 		tk.Return(magic)
@@ -37,7 +37,7 @@ func TestRunInThread_TASK11(t *testing.T) {
 		fnDone.Store(true)
 	})
 	recv(t, fnRan, "fn to return")
-	h.runUntil(func() bool { return r.calls > 0 })
+	h.Until(func() bool { return r.calls > 0 })
 	if !fnDone.Load() {
 		t.Fatal("callback ran before fn returned")
 	}
@@ -50,7 +50,6 @@ func TestRunInThread_TASK11(t *testing.T) {
 // when it returns.
 func TestRunInThreadSync_TASK9(t *testing.T) {
 	h := newHarness(t)
-	defer h.done()
 	task := asyncresult.NewTask[int](nil, nil, func(any, asyncresult.AsyncResult) {
 		t.Error("RunInThreadSync called the callback")
 	})
@@ -70,7 +69,7 @@ func TestRunInThreadSync_TASK9(t *testing.T) {
 	if v, err := task.Propagate(); v != magic || err != nil {
 		t.Fatalf("Propagate = %d, %v", v, err)
 	}
-	h.drain()
+	looptest.Pump(h.Ctx)
 }
 
 // clog fills the pool's slots (ten, unless it has grown) with functions
@@ -111,7 +110,6 @@ func clog(t *testing.T) (freeOne func()) {
 func TestRunInThreadPriority_TASK11(t *testing.T) {
 	defer asyncresult.SetPoolTiming(time.Hour, 15*time.Second)() // no growth during the test
 	h := newHarness(t)
-	defer h.done()
 	freeOne := clog(t)
 
 	var seq atomic.Int32
@@ -136,7 +134,7 @@ func TestRunInThreadPriority_TASK11(t *testing.T) {
 	c.Cancel()
 
 	freeOne() // one slot frees up: the four run one after the other
-	h.runUntil(func() bool { return finished.Load() == 4 })
+	h.Until(func() bool { return finished.Load() == 4 })
 	mu.Lock()
 	defer mu.Unlock()
 	if got["D"] != 1 || got["C"] != 2 || got["A"] != 3 || got["B"] != 4 {
@@ -148,7 +146,6 @@ func TestRunInThreadPriority_TASK11(t *testing.T) {
 // RunInThreadSync tasks do not starve a full pool.
 func TestRunInThreadNested_TASK11(t *testing.T) {
 	h := newHarness(t)
-	defer h.done()
 	freeOne := clog(t)
 
 	left := 2
@@ -168,7 +165,7 @@ func TestRunInThreadNested_TASK11(t *testing.T) {
 	})
 	task.RunInThread(nested)
 	freeOne()
-	h.runUntil(func() bool { return done })
+	h.Until(func() bool { return done })
 }
 
 // /gtask/run-in-thread-overflow (TASK-11): with 1024 tasks queued behind ten
@@ -278,21 +275,20 @@ func TestReturnOnCancel_TASK12(t *testing.T) {
 
 	t.Run("flag false: waits for fn", func(t *testing.T) {
 		h := newHarness(t)
-		defer h.done()
 		var state atomic.Int32
 		running, finish, closeFinish := rocChans(t)
-		r := &recorder{t: t, ctx: h.ctx}
+		r := &recorder{t: t, ctx: h.Ctx}
 		task := asyncresult.NewTask[int](nil, c, r.cb)
 		task.RunInThread(roc(&state, running, finish))
 		recv(t, running, "fn")
 		c.Cancel()
-		h.drain()
+		looptest.Pump(h.Ctx)
 		if r.calls != 0 {
 			t.Fatal("completed before fn returned")
 		}
 		closeFinish()
 		recv(t, running, "fn")
-		h.runUntil(func() bool { return r.calls > 0 })
+		h.Until(func() bool { return r.calls > 0 })
 		if rocState(state.Load()) != rocCompleted || !cancelledErr(r.err) {
 			t.Fatalf("state %d, err %v", state.Load(), r.err)
 		}
@@ -301,22 +297,21 @@ func TestReturnOnCancel_TASK12(t *testing.T) {
 
 	t.Run("flag true: completes at once, fn goes on", func(t *testing.T) {
 		h := newHarness(t)
-		defer h.done()
 		var state atomic.Int32
 		running, finish, closeFinish := rocChans(t)
-		r := &recorder{t: t, ctx: h.ctx}
+		r := &recorder{t: t, ctx: h.Ctx}
 		task := asyncresult.NewTask[int](nil, c, r.cb)
 		r.watch(task)
 		task.SetReturnOnCancel(true)
 		task.RunInThread(roc(&state, running, finish))
 		recv(t, running, "fn")
-		h.idle(func() {
+		h.Idle(func() {
 			c.Cancel()
 			if r.calls != 0 {
 				t.Error("callback ran inside Cancel")
 			}
 		})
-		h.runUntil(func() bool { return r.calls > 0 })
+		h.Until(func() bool { return r.calls > 0 })
 		if rocState(state.Load()) != rocRunning || !cancelledErr(r.err) || !r.notified {
 			t.Fatalf("state %d, err %v, notified %v", state.Load(), r.err, r.notified)
 		}
@@ -325,7 +320,7 @@ func TestReturnOnCancel_TASK12(t *testing.T) {
 		if rocState(state.Load()) != rocCancelled {
 			t.Fatalf("fn state %d, want cancelled", state.Load())
 		}
-		h.drain()
+		looptest.Pump(h.Ctx)
 		if r.calls != 1 {
 			t.Fatalf("callback ran %d times", r.calls)
 		}
@@ -334,10 +329,9 @@ func TestReturnOnCancel_TASK12(t *testing.T) {
 
 	t.Run("already cancelled: completes at once, fn still runs", func(t *testing.T) {
 		h := newHarness(t)
-		defer h.done()
 		var state atomic.Int32
 		running, finish, closeFinish := rocChans(t)
-		r := &recorder{t: t, ctx: h.ctx}
+		r := &recorder{t: t, ctx: h.Ctx}
 		task := asyncresult.NewTask[int](nil, c, r.cb)
 		task.SetReturnOnCancel(true)
 		c.Cancel()
@@ -345,7 +339,7 @@ func TestReturnOnCancel_TASK12(t *testing.T) {
 		if r.calls != 0 {
 			t.Fatal("callback ran inside RunInThread")
 		}
-		h.runUntil(func() bool { return r.calls > 0 })
+		h.Until(func() bool { return r.calls > 0 })
 		if !cancelledErr(r.err) {
 			t.Fatalf("err %v", r.err)
 		}
@@ -392,7 +386,6 @@ func TestReturnOnCancelSync_TASK12(t *testing.T) {
 // hand-off, and re-enabling it after a cancel completes the task.
 func TestReturnOnCancelAtomic_TASK12(t *testing.T) {
 	h := newHarness(t)
-	defer h.done()
 	c := cancellable.New()
 	calls := 0
 	var err error
@@ -423,7 +416,7 @@ func TestReturnOnCancelAtomic_TASK12(t *testing.T) {
 		t.Fatal("second SetReturnOnCancel(false) returned false")
 	}
 	c.Cancel()
-	h.drain()
+	looptest.Pump(h.Ctx)
 	if calls != 0 {
 		t.Fatal("completed on cancel with the flag off")
 	}
@@ -431,7 +424,7 @@ func TestReturnOnCancelAtomic_TASK12(t *testing.T) {
 	if recv(t, back, "SetReturnOnCancel") {
 		t.Fatal("SetReturnOnCancel(true) after the cancel returned true")
 	}
-	h.runUntil(func() bool { return calls > 0 })
+	h.Until(func() bool { return calls > 0 })
 	if !cancelledErr(err) {
 		t.Fatalf("err %v", err)
 	}
@@ -439,7 +432,7 @@ func TestReturnOnCancelAtomic_TASK12(t *testing.T) {
 	if recv(t, back, "SetReturnOnCancel") {
 		t.Fatal("SetReturnOnCancel(false) after the cancel returned true")
 	}
-	h.drain()
+	looptest.Pump(h.Ctx)
 	if calls != 1 {
 		t.Fatalf("callback ran %d times", calls)
 	}
@@ -460,7 +453,6 @@ func TestReturnOnCancelAtomic_TASK12(t *testing.T) {
 // Running a task twice, or after it returned, is refused (differs from GLib).
 func TestRunInThreadMisuse(t *testing.T) {
 	h := newHarness(t)
-	defer h.done()
 	capt := logging.StartCapture()
 	defer capt.Stop()
 	calls := 0
@@ -468,7 +460,7 @@ func TestRunInThreadMisuse(t *testing.T) {
 	task.Return(1)
 	task.RunInThread(func(tk *asyncresult.Task[int], _ any, _ *cancellable.Cancellable) { t.Error("ran") })
 	task.RunInThread(nil)
-	h.runUntil(func() bool { return calls > 0 })
+	h.Until(func() bool { return calls > 0 })
 	if capt.Count("critical", "g_task_run_in_thread") != 2 {
 		t.Fatalf("criticals: %v", capt.Records())
 	}

@@ -1,6 +1,7 @@
 package cancellable
 
 import (
+	"context"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -19,9 +20,10 @@ const pkg = "cancellable"
 // watch, through the Cancelled signal, Connect, a pollable file descriptor, a
 // main-loop source or the context.Context interface.
 //
-// Multiple goroutines may invoke methods on a Cancellable simultaneously. A
-// nil *Cancellable is valid everywhere and is never cancelled, as GLib accepts
-// NULL.
+// Multiple goroutines may invoke methods on a Cancellable simultaneously. The
+// zero Cancellable is usable, as one from New is (New also sets its context
+// affinity). A nil *Cancellable is valid everywhere and is never cancelled,
+// as GLib accepts NULL.
 type Cancellable struct {
 	object.Object
 
@@ -41,6 +43,7 @@ type Cancellable struct {
 	running bool
 	emitTid int
 	done    chan struct{} // lazily made by Done, closed by Cancel
+	doneOut bool          // Done was called since New or the last Reset
 	pfd     *pollFD       // made by the first MakePollFD; its fd is valid while fdRefs > 0
 	fdRefs  int
 }
@@ -59,11 +62,21 @@ func (c *Cancellable) IsCancelled() bool {
 	return c != nil && c.cancelled.Load()
 }
 
-// Err is g_cancellable_set_error_if_cancelled: nil when c is not cancelled,
-// else GLib's CANCELLED error ("Operation was cancelled"), an *ioerr.Error
-// that also satisfies errors.Is(err, context.Canceled). It is the Err method
-// of context.Context too.
+// Err is context.Context's Err: nil while c is not cancelled, and
+// context.Canceled itself (so err == context.Canceled holds) once it is. It
+// is nil for a nil c. For GLib's CANCELLED error, use SetErrorIfCancelled.
 func (c *Cancellable) Err() error {
+	if !c.IsCancelled() {
+		return nil
+	}
+	return context.Canceled
+}
+
+// SetErrorIfCancelled is g_cancellable_set_error_if_cancelled (CAN-2): nil
+// when c is not cancelled, else GLib's CANCELLED error, a *gio.Error (an
+// *ioerr.Error) with the message "Operation was cancelled", which also
+// matches errors.Is(err, context.Canceled). It is nil for a nil c.
+func (c *Cancellable) SetErrorIfCancelled() error {
 	if !c.IsCancelled() {
 		return nil
 	}
@@ -133,6 +146,9 @@ func (c *Cancellable) waitEmission() bool {
 	if c.insideEmission() {
 		return false
 	}
+	if c.cond.L == nil {
+		c.cond.L = &c.mu // a zero Cancellable, not made by New
+	}
 	for c.running {
 		c.cond.Wait()
 	}
@@ -144,8 +160,18 @@ func (c *Cancellable) waitEmission() bool {
 // Cancel is emitting on another goroutine, Reset waits for it to finish.
 // GLib's documentation advises making a new Cancellable instead.
 //
+// For context users, Reset starts a new context: Err is nil again and Done
+// returns a new, open channel, but a Done channel handed out before stays
+// closed (a closed channel cannot reopen) and children made with
+// context.WithCancel(c) stay cancelled. Someone still holding such a
+// channel would see "done" with a nil Err, which the context.Context
+// contract forbids, so resetting a cancelled c whose Done was called since
+// the last Reset logs a critical. Make a new Cancellable instead when c has
+// been given to context users.
+//
 // Differs from GLib: Reset from inside a Cancelled handler of c deadlocks in
-// GLib; here it logs a critical and does nothing.
+// GLib; here it logs a critical and does nothing. A zero Cancellable is
+// usable: Reset of one that was never cancelled does nothing.
 func (c *Cancellable) Reset() {
 	if c == nil {
 		return
@@ -159,6 +185,10 @@ func (c *Cancellable) Reset() {
 	if !c.cancelled.Load() {
 		return
 	}
+	if c.doneOut {
+		logging.Critical(pkg, "g_cancellable_reset: the cancellable was used as a context.Context (Done was called): channels from Done stay closed and context children stay cancelled while Err is nil again; use a new Cancellable")
+	}
+	c.doneOut = false
 	c.cancelled.Store(false)
 	if c.fdRefs > 0 {
 		wakeupAcknowledge(c.pfd.get())

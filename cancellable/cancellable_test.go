@@ -30,6 +30,9 @@ func TestNil_CAN1_CAN2_CAN7(t *testing.T) {
 	if err := c.Err(); err != nil {
 		t.Fatalf("nil Err = %v", err)
 	}
+	if err := c.SetErrorIfCancelled(); err != nil {
+		t.Fatalf("nil SetErrorIfCancelled = %v", err)
+	}
 	called := false
 	if id := c.Connect(func() { called = true }); id != 0 || called {
 		t.Fatalf("nil Connect = %d, called %v", id, called)
@@ -69,19 +72,34 @@ func TestCancelEmitsOncePerCancellation_CAN1(t *testing.T) {
 	}
 }
 
+// Err keeps context.Context's contract (context.Canceled itself, also in
+// children made with the context package); GLib's CANCELLED error comes
+// from SetErrorIfCancelled, as g_cancellable_set_error_if_cancelled sets it.
 func TestErr_CAN2(t *testing.T) {
 	c := cancellable.New()
-	if c.Err() != nil {
-		t.Fatal("Err before Cancel")
+	child, cancel := context.WithCancel(c)
+	defer cancel()
+	if c.Err() != nil || c.SetErrorIfCancelled() != nil {
+		t.Fatal("an error before Cancel")
 	}
 	c.Cancel()
-	err := c.Err()
+	if err := c.Err(); err != context.Canceled {
+		t.Fatalf("Err = %#v, want context.Canceled itself", err)
+	}
+	if err := child.Err(); err != context.Canceled {
+		t.Fatalf("child Err = %#v, want context.Canceled itself", err)
+	}
+	err := c.SetErrorIfCancelled()
 	var e *ioerr.Error
 	if !errors.As(err, &e) || e.Code != ioerr.Cancelled || e.Message != "Operation was cancelled" {
-		t.Fatalf("Err = %#v, want CANCELLED \"Operation was cancelled\"", err)
+		t.Fatalf("SetErrorIfCancelled = %#v, want CANCELLED \"Operation was cancelled\"", err)
 	}
 	if !errors.Is(err, ioerr.Sentinel(ioerr.Cancelled)) || !errors.Is(err, context.Canceled) {
-		t.Fatalf("Err %v does not match the CANCELLED sentinel and context.Canceled", err)
+		t.Fatalf("%v does not match the CANCELLED sentinel and context.Canceled", err)
+	}
+	var nilC *cancellable.Cancellable
+	if nilC.SetErrorIfCancelled() != nil {
+		t.Fatal("nil SetErrorIfCancelled is not nil")
 	}
 }
 
@@ -275,7 +293,7 @@ func TestResetWaitsForEmission_CAN6(t *testing.T) {
 
 func TestHandlerPanicLeavesCancellableUsable(t *testing.T) {
 	c := cancellable.New()
-	c.Connect(func() { panic("boom") })
+	id := c.Connect(func() { panic("boom") })
 	func() {
 		defer func() {
 			if recover() == nil {
@@ -285,7 +303,7 @@ func TestHandlerPanicLeavesCancellableUsable(t *testing.T) {
 		c.Cancel()
 	}()
 	done := make(chan struct{})
-	go func() { c.Reset(); c.Disconnect(1); close(done) }()
+	go func() { c.Reset(); c.Disconnect(id); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):

@@ -9,8 +9,9 @@ import (
 	"github.com/sigloop/sigloop/signal"
 )
 
-// A *Cancellable is a context.Context: Done is closed and Err is non-nil
-// while it is cancelled, and it has no deadline and no values. Because it has
+// A *Cancellable is a context.Context: Done is closed and Err is
+// context.Canceled while it is cancelled, and it has no deadline and no
+// values. Because it has
 // an AfterFunc method, the context package (context.WithCancel,
 // context.AfterFunc, …) links children to it without starting a goroutine.
 var _ context.Context = (*Cancellable)(nil)
@@ -26,13 +27,15 @@ func (c *Cancellable) Deadline() (deadline time.Time, ok bool) { return time.Tim
 
 // Done is context.Context's Done: a channel that is closed when c is
 // cancelled. After Reset, Done returns a new, open channel (channels handed
-// out before stay closed). For a nil c it returns nil: never done.
+// out before stay closed; see Reset). For a nil c it returns nil: never
+// done.
 func (c *Cancellable) Done() <-chan struct{} {
 	if c == nil {
 		return nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.doneOut = true
 	if c.cancelled.Load() {
 		return closedChan
 	}

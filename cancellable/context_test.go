@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/sigloop/sigloop/cancellable"
-	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/internal/logging"
 )
 
@@ -34,12 +33,21 @@ func TestContextInterface(t *testing.T) {
 	default:
 		t.Fatal("Done not closed by Cancel")
 	}
-	if !errors.Is(ctx.Err(), context.Canceled) || !errors.Is(ctx.Err(), ioerr.Sentinel(ioerr.Cancelled)) {
+	if ctx.Err() != context.Canceled {
 		t.Fatalf("Err = %v", ctx.Err())
 	}
+	capt := logging.StartCapture()
 	c.Reset()
+	if n := capt.Count("critical", "used as a context.Context"); n != 1 {
+		t.Errorf("Reset after Done was handed out: %d criticals, want 1: %+v", n, capt.Records())
+	}
 	if ctx.Err() != nil {
 		t.Fatal("Err after Reset")
+	}
+	select {
+	case <-done:
+	default:
+		t.Fatal("a Done channel handed out before Reset reopened")
 	}
 	select {
 	case <-ctx.Done():
@@ -48,6 +56,13 @@ func TestContextInterface(t *testing.T) {
 	}
 	c.Cancel()
 	recv(t, ctx.Done(), "Done after the second Cancel")
+	c.Reset()
+	// GLib-style reuse, with no context user since the last Reset, is quiet.
+	c.Cancel()
+	c.Reset()
+	if n := len(capt.Stop()); n != 2 {
+		t.Errorf("%d criticals, want 2 (one per Reset after Done): %+v", n, capt.Records())
+	}
 }
 
 // context.WithCancel(c) links through c.AfterFunc: no goroutine, and the
@@ -234,7 +249,7 @@ func TestFromContext(t *testing.T) {
 			t.Fatal("FromContext(nil)")
 		}
 	})
-	t.Run("Follow a Cancellable: synchronous, repeatable after stop", func(t *testing.T) {
+	t.Run("Follow a Cancellable: synchronous, once", func(t *testing.T) {
 		p := cancellable.New()
 		c := cancellable.New()
 		c.Follow(p)

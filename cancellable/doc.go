@@ -9,16 +9,37 @@
 // implements. It embeds object.Object, as GCancellable is a GObject.
 //
 // The design choice is to keep GLib's semantics (a reusable flag with Reset,
-// handlers that run synchronously inside Cancel, CAN-1..CAN-11 in
-// research/glib.md) and to meet Go half way without a goroutine per bridge:
-// a Cancellable can be passed wherever a context.Context is expected (its
-// AfterFunc method lets context.WithCancel and context.AfterFunc link to it
-// without a goroutine), and FromContext makes a Cancellable that follows a
-// context through context.AfterFunc.
+// handlers that run synchronously inside Cancel: CAN-1..CAN-11 in
+// docs/conformance/cancellable-task.md) and to meet Go half way without a
+// goroutine per bridge: a Cancellable can be passed wherever a
+// context.Context is expected (its AfterFunc method lets context.WithCancel
+// and context.AfterFunc link to it without a goroutine), and FromContext
+// makes a Cancellable that follows a context through context.AfterFunc.
 //
-// Cancellation errors are GLib's G_IO_ERROR_CANCELLED "Operation was
-// cancelled" (ioerr.NewCancelled), which errors.Is matches against both the
-// CANCELLED code sentinel and context.Canceled.
+// As a context.Context, a cancelled Cancellable's Err is context.Canceled
+// itself. GLib's G_IO_ERROR_CANCELLED "Operation was cancelled" comes from
+// SetErrorIfCancelled (g_cancellable_set_error_if_cancelled); errors.Is
+// matches it against both gio.ErrCancelled and context.Canceled. Reset makes
+// the Cancellable a new, not-done context, but Done channels handed out
+// before stay closed: give context users a new Cancellable rather than
+// resetting one (Reset logs a critical when that could mislead them).
+//
+// The zero Cancellable is usable, like one from New; so is a nil
+// *Cancellable, which is never cancelled.
+//
+// # Getting started
+//
+// A GLib-style call takes the Cancellable as its last argument and checks
+// it; another goroutine, a timeout or a signal handler cancels it:
+//
+//	c := cancellable.New()
+//	c.Connect(func() { fmt.Println("cancelled") }) // runs inside Cancel
+//	go func() { time.Sleep(time.Second); c.Cancel() }()
+//	n, err := stream.Read(buf, c) // CANCELLED once c is cancelled
+//
+// Code that has a context.Context converts it with FromContext (see
+// ExampleFromContext); code that wants a context passes the Cancellable
+// itself.
 //
 // # Concurrency properties
 //

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/gio"
 	"github.com/sigloop/sigloop/mainloop"
 )
 
@@ -25,27 +27,44 @@ func ExampleCancellable_Connect() {
 	// 0
 }
 
-// A Cancellable is a context.Context: pass it to Go APIs. Its error, which
-// children made with the context package inherit, is GLib's CANCELLED; it
-// also matches context.Canceled.
+// A Cancellable is a context.Context: pass it to Go APIs. Its Err, and
+// that of children made with the context package, is context.Canceled
+// itself; GLib's CANCELLED error comes from SetErrorIfCancelled.
 func ExampleCancellable_Err() {
 	c := cancellable.New()
 	ctx, cancel := context.WithCancel(c) // linked without a goroutine
 	defer cancel()
 	c.Cancel()
-	fmt.Println(ctx.Err(), errors.Is(ctx.Err(), context.Canceled))
+	fmt.Println(c.Err() == context.Canceled, ctx.Err() == context.Canceled)
+	err := c.SetErrorIfCancelled()
+	var e *gio.Error
+	fmt.Println(err, errors.As(err, &e) && e.Code == gio.ErrorCancelled, errors.Is(err, context.Canceled))
 	// Output:
-	// Operation was cancelled true
+	// true true
+	// Operation was cancelled true true
 }
 
-// FromContext gives GLib-style code a Cancellable that follows a Go context.
+// fetch has the shape of a gio call: the *Cancellable is its last argument
+// (nil: not cancellable) and a cancelled call returns GLib's CANCELLED
+// error.
+func fetch(name string, c *cancellable.Cancellable) (string, error) {
+	select {
+	case <-time.After(time.Minute):
+		return "contents of " + name, nil
+	case <-c.Done():
+		return "", c.SetErrorIfCancelled()
+	}
+}
+
+// FromContext turns a Go context into the Cancellable a gio-style call
+// takes, without a goroutine: here a timeout set on the context cancels the
+// call.
 func ExampleFromContext() {
-	ctx, cancel := context.WithCancel(context.Background())
-	c := cancellable.FromContext(ctx)
-	cancel()
-	<-c.Done()
-	fmt.Println(c.IsCancelled())
-	// Output: true
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	_, err := fetch("greeting.txt", cancellable.FromContext(ctx))
+	fmt.Println(err, errors.Is(err, gio.ErrCancelled), errors.Is(err, context.Canceled))
+	// Output: Operation was cancelled true true
 }
 
 // NewSource dispatches on a context once per cancellation, never inside

@@ -10,8 +10,8 @@ import (
 // Error is a GError in the G_IO_ERROR domain: a Code, GLib's message and the
 // cause (an errno as syscall.Errno, a context error, …).
 //
-// errors.Is(err, target) holds when target is an *Error with the same Code
-// (the sentinels below carry no message, so any message matches), when the
+// errors.Is(err, target) holds when target is one of the sentinels below
+// with the same Code (they carry no message, so any message matches), when the
 // wrapped cause matches (errors.Is(err, syscall.ECONNREFUSED)), and for
 // CANCELLED when target is context.Canceled. Use errors.As to reach Code and
 // Message.
@@ -77,8 +77,9 @@ const (
 
 // Sentinels for errors.Is: each matches any *Error with its code, whatever
 // the message. errors.Is(err, gio.ErrTimedOut) is g_error_matches(err,
-// G_IO_ERROR, G_IO_ERROR_TIMED_OUT).
-var (
+// G_IO_ERROR, G_IO_ERROR_TIMED_OUT). They are constants: no caller can
+// change what they match.
+const (
 	ErrFailed             = ioerr.Sentinel(ioerr.Failed)
 	ErrNotFound           = ioerr.Sentinel(ioerr.NotFound)
 	ErrExists             = ioerr.Sentinel(ioerr.Exists)

@@ -198,7 +198,7 @@ func (s *Socket) runReq(ctx context.Context, write, blocking bool, deadline time
 	if !blocking {
 		return s.runOnce(req)
 	}
-	if ctx != nil && ctx.Done() == nil {
+	if neverDone(ctx) {
 		ctx = nil // context.Background and the like: nothing to watch
 	}
 	sem, d := s.readSem, &s.dirs[0]
@@ -314,6 +314,15 @@ func (s *Socket) trySend(buf []byte, c *cancellable.Cancellable) (n int, again b
 	return n, false, nil
 }
 
+// neverDone reports whether ctx can never be done, without calling Done on
+// a Cancellable (see acquire).
+func neverDone(ctx context.Context) bool {
+	if c, ok := ctx.(*cancellable.Cancellable); ok {
+		return c == nil
+	}
+	return ctx == nil || ctx.Done() == nil
+}
+
 // afterFunc is context.AfterFunc, calling a context's own AfterFunc
 // directly when it has one (a *cancellable.Cancellable does): that skips
 // the wrapper context.AfterFunc builds around it, and runs f inside Cancel
@@ -337,7 +346,12 @@ func (s *Socket) acquire(ctx context.Context, sem chan struct{}, deadline time.T
 	}
 	var done <-chan struct{}
 	if ctx != nil {
-		done = ctx.Done()
+		// Not ctx.Done(): a Cancellable whose Done was handed out logs a
+		// critical when it is Reset, and GLib code Resets cancellables
+		// that it passed to socket calls.
+		ch := make(chan struct{})
+		defer afterFunc(ctx, func() { close(ch) })()
+		done = ch
 	}
 	select {
 	case sem <- struct{}{}:

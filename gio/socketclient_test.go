@@ -574,7 +574,7 @@ type addrList []SocketAddress
 
 func (l addrList) String() string { return "test addresses" }
 func (l addrList) Enumerate(c *cancellable.Cancellable) ([]SocketAddress, error) {
-	if err := c.Err(); err != nil {
+	if err := c.SetErrorIfCancelled(); err != nil {
 		return nil, err
 	}
 	return l, nil

@@ -2,10 +2,20 @@
 // that reports it.
 //
 // The type lives here, not in package gio, because layers under gio report
-// the same errors: a Cancellable's Err is a CANCELLED error and a task
-// cancelled by it propagates that error. Package gio re-exports everything in
-// this package under its own names (gio.Error, gio.ErrorCode, gio.ErrCancelled,
-// …), which is the API users see.
+// the same errors: a Cancellable's SetErrorIfCancelled is a CANCELLED error
+// and a task cancelled by it propagates that error. Package gio re-exports
+// everything in this package under its own names (gio.Error, gio.ErrorCode,
+// gio.ErrCancelled, …), which is the API users see.
+//
+// # Getting started
+//
+// A layer reports an error with a code and GLib's message, wrapping the
+// errno it came from; callers match it against the code's Sentinel, the
+// errno or, for CANCELLED, context.Canceled:
+//
+//	err := ioerr.Wrap(ioerr.FromErrno(errno), "Error connecting: "+ioerr.Strerror(errno), errno)
+//	errors.Is(err, ioerr.Sentinel(ioerr.ConnectionRefused)) // true for ECONNREFUSED
+//	errors.Is(err, syscall.ECONNREFUSED)                    // true
 package ioerr
 
 import (
@@ -106,9 +116,9 @@ func (c Code) String() string {
 // Error is a GError in the G_IO_ERROR domain: a code, GLib's message, and the
 // cause it came from (an errno as syscall.Errno, a context error, …).
 //
-// errors.Is(err, target) holds when target is an *Error with the same Code
-// (the code sentinels such as gio.ErrTimedOut have no message, so any message
-// matches), when the wrapped cause matches target (errors.Is(err,
+// errors.Is(err, target) holds when target is a Sentinel of the same Code
+// (gio.ErrTimedOut and the other code sentinels), or an *Error with the same
+// Code and either no message or the same one, when the wrapped cause matches target (errors.Is(err,
 // syscall.ECONNREFUSED)), and, for CANCELLED, when target is context.Canceled.
 type Error struct {
 	Code    Code
@@ -138,6 +148,9 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Is reports whether target names the same code (see Error).
 func (e *Error) Is(target error) bool {
+	if t, ok := target.(Sentinel); ok {
+		return Code(t) == e.Code
+	}
 	if t, ok := target.(*Error); ok {
 		return t.Code == e.Code && (t.Message == "" || t.Message == e.Message)
 	}
@@ -159,8 +172,19 @@ func (e *Error) Temporary() bool {
 	return e.Code == WouldBlock || e.Code == TimedOut || e.Code == Busy
 }
 
-// Sentinel returns a message-less *Error for code, for use with errors.Is.
-func Sentinel(code Code) *Error { return &Error{Code: code} }
+// Sentinel is a code as an error value, for errors.Is: errors.Is(err,
+// Sentinel(TimedOut)) holds for every *Error with the code TIMED_OUT,
+// whatever its message, as g_error_matches does. A Sentinel is a plain
+// comparable value, so the package-level sentinels (gio.ErrTimedOut, …) are
+// constants that no caller can change.
+type Sentinel Code
+
+// Error returns "g-io-error-quark: " and the code's name, as GLib prints a
+// GError without a message.
+func (s Sentinel) Error() string { return "g-io-error-quark: " + Code(s).String() }
+
+// Code returns the code the sentinel stands for.
+func (s Sentinel) Code() Code { return Code(s) }
 
 // CancelledMessage is GLib's message for G_IO_ERROR_CANCELLED.
 const CancelledMessage = "Operation was cancelled"

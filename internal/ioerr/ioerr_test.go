@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// The errno table of g_io_error_from_errno (research/glib.md, top).
+// The errno table of g_io_error_from_errno (gio/gioerror.c).
 func TestFromErrno(t *testing.T) {
 	cases := []struct {
 		errno syscall.Errno
@@ -89,5 +89,36 @@ func TestErrorsIs(t *testing.T) {
 	}
 	if s := Sentinel(TimedOut).Error(); s != "g-io-error-quark: TIMED_OUT" {
 		t.Errorf("sentinel text %q", s)
+	}
+}
+
+// Sentinels are constants of a comparable value type: they match every
+// *Error with their code, whatever the message, and nothing else; a caller
+// cannot change what a sentinel matches.
+func TestSentinel(t *testing.T) {
+	const closed = Sentinel(Closed)
+	cases := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"same code, GLib message", New(Closed, "Socket is already closed"), true},
+		{"same code, wrapped errno", Wrap(Closed, "x", syscall.EBADF), true},
+		{"same code, in a chain", fmt.Errorf("op: %w", New(Closed, "y")), true},
+		{"other code", New(Cancelled, "Operation was cancelled"), false},
+		{"the sentinel itself", closed, true},
+		{"another sentinel", Sentinel(Cancelled), false},
+		{"plain error", errors.New("Socket is already closed"), false},
+	}
+	for _, tc := range cases {
+		if got := errors.Is(tc.err, closed); got != tc.want {
+			t.Errorf("%s: errors.Is(%v, Sentinel(Closed)) = %v, want %v", tc.name, tc.err, got, tc.want)
+		}
+	}
+	if closed.Error() != "g-io-error-quark: CLOSED" || closed.Code() != Closed {
+		t.Errorf("Sentinel(Closed) = %q, code %v", closed.Error(), closed.Code())
+	}
+	if !errors.Is(NewCancelled(), Sentinel(Cancelled)) || !errors.Is(NewCancelled(), context.Canceled) {
+		t.Error("CANCELLED does not match its sentinel and context.Canceled")
 	}
 }

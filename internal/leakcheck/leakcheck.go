@@ -1,6 +1,8 @@
 // Package leakcheck fails a test binary that leaves goroutines behind.
 //
-// Use it from TestMain:
+// # Getting started
+//
+// Every sigloop package's tests use it from TestMain:
 //
 //	func TestMain(m *testing.M) { leakcheck.Main(m) }
 //
@@ -15,6 +17,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -95,4 +98,41 @@ func interesting() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Collectable watches one object for tests of ownership, as GLib's tests
+// use weak pointers: whether a value is still held by someone, or has been
+// released and garbage collected.
+type Collectable struct{ gone atomic.Bool }
+
+// Watch returns a Collectable for p. Allocate p with at least 16 bytes (or
+// with a pointer field), so that it is not a tiny allocation sharing its
+// memory block with others.
+func Watch[P any](p *P) *Collectable {
+	w := &Collectable{}
+	runtime.AddCleanup(p, func(w *Collectable) { w.gone.Store(true) }, w)
+	return w
+}
+
+// Collected runs garbage collections until the object is collected, for up
+// to about a fifth of a second, and reports whether it was.
+func (w *Collectable) Collected() bool {
+	for range 200 {
+		runtime.GC()
+		if w.gone.Load() {
+			return true
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return false
+}
+
+// Held runs a few garbage collections and reports whether the object
+// survived them.
+func (w *Collectable) Held() bool {
+	for range 3 {
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+	return !w.gone.Load()
 }

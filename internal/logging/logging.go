@@ -1,17 +1,43 @@
 // Package logging is sigloop's one route to a logger.
 //
-// sigloop is a library, so it is silent by default: nothing is written until
-// the application calls sigloop.SetLogger, or sets SIGLOOP_DEBUG (in the
-// spirit of G_MESSAGES_DEBUG and QT_LOGGING_RULES) to a comma-separated list
-// of package names, or "all", which sends those packages' debug output to
-// standard error.
+// By default, as GLib and Qt do, criticals and warnings (programmer errors a
+// call refused: g_return_if_fail, g_critical, g_warning, qWarning) are
+// printed to standard error, one line each, naming the refused call:
 //
-// GLib's g_critical and g_warning, which mark programmer errors, are logged at
-// zerolog's error and warn levels with the field "glib" set to "critical" or
+//	sigloop-gio-CRITICAL **: g_socket_listener_add_inet_port: port 70000 out of range 0..65535
+//
+// Debug output is off until SIGLOOP_DEBUG (in the spirit of G_MESSAGES_DEBUG
+// and QT_LOGGING_RULES), a comma-separated list of package names or "all",
+// turns it on for those packages, also to standard error.
+//
+// sigloop.SetLogger replaces all of that with a zerolog logger (zerolog.Nop()
+// silences everything). Criticals and warnings are logged there at zerolog's
+// error and warn levels with the field "glib" set to "critical" or
 // "warning", so tests and tools can find them.
+//
+// While a Capture is open (a test expecting a critical, as GLib's
+// g_test_expect_message), criticals and warnings go to the capture and not to
+// standard error; a logger set with SetLogger still receives them.
+//
+// # Getting started
+//
+// A method that refuses a call logs the critical GLib would, starting with
+// the C call's name, and returns its zero result; a test expects it with a
+// Capture:
+//
+//	if fd < 0 {
+//		logging.Critical("gio", "g_socket_new_from_fd: assertion 'fd >= 0' failed")
+//		return nil
+//	}
+//
+//	capt := logging.StartCapture()
+//	defer capt.Stop()
+//	… the refused call …
+//	if capt.Count("critical", "fd >= 0") != 1 { t.Error("not refused") }
 package logging
 
 import (
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -51,8 +77,48 @@ func loadEnv() {
 // top of that.
 func SetLogger(l zerolog.Logger) { base.Store(&l) }
 
-// ResetLogger restores the default: silent, except what SIGLOOP_DEBUG turns on.
+// ResetLogger restores the default: criticals and warnings on standard
+// error, debug output as SIGLOOP_DEBUG says.
 func ResetLogger() { base.Store(nil) }
+
+// out is where criticals and warnings go when no logger is set.
+var out struct {
+	sync.Mutex
+	w io.Writer // nil means os.Stderr
+}
+
+// SetOutput makes w the destination of the default output (criticals and
+// warnings when no logger is set) and returns a function that restores the
+// previous one. It is for tests; nil means standard error.
+func SetOutput(w io.Writer) (restore func()) {
+	out.Lock()
+	old := out.w
+	out.w = w
+	out.Unlock()
+	return func() {
+		out.Lock()
+		out.w = old
+		out.Unlock()
+	}
+}
+
+// Line is the default output's line for a record: GLib's
+// "Domain-LEVEL **: message" shape, with "sigloop-pkg" as the domain.
+func Line(level, pkg, msg string) string {
+	return "sigloop-" + pkg + "-" + strings.ToUpper(level) + " **: " + msg + "\n"
+}
+
+// printDefault writes one record to the default output, in one write.
+func printDefault(level, pkg, msg string) {
+	line := Line(level, pkg, msg)
+	out.Lock()
+	defer out.Unlock()
+	w := out.w
+	if w == nil {
+		w = os.Stderr
+	}
+	_, _ = io.WriteString(w, line)
+}
 
 // For returns the logger of package pkg ("mainloop", "gio", …).
 func For(pkg string) zerolog.Logger {
@@ -78,18 +144,26 @@ func maxLevel(a, b zerolog.Level) zerolog.Level {
 }
 
 // Critical logs a GLib-style critical: a programmer error that the call
-// refused (g_critical, g_return_if_fail, Qt's qWarning on misuse).
-func Critical(pkg, msg string) {
-	l := For(pkg)
-	l.Error().Str("glib", "critical").Msg(msg)
-	notify("critical", pkg, msg)
-}
+// refused (g_critical, g_return_if_fail, Qt's qWarning on misuse). msg
+// starts with the name of the refused call.
+func Critical(pkg, msg string) { report(zerolog.ErrorLevel, "critical", pkg, msg) }
 
 // Warning logs a GLib-style warning (g_warning).
-func Warning(pkg, msg string) {
-	l := For(pkg)
-	l.Warn().Str("glib", "warning").Msg(msg)
-	notify("warning", pkg, msg)
+func Warning(pkg, msg string) { report(zerolog.WarnLevel, "warning", pkg, msg) }
+
+// report sends a critical or warning to the logger set with SetLogger, or
+// else to the default output unless a Capture takes it, and to every open
+// Capture.
+func report(lvl zerolog.Level, level, pkg, msg string) {
+	captured := notify(level, pkg, msg)
+	if p := base.Load(); p != nil {
+		l := For(pkg)
+		l.WithLevel(lvl).Str("glib", level).Msg(msg)
+		return
+	}
+	if !captured {
+		printDefault(level, pkg, msg)
+	}
 }
 
 // DebugEnabled reports whether pkg's debug output is on (SIGLOOP_DEBUG).
@@ -135,7 +209,7 @@ type Capture struct {
 func StartCapture() *Capture {
 	c := &Capture{}
 	capMu.Lock()
-	captures = append(captures, c)
+	captures = append(captures[:len(captures):len(captures)], c) // copy on write: notify reads a snapshot
 	capMu.Unlock()
 	return c
 }
@@ -145,7 +219,7 @@ func (c *Capture) Stop() []Record {
 	capMu.Lock()
 	for i, x := range captures {
 		if x == c {
-			captures = append(captures[:i], captures[i+1:]...)
+			captures = append(captures[:i:i], captures[i+1:]...)
 			break
 		}
 	}
@@ -171,7 +245,9 @@ func (c *Capture) Count(level, substr string) int {
 	return n
 }
 
-func notify(level, pkg, msg string) {
+// notify hands the record to every open Capture and reports whether there
+// was one.
+func notify(level, pkg, msg string) bool {
 	capMu.Lock()
 	cs := captures
 	capMu.Unlock()
@@ -180,4 +256,5 @@ func notify(level, pkg, msg string) {
 		c.records = append(c.records, Record{level, pkg, msg})
 		c.mu.Unlock()
 	}
+	return len(cs) > 0
 }

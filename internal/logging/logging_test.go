@@ -11,26 +11,86 @@ import (
 	"github.com/rs/zerolog"
 )
 
-func TestSilentByDefaultAndSetLogger(t *testing.T) {
-	defer ResetLogger()
-	l := For("nowhere")
-	if l.GetLevel() != zerolog.Disabled {
-		t.Fatalf("default logger is not silent: level %v", l.GetLevel())
-	}
+// By default, criticals and warnings are one line each on the default
+// output (standard error), as GLib's g_critical and Qt's qWarning; debug
+// output stays off.
+func TestDefaultOutput(t *testing.T) {
 	var buf bytes.Buffer
+	defer SetOutput(&buf)()
+	Critical("gio", "g_socket_listener_add_inet_port: port 70000 out of range 0..65535")
+	Warning("cancellable", "g_cancellable_reset: w")
+	Debug("mainloop", func(e *zerolog.Event) { e.Msg("debug line") })
+	want := "sigloop-gio-CRITICAL **: g_socket_listener_add_inet_port: port 70000 out of range 0..65535\n" +
+		"sigloop-cancellable-WARNING **: g_cancellable_reset: w\n"
+	if got := buf.String(); got != want {
+		t.Errorf("default output:\n%q\nwant\n%q", got, want)
+	}
+	if l := For("nowhere"); l.GetLevel() != zerolog.Disabled {
+		t.Errorf("debug logger is not off by default: level %v", l.GetLevel())
+	}
+}
+
+// SetLogger redirects: the default output sees nothing, the logger sees the
+// critical; zerolog.Nop silences everything.
+func TestSetLoggerRedirectsAndSilences(t *testing.T) {
+	defer ResetLogger()
+	var def, buf bytes.Buffer
+	defer SetOutput(&def)()
 	SetLogger(zerolog.New(&buf))
 	Critical("mainloop", "Source ID 3 was not found when attempting to remove it")
 	Debug("mainloop", func(e *zerolog.Event) { e.Msg("debug line") })
 	out := buf.String()
-	if !strings.Contains(out, `"glib":"critical"`) || !strings.Contains(out, "Source ID 3") {
+	if !strings.Contains(out, `"glib":"critical"`) || !strings.Contains(out, "Source ID 3") || !strings.Contains(out, `"level":"error"`) {
 		t.Errorf("critical not logged: %s", out)
 	}
 	if strings.Contains(out, "debug line") {
 		t.Errorf("debug logged without SIGLOOP_DEBUG: %s", out)
 	}
+	SetLogger(zerolog.Nop())
+	Critical("mainloop", "silenced")
+	ResetLogger()
+	Warning("mainloop", "back on the default output")
+	if got, want := def.String(), Line("warning", "mainloop", "back on the default output"); got != want {
+		t.Errorf("default output = %q, want %q", got, want)
+	}
+}
+
+// A test that captures a critical does not also print it.
+func TestCaptureKeepsDefaultOutputQuiet(t *testing.T) {
+	var buf bytes.Buffer
+	defer SetOutput(&buf)()
+	c := StartCapture()
+	Critical("signal", "expected")
+	c.Stop()
+	if buf.Len() != 0 || c.Count("critical", "expected") != 1 {
+		t.Errorf("with a capture open: printed %q, captured %+v", buf.String(), c.Records())
+	}
+}
+
+// The real default is standard error, checked in a child process.
+func TestDefaultIsStderr(t *testing.T) {
+	if os.Getenv("SIGLOOP_LOGGING_CHILD") == "stderr" {
+		Critical("gio", "g_socket_new: assertion 'family != 0' failed")
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestDefaultIsStderr$")
+	cmd.Env = append(os.Environ(), "SIGLOOP_LOGGING_CHILD=stderr")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("child: %v\n%s%s", err, stdout.String(), stderr.String())
+	}
+	want := "sigloop-gio-CRITICAL **: g_socket_new: assertion 'family != 0' failed\n"
+	if stderr.String() != want {
+		t.Errorf("child stderr = %q, want %q", stderr.String(), want)
+	}
+	if strings.Contains(stdout.String(), "CRITICAL") {
+		t.Errorf("critical on stdout: %q", stdout.String())
+	}
 }
 
 func TestCapture(t *testing.T) {
+	defer SetOutput(io.Discard)()
 	c := StartCapture()
 	Critical("signal", "instance has no handler with id '7'")
 	Warning("signal", "w")

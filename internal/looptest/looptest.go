@@ -1,7 +1,21 @@
 // Package looptest holds the main-loop helpers that sigloop's tests share:
 // a loop running on its own goroutine for the length of a test, a way to run
 // a function on it and wait, and a context pushed as the test goroutine's
-// own, iterated until a condition holds.
+// own, iterated until a condition holds. It is the one copy of these
+// helpers: a package's tests use it rather than their own.
+//
+// # Getting started
+//
+// A test that starts async calls pushes a private context, so that their
+// callbacks come to it, and iterates it until the result is in:
+//
+//	l := looptest.Push(t, 10*time.Second) // popped when the test ends
+//	var got error
+//	done := false
+//	x.FooAsync(arg, nil, func(_ any, res asyncresult.AsyncResult) { _, got = x.FooFinish(res); done = true })
+//	l.Until(func() bool { return done })
+//
+// A test that needs a loop running on another goroutine uses Run and On.
 package looptest
 
 import (
@@ -73,7 +87,9 @@ func Push(t testing.TB, timeout time.Duration) *Loop {
 }
 
 // Until iterates the context until cond holds, failing the test if it does
-// not within the Loop's timeout.
+// not within the Loop's timeout. cond may be made true by another goroutine
+// without waking the context: a ticking source re-checks it every few
+// milliseconds.
 func (l *Loop) Until(cond func() bool) {
 	l.T.Helper()
 	if cond() {
@@ -84,10 +100,29 @@ func (l *Loop) Until(cond func() bool) {
 	src.SetCallback(func() bool { expired = true; return mainloop.SourceRemove })
 	src.Attach(l.Ctx)
 	defer src.Destroy()
+	tick := mainloop.NewTimeoutSource(tickEvery)
+	tick.SetCallback(func() bool { return mainloop.SourceContinue })
+	tick.Attach(l.Ctx)
+	defer tick.Destroy()
 	for !cond() {
 		if expired {
 			l.T.Fatalf("main loop: condition not met within %v", l.Timeout)
 		}
 		l.Ctx.Iteration(true)
 	}
+}
+
+// tickEvery is how often Until re-checks its condition when nothing else
+// wakes the context.
+const tickEvery = 5 * time.Millisecond
+
+// Idle runs fn from an idle source of the Loop's context and iterates until
+// it has run.
+func (l *Loop) Idle(fn func()) {
+	l.T.Helper()
+	ran := false
+	s := mainloop.NewIdleSource()
+	s.SetCallback(func() bool { fn(); ran = true; return mainloop.SourceRemove })
+	s.Attach(l.Ctx)
+	l.Until(func() bool { return ran })
 }
