@@ -20,6 +20,7 @@ type threadState struct {
 	// contexts being dispatched; the top entry is the caller's context.
 	stack []stackEntry
 	depth int // g_main_depth
+	loops int // Loop.Run/Exec calls running on this goroutine (LoopLevel)
 	// inPrepareOrCheck counts calls into user Prepare/Check functions (ML-9).
 	inPrepareOrCheck int
 	current          *Source // g_main_current_source
@@ -107,6 +108,22 @@ func Depth() int {
 		}
 	})
 	return d
+}
+
+// LoopLevel is Qt's loop level (QThreadData::loopLevel, once
+// QCoreApplication::loopLevel): how many Loop.Run or Loop.Exec calls are
+// running on the calling goroutine, 0 when it runs none (it may still
+// dispatch with bare Context.Iteration calls). Deferred deletes use it
+// (object's DeleteLater follows Qt: one posted while no loop runs waits for
+// one, OBJ-06).
+func LoopLevel() int {
+	n := 0
+	peekThread(func(_ int64, ts *threadState) {
+		if ts != nil {
+			n = ts.loops
+		}
+	})
+	return n
 }
 
 // CurrentSource is g_main_current_source: the source whose callback is

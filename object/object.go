@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/rs/zerolog"
 
@@ -75,7 +74,7 @@ type Object struct {
 	nextNotify  int
 	freeze      int
 	frozen      []string
-	deleteLater *mainloop.Source
+	deleteLater *deferredDelete // a pending DeleteLater, nil if none
 
 	parent   *Object   // treeMu
 	children []*Object // treeMu
@@ -229,16 +228,7 @@ func (o *Object) MoveToContext(c *mainloop.Context) error {
 	walk(o)
 	treeMu.Unlock()
 	for _, x := range moved {
-		x.mu.Lock()
-		pending := x.deleteLater
-		x.mu.Unlock()
-		if pending != nil {
-			pending.Destroy()
-			x.mu.Lock()
-			if x.deleteLater == pending {
-				x.deleteLater = nil
-			}
-			x.mu.Unlock()
+		if x.cancelDeleteLater() {
 			x.DeleteLater()
 		}
 	}
@@ -505,13 +495,7 @@ func (o *Object) Destroy() {
 	// or a destroy notify is disconnected here.
 	o.Notify.DisconnectAll()
 	o.Destroyed.DisconnectAll()
-	o.mu.Lock()
-	dl := o.deleteLater
-	o.deleteLater = nil
-	o.mu.Unlock()
-	if dl != nil {
-		dl.Destroy()
-	}
+	o.cancelDeleteLater()
 	for _, c := range o.Children() {
 		c.Destroy()
 	}
@@ -521,51 +505,4 @@ func (o *Object) Destroy() {
 		o.parent = nil
 	}
 	treeMu.Unlock()
-}
-
-// DeleteLater is QObject::deleteLater: o is destroyed on its context, at a
-// later dispatch there. It may be called from any goroutine, and
-// repeatedly: the calls coalesce into one (OBJ-06). As in Qt, when it is
-// called from a callback dispatched by o's context, a nested loop run from
-// that callback (or deeper) does not destroy o; the destruction waits until
-// control is back at the loop level that called DeleteLater or an outer
-// one. Called from elsewhere (another goroutine, or before any loop runs),
-// the next dispatch of o's context destroys it.
-func (o *Object) DeleteLater() {
-	if o == nil {
-		nilObject("QObject::deleteLater")
-		return
-	}
-	o.init()
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.destroying.Load() || o.deleteLater != nil {
-		return
-	}
-	ctx := o.ctx.Load()
-	level := 0 // g_main_depth of the posting dispatch; 0: not posted from ctx's dispatch
-	if ctx.IsOwner() {
-		level = mainloop.Depth()
-	}
-	// Prepare and check run at the dispatch depth of the loop polling ctx,
-	// one less than the depth its callbacks run at.
-	ready := func(*mainloop.Source) bool { return level == 0 || mainloop.Depth() < level }
-	var src *mainloop.Source
-	src = mainloop.NewSource(mainloop.SourceFuncs{
-		Prepare: func(s *mainloop.Source) (bool, time.Duration) { return ready(s), -1 },
-		Check:   ready,
-		Dispatch: func(*mainloop.Source, mainloop.SourceFunc) bool {
-			o.mu.Lock()
-			if o.deleteLater == src {
-				o.deleteLater = nil
-			}
-			o.mu.Unlock()
-			o.Destroy()
-			return mainloop.SourceRemove
-		},
-	})
-	src.SetPriority(mainloop.PriorityDefault)
-	src.SetName("object: deleteLater")
-	o.deleteLater = src
-	src.Attach(ctx)
 }

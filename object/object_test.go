@@ -264,7 +264,7 @@ func TestDeleteLaterCancelledByDestroy_OBJ06(t *testing.T) {
 	o.Destroyed.Connect(func(*object.Object) { n++ })
 	o.DeleteLater()
 	o.Destroy()
-	pump(ctx)
+	runLoop(ctx)
 	if n != 1 {
 		t.Fatalf("destroyed %d times", n)
 	}
@@ -295,12 +295,12 @@ func TestMoveToContext_OBJ05(t *testing.T) {
 	if err := p.MoveToContext(a); err != nil {
 		t.Fatal("move to the same context:", err)
 	}
-	pump(b)
-	pump(mainloop.Default())
+	runLoop(b)
+	runLoop(mainloop.Default())
 	if g.IsDestroyed() {
 		t.Fatal("DeleteLater ran on the old context")
 	}
-	pump(a)
+	runLoop(a)
 	if !g.IsDestroyed() || c.IsDestroyed() {
 		t.Fatal("DeleteLater did not move along")
 	}
@@ -413,7 +413,8 @@ func TestSenderDestroyedInSlot_SIG08(t *testing.T) {
 
 // TestDeleteLaterLoopLevel_OBJ06: a nested loop run from the callback that
 // called DeleteLater does not destroy the object; returning to the outer
-// loop does. Called before any loop ran, the first dispatch destroys it.
+// loop does. Called before any loop ran, bare iterations do not destroy it
+// and the first loop does.
 func TestDeleteLaterLoopLevel_OBJ06(t *testing.T) {
 	ctx := mainloop.NewContext()
 	o := object.New()
@@ -437,10 +438,14 @@ func TestDeleteLaterLoopLevel_OBJ06(t *testing.T) {
 
 	early := object.New()
 	early.MoveToContext(ctx)
-	early.DeleteLater() // not from ctx's dispatch: the next dispatch destroys it
+	early.DeleteLater() // outside any loop: waits for one (Qt)
 	pump(ctx)
+	if early.IsDestroyed() {
+		t.Fatal("bare iterations outside any loop destroyed an object whose DeleteLater was posted outside any loop")
+	}
+	runLoop(ctx)
 	if !early.IsDestroyed() {
-		t.Fatal("DeleteLater before the loop ran was not honoured")
+		t.Fatal("DeleteLater before the loop ran was not honoured by the loop")
 	}
 }
 

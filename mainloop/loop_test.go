@@ -1,0 +1,188 @@
+package mainloop
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/sigloop/sigloop/internal/logging"
+)
+
+// TestExec_EVL01 is tst_qeventloop exec: Exec returns the code given to
+// Exit (from the loop's own callback or another goroutine), 0 for Quit; a
+// second Exec of a running loop warns and returns -1.
+func TestExec_EVL01(t *testing.T) {
+	cases := []struct {
+		name string
+		end  func(l *Loop)
+		want int
+	}{
+		{"quit", func(l *Loop) { l.Quit() }, 0},
+		{"exit(0)", func(l *Loop) { l.Exit(0) }, 0},
+		{"exit(1)", func(l *Loop) { l.Exit(1) }, 1},
+		{"exit(2)", func(l *Loop) { l.Exit(2) }, 2},
+		{"exit(2) from another goroutine", func(l *Loop) {
+			done := make(chan struct{})
+			go func() { l.Exit(2); close(done) }()
+			<-done
+		}, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := NewContext()
+			l := New(c)
+			if l.IsRunning() {
+				t.Fatal("running before Exec")
+			}
+			var running bool
+			c.Post(PriorityDefault, func() { running = l.IsRunning(); tc.end(l) })
+			if got := l.Exec(); got != tc.want || !running || l.IsRunning() {
+				t.Fatalf("Exec() = %d (running inside %v, after %v), want %d", got, running, l.IsRunning(), tc.want)
+			}
+		})
+	}
+
+	c := NewContext()
+	l := New(c)
+	inner := 0
+	cap := logging.StartCapture()
+	c.Post(PriorityDefault, func() { inner = l.Exec(); l.Exit(3) })
+	got := l.Exec()
+	cap.Stop()
+	if inner != -1 || got != 3 || cap.Count("warning", fmt.Sprintf("QEventLoop::exec: instance %p has already called exec()", l)) != 1 {
+		t.Fatalf("recursive Exec = %d, outer %d, records %v", inner, got, cap.Records())
+	}
+}
+
+// TestReexec_EVL01 is tst_qeventloop reexec: a loop can be executed again
+// after its Exec returned.
+func TestReexec_EVL01(t *testing.T) {
+	c := NewContext()
+	l := New(c)
+	for i := range 3 {
+		c.Post(PriorityDefault, func() { l.Exit(i + 10) })
+		if got := l.Exec(); got != i+10 {
+			t.Fatalf("run %d: Exec() = %d", i, got)
+		}
+	}
+}
+
+// TestExecAfterExit_EVL01 is tst_qeventloop execAfterExit: an Exit before
+// Exec is lost; Exec returns the code of a later Exit.
+func TestExecAfterExit_EVL01(t *testing.T) {
+	c := NewContext()
+	l := New(c)
+	l.Exit(1)
+	c.Post(PriorityDefault, func() { l.Exit(0) })
+	if got := l.Exec(); got != 0 {
+		t.Fatalf("Exec() = %d, want 0 (the Exit(1) before it is lost)", got)
+	}
+}
+
+// TestNestedLoops_EVL03 is tst_qeventloop nestedLoops: each Exec raises the
+// loop level; Exit ends only its own loop, innermost first.
+func TestNestedLoops_EVL03(t *testing.T) {
+	c := NewContext()
+	l1, l2, l3 := New(c), New(c), New(c)
+	var got []string
+	if LoopLevel() != 0 {
+		t.Fatalf("LoopLevel() = %d outside any loop", LoopLevel())
+	}
+	c.Post(PriorityDefault, func() {
+		got = append(got, fmt.Sprint("level ", LoopLevel()))
+		c.Post(PriorityDefault, func() {
+			got = append(got, fmt.Sprint("level ", LoopLevel()))
+			c.Post(PriorityDefault, func() {
+				got = append(got, fmt.Sprint("level ", LoopLevel()))
+				l3.Exit(3)
+			})
+			got = append(got, fmt.Sprint("l3 ", l3.Exec(), " running l2 ", l2.IsRunning(), " l1 ", l1.IsRunning()))
+			l2.Exit(2)
+		})
+		got = append(got, fmt.Sprint("l2 ", l2.Exec(), " running l1 ", l1.IsRunning()))
+		l1.Exit(1)
+	})
+	got = append(got, fmt.Sprint("l1 ", l1.Exec()))
+	want := []string{"level 1", "level 2", "level 3", "l3 3 running l2 true l1 true", "l2 2 running l1 true", "l1 1"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+	if LoopLevel() != 0 {
+		t.Fatalf("LoopLevel() = %d after the loops", LoopLevel())
+	}
+}
+
+// TestZeroLoop: a zero Loop runs on the global default context; a nil
+// *Loop logs a critical from each method and does nothing.
+func TestZeroLoop(t *testing.T) {
+	var l Loop
+	if l.MainContext() != Default() || l.IsRunning() {
+		t.Fatal("zero Loop is not a stopped loop on Default()")
+	}
+	Default().Post(PriorityDefault, func() { l.Exit(4) })
+	if got := l.Exec(); got != 4 {
+		t.Fatalf("zero Loop Exec() = %d", got)
+	}
+	var nl *Loop
+	cases := []struct {
+		name string
+		call func() any
+		want any
+	}{
+		{"MainContext", func() any { return nl.MainContext() }, (*Context)(nil)},
+		{"IsRunning", func() any { return nl.IsRunning() }, false},
+		{"Run", func() any { nl.Run(); return nil }, nil},
+		{"Quit", func() any { nl.Quit(); return nil }, nil},
+		{"Exec", func() any { return nl.Exec() }, -1},
+		{"Exit", func() any { nl.Exit(1); return nil }, nil},
+	}
+	for _, tc := range cases {
+		t.Run("nil "+tc.name, func(t *testing.T) {
+			cap := logging.StartCapture()
+			got := tc.call()
+			cap.Stop()
+			if got != tc.want || cap.Count("critical", "assertion 'loop != NULL' failed") != 1 {
+				t.Fatalf("= %v, records %v", got, cap.Records())
+			}
+		})
+	}
+}
+
+// TestZeroContext: a zero Context sets itself up at its first use and works
+// like one from NewContext.
+func TestZeroContext(t *testing.T) {
+	var c Context
+	if c.Pending() || c.Iteration(false) {
+		t.Fatal("a fresh zero Context has work")
+	}
+	n := 0
+	s := NewIdleSource()
+	s.SetCallback(func() bool { n++; return SourceRemove })
+	if s.Attach(&c) == 0 {
+		t.Fatal("Attach to a zero Context failed")
+	}
+	c.Invoke(func() { n++ })
+	c.Post(PriorityDefault, func() { n++ })
+	drain(&c)
+	l := New(&c)
+	c.Post(PriorityDefault, l.Quit)
+	l.Run()
+	if n != 3 {
+		t.Fatalf("%d calls, want 3", n)
+	}
+}
+
+// TestZeroSource: a zero Source is refused by Attach with a critical.
+func TestZeroSource(t *testing.T) {
+	var s Source
+	cap := logging.StartCapture()
+	id := s.Attach(NewContext())
+	cap.Stop()
+	if id != 0 || cap.Count("critical", "zero Source") != 1 {
+		t.Fatalf("id %d, records %v", id, cap.Records())
+	}
+	s.SetName("x")
+	s.Destroy()
+	if !s.IsDestroyed() || s.Name() != "x" {
+		t.Fatal("zero Source setters")
+	}
+}
