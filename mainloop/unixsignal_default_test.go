@@ -125,4 +125,3 @@ func unixSignalChild(spec string) {
 		c.Iteration(true)
 	}
 }
-
