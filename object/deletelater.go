@@ -100,6 +100,10 @@ func (o *Object) DeleteLater() {
 	set[o] = struct{}{}
 	deferred.mu.Unlock()
 	dd.src.Attach(ctx)
+	// Like Qt's postEvent, wake the loop even from its own goroutine: a
+	// DeleteLater from a Prepare (Qt's aboutToBlock) must not wait for
+	// the poll to end for other reasons.
+	ctx.Wakeup()
 }
 
 // takeDeleteLater clears o's pending DeleteLater if it is dd and reports
