@@ -136,7 +136,11 @@ func TestDeleteLaterBeforeExec_OBJ06(t *testing.T) {
 	loop := mainloop.New(ctx)
 	check := mainloop.NewTimeoutSource(20 * time.Millisecond)
 	deleted := false
-	check.SetCallback(func() bool { deleted = child.IsDestroyed() && w.FindChild("deleteLater") == nil; loop.Quit(); return mainloop.SourceRemove })
+	check.SetCallback(func() bool {
+		deleted = child.IsDestroyed() && w.FindChild("deleteLater") == nil
+		loop.Quit()
+		return mainloop.SourceRemove
+	})
 	check.Attach(ctx)
 	loop.Exec()
 	if !deleted {
