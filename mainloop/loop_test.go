@@ -2,7 +2,9 @@ package mainloop
 
 import (
 	"fmt"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sigloop/sigloop/internal/logging"
 )
@@ -184,5 +186,150 @@ func TestZeroSource(t *testing.T) {
 	s.Destroy()
 	if !s.IsDestroyed() || s.Name() != "x" {
 		t.Fatal("zero Source setters")
+	}
+}
+
+// TestProcessEvents_EVL04 is tst_qeventloop processEvents: processing a
+// posted call reports true; processing until nothing is left ends; a
+// blocking iteration with a timer pending returns true once it fired. (The
+// aboutToBlock/awake spies have no sigloop counterpart.)
+func TestProcessEvents_EVL04(t *testing.T) {
+	c := NewContext()
+	c.Post(PriorityDefault, func() {})
+	if !c.Iteration(false) {
+		t.Fatal("processing a posted call returned false")
+	}
+	for c.Iteration(false) {
+	}
+	if c.Iteration(false) {
+		t.Fatal("nothing left, yet Iteration reported work")
+	}
+	fired := false
+	s := NewTimeoutSource(100 * time.Millisecond)
+	s.SetCallback(func() bool { fired = true; return SourceRemove })
+	s.Attach(c)
+	// A blocking iteration may also return false after a stale wakeup
+	// (ML-3); the one that dispatched the timer returns true.
+	for i := 0; i < 3 && !fired; i++ {
+		if c.Iteration(true) != fired {
+			t.Fatal("Iteration's result does not say whether the timer ran")
+		}
+	}
+	if !fired {
+		t.Fatal("the timer never fired")
+	}
+}
+
+// TestExecQuitByTimer_EVL02 is tst_qeventloop quit and exec's first part:
+// a timer that quits (exits with 0, 1, 2) the loop after 100 ms ends Exec
+// with that code.
+func TestExecQuitByTimer_EVL02(t *testing.T) {
+	c := NewContext()
+	l := New(c)
+	for _, code := range []int{0, 1, 2} {
+		s := NewTimeoutSource(100 * time.Millisecond)
+		s.SetCallback(func() bool { l.Exit(code); return SourceRemove })
+		s.Attach(c)
+		if got := l.Exec(); got != code {
+			t.Fatalf("Exec() = %d, want %d", got, code)
+		}
+	}
+	s := NewTimeoutSource(100 * time.Millisecond)
+	s.SetCallback(func() bool { l.Quit(); return SourceRemove })
+	s.Attach(c)
+	if got := l.Exec(); got != 0 {
+		t.Fatalf("Exec() after Quit = %d", got)
+	}
+}
+
+// TestWakeUp_EVL02 is tst_qeventloop wakeUp: a loop running on another
+// goroutine wakes (its blocked poll returns) when woken up, and exits when
+// told to from here.
+func TestWakeUp_EVL02(t *testing.T) {
+	c := NewContext()
+	l := New(c)
+	var woke atomic.Int32
+	hook := NewSource(SourceFuncs{Prepare: func(*Source) (bool, time.Duration) { woke.Add(1); return false, -1 }})
+	hook.Attach(c)
+	defer hook.Destroy()
+	done := make(chan int)
+	go func() { done <- l.Exec() }()
+	for woke.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // blocked in its poll by now
+	before := woke.Load()
+	c.Wakeup()
+	deadline := time.Now().Add(10 * time.Second)
+	for woke.Load() == before && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if woke.Load() == before {
+		t.Fatal("Wakeup did not wake the loop")
+	}
+	l.Exit(5)
+	if got := <-done; got != 5 {
+		t.Fatalf("Exec() = %d", got)
+	}
+}
+
+// TestNestedLoopsPosted_EVL03 is tst_qeventloop nestedLoops: three posted
+// calls each run a nested loop that a call it posts exits; nothing wedges
+// and every nested loop ends.
+func TestNestedLoopsPosted_EVL03(t *testing.T) {
+	c := NewContext()
+	outer := New(c)
+	ended := 0
+	start := func() {
+		inner := New(c)
+		c.Post(PriorityDefault, inner.Quit)
+		inner.Exec()
+		ended++
+		if ended == 3 {
+			outer.Quit()
+		}
+	}
+	for range 3 {
+		c.Post(PriorityDefault, start)
+	}
+	safety := NewTimeoutSource(10 * time.Second)
+	safety.SetCallback(func() bool { outer.Exit(-9); return SourceRemove })
+	safety.Attach(c)
+	defer safety.Destroy()
+	if got := outer.Exec(); got != 0 || ended != 3 {
+		t.Fatalf("Exec() = %d, nested loops ended %d", got, ended)
+	}
+}
+
+// TestDeliverInDefinedOrder_EVL04 is tst_qeventloop deliverInDefinedOrder
+// without its moveToThread calls (posted calls do not follow an object to
+// another context in sigloop): calls posted to five priorities from
+// several goroutines' objects arrive in posting order within each
+// priority, all of them, better priorities first.
+func TestDeliverInDefinedOrder_EVL04(t *testing.T) {
+	const nQueue, nEvent = 5, 50
+	c := NewContext()
+	last := [nQueue]int{-1, -1, -1, -1, -1}
+	count, prioOrder := 0, true
+	lastPrio := -1
+	ev := 0
+	for e := range nEvent {
+		q := e % nQueue
+		ev++
+		v := ev
+		c.Post(q, func() {
+			if last[q] >= v {
+				t.Errorf("queue %d: %d after %d", q, v, last[q])
+			}
+			if q < lastPrio {
+				prioOrder = false
+			}
+			last[q], lastPrio = v, q
+			count++
+		})
+	}
+	drain(c)
+	if count != nEvent || !prioOrder {
+		t.Fatalf("delivered %d of %d, better priorities first %v", count, nEvent, prioOrder)
 	}
 }
