@@ -191,3 +191,24 @@ func TestSourceUnixFDAPIPriority_ML2(t *testing.T) {
 		t.Fatal("work left after destroying both")
 	}
 }
+
+// TestInvokeFromWorker_ML18: a goroutine that owns and pushed nothing runs
+// an Invoke on Default() right there while Default() is free, but queues
+// one on another context, and Post always queues.
+func TestInvokeFromWorker_ML18(t *testing.T) {
+	other := NewContext()
+	done := make(chan [3]bool)
+	go func() {
+		var r [3]bool
+		Default().Invoke(func() { r[0] = true })
+		other.Invoke(func() { r[1] = true })
+		Default().Post(PriorityDefault, func() { r[2] = true })
+		done <- r
+	}()
+	r := <-done
+	drain(other)
+	drain(Default())
+	if !r[0] || r[1] || r[2] {
+		t.Fatalf("ran inside the call: Invoke(Default) %v, Invoke(other) %v, Post %v; want true false false", r[0], r[1], r[2])
+	}
+}
