@@ -75,6 +75,7 @@ type Object struct {
 	freeze      int
 	frozen      []string
 	deleteLater *deferredDelete // a pending DeleteLater, nil if none
+	onMove      func()          // set once before sharing (Timer): runs after MoveToContext moved o
 
 	parent   *Object   // treeMu
 	children []*Object // treeMu
@@ -189,10 +190,11 @@ func (o *Object) MainContext() *mainloop.Context {
 // MoveToContext is QObject::moveToThread: o and all its descendants now
 // live on c. It is refused with ErrHasParent for an object that has a
 // parent (with Qt's warning, OBJ-05), ErrDestroyed, or ErrNilContext; moving
-// to the same context does nothing. A pending DeleteLater moves along;
-// queued calls already posted to the old context stay there.
-// Differs from Qt: it may be called from any goroutine (Qt only allows the
-// object's own thread).
+// to the same context does nothing. A pending DeleteLater moves along, and
+// an active Timer is restarted on c with its interval, as Qt moves posted
+// events and timers. Differs from Qt: queued signal calls already posted
+// to the old context stay there, and it may be called from any goroutine
+// (Qt only allows the object's own thread).
 func (o *Object) MoveToContext(c *mainloop.Context) error {
 	if o == nil {
 		nilObject("QObject::moveToThread")
@@ -230,6 +232,9 @@ func (o *Object) MoveToContext(c *mainloop.Context) error {
 	for _, x := range moved {
 		if x.cancelDeleteLater() {
 			x.DeleteLater()
+		}
+		if x.onMove != nil {
+			x.onMove()
 		}
 	}
 	logging.Debug(pkg, func(e *zerolog.Event) {

@@ -25,6 +25,9 @@ import (
 // Timeout, then the interval resumes from that dispatch (GLib's
 // no-catch-up timeouts).
 //
+// MoveToContext (QObject::moveToThread) restarts an active timer on the
+// new context with its interval, as Qt does.
+//
 // Make one with NewTimer. The zero value is not usable: its methods log a
 // critical and do nothing. Methods may be called from any goroutine;
 // Timeout handlers run on the timer's context.
@@ -46,6 +49,7 @@ type Timer struct {
 func NewTimer(parent *Object) *Timer {
 	t := &Timer{made: true}
 	t.Init(t)
+	t.onMove = t.moved
 	t.Timeout.SetOwner(&t.Object)
 	t.AddDestroyNotify(t.Stop)
 	if parent != nil {
@@ -100,6 +104,16 @@ func (t *Timer) StartInterval(d time.Duration) {
 		old.Destroy()
 	}
 	s.Attach(t.MainContext())
+}
+
+// moved restarts an active timer on the context the timer was moved to.
+func (t *Timer) moved() {
+	t.mu.Lock()
+	active, d := t.src != nil, t.interval
+	t.mu.Unlock()
+	if active {
+		t.StartInterval(d)
+	}
 }
 
 // fire is the timeout source's callback: it emits Timeout for the running

@@ -207,3 +207,43 @@ func TestSingleShotContext_EVL06(t *testing.T) {
 		t.Fatal(c.Records())
 	}
 }
+
+// TestTimerMovesWithObject_OBJ05 is tst_qobject moveToThread's timer part:
+// an active timer (here a child of the moved object) is restarted on the
+// new context with its interval and fires there, not on the old one.
+func TestTimerMovesWithObject_OBJ05(t *testing.T) {
+	oldCtx, newCtx := mainloop.NewContext(), mainloop.NewContext()
+	p := object.New()
+	p.MoveToContext(oldCtx)
+	tm := object.NewTimer(nil)
+	tm.MoveToContext(oldCtx)
+	tm.SetParent(p)
+	var on []*mainloop.Context
+	tm.Timeout.Connect(func() {
+		for _, c := range []*mainloop.Context{oldCtx, newCtx} {
+			if c.IsOwner() {
+				on = append(on, c)
+			}
+		}
+	})
+	tm.StartInterval(5 * time.Millisecond)
+	if err := p.MoveToContext(newCtx); err != nil {
+		t.Fatal(err)
+	}
+	if !tm.IsActive() || tm.Interval() != 5*time.Millisecond || tm.MainContext() != newCtx {
+		t.Fatal("the timer did not move along active")
+	}
+	time.Sleep(20 * time.Millisecond)
+	looptest.Pump(oldCtx)
+	if len(on) != 0 {
+		t.Fatal("fired on the old context")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(on) == 0 && time.Now().Before(deadline) {
+		newCtx.Iteration(true)
+	}
+	if len(on) == 0 || on[0] != newCtx {
+		t.Fatalf("fired on %v", on)
+	}
+	p.Destroy()
+}
