@@ -9,7 +9,8 @@ import (
 )
 
 // SourceFuncs is GSourceFuncs: the functions that make a custom source. Any
-// field may be nil. Prepare, Check and Dispatch run on the goroutine that
+// field may be nil, so the zero value is usable (a source that is never
+// ready by itself and calls its callback when dispatched). Prepare, Check and Dispatch run on the goroutine that
 // dispatches the source's context, with no sigloop lock held, so they may
 // call any sigloop function.
 type SourceFuncs struct {

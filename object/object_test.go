@@ -338,8 +338,18 @@ func TestBlockSignals_SIG12(t *testing.T) {
 	}
 }
 
+// TestData is tst_qobject testUserData (100 values under distinct keys,
+// each read back) plus removal with nil.
 func TestData(t *testing.T) {
 	o := object.New()
+	for i := range 100 {
+		o.SetData(fmt.Sprint("id", (i*37)%100), i)
+	}
+	for i := range 100 {
+		if got := o.Data(fmt.Sprint("id", (i*37)%100)); got != i {
+			t.Fatalf("Data(id%d) = %v, want %d", (i*37)%100, got, i)
+		}
+	}
 	o.SetData("k", 1)
 	if o.Data("k") != 1 || o.Data("x") != nil {
 		t.Fatal("Data")

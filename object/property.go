@@ -137,7 +137,8 @@ type Property[T comparable] struct {
 // maps, structs holding slices): Install takes the equality that decides
 // whether a Set changed the value (slices.Equal for []string, bytes.Equal
 // for []byte; nil counts every Set as a change). The value is stored and
-// returned as given, not copied. Otherwise it is Property.
+// returned as given, not copied. Otherwise it is Property, zero value and
+// concurrency contract included.
 type BoxedProperty[T any] struct {
 	propCore[T]
 	eq func(a, b T) bool
