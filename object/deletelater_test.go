@@ -37,15 +37,21 @@ func onLoop(t *testing.T, d time.Duration) (*mainloop.Context, *mainloop.Loop, *
 	return ctx, loop, o, object.NewWeakRef(o)
 }
 
+// postedOutside makes an object on a new context and calls its DeleteLater
+// outside any loop.
+func postedOutside() (*mainloop.Context, *object.Object, *object.WeakRef) {
+	ctx := mainloop.NewContext()
+	o := object.New()
+	o.MoveToContext(ctx)
+	o.DeleteLater()
+	return ctx, o, object.NewWeakRef(o)
+}
+
 // TestDeleteLaterProcessEvents1_OBJ06 is tst_qapplication
 // testDeleteLaterProcessEvents1: processing events outside any loop does
 // not run a DeleteLater posted outside any loop.
 func TestDeleteLaterProcessEvents1_OBJ06(t *testing.T) {
-	ctx := mainloop.NewContext()
-	o := object.New()
-	o.MoveToContext(ctx)
-	p := object.NewWeakRef(o)
-	o.DeleteLater()
+	ctx, o, p := postedOutside()
 	for ctx.Iteration(false) {
 	}
 	if p.Get() == nil {
@@ -58,11 +64,7 @@ func TestDeleteLaterProcessEvents1_OBJ06(t *testing.T) {
 // outside any loop, processing events does not delete, sending the posted
 // deferred deletes does; posted outside any loop, entering a loop deletes.
 func TestDeleteLaterProcessEvents2_OBJ06(t *testing.T) {
-	ctx := mainloop.NewContext()
-	o := object.New()
-	o.MoveToContext(ctx)
-	p := object.NewWeakRef(o)
-	o.DeleteLater()
+	ctx, _, p := postedOutside()
 	ctx.Iteration(false)
 	if p.Get() == nil {
 		t.Fatal("deleted by processEvents outside any loop")
@@ -72,14 +74,28 @@ func TestDeleteLaterProcessEvents2_OBJ06(t *testing.T) {
 		t.Fatal("SendPostedDeletes did not delete")
 	}
 
-	ctx, loop, o, p := onLoop(t, time.Second)
+	_, loop, o, p2 := onLoop(t, time.Second)
 	o.Destroyed.Connect(func(*object.Object) { loop.Quit() })
 	o.DeleteLater()
 	loop.Exec()
-	if p.Get() != nil {
+	if p2.Get() != nil {
 		t.Fatal("entering a loop did not delete")
 	}
-	_ = ctx
+}
+
+// nester runs Qt's EventLoopNester pattern: a callback of the outer loop
+// runs inner (which runs a nested loop), and the outer loop ends when o is
+// destroyed. It reports whether o was alive when inner returned and
+// whether the outer loop deleted it.
+func nester(t *testing.T, inner func(ctx *mainloop.Context, nested *mainloop.Loop, o *object.Object)) (aliveAfterNested, deleted bool) {
+	ctx, loop, o, p := onLoop(t, 3*time.Second)
+	ctx.Post(mainloop.PriorityDefault, func() {
+		inner(ctx, mainloop.New(ctx), o)
+		aliveAfterNested = p.Get() != nil
+	})
+	o.Destroyed.Connect(func(*object.Object) { loop.Quit() })
+	loop.Exec()
+	return aliveAfterNested, p.Get() == nil
 }
 
 // TestDeleteLaterProcessEvents3_OBJ06 is testDeleteLaterProcessEvents3
@@ -87,22 +103,16 @@ func TestDeleteLaterProcessEvents2_OBJ06(t *testing.T) {
 // then a nested loop (in which a second, queued DeleteLater is compressed
 // into the first): alive after the nested loop, deleted by the outer one.
 func TestDeleteLaterProcessEvents3_OBJ06(t *testing.T) {
-	ctx, loop, o, p := onLoop(t, 3*time.Second)
-	aliveInNested := false
-	ctx.Post(mainloop.PriorityDefault, func() {
-		nested := mainloop.New(ctx)
+	alive, deleted := nester(t, func(ctx *mainloop.Context, nested *mainloop.Loop, o *object.Object) {
 		o.DeleteLater()
 		ctx.Post(mainloop.PriorityDefault, o.DeleteLater)
 		q := mainloop.NewTimeoutSource(50 * time.Millisecond)
 		q.SetCallback(func() bool { nested.Quit(); return mainloop.SourceRemove })
 		q.Attach(ctx)
 		nested.Exec()
-		aliveInNested = p.Get() != nil
 	})
-	o.Destroyed.Connect(func(*object.Object) { loop.Quit() })
-	loop.Exec()
-	if !aliveInNested || p.Get() != nil {
-		t.Fatalf("alive after the nested loop %v, deleted by the outer loop %v", aliveInNested, p.Get() == nil)
+	if !alive || !deleted {
+		t.Fatalf("alive after the nested loop %v, deleted by the outer loop %v", alive, deleted)
 	}
 }
 
@@ -111,19 +121,13 @@ func TestDeleteLaterProcessEvents3_OBJ06(t *testing.T) {
 // loop runs just before a queued quit of that loop: alive when the nested
 // Exec returns, deleted once back in the outer loop.
 func TestDeleteLaterProcessEvents4_OBJ06(t *testing.T) {
-	ctx, loop, o, p := onLoop(t, 3*time.Second)
-	aliveAfterNested := false
-	ctx.Post(mainloop.PriorityDefault, func() {
-		nested := mainloop.New(ctx)
+	alive, deleted := nester(t, func(ctx *mainloop.Context, nested *mainloop.Loop, o *object.Object) {
 		ctx.Post(mainloop.PriorityDefault, o.DeleteLater)
 		ctx.Post(mainloop.PriorityDefault, nested.Quit)
 		nested.Exec()
-		aliveAfterNested = p.Get() != nil
 	})
-	o.Destroyed.Connect(func(*object.Object) { loop.Quit() })
-	loop.Exec()
-	if !aliveAfterNested || p.Get() != nil {
-		t.Fatalf("alive after the nested loop %v, deleted by the outer loop %v", aliveAfterNested, p.Get() == nil)
+	if !alive || !deleted {
+		t.Fatalf("alive after the nested loop %v, deleted by the outer loop %v", alive, deleted)
 	}
 }
 
@@ -162,23 +166,28 @@ func TestDeleteLaterProcessEvents5_OBJ06(t *testing.T) {
 	}
 }
 
-// TestDeleteLaterAfterLoopEnded_OBJ06: called after the last loop ended
-// (outside any loop), bare iterations never delete; a new loop does.
-func TestDeleteLaterAfterLoopEnded_OBJ06(t *testing.T) {
-	ctx := mainloop.NewContext()
-	runLoop(ctx)
-	o := object.New()
-	o.MoveToContext(ctx)
-	o.DeleteLater()
-	for range 3 {
-		ctx.Iteration(false)
-	}
-	if o.IsDestroyed() {
-		t.Fatal("deleted with no loop running")
-	}
-	runLoop(ctx)
-	if !o.IsDestroyed() {
-		t.Fatal("not deleted by the next loop")
+// TestDeleteLaterOutsideLoops_OBJ06: called before any loop ran, or after
+// the last loop ended (outside any loop either way), bare iterations never
+// delete; the next loop does.
+func TestDeleteLaterOutsideLoops_OBJ06(t *testing.T) {
+	for _, loopFirst := range []bool{false, true} {
+		ctx := mainloop.NewContext()
+		if loopFirst {
+			runLoop(ctx)
+		}
+		o := object.New()
+		o.MoveToContext(ctx)
+		o.DeleteLater()
+		for range 3 {
+			ctx.Iteration(false)
+		}
+		if o.IsDestroyed() {
+			t.Fatalf("after a loop ended %v: deleted with no loop running", loopFirst)
+		}
+		runLoop(ctx)
+		if !o.IsDestroyed() {
+			t.Fatalf("after a loop ended %v: not deleted by the next loop", loopFirst)
+		}
 	}
 }
 

@@ -254,48 +254,19 @@ func (t *Timer) String() string {
 
 // SingleShot is QTimer::singleShot(msec, context, functor): fn runs once,
 // d from now, on receiver's context, unless receiver is destroyed first
-// (then fn never runs and the timer is removed at the destruction). A nil
+// (then fn never runs; the pending timer stays until its time). A nil
 // receiver is mainloop.SingleShot (the caller's context). As with
 // mainloop.SingleShot (EVL-06), a negative d logs Qt's warning and a nil
 // fn a critical, and schedule nothing; d == 0 is a queued call, never a
 // direct one.
 func SingleShot(d time.Duration, receiver *Object, fn func()) {
-	if receiver == nil {
-		mainloop.SingleShot(d, fn)
+	if receiver == nil || fn == nil {
+		mainloop.SingleShot(d, fn) // the caller's context; a nil fn gets its critical
 		return
 	}
-	if d < 0 {
-		logging.Warning(pkg, "QTimer::singleShot: Timers cannot have negative timeouts")
-		return
-	}
-	if fn == nil {
-		logging.Critical(pkg, "QTimer::singleShot: Called with a null functor")
-		return
-	}
-	if receiver.IsDestroyed() {
-		return
-	}
-	ctx := receiver.MainContext()
-	if d == 0 {
-		ctx.Post(mainloop.PriorityDefault, func() {
-			if !receiver.IsDestroyed() {
-				fn()
-			}
-		})
-		return
-	}
-	s := mainloop.NewTimeoutSource(d)
-	s.SetName("QTimer::singleShot")
-	remove := receiver.AddDestroyNotify(s.Destroy)
-	if s.IsDestroyed() { // receiver destroyed meanwhile: the notify ran at once
-		return
-	}
-	s.SetCallback(func() bool {
-		remove()
+	mainloop.SingleShotOn(receiver.MainContext(), d, func() {
 		if !receiver.IsDestroyed() {
 			fn()
 		}
-		return mainloop.SourceRemove
 	})
-	s.Attach(ctx)
 }
