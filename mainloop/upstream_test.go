@@ -1,6 +1,7 @@
 package mainloop
 
 import (
+	"math"
 	"os"
 	"runtime"
 	"testing"
@@ -210,5 +211,36 @@ func TestInvokeFromWorker_ML18(t *testing.T) {
 	drain(Default())
 	if !r[0] || r[1] || r[2] {
 		t.Fatalf("ran inside the call: Invoke(Default) %v, Invoke(other) %v, Post %v; want true false false", r[0], r[1], r[2])
+	}
+}
+
+// TestTimeoutsNS_ML15 is /mainloop/timeouts_ns (1 s):
+// timeouts of 1<<i ns (i < 30) and one of the largest duration; each short
+// one fires at least once, no more often than the time allowed, and at
+// least as often as the next longer one.
+func TestTimeoutsNS_ML15(t *testing.T) {
+	const testDuration = time.Second
+	c := NewContext()
+	l := New(c)
+	var counters [31]int
+	for i := range counters {
+		d := time.Duration(1) << i
+		if i == len(counters)-1 {
+			d = math.MaxInt64
+		}
+		s := NewTimeoutSource(d)
+		s.SetCallback(func() bool { counters[i]++; return SourceContinue })
+		s.Attach(c)
+		defer s.Destroy()
+	}
+	end := NewTimeoutSource(testDuration)
+	end.SetCallback(func() bool { l.Quit(); return SourceRemove })
+	end.Attach(c)
+	l.Run()
+	for i := 0; i < len(counters)-1; i++ {
+		limit := int(testDuration>>i) + 1
+		if counters[i] <= 0 || counters[i] > limit || counters[i] < counters[i+1] {
+			t.Errorf("%v timeout fired %d times (limit %d, next %d)", time.Duration(1)<<i, counters[i], limit, counters[i+1])
+		}
 	}
 }
