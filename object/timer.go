@@ -244,12 +244,15 @@ func (t *Timer) RemainingTime() time.Duration {
 	return time.Duration(left) * time.Microsecond
 }
 
-// String describes the timer for debugging.
+// String describes the timer for debugging ("object.Timer(nil)" for a nil
+// or zero Timer).
 func (t *Timer) String() string {
-	if t == nil {
+	if t == nil || !t.made {
 		return "object.Timer(nil)"
 	}
-	return fmt.Sprintf("object.Timer(%p) interval %v active %v single-shot %v", t, t.Interval(), t.IsActive(), t.IsSingleShot())
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return fmt.Sprintf("object.Timer(%p) interval %v active %v single-shot %v", t, t.interval, t.src != nil, t.single)
 }
 
 // SingleShot is QTimer::singleShot(msec, context, functor): fn runs once,
