@@ -109,6 +109,10 @@
 // Iteration calls do not run it); SendPostedDeletes runs the pending ones
 // now; repeated calls coalesce.
 //
+// Post is QCoreApplication::postEvent for an object: the call runs later
+// on the object's context, follows it through MoveToContext and is dropped
+// if the object is destroyed first.
+//
 // # Timers
 //
 // Timer is QTimer: an Object whose Timeout signal fires every Interval (or

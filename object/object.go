@@ -71,6 +71,7 @@ type Object struct {
 	props       []propEntry             // installation order
 	propIndex   map[string]propertySlot // by name, once there are many
 	notifies    []destroyNotify
+	posts       []*postedCall // calls posted with Post, not yet run, in posting order
 	nextNotify  int
 	freeze      int
 	frozen      []string
@@ -190,11 +191,11 @@ func (o *Object) MainContext() *mainloop.Context {
 // MoveToContext is QObject::moveToThread: o and all its descendants now
 // live on c. It is refused with ErrHasParent for an object that has a
 // parent (with Qt's warning, OBJ-05), ErrDestroyed, or ErrNilContext; moving
-// to the same context does nothing. A pending DeleteLater moves along, and
-// an active Timer is restarted on c with its interval, as Qt moves posted
-// events and timers. Differs from Qt: queued signal calls already posted
-// to the old context stay there, and it may be called from any goroutine
-// (Qt only allows the object's own thread).
+// to the same context does nothing. Calls posted with Post and a pending
+// DeleteLater move along, and an active Timer is restarted on c with its
+// interval, as Qt moves posted events and timers. Differs from Qt: queued
+// signal calls already posted to the old context stay there, and it may be
+// called from any goroutine (Qt only allows the object's own thread).
 func (o *Object) MoveToContext(c *mainloop.Context) error {
 	if o == nil {
 		nilObject("QObject::moveToThread")
@@ -233,6 +234,7 @@ func (o *Object) MoveToContext(c *mainloop.Context) error {
 		if x.cancelDeleteLater() {
 			x.DeleteLater()
 		}
+		x.repost(c)
 		if x.onMove != nil {
 			x.onMove()
 		}
@@ -501,6 +503,9 @@ func (o *Object) Destroy() {
 	o.Notify.DisconnectAll()
 	o.Destroyed.DisconnectAll()
 	o.cancelDeleteLater()
+	o.mu.Lock()
+	o.posts = nil // Qt discards the posted events of a deleted object
+	o.mu.Unlock()
 	for _, c := range o.Children() {
 		c.Destroy()
 	}
