@@ -2,6 +2,7 @@ package mainloop
 
 import (
 	"fmt"
+	"reflect"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -331,5 +332,52 @@ func TestDeliverInDefinedOrder_EVL04(t *testing.T) {
 	drain(c)
 	if count != nEvent || !prioOrder {
 		t.Fatalf("delivered %d of %d, better priorities first %v", count, nEvent, prioOrder)
+	}
+}
+
+// TestZeroContextMethods: every exported method of a fresh zero Context
+// works without panicking and gives what a NewContext would. The table
+// must list every method.
+func TestZeroContextMethods(t *testing.T) {
+	cases := []struct {
+		method string
+		call   func(c *Context) any
+		want   any
+	}{
+		{"Acquire", func(c *Context) any { ok := c.Acquire(); c.Release(); return ok }, true},
+		{"Release", func(c *Context) any { c.Acquire(); c.Release(); return c.IsOwner() }, false},
+		{"IsOwner", func(c *Context) any { return c.IsOwner() }, false},
+		{"Wakeup", func(c *Context) any { c.Wakeup(); c.Iteration(true); return nil }, nil},
+		{"Pending", func(c *Context) any { return c.Pending() }, false},
+		{"Iteration", func(c *Context) any { return c.Iteration(false) }, false},
+		{"IterationTime", func(c *Context) any { return c.IterationTime() > 0 }, true},
+		{"IsDispatching", func(c *Context) any { return c.IsDispatching() }, false},
+		{"FindSourceByID", func(c *Context) any { return c.FindSourceByID(1) }, (*Source)(nil)},
+		{"RemoveSource", func(c *Context) any {
+			cap := logging.StartCapture()
+			defer cap.Stop()
+			return c.RemoveSource(1)
+		}, false},
+		{"Invoke", func(c *Context) any { n := 0; c.Invoke(func() { n++ }); drain(c); return n }, 1},
+		{"InvokeFull", func(c *Context) any { n := 0; c.InvokeFull(PriorityHigh, func() bool { n++; return false }); drain(c); return n }, 1},
+		{"Post", func(c *Context) any { n := 0; c.Post(PriorityDefault, func() { n++ }); drain(c); return n }, 1},
+		{"PushThreadDefault", func(c *Context) any { err := c.PushThreadDefault(); top := ThreadDefault() == c; c.PopThreadDefault(); return err == nil && top }, true},
+		{"PopThreadDefault", func(c *Context) any { c.PushThreadDefault(); c.PopThreadDefault(); return ThreadDefault() == c }, false},
+	}
+	listed := map[string]bool{}
+	for _, tc := range cases {
+		listed[tc.method] = true
+		t.Run(tc.method, func(t *testing.T) {
+			var c Context
+			if got := tc.call(&c); got != tc.want {
+				t.Fatalf("= %#v, want %#v", got, tc.want)
+			}
+		})
+	}
+	typ := reflect.TypeFor[*Context]()
+	for i := range typ.NumMethod() {
+		if m := typ.Method(i).Name; !listed[m] {
+			t.Errorf("method %s is missing from the table", m)
+		}
 	}
 }
