@@ -359,9 +359,19 @@ func TestZeroContextMethods(t *testing.T) {
 			return c.RemoveSource(1)
 		}, false},
 		{"Invoke", func(c *Context) any { n := 0; c.Invoke(func() { n++ }); drain(c); return n }, 1},
-		{"InvokeFull", func(c *Context) any { n := 0; c.InvokeFull(PriorityHigh, func() bool { n++; return false }); drain(c); return n }, 1},
+		{"InvokeFull", func(c *Context) any {
+			n := 0
+			c.InvokeFull(PriorityHigh, func() bool { n++; return false })
+			drain(c)
+			return n
+		}, 1},
 		{"Post", func(c *Context) any { n := 0; c.Post(PriorityDefault, func() { n++ }); drain(c); return n }, 1},
-		{"PushThreadDefault", func(c *Context) any { err := c.PushThreadDefault(); top := ThreadDefault() == c; c.PopThreadDefault(); return err == nil && top }, true},
+		{"PushThreadDefault", func(c *Context) any {
+			err := c.PushThreadDefault()
+			top := ThreadDefault() == c
+			c.PopThreadDefault()
+			return err == nil && top
+		}, true},
 		{"PopThreadDefault", func(c *Context) any { c.PushThreadDefault(); c.PopThreadDefault(); return ThreadDefault() == c }, false},
 	}
 	listed := map[string]bool{}
