@@ -558,10 +558,14 @@ func unwrapRefusal(err error) error {
 	return err
 }
 
-// convertValue is the GValue transform SetProperty applies: v itself if it
-// is a T (or nil for a nilable T); a number of a predeclared numeric type
-// (int, int64, uint8, float64…) converted to a T of numeric kind when T
-// holds it exactly; otherwise ErrPropertyType.
+// ConvertValue is the GValue transform SetProperty applies, for types
+// that implement their own by-name setters (gio's Socket.SetProperty): v
+// itself if it is a T (or nil for a nilable T); a number of a predeclared
+// numeric type (int, int64, uint8, float64…) converted to a T of numeric
+// kind when T holds it exactly; otherwise a *PropertyError naming the
+// property name and wrapping ErrPropertyType.
+func ConvertValue[T any](name string, v any) (T, error) { return convertValue[T](name, v) }
+
 func convertValue[T any](name string, v any) (T, error) {
 	var zero T
 	if t, ok := v.(T); ok {

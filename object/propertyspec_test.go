@@ -278,3 +278,16 @@ func TestZeroAndNilProperty(t *testing.T) {
 		t.Fatal("nil or zero PropertyError")
 	}
 }
+
+// TestConvertValue: the exported conversion is SetProperty's.
+func TestConvertValue(t *testing.T) {
+	if v, err := object.ConvertValue[uint]("ttl", 5); err != nil || v != 5 {
+		t.Fatalf("5 into uint: %v %v", v, err)
+	}
+	if _, err := object.ConvertValue[uint]("ttl", -1); !errors.Is(err, object.ErrPropertyType) || err.Error() != `object: set property "ttl": value -1 of type 'int' does not fit property of type 'uint'` {
+		t.Fatalf("-1 into uint: %v", err)
+	}
+	if _, err := object.ConvertValue[time.Duration]("timeout", time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
