@@ -173,3 +173,87 @@ func TestFloatProperty(t *testing.T) {
 		t.Errorf("Property(myQReal) = %#v", got)
 	}
 }
+
+// alpha is tst_qobject's PropertyObject::Alpha enum.
+type alpha int
+
+const (
+	alpha0 alpha = iota
+	alpha1
+	alpha2
+)
+
+// TestQtProperty is tst_qobject property's assertions that apply: an enum
+// property reads its value and takes an enum or an int by name but not
+// nil; an int, a string, a variant (any) and a pointer property read and
+// write by name. Differs from Qt (GLib's GValue rules instead of
+// QVariant's): a string is not converted to a number or to an enum value
+// by name ("42", "Alpha1"), and nil is not an empty string.
+func TestQtProperty(t *testing.T) {
+	o := object.New()
+	a, _ := object.NewProperty(o, "alpha", alpha0, 0)
+	number, _ := object.NewProperty(o, "number", 0, 0)
+	str, _ := object.NewProperty(o, "string", "", 0)
+	variant, _ := object.NewProperty[any](o, "variant", nil, 0)
+	type customType struct{ i1, i2, i3 int }
+	custom, _ := object.NewProperty[*customType](o, "custom", nil, 0)
+
+	get := func(name string) any { v, _ := o.Property(name); return v }
+	if get("alpha") != alpha0 {
+		t.Fatal("alpha default")
+	}
+	a.Set(alpha1)
+	if get("alpha") != alpha1 {
+		t.Fatal("alpha after the typed set")
+	}
+	if err := o.SetProperty("alpha", alpha2); err != nil || get("alpha") != alpha2 {
+		t.Fatalf("alpha = Alpha2: %v", err)
+	}
+	if err := o.SetProperty("alpha", 1); err != nil || a.Get() != alpha1 {
+		t.Fatalf("alpha = 1: %v", err)
+	}
+	if err := o.SetProperty("alpha", nil); err == nil {
+		t.Fatal("alpha = invalid variant accepted")
+	}
+	if err := o.SetProperty("alpha", "Alpha1"); err == nil {
+		t.Fatal("enum by name: sigloop does not convert strings")
+	}
+
+	number.Set(24)
+	if get("number") != 24 {
+		t.Fatal("number")
+	}
+	if err := o.SetProperty("number", 12); err != nil || get("number") != 12 {
+		t.Fatalf("number = 12: %v", err)
+	}
+	if err := o.SetProperty("number", "42"); err == nil || number.Get() != 12 {
+		t.Fatal(`number = "42": sigloop does not convert strings`)
+	}
+
+	str.Set("String1")
+	if get("string") != "String1" {
+		t.Fatal("string")
+	}
+	if err := o.SetProperty("string", "String2"); err != nil || get("string") != "String2" {
+		t.Fatalf("string = String2: %v", err)
+	}
+
+	variant.Set(42)
+	if get("variant") != 42 {
+		t.Fatal("variant")
+	}
+	if err := o.SetProperty("variant", "string"); err != nil || variant.Get() != "string" {
+		t.Fatalf("variant = string: %v", err)
+	}
+	if err := o.SetProperty("variant", nil); err != nil || get("variant") != nil {
+		t.Fatalf("variant = nil: %v", err)
+	}
+
+	if get("custom") != (*customType)(nil) {
+		t.Fatal("custom default")
+	}
+	c := &customType{1, 2, 3}
+	if err := o.SetProperty("custom", c); err != nil || custom.Get() != c || get("custom") != c {
+		t.Fatalf("custom: %v", err)
+	}
+}
