@@ -15,8 +15,12 @@ const pkg = "mainloop"
 
 // Context is GMainContext: a set of sources that one goroutine at a time
 // dispatches, in priority order. Every method may be called from any
-// goroutine. The zero value is not usable; make one with NewContext.
+// goroutine. The zero value is usable: it sets itself up at its first
+// use, as NewContext would. A nil *Context stands for Default(), as GLib's
+// NULL context does.
 type Context struct {
+	setupOnce sync.Once
+
 	mu   sync.Mutex
 	cond sync.Cond // ownership released or a waiting loop quit; uses mu
 
@@ -62,17 +66,21 @@ type pendingDispatch struct {
 
 // NewContext is g_main_context_new.
 func NewContext() *Context {
-	c := &Context{
-		byID:      make(map[SourceID]*Source),
-		fdEntries: make(map[int]*fdEntry),
-		nextID:    1,
-	}
+	c := &Context{}
+	c.setupOnce.Do(c.setup)
+	return c
+}
+
+// setup makes c usable; a zero Context runs it at its first use (orDefault).
+func (c *Context) setup() {
+	c.byID = make(map[SourceID]*Source)
+	c.fdEntries = make(map[int]*fdEntry)
+	c.nextID = 1
 	c.cond.L = &c.mu
 	c.poll = newPollerOrLog()
 	if c.poll != nil {
 		runtime.AddCleanup(c, func(p *poller) { p.close() }, c.poll)
 	}
-	return c
 }
 
 var defaultContext = sync.OnceValue(NewContext)
@@ -81,10 +89,13 @@ var defaultContext = sync.OnceValue(NewContext)
 // package-level Add functions and by New(nil).
 func Default() *Context { return defaultContext() }
 
+// orDefault is c, or the global default for nil; a zero Context is set up
+// here, at its first use.
 func orDefault(c *Context) *Context {
 	if c == nil {
 		return Default()
 	}
+	c.setupOnce.Do(c.setup)
 	return c
 }
 

@@ -1237,9 +1237,9 @@ func TestInvokeNestedLoop_ML8_ML18(t *testing.T) {
 	}
 }
 
-// TestFinalize_ML19 is /mainloop/unref-while-pending: a source prepared and
-// checked but not dispatched when destroyed is finalized once.
-func TestFinalize_ML19(t *testing.T) {
+// TestDestroyPendingFinalizesOnce_ML7: a source prepared and checked but
+// not dispatched when destroyed is finalized once, and not dispatched.
+func TestDestroyPendingFinalizesOnce_ML7(t *testing.T) {
 	c := NewContext()
 	n := 0
 	s := NewSource(SourceFuncs{
@@ -1485,38 +1485,69 @@ func TestWaitGLib_ML11(t *testing.T) {
 	}
 }
 
-// TestFinalizationFromSource_ML19 is /maincontext/source_finalization_from_source
-// and _from_dispatch: a Finalize or a callback that destroys another source
-// is safe, and every source is finalized exactly once.
+// TestFinalizationFromSource_ML19 is /maincontext/source_finalization_from_source/1,
+// /2, /6, /7 (the two attach orders, destroying s1 or s2 first; the other
+// six variants free the context first, which Go's garbage collector does)
+// and /maincontext/source_finalization_from_dispatch/0..2 (s1, s2 or both
+// ready): s1's Finalize destroys s2, every source is finalized exactly
+// once, from a Destroy or from the iteration that removed it.
 func TestFinalizationFromSource_ML19(t *testing.T) {
-	for _, fromDispatch := range []bool{false, true} {
-		for _, order := range []bool{false, true} {
+	cases := []struct {
+		name              string
+		s1First           bool // attach order
+		ready1, ready2    bool // from_dispatch: made ready, then iterated
+		destroyFirst      string
+		wantAfterIterate1 int // s1 finalized by the iteration (from_dispatch)
+	}{
+		{name: "from_source/1", s1First: true, destroyFirst: "s1"},
+		{name: "from_source/2", s1First: true, destroyFirst: "s2"},
+		{name: "from_source/6", s1First: false, destroyFirst: "s1"},
+		{name: "from_source/7", s1First: false, destroyFirst: "s2"},
+		{name: "from_dispatch/0", s1First: true, ready1: true, wantAfterIterate1: 1},
+		{name: "from_dispatch/1", s1First: true, ready2: true},
+		{name: "from_dispatch/2", s1First: true, ready1: true, ready2: true, wantAfterIterate1: 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
 			c := NewContext()
 			fin := map[string]int{}
 			var s1, s2 *Source
-			s2 = NewSource(SourceFuncs{Finalize: func(*Source) { fin["s2"]++ }})
-			s1 = NewSource(SourceFuncs{
-				Dispatch: func(*Source, SourceFunc) bool { s2.Destroy(); return SourceRemove },
-				Finalize: func(*Source) { fin["s1"]++; s2.Destroy() },
-			})
-			if order {
+			remove := func(*Source, SourceFunc) bool { return SourceRemove }
+			s2 = NewSource(SourceFuncs{Dispatch: remove, Finalize: func(*Source) { fin["s2"]++ }})
+			s1 = NewSource(SourceFuncs{Dispatch: remove, Finalize: func(*Source) { fin["s1"]++; s2.Destroy() }})
+			if tc.s1First {
 				s1.Attach(c)
 				s2.Attach(c)
 			} else {
 				s2.Attach(c)
 				s1.Attach(c)
 			}
-			if fromDispatch {
-				s1.SetReadyTime(0)
-				c.Iteration(false)
+			if tc.ready1 || tc.ready2 {
+				if tc.ready1 {
+					s1.SetReadyTime(0)
+				}
+				if tc.ready2 {
+					s2.SetReadyTime(0)
+				}
+				for c.Iteration(false) {
+				}
+				if fin["s1"] != tc.wantAfterIterate1 || (tc.ready1 || tc.ready2) && fin["s2"] != 1 {
+					t.Fatalf("after iterating: finalized %v", fin)
+				}
+				// What the context's unref does in GLib: destroy the rest.
+				s1.Destroy()
+				s2.Destroy()
+			} else if tc.destroyFirst == "s1" {
+				s1.Destroy()
+				s2.Destroy()
 			} else {
+				s2.Destroy()
 				s1.Destroy()
 			}
-			s2.Destroy()
 			if fin["s1"] != 1 || fin["s2"] != 1 {
-				t.Fatalf("fromDispatch=%v order=%v: finalized %v", fromDispatch, order, fin)
+				t.Fatalf("finalized %v, want each once", fin)
 			}
-		}
+		})
 	}
 }
 

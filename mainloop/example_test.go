@@ -83,3 +83,17 @@ func ExampleSingleShot() {
 	// first
 	// queued
 }
+
+// Exec and Exit are QEventLoop's: Exec returns the code given to Exit.
+func ExampleLoop_Exec() {
+	ctx := mainloop.NewContext()
+	loop := mainloop.New(ctx)
+	ctx.Post(mainloop.PriorityDefault, func() {
+		fmt.Println("loop level", mainloop.LoopLevel())
+		loop.Exit(3)
+	})
+	fmt.Println("exit code", loop.Exec())
+	// Output:
+	// loop level 1
+	// exit code 3
+}

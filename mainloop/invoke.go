@@ -129,7 +129,9 @@ func (iq *invokeQueue) requeue() {
 // If the calling goroutine owns c, fn runs now; else if c is the caller's
 // context (ThreadDefault) and can be acquired, fn runs now with c acquired;
 // otherwise fn is queued and runs on c's next iterations at PriorityDefault
-// (ML-18, ML-1). Queued calls run in the order they were queued.
+// (ML-18, ML-1). Queued calls run in the order they were queued. So from a
+// worker goroutine (which owns and pushed nothing) Invoke on Default() runs
+// fn right there whenever Default() is momentarily free; Post always queues.
 func (c *Context) Invoke(fn func()) {
 	c = orDefault(c)
 	if fn == nil {

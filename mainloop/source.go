@@ -9,7 +9,8 @@ import (
 )
 
 // SourceFuncs is GSourceFuncs: the functions that make a custom source. Any
-// field may be nil. Prepare, Check and Dispatch run on the goroutine that
+// field may be nil, so the zero value is usable (a source that is never
+// ready by itself and calls its callback when dispatched). Prepare, Check and Dispatch run on the goroutine that
 // dispatches the source's context, with no sigloop lock held, so they may
 // call any sigloop function.
 type SourceFuncs struct {
@@ -29,7 +30,9 @@ type SourceFuncs struct {
 
 // Source is GSource: something a Context dispatches when it is ready. Make
 // one with NewSource or one of the New…Source functions, set it up, and
-// Attach it. Its methods may be called from any goroutine.
+// Attach it. Its methods may be called from any goroutine. The zero value
+// is not usable: its setters and getters work, but Attach refuses it with
+// a critical. A nil *Source logs GLib's critical from every method.
 type Source struct {
 	funcs SourceFuncs
 	ctx   atomic.Pointer[Context]
@@ -109,6 +112,10 @@ func NewSource(funcs SourceFuncs) *Source {
 func (s *Source) Attach(c *Context) SourceID {
 	if s == nil {
 		logging.Critical(pkg, "g_source_attach: assertion 'source != NULL' failed")
+		return 0
+	}
+	if s.funcs.Dispatch == nil { // a zero Source: not made by NewSource
+		logging.Critical(pkg, "g_source_attach: a zero Source cannot be attached; make one with NewSource")
 		return 0
 	}
 	c = orDefault(c)

@@ -20,6 +20,7 @@ type threadState struct {
 	// contexts being dispatched; the top entry is the caller's context.
 	stack []stackEntry
 	depth int // g_main_depth
+	loops int // Loop.Run/Exec calls running on this goroutine (LoopLevel)
 	// inPrepareOrCheck counts calls into user Prepare/Check functions (ML-9).
 	inPrepareOrCheck int
 	current          *Source // g_main_current_source
@@ -99,15 +100,26 @@ func ThreadDefault() *Context {
 // Depth is g_main_depth: how many dispatches are running on the calling
 // goroutine, 0 outside any callback, 1 inside one, 2 inside a callback
 // dispatched by a loop nested in another callback, and so on.
-func Depth() int {
-	d := 0
+func Depth() int { return threadCount(func(ts *threadState) int { return ts.depth }) }
+
+// threadCount is f of the calling goroutine's state, 0 if it has none.
+func threadCount(f func(ts *threadState) int) int {
+	n := 0
 	peekThread(func(_ int64, ts *threadState) {
 		if ts != nil {
-			d = ts.depth
+			n = f(ts)
 		}
 	})
-	return d
+	return n
 }
+
+// LoopLevel is Qt's loop level (QThreadData::loopLevel, once
+// QCoreApplication::loopLevel): how many Loop.Run or Loop.Exec calls are
+// running on the calling goroutine, 0 when it runs none (it may still
+// dispatch with bare Context.Iteration calls). Deferred deletes use it
+// (object's DeleteLater follows Qt: one posted while no loop runs waits for
+// one, OBJ-06).
+func LoopLevel() int { return threadCount(func(ts *threadState) int { return ts.loops }) }
 
 // CurrentSource is g_main_current_source: the source whose callback is
 // running on the calling goroutine, or nil.

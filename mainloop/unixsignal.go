@@ -109,9 +109,9 @@ func (h *unixSignalHub) remove(sig syscall.Signal, src *Source) {
 	}
 	delete(set, src)
 	if len(set) == 0 {
-		// Restore the default action (unless other code in the process
-		// asked for sig with signal.Notify), as GLib does when the last
-		// source for a signal goes away.
+		// Back to the handling sig had before (Go's default, unless other
+		// code in the process asked for sig with signal.Notify), as GLib
+		// restores SIG_DFL when the last source for a signal goes away.
 		signal.Stop(h.chans[sig])
 	}
 }
@@ -123,7 +123,19 @@ func (h *unixSignalHub) remove(sig syscall.Signal, src *Source) {
 // SIGUSR1, SIGUSR2, SIGWINCH; anything else is an error.
 //
 // While at least one such source for sig exists (not destroyed), sig does
-// not take its default action.
+// not take its default action. When the last one is destroyed, sig is
+// handled again as it was before any source watched it: Go's default
+// (signal.Stop), unless other code in the process asked for sig with
+// signal.Notify. For SIGHUP, SIGINT and SIGTERM that terminates the
+// process, as in C (or keeps ignoring them if the process started with
+// them ignored, as under nohup); SIGWINCH is ignored, as in C.
+//
+// Differs from GLib: GLib resets the C default (SIG_DFL), which terminates
+// the process on SIGUSR1 and SIGUSR2; a Go program ignores those two by
+// default, before a source existed and after, so a SIGUSR1 that arrives
+// once the source is gone is ignored. The process behaves the same as if
+// the source had never existed (TestUnixSignalDefaultRestored runs each
+// case in a child process).
 func NewUnixSignalSource(sig syscall.Signal) (*Source, error) {
 	h := getHub()
 	cnt := h.counts[sig]

@@ -2,7 +2,11 @@
 
 package object_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/sigloop/sigloop/object"
+)
 
 // TestInitAllocs pins the allocations of making an object (Init runs for
 // every gio.Socket and every accepted connection): the struct itself and
@@ -26,5 +30,16 @@ func TestInitAllocs(t *testing.T) {
 				t.Fatalf("%v allocations, want at most %v", got, tc.max)
 			}
 		})
+	}
+}
+
+// TestSetAllocs pins the typed Set of a plain and of a ranged property at
+// zero allocations (no Notify handler connected).
+func TestSetAllocs(t *testing.T) {
+	s := newSockLike()
+	r, _ := object.NewRangeProperty(&s.Object, "max-threads", -1, 1<<31-1, 10, 0)
+	i := 0
+	if got := testing.AllocsPerRun(100, func() { i++; s.backlog.Set(i % 2000); r.Set(i % 2000) }); got != 0 {
+		t.Fatalf("%v allocations per Set, want 0", got)
 	}
 }

@@ -1,5 +1,19 @@
 // Package object is sigloop's object base: GObject and QObject in one
-// embeddable struct.
+// embeddable struct, with typed properties, DeleteLater, and QTimer
+// (Timer, SingleShot).
+//
+// # Getting started
+//
+//	o := object.New() // lives on the caller's context (mainloop.ThreadDefault)
+//	backlog, _ := object.NewRangeProperty(o, "listen-backlog", 0, 2000, 10, 0)
+//	o.Notify.ConnectDetailed("listen-backlog", func(string) { fmt.Println(backlog.Get()) })
+//	_ = o.SetProperty("listen-backlog", int64(50)) // prints 50; 5000 is ErrPropertyRange
+//	child := object.New()
+//	child.SetParent(o) // o destroys child when it is destroyed
+//	t := object.NewTimer(o)
+//	t.Timeout.Connect(func() { o.DeleteLater() })
+//	t.SetSingleShot(true)
+//	t.StartInterval(time.Second) // runs while a loop runs o's context
 //
 // An Object has a parent and ordered children (a parent destroys its
 // children), a name, per-object data, typed properties with change
@@ -59,7 +73,25 @@
 // fn) is "notify::listen-backlog". FreezeNotify / ThawNotify queue and
 // squash notifications (OBJ-3). Property and SetProperty reach properties
 // by name and return a *PropertyError wrapping ErrUnknownProperty,
-// ErrPropertyType or ErrReadOnlyProperty. Notify is NO_RECURSE, as in GLib
+// ErrPropertyType, ErrPropertyRange, ErrReadOnlyProperty,
+// ErrWriteOnlyProperty or ErrConstructOnlyProperty.
+//
+// What a GParamSpec declares is declared at Install:
+//
+//   - A range, for numbers (g_param_spec_int's minimum and maximum):
+//     InstallRange / NewRangeProperty. SetProperty refuses a value outside
+//     it with ErrPropertyRange ("value 5000 is out of range 0..2000"), the
+//     typed Set logs GLib's critical and changes nothing, Validate checks
+//     first (for typed setters that return an error).
+//   - Flags: ReadOnly, WriteOnly (readable only with the typed Get, never
+//     notified), ConstructOnly (fixed at Install), ExplicitNotify.
+//   - Types Go cannot compare ([]string, []byte): BoxedProperty, with the
+//     equality that decides whether a Set changed the value.
+//
+// SetProperty converts numbers the way GValue transforms do: an int64, a
+// uint8 or a float64 with an integral value into an int property, an int
+// into a float64 one, refusing with ErrPropertyType a value the property's
+// type cannot hold exactly. Notify is NO_RECURSE, as in GLib
 // (SIG-9): a notify handler that sets the property it watches does not get
 // a nested call; the notification restarts once the handler has returned,
 // so the handlers see the latest value, each once more.
@@ -71,9 +103,31 @@
 // the destroy notifies run (disconnecting o's own signals and every
 // connection whose receiver is o, so queued calls still in flight to o are
 // dropped), children are destroyed in order, and o leaves its parent.
-// DeleteLater destroys o on its context, with Qt's loop-level rule (a
-// nested loop inside the callback that asked does not run it); repeated
-// calls coalesce.
+// DeleteLater destroys o on its context, with Qt's loop-level rules
+// (OBJ-06): a nested loop inside the callback that asked does not run it;
+// one called while no loop runs waits for a Loop.Run or Exec (bare
+// Iteration calls do not run it); SendPostedDeletes runs the pending ones
+// now; repeated calls coalesce.
+//
+// Post is QCoreApplication::postEvent for an object: the call runs later
+// on the object's context, follows it through MoveToContext and is dropped
+// if the object is destroyed first.
+//
+// # Timers
+//
+// Timer is QTimer: an Object whose Timeout signal fires every Interval (or
+// once, SetSingleShot) on its context while active (EVL-05). SingleShot(d,
+// receiver, fn) is QTimer::singleShot with a context object: skipped if
+// the receiver is destroyed first (EVL-06). They live here rather than in
+// mainloop because they need an Object and a signal.
+//
+// # Zero values
+//
+// The zero Object initialises itself at first use; a zero Property or
+// BoxedProperty is plain storage until installed; a zero WeakRef reads
+// nil; a zero Timer is refused with a critical (use NewTimer). Nil
+// pointers of these types log a critical and return zero results (a nil
+// WeakRef reads nil, a nil Object reports IsDestroyed).
 //
 // # Cost
 //

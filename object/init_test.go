@@ -103,10 +103,10 @@ func TestManyProperties(t *testing.T) {
 	}
 }
 
-// TestLazyOwnerNotify_OBJ3: Notify's owner destroy notify is added at the
+// TestLazyOwnerNotify_OBJ03: Notify's owner destroy notify is added at the
 // first connect (not by Init), and still disconnects Notify's handlers and
 // those of an embedding type's signal owned by the object on Destroy.
-func TestLazyOwnerNotify_OBJ3(t *testing.T) {
+func TestLazyOwnerNotify_OBJ03(t *testing.T) {
 	s := newSockLike()
 	var changed signal.Signal1[int]
 	changed.SetOwner(&s.Object)

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/rs/zerolog"
 
@@ -72,10 +71,12 @@ type Object struct {
 	props       []propEntry             // installation order
 	propIndex   map[string]propertySlot // by name, once there are many
 	notifies    []destroyNotify
+	posts       []*postedCall // calls posted with Post, not yet run, in posting order
 	nextNotify  int
 	freeze      int
 	frozen      []string
-	deleteLater *mainloop.Source
+	deleteLater *deferredDelete // a pending DeleteLater, nil if none
+	onMove      func()          // set once before sharing (Timer): runs after MoveToContext moved o
 
 	parent   *Object   // treeMu
 	children []*Object // treeMu
@@ -190,10 +191,11 @@ func (o *Object) MainContext() *mainloop.Context {
 // MoveToContext is QObject::moveToThread: o and all its descendants now
 // live on c. It is refused with ErrHasParent for an object that has a
 // parent (with Qt's warning, OBJ-05), ErrDestroyed, or ErrNilContext; moving
-// to the same context does nothing. A pending DeleteLater moves along;
-// queued calls already posted to the old context stay there.
-// Differs from Qt: it may be called from any goroutine (Qt only allows the
-// object's own thread).
+// to the same context does nothing. Calls posted with Post and a pending
+// DeleteLater move along, and an active Timer is restarted on c with its
+// interval, as Qt moves posted events and timers. Differs from Qt: queued
+// signal calls already posted to the old context stay there, and it may be
+// called from any goroutine (Qt only allows the object's own thread).
 func (o *Object) MoveToContext(c *mainloop.Context) error {
 	if o == nil {
 		nilObject("QObject::moveToThread")
@@ -229,17 +231,12 @@ func (o *Object) MoveToContext(c *mainloop.Context) error {
 	walk(o)
 	treeMu.Unlock()
 	for _, x := range moved {
-		x.mu.Lock()
-		pending := x.deleteLater
-		x.mu.Unlock()
-		if pending != nil {
-			pending.Destroy()
-			x.mu.Lock()
-			if x.deleteLater == pending {
-				x.deleteLater = nil
-			}
-			x.mu.Unlock()
+		if x.cancelDeleteLater() {
 			x.DeleteLater()
+		}
+		x.repost(c)
+		if x.onMove != nil {
+			x.onMove()
 		}
 	}
 	logging.Debug(pkg, func(e *zerolog.Event) {
@@ -505,13 +502,10 @@ func (o *Object) Destroy() {
 	// or a destroy notify is disconnected here.
 	o.Notify.DisconnectAll()
 	o.Destroyed.DisconnectAll()
+	o.cancelDeleteLater()
 	o.mu.Lock()
-	dl := o.deleteLater
-	o.deleteLater = nil
+	o.posts = nil // Qt discards the posted events of a deleted object
 	o.mu.Unlock()
-	if dl != nil {
-		dl.Destroy()
-	}
 	for _, c := range o.Children() {
 		c.Destroy()
 	}
@@ -521,51 +515,4 @@ func (o *Object) Destroy() {
 		o.parent = nil
 	}
 	treeMu.Unlock()
-}
-
-// DeleteLater is QObject::deleteLater: o is destroyed on its context, at a
-// later dispatch there. It may be called from any goroutine, and
-// repeatedly: the calls coalesce into one (OBJ-06). As in Qt, when it is
-// called from a callback dispatched by o's context, a nested loop run from
-// that callback (or deeper) does not destroy o; the destruction waits until
-// control is back at the loop level that called DeleteLater or an outer
-// one. Called from elsewhere (another goroutine, or before any loop runs),
-// the next dispatch of o's context destroys it.
-func (o *Object) DeleteLater() {
-	if o == nil {
-		nilObject("QObject::deleteLater")
-		return
-	}
-	o.init()
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.destroying.Load() || o.deleteLater != nil {
-		return
-	}
-	ctx := o.ctx.Load()
-	level := 0 // g_main_depth of the posting dispatch; 0: not posted from ctx's dispatch
-	if ctx.IsOwner() {
-		level = mainloop.Depth()
-	}
-	// Prepare and check run at the dispatch depth of the loop polling ctx,
-	// one less than the depth its callbacks run at.
-	ready := func(*mainloop.Source) bool { return level == 0 || mainloop.Depth() < level }
-	var src *mainloop.Source
-	src = mainloop.NewSource(mainloop.SourceFuncs{
-		Prepare: func(s *mainloop.Source) (bool, time.Duration) { return ready(s), -1 },
-		Check:   ready,
-		Dispatch: func(*mainloop.Source, mainloop.SourceFunc) bool {
-			o.mu.Lock()
-			if o.deleteLater == src {
-				o.deleteLater = nil
-			}
-			o.mu.Unlock()
-			o.Destroy()
-			return mainloop.SourceRemove
-		},
-	})
-	src.SetPriority(mainloop.PriorityDefault)
-	src.SetName("object: deleteLater")
-	o.deleteLater = src
-	src.Attach(ctx)
 }

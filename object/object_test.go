@@ -264,7 +264,7 @@ func TestDeleteLaterCancelledByDestroy_OBJ06(t *testing.T) {
 	o.Destroyed.Connect(func(*object.Object) { n++ })
 	o.DeleteLater()
 	o.Destroy()
-	pump(ctx)
+	runLoop(ctx)
 	if n != 1 {
 		t.Fatalf("destroyed %d times", n)
 	}
@@ -295,12 +295,12 @@ func TestMoveToContext_OBJ05(t *testing.T) {
 	if err := p.MoveToContext(a); err != nil {
 		t.Fatal("move to the same context:", err)
 	}
-	pump(b)
-	pump(mainloop.Default())
+	runLoop(b)
+	runLoop(mainloop.Default())
 	if g.IsDestroyed() {
 		t.Fatal("DeleteLater ran on the old context")
 	}
-	pump(a)
+	runLoop(a)
 	if !g.IsDestroyed() || c.IsDestroyed() {
 		t.Fatal("DeleteLater did not move along")
 	}
@@ -338,8 +338,18 @@ func TestBlockSignals_SIG12(t *testing.T) {
 	}
 }
 
+// TestData is tst_qobject testUserData (100 values under distinct keys,
+// each read back) plus removal with nil.
 func TestData(t *testing.T) {
 	o := object.New()
+	for i := range 100 {
+		o.SetData(fmt.Sprint("id", (i*37)%100), i)
+	}
+	for i := range 100 {
+		if got := o.Data(fmt.Sprint("id", (i*37)%100)); got != i {
+			t.Fatalf("Data(id%d) = %v, want %d", (i*37)%100, got, i)
+		}
+	}
 	o.SetData("k", 1)
 	if o.Data("k") != 1 || o.Data("x") != nil {
 		t.Fatal("Data")
@@ -413,7 +423,7 @@ func TestSenderDestroyedInSlot_SIG08(t *testing.T) {
 
 // TestDeleteLaterLoopLevel_OBJ06: a nested loop run from the callback that
 // called DeleteLater does not destroy the object; returning to the outer
-// loop does. Called before any loop ran, the first dispatch destroys it.
+// loop does (called outside any loop: TestDeleteLaterOutsideLoops_OBJ06).
 func TestDeleteLaterLoopLevel_OBJ06(t *testing.T) {
 	ctx := mainloop.NewContext()
 	o := object.New()
@@ -433,14 +443,6 @@ func TestDeleteLaterLoopLevel_OBJ06(t *testing.T) {
 	pump(ctx)
 	if want := []string{"nested loop done, destroyed=false"}; !cmp.Equal(steps, want) || !o.IsDestroyed() {
 		t.Fatalf("steps %v, destroyed at the end %v", steps, o.IsDestroyed())
-	}
-
-	early := object.New()
-	early.MoveToContext(ctx)
-	early.DeleteLater() // not from ctx's dispatch: the next dispatch destroys it
-	pump(ctx)
-	if !early.IsDestroyed() {
-		t.Fatal("DeleteLater before the loop ran was not honoured")
 	}
 }
 

@@ -58,9 +58,9 @@ func TestPropertyByName_OBJ5(t *testing.T) {
 		v    any
 		want error
 	}{
+		{"port", int64(1), nil}, // converted as a GValue transform does
 		{"port", 8080, nil},
 		{"port", "8080", object.ErrPropertyType},
-		{"port", int64(1), object.ErrPropertyType},
 		{"port", nil, object.ErrPropertyType},
 		{"host-name", "x", object.ErrReadOnlyProperty},
 		{"missing", 1, object.ErrUnknownProperty},

@@ -5,7 +5,8 @@ import "weak"
 // WeakRef is GWeakRef and QPointer: a reference to an Object that does not
 // keep it alive and reads nil once the object's destruction has started
 // (already inside its Destroyed handlers, OBJ-03) or the object was garbage
-// collected. Safe for concurrent use.
+// collected. Safe for concurrent use. The zero value, and a nil *WeakRef,
+// read nil.
 type WeakRef struct {
 	p weak.Pointer[Object]
 }

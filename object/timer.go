@@ -1,0 +1,275 @@
+package object
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/mainloop"
+	"github.com/sigloop/sigloop/signal"
+)
+
+// Timer is QTimer: a reusable timer object that emits Timeout on its
+// context (MainContext, the caller's context when it was made) every
+// Interval, or once when it is single-shot. It is an Object, so it has a
+// parent, BlockSignals mutes Timeout, and Destroy (or its parent's) stops
+// it. It lives in package object, not mainloop, because it is an Object
+// with a signal, and mainloop is below both (mainloop.SingleShot is the
+// plain function form).
+//
+// The rules are Qt's (EVL-05): Start restarts a running timer; TimerID is
+// -1 while inactive; a single-shot timer is inactive before Timeout is
+// emitted, so a handler may start it again; an interval of 0 fires as soon
+// as the loop is idle of other work at its priority; an overrun gives one
+// Timeout, then the interval resumes from that dispatch (GLib's
+// no-catch-up timeouts).
+//
+// MoveToContext (QObject::moveToThread) restarts an active timer on the
+// new context with its interval, as Qt does.
+//
+// Make one with NewTimer. The zero value is not usable: its methods log a
+// critical and do nothing. Methods may be called from any goroutine;
+// Timeout handlers run on the timer's context.
+type Timer struct {
+	Object
+	// Timeout is QTimer::timeout.
+	Timeout signal.Signal0
+
+	mu       sync.Mutex
+	made     bool
+	interval time.Duration
+	single   bool
+	src      *mainloop.Source // the running timer, nil when inactive
+	due      int64            // monotonic µs of the next expiry
+}
+
+// NewTimer is QTimer(parent): an inactive, repeating timer with a 0
+// interval, on the caller's context, child of parent (nil: none).
+func NewTimer(parent *Object) *Timer {
+	t := &Timer{made: true}
+	t.Init(t)
+	t.onMove = t.moved
+	t.Timeout.SetOwner(&t.Object)
+	t.AddDestroyNotify(t.Stop)
+	if parent != nil {
+		t.SetParent(parent)
+	}
+	return t
+}
+
+// usable reports whether t was made by NewTimer, logging a critical for fn
+// otherwise.
+func (t *Timer) usable(fn string) bool {
+	if t == nil || !t.made {
+		logging.Critical(pkg, fn+": the Timer was not made by NewTimer")
+		return false
+	}
+	return true
+}
+
+// Start is QTimer::start(): it starts (or restarts) the timer with its
+// Interval, on its context. A destroyed timer does not start.
+func (t *Timer) Start() {
+	if !t.usable("QTimer::start") {
+		return
+	}
+	t.mu.Lock()
+	d := t.interval
+	t.mu.Unlock()
+	t.StartInterval(d)
+}
+
+// StartInterval is QTimer::start(msec): SetInterval(d), then Start. A
+// negative d logs Qt's warning and leaves the timer as it was.
+func (t *Timer) StartInterval(d time.Duration) {
+	if !t.usable("QTimer::start") {
+		return
+	}
+	if d < 0 {
+		logging.Warning(pkg, "QObject::startTimer: Timers cannot have negative intervals")
+		return
+	}
+	if t.IsDestroyed() {
+		return
+	}
+	s := mainloop.NewTimeoutSource(d)
+	s.SetName("QTimer")
+	s.SetCallback(func() bool { return t.fire(s) })
+	t.mu.Lock()
+	old := t.src
+	t.interval, t.src, t.due = d, s, mainloop.MonotonicTime()+d.Microseconds()
+	t.mu.Unlock()
+	if old != nil {
+		old.Destroy()
+	}
+	s.Attach(t.MainContext())
+}
+
+// moved restarts an active timer on the context the timer was moved to.
+func (t *Timer) moved() {
+	t.mu.Lock()
+	active, d := t.src != nil, t.interval
+	t.mu.Unlock()
+	if active {
+		t.StartInterval(d)
+	}
+}
+
+// fire is the timeout source's callback: it emits Timeout for the running
+// source s, first making a single-shot timer inactive (EVL-05).
+func (t *Timer) fire(s *mainloop.Source) bool {
+	t.mu.Lock()
+	if t.src != s {
+		t.mu.Unlock()
+		return mainloop.SourceRemove
+	}
+	if t.single {
+		t.src = nil
+	} else {
+		t.due = s.Time() + t.interval.Microseconds()
+	}
+	t.mu.Unlock()
+	t.Timeout.Emit()
+	t.mu.Lock()
+	keep := t.src == s // not stopped, restarted or single-shot meanwhile
+	t.mu.Unlock()
+	return keep
+}
+
+// Stop is QTimer::stop: the timer becomes inactive; a Timeout not yet
+// emitted is not.
+func (t *Timer) Stop() {
+	if !t.usable("QTimer::stop") {
+		return
+	}
+	t.mu.Lock()
+	s := t.src
+	t.src = nil
+	t.mu.Unlock()
+	if s != nil {
+		s.Destroy()
+	}
+}
+
+// IsActive is QTimer::isActive: whether the timer is running.
+func (t *Timer) IsActive() bool {
+	if !t.usable("QTimer::isActive") {
+		return false
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.src != nil
+}
+
+// TimerID is QTimer::timerId: the id of the running timer's source on its
+// context, -1 while inactive.
+func (t *Timer) TimerID() int {
+	if !t.usable("QTimer::timerId") {
+		return -1
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.src == nil {
+		return -1
+	}
+	return int(t.src.ID())
+}
+
+// Interval is QTimer::interval.
+func (t *Timer) Interval() time.Duration {
+	if !t.usable("QTimer::interval") {
+		return 0
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.interval
+}
+
+// SetInterval is QTimer::setInterval: a running timer is restarted with
+// the new interval. A negative d logs Qt's warning and changes nothing.
+func (t *Timer) SetInterval(d time.Duration) {
+	if !t.usable("QTimer::setInterval") {
+		return
+	}
+	if d < 0 {
+		logging.Warning(pkg, "QTimer::setInterval: Timers cannot have negative intervals")
+		return
+	}
+	t.mu.Lock()
+	t.interval = d
+	active := t.src != nil
+	t.mu.Unlock()
+	if active {
+		t.StartInterval(d)
+	}
+}
+
+// IsSingleShot is QTimer::isSingleShot.
+func (t *Timer) IsSingleShot() bool {
+	if !t.usable("QTimer::isSingleShot") {
+		return false
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.single
+}
+
+// SetSingleShot is QTimer::setSingleShot: a single-shot timer fires once
+// per Start. It takes effect at the next expiry of a running timer.
+func (t *Timer) SetSingleShot(b bool) {
+	if !t.usable("QTimer::setSingleShot") {
+		return
+	}
+	t.mu.Lock()
+	t.single = b
+	t.mu.Unlock()
+}
+
+// RemainingTime is QTimer::remainingTime: the time until the next Timeout,
+// 0 if it is overdue, -1 while the timer is inactive.
+func (t *Timer) RemainingTime() time.Duration {
+	if !t.usable("QTimer::remainingTime") {
+		return -1
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.src == nil {
+		return -1
+	}
+	left := t.due - mainloop.MonotonicTime()
+	if left < 0 {
+		return 0
+	}
+	return time.Duration(left) * time.Microsecond
+}
+
+// String describes the timer for debugging ("object.Timer(nil)" for a nil
+// or zero Timer).
+func (t *Timer) String() string {
+	if t == nil || !t.made {
+		return "object.Timer(nil)"
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return fmt.Sprintf("object.Timer(%p) interval %v active %v single-shot %v", t, t.interval, t.src != nil, t.single)
+}
+
+// SingleShot is QTimer::singleShot(msec, context, functor): fn runs once,
+// d from now, on receiver's context, unless receiver is destroyed first
+// (then fn never runs; the pending timer stays until its time). A nil
+// receiver is mainloop.SingleShot (the caller's context). As with
+// mainloop.SingleShot (EVL-06), a negative d logs Qt's warning and a nil
+// fn a critical, and schedule nothing; d == 0 is a queued call, never a
+// direct one.
+func SingleShot(d time.Duration, receiver *Object, fn func()) {
+	if receiver == nil || fn == nil {
+		mainloop.SingleShot(d, fn) // the caller's context; a nil fn gets its critical
+		return
+	}
+	mainloop.SingleShotOn(receiver.MainContext(), d, func() {
+		if !receiver.IsDestroyed() {
+			fn()
+		}
+	})
+}
