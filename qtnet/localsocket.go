@@ -648,11 +648,13 @@ func (s *LocalSocket) handleIO(src *mainloop.Source, cond mainloop.IOCondition) 
 	}
 	s.dispatching++
 	s.mu.Unlock()
-	if cond&(mainloop.IOOut|mainloop.IOErr|mainloop.IOHup) != 0 {
-		s.writeOut()
-	}
+	// Reading first, as Qt's waitFor loops do: a peer that went away is
+	// then seen as the read-side disconnect sequence (LK-12).
 	if cond&(mainloop.IOIn|mainloop.IOErr|mainloop.IOHup|mainloop.IONval) != 0 {
 		s.readIn()
+	}
+	if cond&(mainloop.IOOut|mainloop.IOErr|mainloop.IOHup) != 0 {
+		s.writeOut()
 	}
 	s.endDispatch()
 }
@@ -1271,8 +1273,10 @@ func (s *LocalSocket) WaitForConnected(msec int) bool {
 // WaitForReadyRead is QLocalSocket::waitForReadyRead: it waits up to msec
 // (-1: forever) for new data (ReadyRead is emitted for it) and reports
 // whether some arrived. It returns false at once when unconnected, and as
-// soon as the peer has closed (LK-11). On a timeout Error reports
-// SocketTimeoutError, as Qt's does. It works without a running loop.
+// soon as the peer has closed (LK-11). On a timeout, as in Qt, Error and
+// ErrorString report SocketTimeoutError ("QLocalSocket: Socket operation
+// timed out") and ErrorOccurred is emitted; the connection stays. It works
+// without a running loop.
 func (s *LocalSocket) WaitForReadyRead(msec int) bool {
 	if !s.ok("waitForReadyRead") {
 		return false
@@ -1290,20 +1294,30 @@ func (s *LocalSocket) WaitForReadyRead(msec int) bool {
 		return s.readSeq != seq || s.state == UnconnectedState
 	})
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.readSeq != seq {
-		return true
+	got, timedOut := s.readSeq != seq, s.state != UnconnectedState
+	s.mu.Unlock()
+	if !got && timedOut {
+		s.timedOut()
 	}
-	if s.state != UnconnectedState {
-		s.errCode = SocketTimeoutError
-	}
-	return false
+	return got
+}
+
+// timedOut is QAbstractSocket's waitFor timeout: error SocketTimeoutError,
+// "QLocalSocket: Socket operation timed out", and errorOccurred; the
+// connection stays as it is.
+func (s *LocalSocket) timedOut() {
+	s.mu.Lock()
+	s.errCode = SocketTimeoutError
+	s.errString = socketErrorString(SocketTimeoutError, "QLocalSocket", 0)
+	s.mu.Unlock()
+	s.ErrorOccurred.Emit(SocketTimeoutError)
 }
 
 // WaitForBytesWritten is QLocalSocket::waitForBytesWritten: with data
 // waiting to be written, it waits up to msec (-1: forever) until some is
 // written (BytesWritten is emitted) and reports whether it was. It returns
-// false at once when nothing is buffered. It works without a running loop.
+// false at once when nothing is buffered; a timeout is reported as in
+// WaitForReadyRead. It works without a running loop.
 func (s *LocalSocket) WaitForBytesWritten(msec int) bool {
 	if !s.ok("waitForBytesWritten") {
 		return false
@@ -1321,14 +1335,19 @@ func (s *LocalSocket) WaitForBytesWritten(msec int) bool {
 		return s.writeSeq != seq || s.fd < 0
 	})
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.writeSeq != seq
+	got, timedOut := s.writeSeq != seq, s.fd >= 0
+	s.mu.Unlock()
+	if !got && timedOut {
+		s.timedOut()
+	}
+	return got
 }
 
 // WaitForDisconnected is QLocalSocket::waitForDisconnected: it waits up to
 // msec (-1: forever) until the connection has ended, reading and writing
 // meanwhile, and reports whether it did. Unconnected, it logs Qt's warning
-// and returns false (LK-02, LK-11). It works without a running loop.
+// and returns false (LK-02, LK-11); a timeout is reported as in
+// WaitForReadyRead. It works without a running loop.
 func (s *LocalSocket) WaitForDisconnected(msec int) bool {
 	if !s.ok("waitForDisconnected") {
 		return false
@@ -1337,7 +1356,11 @@ func (s *LocalSocket) WaitForDisconnected(msec int) bool {
 		logging.Warning(pkg, "QLocalSocket::waitForDisconnected() is not allowed in UnconnectedState")
 		return false
 	}
-	return s.waitUntil(deadlineFor(msec), func() bool { return s.State() == UnconnectedState })
+	if s.waitUntil(deadlineFor(msec), func() bool { return s.State() == UnconnectedState }) {
+		return true
+	}
+	s.timedOut()
+	return false
 }
 
 // Addr is the net.Addr of a LocalSocket's names.

@@ -822,3 +822,40 @@ func TestSocketBadInput(t *testing.T) {
 		t.Fatal("zero socket")
 	}
 }
+
+// LK-10 and LK-12: the signal sequences of abort, close, close with data
+// pending, disconnectFromServer and a write to a peer that went away, as
+// Qt 6.4 (PyQt6) emits them on the same calls.
+func TestCloseAbortOrder_LK10_LK12(t *testing.T) {
+	rows := []struct {
+		name     string
+		do       func(c, s *LocalSocket)
+		want     []string
+		openThen bool
+	}{
+		{"abort", func(c, s *LocalSocket) { c.Abort() },
+			[]string{"state(UnconnectedState)", "readChannelFinished", "disconnected", "aboutToClose"}, false},
+		{"close", func(c, s *LocalSocket) { c.Close() },
+			[]string{"aboutToClose", "state(ClosingState)", "state(UnconnectedState)", "readChannelFinished", "disconnected"}, false},
+		{"close_pending", func(c, s *LocalSocket) { c.Write([]byte("x")); c.Close(); c.WaitForDisconnected(1000) },
+			[]string{"aboutToClose", "state(ClosingState)", "bytesWritten(1)", "state(UnconnectedState)", "readChannelFinished", "disconnected"}, false},
+		{"disconnectFromServer", func(c, s *LocalSocket) { c.DisconnectFromServer() },
+			[]string{"state(ClosingState)", "state(UnconnectedState)", "readChannelFinished", "disconnected"}, true},
+		{"write_to_aborted_peer", func(c, s *LocalSocket) { s.Abort(); c.Write([]byte("a")); c.WaitForBytesWritten(1000) },
+			[]string{"error(" + PeerClosedError.String() + ")", "state(ClosingState)", "state(UnconnectedState)", "readChannelFinished", "disconnected"}, true},
+	}
+	for _, row := range rows {
+		t.Run(row.name, func(t *testing.T) {
+			srv := listen(t, testName(t), NoOptions)
+			c, s := connectPair(t, srv)
+			r := record(t, c)
+			row.do(c, s)
+			if d := cmp.Diff(row.want, r.get()); d != "" {
+				t.Fatalf("(-want +got):\n%s", d)
+			}
+			if c.IsOpen() != row.openThen {
+				t.Fatalf("isOpen %v", c.IsOpen())
+			}
+		})
+	}
+}
