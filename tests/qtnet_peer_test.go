@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -8,8 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -456,4 +459,101 @@ func sharedTempDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// LS-25 with an unprivileged owner: the servers (a Qt 5 one and the Go
+// demo, demo/localecho) run as another user, and the owner and root try to
+// connect. GroupAccessOption alone locks the non-root owner out, as in Qt.
+func TestPermissionsUnprivilegedOwner_LS25(t *testing.T) {
+	needQt(t, "5")
+	if os.Geteuid() != 0 {
+		t.Skip("needs root, to run servers as another user")
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Skip("no setpriv")
+	}
+	dir := sharedTempDir(t)
+	bin := filepath.Join(dir, "localecho")
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if out, err := exec.Command(goTool, "build", "-o", bin, "../demo/localecho").CombinedOutput(); err != nil {
+		t.Fatalf("build localecho: %v\n%s", err, out)
+	}
+	if err := os.Chown(dir, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	options := []struct {
+		name, flag string
+		opts       qtnet.SocketOptions
+	}{
+		{"none", "", qtnet.NoOptions},
+		{"user", "user", qtnet.UserAccessOption},
+		{"group", "group", qtnet.GroupAccessOption},
+		{"world", "world", qtnet.WorldAccessOption},
+	}
+	var paths []string
+	for _, o := range options {
+		qp, gp := dir+"/qt-"+o.name, dir+"/go-"+o.name
+		qs := startQtPeer(t, "5", "qt_local_server.py", "--name", qp, "--options", fmt.Sprint(int(o.opts)), "--as-user", nobody)
+		if got := qs.Listening(); got != qp {
+			t.Fatal(got)
+		}
+		args := []string{"--unix", gp}
+		if o.flag != "" {
+			args = append(args, "--options", o.flag)
+		}
+		cmd := exec.Command(bin, args...)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		stdout, _ := cmd.StdoutPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		line, _ := bufio.NewReader(stdout).ReadString('\n')
+		if strings.TrimSpace(line) != "listening on "+gp {
+			t.Fatalf("localecho said %q", line)
+		}
+		qfi, err1 := os.Lstat(qp)
+		gfi, err2 := os.Lstat(gp)
+		if err1 != nil || err2 != nil || qfi.Mode() != gfi.Mode() {
+			t.Errorf("%s: Qt made %v, Go %v (%v %v)", o.name, qfi.Mode(), gfi.Mode(), err1, err2)
+		}
+		if st, ok := gfi.Sys().(*syscall.Stat_t); !ok || st.Uid != 65534 {
+			t.Errorf("%s: socket not owned by the unprivileged user", o.name)
+		}
+		paths = append(paths, qp, gp)
+	}
+	script, _ := filepath.Abs(filepath.Join("peers", "qt_local_connect.py"))
+	for _, id := range []struct {
+		name string
+		pre  []string
+	}{
+		{"root", nil},
+		{"owner", []string{setpriv, "--reuid=" + nobody, "--regid=" + nobody, "--clear-groups"}},
+	} {
+		argv := append(append(append([]string{}, id.pre...), python, script, "--qt", "5"), paths...)
+		ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
+		cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+		cmd.Env = append(os.Environ(), "HOME=/tmp", "QT_QPA_PLATFORM=offscreen")
+		out, err := cmd.CombinedOutput()
+		cancel()
+		if err != nil {
+			t.Fatalf("%s client: %v\n%s", id.name, err, out)
+		}
+		results := map[string]string{}
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			p, res, _ := strings.Cut(l, " ")
+			results[p] = res
+		}
+		for _, o := range options {
+			q, g := results[dir+"/qt-"+o.name], results[dir+"/go-"+o.name]
+			t.Logf("%-5s %-5s Go: %s", id.name, o.name, g)
+			if q == "" || q != g {
+				t.Errorf("%s connecting to %s: Qt server %q, Go server %q", id.name, o.name, q, g)
+			}
+		}
+		if id.name == "owner" && results[dir+"/go-group"] == "connected" {
+			t.Error("a non-root owner connected to a GroupAccessOption socket")
+		}
+	}
 }

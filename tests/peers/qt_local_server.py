@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A Qt QLocalServer echo server: the real peer for qtnet's client side.
 
-    qt_local_server.py --qt 5|6 --name NAME [--abstract] [--options N]
+    qt_local_server.py --qt 5|6 --name NAME [--abstract] [--options N] [--as-user UID]
 
 It listens with QLocalServer (socket options N, an int of
 QLocalServer::SocketOption bits; --abstract adds AbstractNamespaceOption,
@@ -9,10 +9,12 @@ Qt 6 only) and prints "listening on FULLSERVERNAME", or "error CODE STRING"
 and exits 1. Each connection echoes every byte until the peer disconnects;
 a connection whose first 8 bytes are b"close-me" gets b"bye" and is closed
 by the server instead, which is how tests see Qt's disconnect signals.
-It exits when its stdin is closed.
+It exits when its stdin is closed. --as-user drops root to that uid (and
+the same gid, no supplementary groups) before Qt is loaded.
 """
 
 import argparse
+import os
 import sys
 
 from qt_common import enum_name, exec_app, load, quit_on_stdin_eof, say
@@ -22,7 +24,12 @@ ap.add_argument("--qt", required=True)
 ap.add_argument("--name", required=True)
 ap.add_argument("--abstract", action="store_true")
 ap.add_argument("--options", type=int, default=0)
+ap.add_argument("--as-user", type=int)
 args = ap.parse_args()
+if args.as_user is not None:
+    os.setgroups([])
+    os.setgid(args.as_user)
+    os.setuid(args.as_user)
 QtCore, QtNetwork = load(args.qt)
 QLocalServer = QtNetwork.QLocalServer
 
