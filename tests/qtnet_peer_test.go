@@ -557,3 +557,29 @@ func TestPermissionsUnprivilegedOwner_LS25(t *testing.T) {
 		}
 	}
 }
+
+// TestMissingQtPeer is TestMissingPeer for the Qt peers: without a usable
+// PySide2/PyQt6 the Qt peer tests skip saying what to install, and fail
+// with SIGLOOP_REQUIRE_PEERS=1.
+func TestMissingQtPeer(t *testing.T) {
+	if os.Getenv(pythonOverrideEnv) != "" {
+		t.Skip("child process")
+	}
+	run := func(require string) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestGoClientQtServer_LK05_LK09$", "-test.v", "-test.count=1")
+		cmd.Env = append(os.Environ(), pythonOverrideEnv+"=/nonexistent/python3", requirePeersEnv+"="+require)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := run("")
+	if err != nil || !strings.Contains(out, "--- SKIP") || !strings.Contains(out, "install python3-pyside2.qtnetwork") ||
+		!strings.Contains(out, "install python3-pyqt6") {
+		t.Errorf("without Qt and without %s: err %v, output:\n%s", requirePeersEnv, err, out)
+	}
+	out, err = run("1")
+	if err == nil || !strings.Contains(out, "--- FAIL") || !strings.Contains(out, requirePeersEnv+"=1 makes that a failure") {
+		t.Errorf("without Qt and with %s=1: err %v, output:\n%s", requirePeersEnv, err, out)
+	}
+}
