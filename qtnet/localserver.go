@@ -616,8 +616,9 @@ func (s *LocalServer) SetListenBacklogSize(n int) {
 }
 
 // SetSocketOptions is QLocalServer::setSocketOptions: how the next Listen
-// creates the socket (LS-22). It must be called before Listen; while
-// listening it logs a warning and changes nothing.
+// creates the socket (LS-22). It must be called before Listen: while
+// listening it logs a warning, and the options apply to the next Listen
+// (Close still treats the current socket as it was created).
 func (s *LocalServer) SetSocketOptions(o SocketOptions) {
 	if !s.ok("setSocketOptions") {
 		return

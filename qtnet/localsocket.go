@@ -107,6 +107,7 @@ type LocalSocket struct {
 	flushPending   bool
 	inReadyRead    bool
 	inBytesWritten bool
+	writing        bool // a writeOut is in its write(2) loop
 	readSeq        uint64
 	writeSeq       uint64
 	pollers        int
@@ -767,11 +768,13 @@ func (s *LocalSocket) engineError(code SocketError, errno syscall.Errno, closing
 // BytesWritten, and completes a DisconnectFromServer once it is empty.
 func (s *LocalSocket) writeOut() bool {
 	s.mu.Lock()
-	if s.fd < 0 || len(s.wbuf) == s.woff {
+	if s.fd < 0 || len(s.wbuf) == s.woff || s.writing {
+		// Nothing to do, or another goroutine (Flush) is writing now.
 		s.setEventsLocked()
 		s.mu.Unlock()
 		return false
 	}
+	s.writing = true
 	fd := s.fd
 	var written int64
 	var werr syscall.Errno
@@ -796,6 +799,7 @@ func (s *LocalSocket) writeOut() bool {
 			break
 		}
 	}
+	s.writing = false
 	if s.fd != fd {
 		s.mu.Unlock()
 		return written > 0
