@@ -24,26 +24,31 @@ func echoPair(t testing.TB) (ctx *mainloop.Context, client *LocalSocket) {
 	return lp.Ctx, c
 }
 
+// countReads reads everything c receives into buf and counts it.
+func countReads(c *LocalSocket, buf []byte) *int {
+	got := new(int)
+	c.ReadyRead.Connect(func() {
+		for c.BytesAvailable() > 0 {
+			n, _ := c.Read(buf)
+			*got += n
+		}
+	})
+	return got
+}
+
 // The echo hot path (readable → ReadyRead → Read → Write → flush at the end
 // of the dispatch → BytesWritten) allocates nothing once the buffers exist.
 func TestEchoAllocs(t *testing.T) {
 	l, c := echoPair(t)
 	msg := make([]byte, 512)
-	in := make([]byte, 512)
-	got := 0
-	c.ReadyRead.Connect(func() {
-		for c.BytesAvailable() > 0 {
-			n, _ := c.Read(in)
-			got += n
-		}
-	})
+	got := countReads(c, make([]byte, 512))
 	// Iterations that never block: a blocking wait inside mainloop's poller
 	// allocates on its own (that is mainloop's cost, measured by its
 	// benchmarks), and this test pins qtnet's part of the path.
 	roundTrip := func() {
-		got = 0
+		*got = 0
 		c.Write(msg)
-		for got < len(msg) {
+		for *got < len(msg) {
 			l.Iteration(false)
 		}
 	}
@@ -59,19 +64,12 @@ func TestEchoAllocs(t *testing.T) {
 func BenchmarkEcho(b *testing.B) {
 	l, c := echoPair(b)
 	msg := make([]byte, 64)
-	in := make([]byte, 64)
-	got := 0
-	c.ReadyRead.Connect(func() {
-		for c.BytesAvailable() > 0 {
-			n, _ := c.Read(in)
-			got += n
-		}
-	})
+	got := countReads(c, make([]byte, 64))
 	b.ReportAllocs()
 	for b.Loop() {
-		got = 0
+		*got = 0
 		c.Write(msg)
-		for got < len(msg) {
+		for *got < len(msg) {
 			l.Iteration(true)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sigloop/sigloop/internal/looptest"
+	"github.com/sigloop/sigloop/mainloop"
 )
 
 const testTimeout = 10 * time.Second
@@ -126,4 +127,13 @@ func connectPair(t testing.TB, srv *LocalServer) (client, server *LocalSocket) {
 	}
 	t.Cleanup(func() { server.Abort() })
 	return client, server
+}
+
+// withOwnContext runs fn with a new context pushed as the goroutine's own,
+// as a thread with its own event loop would (tst_qlocalsocket's threads).
+func withOwnContext(fn func()) {
+	ctx := mainloop.NewContext()
+	ctx.PushThreadDefault()
+	defer ctx.PopThreadDefault()
+	fn()
 }

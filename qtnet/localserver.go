@@ -530,12 +530,7 @@ func (s *LocalServer) AddPendingConnection(sock *LocalSocket) {
 
 // HasPendingConnections is QLocalServer::hasPendingConnections (LS-18).
 func (s *LocalServer) HasPendingConnections() bool {
-	if !s.ok("hasPendingConnections") {
-		return false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.pending) > 0
+	return field(s, "hasPendingConnections", false, func() bool { return len(s.pending) > 0 })
 }
 
 // NextPendingConnection is QLocalServer::nextPendingConnection: the oldest
@@ -566,12 +561,7 @@ func (s *LocalServer) NextPendingConnection() *LocalSocket {
 
 // MaxPendingConnections is QLocalServer::maxPendingConnections (default 30).
 func (s *LocalServer) MaxPendingConnections() int {
-	if !s.ok("maxPendingConnections") {
-		return 0
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.maxPending
+	return field(s, "maxPendingConnections", 0, func() int { return s.maxPending })
 }
 
 // SetMaxPendingConnections is QLocalServer::setMaxPendingConnections: the
@@ -596,12 +586,7 @@ func (s *LocalServer) SetMaxPendingConnections(n int) {
 
 // ListenBacklogSize is QLocalServer::listenBacklogSize (Qt 6.3; default 50).
 func (s *LocalServer) ListenBacklogSize() int {
-	if !s.ok("listenBacklogSize") {
-		return 0
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.backlog
+	return field(s, "listenBacklogSize", 0, func() int { return s.backlog })
 }
 
 // SetListenBacklogSize is QLocalServer::setListenBacklogSize: the backlog
@@ -640,67 +625,37 @@ func (s *LocalServer) SocketOptions() SocketOptions {
 
 // IsListening is QLocalServer::isListening (LS-02).
 func (s *LocalServer) IsListening() bool {
-	if !s.ok("isListening") {
-		return false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.listening
+	return field(s, "isListening", false, func() bool { return s.listening })
 }
 
 // ServerName is QLocalServer::serverName: the name given to Listen, "" when
 // not listening (LS-05).
 func (s *LocalServer) ServerName() string {
-	if !s.ok("serverName") {
-		return ""
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.name
+	return field(s, "serverName", "", func() string { return s.name })
 }
 
 // FullServerName is QLocalServer::fullServerName: the resolved path (or
 // abstract name), "" when not listening (LS-05).
 func (s *LocalServer) FullServerName() string {
-	if !s.ok("fullServerName") {
-		return ""
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.full
+	return field(s, "fullServerName", "", func() string { return s.full })
 }
 
 // SocketDescriptor is QLocalServer::socketDescriptor: the listening
 // descriptor, -1 when not listening (LS-12).
 func (s *LocalServer) SocketDescriptor() int {
-	if !s.ok("socketDescriptor") {
-		return -1
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.fd
+	return field(s, "socketDescriptor", -1, func() int { return s.fd })
 }
 
 // ServerError is QLocalServer::serverError: the last error's code,
 // UnknownSocketError when there is none (LS-01).
 func (s *LocalServer) ServerError() SocketError {
-	if !s.ok("serverError") {
-		return UnknownSocketError
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.errCode
+	return field(s, "serverError", UnknownSocketError, func() SocketError { return s.errCode })
 }
 
 // ErrorString is QLocalServer::errorString: the last error's text, ""
 // when there is none.
 func (s *LocalServer) ErrorString() string {
-	if !s.ok("errorString") {
-		return ""
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.errString
+	return field(s, "errorString", "", func() string { return s.errString })
 }
 
 // Close is QLocalServer::close: stop listening. Connections not yet taken

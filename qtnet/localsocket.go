@@ -160,23 +160,13 @@ func (s *LocalSocket) ok(fn string) bool {
 // ServerName is QLocalSocket::serverName: the name given to SetServerName
 // or ConnectToServer (kept while connected, cleared on disconnection).
 func (s *LocalSocket) ServerName() string {
-	if !s.ok("serverName") {
-		return ""
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.serverName
+	return field(s, "serverName", "", func() string { return s.serverName })
 }
 
 // FullServerName is QLocalSocket::fullServerName: the path (or abstract
 // name) the socket is connected to.
 func (s *LocalSocket) FullServerName() string {
-	if !s.ok("fullServerName") {
-		return ""
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.fullServerName
+	return field(s, "fullServerName", "", func() string { return s.fullServerName })
 }
 
 // SetServerName is QLocalSocket::setServerName: the name the next
@@ -228,23 +218,13 @@ func (s *LocalSocket) SocketOptions() SocketOptions {
 
 // State is QLocalSocket::state.
 func (s *LocalSocket) State() LocalSocketState {
-	if !s.ok("state") {
-		return UnconnectedState
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.state
+	return field(s, "state", UnconnectedState, func() LocalSocketState { return s.state })
 }
 
 // Error is QLocalSocket::error: the last error's code, UnknownSocketError
 // when there was none.
 func (s *LocalSocket) Error() SocketError {
-	if !s.ok("error") {
-		return UnknownSocketError
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.errCode
+	return field(s, "error", UnknownSocketError, func() SocketError { return s.errCode })
 }
 
 // ErrorString is QIODevice::errorString: the last error's text, Qt's
@@ -278,32 +258,17 @@ func (s *LocalSocket) LastError() error {
 // IsValid is QLocalSocket::isValid: whether the socket has a descriptor
 // (connected or closing).
 func (s *LocalSocket) IsValid() bool {
-	if !s.ok("isValid") {
-		return false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.fd >= 0
+	return field(s, "isValid", false, func() bool { return s.fd >= 0 })
 }
 
 // IsOpen is QIODevice::isOpen.
 func (s *LocalSocket) IsOpen() bool {
-	if !s.ok("isOpen") {
-		return false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.mode != NotOpen
+	return field(s, "isOpen", false, func() bool { return s.mode != NotOpen })
 }
 
 // OpenMode is QIODevice::openMode.
 func (s *LocalSocket) OpenMode() OpenMode {
-	if !s.ok("openMode") {
-		return NotOpen
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.mode
+	return field(s, "openMode", NotOpen, func() OpenMode { return s.mode })
 }
 
 // IsSequential is QIODevice::isSequential: always true.
@@ -312,12 +277,7 @@ func (s *LocalSocket) IsSequential() bool { return true }
 // SocketDescriptor is QLocalSocket::socketDescriptor: the connected
 // descriptor, -1 without one.
 func (s *LocalSocket) SocketDescriptor() int {
-	if !s.ok("socketDescriptor") {
-		return -1
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.fd
+	return field(s, "socketDescriptor", -1, func() int { return s.fd })
 }
 
 // ConnectToServer is QLocalSocket::connectToServer(name, ReadWrite):
@@ -974,44 +934,24 @@ func (s *LocalSocket) Abort() {
 
 // BytesAvailable is QLocalSocket::bytesAvailable: how much is buffered.
 func (s *LocalSocket) BytesAvailable() int64 {
-	if !s.ok("bytesAvailable") {
-		return 0
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return int64(len(s.rbuf) - s.roff)
+	return field(s, "bytesAvailable", 0, func() int64 { return int64(len(s.rbuf) - s.roff) })
 }
 
 // BytesToWrite is QLocalSocket::bytesToWrite: how much is waiting to be
 // written.
 func (s *LocalSocket) BytesToWrite() int64 {
-	if !s.ok("bytesToWrite") {
-		return 0
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return int64(len(s.wbuf) - s.woff)
+	return field(s, "bytesToWrite", 0, func() int64 { return int64(len(s.wbuf) - s.woff) })
 }
 
 // CanReadLine is QLocalSocket::canReadLine: whether a whole line ('\n'
 // included) is buffered.
 func (s *LocalSocket) CanReadLine() bool {
-	if !s.ok("canReadLine") {
-		return false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return bytes.IndexByte(s.rbuf[s.roff:], '\n') >= 0
+	return field(s, "canReadLine", false, func() bool { return bytes.IndexByte(s.rbuf[s.roff:], '\n') >= 0 })
 }
 
 // ReadBufferSize is QLocalSocket::readBufferSize: 0 means unlimited.
 func (s *LocalSocket) ReadBufferSize() int64 {
-	if !s.ok("readBufferSize") {
-		return 0
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.rbufMax
+	return field(s, "readBufferSize", 0, func() int64 { return s.rbufMax })
 }
 
 // SetReadBufferSize is QLocalSocket::setReadBufferSize: at most size bytes
@@ -1434,6 +1374,27 @@ func (s *LocalSocket) SetWriteDeadline(t time.Time) error {
 	s.wdeadline = t
 	s.mu.Unlock()
 	return nil
+}
+
+// guarded is what field needs of LocalServer and LocalSocket.
+type guarded interface {
+	ok(fn string) bool
+	lock() *sync.Mutex
+}
+
+func (s *LocalServer) lock() *sync.Mutex { return &s.mu }
+func (s *LocalSocket) lock() *sync.Mutex { return &s.mu }
+
+// field is the body of every getter: the nil guard (zero and a critical for
+// a nil receiver), then get under the object's lock.
+func field[T any, O guarded](o O, fn string, zero T, get func() T) T {
+	if !o.ok(fn) {
+		return zero
+	}
+	mu := o.lock()
+	mu.Lock()
+	defer mu.Unlock()
+	return get()
 }
 
 // errnoOf extracts the errno of a syscall error (0 for nil).

@@ -16,7 +16,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/internal/looptest"
-	"github.com/sigloop/sigloop/mainloop"
 	"github.com/sigloop/sigloop/object"
 	"github.com/sigloop/sigloop/signal"
 )
@@ -635,11 +634,8 @@ func TestThreadedConnection(t *testing.T) {
 		ready := make(chan struct{})
 		var wg sync.WaitGroup
 		wg.Add(1)
-		go func() {
+		go withOwnContext(func() {
 			defer wg.Done()
-			ctx := mainloop.NewContext()
-			ctx.PushThreadDefault()
-			defer ctx.PopThreadDefault()
 			srv := NewLocalServer(nil)
 			srv.SetMaxPendingConnections(10)
 			if err := srv.Listen(name); err != nil {
@@ -660,15 +656,12 @@ func TestThreadedConnection(t *testing.T) {
 				}
 				s.Abort()
 			}
-		}()
+		})
 		<-ready
 		for range clients {
 			wg.Add(1)
-			go func() {
+			go withOwnContext(func() {
 				defer wg.Done()
-				ctx := mainloop.NewContext()
-				ctx.PushThreadDefault()
-				defer ctx.PopThreadDefault()
 				c := NewLocalSocket(nil)
 				defer c.Abort()
 				n := 0
@@ -686,7 +679,7 @@ func TestThreadedConnection(t *testing.T) {
 				if n != 1 || string(c.ReadLine(0)) != "test\n" {
 					t.Errorf("readyRead %d", n)
 				}
-			}()
+			})
 		}
 		wg.Wait()
 	}
@@ -701,11 +694,8 @@ func TestBytesWrittenSignal_LK15(t *testing.T) {
 	receiver := object.New()
 	got := make(chan int64, 4)
 	done := make(chan struct{})
-	go func() {
+	go withOwnContext(func() {
 		defer close(done)
-		ctx := mainloop.NewContext()
-		ctx.PushThreadDefault()
-		defer ctx.PopThreadDefault()
 		c := NewLocalSocket(nil)
 		defer c.Abort()
 		if _, err := c.BytesWritten.ConnectTo(receiver, func(n int64) { got <- n }, signal.QueuedConnection); err != nil {
@@ -717,7 +707,7 @@ func TestBytesWrittenSignal_LK15(t *testing.T) {
 		if !c.WaitForBytesWritten(2000) {
 			t.Error("waitForBytesWritten")
 		}
-	}()
+	})
 	<-done
 	var n int64
 	l.Until(func() bool {

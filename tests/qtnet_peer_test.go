@@ -359,7 +359,6 @@ func TestPermissionsMatchQt_LS25(t *testing.T) {
 		}
 		paths = append(paths, qp, gp)
 	}
-	script, _ := filepath.Abs(filepath.Join("peers", "qt_local_connect.py"))
 	identities := []struct {
 		name string
 		pre  []string
@@ -369,20 +368,7 @@ func TestPermissionsMatchQt_LS25(t *testing.T) {
 		{"other", []string{setpriv, "--reuid=" + nobody, "--regid=" + nobody, "--clear-groups"}},
 	}
 	for _, id := range identities {
-		argv := append(append(append([]string{}, id.pre...), python, script, "--qt", "5"), paths...)
-		ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
-		cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-		cmd.Env = append(os.Environ(), "HOME=/tmp", "QT_QPA_PLATFORM=offscreen")
-		out, err := cmd.CombinedOutput()
-		cancel()
-		if err != nil {
-			t.Fatalf("%s client: %v\n%s", id.name, err, out)
-		}
-		results := map[string]string{}
-		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-			p, res, _ := strings.Cut(l, " ")
-			results[p] = strings.ReplaceAll(res, p, "PATH")
-		}
+		results := connectResults(t, id.name, id.pre, paths)
 		for _, o := range options {
 			t.Logf("%-12s %-10s Go: %s", id.name, o.name, results[dir+"/go-"+o.name])
 			q, g := results[dir+"/qt-"+o.name], results[dir+"/go-"+o.name]
@@ -523,7 +509,6 @@ func TestPermissionsUnprivilegedOwner_LS25(t *testing.T) {
 		}
 		paths = append(paths, qp, gp)
 	}
-	script, _ := filepath.Abs(filepath.Join("peers", "qt_local_connect.py"))
 	for _, id := range []struct {
 		name string
 		pre  []string
@@ -531,20 +516,7 @@ func TestPermissionsUnprivilegedOwner_LS25(t *testing.T) {
 		{"root", nil},
 		{"owner", []string{setpriv, "--reuid=" + nobody, "--regid=" + nobody, "--clear-groups"}},
 	} {
-		argv := append(append(append([]string{}, id.pre...), python, script, "--qt", "5"), paths...)
-		ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
-		cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-		cmd.Env = append(os.Environ(), "HOME=/tmp", "QT_QPA_PLATFORM=offscreen")
-		out, err := cmd.CombinedOutput()
-		cancel()
-		if err != nil {
-			t.Fatalf("%s client: %v\n%s", id.name, err, out)
-		}
-		results := map[string]string{}
-		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-			p, res, _ := strings.Cut(l, " ")
-			results[p] = res
-		}
+		results := connectResults(t, id.name, id.pre, paths)
 		for _, o := range options {
 			q, g := results[dir+"/qt-"+o.name], results[dir+"/go-"+o.name]
 			t.Logf("%-5s %-5s Go: %s", id.name, o.name, g)
@@ -582,4 +554,27 @@ func TestMissingQtPeer(t *testing.T) {
 	if err == nil || !strings.Contains(out, "--- FAIL") || !strings.Contains(out, requirePeersEnv+"=1 makes that a failure") {
 		t.Errorf("without Qt and with %s=1: err %v, output:\n%s", requirePeersEnv, err, out)
 	}
+}
+
+// connectResults runs peers/qt_local_connect.py (Qt 5) behind the command
+// prefix pre (setpriv, to be another user) on paths, and returns each
+// path's result: "connected" or "error CODE ERRORSTRING".
+func connectResults(t *testing.T, who string, pre, paths []string) map[string]string {
+	t.Helper()
+	script, _ := filepath.Abs(filepath.Join("peers", "qt_local_connect.py"))
+	argv := append(append(append([]string{}, pre...), python, script, "--qt", "5"), paths...)
+	ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Env = append(os.Environ(), "HOME=/tmp", "QT_QPA_PLATFORM=offscreen")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s client: %v\n%s", who, err, out)
+	}
+	results := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		p, res, _ := strings.Cut(l, " ")
+		results[p] = res
+	}
+	return results
 }
