@@ -114,3 +114,76 @@ func TestHitMaximumConnections_LS17_LS20(t *testing.T) {
 		srv.Close()
 	}
 }
+
+// tst_qlocalsocket multiConnect (LS-18): three clients connect before the
+// server accepts; three waitForNewConnection + nextPendingConnection, FIFO.
+func TestMultiConnect_LS18(t *testing.T) {
+	srv := listen(t, testName(t), NoOptions)
+	var cs []*LocalSocket
+	for range 3 {
+		c := NewLocalSocket(nil)
+		c.ConnectToServer(srv.FullServerName())
+		defer c.Abort()
+		cs = append(cs, c)
+	}
+	for i, c := range cs {
+		c.Write([]byte{byte('a' + i)})
+		c.Flush()
+	}
+	for i := range 3 {
+		if ok, _ := srv.WaitForNewConnection(3000); !ok {
+			t.Fatal("no connection", i)
+		}
+		s := srv.NextPendingConnection()
+		if s == nil || !s.WaitForReadyRead(3000) || string(s.ReadAll()) != string(rune('a'+i)) {
+			t.Fatal("not FIFO", i)
+		}
+	}
+	if srv.NextPendingConnection() != nil {
+		t.Fatal("a fourth")
+	}
+}
+
+// LS-24 and LK-05's EAGAIN path: backlog 2 and max 0 let three clients
+// connect (Linux takes backlog+1); the others stay connecting, retrying,
+// and connect once the server accepts.
+func TestListenBacklog_LS24(t *testing.T) {
+	srv := NewLocalServer(nil)
+	srv.SetListenBacklogSize(2)
+	srv.SetMaxPendingConnections(0)
+	if srv.ListenBacklogSize() != 2 {
+		t.Fatal(srv.ListenBacklogSize())
+	}
+	if err := srv.Listen(testName(t)); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	states := map[LocalSocketState]int{}
+	var cs []*LocalSocket
+	for range 6 {
+		c := NewLocalSocket(nil)
+		c.ConnectToServer(srv.FullServerName())
+		defer c.Abort()
+		states[c.State()]++
+		cs = append(cs, c)
+	}
+	if states[ConnectedState] != 3 || states[ConnectingState] != 3 {
+		t.Fatalf("states %v", states)
+	}
+	for range 6 {
+		if ok, _ := srv.WaitForNewConnection(3000); !ok {
+			t.Fatal("accept")
+		}
+		srv.NextPendingConnection()
+		for _, c := range cs {
+			if c.State() == ConnectingState {
+				c.WaitForConnected(50)
+			}
+		}
+	}
+	for i, c := range cs {
+		if c.State() != ConnectedState {
+			t.Fatalf("client %d %v %s", i, c.State(), c.ErrorString())
+		}
+	}
+}

@@ -213,3 +213,16 @@ func TestNULInPathName(t *testing.T) {
 	}
 	_ = syscall.EINVAL
 }
+
+// LS-22: AbstractNamespaceOption overrides the access options: no file,
+// and SocketOptions still reports what was set.
+func TestAbstractOverridesAccess_LS22(t *testing.T) {
+	name := "qtnet-ls22-" + strings.ReplaceAll(t.TempDir(), "/", "_")
+	s := listen(t, name, UserAccessOption|AbstractNamespaceOption)
+	if s.SocketOptions() != UserAccessOption|AbstractNamespaceOption || s.FullServerName() != name {
+		t.Fatal(s.SocketOptions(), s.FullServerName())
+	}
+	if _, err := os.Lstat(resolveName(name, false)); err == nil {
+		t.Fatal("file made")
+	}
+}
