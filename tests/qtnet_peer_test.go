@@ -79,7 +79,8 @@ var qtVariants = []struct {
 }
 
 // serveLikeThePeer makes srv behave as peers/qt_local_server.py: echo, and
-// close a connection whose first 8 bytes are "close-me" after "bye".
+// close a connection whose first 8 bytes are "close-me" after "bye",
+// abort one that starts with "abort-me".
 func serveLikeThePeer(srv *qtnet.LocalServer) {
 	srv.NewConnection.Connect(func() {
 		for s := srv.NextPendingConnection(); s != nil; s = srv.NextPendingConnection() {
@@ -92,11 +93,16 @@ func serveLikeThePeer(srv *qtnet.LocalServer) {
 				}
 				if len(first) < 8 {
 					first = append(first, data[:min(len(data), 8-len(first))]...)
-					if string(first) == "close-me" {
+					switch string(first) {
+					case "close-me":
 						closing = true
 						s.Write([]byte("bye"))
 						s.Flush()
 						s.Close()
+						return
+					case "abort-me":
+						closing = true
+						s.Abort()
 						return
 					}
 				}
@@ -165,13 +171,12 @@ func TestQtClientGoServer_LS05_LK09(t *testing.T) {
 	}
 }
 
-// qtClientLines runs peers/qt_local_client.py and returns its three lines,
-// with the server name taken out of the "missing" one.
+// qtClientLines runs peers/qt_local_client.py and returns its four lines.
 func qtClientLines(t *testing.T, qt string, args []string) []string {
 	t.Helper()
 	c := startQtPeer(t, qt, "qt_local_client.py", args...)
 	var lines []string
-	for range 3 {
+	for range 4 {
 		lines = append(lines, c.Line())
 	}
 	if err := c.Wait(); err != nil {
@@ -188,6 +193,8 @@ func qtClientLines(t *testing.T, qt string, args []string) []string {
 func TestGoClientQtServer_LK05_LK09(t *testing.T) {
 	const qtCloseSignals = "state(ConnectingState),state(ConnectedState),connected,readyRead,error(PeerClosedError)," +
 		"state(ClosingState),state(UnconnectedState),readChannelFinished,disconnected|bye|QLocalSocket: Remote closed"
+	const qtAbortSignals = "state(ConnectingState),state(ConnectedState),connected,error(PeerClosedError)," +
+		"state(ClosingState),state(UnconnectedState),readChannelFinished,disconnected|QLocalSocket: Remote closed"
 	for _, v := range qtVariants {
 		t.Run(v.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -235,6 +242,17 @@ func TestGoClientQtServer_LK05_LK09(t *testing.T) {
 			data = append(data, c.ReadAll()...)
 			if got := strings.Join(*ev, ",") + "|" + string(data) + "|" + c.ErrorString(); got != qtCloseSignals {
 				t.Fatalf("Go client saw\n%s\nQt client sees\n%s", got, qtCloseSignals)
+			}
+
+			// The server aborts.
+			a := qtnet.NewLocalSocket(nil)
+			a.SetSocketOptions(opts)
+			aev := recordSignals(a)
+			a.ConnectToServer(name)
+			a.Write([]byte("abort-me"))
+			l.Until(func() bool { return a.State() == qtnet.UnconnectedState })
+			if got := strings.Join(*aev, ",") + "|" + a.ErrorString(); got != qtAbortSignals {
+				t.Fatalf("Go client saw\n%s\nQt client sees\n%s", got, qtAbortSignals)
 			}
 
 			m := qtnet.NewLocalSocket(nil)

@@ -10,6 +10,8 @@ BYTES bytes, every byte of the echo checked; prints
 Phase 2: one more connection sends b"close-me"; the server is expected to
 answer b"bye" and close. Prints "close SIGNALS|DATA|ERRORSTRING" with the
 signals the QLocalSocket emitted, in order.
+Phase 2b: the same with b"abort-me", which the server aborts: prints
+"abort SIGNALS|ERRORSTRING".
 Phase 3: a connection to NAME + "-missing" prints
 "missing SIGNALS|ERRORSTRING".
 """
@@ -120,6 +122,16 @@ QtCore.QTimer.singleShot(10000, app.quit)
 exec_app(app)
 data.extend(bytes(s.readAll()))
 say("close %s|%s|%s" % (",".join(ev), bytes(data).decode(), s.errorString()))
+
+# Phase 2b: the server aborts.
+a = new_socket()
+ev = recorder(a)
+a.disconnected.connect(app.quit)
+a.connectToServer(args.connect)
+a.write(b"abort-me")
+QtCore.QTimer.singleShot(10000, app.quit)
+exec_app(app)
+say("abort %s|%s" % (",".join(ev), a.errorString()))
 
 # Phase 3: no server.
 m = new_socket()

@@ -8,7 +8,8 @@ QLocalServer::SocketOption bits; --abstract adds AbstractNamespaceOption,
 Qt 6 only) and prints "listening on FULLSERVERNAME", or "error CODE STRING"
 and exits 1. Each connection echoes every byte until the peer disconnects;
 a connection whose first 8 bytes are b"close-me" gets b"bye" and is closed
-by the server instead, which is how tests see Qt's disconnect signals.
+by the server instead, and one starting b"abort-me" is aborted, which is
+how tests see Qt's disconnect signals.
 It exits when its stdin is closed. --as-user drops root to that uid (and
 the same gid, no supplementary groups) before Qt is loaded.
 """
@@ -71,6 +72,10 @@ def on_new():
                     s.write(b"bye")
                     s.flush()
                     s.close()
+                    return
+                if st["first"] == b"abort-me":
+                    st["closing"] = True
+                    s.abort()
                     return
             s.write(data)
 
