@@ -87,6 +87,7 @@ type LocalServer struct {
 	retry      *mainloop.Source
 	pollers    int
 	closeLater []int
+	guard      *fdGuard
 }
 
 // fileID is a file's identity, to recognise the socket file we made.
@@ -355,6 +356,7 @@ func (s *LocalServer) ListenDescriptor(fd int) error {
 
 // startLocked attaches the accept watch to the server's context.
 func (s *LocalServer) startLocked() {
+	s.guard = guardFD(s, s.fd)
 	src := mainloop.NewSource(mainloop.SourceFuncs{})
 	s.acceptOn = s.maxPending > 0
 	var ev mainloop.IOCondition
@@ -698,6 +700,8 @@ func (s *LocalServer) closeServerLocked() {
 		s.src = nil
 		s.tag = mainloop.FDTag{}
 	}
+	s.guard.release()
+	s.guard = nil
 	if s.fd >= 0 {
 		if s.pollers > 0 {
 			s.closeLater = append(s.closeLater, s.fd)

@@ -108,6 +108,7 @@ type LocalSocket struct {
 	inReadyRead    bool
 	inBytesWritten bool
 	writing        bool // a writeOut is in its write(2) loop
+	guard          *fdGuard
 	readSeq        uint64
 	writeSeq       uint64
 	pollers        int
@@ -531,6 +532,7 @@ func (s *LocalSocket) attach(fd int, state LocalSocketState, mode OpenMode) erro
 	s.mu.Lock()
 	prev := s.state
 	s.fd = fd
+	s.guard = guardFD(s, fd)
 	s.state = state
 	s.mode = mode
 	s.events = mainloop.IOIn
@@ -582,6 +584,8 @@ func (s *LocalSocket) releaseEngineLocked() {
 		s.tag = mainloop.FDTag{}
 	}
 	if s.fd >= 0 {
+		s.guard.release()
+		s.guard = nil
 		s.closeFDLocked(s.fd)
 		s.fd = -1
 	}
@@ -892,8 +896,13 @@ func (s *LocalSocket) closeDevice() {
 // Close is QLocalSocket::close (and net.Conn's Close): AboutToClose (if the
 // device is open), the device closes and drops what was read, then the
 // connection ends as with DisconnectFromServer (buffered data is still
-// written first), a pending connect is cancelled, and the names are
-// cleared (LK-10). It always returns nil.
+// written first, by the socket's context), a pending connect is cancelled,
+// and the names are cleared (LK-10). It always returns nil.
+//
+// With data still buffered, the descriptor stays open until the context has
+// written it, as in Qt; if that context is never run again, the descriptor
+// is closed once the socket is garbage (use Abort to drop the data and
+// close at once).
 func (s *LocalSocket) Close() error {
 	if !s.ok("close") {
 		return nil
