@@ -601,6 +601,10 @@ func TestRemoveServer_LS21(t *testing.T) {
 	if err := RemoveServer(dir + "/absent"); err != nil {
 		t.Fatal(err)
 	}
+	// "" names the temp directory itself, which is not removed (Qt: false).
+	if err := RemoveServer(""); err == nil {
+		t.Fatal(`RemoveServer("") succeeded`)
+	}
 	name := dir + "/n"
 	a := listen(t, name, NoOptions)
 	b := NewLocalServer(nil)

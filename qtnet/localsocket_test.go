@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -596,6 +597,16 @@ func TestSetSocketDescriptor_LK13(t *testing.T) {
 	_, sc := connectPair(t, srv)
 	if sc.FullServerName() != srv.FullServerName() || sc.ServerName() != "s" {
 		t.Fatal(sc.FullServerName(), sc.ServerName())
+	}
+	// With an access option the socket was bound in the private directory
+	// before the rename, and that is the address an accepted socket reports:
+	// Qt 6.4 says "/tmp/.LlWDDd/s" too.
+	srv2 := listen(t, testName(t), UserAccessOption)
+	_, sc2 := connectPair(t, srv2)
+	dir, base := filepath.Split(sc2.FullServerName())
+	if base != "s" || sc2.ServerName() != "s" || filepath.Dir(filepath.Clean(dir)) != filepath.Dir(srv2.FullServerName()) ||
+		!strings.HasPrefix(filepath.Base(filepath.Clean(dir)), ".") {
+		t.Fatalf("accepted socket names %q %q", sc2.FullServerName(), sc2.ServerName())
 	}
 }
 
