@@ -670,3 +670,31 @@ func TestServerBadInput(t *testing.T) {
 		t.Fatal("after close")
 	}
 }
+
+// LS-13: destroying the server closes it (the file goes) and destroys the
+// sockets it handed out, which are its children, unless reparented.
+func TestDestroyServerDestroysChildren_LS13(t *testing.T) {
+	name := testName(t)
+	s := NewLocalServer(nil)
+	if err := s.Listen(name); err != nil {
+		t.Fatal(err)
+	}
+	c1, _ := connectPair(t, s)
+	c2, kept := connectPair(t, s)
+	kept.SetParent(nil)
+	s.Destroy()
+	if s.IsListening() {
+		t.Fatal("still listening")
+	}
+	if _, err := os.Lstat(name); !os.IsNotExist(err) {
+		t.Fatal("socket file left")
+	}
+	if !c1.WaitForDisconnected(3000) {
+		t.Fatal("child socket survived its server")
+	}
+	c2.Write([]byte("x"))
+	c2.Flush()
+	if !kept.WaitForReadyRead(3000) {
+		t.Fatal("reparented socket broken")
+	}
+}
