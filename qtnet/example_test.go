@@ -116,3 +116,37 @@ func ExampleLocalServer_SetSocketOptions() {
 	// Output:
 	// Srwxrwx---
 }
+
+// CountingServer overrides the IncomingConnection virtual method and
+// chains up to LocalServer's, which queues the socket and emits
+// NewConnection.
+type CountingServer struct {
+	qtnet.LocalServer
+	accepted int
+}
+
+func (c *CountingServer) IncomingConnection(fd int) {
+	c.accepted++
+	c.LocalServer.IncomingConnection(fd) // chain up
+}
+
+func ExampleLocalServer_IncomingConnection() {
+	dir, _ := os.MkdirTemp("", "qtnet-example")
+	defer os.RemoveAll(dir)
+	name := filepath.Join(dir, "counted")
+
+	srv := &CountingServer{}
+	srv.Init(srv) // the outermost value, so the override is reached
+	srv.Listen(name)
+	defer srv.Close()
+	srv.NewConnection.Connect(func() { fmt.Println("newConnection") })
+
+	c := qtnet.NewLocalSocket(nil)
+	c.ConnectToServer(name)
+	defer c.Abort()
+	ok, _ := srv.WaitForNewConnection(1000)
+	fmt.Println(ok, srv.accepted, srv.NextPendingConnection() != nil)
+	// Output:
+	// newConnection
+	// true 1 true
+}
