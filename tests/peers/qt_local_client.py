@@ -12,6 +12,8 @@ answer b"bye" and close. Prints "close SIGNALS|DATA|ERRORSTRING" with the
 signals the QLocalSocket emitted, in order.
 Phase 2b: the same with b"abort-me", which the server aborts: prints
 "abort SIGNALS|ERRORSTRING".
+Phase 2c: b"names-me" asks for the accepted socket's names: prints
+"names SERVERNAME|FULLSERVERNAME" with NAME standing for the server name.
 Phase 3: a connection to NAME + "-missing" prints
 "missing SIGNALS|ERRORSTRING".
 """
@@ -132,6 +134,18 @@ a.write(b"abort-me")
 QtCore.QTimer.singleShot(10000, app.quit)
 exec_app(app)
 say("abort %s|%s" % (",".join(ev), a.errorString()))
+
+# Phase 2c: the names the server's accepted socket has.
+n = new_socket()
+got = bytearray()
+n.readyRead.connect(lambda: got.extend(bytes(n.readAll())))
+n.disconnected.connect(app.quit)
+n.connectToServer(args.connect)
+n.write(b"names-me")
+QtCore.QTimer.singleShot(10000, app.quit)
+exec_app(app)
+got.extend(bytes(n.readAll()))
+say("names %s" % bytes(got).decode().strip().replace(args.connect, "NAME"))
 
 # Phase 3: no server.
 m = new_socket()

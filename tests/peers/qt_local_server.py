@@ -8,8 +8,10 @@ QLocalServer::SocketOption bits; --abstract adds AbstractNamespaceOption,
 Qt 6 only) and prints "listening on FULLSERVERNAME", or "error CODE STRING"
 and exits 1. Each connection echoes every byte until the peer disconnects;
 a connection whose first 8 bytes are b"close-me" gets b"bye" and is closed
-by the server instead, and one starting b"abort-me" is aborted, which is
-how tests see Qt's disconnect signals.
+by the server instead, one starting b"abort-me" is aborted, which is
+how tests see Qt's disconnect signals; one starting b"names-me" gets the
+accepted socket's "serverName|fullServerName" line (Qt 5 leaves them
+empty, Qt 6 reports the server's address).
 It exits when its stdin is closed. --as-user drops root to that uid (and
 the same gid, no supplementary groups) before Qt is loaded.
 """
@@ -70,6 +72,12 @@ def on_new():
                 if st["first"] == b"close-me":
                     st["closing"] = True
                     s.write(b"bye")
+                    s.flush()
+                    s.close()
+                    return
+                if st["first"] == b"names-me":
+                    st["closing"] = True
+                    s.write(("%s|%s\n" % (s.serverName(), s.fullServerName())).encode())
                     s.flush()
                     s.close()
                     return
