@@ -611,4 +611,3 @@ func connectResults(t *testing.T, who string, pre, paths []string) map[string]st
 	}
 	return results
 }
-
