@@ -53,7 +53,12 @@
 // an unnamed socket reports IsListening (LS-15); accept errors such as
 // EMFILE pause the server instead of closing it (LS-16); names with a NUL
 // byte (other than abstract ones) are refused; LocalSocket.Read blocks as
-// net.Conn requires; one SocketOptions type serves both classes.
+// net.Conn requires; one SocketOptions type serves both classes. Where Qt 5
+// and Qt 6 differ, qtnet does what Qt 6 does (accepted sockets carry the
+// server's names, Qt 5 leaves them empty; paths are limited to Qt 6's 106
+// bytes), except that a $TMPDIR naming a missing directory is used as Qt 5
+// uses it. Go-only: the descriptor of a socket or server that becomes
+// garbage without being closed is closed, as an os.File's is.
 //
 // # Concurrency properties
 //
