@@ -75,7 +75,8 @@
 //     that owns the context does the I/O and the call sleeps until the
 //     condition holds or the time is up.
 //  4. Signals caused by a method call (ConnectToServer, Close, Abort,
-//     DisconnectFromServer, Listen's property change) are emitted by that
-//     call, synchronously, on the calling goroutine, as in Qt.
+//     DisconnectFromServer, and the socketOptions notifications of
+//     SetSocketOptions and ListenDescriptor) are emitted by that call,
+//     synchronously, on the calling goroutine, as in Qt.
 //  5. No lock is held while a signal handler or IncomingConnection runs.
 package qtnet
