@@ -73,7 +73,8 @@
 //     inside one of its callbacks), it does the I/O itself for the length
 //     of the wait and the signals run on it, as in Qt; otherwise the loop
 //     that owns the context does the I/O and the call sleeps until the
-//     condition holds or the time is up.
+//     condition holds or the time is up (so the goroutine that owns the
+//     context must be running it).
 //  4. Signals caused by a method call (ConnectToServer, Close, Abort,
 //     DisconnectFromServer, and the socketOptions notifications of
 //     SetSocketOptions and ListenDescriptor) are emitted by that call,

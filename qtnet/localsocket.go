@@ -1126,9 +1126,11 @@ func (s *LocalSocket) Read(p []byte) (int, error) {
 }
 
 // Write is QIODevice::write (and io.Writer's): it appends p to the write
-// buffer and returns len(p); the socket's context writes it out. It fails
-// when the device is not open for writing (Qt's "device not open" warning)
-// or the connection has ended.
+// buffer and returns len(p); the socket's context writes it out when its
+// loop runs. Without a running loop, call Flush, WaitForBytesWritten or a
+// WaitForXxx that writes meanwhile, as with Qt. It fails when the device
+// is not open for writing (Qt's "device not open" warning) or the
+// connection has ended.
 func (s *LocalSocket) Write(p []byte) (int, error) {
 	if !s.ok("write") {
 		return 0, net.ErrClosed
