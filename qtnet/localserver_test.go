@@ -123,11 +123,8 @@ func TestListenAndConnect_LS18_LS19_LK05_LK07(t *testing.T) {
 	for _, clients := range []int{0, 1, 5} {
 		for _, valid := range []bool{false, true} {
 			name := testName(t)
-			s := NewLocalServer(nil)
-			var hits []int
-			o := &countingServer{}
-			o.Init(o)
-			_ = hits
+			s := &countingServer{} // tst_qlocalsocket's LocalServer: records hits
+			s.Init(s)
 			err := s.Listen(map[bool]string{true: name, false: ""}[valid])
 			if (err == nil) != valid {
 				t.Fatal(err)
@@ -171,8 +168,8 @@ func TestListenAndConnect_LS18_LS19_LK05_LK07(t *testing.T) {
 				if !ok || timedOut {
 					t.Fatalf("WaitForNewConnection = %v, %v", ok, timedOut)
 				}
-				if newConn != i+1 {
-					t.Fatalf("newConnection %d times, want %d", newConn, i+1)
+				if newConn != i+1 || len(s.hits) != i+1 {
+					t.Fatalf("newConnection %d times, %d hits, want %d", newConn, len(s.hits), i+1)
 				}
 				sc := s.NextPendingConnection()
 				if sc == nil || sc.State() != ConnectedState || sc.Parent() != &s.Object {

@@ -792,11 +792,14 @@ func TestNetConn(t *testing.T) {
 		t.Fatal(c.RemoteAddr())
 	}
 	looptest.On(ctx, func() { srv.Close() })
+	c.DisconnectFromServer()
+	if n, err := c.Read(got); n != 0 || err != io.EOF {
+		t.Fatalf("Read after the connection ended = %d, %v; want io.EOF", n, err)
+	}
 	c.Close()
 	if _, err := c.Read(got); err == nil {
 		t.Fatal("Read after Close")
 	}
-	_ = io.EOF
 }
 
 // Bad input on a socket: nil and zero values, writes when not open.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -211,7 +210,6 @@ func TestNULInPathName(t *testing.T) {
 	if c.Error() != ServerNotFoundError {
 		t.Fatal(c.Error())
 	}
-	_ = syscall.EINVAL
 }
 
 // LS-22: AbstractNamespaceOption overrides the access options: no file,
