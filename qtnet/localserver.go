@@ -619,10 +619,7 @@ func (s *LocalServer) SetSocketOptions(o SocketOptions) {
 // SocketOptions is QLocalServer::socketOptions: what was set (LS-22), plus
 // AbstractNamespaceOption after ListenDescriptor of an abstract socket.
 func (s *LocalServer) SocketOptions() SocketOptions {
-	if !s.ok("socketOptions") {
-		return NoOptions
-	}
-	return s.Options.Get()
+	return field(s, "socketOptions", NoOptions, s.Options.Get)
 }
 
 // IsListening is QLocalServer::isListening (LS-02).

@@ -211,10 +211,7 @@ func (s *LocalSocket) SetSocketOptions(o SocketOptions) {
 
 // SocketOptions is QLocalSocket::socketOptions.
 func (s *LocalSocket) SocketOptions() SocketOptions {
-	if !s.ok("socketOptions") {
-		return NoOptions
-	}
-	return s.Options.Get()
+	return field(s, "socketOptions", NoOptions, s.Options.Get)
 }
 
 // State is QLocalSocket::state.

@@ -112,40 +112,31 @@ if result["live"]:
     exec_app(app)
 say("echo %d passed, %d failed" % (result["pass"], result["fail"]))
 
-# Phase 2: the server closes.
-s = new_socket()
-ev = recorder(s)
-data = bytearray()
-s.readyRead.connect(lambda: data.extend(bytes(s.readAll())))
-s.disconnected.connect(app.quit)
-s.connectToServer(args.connect)
-s.write(b"close-me")
-QtCore.QTimer.singleShot(10000, app.quit)
-exec_app(app)
-data.extend(bytes(s.readAll()))
-say("close %s|%s|%s" % (",".join(ev), bytes(data).decode(), s.errorString()))
 
-# Phase 2b: the server aborts.
-a = new_socket()
-ev = recorder(a)
-a.disconnected.connect(app.quit)
-a.connectToServer(args.connect)
-a.write(b"abort-me")
-QtCore.QTimer.singleShot(10000, app.quit)
-exec_app(app)
-say("abort %s|%s" % (",".join(ev), a.errorString()))
+def server_ends(request):
+    """Sends request on a new connection and runs the loop until the
+    server has ended it; returns the signals, the data and errorString."""
+    s = new_socket()
+    ev = recorder(s)
+    data = bytearray()
+    s.readyRead.connect(lambda: data.extend(bytes(s.readAll())))
+    s.disconnected.connect(app.quit)
+    s.connectToServer(args.connect)
+    s.write(request)
+    QtCore.QTimer.singleShot(10000, app.quit)
+    exec_app(app)
+    data.extend(bytes(s.readAll()))
+    return ",".join(ev), bytes(data).decode(), s.errorString()
+
+
+# Phase 2: the server closes; 2b: it aborts.
+say("close %s|%s|%s" % server_ends(b"close-me"))
+ev, _, err = server_ends(b"abort-me")
+say("abort %s|%s" % (ev, err))
 
 # Phase 2c: the names the server's accepted socket has.
-n = new_socket()
-got = bytearray()
-n.readyRead.connect(lambda: got.extend(bytes(n.readAll())))
-n.disconnected.connect(app.quit)
-n.connectToServer(args.connect)
-n.write(b"names-me")
-QtCore.QTimer.singleShot(10000, app.quit)
-exec_app(app)
-got.extend(bytes(n.readAll()))
-say("names %s" % bytes(got).decode().strip().replace(args.connect, "NAME"))
+_, names, _ = server_ends(b"names-me")
+say("names %s" % names.strip().replace(args.connect, "NAME"))
 
 # Phase 3: no server.
 m = new_socket()
