@@ -611,3 +611,29 @@ func connectResults(t *testing.T, who string, pre, paths []string) map[string]st
 	}
 	return results
 }
+
+// LS-08 and LS-13 across implementations: a Qt 6 server with an access
+// option takes the name of a running Go server (the rename replaces the
+// file, as between two Qt servers); closing the Go server then leaves the
+// Qt server's file alone (Qt's own close would delete it), so clients
+// still reach the Qt server.
+func TestNameTakenByQtServer_LS08_LS13(t *testing.T) {
+	needQt(t, "6")
+	name := filepath.Join(t.TempDir(), "shared")
+	g := qtnet.NewLocalServer(nil)
+	if err := g.Listen(name); err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	qs := startQtPeer(t, "6", "qt_local_server.py", "--name", name, "--options", "1")
+	if got := qs.Listening(); got != name {
+		t.Fatal(got)
+	}
+	g.Close()
+	if _, err := os.Lstat(name); err != nil {
+		t.Fatal("closing the Go server deleted the Qt server's socket file")
+	}
+	if err := goRoundTrips(name, qtnet.NoOptions, 1, 3); err != nil {
+		t.Fatalf("the Qt server is unreachable: %v", err)
+	}
+}
