@@ -406,10 +406,11 @@ func (s *LocalServer) acceptReady(src *mainloop.Source) {
 
 // acceptOne accepts one connection and hands it to IncomingConnection. It
 // reports whether one was accepted, and whether trying again at once makes
-// sense when not. An error does not close the server
+// sense when not. An error that waiting can cure does not close the server
 // (differs from Qt, LS-16): ECONNABORTED is skipped, a lack of descriptors
 // or memory is logged, recorded as Qt would, and the watch pauses for a
-// growing backoff.
+// growing backoff. A descriptor that is not a listening socket (EINVAL,
+// ENOTSOCK, EBADF) closes the server with Qt's error, as in Qt.
 func (s *LocalServer) acceptOne(fn string) (accepted, again bool) {
 	s.mu.Lock()
 	fd := s.fd
@@ -435,6 +436,21 @@ func (s *LocalServer) acceptOne(fn string) (accepted, again bool) {
 		case syscall.EAGAIN, syscall.EINTR, syscall.ECONNABORTED, syscall.EPROTO:
 			s.mu.Unlock()
 			return false, e != syscall.EAGAIN
+		case syscall.EBADF, syscall.EINVAL, syscall.ENOTSOCK, syscall.EOPNOTSUPP:
+			// Not a listening socket (ListenDescriptor does not check):
+			// waiting cannot help, so this closes the server as Qt does.
+			s.setErrorLocked(fn, e)
+			pending := s.pending
+			s.pending = nil
+			s.closeServerLocked()
+			msg := s.errString
+			s.mu.Unlock()
+			s.wake.notify()
+			logging.Warning(pkg, msg+" (not a listening socket: server closed)")
+			for _, p := range pending {
+				p.Destroy()
+			}
+			return false, false
 		}
 		s.setErrorLocked(fn, e)
 		s.pauseAcceptLocked()

@@ -224,3 +224,24 @@ func TestAbstractOverridesAccess_LS22(t *testing.T) {
 		t.Fatal("file made")
 	}
 }
+
+// LS-16: an adopted descriptor that is not listening cannot be cured by
+// waiting: the first accept fails with EINVAL and, as in Qt, the server
+// closes with "QLocalSocket::activated: Unknown error 22".
+func TestAcceptOnNonListeningSocket_LS16(t *testing.T) {
+	l := pushLoop(t)
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewLocalServer(nil)
+	if err := s.ListenDescriptor(fd); err != nil {
+		t.Fatal(err)
+	}
+	c := logging.StartCapture()
+	l.Until(func() bool { return !s.IsListening() })
+	c.Stop()
+	if s.ServerError() != UnknownSocketError || s.ErrorString() != "QLocalSocket::activated: Unknown error 22" {
+		t.Fatalf("%v %q", s.ServerError(), s.ErrorString())
+	}
+}
