@@ -532,15 +532,16 @@ func (s *LocalSocket) attach(fd int, state LocalSocketState, mode OpenMode) erro
 	s.guard = guardFD(s, fd)
 	s.state = state
 	s.mode = mode
-	s.events = mainloop.IOIn
-	if mode&ReadOnly == 0 {
-		s.events = 0
-	}
+	s.events = mainloop.IOIn // also write-only: the peer's EOF must be seen
 	s.src = src
 	s.tag = src.AddUnixFD(fd, s.events)
-	tag := s.tag
 	src.SetCallback(func() bool {
-		s.handleIO(src, src.QueryUnixFD(tag))
+		s.mu.Lock()
+		tag := s.tag
+		s.mu.Unlock()
+		if tag != (mainloop.FDTag{}) {
+			s.handleIO(src, src.QueryUnixFD(tag))
+		}
 		return mainloop.SourceContinue
 	})
 	s.mu.Unlock()
@@ -552,21 +553,40 @@ func (s *LocalSocket) attach(fd int, state LocalSocketState, mode OpenMode) erro
 	return nil
 }
 
-// setEventsLocked updates the watch to what the socket wants now.
+// wantsLocked is what the socket waits for now: input while connected and
+// the read buffer has room, output while data is buffered.
+func (s *LocalSocket) wantsLocked() (in, out bool) {
+	in = s.state == ConnectedState && (s.rbufMax <= 0 || int64(len(s.rbuf)-s.roff) < s.rbufMax)
+	return in, len(s.wbuf) > s.woff
+}
+
+// setEventsLocked updates the watch to what the socket wants now. Wanting
+// nothing removes the watch altogether: epoll reports a hang-up even for a
+// watch of no events, which would make the loop spin while a full read
+// buffer waits for the application.
 func (s *LocalSocket) setEventsLocked() {
 	if s.src == nil {
 		return
 	}
 	var ev mainloop.IOCondition
-	if s.state == ConnectedState && s.mode&ReadOnly != 0 &&
-		(s.rbufMax <= 0 || int64(len(s.rbuf)-s.roff) < s.rbufMax) {
+	in, out := s.wantsLocked()
+	if in {
 		ev |= mainloop.IOIn
 	}
-	if len(s.wbuf) > s.woff && s.dispatching == 0 {
+	if out && s.dispatching == 0 {
 		ev |= mainloop.IOOut
 	}
-	if ev != s.events {
-		s.events = ev
+	if ev == s.events {
+		return
+	}
+	s.events = ev
+	switch {
+	case ev == 0:
+		s.src.RemoveUnixFD(s.tag)
+		s.tag = mainloop.FDTag{}
+	case s.tag == (mainloop.FDTag{}):
+		s.tag = s.src.AddUnixFD(s.fd, ev)
+	default:
 		s.src.ModifyUnixFD(s.tag, ev)
 	}
 }
@@ -575,7 +595,9 @@ func (s *LocalSocket) setEventsLocked() {
 // write buffer.
 func (s *LocalSocket) releaseEngineLocked() {
 	if s.src != nil {
-		s.src.RemoveUnixFD(s.tag)
+		if s.tag != (mainloop.FDTag{}) {
+			s.src.RemoveUnixFD(s.tag)
+		}
 		s.src.Destroy()
 		s.src = nil
 		s.tag = mainloop.FDTag{}
@@ -682,13 +704,12 @@ func (s *LocalSocket) readIn() {
 		return
 	}
 	if n > 0 {
-		s.rbuf = s.rbuf[:len(s.rbuf)+n]
-		s.readSeq++
 		if s.mode&ReadOnly == 0 { // opened write-only: nothing to read
-			s.rbuf, s.roff = s.rbuf[:0], 0
 			s.mu.Unlock()
 			return
 		}
+		s.rbuf = s.rbuf[:len(s.rbuf)+n]
+		s.readSeq++
 		emit := !s.inReadyRead
 		s.inReadyRead = true
 		s.mu.Unlock()
@@ -1189,12 +1210,19 @@ func (s *LocalSocket) pollStep(ms int) {
 		return
 	}
 	var ev int16
-	if s.state == ConnectedState && s.mode&ReadOnly != 0 &&
-		(s.rbufMax <= 0 || int64(len(s.rbuf)-s.roff) < s.rbufMax) {
+	in, out := s.wantsLocked()
+	if in {
 		ev |= unix.POLLIN
 	}
-	if len(s.wbuf) > s.woff {
+	if out {
 		ev |= unix.POLLOUT
+	}
+	if ev == 0 {
+		// Nothing to wait for until the application reads (a hang-up
+		// would be reported at once, again and again).
+		s.mu.Unlock()
+		time.Sleep(time.Duration(ms) * time.Millisecond)
+		return
 	}
 	s.pollers++
 	s.mu.Unlock()
