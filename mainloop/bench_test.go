@@ -1,9 +1,12 @@
 package mainloop
 
 import (
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // BenchmarkInvokeFlood is fire-and-forget Invoke from another goroutine onto
@@ -184,4 +187,85 @@ func BenchmarkChannelRoundTripFloor(b *testing.B) {
 	b.ReportMetric(float64(b.N)/el.Seconds(), "calls/s")
 	close(ch)
 	<-done
+}
+
+// BenchmarkInvokeRoundTripFD is BenchmarkInvokeRoundTrip on a context that
+// also watches an idle descriptor, so that the loop waits in the netpoller
+// rather than on a channel.
+func BenchmarkInvokeRoundTripFD(b *testing.B) {
+	c := NewContext()
+	fd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer unix.Close(fd)
+	w := NewFDSource(fd, IOIn, func(int, IOCondition) bool { return SourceContinue })
+	w.Attach(c)
+	defer w.Destroy()
+	l := New(c)
+	done := make(chan struct{})
+	go func() { l.Run(); close(done) }()
+	for !l.IsRunning() {
+		time.Sleep(time.Millisecond)
+	}
+	reply := make(chan struct{}, 1)
+	fn := func() { reply <- struct{}{} }
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		c.Invoke(fn)
+		<-reply
+	}
+	el := time.Since(start)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/el.Seconds(), "calls/s")
+	l.Quit()
+	<-done
+}
+
+// BenchmarkDispatchIdleFDs is one iteration dispatching one ready fd source
+// on a context that also has 10, 1,000 or 10,000 idle fd sources (eventfds
+// nobody writes): the cost must not depend on their number.
+func BenchmarkDispatchIdleFDs(b *testing.B) {
+	for _, idle := range []int{10, 1000, 10000} {
+		b.Run(fmt.Sprintf("idle=%d", idle), func(b *testing.B) {
+			c := NewContext()
+			c.Acquire()
+			defer c.Release()
+			var fds []int
+			defer func() {
+				for _, fd := range fds {
+					unix.Close(fd)
+				}
+			}()
+			for range idle {
+				fd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+				if err != nil {
+					b.Skipf("eventfd: %v (raise ulimit -n)", err)
+				}
+				fds = append(fds, fd)
+				s := NewFDSource(fd, IOIn, func(int, IOCondition) bool { return SourceContinue })
+				s.Attach(c)
+				defer s.Destroy()
+			}
+			rfd, err := unix.Eventfd(1, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+			if err != nil {
+				b.Skipf("eventfd: %v", err)
+			}
+			fds = append(fds, rfd)
+			n := 0
+			r := NewFDSource(rfd, IOIn, func(int, IOCondition) bool { n++; return SourceContinue })
+			r.Attach(c)
+			defer r.Destroy()
+			c.Iteration(false)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				c.Iteration(false)
+			}
+			b.StopTimer()
+			if n < b.N {
+				b.Fatalf("dispatched %d of %d", n, b.N)
+			}
+		})
+	}
 }

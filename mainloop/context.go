@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/sigloop/sigloop/internal/logging"
 	"golang.org/x/sys/unix"
@@ -36,10 +37,17 @@ type Context struct {
 	dispatching      int // dispatches running, owner only
 
 	poll        *poller
-	wakePending atomic.Bool // an eventfd write is outstanding (coalesced wakeups)
+	wakePending atomic.Bool  // a wakeup the owner has not acknowledged yet (coalesces wakeups)
+	sleeping    atomic.Int32 // what the owner is blocked in (awake, sleepChan, …), for Wakeup
+	wakeCh      chan struct{}
+	timer       *time.Timer // park's timeout, owner only
 	fdEntries   map[int]*fdEntry
 	dirtyFDs    []*fdEntry
+	lingering   []*fdEntry // entries without watches kept in the epoll set for a while
+	reported    []*unixFD  // the watches whose revents the last poll set
 	nSpecial    int
+	nRegistered int    // entries in the epoll set
+	fdGen       uint32 // the last registration generation handed out
 	events      []unix.EpollEvent
 
 	invDefault *invokeQueue // the queue at PriorityDefault, for Invoke's fast path
@@ -66,6 +74,7 @@ func NewContext() *Context {
 		byID:      make(map[SourceID]*Source),
 		fdEntries: make(map[int]*fdEntry),
 		nextID:    1,
+		wakeCh:    make(chan struct{}, 1),
 	}
 	c.cond.L = &c.mu
 	c.poll = newPollerOrLog()
@@ -200,11 +209,13 @@ func (c *Context) ownerState() *threadState {
 
 // Wakeup is g_main_context_wakeup: it makes the current or the next blocking
 // poll of c return (ML-12). Wakeups from many goroutines are coalesced into
-// one eventfd write until the owner has seen it.
+// one until the owner has seen it. Waking an owner that is blocked takes no
+// system call: it is parked on a channel, or in Go's netpoller, whose wait
+// a past deadline ends.
 func (c *Context) Wakeup() {
 	c = orDefault(c)
-	if c.poll != nil && !c.wakePending.Load() && c.wakePending.CompareAndSwap(false, true) {
-		c.poll.signal()
+	if !c.wakePending.Load() && c.wakePending.CompareAndSwap(false, true) {
+		c.kick()
 	}
 }
 
