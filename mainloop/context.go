@@ -1,9 +1,11 @@
 package mainloop
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -51,17 +53,29 @@ type Context struct {
 	events      []unix.EpollEvent
 
 	invDefault *invokeQueue // the queue at PriorityDefault, for Invoke's fast path
+
+	// check's fd-ready sources outside the active lists (collectHits),
+	// owner only.
+	iter    uint64
+	hits    []*Source
+	hitPrio []int
+	hitPos  int
 }
 
 // prioList is the sources of one priority, in dispatch order, as an
 // intrusive doubly linked list (O(1) attach and destroy), plus the invoke
 // queue of that priority.
 type prioList struct {
-	prio       int
-	head, tail *Source
-	n          int
-	inv        *invokeQueue
+	prio         int
+	head, tail   *Source
+	n            int
+	inv          *invokeQueue
+	ahead, atail *Source // the active list (Source.needsScan), in list order
 }
+
+// ordGap spaces the ord of sources appended to a list, leaving room for the
+// children inserted before their parents.
+const ordGap = 1 << 20
 
 type pendingDispatch struct {
 	s     *Source
@@ -427,16 +441,88 @@ func (c *Context) addToList(s *Source) {
 			pl.head = s
 		}
 		p.prev = s
+		lo := uint64(0)
+		if s.prev != nil {
+			lo = s.prev.ord
+		}
+		if p.ord-lo < 2 {
+			renumber(pl)
+		} else {
+			s.ord = lo + (p.ord-lo)/2
+		}
 	} else {
 		s.prev, s.next = pl.tail, nil
 		if pl.tail != nil {
 			pl.tail.next = s
+			s.ord = pl.tail.ord + ordGap
 		} else {
 			pl.head = s
+			s.ord = ordGap
 		}
 		pl.tail = s
+		if s.ord > 1<<62 {
+			renumber(pl)
+		}
 	}
 	pl.n++
+	if s.needsScan() {
+		c.activate(s)
+	}
+}
+
+// renumber spreads the ord of pl's sources evenly again; their order stays.
+func renumber(pl *prioList) {
+	o := uint64(0)
+	for x := pl.head; x != nil; x = x.next {
+		o += ordGap
+		x.ord = o
+	}
+}
+
+// activate puts s in its list's active list, at its place in list order.
+// The search goes from the tail, where new sources go. c.mu is held.
+func (c *Context) activate(s *Source) {
+	pl := s.list
+	if s.inActive || pl == nil || s.destroyed.Load() {
+		return
+	}
+	s.inActive = true
+	after := pl.atail
+	for after != nil && after.ord > s.ord {
+		after = after.aprev
+	}
+	s.aprev = after
+	if after != nil {
+		s.anext = after.anext
+		after.anext = s
+	} else {
+		s.anext = pl.ahead
+		pl.ahead = s
+	}
+	if s.anext != nil {
+		s.anext.aprev = s
+	} else {
+		pl.atail = s
+	}
+}
+
+// deactivate takes s out of its list's active list. c.mu is held.
+func (c *Context) deactivate(s *Source) {
+	if !s.inActive {
+		return
+	}
+	pl := s.list
+	if s.aprev != nil {
+		s.aprev.anext = s.anext
+	} else {
+		pl.ahead = s.anext
+	}
+	if s.anext != nil {
+		s.anext.aprev = s.aprev
+	} else {
+		pl.atail = s.aprev
+	}
+	s.aprev, s.anext, s.inActive = nil, nil, false
 }
 
 func (c *Context) removeFromList(s *Source) {
@@ -444,6 +530,7 @@ func (c *Context) removeFromList(s *Source) {
 	if pl == nil {
 		return
 	}
+	c.deactivate(s)
 	if s.prev != nil {
 		s.prev.next = s.next
 	} else {
@@ -464,14 +551,72 @@ func (c *Context) removeFromList(s *Source) {
 	}
 }
 
-// snapshot copies pl's sources into c.scratch: prepare and check release
-// c.mu around user functions, during which the list may change.
-func (c *Context) snapshot(pl *prioList) []*Source {
+// snapshot copies the sources of pl that prepare (hits == false) or check
+// (hits == true) looks at into c.scratch, in list order: prepare and check
+// release c.mu around user functions, during which the list may change.
+// They are pl's active sources, and for check also those of pl that the
+// poll reported (Context.hits). c.mu is held.
+func (c *Context) snapshot(pl *prioList, hits bool) []*Source {
 	c.scratch = c.scratch[:0]
-	for s := pl.head; s != nil; s = s.next {
-		c.scratch = append(c.scratch, s)
+	var h []*Source
+	if hits {
+		for c.hitPos < len(c.hits) && c.hitPrio[c.hitPos] < pl.prio {
+			c.hitPos++
+		}
+		start := c.hitPos
+		for c.hitPos < len(c.hits) && c.hitPrio[c.hitPos] == pl.prio {
+			c.hitPos++
+		}
+		h = c.hits[start:c.hitPos]
+	}
+	a := pl.ahead
+	for a != nil || len(h) > 0 {
+		if len(h) > 0 && (h[0].list != pl || h[0].inActive) {
+			h = h[1:] // moved, or visited as an active source
+			continue
+		}
+		if len(h) > 0 && (a == nil || h[0].ord < a.ord) {
+			c.scratch = append(c.scratch, h[0])
+			h = h[1:]
+		} else {
+			c.scratch = append(c.scratch, a)
+			a = a.anext
+		}
 	}
 	return c.scratch
+}
+
+// collectHits makes c.hits: the sources outside the active lists that the
+// last poll reported an fd event for, sorted by priority and list order.
+// c.mu is held.
+func (c *Context) collectHits() {
+	c.iter++
+	clear(c.hits)
+	c.hits, c.hitPrio, c.hitPos = c.hits[:0], c.hitPrio[:0], 0
+	for _, t := range c.reported {
+		s := t.src
+		if s.hitIter == c.iter || s.inActive || s.list == nil || s.destroyed.Load() {
+			continue
+		}
+		s.hitIter = c.iter
+		c.hits = append(c.hits, s)
+	}
+	if len(c.hits) == 0 {
+		return
+	}
+	if len(c.hits) > 1 {
+		slices.SortFunc(c.hits, cmpListOrder)
+	}
+	for _, s := range c.hits {
+		c.hitPrio = append(c.hitPrio, s.list.prio)
+	}
+}
+
+func cmpListOrder(a, b *Source) int {
+	if a.list.prio != b.list.prio {
+		return cmp.Compare(a.list.prio, b.list.prio)
+	}
+	return cmp.Compare(a.ord, b.ord)
 }
 
 // compactPrios drops the empty priority lists. Dropping them lazily keeps

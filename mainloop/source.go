@@ -58,6 +58,22 @@ type Source struct {
 
 	list       *prioList // the context list s is in, nil if none; under c.mu
 	prev, next *Source
+	ord        uint64 // s's place in list: ascending along it
+
+	// The active list of s's prioList: the sources prepare and check must
+	// look at (see needsScan), in list order. A source that only an fd can
+	// make ready is not in it; the poll reports it (Context.hits).
+	aprev, anext *Source
+	inActive     bool
+	hitIter      uint64 // the iteration whose poll reported s (Context.iter)
+}
+
+// needsScan reports whether prepare and check must look at s on every
+// iteration: it has Prepare or Check, a ready time or children, or is
+// ready from an earlier iteration. Any other source becomes ready only by
+// an fd watch the poll reports. Guarded like s's fields.
+func (s *Source) needsScan() bool {
+	return s.funcs.Prepare != nil || s.funcs.Check != nil || s.readyTime != -1 || s.ready || len(s.children) > 0
 }
 
 // detachedMu guards the fields of sources that are not attached yet.
@@ -355,6 +371,9 @@ func (s *Source) SetReadyTime(us int64) {
 		return
 	}
 	s.readyTime = us
+	if c != nil && us != -1 {
+		c.activate(s)
+	}
 	unlockCtx(c)
 	if c != nil {
 		c.wakeIfForeign()
@@ -448,6 +467,7 @@ func (s *Source) AddChildSource(child *Source) {
 		child.parent = s
 		child.setPriorityLocked(nil, s.priority)
 		if c != nil {
+			c.activate(s)
 			c.attachLocked(child)
 			if s.blockCount > 0 {
 				for i := 0; i < s.blockCount; i++ {
