@@ -69,9 +69,8 @@ type fdEntry struct {
 	alwaysReady bool // epoll_ctl said EPERM (a regular file): always readable and writable, as poll(2) says
 	dead        bool // its last watch was removed; it is no longer in fdEntries
 	// lingering: its last watch was removed but it stays in the epoll set
-	// until the poll after next, so that a descriptor watched again in
-	// the same or the next iteration (an async read waiting once more)
-	// costs no epoll_ctl ADD and DEL. verify: it was watched again, and
+	// for lingerPolls polls, so that a descriptor watched again soon (an
+	// async read waiting once more) costs no epoll_ctl ADD and DEL. verify: it was watched again, and
 	// the next sync checks with EPOLL_CTL_MOD that the registration is
 	// still this descriptor's (it may have been closed and its number
 	// reused meanwhile).
@@ -176,15 +175,22 @@ func (c *Context) syncFDs() {
 	c.dirtyFDs = c.dirtyFDs[:0]
 }
 
+// lingerPolls is how many polls an fd registration outlives its last watch.
+// A socket read loop watches its descriptor only when a read would block,
+// which may be a few iterations apart; a registration kept that long costs
+// nothing, and one that turns readable while nobody watches it is dropped
+// by the first blocking wait it ends.
+const lingerPolls = 64
+
 // ageLingering drops the lingering entries that were not watched again
-// since the poll before this one. c.mu is held.
+// within lingerPolls polls. c.mu is held.
 func (c *Context) ageLingering() {
 	kept := c.lingering[:0]
 	for _, e := range c.lingering {
 		switch {
 		case !e.lingering:
 			e.inLinger = false
-		case e.lingerAge >= 1:
+		case e.lingerAge >= lingerPolls:
 			e.inLinger = false
 			c.dropLinger(e)
 		default:

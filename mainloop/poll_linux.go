@@ -382,9 +382,13 @@ func (c *Context) pollFDs(timeoutUS int64) {
 			continue
 		}
 		if e.lingering {
-			// Nobody watches it; level-triggered, it would end every
-			// poll until it expires.
-			c.dropLinger(e)
+			// Nobody watches it. After a blocking wait drop it:
+			// level-triggered, it would end every wait until it
+			// expires. After a zero-timeout poll keep it; it is
+			// likely read, and watched again, next.
+			if timeoutUS != 0 {
+				c.dropLinger(e)
+			}
 			continue
 		}
 		for _, t := range e.tags {
