@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sigloop/sigloop/internal/goid"
 	"github.com/sigloop/sigloop/internal/logging"
 	"golang.org/x/sys/unix"
 )
@@ -198,27 +199,15 @@ func (c *Context) releaseTS(ts *threadState) {
 // IsOwner is g_main_context_is_owner: whether the calling goroutine owns c.
 func (c *Context) IsOwner() bool {
 	c = orDefault(c)
-	owner := c.owner.Load()
-	if owner == 0 {
-		return false
-	}
-	var mine bool
-	peekThread(func(tid int64, _ *threadState) { mine = owner == tid && c.owner.Load() == owner })
-	return mine
+	return c.ownedByCaller()
 }
 
-// ownerState returns the calling goroutine's thread state if it owns c.
-func (c *Context) ownerState() *threadState {
-	if c.owner.Load() == 0 {
-		return nil
-	}
-	var ts *threadState
-	peekThread(func(tid int64, t *threadState) {
-		if c.owner.Load() == tid {
-			ts = t
-		}
-	})
-	return ts
+// ownedByCaller compares the owner with the caller's identity. Where the
+// identity is the thread id, the owner is locked to its thread, so no other
+// goroutine can see its id there.
+func (c *Context) ownedByCaller() bool {
+	owner := c.owner.Load()
+	return owner != 0 && owner == goid.ID()
 }
 
 // Wakeup is g_main_context_wakeup: it makes the current or the next blocking
@@ -284,12 +273,10 @@ func (c *Context) Iteration(mayBlock bool) bool {
 // Task creation compares against it (GTask's TASK-3 rule).
 func (c *Context) IterationTime() int64 {
 	c = orDefault(c)
-	if c.ownerState() == nil {
+	if !c.ownedByCaller() {
 		return MonotonicTime()
 	}
-	c.mu.Lock()
-	t := c.time
-	c.mu.Unlock()
+	t := c.time // written by the owner only
 	if t == 0 {
 		return MonotonicTime()
 	}
