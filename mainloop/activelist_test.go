@@ -17,11 +17,7 @@ func TestDispatchOrderFDAndPreparedSources_ML2(t *testing.T) {
 	c := NewContext()
 	c.Acquire()
 	defer c.Release()
-	fd, err := unix.Eventfd(1, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(fd)
+	fd := newEventfd(t, 1)
 	var got []string
 	fdSrc := func(name string) *Source {
 		return NewFDSource(fd, IOIn, func(int, IOCondition) bool { got = append(got, name); return SourceContinue })
@@ -67,11 +63,7 @@ func TestFDSourceWithReadyTime_ML13(t *testing.T) {
 	c := NewContext()
 	c.Acquire()
 	defer c.Release()
-	fd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(fd)
+	fd := newEventfd(t, 0)
 	var conds []IOCondition
 	s := NewFDSource(fd, IOIn, func(_ int, cond IOCondition) bool { conds = append(conds, cond); return SourceContinue })
 	s.Attach(c)

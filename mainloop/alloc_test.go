@@ -2,41 +2,32 @@
 
 package mainloop
 
-import (
-	"testing"
-
-	"golang.org/x/sys/unix"
-)
+import "testing"
 
 // The hot paths of a running context allocate nothing once warm: an
 // iteration that dispatches an fd source, re-arming an fd watch, and an
 // Invoke queued from another goroutine and run by the owner. (Not built
 // with -race, whose instrumentation allocates.)
 
-// readyEventfd is an eventfd that stays readable (nobody reads it).
-func readyEventfd(t testing.TB) int {
+// noAllocs fails t if fn allocates.
+func noAllocs(t *testing.T, what string, fn func()) {
 	t.Helper()
-	fd, err := unix.Eventfd(1, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
-	if err != nil {
-		t.Fatal(err)
+	if got := testing.AllocsPerRun(200, fn); got != 0 {
+		t.Fatalf("%v allocations per %s, want 0", got, what)
 	}
-	t.Cleanup(func() { unix.Close(fd) })
-	return fd
 }
 
 func TestFDDispatchAllocs(t *testing.T) {
 	c := NewContext()
 	c.Acquire()
 	defer c.Release()
-	fd := readyEventfd(t)
+	fd := newEventfd(t, 1)
 	n := 0
 	s := NewFDSource(fd, IOIn, func(int, IOCondition) bool { n++; return SourceContinue })
 	s.Attach(c)
 	defer s.Destroy()
 	c.Iteration(false)
-	if got := testing.AllocsPerRun(200, func() { c.Iteration(false) }); got != 0 {
-		t.Fatalf("%v allocations per iteration dispatching an fd source, want 0", got)
-	}
+	noAllocs(t, "iteration dispatching an fd source", func() { c.Iteration(false) })
 	if n < 200 {
 		t.Fatalf("dispatched %d times, want every iteration", n)
 	}
@@ -46,7 +37,7 @@ func TestFDRearmAllocs(t *testing.T) {
 	c := NewContext()
 	c.Acquire()
 	defer c.Release()
-	fd := readyEventfd(t)
+	fd := newEventfd(t, 1)
 	var tag FDTag
 	var s *Source
 	n := 0
@@ -59,12 +50,10 @@ func TestFDRearmAllocs(t *testing.T) {
 	s.Attach(c)
 	defer s.Destroy()
 	c.Iteration(false)
-	if got := testing.AllocsPerRun(200, func() {
+	noAllocs(t, "re-arm and dispatch", func() {
 		s.ModifyUnixFD(tag, IOIn)
 		c.Iteration(false)
-	}); got != 0 {
-		t.Fatalf("%v allocations per re-arm and dispatch, want 0", got)
-	}
+	})
 	if n < 200 {
 		t.Fatalf("dispatched %d times, want once per re-arm", n)
 	}
@@ -79,15 +68,11 @@ func TestInvokeAllocs(t *testing.T) {
 	// Post is Invoke's queued path (the owner's own Invoke runs at once).
 	c.Post(PriorityDefault, fn)
 	c.Iteration(false)
-	if got := testing.AllocsPerRun(200, func() {
+	noAllocs(t, "queued call and its dispatch", func() {
 		c.Post(PriorityDefault, fn)
 		c.Iteration(false)
-	}); got != 0 {
-		t.Fatalf("%v allocations per queued call and its dispatch, want 0", got)
-	}
-	if got := testing.AllocsPerRun(200, func() { c.Invoke(fn) }); got != 0 {
-		t.Fatalf("%v allocations per direct Invoke, want 0", got)
-	}
+	})
+	noAllocs(t, "direct Invoke", func() { c.Invoke(fn) })
 	if n < 400 {
 		t.Fatalf("ran %d calls", n)
 	}
@@ -107,10 +92,8 @@ func TestInvokeFromOtherGoroutineAllocs(t *testing.T) {
 		c.Invoke(fn)
 		<-reply
 	}
-	if got := testing.AllocsPerRun(200, func() {
+	noAllocs(t, "Invoke round trip", func() {
 		c.Invoke(fn)
 		<-reply
-	}); got != 0 {
-		t.Fatalf("%v allocations per Invoke round trip, want 0", got)
-	}
+	})
 }

@@ -5,8 +5,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // BenchmarkInvokeFlood is fire-and-forget Invoke from another goroutine onto
@@ -42,8 +40,10 @@ func BenchmarkInvokeFlood(b *testing.B) {
 
 // BenchmarkInvokeRoundTrip is one Invoke onto a running loop and the wait for
 // it to have run.
-func BenchmarkInvokeRoundTrip(b *testing.B) {
-	c := NewContext()
+func BenchmarkInvokeRoundTrip(b *testing.B) { invokeRoundTrip(b, NewContext()) }
+
+// invokeRoundTrip runs BenchmarkInvokeRoundTrip on c.
+func invokeRoundTrip(b *testing.B, c *Context) {
 	l := New(c)
 	done := make(chan struct{})
 	go func() { l.Run(); close(done) }()
@@ -194,33 +194,10 @@ func BenchmarkChannelRoundTripFloor(b *testing.B) {
 // rather than on a channel.
 func BenchmarkInvokeRoundTripFD(b *testing.B) {
 	c := NewContext()
-	fd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer unix.Close(fd)
-	w := NewFDSource(fd, IOIn, func(int, IOCondition) bool { return SourceContinue })
+	w := NewFDSource(newEventfd(b, 0), IOIn, func(int, IOCondition) bool { return SourceContinue })
 	w.Attach(c)
 	defer w.Destroy()
-	l := New(c)
-	done := make(chan struct{})
-	go func() { l.Run(); close(done) }()
-	for !l.IsRunning() {
-		time.Sleep(time.Millisecond)
-	}
-	reply := make(chan struct{}, 1)
-	fn := func() { reply <- struct{}{} }
-	b.ResetTimer()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		c.Invoke(fn)
-		<-reply
-	}
-	el := time.Since(start)
-	b.StopTimer()
-	b.ReportMetric(float64(b.N)/el.Seconds(), "calls/s")
-	l.Quit()
-	<-done
+	invokeRoundTrip(b, c)
 }
 
 // BenchmarkDispatchIdleFDs is one iteration dispatching one ready fd source
@@ -232,29 +209,13 @@ func BenchmarkDispatchIdleFDs(b *testing.B) {
 			c := NewContext()
 			c.Acquire()
 			defer c.Release()
-			var fds []int
-			defer func() {
-				for _, fd := range fds {
-					unix.Close(fd)
-				}
-			}()
 			for range idle {
-				fd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
-				if err != nil {
-					b.Skipf("eventfd: %v (raise ulimit -n)", err)
-				}
-				fds = append(fds, fd)
-				s := NewFDSource(fd, IOIn, func(int, IOCondition) bool { return SourceContinue })
+				s := NewFDSource(newEventfd(b, 0), IOIn, func(int, IOCondition) bool { return SourceContinue })
 				s.Attach(c)
 				defer s.Destroy()
 			}
-			rfd, err := unix.Eventfd(1, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
-			if err != nil {
-				b.Skipf("eventfd: %v", err)
-			}
-			fds = append(fds, rfd)
 			n := 0
-			r := NewFDSource(rfd, IOIn, func(int, IOCondition) bool { n++; return SourceContinue })
+			r := NewFDSource(newEventfd(b, 1), IOIn, func(int, IOCondition) bool { n++; return SourceContinue })
 			r.Attach(c)
 			defer r.Destroy()
 			c.Iteration(false)

@@ -51,6 +51,7 @@ type Context struct {
 	nSpecial    int
 	nRegistered int    // entries in the epoll set
 	fdGen       uint32 // the last registration generation handed out
+	ctlCalls    int    // epoll_ctl calls on the set, for the tests
 	events      []unix.EpollEvent
 
 	invDefault *invokeQueue // the queue at PriorityDefault, for Invoke's fast path
@@ -67,11 +68,56 @@ type Context struct {
 // intrusive doubly linked list (O(1) attach and destroy), plus the invoke
 // queue of that priority.
 type prioList struct {
-	prio         int
-	head, tail   *Source
-	n            int
-	inv          *invokeQueue
-	ahead, atail *Source // the active list (Source.needsScan), in list order
+	prio   int
+	all    srcList // every source, in dispatch order
+	active srcList // the sources prepare and check visit (Source.needsScan), in the same order
+	n      int
+	inv    *invokeQueue
+}
+
+// srcList is an intrusive doubly linked list of sources, through their
+// links[k].
+type srcList struct {
+	head, tail *Source
+	k          int
+}
+
+// srcLinks are a source's links in one srcList.
+type srcLinks struct{ prev, next *Source }
+
+func (s *Source) lk(k int) *srcLinks { return &s.links[k] }
+
+// insertAfter links s after x, or at the head if x is nil.
+func (l *srcList) insertAfter(s, x *Source) {
+	ls := s.lk(l.k)
+	ls.prev = x
+	if x != nil {
+		ls.next = x.lk(l.k).next
+		x.lk(l.k).next = s
+	} else {
+		ls.next = l.head
+		l.head = s
+	}
+	if ls.next != nil {
+		ls.next.lk(l.k).prev = s
+	} else {
+		l.tail = s
+	}
+}
+
+func (l *srcList) remove(s *Source) {
+	ls := s.lk(l.k)
+	if ls.prev != nil {
+		ls.prev.lk(l.k).next = ls.next
+	} else {
+		l.head = ls.next
+	}
+	if ls.next != nil {
+		ls.next.lk(l.k).prev = ls.prev
+	} else {
+		l.tail = ls.prev
+	}
+	*ls = srcLinks{}
 }
 
 // ordGap spaces the ord of sources appended to a list, leaving room for the
@@ -408,7 +454,7 @@ func (c *Context) prioListFor(prio int, create bool) *prioList {
 	if !create {
 		return nil
 	}
-	pl := &prioList{prio: prio}
+	pl := &prioList{prio: prio, active: srcList{k: 1}}
 	c.prios = append(c.prios, nil)
 	copy(c.prios[i+1:], c.prios[i:])
 	c.prios[i] = pl
@@ -421,16 +467,11 @@ func (c *Context) addToList(s *Source) {
 	pl := c.prioListFor(s.priority, true)
 	s.list = pl
 	if p := s.parent; p != nil && p.list == pl {
-		s.next, s.prev = p, p.prev
-		if p.prev != nil {
-			p.prev.next = s
-		} else {
-			pl.head = s
-		}
-		p.prev = s
+		before := p.links[0].prev
+		pl.all.insertAfter(s, before)
 		lo := uint64(0)
-		if s.prev != nil {
-			lo = s.prev.ord
+		if before != nil {
+			lo = before.ord
 		}
 		if p.ord-lo < 2 {
 			renumber(pl)
@@ -438,15 +479,11 @@ func (c *Context) addToList(s *Source) {
 			s.ord = lo + (p.ord-lo)/2
 		}
 	} else {
-		s.prev, s.next = pl.tail, nil
-		if pl.tail != nil {
-			pl.tail.next = s
-			s.ord = pl.tail.ord + ordGap
-		} else {
-			pl.head = s
-			s.ord = ordGap
+		s.ord = ordGap
+		if t := pl.all.tail; t != nil {
+			s.ord = t.ord + ordGap
 		}
-		pl.tail = s
+		pl.all.insertAfter(s, pl.all.tail)
 		if s.ord > 1<<62 {
 			renumber(pl)
 		}
@@ -460,7 +497,7 @@ func (c *Context) addToList(s *Source) {
 // renumber spreads the ord of pl's sources evenly again; their order stays.
 func renumber(pl *prioList) {
 	o := uint64(0)
-	for x := pl.head; x != nil; x = x.next {
+	for x := pl.all.head; x != nil; x = x.links[0].next {
 		o += ordGap
 		x.ord = o
 	}
@@ -474,42 +511,19 @@ func (c *Context) activate(s *Source) {
 		return
 	}
 	s.inActive = true
-	after := pl.atail
+	after := pl.active.tail
 	for after != nil && after.ord > s.ord {
-		after = after.aprev
+		after = after.links[1].prev
 	}
-	s.aprev = after
-	if after != nil {
-		s.anext = after.anext
-		after.anext = s
-	} else {
-		s.anext = pl.ahead
-		pl.ahead = s
-	}
-	if s.anext != nil {
-		s.anext.aprev = s
-	} else {
-		pl.atail = s
-	}
+	pl.active.insertAfter(s, after)
 }
 
 // deactivate takes s out of its list's active list. c.mu is held.
 func (c *Context) deactivate(s *Source) {
-	if !s.inActive {
-		return
+	if s.inActive {
+		s.list.active.remove(s)
+		s.inActive = false
 	}
-	pl := s.list
-	if s.aprev != nil {
-		s.aprev.anext = s.anext
-	} else {
-		pl.ahead = s.anext
-	}
-	if s.anext != nil {
-		s.anext.aprev = s.aprev
-	} else {
-		pl.atail = s.aprev
-	}
-	s.aprev, s.anext, s.inActive = nil, nil, false
 }
 
 func (c *Context) removeFromList(s *Source) {
@@ -518,17 +532,8 @@ func (c *Context) removeFromList(s *Source) {
 		return
 	}
 	c.deactivate(s)
-	if s.prev != nil {
-		s.prev.next = s.next
-	} else {
-		pl.head = s.next
-	}
-	if s.next != nil {
-		s.next.prev = s.prev
-	} else {
-		pl.tail = s.prev
-	}
-	s.prev, s.next, s.list = nil, nil, nil
+	pl.all.remove(s)
+	s.list = nil
 	pl.n--
 	if pl.n == 0 && pl.inv == nil {
 		c.emptyLists++
@@ -556,7 +561,7 @@ func (c *Context) snapshot(pl *prioList, hits bool) []*Source {
 		}
 		h = c.hits[start:c.hitPos]
 	}
-	a := pl.ahead
+	a := pl.active.head
 	for a != nil || len(h) > 0 {
 		if len(h) > 0 && (h[0].list != pl || h[0].inActive) {
 			h = h[1:] // moved, or visited as an active source
@@ -567,7 +572,7 @@ func (c *Context) snapshot(pl *prioList, hits bool) []*Source {
 			h = h[1:]
 		} else {
 			c.scratch = append(c.scratch, a)
-			a = a.anext
+			a = a.links[1].next
 		}
 	}
 	return c.scratch

@@ -99,16 +99,23 @@ func (c *Context) setRegistered(e *fdEntry, r bool) {
 	}
 }
 
+// epollCtl is epoll_ctl on c's epoll set; ctlCalls counts them for the
+// tests. c.mu is held.
+func (c *Context) epollCtl(op, fd int, ev *unix.EpollEvent) error {
+	c.ctlCalls++
+	return unix.EpollCtl(c.poll.epfd, op, fd, ev)
+}
+
 // epollAdd registers e for want with a new generation. c.mu is held.
 func (c *Context) epollAdd(e *fdEntry, want uint32) {
 	c.fdGen++
 	e.gen = c.fdGen
 	ev := unix.EpollEvent{Events: want, Fd: int32(e.fd), Pad: int32(e.gen)}
-	err := unix.EpollCtl(c.poll.epfd, unix.EPOLL_CTL_ADD, e.fd, &ev)
+	err := c.epollCtl(unix.EPOLL_CTL_ADD, e.fd, &ev)
 	if errors.Is(err, unix.EEXIST) {
 		// Registered under an older generation this context lost track
 		// of: take it over.
-		err = unix.EpollCtl(c.poll.epfd, unix.EPOLL_CTL_MOD, e.fd, &ev)
+		err = c.epollCtl(unix.EPOLL_CTL_MOD, e.fd, &ev)
 	}
 	switch {
 	case err == nil:
@@ -156,7 +163,7 @@ func (c *Context) syncFDs() {
 		case e.registered && (want != e.regEvents || e.verify):
 			e.verify = false
 			ev := unix.EpollEvent{Events: want, Fd: int32(e.fd), Pad: int32(e.gen)}
-			err := unix.EpollCtl(c.poll.epfd, unix.EPOLL_CTL_MOD, e.fd, &ev)
+			err := c.epollCtl(unix.EPOLL_CTL_MOD, e.fd, &ev)
 			switch {
 			case err == nil:
 				e.regEvents = want
@@ -237,7 +244,7 @@ func (c *Context) registerFD(t *unixFD) {
 // are always ready (regular files) or invalid (nval). c.mu is held.
 func (c *Context) unpoll(e *fdEntry) {
 	if e.registered && c.poll != nil {
-		unix.EpollCtl(c.poll.epfd, unix.EPOLL_CTL_DEL, e.fd, nil)
+		c.epollCtl(unix.EPOLL_CTL_DEL, e.fd, nil)
 	}
 	c.setRegistered(e, false)
 	if e.nval || e.alwaysReady {

@@ -7,6 +7,18 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// newEventfd is a non-blocking eventfd holding val (readable if val > 0),
+// closed when the test ends.
+func newEventfd(t testing.TB, val uint) int {
+	t.Helper()
+	fd, err := unix.Eventfd(val, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	return fd
+}
+
 // countIterations attaches a source whose Prepare counts the iterations of c.
 func countIterations(c *Context) (n *int, s *Source) {
 	n = new(int)
@@ -57,11 +69,7 @@ func TestFDWatchAgainNextIteration(t *testing.T) {
 	c := NewContext()
 	c.Acquire()
 	defer c.Release()
-	fd, err := unix.Eventfd(1, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(fd)
+	fd := newEventfd(t, 1)
 	n := 0
 	for range 5 {
 		s := NewFDSource(fd, IOIn, func(int, IOCondition) bool { n++; return SourceRemove })
@@ -111,11 +119,7 @@ func TestFDStaleRegistrationNoBusyLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Another descriptor watched meanwhile keeps the epoll set in use.
-	idle, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(idle)
+	idle := newEventfd(t, 0)
 	is := NewFDSource(idle, IOIn, func(int, IOCondition) bool { return SourceContinue })
 	is.Attach(c)
 	defer is.Destroy()
@@ -148,4 +152,47 @@ func TimeoutAddOnceOn(c *Context, d time.Duration, fn func()) {
 	s := NewTimeoutSource(d)
 	s.SetCallback(func() bool { fn(); return SourceRemove })
 	s.Attach(c)
+}
+
+// TestFDRewatchOneEpollCtl: a socket read loop that makes a new fd source
+// each time a read would block (gio's async reads) costs one epoll_ctl per
+// wait (the MOD that checks the kept registration), not an ADD and a DEL.
+func TestFDRewatchOneEpollCtl(t *testing.T) {
+	c := NewContext()
+	c.Acquire()
+	defer c.Release()
+	sp, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(sp[0])
+	defer unix.Close(sp[1])
+	const rounds = 50
+	buf := make([]byte, 16)
+	got := 0
+	var ctl0 int
+	for i := range rounds {
+		// The peer writes; the reader waits with a fresh source, reads
+		// in its dispatch and removes it, then runs an iteration of
+		// other work before it waits again.
+		s := NewFDSource(sp[0], IOIn, func(fd int, _ IOCondition) bool {
+			if n, _ := unix.Read(fd, buf); n > 0 {
+				got++
+			}
+			return SourceRemove
+		})
+		s.Attach(c)
+		unix.Write(sp[1], []byte("ping"))
+		for got <= i {
+			c.Iteration(true)
+		}
+		c.Post(PriorityDefault, func() {})
+		c.Iteration(false)
+		if i == 0 {
+			ctl0 = c.ctlCalls // the first watch ADDs
+		}
+	}
+	if n := c.ctlCalls - ctl0; n > rounds-1 {
+		t.Fatalf("%d epoll_ctl calls for %d waits after the first, want at most one per wait", n, rounds-1)
+	}
 }

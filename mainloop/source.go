@@ -56,16 +56,15 @@ type Source struct {
 	invoke   *invokeQueue // set on a context's internal invoke-queue source
 	invLimit uint64       // invoke-queue source: the limit of the current dispatch
 
-	list       *prioList // the context list s is in, nil if none; under c.mu
-	prev, next *Source
-	ord        uint64 // s's place in list: ascending along it
-
-	// The active list of s's prioList: the sources prepare and check must
-	// look at (see needsScan), in list order. A source that only an fd can
-	// make ready is not in it; the poll reports it (Context.hits).
-	aprev, anext *Source
-	inActive     bool
-	hitIter      uint64 // the iteration whose poll reported s (Context.iter)
+	list *prioList // the context list s is in, nil if none; under c.mu
+	// links[0] links s in list.all, links[1] in list.active: the sources
+	// prepare and check must look at (see needsScan). A source that only
+	// an fd can make ready is not in the active list; the poll reports it
+	// (Context.hits).
+	links    [2]srcLinks
+	ord      uint64 // s's place in list: ascending along it
+	inActive bool
+	hitIter  uint64 // the iteration whose poll reported s (Context.iter)
 }
 
 // needsScan reports whether prepare and check must look at s on every
