@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/sigloop/sigloop/internal/logging"
 	"golang.org/x/sys/unix"
@@ -146,7 +147,7 @@ func (p *poller) setDeadline(pf *pollFile, timeoutUS int64) {
 
 func (p *poller) readEvents(fd uintptr) bool {
 	for {
-		m, err := unix.EpollWait(int(fd), p.events, 0)
+		m, err := epollWaitNow(int(fd), p.events)
 		if err == unix.EINTR {
 			continue
 		}
@@ -168,6 +169,26 @@ func (p *poller) waitNetpoll(pf *pollFile, events []unix.EpollEvent) (n int, exp
 		return 0, false, false
 	}
 	return p.n, false, true
+}
+
+// waitNow collects the events that are ready, without waiting.
+func (p *poller) waitNow(events []unix.EpollEvent) int {
+	for {
+		n, err := epollWaitNow(p.epfd, events)
+		if err != unix.EINTR {
+			return max(n, 0)
+		}
+	}
+}
+
+// epollWaitNow is epoll_wait with a zero timeout. It cannot block, so it
+// skips the scheduler's system-call bookkeeping (a raw system call).
+func epollWaitNow(epfd int, events []unix.EpollEvent) (int, error) {
+	r, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(epfd), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(r), nil
 }
 
 // waitSyscall blocks in epoll_wait itself (timeoutUS < 0: forever).
@@ -262,7 +283,7 @@ func (c *Context) park(timeoutUS int64) {
 func (c *Context) waitFDs(events []unix.EpollEvent, timeoutUS int64) int {
 	p := c.poll
 	if timeoutUS == 0 {
-		return p.waitSyscall(events, 0)
+		return p.waitNow(events)
 	}
 	pf := p.cur.Load()
 	if pf == nil {
@@ -272,7 +293,7 @@ func (c *Context) waitFDs(events []unix.EpollEvent, timeoutUS int64) int {
 			n = p.waitSyscall(events, timeoutUS)
 			c.mu.Lock()
 		} else {
-			n = p.waitSyscall(events, 0)
+			n = p.waitNow(events)
 		}
 		c.endSleep()
 		return n
@@ -280,7 +301,7 @@ func (c *Context) waitFDs(events []unix.EpollEvent, timeoutUS int64) int {
 	p.setDeadline(pf, timeoutUS)
 	if !c.beginSleep(sleepNetpoll) {
 		c.endSleep()
-		return p.waitSyscall(events, 0)
+		return p.waitNow(events)
 	}
 	c.mu.Unlock()
 	n, expired, ok := p.waitNetpoll(pf, events)
@@ -294,7 +315,7 @@ func (c *Context) waitFDs(events []unix.EpollEvent, timeoutUS int64) int {
 		p.cur.Store(nil)
 		return c.waitFDs(events, timeoutUS)
 	case expired && !woken:
-		return p.waitSyscall(events, 0) // the timeout passed; collect what is ready
+		return p.waitNow(events) // the timeout passed; collect what is ready
 	}
 	// Woken: the next wait looks at the descriptors before it blocks.
 	return n
