@@ -50,6 +50,7 @@ type unixFD struct {
 	events  IOCondition
 	revents IOCondition
 	entry   *fdEntry
+	h       *UnixFD // the handle it was made with (AddUnixFDHandle), or nil
 }
 
 // FDTag is the tag g_source_add_unix_fd returns: it identifies one fd watch
@@ -78,6 +79,7 @@ type fdEntry struct {
 	inLinger  bool // in c.lingering
 	lingerAge int
 	verify    bool
+	h         *UnixFD // the handle of its last watch, or nil
 }
 
 // markDirty schedules e's registration to be recomputed before the next poll.
@@ -233,8 +235,15 @@ func (c *Context) registerFD(t *unixFD) {
 		e = &fdEntry{fd: t.fd}
 		c.fdEntries[t.fd] = e
 	} else if e.lingering {
-		e.lingering, e.verify = false, true
+		// The registration is still this descriptor's if it was kept
+		// for the same open handle; otherwise MOD checks it.
+		e.lingering = false
+		e.verify = t.h == nil || t.h != e.h || t.h.closed.Load()
 	}
+	if t.h != nil {
+		t.h.usedBy(c)
+	}
+	e.h = t.h
 	e.tags = append(e.tags, t)
 	t.entry = e
 	c.markDirty(e)
@@ -296,25 +305,29 @@ func (c *Context) unregisterFD(t *unixFD) {
 // always readable and writable as poll(2) says, and a descriptor that is not
 // open reports IONval. Remove the watch before closing the descriptor.
 func (s *Source) AddUnixFD(fd int, events IOCondition) FDTag {
+	return s.addWatch(fd, events, nil, "g_source_add_unix_fd")
+}
+
+func (s *Source) addWatch(fd int, events IOCondition, h *UnixFD, fn string) FDTag {
 	if s == nil {
-		nilSource("g_source_add_unix_fd")
+		nilSource(fn)
 		return FDTag{}
 	}
 	if fd < 0 {
-		logging.Critical(pkg, "g_source_add_unix_fd: assertion 'fd >= 0' failed")
+		logging.Critical(pkg, fn+": assertion 'fd >= 0' failed")
 		return FDTag{}
 	}
 	if s.invoke != nil {
-		logging.Critical(pkg, "g_source_add_unix_fd: the source of a queued Invoke call cannot watch fds")
+		logging.Critical(pkg, fn+": the source of a queued Invoke call cannot watch fds")
 		return FDTag{}
 	}
 	c := s.lockCtx()
 	if s.destroyed.Load() {
 		unlockCtx(c)
-		logging.Critical(pkg, "g_source_add_unix_fd: assertion '!SOURCE_DESTROYED (source)' failed")
+		logging.Critical(pkg, fn+": assertion '!SOURCE_DESTROYED (source)' failed")
 		return FDTag{}
 	}
-	t := &unixFD{src: s, fd: fd, events: events}
+	t := &unixFD{src: s, fd: fd, events: events, h: h}
 	s.fds = append(s.fds, t)
 	if c != nil {
 		c.registerFD(t)
