@@ -251,6 +251,9 @@ func (c *Context) dispatchOne(s *Source, limit uint64, ts *threadState) {
 		if blocked {
 			c.unblock(s)
 		}
+		if !s.inActive && s.needsScan() {
+			c.activate(s) // e.g. a ready time set by its own dispatch
+		}
 		var fin []*Source
 		if done && !keep && !s.destroyed.Load() {
 			fin = c.destroyLocked(s, fin)
