@@ -13,9 +13,10 @@ import (
 // system call. AddUnixFD cannot know that a raw descriptor was not closed,
 // and its number reused, since its last watch, so it checks the kept epoll
 // registration with one epoll_ctl; a watch made with an open UnixFD takes
-// the registration over as it is. Close the UnixFD before the descriptor.
-// The zero value is not usable; make one with NewUnixFD. Its methods may be
-// called from any goroutine.
+// the registration over as it is. Close the UnixFD before the descriptor;
+// until then it keeps the contexts that watched it reachable. The zero
+// value is not usable; make one with NewUnixFD. Its methods may be called
+// from any goroutine.
 type UnixFD struct {
 	fd     int
 	closed atomic.Bool
