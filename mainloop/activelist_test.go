@@ -83,3 +83,34 @@ func TestFDSourceWithReadyTime_ML13(t *testing.T) {
 		t.Fatalf("conditions (-want +got):\n%s", diff)
 	}
 }
+
+// TestNestedIterationDispatchesReadyFDSource_ML9: an fd source made ready
+// by the outer iteration but not dispatched yet keeps its ready flag, so a
+// nested iteration started by an earlier callback dispatches it, even though
+// its descriptor was drained meanwhile (GLib's pending dispatches). Outside
+// the active list, only the poll could have found it.
+func TestNestedIterationDispatchesReadyFDSource_ML9(t *testing.T) {
+	c := NewContext()
+	c.Acquire()
+	defer c.Release()
+	fa, fb := newEventfd(t, 1), newEventfd(t, 1)
+	var got []string
+	var buf [8]byte
+	a := NewFDSource(fa, IOIn, func(int, IOCondition) bool {
+		got = append(got, "a")
+		unix.Read(fa, buf[:])
+		unix.Read(fb, buf[:]) // b's descriptor is no longer readable
+		c.Iteration(false)
+		got = append(got, "a done")
+		return SourceRemove
+	})
+	b := NewFDSource(fb, IOIn, func(int, IOCondition) bool { got = append(got, "b"); return SourceRemove })
+	a.Attach(c)
+	b.Attach(c)
+	defer b.Destroy()
+	c.Iteration(false)
+	c.Iteration(false)
+	if diff := cmp.Diff([]string{"a", "b", "a done"}, got); diff != "" {
+		t.Fatalf("dispatches (-want +got):\n%s", diff)
+	}
+}
