@@ -1,6 +1,7 @@
 package mainloop
 
 import (
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -39,8 +40,10 @@ func BenchmarkInvokeFlood(b *testing.B) {
 
 // BenchmarkInvokeRoundTrip is one Invoke onto a running loop and the wait for
 // it to have run.
-func BenchmarkInvokeRoundTrip(b *testing.B) {
-	c := NewContext()
+func BenchmarkInvokeRoundTrip(b *testing.B) { invokeRoundTrip(b, NewContext()) }
+
+// invokeRoundTrip runs BenchmarkInvokeRoundTrip on c.
+func invokeRoundTrip(b *testing.B, c *Context) {
 	l := New(c)
 	done := make(chan struct{})
 	go func() { l.Run(); close(done) }()
@@ -184,4 +187,46 @@ func BenchmarkChannelRoundTripFloor(b *testing.B) {
 	b.ReportMetric(float64(b.N)/el.Seconds(), "calls/s")
 	close(ch)
 	<-done
+}
+
+// BenchmarkInvokeRoundTripFD is BenchmarkInvokeRoundTrip on a context that
+// also watches an idle descriptor, so that the loop waits in the netpoller
+// rather than on a channel.
+func BenchmarkInvokeRoundTripFD(b *testing.B) {
+	c := NewContext()
+	w := NewFDSource(newEventfd(b, 0), IOIn, func(int, IOCondition) bool { return SourceContinue })
+	w.Attach(c)
+	defer w.Destroy()
+	invokeRoundTrip(b, c)
+}
+
+// BenchmarkDispatchIdleFDs is one iteration dispatching one ready fd source
+// on a context that also has 10, 1,000 or 10,000 idle fd sources (eventfds
+// nobody writes): the cost must not depend on their number.
+func BenchmarkDispatchIdleFDs(b *testing.B) {
+	for _, idle := range []int{10, 1000, 10000} {
+		b.Run(fmt.Sprintf("idle=%d", idle), func(b *testing.B) {
+			c := NewContext()
+			c.Acquire()
+			defer c.Release()
+			for range idle {
+				s := NewFDSource(newEventfd(b, 0), IOIn, func(int, IOCondition) bool { return SourceContinue })
+				s.Attach(c)
+				defer s.Destroy()
+			}
+			n := 0
+			r := NewFDSource(newEventfd(b, 1), IOIn, func(int, IOCondition) bool { n++; return SourceContinue })
+			r.Attach(c)
+			defer r.Destroy()
+			c.Iteration(false)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				c.Iteration(false)
+			}
+			b.StopTimer()
+			if n < b.N {
+				b.Fatalf("dispatched %d of %d", n, b.N)
+			}
+		})
+	}
 }

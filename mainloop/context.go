@@ -1,12 +1,16 @@
 package mainloop
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
+	"github.com/sigloop/sigloop/internal/goid"
 	"github.com/sigloop/sigloop/internal/logging"
 	"golang.org/x/sys/unix"
 )
@@ -40,24 +44,89 @@ type Context struct {
 	dispatching      int // dispatches running, owner only
 
 	poll        *poller
-	wakePending atomic.Bool // an eventfd write is outstanding (coalesced wakeups)
+	wakePending atomic.Bool  // a wakeup the owner has not acknowledged yet (coalesces wakeups)
+	sleeping    atomic.Int32 // what the owner is blocked in (awake, sleepChan, …), for Wakeup
+	wakeCh      chan struct{}
+	timer       *time.Timer // park's timeout, owner only
 	fdEntries   map[int]*fdEntry
 	dirtyFDs    []*fdEntry
+	lingering   []*fdEntry // entries without watches kept in the epoll set for a while
+	reported    []*unixFD  // the watches whose revents the last poll set
 	nSpecial    int
+	nRegistered int    // entries in the epoll set
+	fdGen       uint32 // the last registration generation handed out
+	ctlCalls    int    // epoll_ctl calls on the set, for the tests
 	events      []unix.EpollEvent
 
 	invDefault *invokeQueue // the queue at PriorityDefault, for Invoke's fast path
+
+	// check's fd-ready sources outside the active lists (collectHits),
+	// owner only.
+	iter    uint64
+	hits    []*Source
+	hitPrio []int
+	hitPos  int
 }
 
 // prioList is the sources of one priority, in dispatch order, as an
 // intrusive doubly linked list (O(1) attach and destroy), plus the invoke
 // queue of that priority.
 type prioList struct {
-	prio       int
-	head, tail *Source
-	n          int
-	inv        *invokeQueue
+	prio   int
+	all    srcList // every source, in dispatch order
+	active srcList // the sources prepare and check visit (Source.needsScan), in the same order
+	n      int
+	inv    *invokeQueue
 }
+
+// srcList is an intrusive doubly linked list of sources, through their
+// links[k].
+type srcList struct {
+	head, tail *Source
+	k          int
+}
+
+// srcLinks are a source's links in one srcList.
+type srcLinks struct{ prev, next *Source }
+
+func (s *Source) lk(k int) *srcLinks { return &s.links[k] }
+
+// insertAfter links s after x, or at the head if x is nil.
+func (l *srcList) insertAfter(s, x *Source) {
+	ls := s.lk(l.k)
+	ls.prev = x
+	if x != nil {
+		ls.next = x.lk(l.k).next
+		x.lk(l.k).next = s
+	} else {
+		ls.next = l.head
+		l.head = s
+	}
+	if ls.next != nil {
+		ls.next.lk(l.k).prev = s
+	} else {
+		l.tail = s
+	}
+}
+
+func (l *srcList) remove(s *Source) {
+	ls := s.lk(l.k)
+	if ls.prev != nil {
+		ls.prev.lk(l.k).next = ls.next
+	} else {
+		l.head = ls.next
+	}
+	if ls.next != nil {
+		ls.next.lk(l.k).prev = ls.prev
+	} else {
+		l.tail = ls.prev
+	}
+	*ls = srcLinks{}
+}
+
+// ordGap spaces the ord of sources appended to a list, leaving room for the
+// children inserted before their parents.
+const ordGap = 1 << 20
 
 type pendingDispatch struct {
 	s     *Source
@@ -76,6 +145,7 @@ func (c *Context) setup() {
 	c.byID = make(map[SourceID]*Source)
 	c.fdEntries = make(map[int]*fdEntry)
 	c.nextID = 1
+	c.wakeCh = make(chan struct{}, 1)
 	c.cond.L = &c.mu
 	c.poll = newPollerOrLog()
 	if c.poll != nil {
@@ -186,36 +256,26 @@ func (c *Context) releaseTS(ts *threadState) {
 // IsOwner is g_main_context_is_owner: whether the calling goroutine owns c.
 func (c *Context) IsOwner() bool {
 	c = orDefault(c)
-	owner := c.owner.Load()
-	if owner == 0 {
-		return false
-	}
-	var mine bool
-	peekThread(func(tid int64, _ *threadState) { mine = owner == tid && c.owner.Load() == owner })
-	return mine
+	return c.ownedByCaller()
 }
 
-// ownerState returns the calling goroutine's thread state if it owns c.
-func (c *Context) ownerState() *threadState {
-	if c.owner.Load() == 0 {
-		return nil
-	}
-	var ts *threadState
-	peekThread(func(tid int64, t *threadState) {
-		if c.owner.Load() == tid {
-			ts = t
-		}
-	})
-	return ts
+// ownedByCaller compares the owner with the caller's identity. Where the
+// identity is the thread id, the owner is locked to its thread, so no other
+// goroutine can see its id there.
+func (c *Context) ownedByCaller() bool {
+	owner := c.owner.Load()
+	return owner != 0 && owner == goid.ID()
 }
 
 // Wakeup is g_main_context_wakeup: it makes the current or the next blocking
 // poll of c return (ML-12). Wakeups from many goroutines are coalesced into
-// one eventfd write until the owner has seen it.
+// one until the owner has seen it. Waking an owner that is blocked takes no
+// system call: it is parked on a channel, or in Go's netpoller, whose wait
+// a past deadline ends.
 func (c *Context) Wakeup() {
 	c = orDefault(c)
-	if c.poll != nil && !c.wakePending.Load() && c.wakePending.CompareAndSwap(false, true) {
-		c.poll.signal()
+	if !c.wakePending.Load() && c.wakePending.CompareAndSwap(false, true) {
+		c.kick()
 	}
 }
 
@@ -270,12 +330,10 @@ func (c *Context) Iteration(mayBlock bool) bool {
 // Task creation compares against it (GTask's TASK-3 rule).
 func (c *Context) IterationTime() int64 {
 	c = orDefault(c)
-	if c.ownerState() == nil {
+	if !c.ownedByCaller() {
 		return MonotonicTime()
 	}
-	c.mu.Lock()
-	t := c.time
-	c.mu.Unlock()
+	t := c.time // written by the owner only
 	if t == 0 {
 		return MonotonicTime()
 	}
@@ -407,7 +465,7 @@ func (c *Context) prioListFor(prio int, create bool) *prioList {
 	if !create {
 		return nil
 	}
-	pl := &prioList{prio: prio}
+	pl := &prioList{prio: prio, active: srcList{k: 1}}
 	c.prios = append(c.prios, nil)
 	copy(c.prios[i+1:], c.prios[i:])
 	c.prios[i] = pl
@@ -420,23 +478,63 @@ func (c *Context) addToList(s *Source) {
 	pl := c.prioListFor(s.priority, true)
 	s.list = pl
 	if p := s.parent; p != nil && p.list == pl {
-		s.next, s.prev = p, p.prev
-		if p.prev != nil {
-			p.prev.next = s
-		} else {
-			pl.head = s
+		before := p.links[0].prev
+		pl.all.insertAfter(s, before)
+		lo := uint64(0)
+		if before != nil {
+			lo = before.ord
 		}
-		p.prev = s
+		if p.ord-lo < 2 {
+			renumber(pl)
+		} else {
+			s.ord = lo + (p.ord-lo)/2
+		}
 	} else {
-		s.prev, s.next = pl.tail, nil
-		if pl.tail != nil {
-			pl.tail.next = s
-		} else {
-			pl.head = s
+		s.ord = ordGap
+		if t := pl.all.tail; t != nil {
+			s.ord = t.ord + ordGap
 		}
-		pl.tail = s
+		pl.all.insertAfter(s, pl.all.tail)
+		if s.ord > 1<<62 {
+			renumber(pl)
+		}
 	}
 	pl.n++
+	if s.needsScan() {
+		c.activate(s)
+	}
+}
+
+// renumber spreads the ord of pl's sources evenly again; their order stays.
+func renumber(pl *prioList) {
+	o := uint64(0)
+	for x := pl.all.head; x != nil; x = x.links[0].next {
+		o += ordGap
+		x.ord = o
+	}
+}
+
+// activate puts s in its list's active list, at its place in list order.
+// The search goes from the tail, where new sources go. c.mu is held.
+func (c *Context) activate(s *Source) {
+	pl := s.list
+	if s.inActive || pl == nil || s.destroyed.Load() {
+		return
+	}
+	s.inActive = true
+	after := pl.active.tail
+	for after != nil && after.ord > s.ord {
+		after = after.links[1].prev
+	}
+	pl.active.insertAfter(s, after)
+}
+
+// deactivate takes s out of its list's active list. c.mu is held.
+func (c *Context) deactivate(s *Source) {
+	if s.inActive {
+		s.list.active.remove(s)
+		s.inActive = false
+	}
 }
 
 func (c *Context) removeFromList(s *Source) {
@@ -444,17 +542,9 @@ func (c *Context) removeFromList(s *Source) {
 	if pl == nil {
 		return
 	}
-	if s.prev != nil {
-		s.prev.next = s.next
-	} else {
-		pl.head = s.next
-	}
-	if s.next != nil {
-		s.next.prev = s.prev
-	} else {
-		pl.tail = s.prev
-	}
-	s.prev, s.next, s.list = nil, nil, nil
+	c.deactivate(s)
+	pl.all.remove(s)
+	s.list = nil
 	pl.n--
 	if pl.n == 0 && pl.inv == nil {
 		c.emptyLists++
@@ -464,14 +554,72 @@ func (c *Context) removeFromList(s *Source) {
 	}
 }
 
-// snapshot copies pl's sources into c.scratch: prepare and check release
-// c.mu around user functions, during which the list may change.
-func (c *Context) snapshot(pl *prioList) []*Source {
+// snapshot copies the sources of pl that prepare (hits == false) or check
+// (hits == true) looks at into c.scratch, in list order: prepare and check
+// release c.mu around user functions, during which the list may change.
+// They are pl's active sources, and for check also those of pl that the
+// poll reported (Context.hits). c.mu is held.
+func (c *Context) snapshot(pl *prioList, hits bool) []*Source {
 	c.scratch = c.scratch[:0]
-	for s := pl.head; s != nil; s = s.next {
-		c.scratch = append(c.scratch, s)
+	var h []*Source
+	if hits {
+		for c.hitPos < len(c.hits) && c.hitPrio[c.hitPos] < pl.prio {
+			c.hitPos++
+		}
+		start := c.hitPos
+		for c.hitPos < len(c.hits) && c.hitPrio[c.hitPos] == pl.prio {
+			c.hitPos++
+		}
+		h = c.hits[start:c.hitPos]
+	}
+	a := pl.active.head
+	for a != nil || len(h) > 0 {
+		if len(h) > 0 && (h[0].list != pl || h[0].inActive) {
+			h = h[1:] // moved, or visited as an active source
+			continue
+		}
+		if len(h) > 0 && (a == nil || h[0].ord < a.ord) {
+			c.scratch = append(c.scratch, h[0])
+			h = h[1:]
+		} else {
+			c.scratch = append(c.scratch, a)
+			a = a.links[1].next
+		}
 	}
 	return c.scratch
+}
+
+// collectHits makes c.hits: the sources outside the active lists that the
+// last poll reported an fd event for, sorted by priority and list order.
+// c.mu is held.
+func (c *Context) collectHits() {
+	c.iter++
+	clear(c.hits)
+	c.hits, c.hitPrio, c.hitPos = c.hits[:0], c.hitPrio[:0], 0
+	for _, t := range c.reported {
+		s := t.src
+		if s.hitIter == c.iter || s.inActive || s.list == nil || s.destroyed.Load() {
+			continue
+		}
+		s.hitIter = c.iter
+		c.hits = append(c.hits, s)
+	}
+	if len(c.hits) == 0 {
+		return
+	}
+	if len(c.hits) > 1 {
+		slices.SortFunc(c.hits, cmpListOrder)
+	}
+	for _, s := range c.hits {
+		c.hitPrio = append(c.hitPrio, s.list.prio)
+	}
+}
+
+func cmpListOrder(a, b *Source) int {
+	if a.list.prio != b.list.prio {
+		return cmp.Compare(a.list.prio, b.list.prio)
+	}
+	return cmp.Compare(a.ord, b.ord)
 }
 
 // compactPrios drops the empty priority lists. Dropping them lazily keeps

@@ -45,11 +45,15 @@
 // # Blocking and wakeups
 //
 // Each Context has one epoll instance and one eventfd (closed when the
-// Context becomes unreachable). The owner waits for the nearest ready time,
-// an fd event or a wakeup by parking in Go's netpoller on the epoll
-// descriptor, so a waiting loop holds no OS thread and no P. Wakeups from
-// other goroutines (Wakeup, Invoke, Attach, SetReadyTime, Quit) are
-// coalesced: one eventfd write until the owner has seen it. There is no
+// Context becomes unreachable). The owner waits for the nearest ready time
+// or a wakeup on a channel while it watches no descriptor, and by parking in
+// Go's netpoller on the epoll descriptor while it does, so a waiting loop
+// holds no OS thread and no P. Wakeups from other goroutines (Wakeup,
+// Invoke, Attach, SetReadyTime, Quit) are coalesced into one until the owner
+// has seen it, and take no system call. A descriptor watched again soon
+// after its last watch went keeps its epoll registration, and prepare and
+// check visit only the sources that have Prepare, Check, a ready time or
+// children, so idle fd sources cost nothing per iteration. There is no
 // goroutine per Context or per Source; Unix signals are received by one
 // process-wide goroutine, started on first use.
 //

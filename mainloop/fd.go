@@ -1,6 +1,7 @@
 package mainloop
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/sigloop/sigloop/internal/logging"
@@ -49,11 +50,183 @@ type unixFD struct {
 	events  IOCondition
 	revents IOCondition
 	entry   *fdEntry
+	h       *UnixFD // the handle it was made with (AddUnixFDHandle), or nil
 }
 
 // FDTag is the tag g_source_add_unix_fd returns: it identifies one fd watch
 // of a source. The zero FDTag is invalid.
 type FDTag struct{ u *unixFD }
+
+// fdEntry multiplexes the watches (unixFD) of one file descriptor onto a
+// single epoll registration: epoll refuses to register a descriptor twice.
+type fdEntry struct {
+	fd          int
+	tags        []*unixFD
+	registered  bool
+	regEvents   uint32
+	gen         uint32 // tags its epoll events, to tell a stale registration from this one
+	dirty       bool
+	nval        bool // epoll_ctl said EBADF: report IONval as poll(2) would
+	alwaysReady bool // epoll_ctl said EPERM (a regular file): always readable and writable, as poll(2) says
+	dead        bool // its last watch was removed; it is no longer in fdEntries
+	// lingering: its last watch was removed but it stays in the epoll set
+	// for lingerPolls polls, so that a descriptor watched again soon (an
+	// async read waiting once more) costs no epoll_ctl ADD and DEL. verify: it was watched again, and
+	// the next sync checks with EPOLL_CTL_MOD that the registration is
+	// still this descriptor's (it may have been closed and its number
+	// reused meanwhile).
+	lingering bool
+	inLinger  bool // in c.lingering
+	lingerAge int
+	verify    bool
+	h         *UnixFD // the handle of its last watch, or nil
+}
+
+// markDirty schedules e's registration to be recomputed before the next poll.
+func (c *Context) markDirty(e *fdEntry) {
+	if !e.dirty {
+		e.dirty = true
+		c.dirtyFDs = append(c.dirtyFDs, e)
+	}
+}
+
+func (c *Context) setRegistered(e *fdEntry, r bool) {
+	if e.registered != r {
+		e.registered = r
+		if r {
+			c.nRegistered++
+		} else {
+			c.nRegistered--
+		}
+	}
+}
+
+// epollCtl is epoll_ctl on c's epoll set; ctlCalls counts them for the
+// tests. c.mu is held.
+func (c *Context) epollCtl(op, fd int, ev *unix.EpollEvent) error {
+	c.ctlCalls++
+	return unix.EpollCtl(c.poll.epfd, op, fd, ev)
+}
+
+// epollAdd registers e for want with a new generation. c.mu is held.
+func (c *Context) epollAdd(e *fdEntry, want uint32) {
+	c.fdGen++
+	e.gen = c.fdGen
+	ev := unix.EpollEvent{Events: want, Fd: int32(e.fd), Pad: int32(e.gen)}
+	err := c.epollCtl(unix.EPOLL_CTL_ADD, e.fd, &ev)
+	if errors.Is(err, unix.EEXIST) {
+		// Registered under an older generation this context lost track
+		// of: take it over.
+		err = c.epollCtl(unix.EPOLL_CTL_MOD, e.fd, &ev)
+	}
+	switch {
+	case err == nil:
+		c.setRegistered(e, true)
+		e.regEvents = want
+	case errors.Is(err, unix.EPERM):
+		e.alwaysReady = true
+		c.nSpecial++
+	default:
+		e.nval = true
+		c.nSpecial++
+	}
+}
+
+// syncFDs brings the epoll registrations up to date. c.mu is held.
+func (c *Context) syncFDs() {
+	for _, e := range c.dirtyFDs {
+		e.dirty = false
+		if e.dead || e.lingering {
+			continue
+		}
+		var want uint32
+		active := 0
+		for _, t := range e.tags {
+			if t.src.blockCount > 0 || t.src.destroyed.Load() {
+				continue
+			}
+			active++
+			want |= uint32(t.events)
+		}
+		switch {
+		case active == 0:
+			e.verify = false
+			c.unpoll(e)
+			if len(e.tags) == 0 {
+				c.dropEntry(e)
+			}
+		case c.poll == nil:
+			if !e.nval {
+				e.nval = true
+				c.nSpecial++
+			}
+		case !e.registered && !e.nval && !e.alwaysReady:
+			c.epollAdd(e, want)
+		case e.registered && (want != e.regEvents || e.verify):
+			e.verify = false
+			ev := unix.EpollEvent{Events: want, Fd: int32(e.fd), Pad: int32(e.gen)}
+			err := c.epollCtl(unix.EPOLL_CTL_MOD, e.fd, &ev)
+			switch {
+			case err == nil:
+				e.regEvents = want
+			case errors.Is(err, unix.ENOENT):
+				// The descriptor was closed and its number reused
+				// (or epoll dropped it): register the new one.
+				c.setRegistered(e, false)
+				c.epollAdd(e, want)
+			default:
+				c.setRegistered(e, false)
+				e.nval = true
+				c.nSpecial++
+			}
+		}
+	}
+	c.dirtyFDs = c.dirtyFDs[:0]
+}
+
+// lingerPolls is how many polls an fd registration outlives its last watch.
+// A socket read loop watches its descriptor only when a read would block,
+// which may be a few iterations apart; a registration kept that long costs
+// nothing, and one that turns readable while nobody watches it is dropped
+// by the first blocking wait it ends.
+const lingerPolls = 64
+
+// ageLingering drops the lingering entries that were not watched again
+// within lingerPolls polls. c.mu is held.
+func (c *Context) ageLingering() {
+	kept := c.lingering[:0]
+	for _, e := range c.lingering {
+		switch {
+		case !e.lingering:
+			e.inLinger = false
+		case e.lingerAge >= lingerPolls:
+			e.inLinger = false
+			c.dropLinger(e)
+		default:
+			e.lingerAge++
+			kept = append(kept, e)
+		}
+	}
+	clear(c.lingering[len(kept):])
+	c.lingering = kept
+}
+
+// dropLinger takes a lingering entry out of the epoll set and of fdEntries.
+// If the descriptor was closed meanwhile, the kernel has dropped the
+// registration already (or, if a copy of it is still open, keeps it: the
+// poll then reports a generation it does not know, and rebuilds the set).
+func (c *Context) dropLinger(e *fdEntry) {
+	e.lingering = false
+	c.unpoll(e)
+	c.dropEntry(e)
+}
+
+func (c *Context) dropEntry(e *fdEntry) {
+	e.dead = true
+	if c.fdEntries[e.fd] == e {
+		delete(c.fdEntries, e.fd)
+	}
+}
 
 // registerFD needs c.mu.
 func (c *Context) registerFD(t *unixFD) {
@@ -61,7 +234,16 @@ func (c *Context) registerFD(t *unixFD) {
 	if e == nil {
 		e = &fdEntry{fd: t.fd}
 		c.fdEntries[t.fd] = e
+	} else if e.lingering {
+		// The registration is still this descriptor's if it was kept
+		// for the same open handle; otherwise MOD checks it.
+		e.lingering = false
+		e.verify = t.h == nil || t.h != e.h || t.h.closed.Load()
 	}
+	if t.h != nil {
+		t.h.usedBy(c)
+	}
+	e.h = t.h
 	e.tags = append(e.tags, t)
 	t.entry = e
 	c.markDirty(e)
@@ -71,9 +253,9 @@ func (c *Context) registerFD(t *unixFD) {
 // are always ready (regular files) or invalid (nval). c.mu is held.
 func (c *Context) unpoll(e *fdEntry) {
 	if e.registered && c.poll != nil {
-		unix.EpollCtl(c.poll.epfd, unix.EPOLL_CTL_DEL, e.fd, nil)
+		c.epollCtl(unix.EPOLL_CTL_DEL, e.fd, nil)
 	}
-	e.registered = false
+	c.setRegistered(e, false)
 	if e.nval || e.alwaysReady {
 		c.nSpecial--
 		e.nval, e.alwaysReady = false, false
@@ -88,7 +270,9 @@ func (c *Context) unregisterFD(t *unixFD) {
 	}
 	for i, x := range e.tags {
 		if x == t {
-			e.tags = append(e.tags[:i], e.tags[i+1:]...)
+			copy(e.tags[i:], e.tags[i+1:])
+			e.tags[len(e.tags)-1] = nil
+			e.tags = e.tags[:len(e.tags)-1]
 			break
 		}
 	}
@@ -98,13 +282,21 @@ func (c *Context) unregisterFD(t *unixFD) {
 		c.markDirty(e)
 		return
 	}
+	if e.registered {
+		// Keep the registration for the next watch of this descriptor;
+		// a stale one is caught by the MOD of verify or by its
+		// generation (see dropLinger).
+		e.lingering, e.lingerAge, e.verify = true, 0, false
+		if !e.inLinger {
+			e.inLinger = true
+			c.lingering = append(c.lingering, e)
+		}
+		return
+	}
 	// The last watch goes now, not at the next poll: the caller may close
 	// the descriptor, and its number may be reused, right after this.
 	c.unpoll(e)
-	e.dead = true
-	if c.fdEntries[e.fd] == e {
-		delete(c.fdEntries, e.fd)
-	}
+	c.dropEntry(e)
 }
 
 // AddUnixFD is g_source_add_unix_fd: s will be ready when fd has any of
@@ -113,25 +305,29 @@ func (c *Context) unregisterFD(t *unixFD) {
 // always readable and writable as poll(2) says, and a descriptor that is not
 // open reports IONval. Remove the watch before closing the descriptor.
 func (s *Source) AddUnixFD(fd int, events IOCondition) FDTag {
+	return s.addWatch(fd, events, nil, "g_source_add_unix_fd")
+}
+
+func (s *Source) addWatch(fd int, events IOCondition, h *UnixFD, fn string) FDTag {
 	if s == nil {
-		nilSource("g_source_add_unix_fd")
+		nilSource(fn)
 		return FDTag{}
 	}
 	if fd < 0 {
-		logging.Critical(pkg, "g_source_add_unix_fd: assertion 'fd >= 0' failed")
+		logging.Critical(pkg, fn+": assertion 'fd >= 0' failed")
 		return FDTag{}
 	}
 	if s.invoke != nil {
-		logging.Critical(pkg, "g_source_add_unix_fd: the source of a queued Invoke call cannot watch fds")
+		logging.Critical(pkg, fn+": the source of a queued Invoke call cannot watch fds")
 		return FDTag{}
 	}
 	c := s.lockCtx()
 	if s.destroyed.Load() {
 		unlockCtx(c)
-		logging.Critical(pkg, "g_source_add_unix_fd: assertion '!SOURCE_DESTROYED (source)' failed")
+		logging.Critical(pkg, fn+": assertion '!SOURCE_DESTROYED (source)' failed")
 		return FDTag{}
 	}
-	t := &unixFD{src: s, fd: fd, events: events}
+	t := &unixFD{src: s, fd: fd, events: events, h: h}
 	s.fds = append(s.fds, t)
 	if c != nil {
 		c.registerFD(t)

@@ -179,20 +179,15 @@ func (c *Context) Post(priority int, fn func()) {
 // invokeDirect runs fn now if the caller owns c, or if c is the caller's
 // context and is free (ML-18), and reports whether it did.
 func (c *Context) invokeDirect(it invokeItem) bool {
-	owner := c.owner.Load()
-	var ts *threadState
-	mine := false
-	peekThread(func(tid int64, t *threadState) {
-		mine = owner != 0 && owner == tid && c.owner.Load() == owner
-		ts = t
-	})
-	if mine {
+	if c.owner.Load() != 0 {
+		if !c.ownedByCaller() {
+			return false // the common cross-goroutine case: no thread-state lookup
+		}
 		it.runAll()
 		return true
 	}
-	if owner != 0 {
-		return false
-	}
+	var ts *threadState
+	peekThread(func(_ int64, t *threadState) { ts = t })
 	if top := ts.top(); top != c && !(top == nil && c == Default()) {
 		return false
 	}

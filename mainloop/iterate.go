@@ -42,7 +42,10 @@ func (c *Context) prepare() (maxPrio int, timeoutUS int64) {
 	c.time = MonotonicTime()
 	// A nested iteration takes over: the outer one's undispatched sources
 	// keep their ready flag and are dispatched here (as in GLib).
-	for i := range c.pending {
+	for i, pd := range c.pending {
+		if pd.s != nil && pd.s.ready {
+			c.activate(pd.s) // ready still: prepare must see it
+		}
 		c.pending[i] = pendingDispatch{}
 	}
 	c.pending = c.pending[:0]
@@ -53,8 +56,12 @@ func (c *Context) prepare() (maxPrio int, timeoutUS int64) {
 		if pl.prio > maxPrio {
 			break
 		}
-		for _, s := range c.snapshot(pl) {
+		for _, s := range c.snapshot(pl, false) {
 			if s.destroyed.Load() || s.blockCount > 0 {
+				continue
+			}
+			if !s.needsScan() {
+				c.deactivate(s) // a ready time or the ready flag went
 				continue
 			}
 			if !s.ready {
@@ -138,13 +145,14 @@ func (c *Context) callCheck(s *Source) bool {
 // (ML-2). It returns their number. c.mu is held.
 func (c *Context) check(prepMax int) int {
 	c.time = MonotonicTime()
+	c.collectHits()
 	n := 0
 	maxPrio := prepMax
 	for pl := c.prioAfter(math.MinInt); pl != nil; pl = c.prioAfter(pl.prio) {
 		if n > 0 && pl.prio > maxPrio {
 			break
 		}
-		for _, s := range c.snapshot(pl) {
+		for _, s := range c.snapshot(pl, true) {
 			if s.destroyed.Load() || s.blockCount > 0 {
 				continue
 			}
@@ -183,6 +191,8 @@ func (c *Context) check(prepMax int) int {
 		}
 	}
 	clear(c.scratch)
+	clear(c.hits)
+	c.hits = c.hits[:0]
 	return n
 }
 
@@ -240,6 +250,9 @@ func (c *Context) dispatchOne(s *Source, limit uint64, ts *threadState) {
 		s.inCall = wasInCall
 		if blocked {
 			c.unblock(s)
+		}
+		if !s.inActive && s.needsScan() {
+			c.activate(s) // e.g. a ready time set by its own dispatch
 		}
 		var fin []*Source
 		if done && !keep && !s.destroyed.Load() {

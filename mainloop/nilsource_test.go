@@ -46,6 +46,7 @@ func TestNilSource(t *testing.T) {
 		{"ModifyUnixFD", "g_source_modify_unix_fd", func() any { s.ModifyUnixFD(tag, IOOut); return nil }, nil},
 		{"QueryUnixFD", "g_source_query_unix_fd", func() any { return s.QueryUnixFD(tag) }, IOCondition(0)},
 		{"RemoveUnixFD", "g_source_remove_unix_fd", func() any { s.RemoveUnixFD(tag); return nil }, nil},
+		{"AddUnixFDHandle", "AddUnixFDHandle", func() any { return s.AddUnixFDHandle(NewUnixFD(0), IOIn) }, FDTag{}},
 	}
 	listed := map[string]bool{}
 	for _, tc := range cases {

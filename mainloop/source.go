@@ -59,8 +59,23 @@ type Source struct {
 	invoke   *invokeQueue // set on a context's internal invoke-queue source
 	invLimit uint64       // invoke-queue source: the limit of the current dispatch
 
-	list       *prioList // the context list s is in, nil if none; under c.mu
-	prev, next *Source
+	list *prioList // the context list s is in, nil if none; under c.mu
+	// links[0] links s in list.all, links[1] in list.active: the sources
+	// prepare and check must look at (see needsScan). A source that only
+	// an fd can make ready is not in the active list; the poll reports it
+	// (Context.hits).
+	links    [2]srcLinks
+	ord      uint64 // s's place in list: ascending along it
+	inActive bool
+	hitIter  uint64 // the iteration whose poll reported s (Context.iter)
+}
+
+// needsScan reports whether prepare and check must look at s on every
+// iteration: it has Prepare or Check, a ready time or children, or is
+// ready from an earlier iteration. Any other source becomes ready only by
+// an fd watch the poll reports. Guarded like s's fields.
+func (s *Source) needsScan() bool {
+	return s.funcs.Prepare != nil || s.funcs.Check != nil || s.readyTime != -1 || s.ready || len(s.children) > 0
 }
 
 // detachedMu guards the fields of sources that are not attached yet.
@@ -362,6 +377,9 @@ func (s *Source) SetReadyTime(us int64) {
 		return
 	}
 	s.readyTime = us
+	if c != nil && us != -1 {
+		c.activate(s)
+	}
 	unlockCtx(c)
 	if c != nil {
 		c.wakeIfForeign()
@@ -455,6 +473,7 @@ func (s *Source) AddChildSource(child *Source) {
 		child.parent = s
 		child.setPriorityLocked(nil, s.priority)
 		if c != nil {
+			c.activate(s)
 			c.attachLocked(child)
 			if s.blockCount > 0 {
 				for i := 0; i < s.blockCount; i++ {
