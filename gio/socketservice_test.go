@@ -3,6 +3,7 @@ package gio
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -400,4 +401,46 @@ func TestServiceBadInput(t *testing.T) {
 	if c.Count("critical", "G_IS_SOCKET_SERVICE") != 8 {
 		t.Errorf("criticals: %v", c.Records())
 	}
+}
+
+// ExampleSocketService echoes one line with the async streams, on a main
+// loop, keeping the connection past Incoming with Keep.
+func ExampleSocketService() {
+	ctx := mainloop.NewContext()
+	_ = ctx.PushThreadDefault()
+	defer ctx.PopThreadDefault()
+	loop := mainloop.New(ctx)
+
+	s := NewSocketService()
+	defer func() { s.Stop(); s.Close() }()
+	port, err := s.AddAnyInetPort(nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s.Incoming.Connect(func(c *SocketConnection, _ any) bool {
+		s.Keep(c) // the echo below outlives the handler
+		buf := make([]byte, 64)
+		c.InputStream().ReadAsync(buf, mainloop.PriorityDefault, nil, func(_ any, res asyncresult.AsyncResult) {
+			n, _ := c.InputStream().ReadFinish(res)
+			c.OutputStream().WriteAllAsync(buf[:n], mainloop.PriorityDefault, nil, func(_ any, res asyncresult.AsyncResult) {
+				c.OutputStream().WriteAllFinish(res)
+				c.Close()
+			})
+		})
+		return true
+	})
+	go func() {
+		defer loop.Quit()
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.Write([]byte("hello, service"))
+		b, _ := io.ReadAll(c)
+		fmt.Printf("%s\n", b)
+	}()
+	loop.Run()
+	// Output: hello, service
 }
