@@ -21,7 +21,9 @@
 // main-loop Unix signal source.
 //
 // As a client (--connect HOST:PORT, or a Unix path: anything containing a
-// '/', or "unix:PATH") it opens C connections with gio.SocketClient and
+// '/', or "unix:PATH") it opens C connections with gio.SocketClient (a
+// Unix connect refused with WOULD_BLOCK, a full backlog, is retried every
+// 5 ms, up to 200 times) and
 // makes N echo round trips in all, spread over them: each writes BYTES
 // random bytes (1..BYTES with --random-size) with WriteAllAsync while
 // ReadAllAsync reads them back, and checks every byte. It prints
@@ -39,6 +41,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/gio"
@@ -334,6 +337,7 @@ type clientConn struct {
 	sent, got  []byte
 	wrote, red bool
 	bad        bool
+	retries    int
 }
 
 func runClient(o options) int {
@@ -399,7 +403,17 @@ func (cc *clientConn) done(err error) {
 	}
 }
 
+// connectRetries bounds the retries of a connect refused with WOULD_BLOCK:
+// Linux answers EAGAIN to a Unix-socket connect while the server's backlog
+// is full (GLib's default backlog is 10), where TCP would queue the SYN.
+const connectRetries = 200
+
 func (cc *clientConn) connected(conn *gio.SocketConnection, err error) {
+	if errors.Is(err, gio.ErrWouldBlock) && cc.retries < connectRetries {
+		cc.retries++
+		mainloop.TimeoutAddOnce(5*time.Millisecond, func() { cc.c.connect(cc) })
+		return
+	}
 	if err != nil {
 		cc.done(err)
 		return
