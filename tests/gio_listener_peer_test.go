@@ -1,21 +1,22 @@
 package tests
 
 import (
-	"bufio"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/sigloop/sigloop/asyncresult"
+	"github.com/sigloop/sigloop/gio"
+	"github.com/sigloop/sigloop/internal/looptest"
+	"github.com/sigloop/sigloop/mainloop"
 )
 
 // The server side against real GLib: sigloop's SocketService and
-// ThreadedSocketService (demo/gioecho's default and --threaded flavours,
-// the real binary) serve a PyGObject Gio.SocketClient load client, and
+// ThreadedSocketService serve a PyGObject Gio.SocketClient load client, and
 // gioecho's client (SocketClient and the async streams) drives a PyGObject
 // Gio.SocketService echo server. 16 connections, random payloads up to
 // 64 KiB, every byte checked, over TCP on IPv4 and IPv6 and Unix sockets.
@@ -48,67 +49,64 @@ func gioecho(t *testing.T) string {
 	return gioechoBin
 }
 
-// goServer runs gioecho as a server and returns its address; it is stopped
-// with SIGTERM (and must exit 0) when the test ends.
-func goServer(t *testing.T, args ...string) string {
+// goService serves echo on network with a SocketService (flavour
+// "service": the async splice of each connection's input into its output,
+// on the service's main loop) or a ThreadedSocketService ("threaded": the
+// blocking splice in Run, on the job's goroutine), and returns the address
+// for the peer. Everything is stopped and closed when the test ends.
+func goService(t *testing.T, flavour, network string) string {
 	t.Helper()
-	cmd := exec.Command(gioecho(t), args...)
-	stdout, err := cmd.StdoutPipe()
+	ctx := looptest.Run(t)
+	var addr gio.SocketAddress
+	switch network {
+	case "tcp4":
+		addr, _ = gio.NewInetSocketAddressFromString("127.0.0.1", 0)
+	case "tcp6":
+		addr, _ = gio.NewInetSocketAddressFromString("::1", 0)
+	default:
+		addr = gio.NewUnixSocketAddress(filepath.Join(t.TempDir(), "peer.sock"))
+	}
+	flags := gio.OutputStreamSpliceCloseSource | gio.OutputStreamSpliceCloseTarget
+	var svc *gio.SocketService
+	var eff gio.SocketAddress
+	var err error
+	looptest.On(ctx, func() {
+		if flavour == "threaded" {
+			threaded := gio.NewThreadedSocketService(-1)
+			svc = &threaded.SocketService
+			threaded.Run.Connect(func(conn *gio.SocketConnection, _ any) bool {
+				if _, err := conn.OutputStream().Splice(conn.InputStream(), flags, nil); err != nil {
+					t.Errorf("threaded echo: %v", err)
+				}
+				return true
+			})
+		} else {
+			svc = gio.NewSocketService()
+			svc.Incoming.Connect(func(conn *gio.SocketConnection, _ any) bool {
+				svc.Keep(conn)
+				out := conn.OutputStream()
+				out.SpliceAsync(conn.InputStream(), flags, mainloop.PriorityDefault, nil, func(_ any, res asyncresult.AsyncResult) {
+					if _, err := out.SpliceFinish(res); err != nil {
+						t.Errorf("async echo: %v", err)
+					}
+					conn.Close()
+				})
+				return true
+			})
+		}
+		svc.SetBacklog(128) // a Unix connect beyond the backlog fails with EAGAIN
+		eff, err = svc.AddAddress(addr, gio.SocketTypeStream, gio.SocketProtocolDefault, nil)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr lockedBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("gioecho exit: %v (stderr %q)", err, stderr.String())
-			}
-		case <-time.After(peerTimeout):
-			cmd.Process.Kill()
-			<-done
-			t.Error("gioecho did not stop on SIGTERM")
-		}
+		looptest.On(ctx, func() { svc.Stop(); svc.Close() })
 	})
-	line := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		if sc.Scan() {
-			line <- sc.Text()
-		}
-		close(line)
-		for sc.Scan() {
-		}
-	}()
-	select {
-	case l := <-line:
-		addr, ok := strings.CutPrefix(l, "listening on ")
-		if !ok {
-			t.Fatalf("gioecho said %q (stderr %q)", l, stderr.String())
-		}
-		return addr
-	case <-time.After(peerTimeout):
-		t.Fatalf("gioecho did not start (stderr %q)", stderr.String())
+	if ua, ok := eff.(*gio.UnixSocketAddress); ok {
+		return ua.Path()
 	}
-	return ""
-}
-
-// listenArgs are the --tcp/--unix arguments for a network.
-func listenArgs(t *testing.T, network string) []string {
-	switch network {
-	case "tcp4":
-		return []string{"--tcp", "127.0.0.1:0"}
-	case "tcp6":
-		return []string{"--tcp", "[::1]:0"}
-	}
-	return []string{"--unix", filepath.Join(t.TempDir(), "peer.sock")}
+	return eff.String()
 }
 
 // A PyGObject Gio.SocketClient load against the Go SocketService (async
@@ -119,11 +117,7 @@ func TestGLibClients_GoServices_SS3_TSS3(t *testing.T) {
 	for _, flavour := range []string{"service", "threaded"} {
 		for _, network := range []string{"tcp4", "tcp6", "unix"} {
 			t.Run(flavour+"/"+network, func(t *testing.T) {
-				args := listenArgs(t, network)
-				if flavour == "threaded" {
-					args = append([]string{"--threaded"}, args...)
-				}
-				addr := goServer(t, args...)
+				addr := goService(t, flavour, network)
 				where := []string{"--tcp", addr}
 				if network == "unix" {
 					where = []string{"--unix", addr}

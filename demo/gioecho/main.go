@@ -191,15 +191,21 @@ func setNoDelay(conn *gio.SocketConnection) {
 	}
 }
 
-// newServiceServer is the default flavour: SocketService, async echo.
-func newServiceServer(addr gio.SocketAddress, backlog int, acceptOnly bool) (*server, error) {
-	svc := gio.NewSocketService()
+// listenService adds addr to svc, whose handlers are connected already (it
+// accepts from the moment the socket is added).
+func listenService(svc *gio.SocketService, addr gio.SocketAddress, backlog int) (*server, error) {
 	svc.SetBacklog(backlog)
 	eff, err := svc.AddAddress(addr, gio.SocketTypeStream, gio.SocketProtocolDefault, nil)
 	if err != nil {
 		svc.Close()
 		return nil, err
 	}
+	return &server{addr: eff.String(), close: func() { svc.Stop(); svc.Close() }}, nil
+}
+
+// newServiceServer is the default flavour: SocketService, async echo.
+func newServiceServer(addr gio.SocketAddress, backlog int, acceptOnly bool) (*server, error) {
+	svc := gio.NewSocketService()
 	svc.Incoming.Connect(func(conn *gio.SocketConnection, _ any) bool {
 		if acceptOnly {
 			return true // not kept: the service closes it
@@ -209,18 +215,12 @@ func newServiceServer(addr gio.SocketAddress, backlog int, acceptOnly bool) (*se
 		startEcho(conn)
 		return true
 	})
-	return &server{addr: eff.String(), close: func() { svc.Stop(); svc.Close() }}, nil
+	return listenService(svc, addr, backlog)
 }
 
 // newThreadedServer is --threaded: blocking echo on each job's goroutine.
 func newThreadedServer(addr gio.SocketAddress, backlog, maxThreads int, acceptOnly bool) (*server, error) {
 	svc := gio.NewThreadedSocketService(maxThreads)
-	svc.SetBacklog(backlog)
-	eff, err := svc.AddAddress(addr, gio.SocketTypeStream, gio.SocketProtocolDefault, nil)
-	if err != nil {
-		svc.Close()
-		return nil, err
-	}
 	svc.Run.Connect(func(conn *gio.SocketConnection, _ any) bool {
 		if acceptOnly {
 			return true // closed after run
@@ -239,7 +239,7 @@ func newThreadedServer(addr gio.SocketAddress, backlog, maxThreads int, acceptOn
 		}
 		return true
 	})
-	return &server{addr: eff.String(), close: func() { svc.Stop(); svc.Close() }}, nil
+	return listenService(&svc.SocketService, addr, backlog)
 }
 
 // newSocketServer is --socket: a listening Socket and an accept source.
