@@ -119,7 +119,6 @@ type SocketService struct {
 
 	smu       sync.Mutex
 	svcInited bool
-	running   bool
 	watches   map[*Socket]*mainloop.Source
 	retry     *mainloop.Source
 }
@@ -145,18 +144,15 @@ func (s *SocketService) Init(self any) {
 		s.Incoming.SetClassHandler(func(c *SocketConnection, src any) bool {
 			return object.Virtual[SocketServiceClass](&s.Object, s).DoIncoming(c, src)
 		}, signal.RunLast)
-		s.smu.Lock()
-		s.svcInited, s.running = true, true
-		s.smu.Unlock()
 		_ = s.active.Install(&s.Object, "active", true, object.ExplicitNotify)
-		// SetProperty("active", …) by name starts or stops the service.
-		s.Notify.ConnectDetailed("active", func(string) {
-			if s.active.Get() {
-				s.Start()
-			} else {
-				s.Stop()
-			}
-		})
+		// The property is the one truth: Start, Stop and SetProperty by
+		// name all store it, and this first handler of its notification
+		// makes the watches follow (concurrent stores converge on the
+		// last one, as the notification reruns with it, SIG-9).
+		s.Notify.ConnectDetailed("active", func(string) { s.sync() })
+		s.smu.Lock()
+		s.svcInited = true
+		s.smu.Unlock()
 	})
 }
 
@@ -179,10 +175,16 @@ func (s *SocketService) DoIncoming(*SocketConnection, any) bool { return false }
 
 // DoChanged is SocketService's changed vfunc (SS-2): while active, it
 // starts watching the sockets just added.
-func (s *SocketService) DoChanged() {
+func (s *SocketService) DoChanged() { s.sync() }
+
+// sync makes the watches follow "active": armed while active, none while
+// not.
+func (s *SocketService) sync() {
 	s.smu.Lock()
-	if s.running {
+	if s.active.Get() {
 		s.armLocked()
+	} else {
+		s.disarmLocked()
 	}
 	s.smu.Unlock()
 }
@@ -194,11 +196,8 @@ func (s *SocketService) Start() {
 	if !s.usableService("g_socket_service_start") {
 		return
 	}
-	s.smu.Lock()
-	s.running = true
-	s.armLocked()
-	s.smu.Unlock()
 	s.active.Set(true)
+	s.sync()
 }
 
 // Stop is g_socket_service_stop (SS-5): the service stops accepting; its
@@ -209,11 +208,8 @@ func (s *SocketService) Stop() {
 	if !s.usableService("g_socket_service_stop") {
 		return
 	}
-	s.smu.Lock()
-	s.running = false
-	s.disarmLocked()
-	s.smu.Unlock()
 	s.active.Set(false)
+	s.sync()
 }
 
 // IsActive is g_socket_service_is_active (SS-6): whether the service is
@@ -222,9 +218,7 @@ func (s *SocketService) IsActive() bool {
 	if !s.usableService("g_socket_service_is_active") {
 		return false
 	}
-	s.smu.Lock()
-	defer s.smu.Unlock()
-	return s.running
+	return s.active.Get()
 }
 
 // Keep keeps conn open after the Incoming emission it is being handled in
@@ -283,11 +277,7 @@ func (s *SocketService) drop(sock *Socket, src *mainloop.Source) {
 	s.smu.Unlock()
 }
 
-func (s *SocketService) isRunning() bool {
-	s.smu.Lock()
-	defer s.smu.Unlock()
-	return s.running
-}
+func (s *SocketService) isRunning() bool { return s.active.Get() }
 
 // ready runs on the service's context when ls is readable: it accepts what
 // is queued and emits Incoming for each connection (SS-3).
@@ -329,7 +319,7 @@ func errorMessage(err error) string {
 func (s *SocketService) scheduleRetry() {
 	s.smu.Lock()
 	defer s.smu.Unlock()
-	if s.retry != nil || !s.running {
+	if s.retry != nil || !s.active.Get() {
 		return
 	}
 	src := mainloop.NewTimeoutSource(acceptRetryDelay)
@@ -337,7 +327,7 @@ func (s *SocketService) scheduleRetry() {
 		s.smu.Lock()
 		if s.retry == mainloop.CurrentSource() {
 			s.retry = nil
-			if s.running {
+			if s.active.Get() {
 				s.armLocked()
 			}
 		}
