@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
 
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/internal/logging"
@@ -443,4 +444,68 @@ func ExampleSocketService() {
 	}()
 	loop.Run()
 	// Output: hello, service
+}
+
+// Differs from GLib (DECISIONS: accept errors): EMFILE does not stop the
+// service; it logs GLib's "fail: …" warning, backs off, and accepts the
+// client once descriptors are free again.
+func TestServiceAcceptErrorBacksOffDiffersFromGLib(t *testing.T) {
+	lp := newTestLoop(t)
+	s, eff := newTestService(t)
+	got := 0
+	s.Incoming.Connect(func(*SocketConnection, any) bool { got++; return false })
+	var saved unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &saved); err != nil {
+		t.Skip(err)
+	}
+	c := dial(t, eff) // the client's descriptor exists before the limit drops
+	lowered := saved
+	// The lowest free descriptor number is where accept4 would put the
+	// connection; a limit of that number leaves no room for it.
+	free, err := unix.Dup(0)
+	if err != nil {
+		t.Skip(err)
+	}
+	unix.Close(free)
+	lowered.Cur = uint64(free)
+	capture := logging.StartCapture()
+	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &lowered); err != nil {
+		capture.Stop()
+		t.Skip(err)
+	}
+	restored := false
+	restore := func() {
+		if !restored {
+			restored = true
+			_ = unix.Setrlimit(unix.RLIMIT_NOFILE, &saved)
+		}
+	}
+	defer restore()
+	pollUntil(lp, func() bool {
+		return capture.Count("warning", "fail: Error accepting connection: Too many open files") > 0
+	})
+	restore()
+	pollUntil(lp, func() bool { return got == 1 })
+	capture.Stop()
+	wantEOF(t, c)
+	if !s.IsActive() {
+		t.Error("the service stopped")
+	}
+}
+
+// The service's per-connection bookkeeping allocates nothing once warm.
+func TestServiceHoldAllocs(t *testing.T) {
+	var h holdSet
+	conn := &SocketConnection{}
+	h.begin(conn, false)
+	h.end(conn)
+	allocs := testing.AllocsPerRun(1000, func() {
+		h.begin(conn, false)
+		h.keep(conn)
+		_ = h.isKept(conn)
+		h.end(conn)
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per connection", allocs)
+	}
 }
