@@ -64,6 +64,7 @@ type SocketListenerClass interface {
 type listenerSocket struct {
 	sock   *Socket
 	source any
+	owned  bool // made by the listener (not given to AddSocket)
 }
 
 // SocketListener is GSocketListener: a set of listening sockets, and
@@ -179,8 +180,8 @@ func (l *SocketListener) snapshot() ([]listenerSocket, error) {
 	return l.sockets[:len(l.sockets):len(l.sockets)], nil
 }
 
-// add appends socks, or closes them and returns CLOSED if the listener was
-// closed meanwhile.
+// add appends socks, which the listener made, or closes them and returns
+// CLOSED if the listener was closed meanwhile.
 func (l *SocketListener) add(source any, socks ...*Socket) error {
 	l.mu.Lock()
 	if l.closed {
@@ -191,7 +192,7 @@ func (l *SocketListener) add(source any, socks ...*Socket) error {
 		return listenerClosedError()
 	}
 	for _, s := range socks {
-		l.sockets = append(l.sockets, listenerSocket{sock: s, source: source})
+		l.sockets = append(l.sockets, listenerSocket{sock: s, source: source, owned: true})
 	}
 	l.mu.Unlock()
 	return nil

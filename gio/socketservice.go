@@ -2,8 +2,10 @@ package gio
 
 import (
 	"errors"
+	"runtime"
 	"sync"
 	"time"
+	"weak"
 
 	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/mainloop"
@@ -99,8 +101,10 @@ const acceptRetryDelay = 100 * time.Millisecond
 // active ends its watches quietly (CLOSED is terminal; GLib warns in a
 // loop, SS-7), and an accept error such as EMFILE is logged as GLib's
 // warning "fail: …" and retried after 100 ms instead of being re-issued at
-// once. Dropping a service does not keep it alive (SS-8): call Stop and
-// Close to release its sources and sockets.
+// once. A service nobody references is collected like any Go value, even
+// while active: its watches are dropped and its sockets closed by the
+// garbage collector (GLib's pending accept keeps an active service alive,
+// SS-8); Stop and Close release them at once.
 type SocketService struct {
 	SocketListener
 
@@ -117,10 +121,49 @@ type SocketService struct {
 	svcOnce sync.Once
 	holds   holdSet
 
-	smu       sync.Mutex
-	svcInited bool
-	watches   map[*Socket]*mainloop.Source
-	retry     *mainloop.Source
+	w *serviceWatches // set by Init
+}
+
+// serviceWatches is what the service's sources hang from, kept apart from
+// the service and pointing back to it only weakly, so that a service nobody
+// references any more is collected and a cleanup drops its watches
+// (SS-8; its sockets then close as unreachable Sockets do).
+type serviceWatches struct {
+	self weak.Pointer[SocketService]
+
+	mu    sync.Mutex
+	m     map[*Socket]*mainloop.Source
+	retry *mainloop.Source
+	// owned are the watched sockets the listener made itself; the cleanup
+	// closes them (a socket that ever had a source is not closed by the
+	// collector on its own).
+	owned map[*Socket]struct{}
+}
+
+// destroyLocked drops every watch and a pending retry; w.mu held.
+func (w *serviceWatches) destroyLocked() {
+	for sock, src := range w.m {
+		src.Destroy()
+		delete(w.m, sock)
+	}
+	if w.retry != nil {
+		w.retry.Destroy()
+		w.retry = nil
+	}
+}
+
+// collected is the cleanup of a service nobody references: it drops the
+// watches and closes the sockets the listener made (AddSocket ones are the
+// caller's).
+func (w *serviceWatches) collected() {
+	w.mu.Lock()
+	w.destroyLocked()
+	owned := w.owned
+	w.owned = nil
+	w.mu.Unlock()
+	for sock := range owned {
+		sock.Close()
+	}
 }
 
 // NewSocketService is g_socket_service_new (SS-1): an active service with
@@ -150,21 +193,16 @@ func (s *SocketService) Init(self any) {
 		// makes the watches follow (concurrent stores converge on the
 		// last one, as the notification reruns with it, SIG-9).
 		s.Notify.ConnectDetailed("active", func(string) { s.sync() })
-		s.smu.Lock()
-		s.svcInited = true
-		s.smu.Unlock()
+		w := &serviceWatches{self: weak.Make(s)}
+		runtime.AddCleanup(s, (*serviceWatches).collected, w)
+		s.w = w
 	})
 }
 
 // usableService is usable for the service's own methods.
 func (s *SocketService) usableService(fn string) bool {
-	if s != nil {
-		s.smu.Lock()
-		ok := s.svcInited
-		s.smu.Unlock()
-		if ok {
-			return true
-		}
+	if s != nil && s.w != nil {
+		return true
 	}
 	criticalf(fn + ": assertion 'G_IS_SOCKET_SERVICE (service)' failed")
 	return false
@@ -180,13 +218,13 @@ func (s *SocketService) DoChanged() { s.sync() }
 // sync makes the watches follow "active": armed while active, none while
 // not.
 func (s *SocketService) sync() {
-	s.smu.Lock()
+	s.w.mu.Lock()
 	if s.active.Get() {
 		s.armLocked()
 	} else {
-		s.disarmLocked()
+		s.w.destroyLocked()
 	}
-	s.smu.Unlock()
+	s.w.mu.Unlock()
 }
 
 // Start is g_socket_service_start (SS-5): the service accepts again; queued
@@ -234,47 +272,48 @@ func (s *SocketService) Keep(conn *SocketConnection) {
 	}
 }
 
-// armLocked watches every open socket that is not watched yet; s.smu held.
+// armLocked watches every open socket that is not watched yet; s.w.mu
+// held. The callbacks reach the service through the weak pointer only.
 func (s *SocketService) armLocked() {
 	socks, err := s.snapshot()
 	if err != nil {
 		return
 	}
-	if s.watches == nil {
-		s.watches = make(map[*Socket]*mainloop.Source)
+	w := s.w
+	if w.m == nil {
+		w.m = make(map[*Socket]*mainloop.Source)
 	}
 	ctx := s.MainContext()
+	self := w.self
 	for _, ls := range socks {
-		if _, ok := s.watches[ls.sock]; ok || ls.sock.IsClosed() {
+		if _, ok := w.m[ls.sock]; ok || ls.sock.IsClosed() {
 			continue
 		}
 		src := ls.sock.CreateSource(mainloop.IOIn, nil, func(*Socket, mainloop.IOCondition) bool {
-			return s.ready(ls)
+			svc := self.Value()
+			if svc == nil {
+				return mainloop.SourceRemove
+			}
+			return svc.ready(ls)
 		})
-		s.watches[ls.sock] = src
+		w.m[ls.sock] = src
+		if ls.owned {
+			if w.owned == nil {
+				w.owned = make(map[*Socket]struct{})
+			}
+			w.owned[ls.sock] = struct{}{}
+		}
 		src.Attach(ctx)
-	}
-}
-
-// disarmLocked drops every watch and a pending retry; s.smu held.
-func (s *SocketService) disarmLocked() {
-	for sock, src := range s.watches {
-		src.Destroy()
-		delete(s.watches, sock)
-	}
-	if s.retry != nil {
-		s.retry.Destroy()
-		s.retry = nil
 	}
 }
 
 // drop forgets the watch of sock if it is still src.
 func (s *SocketService) drop(sock *Socket, src *mainloop.Source) {
-	s.smu.Lock()
-	if s.watches[sock] == src {
-		delete(s.watches, sock)
+	s.w.mu.Lock()
+	if s.w.m[sock] == src {
+		delete(s.w.m, sock)
 	}
-	s.smu.Unlock()
+	s.w.mu.Unlock()
 }
 
 func (s *SocketService) isRunning() bool { return s.active.Get() }
@@ -317,24 +356,30 @@ func errorMessage(err error) string {
 
 // scheduleRetry re-arms the watches after acceptRetryDelay.
 func (s *SocketService) scheduleRetry() {
-	s.smu.Lock()
-	defer s.smu.Unlock()
-	if s.retry != nil || !s.active.Get() {
+	w := s.w
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.retry != nil || !s.active.Get() {
 		return
 	}
 	src := mainloop.NewTimeoutSource(acceptRetryDelay)
+	self := w.self
 	src.SetCallback(func() bool {
-		s.smu.Lock()
-		if s.retry == mainloop.CurrentSource() {
-			s.retry = nil
-			if s.active.Get() {
-				s.armLocked()
+		svc := self.Value()
+		if svc == nil {
+			return mainloop.SourceRemove
+		}
+		svc.w.mu.Lock()
+		if svc.w.retry == mainloop.CurrentSource() {
+			svc.w.retry = nil
+			if svc.active.Get() {
+				svc.armLocked()
 			}
 		}
-		s.smu.Unlock()
+		svc.w.mu.Unlock()
 		return mainloop.SourceRemove
 	})
-	s.retry = src
+	w.retry = src
 	src.Attach(s.MainContext())
 }
 

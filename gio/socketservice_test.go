@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime"
 	"testing"
 	"time"
 
@@ -220,7 +221,7 @@ func TestServiceIsActive_SS6(t *testing.T) {
 	if !s.IsActive() {
 		t.Error("inactive after Start")
 	}
-	if len(s.watches) != 0 {
+	if len(s.w.m) != 0 {
 		t.Error("watches with no sockets")
 	}
 }
@@ -240,8 +241,8 @@ func TestServiceCloseWithoutStopDiffersFromGLib_SS7(t *testing.T) {
 	if n := len(c.Records()); n != 0 {
 		t.Errorf("%d warnings after Close: %v", n, c.Records())
 	}
-	if lp.ctx.Pending() || len(s.watches) != 0 {
-		t.Errorf("still watching after Close: pending %v, watches %d", lp.ctx.Pending(), len(s.watches))
+	if lp.ctx.Pending() || len(s.w.m) != 0 {
+		t.Errorf("still watching after Close: pending %v, watches %d", lp.ctx.Pending(), len(s.w.m))
 	}
 	if !s.IsActive() {
 		t.Error("Close changed active")
@@ -507,5 +508,40 @@ func TestServiceHoldAllocs(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("%v allocations per connection", allocs)
+	}
+}
+
+// Differs from GLib (SS-8): an active service nobody references is
+// collected; its watches go and its socket is closed, so the port is free.
+func TestServiceDroppedIsCollectedDiffersFromGLib_SS8(t *testing.T) {
+	lp := newTestLoop(t)
+	port := func() uint16 {
+		s := NewSocketService()
+		p, err := s.AddAnyInetPort(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Incoming.Connect(func(*SocketConnection, any) bool { return false })
+		lp.ctx.Iteration(false)
+		return p
+	}()
+	addr := fmt.Sprintf("[::]:%d", port)
+	deadline := time.Now().Add(testTimeout)
+	for {
+		runtime.GC()
+		for lp.ctx.Iteration(false) {
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err == nil {
+			ln.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the dropped service still holds %s: %v", addr, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if lp.ctx.Pending() {
+		t.Error("sources left on the context")
 	}
 }
