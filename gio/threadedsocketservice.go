@@ -67,8 +67,8 @@ const defaultMaxThreads = 10
 // NewThreadedSocketService is g_threaded_socket_service_new (TSS-1): a
 // service running at most maxThreads connections at once; -1 means no
 // limit. A value below -1 (outside GLib's property range) logs a critical
-// and gives the default, 10. The value is the read-only "max-threads"
-// property.
+// and gives the default, 10; 0, which would never run a job, logs a
+// critical and gives 1. The value is the read-only "max-threads" property.
 func NewThreadedSocketService(maxThreads int) *ThreadedSocketService {
 	t := &ThreadedSocketService{}
 	t.setMax(maxThreads)

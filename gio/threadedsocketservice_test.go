@@ -53,6 +53,13 @@ func TestThreadedNew_TSS1(t *testing.T) {
 	if bad.MaxThreads() != 10 || c.Count("critical", "max_threads -5 out of range") != 1 {
 		t.Errorf("max %d, records %v", bad.MaxThreads(), c.Records())
 	}
+	c = logging.StartCapture()
+	zero := NewThreadedSocketService(0)
+	c.Stop()
+	defer zero.Close()
+	if zero.MaxThreads() != 1 || c.Count("critical", "max_threads 0 would never run a job") != 1 {
+		t.Errorf("max-threads 0: %d, records %v", zero.MaxThreads(), c.Records())
+	}
 	type mine struct{ ThreadedSocketService }
 	m := &mine{}
 	m.Init(m)
