@@ -992,3 +992,44 @@ func TestListenerAcceptCallbackContext(t *testing.T) {
 		t.Errorf("source object %v", r.source)
 	}
 }
+
+// ExampleSocketListener accepts one connection asynchronously on a main
+// loop and reports the source object of the port it came in on.
+func ExampleSocketListener() {
+	ctx := mainloop.NewContext()
+	_ = ctx.PushThreadDefault()
+	defer ctx.PopThreadDefault()
+	loop := mainloop.New(ctx)
+
+	l := NewSocketListener()
+	defer l.Close()
+	l.Event.Connect(func(ev SocketListenerEvent, _ *Socket) { fmt.Println("event", ev) })
+	eff, err := l.AddAddress(loopback4(), SocketTypeStream, SocketProtocolDefault, "the loopback port")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	l.AcceptAsync(nil, func(_ any, res asyncresult.AsyncResult) {
+		defer loop.Quit()
+		conn, src, err := l.AcceptFinish(res)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		defer conn.Close()
+		fmt.Println("accepted on", src)
+	})
+	c, err := net.Dial("tcp", eff.String())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close()
+	loop.Run()
+	// Output:
+	// event BINDING
+	// event BOUND
+	// event LISTENING
+	// event LISTENED
+	// accepted on the loopback port
+}

@@ -545,3 +545,35 @@ func TestServiceDroppedIsCollectedDiffersFromGLib_SS8(t *testing.T) {
 		t.Error("sources left on the context")
 	}
 }
+
+// SS-5: Start and Stop race from many goroutines; afterwards the watches
+// follow the last call.
+func TestServiceStartStopRace_SS5(t *testing.T) {
+	lp := newTestLoop(t)
+	s, eff := newTestService(t)
+	done := make(chan struct{})
+	for g := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 200 {
+				if (i+g)%2 == 0 {
+					s.Start()
+				} else {
+					s.Stop()
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	s.Stop()
+	if s.IsActive() || len(s.w.m) != 0 {
+		t.Fatalf("after the last Stop: active %v, watches %d", s.IsActive(), len(s.w.m))
+	}
+	s.Start()
+	got := 0
+	s.Incoming.Connect(func(*SocketConnection, any) bool { got++; return false })
+	dial(t, eff)
+	lp.until(func() bool { return got == 1 })
+}
