@@ -84,7 +84,7 @@ func (s *InputStream) Read(buf []byte, c *cancellable.Cancellable) (int, error) 
 
 // read runs one read_fn; the caller holds pending.
 func (s *InputStream) read(buf []byte, c *cancellable.Cancellable) (int, error) {
-	if err := c.Err(); err != nil {
+	if err := cancelledErr(c); err != nil {
 		return 0, err
 	}
 	return s.impl.ReadFn(buf, c)

@@ -75,7 +75,7 @@ func (s *OutputStream) Write(buf []byte, c *cancellable.Cancellable) (int, error
 }
 
 func (s *OutputStream) write(buf []byte, c *cancellable.Cancellable) (int, error) {
-	if err := c.Err(); err != nil {
+	if err := cancelledErr(c); err != nil {
 		return 0, err
 	}
 	return s.impl.WriteFn(buf, c)
@@ -127,7 +127,7 @@ func (s *OutputStream) Writev(bufs [][]byte, c *cancellable.Cancellable) (int, e
 }
 
 func (s *OutputStream) writev(bufs [][]byte, c *cancellable.Cancellable) (int, error) {
-	if err := c.Err(); err != nil {
+	if err := cancelledErr(c); err != nil {
 		return 0, err
 	}
 	return s.impl.WritevFn(bufs, c)

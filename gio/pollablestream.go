@@ -54,7 +54,7 @@ func (s *InputStream) IsReadable() bool {
 // the socket's own checks apply). A stream that cannot poll gives
 // NOT_SUPPORTED.
 func (s *InputStream) ReadNonblocking(buf []byte, c *cancellable.Cancellable) (int, error) {
-	if err := c.Err(); err != nil {
+	if err := cancelledErr(c); err != nil {
 		return 0, err
 	}
 	if len(buf) == 0 {
@@ -96,7 +96,7 @@ func (s *OutputStream) IsWritable() bool {
 // that never waits: WOULD_BLOCK when nothing can be written now. Like
 // ReadNonblocking it ignores the one-operation rule, as GLib does.
 func (s *OutputStream) WriteNonblocking(buf []byte, c *cancellable.Cancellable) (int, error) {
-	if err := c.Err(); err != nil {
+	if err := cancelledErr(c); err != nil {
 		return 0, err
 	}
 	if len(buf) == 0 {

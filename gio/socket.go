@@ -24,7 +24,7 @@ import (
 // "blocking" mode (default true) is emulated: a blocking operation that would
 // block waits for the socket to become ready, and that wait is done by Go's
 // runtime poller, so no OS thread is parked per socket. The socket timeout, a
-// cancelled Cancellable (or context) and a concurrent Close all end such a
+// cancelled Cancellable and a concurrent Close all end such a
 // wait.
 //
 // Multiple goroutines may invoke methods on a Socket simultaneously (GLib's
@@ -277,14 +277,12 @@ func (s *Socket) checkOp(ctx context.Context) error {
 	return nil
 }
 
-// ctxError is the error for a done context: CANCELLED "Operation was
-// cancelled" (also context.Canceled), or TIMED_OUT for a context whose
-// deadline passed.
-func ctxError(ctx context.Context) error {
-	err := ctx.Err()
-	if errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
-		return ioerr.Wrap(ioerr.TimedOut, msgTimedOut, err)
-	}
+// ctxError is the error for a done context (a Cancellable, or the
+// context ConditionTimedWait derives from one): CANCELLED "Operation was
+// cancelled", which is also context.Canceled. A context deadline linked
+// with cancellable.FromContext cancels the Cancellable, so it gives
+// CANCELLED too; the socket timeout is what gives TIMED_OUT.
+func ctxError(context.Context) error {
 	return ioerr.NewCancelled()
 }
 

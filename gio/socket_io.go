@@ -40,6 +40,14 @@ const (
 //   - Close closes the os.File, whose poller entry is evicted: the waiter
 //     wakes with an error and reports CLOSED.
 
+// ctxOf turns an optional Cancellable into the context the core waits on.
+func ctxOf(c *cancellable.Cancellable) context.Context {
+	if c == nil {
+		return nil
+	}
+	return c
+}
+
 // kickTime is a deadline in the past.
 var kickTime = time.Unix(1, 0)
 
@@ -440,8 +448,14 @@ func retryEINTR[T any](f func() (T, error)) (T, error) {
 	}
 }
 
-// AcceptContext is Accept with a context.Context in place of a Cancellable.
-func (s *Socket) AcceptContext(ctx context.Context) (*Socket, error) {
+// Accept is g_socket_accept: it accepts a connection on a listening socket
+// and returns it as a new connected Socket (blocking, no timeout, the same
+// family, type and protocol). In non-blocking mode with no pending
+// connection it gives WOULD_BLOCK; in blocking mode it waits (up to the
+// timeout: TIMED_OUT). A cancelled c gives CANCELLED at once, in either mode
+// (SOCK-2). Other failures read "Error accepting connection: …" (SOCK-4).
+func (s *Socket) Accept(c *cancellable.Cancellable) (*Socket, error) {
+	ctx := ctxOf(c)
 	if err := s.checkOp(ctx); err != nil {
 		return nil, err
 	}
@@ -466,8 +480,14 @@ func (s *Socket) AcceptContext(ctx context.Context) (*Socket, error) {
 	return ns, nil
 }
 
-// ConnectContext is Connect with a context.Context in place of a Cancellable.
-func (s *Socket) ConnectContext(ctx context.Context, a SocketAddress) error {
+// Connect is g_socket_connect. In blocking mode it waits until the
+// connection is made (or refused, timed out, cancelled). In non-blocking mode
+// a connection that cannot complete at once gives PENDING "Connection in
+// progress"; wait for IOOut (ConditionWait or CreateSource), then call
+// CheckConnectResult (SOCK-2). A refused connection gives CONNECTION_REFUSED
+// "Connection refused". A cancelled c gives CANCELLED at once.
+func (s *Socket) Connect(a SocketAddress, c *cancellable.Cancellable) error {
+	ctx := ctxOf(c)
 	if err := s.checkSocket(); err != nil {
 		return err
 	}
@@ -494,7 +514,7 @@ func (s *Socket) ConnectContext(ctx context.Context, a SocketAddress) error {
 		s.setConnected()
 		return nil
 	case cerr == unix.EINPROGRESS && blocking:
-		if err := s.ConditionWaitContext(ctx, ioOut); err != nil {
+		if err := s.conditionTimedWait(ctx, ioOut, -1); err != nil {
 			return err
 		}
 		return s.CheckConnectResult()
@@ -540,10 +560,20 @@ func (s *Socket) CheckConnectResult() error {
 	return nil
 }
 
-// ReceiveContext is Receive with a context.Context in place of a Cancellable.
-func (s *Socket) ReceiveContext(ctx context.Context, buf []byte) (int, error) {
+// Receive is g_socket_receive: it reads up to len(buf) bytes, honouring the
+// socket's blocking mode and timeout. 0 means the peer closed the
+// connection (SOCK-8). Errors read "Error receiving data: …", except
+// WOULD_BLOCK, TIMED_OUT "Socket I/O timed out", CANCELLED and CLOSED.
+func (s *Socket) Receive(buf []byte, c *cancellable.Cancellable) (int, error) {
+	ctx := ctxOf(c)
 	blocking, _ := s.state()
 	return s.receive(ctx, buf, blocking)
+}
+
+// ReceiveWithBlocking is g_socket_receive_with_blocking: Receive with the
+// blocking mode given per call.
+func (s *Socket) ReceiveWithBlocking(buf []byte, blocking bool, c *cancellable.Cancellable) (int, error) {
+	return s.receive(ctxOf(c), buf, blocking)
 }
 
 func (s *Socket) receive(ctx context.Context, buf []byte, blocking bool) (int, error) {
@@ -565,9 +595,10 @@ func (s *Socket) receiveUntil(ctx context.Context, buf []byte, blocking bool, de
 	return n, nil
 }
 
-// ReceiveFromContext is ReceiveFrom with a context.Context in place of a
-// Cancellable.
-func (s *Socket) ReceiveFromContext(ctx context.Context, buf []byte) (int, SocketAddress, error) {
+// ReceiveFrom is g_socket_receive_from: Receive that also returns the
+// sender's address (nil on a connected stream socket).
+func (s *Socket) ReceiveFrom(buf []byte, c *cancellable.Cancellable) (int, SocketAddress, error) {
+	ctx := ctxOf(c)
 	blocking, deadline := s.state()
 	return s.receiveFromUntil(ctx, buf, blocking, deadline)
 }
@@ -599,14 +630,27 @@ func (s *Socket) receiveFromUntil(ctx context.Context, buf []byte, blocking bool
 	return n, a, nil
 }
 
-// SendContext is Send with a context.Context in place of a Cancellable.
-func (s *Socket) SendContext(ctx context.Context, buf []byte) (int, error) {
+// Send is g_socket_send: it writes from buf, honouring the blocking mode
+// and timeout, and returns how much was sent (a stream socket may send less
+// than len(buf)). It never raises SIGPIPE (MSG_NOSIGNAL): writing to a
+// connection the peer has closed gives BROKEN_PIPE / CONNECTION_CLOSED
+// (SOCK-8). Errors read "Error sending data: …".
+func (s *Socket) Send(buf []byte, c *cancellable.Cancellable) (int, error) {
+	ctx := ctxOf(c)
 	blocking, _ := s.state()
 	return s.sendTo(ctx, nil, buf, blocking)
 }
 
-// SendToContext is SendTo with a context.Context in place of a Cancellable.
-func (s *Socket) SendToContext(ctx context.Context, a SocketAddress, buf []byte) (int, error) {
+// SendWithBlocking is g_socket_send_with_blocking: Send with the blocking
+// mode given per call.
+func (s *Socket) SendWithBlocking(buf []byte, blocking bool, c *cancellable.Cancellable) (int, error) {
+	return s.sendTo(ctxOf(c), nil, buf, blocking)
+}
+
+// SendTo is g_socket_send_to: Send to address a (nil: the connected peer),
+// for datagram sockets.
+func (s *Socket) SendTo(a SocketAddress, buf []byte, c *cancellable.Cancellable) (int, error) {
+	ctx := ctxOf(c)
 	blocking, _ := s.state()
 	return s.sendTo(ctx, a, buf, blocking)
 }
@@ -633,10 +677,12 @@ func (s *Socket) sendTo(ctx context.Context, a SocketAddress, buf []byte, blocki
 	return n, nil
 }
 
-// SendVectorsContext is SendVectors with a context.Context in place of a
-// Cancellable.
-func (s *Socket) SendVectorsContext(ctx context.Context, bufs [][]byte) (int, error) {
-	return s.SendMessageContext(ctx, nil, bufs, nil, 0)
+// SendVectors is g_socket_send_message with vectors and no address or
+// control messages: one sendmsg(2) of all of bufs. It returns the bytes
+// sent, which on a stream socket may be fewer than the total. Errors read
+// "Error sending message: …".
+func (s *Socket) SendVectors(bufs [][]byte, c *cancellable.Cancellable) (int, error) {
+	return s.SendMessage(nil, bufs, nil, 0, c)
 }
 
 // ConditionCheck is g_socket_condition_check: which of cond (plus IOErr and
@@ -661,15 +707,23 @@ func pollNow(fd int, cond mainloop.IOCondition) mainloop.IOCondition {
 	return mainloop.IOCondition(uint16(pfd[0].Revents))
 }
 
-// ConditionWaitContext is ConditionWait with a context.Context in place of a
-// Cancellable.
-func (s *Socket) ConditionWaitContext(ctx context.Context, cond mainloop.IOCondition) error {
-	return s.ConditionTimedWaitContext(ctx, cond, -1)
+// ConditionWait is g_socket_condition_wait: it waits until the socket is in
+// one of cond's states (IOErr and IOHup always count), up to the socket
+// timeout (TIMED_OUT), or until c is cancelled (CANCELLED) or the socket is
+// closed (CLOSED).
+func (s *Socket) ConditionWait(cond mainloop.IOCondition, c *cancellable.Cancellable) error {
+	return s.ConditionTimedWait(cond, -1, c)
 }
 
-// ConditionTimedWaitContext is ConditionTimedWait with a context.Context in
-// place of a Cancellable.
-func (s *Socket) ConditionTimedWaitContext(ctx context.Context, cond mainloop.IOCondition, timeout time.Duration) error {
+// ConditionTimedWait is g_socket_condition_timed_wait (SOCK-5): ConditionWait
+// for at most timeout (negative: no limit; the socket timeout applies when it
+// is shorter), then TIMED_OUT "Socket I/O timed out". Differs from GLib: the
+// timeout is a time.Duration rather than microseconds.
+func (s *Socket) ConditionTimedWait(cond mainloop.IOCondition, timeout time.Duration, c *cancellable.Cancellable) error {
+	return s.conditionTimedWait(ctxOf(c), cond, timeout)
+}
+
+func (s *Socket) conditionTimedWait(ctx context.Context, cond mainloop.IOCondition, timeout time.Duration) error {
 	if err := s.checkSocket(); err != nil {
 		return err
 	}
@@ -743,9 +797,14 @@ func (s *Socket) bytesDeadline(timeout time.Duration) (bool, time.Time) {
 	return true, time.Now().Add(timeout)
 }
 
-// ReceiveBytesContext is ReceiveBytes with a context.Context in place of a
-// Cancellable.
-func (s *Socket) ReceiveBytesContext(ctx context.Context, size int, timeout time.Duration) ([]byte, error) {
+// ReceiveBytes is g_socket_receive_bytes: it receives up to size bytes into
+// a new slice. The timeout replaces the blocking mode for this call: 0 does
+// not wait (WOULD_BLOCK), a negative timeout waits like a blocking receive,
+// a positive one waits at most that long (TIMED_OUT) or the socket timeout
+// if that is shorter. Differs from GLib: the timeout is a time.Duration
+// rather than microseconds, and the result is a []byte rather than GBytes.
+func (s *Socket) ReceiveBytes(size int, timeout time.Duration, c *cancellable.Cancellable) ([]byte, error) {
+	ctx := ctxOf(c)
 	if size < 0 {
 		return nil, ioerr.New(ioerr.InvalidArgument, "Invalid size")
 	}
@@ -758,9 +817,10 @@ func (s *Socket) ReceiveBytesContext(ctx context.Context, size int, timeout time
 	return buf[:n:n], nil
 }
 
-// ReceiveBytesFromContext is ReceiveBytesFrom with a context.Context in
-// place of a Cancellable.
-func (s *Socket) ReceiveBytesFromContext(ctx context.Context, size int, timeout time.Duration) ([]byte, SocketAddress, error) {
+// ReceiveBytesFrom is g_socket_receive_bytes_from: ReceiveBytes that also
+// returns the sender's address.
+func (s *Socket) ReceiveBytesFrom(size int, timeout time.Duration, c *cancellable.Cancellable) ([]byte, SocketAddress, error) {
+	ctx := ctxOf(c)
 	if size < 0 {
 		return nil, nil, ioerr.New(ioerr.InvalidArgument, "Invalid size")
 	}
@@ -773,9 +833,13 @@ func (s *Socket) ReceiveBytesFromContext(ctx context.Context, size int, timeout 
 	return buf[:n:n], from, nil
 }
 
-// SendMessageContext is SendMessage with a context.Context in place of a
-// Cancellable.
-func (s *Socket) SendMessageContext(ctx context.Context, a SocketAddress, bufs [][]byte, oob []byte, flags int) (int, error) {
+// SendMessage is g_socket_send_message: one sendmsg(2) of the vectors bufs
+// to a (nil: the connected peer), with raw control data oob (build it with
+// unix.UnixRights or unix.UnixCredentials) and MSG_* flags. It returns the
+// bytes sent. Differs from GLib: control messages are raw bytes, not
+// GSocketControlMessage objects. Errors read "Error sending message: …".
+func (s *Socket) SendMessage(a SocketAddress, bufs [][]byte, oob []byte, flags int, c *cancellable.Cancellable) (int, error) {
+	ctx := ctxOf(c)
 	if err := s.checkOp(ctx); err != nil {
 		return 0, err
 	}
@@ -802,9 +866,14 @@ func (s *Socket) SendMessageContext(ctx context.Context, a SocketAddress, bufs [
 	return n, nil
 }
 
-// ReceiveMessageContext is ReceiveMessage with a context.Context in place of
-// a Cancellable.
-func (s *Socket) ReceiveMessageContext(ctx context.Context, bufs [][]byte, oob []byte, flags int) (n, oobn, recvflags int, from SocketAddress, err error) {
+// ReceiveMessage is g_socket_receive_message: one recvmsg(2) into the
+// vectors bufs and the control buffer oob (parse it with
+// unix.ParseSocketControlMessage; received descriptors are close-on-exec and
+// belong to the caller). It returns the bytes read, the control bytes read,
+// the MSG_* flags of the message and the sender's address (nil when the
+// kernel gives none). Errors read "Error receiving message: …".
+func (s *Socket) ReceiveMessage(bufs [][]byte, oob []byte, flags int, c *cancellable.Cancellable) (n, oobn, recvflags int, from SocketAddress, err error) {
+	ctx := ctxOf(c)
 	if err := s.checkOp(ctx); err != nil {
 		return 0, 0, 0, nil, err
 	}

@@ -72,7 +72,7 @@ type vecWriter interface {
 }
 
 func (o socketOutput) tryWritev(bufs [][]byte, c *cancellable.Cancellable) (int, bool, error) {
-	if err := c.Err(); err != nil {
+	if err := cancelledErr(c); err != nil {
 		return 0, false, err
 	}
 	return o.s.trySendVectors(bufs, c)
@@ -80,7 +80,7 @@ func (o socketOutput) tryWritev(bufs [][]byte, c *cancellable.Cancellable) (int,
 
 // readNB is one non-blocking read; again reports that it would block.
 func readNB(p PollableInputImpl, buf []byte, c *cancellable.Cancellable) (n int, again bool, err error) {
-	if err := c.Err(); err != nil {
+	if err := cancelledErr(c); err != nil {
 		return 0, false, err
 	}
 	if tr, ok := p.(tryReader); ok {
@@ -95,7 +95,7 @@ func readNB(p PollableInputImpl, buf []byte, c *cancellable.Cancellable) (n int,
 
 // writeNB is one non-blocking write; again reports that it would block.
 func writeNB(p PollableOutputImpl, buf []byte, c *cancellable.Cancellable) (n int, again bool, err error) {
-	if err := c.Err(); err != nil {
+	if err := cancelledErr(c); err != nil {
 		return 0, false, err
 	}
 	if tw, ok := p.(tryWriter); ok {
