@@ -127,6 +127,8 @@ const (
 	msgPending     = "Connection in progress"
 	msgNotInit     = "Invalid socket, not initialized"
 	msgCancelledOp = ioerr.CancelledMessage
+	msgReceiving   = "Error receiving data: "
+	msgSending     = "Error sending data: "
 )
 
 // errnoError builds GLib's socket_set_error_lazy: WOULD_BLOCK carries only

@@ -10,13 +10,18 @@ import (
 // (GInputStreamClass's read_fn and close_fn). InputStream wraps it with
 // GLib's rules: one operation at a time, nothing after close, async forms.
 //
-// ReadFn reads up to len(buf) > 0 bytes, blocking until at least one is
+// Read reads up to len(buf) > 0 bytes, blocking until at least one is
 // available, and returns 0 only at end of stream. It must return promptly
-// with CANCELLED when c is cancelled. CloseFn releases what the stream holds;
+// with CANCELLED when c is cancelled. Close releases what the stream holds;
 // it is called at most once.
+//
+// These two are the minimum. An implementation may add PollableInputImpl
+// (then the stream is pollable and its async reads take GLib's pollable
+// path); InputStream finds it by type assertion, as io.Copy finds an
+// io.WriterTo.
 type InputStreamImpl interface {
-	ReadFn(buf []byte, c *cancellable.Cancellable) (int, error)
-	CloseFn(c *cancellable.Cancellable) error
+	Read(buf []byte, c *cancellable.Cancellable) (int, error)
+	Close(c *cancellable.Cancellable) error
 }
 
 // InputStream is GInputStream: a source of bytes with GLib's blocking and
@@ -87,7 +92,7 @@ func (s *InputStream) read(buf []byte, c *cancellable.Cancellable) (int, error) 
 	if err := cancelledErr(c); err != nil {
 		return 0, err
 	}
-	return s.impl.ReadFn(buf, c)
+	return s.impl.Read(buf, c)
 }
 
 // ReadAll is g_input_stream_read_all: it reads until buf is full or the
@@ -174,7 +179,7 @@ func (s *InputStream) skip(count int64, c *cancellable.Cancellable) (int64, erro
 }
 
 // Close is g_input_stream_close. Closing a closed stream succeeds and does
-// nothing. The stream counts as closed afterwards even if CloseFn failed.
+// nothing. The stream counts as closed afterwards even if the impl's Close failed.
 // While another operation is in progress it fails with PENDING.
 func (s *InputStream) Close(c *cancellable.Cancellable) error {
 	if s.state.isClosed() {
@@ -184,7 +189,7 @@ func (s *InputStream) Close(c *cancellable.Cancellable) error {
 		return err
 	}
 	defer s.state.finishClose()
-	return s.impl.CloseFn(c)
+	return s.impl.Close(c)
 }
 
 // ReadAsync is g_input_stream_read_async: Read, with the result delivered
@@ -314,7 +319,7 @@ func (s *InputStream) CloseAsync(prio int, c *cancellable.Cancellable, cb asyncr
 		return
 	}
 	t := newTask[struct{}](s, tagInClose, prio, c, s.state.wrapClose(cb))
-	runTask(t, func() (struct{}, error) { return struct{}{}, s.impl.CloseFn(c) })
+	runTask(t, func() (struct{}, error) { return struct{}{}, s.impl.Close(c) })
 }
 
 // CloseFinish is g_input_stream_close_finish.

@@ -7,14 +7,37 @@ import (
 )
 
 // IOStreamImpl is the part of a GIOStream subclass that does the work
-// (GIOStreamClass's get_input_stream, get_output_stream and close_fn).
-//
+// (GIOStreamClass's get_input_stream and get_output_stream), the minimum:
 // InputStream and OutputStream return the same streams on every call.
-// CloseFn closes what the stream holds; it is called at most once.
+//
+// GIOStreamClass's close_fn is optional: an impl that is also an
+// IOStreamCloser closes the pair itself; without it, closing the IOStream
+// closes the output stream, then the input stream, as GLib's default
+// close_fn does, and reports the first error.
 type IOStreamImpl interface {
 	InputStream() *InputStream
 	OutputStream() *OutputStream
-	CloseFn(c *cancellable.Cancellable) error
+}
+
+// IOStreamCloser is GIOStreamClass's close_fn, optional on an IOStreamImpl:
+// Close closes what the pair holds; it is called at most once.
+type IOStreamCloser interface {
+	Close(c *cancellable.Cancellable) error
+}
+
+// closeImpl is close_fn: the impl's IOStreamCloser, else
+// g_io_stream_real_close (output first, then input; both are closed
+// whatever the first did).
+func (s *IOStream) closeImpl(c *cancellable.Cancellable) error {
+	if cl, ok := s.impl.(IOStreamCloser); ok {
+		return cl.Close(c)
+	}
+	errOut := s.impl.OutputStream().Close(c)
+	errIn := s.impl.InputStream().Close(c)
+	if errOut != nil {
+		return errOut
+	}
+	return errIn
 }
 
 // IOStream is GIOStream: a pair of streams, an input and an output, that
@@ -45,9 +68,9 @@ type IOStream struct {
 	// CloseFinish checks: the IOStream itself, or the connection that
 	// embeds it.
 	source any
-	// closeInline makes CloseAsync run CloseFn inside the call (GLib's
+	// closeInline makes CloseAsync run close_fn inside the call (GLib's
 	// GSocketConnection does, since closing a socket does not block) and
-	// deliver the result later; otherwise CloseFn runs on another goroutine.
+	// deliver the result later; otherwise close_fn runs on another goroutine.
 	closeInline func(c *cancellable.Cancellable) bool
 }
 
@@ -146,7 +169,7 @@ func (s *IOStream) CloseStream(c *cancellable.Cancellable) error {
 		return err
 	}
 	defer s.finishClose()
-	return s.impl.CloseFn(c)
+	return s.closeImpl(c)
 }
 
 // CloseAsync is g_io_stream_close_async. The pair is marked closed just
@@ -167,14 +190,14 @@ func (s *IOStream) CloseAsync(prio int, c *cancellable.Cancellable, cb asyncresu
 		}
 	})
 	if s.closeInline != nil && s.closeInline(c) {
-		if err := s.impl.CloseFn(c); err != nil {
+		if err := s.closeImpl(c); err != nil {
 			t.ReturnError(err)
 		} else {
 			t.Return(struct{}{})
 		}
 		return
 	}
-	runTask(t, func() (struct{}, error) { return struct{}{}, s.impl.CloseFn(c) })
+	runTask(t, func() (struct{}, error) { return struct{}{}, s.closeImpl(c) })
 }
 
 // CloseFinish is g_io_stream_close_finish.

@@ -13,12 +13,12 @@ import (
 
 type plainOutput struct{}
 
-func (plainOutput) WriteFn(b []byte, _ *cancellable.Cancellable) (int, error) { return len(b), nil }
-func (plainOutput) WritevFn(b [][]byte, _ *cancellable.Cancellable) (int, error) {
+func (plainOutput) Write(b []byte, _ *cancellable.Cancellable) (int, error) { return len(b), nil }
+func (plainOutput) Writev(b [][]byte, _ *cancellable.Cancellable) (int, error) {
 	return vecLen(b), nil
 }
-func (plainOutput) FlushFn(*cancellable.Cancellable) error { return nil }
-func (plainOutput) CloseFn(*cancellable.Cancellable) error { return nil }
+func (plainOutput) Flush(*cancellable.Cancellable) error { return nil }
+func (plainOutput) Close(*cancellable.Cancellable) error { return nil }
 
 // fakeIO is a user-defined GIOStream whose close can be held open.
 type fakeIO struct {
@@ -31,7 +31,7 @@ type fakeIO struct {
 
 func (f *fakeIO) InputStream() *InputStream   { return f.in }
 func (f *fakeIO) OutputStream() *OutputStream { return f.out }
-func (f *fakeIO) CloseFn(*cancellable.Cancellable) error {
+func (f *fakeIO) Close(*cancellable.Cancellable) error {
 	f.closes.Add(1)
 	if f.gate != nil {
 		<-f.gate
@@ -39,8 +39,8 @@ func (f *fakeIO) CloseFn(*cancellable.Cancellable) error {
 	return f.err
 }
 
-// A user-defined IOStream gets GLib's rules: CloseFn once, PENDING while a
-// CloseAsync runs, closed afterwards even when CloseFn failed (SOCK-10).
+// A user-defined IOStream gets GLib's rules: Close once, PENDING while a
+// CloseAsync runs, closed afterwards even when Close failed (SOCK-10).
 func TestIOStreamCustom_SOCK10(t *testing.T) {
 	l := newTestLoop(t)
 	impl := &fakeIO{in: NewInputStream(plainInput{}), out: NewOutputStream(plainOutput{}), gate: make(chan struct{})}
@@ -51,7 +51,7 @@ func TestIOStreamCustom_SOCK10(t *testing.T) {
 	var r result
 	s.CloseAsync(mainloop.PriorityDefault, nil, r.cb)
 	if !s.HasPending() || s.IsClosed() {
-		t.Fatal("want pending and not yet closed while CloseFn runs")
+		t.Fatal("want pending and not yet closed while Close runs")
 	}
 	wantIOErr(t, s.CloseStream(nil), ioerr.Pending, "Stream has outstanding operation")
 	wantIOErr(t, s.SetPending(), ioerr.Pending, "")
@@ -66,14 +66,14 @@ func TestIOStreamCustom_SOCK10(t *testing.T) {
 		t.Fatal("not closed after the callback")
 	}
 	if err := s.CloseStream(nil); err != nil || impl.closes.Load() != 1 {
-		t.Fatalf("second close: %v, CloseFn ran %d times", err, impl.closes.Load())
+		t.Fatalf("second close: %v, Close ran %d times", err, impl.closes.Load())
 	}
 	wantIOErr(t, s.SetPending(), ioerr.Closed, "Stream is already closed")
 
 	failing := &fakeIO{in: impl.in, out: impl.out, err: errors.New("boom")}
 	fs := NewIOStream(failing)
 	if err := fs.CloseStream(nil); err == nil || err.Error() != "boom" {
-		t.Fatalf("CloseStream = %v, want CloseFn's error", err)
+		t.Fatalf("CloseStream = %v, want Close's error", err)
 	}
 	if !fs.IsClosed() {
 		t.Fatal("a failed close must still mark the stream closed")
@@ -82,8 +82,8 @@ func TestIOStreamCustom_SOCK10(t *testing.T) {
 
 type stuckOutput struct{ plainOutput }
 
-func (stuckOutput) WriteFn([]byte, *cancellable.Cancellable) (int, error)    { return 0, nil }
-func (stuckOutput) WritevFn([][]byte, *cancellable.Cancellable) (int, error) { return 0, nil }
+func (stuckOutput) Write([]byte, *cancellable.Cancellable) (int, error)    { return 0, nil }
+func (stuckOutput) Writev([][]byte, *cancellable.Cancellable) (int, error) { return 0, nil }
 
 // An OutputStreamImpl that writes nothing without an error is a bug in it:
 // WriteAll and WritevAll log GLib's critical and fail instead of spinning.

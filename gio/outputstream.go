@@ -8,19 +8,35 @@ import (
 )
 
 // OutputStreamImpl is the part of a GOutputStream subclass that does the
-// work (GOutputStreamClass's write_fn, writev_fn, flush and close_fn).
-// OutputStream wraps it with GLib's rules.
+// work (GOutputStreamClass's write_fn and close_fn). OutputStream wraps it
+// with GLib's rules.
 //
-// WriteFn writes some of buf (len(buf) > 0), blocking until it can write at
-// least one byte, and returns how many it wrote. WritevFn does the same for
-// several buffers in order. FlushFn pushes out anything buffered. CloseFn
-// releases what the stream holds; it is called at most once, after a flush.
-// All must return promptly with CANCELLED when c is cancelled.
+// Write writes some of buf (len(buf) > 0), blocking until it can write at
+// least one byte, and returns how many it wrote. Close releases what the
+// stream holds; it is called at most once, after a flush. Both must return
+// promptly with CANCELLED when c is cancelled.
+//
+// These two are the minimum; the rest of GOutputStreamClass is optional and
+// found by type assertion, as io.Copy finds an io.ReaderFrom: VectorWriter
+// (writev_fn; without it a vectored write writes the buffers one by one, as
+// GLib's default writev_fn does), Flusher (flush; without it a flush does
+// nothing) and PollableOutputImpl.
 type OutputStreamImpl interface {
-	WriteFn(buf []byte, c *cancellable.Cancellable) (int, error)
-	WritevFn(bufs [][]byte, c *cancellable.Cancellable) (int, error)
-	FlushFn(c *cancellable.Cancellable) error
-	CloseFn(c *cancellable.Cancellable) error
+	Write(buf []byte, c *cancellable.Cancellable) (int, error)
+	Close(c *cancellable.Cancellable) error
+}
+
+// VectorWriter is GOutputStreamClass's writev_fn, optional on an
+// OutputStreamImpl: Writev writes some of bufs, in order, blocking until it
+// can write at least one byte, and returns how many it wrote.
+type VectorWriter interface {
+	Writev(bufs [][]byte, c *cancellable.Cancellable) (int, error)
+}
+
+// Flusher is GOutputStreamClass's flush, optional on an OutputStreamImpl:
+// Flush pushes out anything buffered.
+type Flusher interface {
+	Flush(c *cancellable.Cancellable) error
 }
 
 // OutputStream is GOutputStream: a sink of bytes with GLib's blocking and
@@ -78,7 +94,7 @@ func (s *OutputStream) write(buf []byte, c *cancellable.Cancellable) (int, error
 	if err := cancelledErr(c); err != nil {
 		return 0, err
 	}
-	return s.impl.WriteFn(buf, c)
+	return s.impl.Write(buf, c)
 }
 
 // WriteAll is g_output_stream_write_all: it writes all of buf and returns
@@ -130,7 +146,43 @@ func (s *OutputStream) writev(bufs [][]byte, c *cancellable.Cancellable) (int, e
 	if err := cancelledErr(c); err != nil {
 		return 0, err
 	}
-	return s.impl.WritevFn(bufs, c)
+	if w, ok := s.impl.(VectorWriter); ok {
+		return w.Writev(bufs, c)
+	}
+	return s.writevEach(bufs, c)
+}
+
+// writevEach is g_output_stream_real_writev, the writev of a stream without
+// a VectorWriter: one write per non-empty buffer, in order, up to the first
+// short write. An error after some bytes were written is dropped, as GLib
+// does: the count is reported and the next call sees the error again.
+func (s *OutputStream) writevEach(bufs [][]byte, c *cancellable.Cancellable) (int, error) {
+	n := 0
+	for _, b := range bufs {
+		if len(b) == 0 {
+			continue
+		}
+		m, err := s.impl.Write(b, c)
+		if err != nil {
+			if n > 0 {
+				return n, nil
+			}
+			return 0, err
+		}
+		n += m
+		if m < len(b) {
+			break
+		}
+	}
+	return n, nil
+}
+
+// flush is the impl's Flusher, if it has one.
+func (s *OutputStream) flush(c *cancellable.Cancellable) error {
+	if f, ok := s.impl.(Flusher); ok {
+		return f.Flush(c)
+	}
+	return nil
 }
 
 // WritevAll is g_output_stream_writev_all: it writes every byte of bufs, in
@@ -201,7 +253,7 @@ func (s *OutputStream) Flush(c *cancellable.Cancellable) error {
 		return err
 	}
 	defer s.state.clearPending()
-	return s.impl.FlushFn(c)
+	return s.flush(c)
 }
 
 // Close is g_output_stream_close: it flushes, then closes. Closing a closed
@@ -221,11 +273,11 @@ func (s *OutputStream) Close(c *cancellable.Cancellable) error {
 }
 
 func (s *OutputStream) close(c *cancellable.Cancellable) error {
-	if err := s.impl.FlushFn(c); err != nil {
-		_ = s.impl.CloseFn(c)
+	if err := s.flush(c); err != nil {
+		_ = s.impl.Close(c)
 		return err
 	}
-	return s.impl.CloseFn(c)
+	return s.impl.Close(c)
 }
 
 // WriteAsync is g_output_stream_write_async: Write, with the result
@@ -347,7 +399,7 @@ func (s *OutputStream) FlushAsync(prio int, c *cancellable.Cancellable, cb async
 		return
 	}
 	t := newTask[struct{}](s, tagFlush, prio, c, s.state.wrap(cb))
-	runTask(t, func() (struct{}, error) { return struct{}{}, s.impl.FlushFn(c) })
+	runTask(t, func() (struct{}, error) { return struct{}{}, s.flush(c) })
 }
 
 // FlushFinish is g_output_stream_flush_finish.

@@ -10,23 +10,23 @@ import (
 // that also implements it makes its InputStream pollable (CanPoll true).
 // The streams of a SocketConnection are pollable.
 //
-// IsReadableFn reports whether a read would not block. ReadNonblockingFn
+// IsReadable reports whether a read would not block. ReadNonblocking
 // reads without waiting, failing with WOULD_BLOCK when it would have to.
-// CreateSourceFn returns an unattached source that dispatches its callback
+// CreateSource returns an unattached source that dispatches its callback
 // (set with Source.SetCallback) when the stream becomes readable, or when c
 // is cancelled.
 type PollableInputImpl interface {
-	IsReadableFn() bool
-	ReadNonblockingFn(buf []byte, c *cancellable.Cancellable) (int, error)
-	CreateSourceFn(c *cancellable.Cancellable) *mainloop.Source
+	IsReadable() bool
+	ReadNonblocking(buf []byte, c *cancellable.Cancellable) (int, error)
+	CreateSource(c *cancellable.Cancellable) *mainloop.Source
 }
 
 // PollableOutputImpl is GPollableOutputStreamInterface, the output
 // counterpart of PollableInputImpl.
 type PollableOutputImpl interface {
-	IsWritableFn() bool
-	WriteNonblockingFn(buf []byte, c *cancellable.Cancellable) (int, error)
-	CreateSourceFn(c *cancellable.Cancellable) *mainloop.Source
+	IsWritable() bool
+	WriteNonblocking(buf []byte, c *cancellable.Cancellable) (int, error)
+	CreateSource(c *cancellable.Cancellable) *mainloop.Source
 }
 
 // errNotPollable is what the pollable calls give on a stream that is not.
@@ -45,7 +45,7 @@ func (s *InputStream) CanPoll() bool {
 // that cannot poll.
 func (s *InputStream) IsReadable() bool {
 	p, ok := s.impl.(PollableInputImpl)
-	return ok && p.IsReadableFn()
+	return ok && p.IsReadable()
 }
 
 // ReadNonblocking is g_pollable_input_stream_read_nonblocking: a read that
@@ -64,7 +64,7 @@ func (s *InputStream) ReadNonblocking(buf []byte, c *cancellable.Cancellable) (i
 	if !ok {
 		return 0, errNotPollable()
 	}
-	return p.ReadNonblockingFn(buf, c)
+	return p.ReadNonblocking(buf, c)
 }
 
 // CreateSource is g_pollable_input_stream_create_source: an unattached
@@ -76,7 +76,7 @@ func (s *InputStream) CreateSource(c *cancellable.Cancellable) *mainloop.Source 
 	if !ok {
 		return nil
 	}
-	return p.CreateSourceFn(c)
+	return p.CreateSource(c)
 }
 
 // CanPoll is g_pollable_output_stream_can_poll.
@@ -89,7 +89,7 @@ func (s *OutputStream) CanPoll() bool {
 // not block. False for a stream that cannot poll.
 func (s *OutputStream) IsWritable() bool {
 	p, ok := s.impl.(PollableOutputImpl)
-	return ok && p.IsWritableFn()
+	return ok && p.IsWritable()
 }
 
 // WriteNonblocking is g_pollable_output_stream_write_nonblocking: a write
@@ -106,7 +106,7 @@ func (s *OutputStream) WriteNonblocking(buf []byte, c *cancellable.Cancellable) 
 	if !ok {
 		return 0, errNotPollable()
 	}
-	return p.WriteNonblockingFn(buf, c)
+	return p.WriteNonblocking(buf, c)
 }
 
 // CreateSource is g_pollable_output_stream_create_source: an unattached
@@ -117,33 +117,33 @@ func (s *OutputStream) CreateSource(c *cancellable.Cancellable) *mainloop.Source
 	if !ok {
 		return nil
 	}
-	return p.CreateSourceFn(c)
+	return p.CreateSource(c)
 }
 
 // The socket streams are pollable, as GSocketInputStream and
 // GSocketOutputStream are: readiness is the socket's condition, the source
 // is the socket's source.
 
-func (i socketInput) IsReadableFn() bool {
+func (i socketInput) IsReadable() bool {
 	return i.s.ConditionCheck(mainloop.IOIn) != 0
 }
 
-func (i socketInput) ReadNonblockingFn(buf []byte, c *cancellable.Cancellable) (int, error) {
+func (i socketInput) ReadNonblocking(buf []byte, c *cancellable.Cancellable) (int, error) {
 	return i.s.ReceiveWithBlocking(buf, false, c)
 }
 
-func (i socketInput) CreateSourceFn(c *cancellable.Cancellable) *mainloop.Source {
+func (i socketInput) CreateSource(c *cancellable.Cancellable) *mainloop.Source {
 	return i.s.CreateSource(mainloop.IOIn, c, nil)
 }
 
-func (o socketOutput) IsWritableFn() bool {
+func (o socketOutput) IsWritable() bool {
 	return o.s.ConditionCheck(mainloop.IOOut) != 0
 }
 
-func (o socketOutput) WriteNonblockingFn(buf []byte, c *cancellable.Cancellable) (int, error) {
+func (o socketOutput) WriteNonblocking(buf []byte, c *cancellable.Cancellable) (int, error) {
 	return o.s.SendWithBlocking(buf, false, c)
 }
 
-func (o socketOutput) CreateSourceFn(c *cancellable.Cancellable) *mainloop.Source {
+func (o socketOutput) CreateSource(c *cancellable.Cancellable) *mainloop.Source {
 	return o.s.CreateSource(mainloop.IOOut, c, nil)
 }

@@ -63,8 +63,8 @@ func TestPollableSocketStreams_SOCK7(t *testing.T) {
 
 type plainInput struct{}
 
-func (plainInput) ReadFn([]byte, *cancellable.Cancellable) (int, error) { return 0, nil }
-func (plainInput) CloseFn(*cancellable.Cancellable) error               { return nil }
+func (plainInput) Read([]byte, *cancellable.Cancellable) (int, error) { return 0, nil }
+func (plainInput) Close(*cancellable.Cancellable) error               { return nil }
 
 func TestNotPollable(t *testing.T) {
 	s := NewInputStream(plainInput{})

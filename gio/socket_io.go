@@ -68,7 +68,17 @@ type ioReq struct {
 	buf     []byte
 	native  []byte
 	flags   int
+	prefix  string // of the error an ioRecv or ioSend errno becomes
 	attempt func(fd int) (again bool)
+}
+
+// result is the outcome of an ioRecv or ioSend: the count, or the errno
+// mapped with the request's message prefix ("Error receiving data: …").
+func (r *ioReq) result(n int, serr error) (int, error) {
+	if serr != nil {
+		return 0, errnoOf(serr, r.prefix)
+	}
+	return n, nil
 }
 
 // do runs the request's system call once on fd. It returns the byte count
@@ -192,7 +202,7 @@ func deadlineFor(timeout time.Duration) time.Time {
 // run performs attempt, which returns again=true when its syscall gave
 // EAGAIN (see runReq).
 func (s *Socket) run(ctx context.Context, write, blocking bool, deadline time.Time, attempt func(fd int) (again bool)) error {
-	_, _, err := s.runReq(ctx, write, blocking, deadline, ioReq{attempt: attempt})
+	_, err := s.runReq(ctx, write, blocking, deadline, ioReq{attempt: attempt})
 	return err
 }
 
@@ -200,9 +210,10 @@ func (s *Socket) run(ctx context.Context, write, blocking bool, deadline time.Ti
 // EAGAIN as WOULD_BLOCK. With blocking it waits for readiness (write
 // selects the direction) and retries, until the attempt is done, the
 // deadline passes (TIMED_OUT), ctx is done (CANCELLED) or the socket is
-// closed (CLOSED). It returns the byte count and errno of an ioRecv or
-// ioSend request, and the error that stopped it, if any.
-func (s *Socket) runReq(ctx context.Context, write, blocking bool, deadline time.Time, req ioReq) (n int, serr, err error) {
+// closed (CLOSED). It returns the byte count of an ioRecv or ioSend
+// request, and its error: the one that stopped the wait, or the mapped
+// errno of the system call (see ioReq.result).
+func (s *Socket) runReq(ctx context.Context, write, blocking bool, deadline time.Time, req ioReq) (int, error) {
 	if !blocking {
 		return s.runOnce(req)
 	}
@@ -217,7 +228,7 @@ func (s *Socket) runReq(ctx context.Context, write, blocking bool, deadline time
 	case sem <- struct{}{}:
 	default:
 		if err := s.acquire(ctx, sem, deadline); err != nil {
-			return 0, nil, err
+			return 0, err
 		}
 	}
 	defer func() { <-sem }()
@@ -225,15 +236,12 @@ func (s *Socket) runReq(ctx context.Context, write, blocking bool, deadline time
 }
 
 // runOnce is runReq's non-blocking path: one attempt.
-func (s *Socket) runOnce(req ioReq) (n int, serr, err error) {
-	n, serr, again, err := s.attemptOnce(req)
-	if err != nil {
-		return 0, nil, err
-	}
+func (s *Socket) runOnce(req ioReq) (int, error) {
+	n, again, err := s.attemptOnce(req)
 	if again {
-		return 0, nil, errnoError(unix.EAGAIN, "")
+		return 0, errnoError(unix.EAGAIN, "")
 	}
-	return n, serr, nil
+	return n, err
 }
 
 // onceOp carries one non-blocking attempt through RawConn.Control. The
@@ -256,18 +264,22 @@ var onceOps = sync.Pool{New: func() any {
 }}
 
 // attemptOnce makes one attempt of req; again reports EAGAIN (no error is
-// made for it).
-func (s *Socket) attemptOnce(req ioReq) (n int, serr error, again bool, err error) {
+// made for it). err is CLOSED, or the mapped errno of an ioRecv or ioSend.
+func (s *Socket) attemptOnce(req ioReq) (n int, again bool, err error) {
 	op := onceOps.Get().(*onceOp)
 	op.req = req
 	cerr := s.rc.Control(op.fn)
-	n, serr, again = op.n, op.serr, op.again
+	n, serr, again := op.n, op.serr, op.again
 	op.req, op.n, op.serr, op.again = ioReq{}, 0, nil, false
 	onceOps.Put(op)
 	if cerr != nil {
-		return 0, nil, false, closedError()
+		return 0, false, closedError()
 	}
-	return n, serr, again, nil
+	if again {
+		return 0, true, nil
+	}
+	n, err = req.result(n, serr)
+	return n, false, err
 }
 
 // tryReceive is ReceiveWithBlocking(buf, false, c) for the pollable async
@@ -276,14 +288,7 @@ func (s *Socket) tryReceive(buf []byte, c *cancellable.Cancellable) (n int, agai
 	if err := s.checkOp(ctxOf(c)); err != nil {
 		return 0, false, err
 	}
-	n, rerr, again, err := s.attemptOnce(ioReq{kind: ioRecv, buf: buf})
-	if err != nil || again {
-		return 0, again, err
-	}
-	if rerr != nil {
-		return 0, false, errnoOf(rerr, "Error receiving data: ")
-	}
-	return n, false, nil
+	return s.attemptOnce(ioReq{kind: ioRecv, buf: buf, prefix: msgReceiving})
 }
 
 // trySendVectors is a non-blocking SendVectors for the pollable async
@@ -293,7 +298,7 @@ func (s *Socket) trySendVectors(bufs [][]byte, c *cancellable.Cancellable) (n in
 		return 0, false, err
 	}
 	var werr error
-	_, _, again, err = s.attemptOnce(ioReq{attempt: func(fd int) bool {
+	_, again, err = s.attemptOnce(ioReq{attempt: func(fd int) bool {
 		n, werr = retryEINTR(func() (int, error) { return unix.SendmsgBuffers(fd, bufs, nil, nil, unix.MSG_NOSIGNAL) })
 		return werr == unix.EAGAIN
 	}})
@@ -312,14 +317,7 @@ func (s *Socket) trySend(buf []byte, c *cancellable.Cancellable) (n int, again b
 	if err := s.checkOp(ctxOf(c)); err != nil {
 		return 0, false, err
 	}
-	n, werr, again, err := s.attemptOnce(ioReq{kind: ioSend, buf: buf, flags: unix.MSG_NOSIGNAL})
-	if err != nil || again {
-		return 0, again, err
-	}
-	if werr != nil {
-		return 0, false, errnoOf(werr, "Error sending data: ")
-	}
-	return n, false, nil
+	return s.attemptOnce(ioReq{kind: ioSend, buf: buf, flags: unix.MSG_NOSIGNAL, prefix: msgSending})
 }
 
 // afterFunc is context.AfterFunc, calling a context's own AfterFunc
@@ -364,7 +362,7 @@ func (s *Socket) acquire(ctx context.Context, sem chan struct{}, deadline time.T
 // runtime poller on EAGAIN. A cancellable ctx is watched (AfterFunc kicking
 // the deadline) only once the first attempt would block, so an operation
 // that completes at once costs no registration.
-func (d *dirOp) perform(s *Socket, ctx context.Context, write bool, deadline time.Time, req ioReq) (int, error, error) {
+func (d *dirOp) perform(s *Socket, ctx context.Context, write bool, deadline time.Time, req ioReq) (int, error) {
 	if d.fn == nil {
 		d.fn = d.step
 	}
@@ -404,20 +402,20 @@ func (d *dirOp) perform(s *Socket, ctx context.Context, write bool, deadline tim
 		}
 		switch {
 		case d.cancelled:
-			return 0, nil, ctxError(ctx)
+			return 0, ctxError(ctx)
 		case err == nil && d.again:
 			// The first attempt would block: watch ctx from now on.
 			d.exitAgain = false
 			stop = afterFunc(ctx, func() { d.kick(s, write, gen) })
 		case err == nil:
-			return d.n, d.serr, nil
+			return req.result(d.n, d.serr)
 		case s.IsClosed():
-			return 0, nil, closedError()
+			return 0, closedError()
 		case ctx != nil && ctx.Err() != nil:
-			return 0, nil, ctxError(ctx)
+			return 0, ctxError(ctx)
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			if !deadline.IsZero() && !time.Now().Before(deadline) {
-				return 0, nil, timedOutError()
+				return 0, timedOutError()
 			}
 			// Woken before our deadline (a kick that raced with a
 			// cancellation already handled): wait again.
@@ -425,7 +423,7 @@ func (d *dirOp) perform(s *Socket, ctx context.Context, write bool, deadline tim
 			s.setDeadline(write, deadline)
 			d.mu.Unlock()
 		default:
-			return 0, nil, ioerr.FromError("", err)
+			return 0, ioerr.FromError("", err)
 		}
 	}
 }
@@ -585,14 +583,7 @@ func (s *Socket) receiveUntil(ctx context.Context, buf []byte, blocking bool, de
 	if err := s.checkOp(ctx); err != nil {
 		return 0, err
 	}
-	n, rerr, err := s.runReq(ctx, false, blocking, deadline, ioReq{kind: ioRecv, buf: buf})
-	if err != nil {
-		return 0, err
-	}
-	if rerr != nil {
-		return 0, errnoOf(rerr, "Error receiving data: ")
-	}
-	return n, nil
+	return s.runReq(ctx, false, blocking, deadline, ioReq{kind: ioRecv, buf: buf, prefix: msgReceiving})
 }
 
 // ReceiveFrom is g_socket_receive_from: Receive that also returns the
@@ -618,7 +609,7 @@ func (s *Socket) receiveFromUntil(ctx context.Context, buf []byte, blocking bool
 		return 0, nil, err
 	}
 	if rerr != nil {
-		return 0, nil, errnoOf(rerr, "Error receiving data: ")
+		return 0, nil, errnoOf(rerr, msgReceiving)
 	}
 	if from == nil {
 		return n, nil, nil
@@ -667,14 +658,7 @@ func (s *Socket) sendTo(ctx context.Context, a SocketAddress, buf []byte, blocki
 		}
 	}
 	_, deadline := s.state()
-	n, werr, err := s.runReq(ctx, true, blocking, deadline, ioReq{kind: ioSend, buf: buf, native: native, flags: unix.MSG_NOSIGNAL})
-	if err != nil {
-		return 0, err
-	}
-	if werr != nil {
-		return 0, errnoOf(werr, "Error sending data: ")
-	}
-	return n, nil
+	return s.runReq(ctx, true, blocking, deadline, ioReq{kind: ioSend, buf: buf, native: native, flags: unix.MSG_NOSIGNAL, prefix: msgSending})
 }
 
 // SendVectors is g_socket_send_message with vectors and no address or

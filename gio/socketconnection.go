@@ -230,15 +230,16 @@ func (c *SocketConnection) closeInline(cn *cancellable.Cancellable) bool {
 }
 
 // socketConnImpl is the GIOStream side of SocketConnection; a separate type
-// keeps CloseFn out of SocketConnection's method set.
+// keeps its Close(c), the IOStreamCloser, apart from SocketConnection's
+// net.Conn Close().
 type socketConnImpl struct{ c *SocketConnection }
 
 func (i socketConnImpl) InputStream() *InputStream   { return i.c.InputStream() }
 func (i socketConnImpl) OutputStream() *OutputStream { return i.c.OutputStream() }
 
-// CloseFn is g_socket_connection_close (and g_tcp_connection_close in front
+// Close is g_socket_connection_close (and g_tcp_connection_close in front
 // of it for a TCP connection).
-func (i socketConnImpl) CloseFn(cn *cancellable.Cancellable) error {
+func (i socketConnImpl) Close(cn *cancellable.Cancellable) error {
 	var drainErr error
 	if t := i.c.TCP(); t != nil && t.graceful(cn) {
 		drainErr = t.drain(cn)
@@ -257,25 +258,24 @@ func (i socketConnImpl) CloseFn(cn *cancellable.Cancellable) error {
 // has no close_fn: closing the stream leaves the socket open.
 type socketInput struct{ s *Socket }
 
-func (i socketInput) ReadFn(buf []byte, c *cancellable.Cancellable) (int, error) {
+func (i socketInput) Read(buf []byte, c *cancellable.Cancellable) (int, error) {
 	return i.s.ReceiveWithBlocking(buf, true, c)
 }
 
-func (i socketInput) CloseFn(*cancellable.Cancellable) error { return nil }
+func (i socketInput) Close(*cancellable.Cancellable) error { return nil }
 
 // socketOutput is GSocketOutputStream: blocking sends, vectored sends; no
-// buffering, so flush does nothing, and no close_fn.
+// buffering, so no Flusher, and no close_fn.
 type socketOutput struct{ s *Socket }
 
-func (o socketOutput) WriteFn(buf []byte, c *cancellable.Cancellable) (int, error) {
+func (o socketOutput) Write(buf []byte, c *cancellable.Cancellable) (int, error) {
 	return o.s.SendWithBlocking(buf, true, c)
 }
 
-func (o socketOutput) WritevFn(bufs [][]byte, c *cancellable.Cancellable) (int, error) {
+func (o socketOutput) Writev(bufs [][]byte, c *cancellable.Cancellable) (int, error) {
 	return o.s.SendVectors(bufs, c)
 }
 
-func (o socketOutput) FlushFn(*cancellable.Cancellable) error { return nil }
-func (o socketOutput) CloseFn(*cancellable.Cancellable) error { return nil }
+func (o socketOutput) Close(*cancellable.Cancellable) error { return nil }
 
 var _ net.Conn = (*SocketConnection)(nil)

@@ -101,19 +101,10 @@ type simpleIO struct {
 	out *OutputStream
 }
 
+// simpleIO has no Close: closing it is GLib's default close_fn (see
+// IOStreamCloser), as GSimpleIOStream has none of its own.
 func (p simpleIO) InputStream() *InputStream   { return p.in }
 func (p simpleIO) OutputStream() *OutputStream { return p.out }
-
-// CloseFn is g_io_stream_real_close: output first, then input; both are
-// closed whatever the first did.
-func (p simpleIO) CloseFn(c *cancellable.Cancellable) error {
-	errOut := p.out.Close(c)
-	errIn := p.in.Close(c)
-	if errOut != nil {
-		return errOut
-	}
-	return errIn
-}
 
 // IOStreamSpliceFlags is GIOStreamSpliceFlags.
 type IOStreamSpliceFlags int

@@ -86,7 +86,7 @@ func readNB(p PollableInputImpl, buf []byte, c *cancellable.Cancellable) (n int,
 	if tr, ok := p.(tryReader); ok {
 		return tr.tryRead(buf, c)
 	}
-	n, err = p.ReadNonblockingFn(buf, c)
+	n, err = p.ReadNonblocking(buf, c)
 	if err != nil && wouldBlock(err) {
 		return 0, true, nil
 	}
@@ -101,7 +101,7 @@ func writeNB(p PollableOutputImpl, buf []byte, c *cancellable.Cancellable) (n in
 	if tw, ok := p.(tryWriter); ok {
 		return tw.tryWrite(buf, c)
 	}
-	n, err = p.WriteNonblockingFn(buf, c)
+	n, err = p.WriteNonblocking(buf, c)
 	if err != nil && wouldBlock(err) {
 		return 0, true, nil
 	}
@@ -125,7 +125,7 @@ type readOp struct {
 	c   *cancellable.Cancellable
 }
 
-func (op *readOp) source() *mainloop.Source { return op.p.CreateSourceFn(op.c) }
+func (op *readOp) source() *mainloop.Source { return op.p.CreateSource(op.c) }
 
 func (op *readOp) step() bool {
 	n, again, err := readNB(op.p, op.buf, op.c)
@@ -154,7 +154,7 @@ type readBytesOp struct {
 	c   *cancellable.Cancellable
 }
 
-func (op *readBytesOp) source() *mainloop.Source { return op.p.CreateSourceFn(op.c) }
+func (op *readBytesOp) source() *mainloop.Source { return op.p.CreateSource(op.c) }
 
 func (op *readBytesOp) step() bool {
 	n, again, err := readNB(op.p, op.buf, op.c)
@@ -184,7 +184,7 @@ type readAllOp struct {
 	c   *cancellable.Cancellable
 }
 
-func (op *readAllOp) source() *mainloop.Source { return op.p.CreateSourceFn(op.c) }
+func (op *readAllOp) source() *mainloop.Source { return op.p.CreateSource(op.c) }
 
 func (op *readAllOp) step() bool {
 	for op.n < len(op.buf) {
@@ -219,7 +219,7 @@ type writeOp struct {
 	c   *cancellable.Cancellable
 }
 
-func (op *writeOp) source() *mainloop.Source { return op.p.CreateSourceFn(op.c) }
+func (op *writeOp) source() *mainloop.Source { return op.p.CreateSource(op.c) }
 
 func (op *writeOp) step() bool {
 	n, again, err := writeNB(op.p, op.buf, op.c)
@@ -249,7 +249,7 @@ type writeAllOp struct {
 	c   *cancellable.Cancellable
 }
 
-func (op *writeAllOp) source() *mainloop.Source { return op.p.CreateSourceFn(op.c) }
+func (op *writeAllOp) source() *mainloop.Source { return op.p.CreateSource(op.c) }
 
 func (op *writeAllOp) step() bool {
 	for op.n < len(op.buf) {
@@ -286,7 +286,7 @@ type writevOp struct {
 	c    *cancellable.Cancellable
 }
 
-func (op *writevOp) source() *mainloop.Source { return op.p.CreateSourceFn(op.c) }
+func (op *writevOp) source() *mainloop.Source { return op.p.CreateSource(op.c) }
 
 func (op *writevOp) step() bool {
 	n, again, err := op.w.tryWritev(op.bufs, op.c)
@@ -319,7 +319,7 @@ type writevAllOp struct {
 	c     *cancellable.Cancellable
 }
 
-func (op *writevAllOp) source() *mainloop.Source { return op.p.CreateSourceFn(op.c) }
+func (op *writevAllOp) source() *mainloop.Source { return op.p.CreateSource(op.c) }
 
 func (op *writevAllOp) step() bool {
 	for op.n < op.total {
