@@ -4,6 +4,7 @@ import (
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
+	"github.com/sigloop/sigloop/mainloop"
 )
 
 // InputStreamImpl is the part of a GInputStream subclass that does the work
@@ -209,7 +210,7 @@ func (s *InputStream) ReadAsync(buf []byte, prio int, c *cancellable.Cancellable
 	}
 	t := newTask[int](s, tagRead, prio, c, s.state.wrap(cb))
 	if p, ok := s.impl.(PollableInputImpl); ok {
-		s.pollRead(p, t, buf, c)
+		pollRead(p, t, buf, c)
 		return
 	}
 	runTask(t, func() (int, error) { return s.read(buf, c) })
@@ -234,7 +235,7 @@ func (s *InputStream) ReadAllAsync(buf []byte, prio int, c *cancellable.Cancella
 	}
 	t := newTask[countResult](s, tagReadAll, prio, c, s.state.wrap(cb))
 	if p, ok := s.impl.(PollableInputImpl); ok {
-		s.pollReadAll(p, t, buf, c)
+		pollReadAll(p, t, buf, c)
 		return
 	}
 	runCountTask(t, func() (int, error) { return s.readAll(buf, c) })
@@ -265,7 +266,7 @@ func (s *InputStream) ReadBytesAsync(count int, prio int, c *cancellable.Cancell
 	}
 	t := newTask[[]byte](s, tagReadBytes, prio, c, s.state.wrap(cb))
 	if p, ok := s.impl.(PollableInputImpl); ok {
-		s.pollReadBytes(p, t, count, c)
+		pollReadBytes(p, t, count, c)
 		return
 	}
 	runTask(t, func() ([]byte, error) {
@@ -326,4 +327,49 @@ func (s *InputStream) CloseAsync(prio int, c *cancellable.Cancellable, cb asyncr
 func (s *InputStream) CloseFinish(res asyncresult.AsyncResult) error {
 	_, err := finishTask[struct{}](res, s, tagInClose)
 	return err
+}
+
+// CanPoll is g_pollable_input_stream_can_poll.
+func (s *InputStream) CanPoll() bool {
+	_, ok := s.impl.(PollableInputImpl)
+	return ok
+}
+
+// IsReadable is g_pollable_input_stream_is_readable: whether a read would
+// return at once (with data, end of stream or an error). False for a stream
+// that cannot poll.
+func (s *InputStream) IsReadable() bool {
+	p, ok := s.impl.(PollableInputImpl)
+	return ok && p.IsReadable()
+}
+
+// ReadNonblocking is g_pollable_input_stream_read_nonblocking: a read that
+// never waits: WOULD_BLOCK when nothing is available. As in GLib it does not
+// take part in the one-operation rule (no PENDING, no stream CLOSED check;
+// the socket's own checks apply). A stream that cannot poll gives
+// NOT_SUPPORTED.
+func (s *InputStream) ReadNonblocking(buf []byte, c *cancellable.Cancellable) (int, error) {
+	if err := cancelledErr(c); err != nil {
+		return 0, err
+	}
+	if len(buf) == 0 {
+		return 0, nil
+	}
+	p, ok := s.impl.(PollableInputImpl)
+	if !ok {
+		return 0, errNotPollable()
+	}
+	return p.ReadNonblocking(buf, c)
+}
+
+// CreateSource is g_pollable_input_stream_create_source: an unattached
+// source whose callback (Source.SetCallback) runs when the stream is
+// readable or c is cancelled; the callback then usually calls
+// ReadNonblocking. Nil for a stream that cannot poll.
+func (s *InputStream) CreateSource(c *cancellable.Cancellable) *mainloop.Source {
+	p, ok := s.impl.(PollableInputImpl)
+	if !ok {
+		return nil
+	}
+	return p.CreateSource(c)
 }

@@ -3,6 +3,7 @@ package gio
 import (
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/object"
 )
 
@@ -205,3 +206,88 @@ func (s *IOStream) CloseFinish(res asyncresult.AsyncResult) error {
 	_, err := finishTask[struct{}](res, s.source, tagIOClose)
 	return err
 }
+
+// IOStreamSpliceFlags is GIOStreamSpliceFlags.
+type IOStreamSpliceFlags int
+
+// IOStreamer is what SpliceAsync connects: an *IOStream, or anything that
+// embeds one, such as a *SocketConnection.
+type IOStreamer interface {
+	InputStream() *InputStream
+	OutputStream() *OutputStream
+	CloseStream(c *cancellable.Cancellable) error
+}
+
+var tagIOSplice = &opTag{"g_io_stream_splice_async"}
+
+// SpliceAsync is g_io_stream_splice_async: it copies s's input to other's
+// output and other's input to s's output, both at once, until one
+// direction ends (or both, with IOStreamSpliceWaitForBoth; the other is
+// then cancelled), closes the streams the flags name, and delivers to cb on
+// the caller's context. A cancellation that SpliceAsync made itself is not
+// an error; the first other error is. Call SpliceFinish with the result.
+// It is how a proxy joins two connections.
+func (s *IOStream) SpliceAsync(other IOStreamer, flags IOStreamSpliceFlags, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	t := newTask[struct{}](s.source, tagIOSplice, prio, c, cb)
+	runTask(t, func() (struct{}, error) { return struct{}{}, splicePair(s, other, flags, c) })
+}
+
+// SpliceFinish is g_io_stream_splice_finish.
+func (s *IOStream) SpliceFinish(res asyncresult.AsyncResult) error {
+	_, err := finishTask[struct{}](res, s.source, tagIOSplice)
+	return err
+}
+
+func splicePair(s1, s2 IOStreamer, flags IOStreamSpliceFlags, c *cancellable.Cancellable) error {
+	stop := cancellable.New()
+	if id := c.Connect(stop.Cancel); id != 0 {
+		defer c.Disconnect(id)
+	}
+	done := make(chan error, 2)
+	run := func(from IOStreamer, to IOStreamer) {
+		_, err := to.OutputStream().Splice(from.InputStream(), OutputStreamSpliceNone, stop)
+		done <- err
+	}
+	go run(s1, s2)
+	go run(s2, s1)
+	var first error
+	for i := 0; i < 2; i++ {
+		err := <-done
+		if isCode(err, ioerr.Cancelled) && !c.IsCancelled() {
+			err = nil // our own stop, not the caller's
+		}
+		if err != nil && first == nil {
+			first = err
+		}
+		if i == 0 && flags&IOStreamSpliceWaitForBoth == 0 {
+			stop.Cancel()
+		}
+	}
+	closeWith := stop
+	if !c.IsCancelled() {
+		closeWith = nil // a fresh start for the closes, as GLib resets its cancellables
+	}
+	if flags&IOStreamSpliceCloseStream1 != 0 {
+		if err := s1.CloseStream(closeWith); err != nil && first == nil {
+			first = err
+		}
+	}
+	if flags&IOStreamSpliceCloseStream2 != 0 {
+		if err := s2.CloseStream(closeWith); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// The GIOStreamSpliceFlags values.
+const (
+	IOStreamSpliceNone IOStreamSpliceFlags = 0
+	// IOStreamSpliceCloseStream1 closes the first stream when done.
+	IOStreamSpliceCloseStream1 IOStreamSpliceFlags = 1 << 0
+	// IOStreamSpliceCloseStream2 closes the second stream when done.
+	IOStreamSpliceCloseStream2 IOStreamSpliceFlags = 1 << 1
+	// IOStreamSpliceWaitForBoth waits for both directions to end; without
+	// it, the end of one direction stops the other.
+	IOStreamSpliceWaitForBoth IOStreamSpliceFlags = 1 << 2
+)

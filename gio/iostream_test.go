@@ -7,7 +7,6 @@ import (
 
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
-	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/mainloop"
 )
 
@@ -80,22 +79,74 @@ func TestIOStreamCustom_SOCK10(t *testing.T) {
 	}
 }
 
-type stuckOutput struct{ plainOutput }
+// g_io_stream_splice_async as a proxy: client ⇄ [a ⇄ b] ⇄ server. When the
+// client half-closes, one direction ends, the other is stopped, and both
+// proxy connections are closed as asked.
+func TestIOStreamSplice(t *testing.T) {
+	l := newTestLoop(t)
+	client, a := connPair(t, "tcp4")
+	b, server := connPair(t, "unix")
+	var r result
+	a.SpliceAsync(b, IOStreamSpliceCloseStream1|IOStreamSpliceCloseStream2, mainloop.PriorityDefault, nil, r.cb)
 
-func (stuckOutput) Write([]byte, *cancellable.Cancellable) (int, error)    { return 0, nil }
-func (stuckOutput) Writev([][]byte, *cancellable.Cancellable) (int, error) { return 0, nil }
+	// Both directions flow through the proxy.
+	if _, err := client.OutputStream().WriteAll([]byte("to server"), nil); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, 9)
+	if _, err := server.InputStream().ReadAll(got, nil); err != nil || string(got) != "to server" {
+		t.Fatalf("server got %q, %v", got, err)
+	}
+	if _, err := server.OutputStream().WriteAll([]byte("to client"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.InputStream().ReadAll(got, nil); err != nil || string(got) != "to client" {
+		t.Fatalf("client got %q, %v", got, err)
+	}
+	// The client's EOF ends the splice.
+	if err := client.CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SpliceFinish(r.wait(l)); err != nil {
+		t.Fatal(err)
+	}
+	if r.source != a {
+		t.Fatalf("source %T", r.source)
+	}
+	if !a.IsClosed() || !b.IsClosed() || !a.Socket().IsClosed() || !b.Socket().IsClosed() {
+		t.Fatal("CLOSE_STREAM1/2 not honoured")
+	}
+	if n, err := server.InputStream().Read(got, nil); n != 0 || err != nil {
+		t.Fatalf("server after the splice: %d, %v; want EOF", n, err)
+	}
+}
 
-// An OutputStreamImpl that writes nothing without an error is a bug in it:
-// WriteAll and WritevAll log GLib's critical and fail instead of spinning.
-func TestOutputStreamZeroWrite(t *testing.T) {
-	s := NewOutputStream(stuckOutput{})
-	capture := logging.StartCapture()
-	_, err := s.WriteAll([]byte("x"), nil)
-	_, err2 := s.WritevAll([][]byte{[]byte("x")}, nil)
-	capture.Stop()
-	wantIOErr(t, err, ioerr.Failed, "g_output_stream_write_all: assertion 'res > 0' failed")
-	wantIOErr(t, err2, ioerr.Failed, "g_output_stream_writev_all: assertion 'res > 0' failed")
-	if capture.Count("critical", "assertion 'res > 0' failed") != 2 {
-		t.Fatal("no criticals")
+// A caller's cancel ends the splice with CANCELLED.
+func TestIOStreamSpliceCancel(t *testing.T) {
+	l := newTestLoop(t)
+	_, a := connPair(t, "unix")
+	b, _ := connPair(t, "unix")
+	c := cancellable.New()
+	var r result
+	a.SpliceAsync(b, IOStreamSpliceWaitForBoth, mainloop.PriorityDefault, c, r.cb)
+	c.Cancel()
+	wantIOErr(t, a.SpliceFinish(r.wait(l)), ioerr.Cancelled, ioerr.CancelledMessage)
+	if a.IsClosed() || b.IsClosed() {
+		t.Fatal("closed without CLOSE flags")
+	}
+}
+
+// An IOStreamImpl without an IOStreamCloser closes with GLib's default
+// close_fn: the output stream, then the input stream.
+func TestIOStreamDefaultClose(t *testing.T) {
+	out := &minimalOutput{}
+	in := NewInputStream(plainInput{})
+	o := NewOutputStream(out)
+	s := NewSimpleIOStream(in, o)
+	if err := s.CloseStream(nil); err != nil {
+		t.Fatal(err)
+	}
+	if !in.IsClosed() || !o.IsClosed() || out.closes != 1 {
+		t.Fatalf("in closed %v, out closed %v, impl closes %d", in.IsClosed(), o.IsClosed(), out.closes)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/mainloop"
 )
 
 // OutputStreamImpl is the part of a GOutputStream subclass that does the
@@ -296,7 +297,7 @@ func (s *OutputStream) WriteAsync(buf []byte, prio int, c *cancellable.Cancellab
 	}
 	t := newTask[int](s, tagWrite, prio, c, s.state.wrap(cb))
 	if p, ok := s.impl.(PollableOutputImpl); ok {
-		s.pollWrite(p, t, buf, c)
+		pollWrite(p, t, buf, c)
 		return
 	}
 	runTask(t, func() (int, error) { return s.write(buf, c) })
@@ -320,7 +321,7 @@ func (s *OutputStream) WriteAllAsync(buf []byte, prio int, c *cancellable.Cancel
 	}
 	t := newTask[countResult](s, tagWriteAll, prio, c, s.state.wrap(cb))
 	if p, ok := s.impl.(PollableOutputImpl); ok {
-		s.pollWriteAll(p, t, buf, c)
+		pollWriteAll(p, t, buf, c)
 		return
 	}
 	runCountTask(t, func() (int, error) { return s.writeAll(buf, c) })
@@ -346,7 +347,7 @@ func (s *OutputStream) WritevAsync(bufs [][]byte, prio int, c *cancellable.Cance
 	}
 	t := newTask[int](s, tagWritev, prio, c, s.state.wrap(cb))
 	if p, w, ok := s.vecPollable(); ok {
-		s.pollWritev(p, w, t, bufs, c)
+		pollWritev(p, w, t, bufs, c)
 		return
 	}
 	runTask(t, func() (int, error) { return s.writev(bufs, c) })
@@ -370,7 +371,7 @@ func (s *OutputStream) WritevAllAsync(bufs [][]byte, prio int, c *cancellable.Ca
 	}
 	t := newTask[countResult](s, tagWritevAll, prio, c, s.state.wrap(cb))
 	if p, w, ok := s.vecPollable(); ok {
-		s.pollWritevAll(p, w, t, bufs, c)
+		pollWritevAll(p, w, t, bufs, c)
 		return
 	}
 	runCountTask(t, func() (int, error) { return s.writevAll(bufs, c) })
@@ -428,3 +429,128 @@ func (s *OutputStream) CloseFinish(res asyncresult.AsyncResult) error {
 	_, err := finishTask[struct{}](res, s, tagOutClose)
 	return err
 }
+
+// CanPoll is g_pollable_output_stream_can_poll.
+func (s *OutputStream) CanPoll() bool {
+	_, ok := s.impl.(PollableOutputImpl)
+	return ok
+}
+
+// IsWritable is g_pollable_output_stream_is_writable: whether a write would
+// not block. False for a stream that cannot poll.
+func (s *OutputStream) IsWritable() bool {
+	p, ok := s.impl.(PollableOutputImpl)
+	return ok && p.IsWritable()
+}
+
+// WriteNonblocking is g_pollable_output_stream_write_nonblocking: a write
+// that never waits: WOULD_BLOCK when nothing can be written now. Like
+// ReadNonblocking it ignores the one-operation rule, as GLib does.
+func (s *OutputStream) WriteNonblocking(buf []byte, c *cancellable.Cancellable) (int, error) {
+	if err := cancelledErr(c); err != nil {
+		return 0, err
+	}
+	if len(buf) == 0 {
+		return 0, nil
+	}
+	p, ok := s.impl.(PollableOutputImpl)
+	if !ok {
+		return 0, errNotPollable()
+	}
+	return p.WriteNonblocking(buf, c)
+}
+
+// CreateSource is g_pollable_output_stream_create_source: an unattached
+// source whose callback runs when the stream is writable or c is
+// cancelled. Nil for a stream that cannot poll.
+func (s *OutputStream) CreateSource(c *cancellable.Cancellable) *mainloop.Source {
+	p, ok := s.impl.(PollableOutputImpl)
+	if !ok {
+		return nil
+	}
+	return p.CreateSource(c)
+}
+
+// OutputStreamSpliceFlags is GOutputStreamSpliceFlags: what Splice closes
+// when it is done.
+type OutputStreamSpliceFlags int
+
+// spliceChunk is the copy buffer of Splice (GLib's is 8192 bytes).
+const spliceChunk = 8192
+
+var tagSplice = &opTag{"g_output_stream_splice_async"}
+
+// Splice is g_output_stream_splice: it copies src into s until src ends,
+// then closes src and/or s as flags say, and returns how many bytes it
+// copied. It is GIO's io.Copy. s is pending for the whole call; each read
+// of src is an ordinary Read (so src is pending while it runs). On error
+// the count is of the bytes written so far, and flags are still honoured
+// (close errors are reported only when the copy itself succeeded).
+func (s *OutputStream) Splice(src *InputStream, flags OutputStreamSpliceFlags, c *cancellable.Cancellable) (int64, error) {
+	if err := s.state.setPending(); err != nil {
+		return 0, err
+	}
+	defer s.state.clearPending()
+	return s.splice(src, flags, c)
+}
+
+func (s *OutputStream) splice(src *InputStream, flags OutputStreamSpliceFlags, c *cancellable.Cancellable) (int64, error) {
+	var total int64
+	var err error
+	buf := make([]byte, spliceChunk)
+	for {
+		var n int
+		n, err = src.Read(buf, c)
+		if err != nil || n == 0 {
+			break
+		}
+		var w int
+		w, err = s.writeAll(buf[:n], c)
+		total += int64(w)
+		if err != nil {
+			break
+		}
+	}
+	if flags&OutputStreamSpliceCloseSource != 0 {
+		if cerr := src.Close(c); err == nil {
+			err = cerr
+		}
+	}
+	if flags&OutputStreamSpliceCloseTarget != 0 {
+		cerr := s.close(c)
+		s.state.markClosed()
+		if err == nil {
+			err = cerr
+		}
+	}
+	return total, err
+}
+
+// SpliceAsync is g_output_stream_splice_async: Splice on another goroutine,
+// delivered to cb on the caller's context. SpliceFinish reports the count
+// even on error.
+func (s *OutputStream) SpliceAsync(src *InputStream, flags OutputStreamSpliceFlags, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	if err := s.state.setPending(); err != nil {
+		reportError[countResult](s, tagSplice, prio, cb, err)
+		return
+	}
+	t := newTask[countResult](s, tagSplice, prio, c, s.state.wrap(cb))
+	runCountTask(t, func() (int, error) {
+		n, err := s.splice(src, flags, c)
+		return int(n), err
+	})
+}
+
+// SpliceFinish is g_output_stream_splice_finish: the bytes copied and the
+// error, if any.
+func (s *OutputStream) SpliceFinish(res asyncresult.AsyncResult) (int64, error) {
+	n, err := finishCount(res, s, tagSplice)
+	return int64(n), err
+}
+
+// The GOutputStreamSpliceFlags values.
+const (
+	OutputStreamSpliceNone        OutputStreamSpliceFlags = 0
+	OutputStreamSpliceCloseSource OutputStreamSpliceFlags = 1 << 0
+	OutputStreamSpliceCloseTarget OutputStreamSpliceFlags = 1 << 1
+)

@@ -1,12 +1,16 @@
 package gio
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/internal/ioerr"
+	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/mainloop"
 )
 
 // minimalOutput has only the mandatory Write and Close: every write it
@@ -71,17 +75,65 @@ func TestOutputStreamOptionalImpl(t *testing.T) {
 	}
 }
 
-// An IOStreamImpl without an IOStreamCloser closes with GLib's default
-// close_fn: the output stream, then the input stream.
-func TestIOStreamDefaultClose(t *testing.T) {
-	out := &minimalOutput{}
-	in := NewInputStream(plainInput{})
-	o := NewOutputStream(out)
-	s := NewSimpleIOStream(in, o)
-	if err := s.CloseStream(nil); err != nil {
-		t.Fatal(err)
+// g_output_stream_splice: copy a connection's input into another's output
+// until EOF, closing as flags say.
+func TestSplice(t *testing.T) {
+	l := newTestLoop(t)
+	srcPeer, src := connPair(t, "unix")
+	dst, dstPeer := connPair(t, "tcp4")
+	want := pattern(100 << 10)
+	go func() {
+		_, _ = srcPeer.OutputStream().WriteAll(want, nil)
+		_ = srcPeer.Close()
+	}()
+	got := make(chan []byte, 1)
+	go func() {
+		var all []byte
+		buf := make([]byte, 4096)
+		for {
+			n, err := dstPeer.InputStream().Read(buf, nil)
+			if err != nil || n == 0 {
+				break
+			}
+			all = append(all, buf[:n]...)
+		}
+		got <- all
+	}()
+	var r result
+	dst.OutputStream().SpliceAsync(src.InputStream(), OutputStreamSpliceCloseSource|OutputStreamSpliceCloseTarget,
+		mainloop.PriorityDefault, nil, r.cb)
+	n, err := dst.OutputStream().SpliceFinish(r.wait(l))
+	if err != nil || n != int64(len(want)) {
+		t.Fatalf("SpliceFinish = %d, %v", n, err)
 	}
-	if !in.IsClosed() || !o.IsClosed() || out.closes != 1 {
-		t.Fatalf("in closed %v, out closed %v, impl closes %d", in.IsClosed(), o.IsClosed(), out.closes)
+	if !src.InputStream().IsClosed() || !dst.OutputStream().IsClosed() {
+		t.Fatal("CLOSE_SOURCE/CLOSE_TARGET not honoured")
+	}
+	// Closing the output stream does not close the socket: shut it so the
+	// reader sees EOF.
+	_ = dst.Close()
+	if b := <-got; !bytes.Equal(b, want) {
+		t.Fatalf("copied %d bytes, differs", len(b))
+	}
+}
+
+type stuckOutput struct{ plainOutput }
+
+func (stuckOutput) Write([]byte, *cancellable.Cancellable) (int, error) { return 0, nil }
+
+func (stuckOutput) Writev([][]byte, *cancellable.Cancellable) (int, error) { return 0, nil }
+
+// An OutputStreamImpl that writes nothing without an error is a bug in it:
+// WriteAll and WritevAll log GLib's critical and fail instead of spinning.
+func TestOutputStreamZeroWrite(t *testing.T) {
+	s := NewOutputStream(stuckOutput{})
+	capture := logging.StartCapture()
+	_, err := s.WriteAll([]byte("x"), nil)
+	_, err2 := s.WritevAll([][]byte{[]byte("x")}, nil)
+	capture.Stop()
+	wantIOErr(t, err, ioerr.Failed, "g_output_stream_write_all: assertion 'res > 0' failed")
+	wantIOErr(t, err2, ioerr.Failed, "g_output_stream_writev_all: assertion 'res > 0' failed")
+	if capture.Count("critical", "assertion 'res > 0' failed") != 2 {
+		t.Fatal("no criticals")
 	}
 }

@@ -1,12 +1,8 @@
 package gio
 
 import (
-	"context"
 	"errors"
-	"net"
-	"net/netip"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -48,104 +44,6 @@ func (e SocketClientEvent) String() string {
 		return socketClientEventNames[e]
 	}
 	return "SocketClientEvent(" + strconv.Itoa(int(e)) + ")"
-}
-
-// SocketConnectable is GSocketConnectable: something a SocketClient can
-// connect to. Every SocketAddress is one (it connects to itself); a
-// NetworkAddress is one that needs resolving. String is
-// g_socket_connectable_to_string.
-type SocketConnectable interface {
-	String() string
-}
-
-// SocketConnectableEnumerator is a SocketConnectable that lists its own
-// addresses, in the order to try them: g_socket_connectable_enumerate and
-// its enumerator collapsed into one call. NetworkAddress is one; implement
-// it to connect to anything else, say a service found by an SRV lookup.
-// Enumerate must return promptly with CANCELLED when c is cancelled.
-type SocketConnectableEnumerator interface {
-	SocketConnectable
-	Enumerate(c *cancellable.Cancellable) ([]SocketAddress, error)
-}
-
-// NetworkAddress is GNetworkAddress: a host name (or numeric address) and a
-// port, resolved when a SocketClient connects to it.
-type NetworkAddress struct {
-	hostname string
-	port     uint16
-}
-
-// NewNetworkAddress is g_network_address_new.
-func NewNetworkAddress(hostname string, port uint16) *NetworkAddress {
-	return &NetworkAddress{hostname: hostname, port: port}
-}
-
-// ParseNetworkAddress is g_network_address_parse: hostAndPort is "host",
-// "host:port", "[ipv6]", "[ipv6]:port", or a bare IPv6 address (more than
-// one colon, no brackets); the port may be a number or a service name, and
-// defaultPort applies when there is none. Errors are INVALID_ARGUMENT with
-// GLib's messages, for example "Hostname “[::1” contains “[” but not “]”".
-func ParseNetworkAddress(hostAndPort string, defaultPort uint16) (*NetworkAddress, error) {
-	host, portStr := hostAndPort, ""
-	hasPort := false
-	if strings.HasPrefix(hostAndPort, "[") {
-		end := strings.IndexByte(hostAndPort, ']')
-		if end < 0 {
-			return nil, ioerr.New(ioerr.InvalidArgument, "Hostname “"+hostAndPort+"” contains “[” but not “]”")
-		}
-		host = hostAndPort[1:end]
-		switch rest := hostAndPort[end+1:]; {
-		case rest == "":
-		case rest[0] == ':':
-			portStr, hasPort = rest[1:], true
-		default:
-			return nil, ioerr.New(ioerr.InvalidArgument, "The ']' character (in hostname '"+hostAndPort+
-				"') must come at the end or be immediately followed by ':' and a port")
-		}
-	} else if i := strings.IndexByte(hostAndPort, ':'); i >= 0 && strings.Count(hostAndPort, ":") == 1 {
-		host, portStr, hasPort = hostAndPort[:i], hostAndPort[i+1:], true
-	}
-	port := defaultPort
-	if hasPort {
-		if portStr == "" {
-			return nil, ioerr.New(ioerr.InvalidArgument, "If a ':' character is given, it must be followed by a port (in hostname '"+
-				hostAndPort+"').")
-		}
-		p, err := parsePort(portStr, hostAndPort)
-		if err != nil {
-			return nil, err
-		}
-		port = p
-	}
-	return &NetworkAddress{hostname: host, port: port}, nil
-}
-
-func parsePort(s, whole string) (uint16, error) {
-	if s[0] >= '0' && s[0] <= '9' {
-		n, err := strconv.ParseUint(s, 10, 32)
-		if err != nil || n > 65535 {
-			return 0, ioerr.New(ioerr.InvalidArgument, "Invalid numeric port '"+s+"' specified in hostname '"+whole+"'")
-		}
-		return uint16(n), nil
-	}
-	n, err := net.LookupPort("tcp", s)
-	if err != nil {
-		return 0, ioerr.New(ioerr.InvalidArgument, "Unknown service '"+s+"' specified in hostname '"+whole+"'")
-	}
-	return uint16(n), nil
-}
-
-// Hostname is g_network_address_get_hostname.
-func (a *NetworkAddress) Hostname() string { return a.hostname }
-
-// Port is g_network_address_get_port.
-func (a *NetworkAddress) Port() uint16 { return a.port }
-
-// String is g_socket_connectable_to_string: "host:port", with an IPv6
-// literal in brackets. Differs from GLib, which writes "::1:80", which
-// cannot be parsed back.
-func (a *NetworkAddress) String() string {
-	return net.JoinHostPort(a.hostname, strconv.Itoa(int(a.port)))
 }
 
 // SocketClient is GSocketClient: it makes outgoing stream connections. It
@@ -555,59 +453,6 @@ func clarifyConnectError(err error, connectable SocketConnectable) error {
 		return &ioerr.Error{Code: e.Code, Message: prefix + e.Message, Err: e}
 	}
 	return ioerr.FromError(prefix, err)
-}
-
-// resolve is the connectable's address enumerator: a SocketAddress is
-// itself; a SocketConnectableEnumerator (NetworkAddress) lists its own.
-func resolve(connectable SocketConnectable, c *cancellable.Cancellable) ([]SocketAddress, error) {
-	switch a := connectable.(type) {
-	case SocketAddress:
-		return []SocketAddress{a}, nil
-	case SocketConnectableEnumerator:
-		return a.Enumerate(c)
-	}
-	return nil, ioerr.New(ioerr.NotSupported, "Cannot connect to a "+connectable.String()+": unknown connectable type")
-}
-
-// Enumerate resolves the address: a numeric host gives itself, a name is
-// looked up (both IPv4 and IPv6), in the resolver's order. A failed lookup
-// is HOST_NOT_FOUND "Error resolving “HOST”: REASON" (GLib reports it in
-// the G_RESOLVER_ERROR domain, which this package does not have).
-func (a *NetworkAddress) Enumerate(c *cancellable.Cancellable) ([]SocketAddress, error) {
-	if ip, err := netip.ParseAddr(a.hostname); err == nil {
-		sa, err := NewInetSocketAddressFromString(ip.String(), uint(a.port))
-		if err != nil {
-			return nil, err
-		}
-		return []SocketAddress{sa}, nil
-	}
-	ctx := context.Context(context.Background())
-	if c != nil {
-		ctx = c
-	}
-	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", a.hostname)
-	if err != nil {
-		if c.IsCancelled() {
-			return nil, ioerr.NewCancelled()
-		}
-		reason := err.Error()
-		var dnsErr *net.DNSError
-		if errors.As(err, &dnsErr) {
-			reason = dnsErr.Err
-			if dnsErr.IsNotFound {
-				reason = "Name or service not known"
-			}
-		}
-		return nil, ioerr.Wrap(ioerr.HostNotFound, "Error resolving “"+a.hostname+"”: "+reason, err)
-	}
-	out := make([]SocketAddress, 0, len(ips))
-	for _, ip := range ips {
-		sa, err := NewInetSocketAddressFromString(ip.Unmap().String(), uint(a.port))
-		if err == nil {
-			out = append(out, sa)
-		}
-	}
-	return out, nil
 }
 
 // eventQueue delivers functions to a context in the order they were posted,

@@ -253,29 +253,4 @@ func (i socketConnImpl) Close(cn *cancellable.Cancellable) error {
 	return drainErr
 }
 
-// socketInput is GSocketInputStream's read_fn: a blocking receive whatever
-// the socket's blocking property (the socket's timeout still applies). It
-// has no close_fn: closing the stream leaves the socket open.
-type socketInput struct{ s *Socket }
-
-func (i socketInput) Read(buf []byte, c *cancellable.Cancellable) (int, error) {
-	return i.s.ReceiveWithBlocking(buf, true, c)
-}
-
-func (i socketInput) Close(*cancellable.Cancellable) error { return nil }
-
-// socketOutput is GSocketOutputStream: blocking sends, vectored sends; no
-// buffering, so no Flusher, and no close_fn.
-type socketOutput struct{ s *Socket }
-
-func (o socketOutput) Write(buf []byte, c *cancellable.Cancellable) (int, error) {
-	return o.s.SendWithBlocking(buf, true, c)
-}
-
-func (o socketOutput) Writev(bufs [][]byte, c *cancellable.Cancellable) (int, error) {
-	return o.s.SendVectors(bufs, c)
-}
-
-func (o socketOutput) Close(*cancellable.Cancellable) error { return nil }
-
 var _ net.Conn = (*SocketConnection)(nil)

@@ -55,27 +55,12 @@ type tryWriter interface {
 	tryWrite(buf []byte, c *cancellable.Cancellable) (n int, again bool, err error)
 }
 
-func (i socketInput) tryRead(buf []byte, c *cancellable.Cancellable) (int, bool, error) {
-	return i.s.tryReceive(buf, c)
-}
-
-func (o socketOutput) tryWrite(buf []byte, c *cancellable.Cancellable) (int, bool, error) {
-	return o.s.trySend(buf, c)
-}
-
 // vecWriter is the socket output stream's non-blocking vectored write
 // (g_pollable_output_stream_writev_nonblocking, which PollableOutputImpl
 // does not have): only a stream with it takes the pollable path for the
 // vectored writes.
 type vecWriter interface {
 	tryWritev(bufs [][]byte, c *cancellable.Cancellable) (n int, again bool, err error)
-}
-
-func (o socketOutput) tryWritev(bufs [][]byte, c *cancellable.Cancellable) (int, bool, error) {
-	if err := cancelledErr(c); err != nil {
-		return 0, false, err
-	}
-	return o.s.trySendVectors(bufs, c)
 }
 
 // readNB is one non-blocking read; again reports that it would block.
@@ -140,7 +125,7 @@ func (op *readOp) step() bool {
 	return true
 }
 
-func (s *InputStream) pollRead(p PollableInputImpl, t *asyncresult.Task[int], buf []byte, c *cancellable.Cancellable) {
+func pollRead(p PollableInputImpl, t *asyncresult.Task[int], buf []byte, c *cancellable.Cancellable) {
 	op := &readOp{t: t, p: p, buf: buf, c: c}
 	pollStart(op, op.source, t.AttachSource)
 }
@@ -169,7 +154,7 @@ func (op *readBytesOp) step() bool {
 	return true
 }
 
-func (s *InputStream) pollReadBytes(p PollableInputImpl, t *asyncresult.Task[[]byte], count int, c *cancellable.Cancellable) {
+func pollReadBytes(p PollableInputImpl, t *asyncresult.Task[[]byte], count int, c *cancellable.Cancellable) {
 	op := &readBytesOp{t: t, p: p, buf: make([]byte, count), c: c}
 	pollStart(op, op.source, t.AttachSource)
 }
@@ -205,7 +190,7 @@ func (op *readAllOp) step() bool {
 	return true
 }
 
-func (s *InputStream) pollReadAll(p PollableInputImpl, t *asyncresult.Task[countResult], buf []byte, c *cancellable.Cancellable) {
+func pollReadAll(p PollableInputImpl, t *asyncresult.Task[countResult], buf []byte, c *cancellable.Cancellable) {
 	t.SetCheckCancellable(false)
 	op := &readAllOp{t: t, p: p, buf: buf, c: c}
 	pollStart(op, op.source, t.AttachSource)
@@ -234,7 +219,7 @@ func (op *writeOp) step() bool {
 	return true
 }
 
-func (s *OutputStream) pollWrite(p PollableOutputImpl, t *asyncresult.Task[int], buf []byte, c *cancellable.Cancellable) {
+func pollWrite(p PollableOutputImpl, t *asyncresult.Task[int], buf []byte, c *cancellable.Cancellable) {
 	op := &writeOp{t: t, p: p, buf: buf, c: c}
 	pollStart(op, op.source, t.AttachSource)
 }
@@ -271,7 +256,7 @@ func (op *writeAllOp) step() bool {
 	return true
 }
 
-func (s *OutputStream) pollWriteAll(p PollableOutputImpl, t *asyncresult.Task[countResult], buf []byte, c *cancellable.Cancellable) {
+func pollWriteAll(p PollableOutputImpl, t *asyncresult.Task[countResult], buf []byte, c *cancellable.Cancellable) {
 	t.SetCheckCancellable(false)
 	op := &writeAllOp{t: t, p: p, buf: buf, c: c}
 	pollStart(op, op.source, t.AttachSource)
@@ -301,7 +286,7 @@ func (op *writevOp) step() bool {
 	return true
 }
 
-func (s *OutputStream) pollWritev(p PollableOutputImpl, w vecWriter, t *asyncresult.Task[int], bufs [][]byte, c *cancellable.Cancellable) {
+func pollWritev(p PollableOutputImpl, w vecWriter, t *asyncresult.Task[int], bufs [][]byte, c *cancellable.Cancellable) {
 	op := &writevOp{t: t, p: p, w: w, bufs: bufs, c: c}
 	pollStart(op, op.source, t.AttachSource)
 }
@@ -342,7 +327,7 @@ func (op *writevAllOp) step() bool {
 	return true
 }
 
-func (s *OutputStream) pollWritevAll(p PollableOutputImpl, w vecWriter, t *asyncresult.Task[countResult], bufs [][]byte, c *cancellable.Cancellable) {
+func pollWritevAll(p PollableOutputImpl, w vecWriter, t *asyncresult.Task[countResult], bufs [][]byte, c *cancellable.Cancellable) {
 	t.SetCheckCancellable(false)
 	op := &writevAllOp{t: t, p: p, w: w, rest: append([][]byte(nil), bufs...), total: vecLen(bufs), c: c}
 	pollStart(op, op.source, t.AttachSource)
