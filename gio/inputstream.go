@@ -210,7 +210,7 @@ func (s *InputStream) ReadAsync(buf []byte, prio int, c *cancellable.Cancellable
 	}
 	t := newTask[int](s, tagRead, prio, c, s.state.wrap(cb))
 	if p, ok := s.impl.(PollableInputImpl); ok {
-		pollRead(p, t, buf, c)
+		pollRead(p, t, buf)
 		return
 	}
 	runTask(t, func() (int, error) { return s.read(buf, c) })
@@ -235,7 +235,7 @@ func (s *InputStream) ReadAllAsync(buf []byte, prio int, c *cancellable.Cancella
 	}
 	t := newTask[countResult](s, tagReadAll, prio, c, s.state.wrap(cb))
 	if p, ok := s.impl.(PollableInputImpl); ok {
-		pollReadAll(p, t, buf, c)
+		pollReadAll(p, t, buf)
 		return
 	}
 	runCountTask(t, func() (int, error) { return s.readAll(buf, c) })
@@ -266,7 +266,7 @@ func (s *InputStream) ReadBytesAsync(count int, prio int, c *cancellable.Cancell
 	}
 	t := newTask[[]byte](s, tagReadBytes, prio, c, s.state.wrap(cb))
 	if p, ok := s.impl.(PollableInputImpl); ok {
-		pollReadBytes(p, t, count, c)
+		pollReadBytes(p, t, count)
 		return
 	}
 	runTask(t, func() ([]byte, error) {

@@ -297,7 +297,7 @@ func (s *OutputStream) WriteAsync(buf []byte, prio int, c *cancellable.Cancellab
 	}
 	t := newTask[int](s, tagWrite, prio, c, s.state.wrap(cb))
 	if p, ok := s.impl.(PollableOutputImpl); ok {
-		pollWrite(p, t, buf, c)
+		pollWrite(p, t, buf)
 		return
 	}
 	runTask(t, func() (int, error) { return s.write(buf, c) })
@@ -321,7 +321,7 @@ func (s *OutputStream) WriteAllAsync(buf []byte, prio int, c *cancellable.Cancel
 	}
 	t := newTask[countResult](s, tagWriteAll, prio, c, s.state.wrap(cb))
 	if p, ok := s.impl.(PollableOutputImpl); ok {
-		pollWriteAll(p, t, buf, c)
+		pollWriteAll(p, t, buf)
 		return
 	}
 	runCountTask(t, func() (int, error) { return s.writeAll(buf, c) })
@@ -346,8 +346,8 @@ func (s *OutputStream) WritevAsync(bufs [][]byte, prio int, c *cancellable.Cance
 		return
 	}
 	t := newTask[int](s, tagWritev, prio, c, s.state.wrap(cb))
-	if p, w, ok := s.vecPollable(); ok {
-		pollWritev(p, w, t, bufs, c)
+	if p, ok := s.vecPollable(); ok {
+		pollWritev(p, t, bufs)
 		return
 	}
 	runTask(t, func() (int, error) { return s.writev(bufs, c) })
@@ -370,8 +370,8 @@ func (s *OutputStream) WritevAllAsync(bufs [][]byte, prio int, c *cancellable.Ca
 		return
 	}
 	t := newTask[countResult](s, tagWritevAll, prio, c, s.state.wrap(cb))
-	if p, w, ok := s.vecPollable(); ok {
-		pollWritevAll(p, w, t, bufs, c)
+	if p, ok := s.vecPollable(); ok {
+		pollWritevAll(p, t, bufs)
 		return
 	}
 	runCountTask(t, func() (int, error) { return s.writevAll(bufs, c) })
@@ -379,13 +379,13 @@ func (s *OutputStream) WritevAllAsync(bufs [][]byte, prio int, c *cancellable.Ca
 
 // vecPollable reports whether the vectored writes take the pollable path:
 // the impl must be pollable and have a non-blocking vectored write.
-func (s *OutputStream) vecPollable() (PollableOutputImpl, vecWriter, bool) {
+func (s *OutputStream) vecPollable() (PollableOutputImpl, bool) {
 	p, ok := s.impl.(PollableOutputImpl)
 	if !ok {
-		return nil, nil, false
+		return nil, false
 	}
-	w, ok := s.impl.(vecWriter)
-	return p, w, ok
+	_, ok = s.impl.(vecWriter)
+	return p, ok
 }
 
 // WritevAllFinish is g_output_stream_writev_all_finish.
