@@ -13,6 +13,10 @@ import (
 //
 // An IPv4-mapped IPv6 address (::ffff:1.2.3.4) is an IPv6 address, as in
 // GLib.
+//
+// The zero InetAddress is no address: Family is SocketFamilyInvalid,
+// String is "", the predicates are false. A nil *InetAddress behaves the
+// same.
 type InetAddress struct {
 	addr netip.Addr
 }

@@ -59,6 +59,12 @@ func zoneFromScope(scope uint32) string {
 
 // InetSocketAddress is GInetSocketAddress: an IP address, a port and, for
 // IPv6, the flow info and scope id of struct sockaddr_in6.
+//
+// It is immutable and safe to share between goroutines. The zero value
+// (and a nil pointer) has no address: Family is SocketFamilyInvalid, and
+// binding or connecting to it fails with INVALID_ARGUMENT "Invalid socket
+// address"; make one with NewInetSocketAddress or
+// NewInetSocketAddressFromString.
 type InetSocketAddress struct {
 	addr     *InetAddress
 	port     uint16
@@ -271,7 +277,7 @@ func (a *InetSocketAddress) AddrPort() netip.AddrPort {
 	if a == nil {
 		return netip.AddrPort{}
 	}
-	ip := a.addr.addr
+	ip := a.addr.Addr()
 	if a.scopeID != 0 {
 		ip = ip.WithZone(strconv.FormatUint(uint64(a.scopeID), 10))
 	}

@@ -36,6 +36,9 @@ type InputStreamImpl interface {
 // caller's context (mainloop.ThreadDefault at the time of the call), at the
 // priority given, never inside the XxxAsync call; the matching XxxFinish
 // must be called with the result, once.
+//
+// The zero InputStream (and a nil pointer) is not usable: every operation
+// fails with NOT_INITIALIZED; make one with NewInputStream.
 type InputStream struct {
 	impl  InputStreamImpl
 	state streamState
@@ -50,6 +53,24 @@ func NewInputStream(impl InputStreamImpl) *InputStream {
 // skipChunk is the buffer size of the read-based skip (GLib's is 8192).
 const skipChunk = 8192
 
+// st is the stream's closed/pending state, or, for a zero or nil InputStream
+// (not made by NewInputStream), one that refuses every operation with
+// NOT_INITIALIZED.
+func (s *InputStream) st() *streamState {
+	if s == nil || s.impl == nil {
+		return &uninitInput
+	}
+	return &s.state
+}
+
+// implOrNil is the impl, nil for a zero or nil InputStream.
+func (s *InputStream) implOrNil() InputStreamImpl {
+	if s == nil {
+		return nil
+	}
+	return s.impl
+}
+
 // Tags of the async operations.
 var (
 	tagRead      = &opTag{"g_input_stream_read_async"}
@@ -60,19 +81,19 @@ var (
 )
 
 // IsClosed is g_input_stream_is_closed.
-func (s *InputStream) IsClosed() bool { return s.state.isClosed() }
+func (s *InputStream) IsClosed() bool { return s.st().isClosed() }
 
 // HasPending is g_input_stream_has_pending: whether an operation is in
 // progress.
-func (s *InputStream) HasPending() bool { return s.state.hasPending() }
+func (s *InputStream) HasPending() bool { return s.st().hasPending() }
 
 // SetPending is g_input_stream_set_pending, for code that builds an
 // operation out of several: it fails with CLOSED or PENDING as a read would.
 // Every successful SetPending needs a ClearPending.
-func (s *InputStream) SetPending() error { return s.state.setPending() }
+func (s *InputStream) SetPending() error { return s.st().setPending() }
 
 // ClearPending is g_input_stream_clear_pending.
-func (s *InputStream) ClearPending() { s.state.clearPending() }
+func (s *InputStream) ClearPending() { s.st().clearPending() }
 
 // Read is g_input_stream_read: it reads up to len(buf) bytes, blocking until
 // some are available, and returns 0 at end of stream. An empty buf returns 0
@@ -81,10 +102,10 @@ func (s *InputStream) Read(buf []byte, c *cancellable.Cancellable) (int, error) 
 	if len(buf) == 0 {
 		return 0, nil
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		return 0, err
 	}
-	defer s.state.clearPending()
+	defer s.st().clearPending()
 	return s.read(buf, c)
 }
 
@@ -106,10 +127,10 @@ func (s *InputStream) ReadAll(buf []byte, c *cancellable.Cancellable) (int, erro
 	if len(buf) == 0 {
 		return 0, nil
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		return 0, err
 	}
-	defer s.state.clearPending()
+	defer s.st().clearPending()
 	return s.readAll(buf, c)
 }
 
@@ -153,10 +174,10 @@ func (s *InputStream) Skip(count int64, c *cancellable.Cancellable) (int64, erro
 	if count < 0 {
 		return 0, ioerr.New(ioerr.InvalidArgument, "Too large count value passed to g_input_stream_skip")
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		return 0, err
 	}
-	defer s.state.clearPending()
+	defer s.st().clearPending()
 	return s.skip(count, c)
 }
 
@@ -183,13 +204,13 @@ func (s *InputStream) skip(count int64, c *cancellable.Cancellable) (int64, erro
 // nothing. The stream counts as closed afterwards even if the impl's Close failed.
 // While another operation is in progress it fails with PENDING.
 func (s *InputStream) Close(c *cancellable.Cancellable) error {
-	if s.state.isClosed() {
+	if s.st().isClosed() {
 		return nil
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		return err
 	}
-	defer s.state.finishClose()
+	defer s.st().finishClose()
 	return s.impl.Close(c)
 }
 
@@ -204,12 +225,12 @@ func (s *InputStream) ReadAsync(buf []byte, prio int, c *cancellable.Cancellable
 		returnNow(s, tagRead, prio, c, cb, 0)
 		return
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[int](s, tagRead, prio, cb, err)
 		return
 	}
-	t := newTask[int](s, tagRead, prio, c, s.state.wrap(cb))
-	if p, ok := s.impl.(PollableInputImpl); ok {
+	t := newTask[int](s, tagRead, prio, c, s.st().wrap(cb))
+	if p, ok := s.implOrNil().(PollableInputImpl); ok {
 		pollRead(p, t, buf)
 		return
 	}
@@ -229,12 +250,12 @@ func (s *InputStream) ReadAllAsync(buf []byte, prio int, c *cancellable.Cancella
 		returnNow(s, tagReadAll, prio, c, cb, countResult{})
 		return
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[countResult](s, tagReadAll, prio, cb, err)
 		return
 	}
-	t := newTask[countResult](s, tagReadAll, prio, c, s.state.wrap(cb))
-	if p, ok := s.impl.(PollableInputImpl); ok {
+	t := newTask[countResult](s, tagReadAll, prio, c, s.st().wrap(cb))
+	if p, ok := s.implOrNil().(PollableInputImpl); ok {
 		pollReadAll(p, t, buf)
 		return
 	}
@@ -260,12 +281,12 @@ func (s *InputStream) ReadBytesAsync(count int, prio int, c *cancellable.Cancell
 		returnNow(s, tagReadBytes, prio, c, cb, []byte{})
 		return
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[[]byte](s, tagReadBytes, prio, cb, err)
 		return
 	}
-	t := newTask[[]byte](s, tagReadBytes, prio, c, s.state.wrap(cb))
-	if p, ok := s.impl.(PollableInputImpl); ok {
+	t := newTask[[]byte](s, tagReadBytes, prio, c, s.st().wrap(cb))
+	if p, ok := s.implOrNil().(PollableInputImpl); ok {
 		pollReadBytes(p, t, count)
 		return
 	}
@@ -295,11 +316,11 @@ func (s *InputStream) SkipAsync(count int64, prio int, c *cancellable.Cancellabl
 		returnNow(s, tagSkip, prio, c, cb, int64(0))
 		return
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[int64](s, tagSkip, prio, cb, err)
 		return
 	}
-	t := newTask[int64](s, tagSkip, prio, c, s.state.wrap(cb))
+	t := newTask[int64](s, tagSkip, prio, c, s.st().wrap(cb))
 	runTask(t, func() (int64, error) { return s.skip(count, c) })
 }
 
@@ -311,15 +332,15 @@ func (s *InputStream) SkipFinish(res asyncresult.AsyncResult) (int64, error) {
 // CloseAsync is g_input_stream_close_async. The stream is marked closed just
 // before cb runs.
 func (s *InputStream) CloseAsync(prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
-	if s.state.isClosed() {
+	if s.st().isClosed() {
 		returnNow(s, tagInClose, prio, c, cb, struct{}{})
 		return
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[struct{}](s, tagInClose, prio, cb, err)
 		return
 	}
-	t := newTask[struct{}](s, tagInClose, prio, c, s.state.wrapClose(cb))
+	t := newTask[struct{}](s, tagInClose, prio, c, s.st().wrapClose(cb))
 	runTask(t, func() (struct{}, error) { return struct{}{}, s.impl.Close(c) })
 }
 
@@ -331,7 +352,7 @@ func (s *InputStream) CloseFinish(res asyncresult.AsyncResult) error {
 
 // CanPoll is g_pollable_input_stream_can_poll.
 func (s *InputStream) CanPoll() bool {
-	_, ok := s.impl.(PollableInputImpl)
+	_, ok := s.implOrNil().(PollableInputImpl)
 	return ok
 }
 
@@ -339,7 +360,7 @@ func (s *InputStream) CanPoll() bool {
 // return at once (with data, end of stream or an error). False for a stream
 // that cannot poll.
 func (s *InputStream) IsReadable() bool {
-	p, ok := s.impl.(PollableInputImpl)
+	p, ok := s.implOrNil().(PollableInputImpl)
 	return ok && p.IsReadable()
 }
 
@@ -355,7 +376,7 @@ func (s *InputStream) ReadNonblocking(buf []byte, c *cancellable.Cancellable) (i
 	if len(buf) == 0 {
 		return 0, nil
 	}
-	p, ok := s.impl.(PollableInputImpl)
+	p, ok := s.implOrNil().(PollableInputImpl)
 	if !ok {
 		return 0, errNotPollable()
 	}
@@ -367,7 +388,7 @@ func (s *InputStream) ReadNonblocking(buf []byte, c *cancellable.Cancellable) (i
 // readable or c is cancelled; the callback then usually calls
 // ReadNonblocking. Nil for a stream that cannot poll.
 func (s *InputStream) CreateSource(c *cancellable.Cancellable) *mainloop.Source {
-	p, ok := s.impl.(PollableInputImpl)
+	p, ok := s.implOrNil().(PollableInputImpl)
 	if !ok {
 		return nil
 	}

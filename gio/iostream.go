@@ -59,6 +59,10 @@ func (s *IOStream) closeImpl(c *cancellable.Cancellable) error {
 //
 // Multiple goroutines may call its methods. CloseAsync delivers its callback
 // on the caller's context, never inside the call.
+//
+// The zero IOStream (and a nil pointer) is not usable: its streams are nil
+// and every operation fails with NOT_INITIALIZED; make one with
+// NewIOStream.
 type IOStream struct {
 	object.Object
 	closed object.Property[bool]
@@ -99,6 +103,9 @@ func (s *IOStream) initObject(self any) {
 // property a subclass installed on the Object. Unknown names give a
 // *object.PropertyError wrapping object.ErrUnknownProperty.
 func (s *IOStream) Property(name string) (any, error) {
+	if s == nil {
+		return nil, uninitIOStream.uninit
+	}
 	switch canonProp(name) {
 	case "input-stream":
 		return s.InputStream(), nil
@@ -112,6 +119,9 @@ func (s *IOStream) Property(name string) (any, error) {
 // are read-only (object.ErrReadOnlyProperty); a subclass's writable ones
 // are set as Object.SetProperty does.
 func (s *IOStream) SetProperty(name string, v any) error {
+	if s == nil {
+		return uninitIOStream.uninit
+	}
 	switch canonProp(name) {
 	case "input-stream", "output-stream":
 		return &object.PropertyError{Op: "set", Name: name, Err: object.ErrReadOnlyProperty}
@@ -123,36 +133,70 @@ func (s *IOStream) SetProperty(name string, v any) error {
 // ("closed", and a subclass's) and the computed "input-stream" and
 // "output-stream".
 func (s *IOStream) Properties() []string {
+	if s == nil {
+		return []string{"closed", "input-stream", "output-stream"}
+	}
 	return append(s.Object.Properties(), "input-stream", "output-stream")
+}
+
+// ok reports whether s was made by NewIOStream (or a connection's
+// constructor); a zero or nil IOStream was not.
+func (s *IOStream) ok() bool { return s != nil && s.impl != nil }
+
+// st is the stream's closed/pending state, or, for a zero or nil IOStream,
+// one that refuses every operation with NOT_INITIALIZED.
+func (s *IOStream) st() *streamState {
+	if !s.ok() {
+		return &uninitIOStream
+	}
+	return &s.state
+}
+
+// sourceObject is what callbacks receive as the source object (see source).
+func (s *IOStream) sourceObject() any {
+	if s == nil || s.source == nil {
+		return s
+	}
+	return s.source
 }
 
 // finishClose marks the pair closed and notifies "closed".
 func (s *IOStream) finishClose() {
-	s.state.finishClose()
+	s.st().finishClose()
 	s.closed.Set(true)
 }
 
 var tagIOClose = &opTag{"g_io_stream_close_async"}
 
 // InputStream is g_io_stream_get_input_stream: always the same stream.
-func (s *IOStream) InputStream() *InputStream { return s.impl.InputStream() }
+func (s *IOStream) InputStream() *InputStream {
+	if !s.ok() {
+		return nil
+	}
+	return s.impl.InputStream()
+}
 
 // OutputStream is g_io_stream_get_output_stream: always the same stream.
-func (s *IOStream) OutputStream() *OutputStream { return s.impl.OutputStream() }
+func (s *IOStream) OutputStream() *OutputStream {
+	if !s.ok() {
+		return nil
+	}
+	return s.impl.OutputStream()
+}
 
 // IsClosed is g_io_stream_is_closed.
-func (s *IOStream) IsClosed() bool { return s.state.isClosed() }
+func (s *IOStream) IsClosed() bool { return s.st().isClosed() }
 
 // HasPending is g_io_stream_has_pending: whether a close (or another
 // operation on the pair as a whole) is in progress.
-func (s *IOStream) HasPending() bool { return s.state.hasPending() }
+func (s *IOStream) HasPending() bool { return s.st().hasPending() }
 
 // SetPending is g_io_stream_set_pending: CLOSED if closed, PENDING if an
 // operation is in progress, otherwise marks one in progress.
-func (s *IOStream) SetPending() error { return s.state.setPending() }
+func (s *IOStream) SetPending() error { return s.st().setPending() }
 
 // ClearPending is g_io_stream_clear_pending.
-func (s *IOStream) ClearPending() { s.state.clearPending() }
+func (s *IOStream) ClearPending() { s.st().clearPending() }
 
 // CloseStream is g_io_stream_close: it closes the pair (for a
 // SocketConnection: the output stream, then the input stream, then the
@@ -163,10 +207,10 @@ func (s *IOStream) ClearPending() { s.state.clearPending() }
 // It is not called Close so that SocketConnection can have net.Conn's
 // Close() error; on a SocketConnection both do the same.
 func (s *IOStream) CloseStream(c *cancellable.Cancellable) error {
-	if s.state.isClosed() {
+	if s.st().isClosed() {
 		return nil
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		return err
 	}
 	defer s.finishClose()
@@ -176,15 +220,15 @@ func (s *IOStream) CloseStream(c *cancellable.Cancellable) error {
 // CloseAsync is g_io_stream_close_async. The pair is marked closed just
 // before cb runs; call CloseFinish with the result.
 func (s *IOStream) CloseAsync(prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
-	if s.state.isClosed() {
-		returnNow(s.source, tagIOClose, prio, c, cb, struct{}{})
+	if s.st().isClosed() {
+		returnNow(s.sourceObject(), tagIOClose, prio, c, cb, struct{}{})
 		return
 	}
-	if err := s.state.setPending(); err != nil {
-		reportError[struct{}](s.source, tagIOClose, prio, cb, err)
+	if err := s.st().setPending(); err != nil {
+		reportError[struct{}](s.sourceObject(), tagIOClose, prio, cb, err)
 		return
 	}
-	t := newTask[struct{}](s.source, tagIOClose, prio, c, func(src any, res asyncresult.AsyncResult) {
+	t := newTask[struct{}](s.sourceObject(), tagIOClose, prio, c, func(src any, res asyncresult.AsyncResult) {
 		s.finishClose()
 		if cb != nil {
 			cb(src, res)
@@ -203,7 +247,7 @@ func (s *IOStream) CloseAsync(prio int, c *cancellable.Cancellable, cb asyncresu
 
 // CloseFinish is g_io_stream_close_finish.
 func (s *IOStream) CloseFinish(res asyncresult.AsyncResult) error {
-	_, err := finishTask[struct{}](res, s.source, tagIOClose)
+	_, err := finishTask[struct{}](res, s.sourceObject(), tagIOClose)
 	return err
 }
 
@@ -228,13 +272,22 @@ var tagIOSplice = &opTag{"g_io_stream_splice_async"}
 // an error; the first other error is. Call SpliceFinish with the result.
 // It is how a proxy joins two connections.
 func (s *IOStream) SpliceAsync(other IOStreamer, flags IOStreamSpliceFlags, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
-	t := newTask[struct{}](s.source, tagIOSplice, prio, c, cb)
+	if !s.ok() {
+		reportError[struct{}](s.sourceObject(), tagIOSplice, prio, cb, uninitIOStream.uninit)
+		return
+	}
+	if other == nil {
+		reportError[struct{}](s.sourceObject(), tagIOSplice, prio, cb,
+			ioerr.New(ioerr.InvalidArgument, "g_io_stream_splice_async: no stream to splice with (other is nil)"))
+		return
+	}
+	t := newTask[struct{}](s.sourceObject(), tagIOSplice, prio, c, cb)
 	runTask(t, func() (struct{}, error) { return struct{}{}, splicePair(s, other, flags, c) })
 }
 
 // SpliceFinish is g_io_stream_splice_finish.
 func (s *IOStream) SpliceFinish(res asyncresult.AsyncResult) error {
-	_, err := finishTask[struct{}](res, s.source, tagIOSplice)
+	_, err := finishTask[struct{}](res, s.sourceObject(), tagIOSplice)
 	return err
 }
 

@@ -14,6 +14,11 @@ import (
 
 // NetworkAddress is GNetworkAddress: a host name (or numeric address) and a
 // port, resolved when a SocketClient connects to it.
+//
+// It is immutable and safe to share between goroutines. The zero value (and
+// a nil pointer) names no host: Enumerate, and a SocketClient connecting to
+// it, fail with INVALID_ARGUMENT; make one with NewNetworkAddress or
+// ParseNetworkAddress.
 type NetworkAddress struct {
 	hostname string
 	port     uint16
@@ -80,15 +85,28 @@ func parsePort(s, whole string) (uint16, error) {
 }
 
 // Hostname is g_network_address_get_hostname.
-func (a *NetworkAddress) Hostname() string { return a.hostname }
+func (a *NetworkAddress) Hostname() string {
+	if a == nil {
+		return ""
+	}
+	return a.hostname
+}
 
 // Port is g_network_address_get_port.
-func (a *NetworkAddress) Port() uint16 { return a.port }
+func (a *NetworkAddress) Port() uint16 {
+	if a == nil {
+		return 0
+	}
+	return a.port
+}
 
 // String is g_socket_connectable_to_string: "host:port", with an IPv6
 // literal in brackets. Differs from GLib, which writes "::1:80", which
 // cannot be parsed back.
 func (a *NetworkAddress) String() string {
+	if a == nil {
+		return ""
+	}
 	return net.JoinHostPort(a.hostname, strconv.Itoa(int(a.port)))
 }
 
@@ -97,6 +115,9 @@ func (a *NetworkAddress) String() string {
 // is HOST_NOT_FOUND "Error resolving “HOST”: REASON" (GLib reports it in
 // the G_RESOLVER_ERROR domain, which this package does not have).
 func (a *NetworkAddress) Enumerate(c *cancellable.Cancellable) ([]SocketAddress, error) {
+	if a == nil || a.hostname == "" {
+		return nil, ioerr.New(ioerr.InvalidArgument, "NetworkAddress has no host name (a zero or nil gio.NetworkAddress: make one with NewNetworkAddress)")
+	}
 	if ip, err := netip.ParseAddr(a.hostname); err == nil {
 		sa, err := NewInetSocketAddressFromString(ip.String(), uint(a.port))
 		if err != nil {

@@ -45,6 +45,11 @@ type Flusher interface {
 // (PENDING "Stream has outstanding operation"), nothing after Close (CLOSED
 // "Stream is already closed"), async results on the caller's context
 // (SOCK-11).
+//
+// Multiple goroutines may call its methods; the one-operation rule is what
+// serialises them. The zero OutputStream (and a nil pointer) is not usable:
+// every operation fails with NOT_INITIALIZED; make one with
+// NewOutputStream.
 type OutputStream struct {
 	impl  OutputStreamImpl
 	state streamState
@@ -53,6 +58,24 @@ type OutputStream struct {
 // NewOutputStream returns an OutputStream around impl.
 func NewOutputStream(impl OutputStreamImpl) *OutputStream {
 	return &OutputStream{impl: impl}
+}
+
+// st is the stream's closed/pending state, or, for a zero or nil OutputStream
+// (not made by NewOutputStream), one that refuses every operation with
+// NOT_INITIALIZED.
+func (s *OutputStream) st() *streamState {
+	if s == nil || s.impl == nil {
+		return &uninitOutput
+	}
+	return &s.state
+}
+
+// implOrNil is the impl, nil for a zero or nil OutputStream.
+func (s *OutputStream) implOrNil() OutputStreamImpl {
+	if s == nil {
+		return nil
+	}
+	return s.impl
 }
 
 // Tags of the async operations.
@@ -66,16 +89,16 @@ var (
 )
 
 // IsClosed is g_output_stream_is_closed.
-func (s *OutputStream) IsClosed() bool { return s.state.isClosed() }
+func (s *OutputStream) IsClosed() bool { return s.st().isClosed() }
 
 // HasPending is g_output_stream_has_pending.
-func (s *OutputStream) HasPending() bool { return s.state.hasPending() }
+func (s *OutputStream) HasPending() bool { return s.st().hasPending() }
 
 // SetPending is g_output_stream_set_pending (see InputStream.SetPending).
-func (s *OutputStream) SetPending() error { return s.state.setPending() }
+func (s *OutputStream) SetPending() error { return s.st().setPending() }
 
 // ClearPending is g_output_stream_clear_pending.
-func (s *OutputStream) ClearPending() { s.state.clearPending() }
+func (s *OutputStream) ClearPending() { s.st().clearPending() }
 
 // Write is g_output_stream_write: it writes some of buf, blocking until it
 // can write at least one byte, and returns how many it wrote. An empty buf
@@ -84,10 +107,10 @@ func (s *OutputStream) Write(buf []byte, c *cancellable.Cancellable) (int, error
 	if len(buf) == 0 {
 		return 0, nil
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		return 0, err
 	}
-	defer s.state.clearPending()
+	defer s.st().clearPending()
 	return s.write(buf, c)
 }
 
@@ -107,10 +130,10 @@ func (s *OutputStream) WriteAll(buf []byte, c *cancellable.Cancellable) (int, er
 	if len(buf) == 0 {
 		return 0, nil
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		return 0, err
 	}
-	defer s.state.clearPending()
+	defer s.st().clearPending()
 	return s.writeAll(buf, c)
 }
 
@@ -136,10 +159,10 @@ func (s *OutputStream) Writev(bufs [][]byte, c *cancellable.Cancellable) (int, e
 	if vecLen(bufs) == 0 {
 		return 0, nil
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		return 0, err
 	}
-	defer s.state.clearPending()
+	defer s.st().clearPending()
 	return s.writev(bufs, c)
 }
 
@@ -147,7 +170,7 @@ func (s *OutputStream) writev(bufs [][]byte, c *cancellable.Cancellable) (int, e
 	if err := cancelledErr(c); err != nil {
 		return 0, err
 	}
-	if w, ok := s.impl.(VectorWriter); ok {
+	if w, ok := s.implOrNil().(VectorWriter); ok {
 		return w.Writev(bufs, c)
 	}
 	return s.writevEach(bufs, c)
@@ -180,7 +203,7 @@ func (s *OutputStream) writevEach(bufs [][]byte, c *cancellable.Cancellable) (in
 
 // flush is the impl's Flusher, if it has one.
 func (s *OutputStream) flush(c *cancellable.Cancellable) error {
-	if f, ok := s.impl.(Flusher); ok {
+	if f, ok := s.implOrNil().(Flusher); ok {
 		return f.Flush(c)
 	}
 	return nil
@@ -193,10 +216,10 @@ func (s *OutputStream) WritevAll(bufs [][]byte, c *cancellable.Cancellable) (int
 	if vecLen(bufs) == 0 {
 		return 0, nil
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		return 0, err
 	}
-	defer s.state.clearPending()
+	defer s.st().clearPending()
 	return s.writevAll(bufs, c)
 }
 
@@ -250,10 +273,10 @@ func vecAdvance(bufs [][]byte, n int) [][]byte {
 
 // Flush is g_output_stream_flush.
 func (s *OutputStream) Flush(c *cancellable.Cancellable) error {
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		return err
 	}
-	defer s.state.clearPending()
+	defer s.st().clearPending()
 	return s.flush(c)
 }
 
@@ -263,13 +286,13 @@ func (s *OutputStream) Flush(c *cancellable.Cancellable) error {
 // reported, and the close still runs. While another operation is in progress
 // it fails with PENDING.
 func (s *OutputStream) Close(c *cancellable.Cancellable) error {
-	if s.state.isClosed() {
+	if s.st().isClosed() {
 		return nil
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		return err
 	}
-	defer s.state.finishClose()
+	defer s.st().finishClose()
 	return s.close(c)
 }
 
@@ -291,12 +314,12 @@ func (s *OutputStream) WriteAsync(buf []byte, prio int, c *cancellable.Cancellab
 		returnNow(s, tagWrite, prio, c, cb, 0)
 		return
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[int](s, tagWrite, prio, cb, err)
 		return
 	}
-	t := newTask[int](s, tagWrite, prio, c, s.state.wrap(cb))
-	if p, ok := s.impl.(PollableOutputImpl); ok {
+	t := newTask[int](s, tagWrite, prio, c, s.st().wrap(cb))
+	if p, ok := s.implOrNil().(PollableOutputImpl); ok {
 		pollWrite(p, t, buf)
 		return
 	}
@@ -315,12 +338,12 @@ func (s *OutputStream) WriteAllAsync(buf []byte, prio int, c *cancellable.Cancel
 		returnNow(s, tagWriteAll, prio, c, cb, countResult{})
 		return
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[countResult](s, tagWriteAll, prio, cb, err)
 		return
 	}
-	t := newTask[countResult](s, tagWriteAll, prio, c, s.state.wrap(cb))
-	if p, ok := s.impl.(PollableOutputImpl); ok {
+	t := newTask[countResult](s, tagWriteAll, prio, c, s.st().wrap(cb))
+	if p, ok := s.implOrNil().(PollableOutputImpl); ok {
 		pollWriteAll(p, t, buf)
 		return
 	}
@@ -341,11 +364,11 @@ func (s *OutputStream) WritevAsync(bufs [][]byte, prio int, c *cancellable.Cance
 		returnNow(s, tagWritev, prio, c, cb, 0)
 		return
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[int](s, tagWritev, prio, cb, err)
 		return
 	}
-	t := newTask[int](s, tagWritev, prio, c, s.state.wrap(cb))
+	t := newTask[int](s, tagWritev, prio, c, s.st().wrap(cb))
 	if p, ok := s.vecPollable(); ok {
 		pollWritev(p, t, bufs)
 		return
@@ -365,11 +388,11 @@ func (s *OutputStream) WritevAllAsync(bufs [][]byte, prio int, c *cancellable.Ca
 		returnNow(s, tagWritevAll, prio, c, cb, countResult{})
 		return
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[countResult](s, tagWritevAll, prio, cb, err)
 		return
 	}
-	t := newTask[countResult](s, tagWritevAll, prio, c, s.state.wrap(cb))
+	t := newTask[countResult](s, tagWritevAll, prio, c, s.st().wrap(cb))
 	if p, ok := s.vecPollable(); ok {
 		pollWritevAll(p, t, bufs)
 		return
@@ -380,11 +403,11 @@ func (s *OutputStream) WritevAllAsync(bufs [][]byte, prio int, c *cancellable.Ca
 // vecPollable reports whether the vectored writes take the pollable path:
 // the impl must be pollable and have a non-blocking vectored write.
 func (s *OutputStream) vecPollable() (PollableOutputImpl, bool) {
-	p, ok := s.impl.(PollableOutputImpl)
+	p, ok := s.implOrNil().(PollableOutputImpl)
 	if !ok {
 		return nil, false
 	}
-	_, ok = s.impl.(vecWriter)
+	_, ok = s.implOrNil().(vecWriter)
 	return p, ok
 }
 
@@ -395,11 +418,11 @@ func (s *OutputStream) WritevAllFinish(res asyncresult.AsyncResult) (int, error)
 
 // FlushAsync is g_output_stream_flush_async.
 func (s *OutputStream) FlushAsync(prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[struct{}](s, tagFlush, prio, cb, err)
 		return
 	}
-	t := newTask[struct{}](s, tagFlush, prio, c, s.state.wrap(cb))
+	t := newTask[struct{}](s, tagFlush, prio, c, s.st().wrap(cb))
 	runTask(t, func() (struct{}, error) { return struct{}{}, s.flush(c) })
 }
 
@@ -412,15 +435,15 @@ func (s *OutputStream) FlushFinish(res asyncresult.AsyncResult) error {
 // CloseAsync is g_output_stream_close_async: flush, then close, on another
 // goroutine. The stream is marked closed just before cb runs.
 func (s *OutputStream) CloseAsync(prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
-	if s.state.isClosed() {
+	if s.st().isClosed() {
 		returnNow(s, tagOutClose, prio, c, cb, struct{}{})
 		return
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[struct{}](s, tagOutClose, prio, cb, err)
 		return
 	}
-	t := newTask[struct{}](s, tagOutClose, prio, c, s.state.wrapClose(cb))
+	t := newTask[struct{}](s, tagOutClose, prio, c, s.st().wrapClose(cb))
 	runTask(t, func() (struct{}, error) { return struct{}{}, s.close(c) })
 }
 
@@ -432,14 +455,14 @@ func (s *OutputStream) CloseFinish(res asyncresult.AsyncResult) error {
 
 // CanPoll is g_pollable_output_stream_can_poll.
 func (s *OutputStream) CanPoll() bool {
-	_, ok := s.impl.(PollableOutputImpl)
+	_, ok := s.implOrNil().(PollableOutputImpl)
 	return ok
 }
 
 // IsWritable is g_pollable_output_stream_is_writable: whether a write would
 // not block. False for a stream that cannot poll.
 func (s *OutputStream) IsWritable() bool {
-	p, ok := s.impl.(PollableOutputImpl)
+	p, ok := s.implOrNil().(PollableOutputImpl)
 	return ok && p.IsWritable()
 }
 
@@ -453,7 +476,7 @@ func (s *OutputStream) WriteNonblocking(buf []byte, c *cancellable.Cancellable) 
 	if len(buf) == 0 {
 		return 0, nil
 	}
-	p, ok := s.impl.(PollableOutputImpl)
+	p, ok := s.implOrNil().(PollableOutputImpl)
 	if !ok {
 		return 0, errNotPollable()
 	}
@@ -464,7 +487,7 @@ func (s *OutputStream) WriteNonblocking(buf []byte, c *cancellable.Cancellable) 
 // source whose callback runs when the stream is writable or c is
 // cancelled. Nil for a stream that cannot poll.
 func (s *OutputStream) CreateSource(c *cancellable.Cancellable) *mainloop.Source {
-	p, ok := s.impl.(PollableOutputImpl)
+	p, ok := s.implOrNil().(PollableOutputImpl)
 	if !ok {
 		return nil
 	}
@@ -487,10 +510,10 @@ var tagSplice = &opTag{"g_output_stream_splice_async"}
 // the count is of the bytes written so far, and flags are still honoured
 // (close errors are reported only when the copy itself succeeded).
 func (s *OutputStream) Splice(src *InputStream, flags OutputStreamSpliceFlags, c *cancellable.Cancellable) (int64, error) {
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		return 0, err
 	}
-	defer s.state.clearPending()
+	defer s.st().clearPending()
 	return s.splice(src, flags, c)
 }
 
@@ -518,7 +541,7 @@ func (s *OutputStream) splice(src *InputStream, flags OutputStreamSpliceFlags, c
 	}
 	if flags&OutputStreamSpliceCloseTarget != 0 {
 		cerr := s.close(c)
-		s.state.markClosed()
+		s.st().markClosed()
 		if err == nil {
 			err = cerr
 		}
@@ -530,11 +553,11 @@ func (s *OutputStream) splice(src *InputStream, flags OutputStreamSpliceFlags, c
 // delivered to cb on the caller's context. SpliceFinish reports the count
 // even on error.
 func (s *OutputStream) SpliceAsync(src *InputStream, flags OutputStreamSpliceFlags, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[countResult](s, tagSplice, prio, cb, err)
 		return
 	}
-	t := newTask[countResult](s, tagSplice, prio, c, s.state.wrap(cb))
+	t := newTask[countResult](s, tagSplice, prio, c, s.st().wrap(cb))
 	runCountTask(t, func() (int, error) {
 		n, err := s.splice(src, flags, c)
 		return int(n), err

@@ -40,6 +40,11 @@ import (
 // the caller's context at creation, and GSocket's properties notify on
 // Notify and are reachable by name (see Property). Destroy does not close
 // it (GSocket has no dispose); Close does.
+//
+// The zero Socket (and a nil *Socket) is not usable: every call returns
+// NOT_INITIALIZED "Invalid socket, not initialized", or, with no error to
+// return, logs GLib's critical and gives the zero result (FD is -1). Make
+// one with NewSocket or NewSocketFromFD.
 type Socket struct {
 	object.Object
 	prop socketProps
@@ -240,6 +245,9 @@ func errnoOf(err error, prefix string) *Error {
 // control runs fn with the descriptor, which cannot be closed meanwhile. It
 // returns CLOSED when the socket is already closed.
 func (s *Socket) control(fn func(fd int)) error {
+	if !s.ok() {
+		return notInitError()
+	}
 	err := s.rc.Control(func(fd uintptr) { fn(int(fd)) })
 	if err != nil {
 		return closedError()
@@ -247,8 +255,33 @@ func (s *Socket) control(fn func(fd int)) error {
 	return nil
 }
 
-// checkSocket is gsocket.c's check_socket: CLOSED once closed (SOCK-2).
+// ok is net's c.ok() guard: whether s was made by a constructor (NewSocket,
+// NewSocketFromFD, Accept…). A zero Socket and a nil *Socket are not.
+func (s *Socket) ok() bool { return s != nil && s.file != nil }
+
+// notInitError is what every call on a zero or nil Socket returns: GLib's
+// check_socket error for a socket that was never initialised.
+func notInitError() error {
+	return ioerr.New(ioerr.NotInitialized, msgNotInit+" (a zero or nil gio.Socket: make one with NewSocket)")
+}
+
+// refused logs GLib's critical for a call on a zero or nil Socket and
+// reports whether the call must stop (for the methods with no error to
+// return).
+func (s *Socket) refused(fn string) bool {
+	if s.ok() {
+		return false
+	}
+	criticalf(fn + ": assertion 'G_IS_SOCKET (socket)' failed (a zero or nil gio.Socket)")
+	return true
+}
+
+// checkSocket is gsocket.c's check_socket: NOT_INITIALIZED for a zero or
+// nil Socket, CLOSED once closed (SOCK-2).
 func (s *Socket) checkSocket() error {
+	if !s.ok() {
+		return notInitError()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -260,6 +293,9 @@ func (s *Socket) checkSocket() error {
 // checkOp is the SOCK-2 check order for an I/O operation: closed, then the
 // timed-out flag set by a socket source (reported once), then cancellation.
 func (s *Socket) checkOp(ctx context.Context) error {
+	if !s.ok() {
+		return notInitError()
+	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -287,21 +323,44 @@ func ctxError(context.Context) error {
 }
 
 // Family is g_socket_get_family.
-func (s *Socket) Family() SocketFamily { return s.family }
+func (s *Socket) Family() SocketFamily {
+	if !s.ok() {
+		return SocketFamilyInvalid
+	}
+	return s.family
+}
 
 // Type is g_socket_get_socket_type.
-func (s *Socket) Type() SocketType { return s.typ }
+func (s *Socket) Type() SocketType {
+	if !s.ok() {
+		return SocketTypeInvalid
+	}
+	return s.typ
+}
 
 // Protocol is g_socket_get_protocol: the protocol given to NewSocket
 // (SocketProtocolDefault stays Default), or the one found by NewSocketFromFD.
-func (s *Socket) Protocol() SocketProtocol { return s.protocol }
+func (s *Socket) Protocol() SocketProtocol {
+	if !s.ok() {
+		return SocketProtocolUnknown
+	}
+	return s.protocol
+}
 
 // FD is g_socket_get_fd: the descriptor, or -1 once closed. The Socket still
 // owns it: do not close it, and do not use it after Close.
-func (s *Socket) FD() int { return int(s.fd.Load()) }
+func (s *Socket) FD() int {
+	if !s.ok() {
+		return -1
+	}
+	return int(s.fd.Load())
+}
 
 // IsClosed is g_socket_is_closed.
 func (s *Socket) IsClosed() bool {
+	if !s.ok() {
+		return false
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.closed
@@ -310,6 +369,9 @@ func (s *Socket) IsClosed() bool {
 // IsConnected is g_socket_is_connected: true after a successful Connect or
 // Accept until both directions are shut down or the socket is closed.
 func (s *Socket) IsConnected() bool {
+	if !s.ok() {
+		return false
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.connectedRead || s.connectedWrite
@@ -321,6 +383,9 @@ func (s *Socket) IsConnected() bool {
 //
 // It notifies "blocking" when the value changes.
 func (s *Socket) SetBlocking(blocking bool) {
+	if s.refused("g_socket_set_blocking") {
+		return
+	}
 	if s.Blocking() == blocking {
 		return
 	}
@@ -333,6 +398,9 @@ func (s *Socket) SetBlocking(blocking bool) {
 
 // Blocking is g_socket_get_blocking.
 func (s *Socket) Blocking() bool {
+	if !s.ok() {
+		return true
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.blocking
@@ -345,6 +413,9 @@ func (s *Socket) Blocking() bool {
 // Negative values are treated as 0. It notifies "timeout" when the value
 // changes.
 func (s *Socket) SetTimeout(d time.Duration) {
+	if s.refused("g_socket_set_timeout") {
+		return
+	}
 	if d < 0 {
 		d = 0
 	}
@@ -360,6 +431,9 @@ func (s *Socket) SetTimeout(d time.Duration) {
 
 // Timeout is g_socket_get_timeout.
 func (s *Socket) Timeout() time.Duration {
+	if !s.ok() {
+		return 0
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.timeout
@@ -370,6 +444,9 @@ func (s *Socket) Timeout() time.Duration {
 // logs GLib's critical (SOCK-9). It notifies "listen-backlog" when the
 // value changes.
 func (s *Socket) SetListenBacklog(n int) {
+	if s.refused("g_socket_set_listen_backlog") {
+		return
+	}
 	s.mu.Lock()
 	listening, same := s.listening, s.backlog == n
 	s.mu.Unlock()
@@ -394,6 +471,9 @@ func (s *Socket) SetListenBacklog(n int) {
 
 // ListenBacklog is g_socket_get_listen_backlog.
 func (s *Socket) ListenBacklog() int {
+	if !s.ok() {
+		return 0
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.backlog
@@ -403,6 +483,9 @@ func (s *Socket) ListenBacklog() int {
 // "keepalive" when the value changes. A failure is logged as GLib's
 // warning "error setting keepalive: …" and leaves the value unchanged.
 func (s *Socket) SetKeepalive(keepalive bool) {
+	if s.refused("g_socket_set_keepalive") {
+		return
+	}
 	if s.Keepalive() == keepalive {
 		return
 	}
@@ -423,6 +506,9 @@ func (s *Socket) SetKeepalive(keepalive bool) {
 
 // Keepalive is g_socket_get_keepalive.
 func (s *Socket) Keepalive() bool {
+	if !s.ok() {
+		return false
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.keepalive
@@ -460,7 +546,7 @@ func (s *Socket) SetOption(level, name, value int) error {
 // when IPV6_V6ONLY is off (so v4-mapped clients are accepted); false
 // otherwise.
 func (s *Socket) SpeaksIPv4() bool {
-	switch s.family {
+	switch s.Family() {
 	case SocketFamilyIPv4:
 		return true
 	case SocketFamilyIPv6:
@@ -504,6 +590,9 @@ func (s *Socket) LocalAddress() (SocketAddress, error) {
 // Connect, or getpeername's. While a non-blocking connect is pending it
 // first checks its result (CheckConnectResult).
 func (s *Socket) RemoteAddress() (SocketAddress, error) {
+	if !s.ok() {
+		return nil, notInitError()
+	}
 	s.mu.Lock()
 	pending := s.connectPending
 	s.mu.Unlock()
@@ -609,6 +698,9 @@ func (s *Socket) Listen() error {
 // IsListening reports whether Listen succeeded, or the socket was adopted
 // listening (NewSocketFromFD, NewSocketFromNetListener).
 func (s *Socket) IsListening() bool {
+	if !s.ok() {
+		return false
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.listening
@@ -656,6 +748,9 @@ func (s *Socket) Shutdown(read, write bool) error {
 // be sent (no SO_LINGER change), but it returns only after the descriptor is
 // really closed.
 func (s *Socket) Close() error {
+	if !s.ok() {
+		return notInitError()
+	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()

@@ -431,6 +431,9 @@ func (d *dirOp) perform(s *Socket, ctx context.Context, write bool, deadline tim
 // state returns the blocking flag and the deadline for an operation
 // starting now.
 func (s *Socket) state() (bool, time.Time) {
+	if !s.ok() {
+		return true, time.Time{} // the operation's checkOp reports it
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.blocking, deadlineFor(s.timeout)

@@ -9,6 +9,9 @@ import (
 // inetOption picks the IPv4 or IPv6 option for the socket's family; ok is
 // false (after GLib's critical) for any other family.
 func (s *Socket) inetOption(fn string, v4, v6 int) (level, name int, ok bool) {
+	if s.refused(fn) {
+		return 0, 0, false
+	}
 	switch s.family {
 	case SocketFamilyIPv4:
 		return unix.IPPROTO_IP, v4, true
@@ -80,6 +83,9 @@ func (s *Socket) Broadcast() bool {
 // SetBroadcast is g_socket_set_broadcast. Every successful call notifies
 // "broadcast".
 func (s *Socket) SetBroadcast(b bool) {
+	if s.refused("g_socket_set_broadcast") {
+		return
+	}
 	p := s.props()
 	if s.setIntOption("broadcast", unix.SOL_SOCKET, unix.SO_BROADCAST, b2i(b)) {
 		p.broadcast.Set(b)

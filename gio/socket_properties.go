@@ -182,7 +182,9 @@ func (s *Socket) SetProperty(name string, v any) error {
 // ones on the embedded Object, so that Object.Property and
 // Object.NotifyProperty know them from then on.
 func (s *Socket) Properties() []string {
-	s.props()
+	if s.ok() {
+		s.props()
+	}
 	return append([]string(nil), socketPropertyNames...)
 }
 
@@ -190,6 +192,9 @@ func (s *Socket) Properties() []string {
 // read-write property called name. Other names log GLib's critical, as
 // Object.NotifyProperty does.
 func (s *Socket) NotifyProperty(name string) {
+	if s.refused("g_object_notify") {
+		return
+	}
 	s.props()
 	s.Object.NotifyProperty(name)
 }

@@ -161,6 +161,9 @@ func (ss *socketSource) finalize(*mainloop.Source) {
 // fn may be nil; then a callback set with SetCallback on the returned source
 // is called instead.
 func (s *Socket) CreateSource(cond mainloop.IOCondition, c *cancellable.Cancellable, fn SocketSourceFunc) *mainloop.Source {
+	if s.refused("g_socket_create_source") {
+		return nil
+	}
 	src := s.createSource(cond, fn)
 	if c != nil {
 		child := c.NewSource()

@@ -72,6 +72,10 @@ func (e SocketClientEvent) String() string {
 //
 // Settings may be changed from any goroutine; a connection attempt uses the
 // values read when it starts.
+//
+// The zero SocketClient (and a nil pointer) is not usable: the connect
+// calls fail with NOT_INITIALIZED, the setters log a critical; make one
+// with NewSocketClient.
 type SocketClient struct {
 	object.Object
 
@@ -87,13 +91,32 @@ type SocketClient struct {
 	local       object.Property[SocketAddress]
 	timeout     object.Property[time.Duration]
 	enableProxy object.Property[bool]
+
+	inited bool // made by NewSocketClient
+}
+
+// ok is net's c.ok() guard: whether cl was made by NewSocketClient.
+func (cl *SocketClient) ok() bool { return cl != nil && cl.inited }
+
+// refused logs GLib's critical for a call on a zero or nil SocketClient and
+// reports whether the call must stop.
+func (cl *SocketClient) refused(fn string) bool {
+	if cl.ok() {
+		return false
+	}
+	criticalf(fn + ": assertion 'G_IS_SOCKET_CLIENT (client)' failed (a zero or nil gio.SocketClient: make one with NewSocketClient)")
+	return true
+}
+
+func errClientNotInit() error {
+	return ioerr.New(ioerr.NotInitialized, "SocketClient is not initialized (a zero or nil gio.SocketClient: make one with NewSocketClient)")
 }
 
 // NewSocketClient is g_socket_client_new: any family, stream sockets, the
 // default protocol, no local address, no timeout. Its context (object
 // affinity) is the caller's.
 func NewSocketClient() *SocketClient {
-	cl := &SocketClient{}
+	cl := &SocketClient{inited: true}
 	cl.Init(cl)
 	cl.Event.SetOwner(&cl.Object)
 	// The names are fixed and new on a fresh object: Install cannot fail.
@@ -109,43 +132,96 @@ func NewSocketClient() *SocketClient {
 // SetFamily is g_socket_client_set_family: the family of the sockets the
 // client makes; SocketFamilyInvalid (the default) takes each address's own.
 // As in GLib, addresses of another family are still tried, and fail.
-func (cl *SocketClient) SetFamily(f SocketFamily) { cl.family.Set(f) }
+func (cl *SocketClient) SetFamily(f SocketFamily) {
+	if cl.refused("g_socket_client_set_family") {
+		return
+	}
+	cl.family.Set(f)
+}
 
 // Family is g_socket_client_get_family.
-func (cl *SocketClient) Family() SocketFamily { return cl.family.Get() }
+func (cl *SocketClient) Family() SocketFamily {
+	if !cl.ok() {
+		return SocketFamilyInvalid
+	}
+	return cl.family.Get()
+}
 
 // SetSocketType is g_socket_client_set_socket_type (default SocketTypeStream).
-func (cl *SocketClient) SetSocketType(t SocketType) { cl.typ.Set(t) }
+func (cl *SocketClient) SetSocketType(t SocketType) {
+	if cl.refused("g_socket_client_set_socket_type") {
+		return
+	}
+	cl.typ.Set(t)
+}
 
 // SocketType is g_socket_client_get_socket_type.
-func (cl *SocketClient) SocketType() SocketType { return cl.typ.Get() }
+func (cl *SocketClient) SocketType() SocketType {
+	if !cl.ok() {
+		return SocketTypeInvalid
+	}
+	return cl.typ.Get()
+}
 
 // SetProtocol is g_socket_client_set_protocol (default SocketProtocolDefault).
-func (cl *SocketClient) SetProtocol(p SocketProtocol) { cl.protocol.Set(p) }
+func (cl *SocketClient) SetProtocol(p SocketProtocol) {
+	if cl.refused("g_socket_client_set_protocol") {
+		return
+	}
+	cl.protocol.Set(p)
+}
 
 // Protocol is g_socket_client_get_protocol.
-func (cl *SocketClient) Protocol() SocketProtocol { return cl.protocol.Get() }
+func (cl *SocketClient) Protocol() SocketProtocol {
+	if !cl.ok() {
+		return SocketProtocolDefault
+	}
+	return cl.protocol.Get()
+}
 
 // SetLocalAddress is g_socket_client_set_local_address: each socket is bound
 // to it before connecting (nil: let the kernel choose).
-func (cl *SocketClient) SetLocalAddress(a SocketAddress) { cl.local.Set(a) }
+func (cl *SocketClient) SetLocalAddress(a SocketAddress) {
+	if cl.refused("g_socket_client_set_local_address") {
+		return
+	}
+	cl.local.Set(a)
+}
 
 // LocalAddress is g_socket_client_get_local_address.
-func (cl *SocketClient) LocalAddress() SocketAddress { return cl.local.Get() }
+func (cl *SocketClient) LocalAddress() SocketAddress {
+	if !cl.ok() {
+		return nil
+	}
+	return cl.local.Get()
+}
 
 // SetTimeout is g_socket_client_set_timeout: the timeout of each socket the
 // client makes (Socket.SetTimeout), which bounds the connect and every later
 // blocking operation on the connection; 0 means none. Differs from GLib,
 // which counts whole seconds: this takes any duration.
-func (cl *SocketClient) SetTimeout(d time.Duration) { cl.timeout.Set(d) }
+func (cl *SocketClient) SetTimeout(d time.Duration) {
+	if cl.refused("g_socket_client_set_timeout") {
+		return
+	}
+	cl.timeout.Set(d)
+}
 
 // Timeout is g_socket_client_get_timeout.
-func (cl *SocketClient) Timeout() time.Duration { return cl.timeout.Get() }
+func (cl *SocketClient) Timeout() time.Duration {
+	if !cl.ok() {
+		return 0
+	}
+	return cl.timeout.Get()
+}
 
 // SetEnableProxy is g_socket_client_set_enable_proxy. This SocketClient has
 // no proxy support, so the property stays false: setting it to true logs a
 // warning and changes nothing.
 func (cl *SocketClient) SetEnableProxy(enable bool) {
+	if cl.refused("g_socket_client_set_enable_proxy") {
+		return
+	}
 	if enable {
 		logging.Warning("gio", "g_socket_client_set_enable_proxy: proxies are not supported; connecting directly")
 	}
@@ -153,7 +229,12 @@ func (cl *SocketClient) SetEnableProxy(enable bool) {
 
 // EnableProxy is g_socket_client_get_enable_proxy: always false (see
 // SetEnableProxy).
-func (cl *SocketClient) EnableProxy() bool { return cl.enableProxy.Get() }
+func (cl *SocketClient) EnableProxy() bool {
+	if !cl.ok() {
+		return false
+	}
+	return cl.enableProxy.Get()
+}
 
 // Connect is g_socket_client_connect: it connects to connectable (a
 // SocketAddress or a NetworkAddress), trying each address it resolves to in
@@ -161,6 +242,9 @@ func (cl *SocketClient) EnableProxy() bool { return cl.enableProxy.Get() }
 // *TCPConnection's or *UnixConnection's base). It blocks; the Event signal
 // is emitted on the calling goroutine.
 func (cl *SocketClient) Connect(connectable SocketConnectable, c *cancellable.Cancellable) (*SocketConnection, error) {
+	if !cl.ok() {
+		return nil, errClientNotInit()
+	}
 	if connectable == nil {
 		return nil, nilConnectable("g_socket_client_connect")
 	}
@@ -181,6 +265,9 @@ func (cl *SocketClient) Connect(connectable SocketConnectable, c *cancellable.Ca
 // defaultPort 80 all work. A malformed hostAndPort fails with
 // INVALID_ARGUMENT before any event is emitted.
 func (cl *SocketClient) ConnectToHost(hostAndPort string, defaultPort uint16, c *cancellable.Cancellable) (*SocketConnection, error) {
+	if !cl.ok() {
+		return nil, errClientNotInit()
+	}
 	a, err := ParseNetworkAddress(hostAndPort, defaultPort)
 	if err != nil {
 		return nil, err
@@ -211,6 +298,10 @@ func (cl *SocketClient) ConnectFinish(res asyncresult.AsyncResult) (*SocketConne
 // hostAndPort is reported to cb (later, on the caller's context) with no
 // event emitted.
 func (cl *SocketClient) ConnectToHostAsync(hostAndPort string, defaultPort uint16, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	if !cl.ok() {
+		reportError[*SocketConnection](cl, tagClientConnectToHost, mainloop.PriorityDefault, cb, errClientNotInit())
+		return
+	}
 	a, err := ParseNetworkAddress(hostAndPort, defaultPort)
 	if err != nil {
 		reportError[*SocketConnection](cl, tagClientConnectToHost, mainloop.PriorityDefault, cb, err)
@@ -225,6 +316,10 @@ func (cl *SocketClient) ConnectToHostFinish(res asyncresult.AsyncResult) (*Socke
 }
 
 func (cl *SocketClient) connectAsync(connectable SocketConnectable, tag sourceTag, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	if !cl.ok() {
+		reportError[*SocketConnection](cl, tag, mainloop.PriorityDefault, cb, errClientNotInit())
+		return
+	}
 	if connectable == nil {
 		reportError[*SocketConnection](cl, tag, mainloop.PriorityDefault, cb, nilConnectable(tag.name))
 		return

@@ -42,7 +42,7 @@ func TestConnectionFactory_SOCK10(t *testing.T) {
 		if (c.TCP() != nil) != tc.tcp || (c.Unix() != nil) != tc.unix {
 			t.Errorf("%v/%v/%v: TCP()=%v Unix()=%v", tc.family, tc.typ, tc.protocol, c.TCP() != nil, c.Unix() != nil)
 		}
-		if c.TCP() != nil && c.TCP().SocketConnection != c {
+		if c.TCP() != nil && &c.TCP().SocketConnection != c {
 			t.Error("TCP() does not embed the same connection")
 		}
 		if c.Socket() != s {

@@ -123,10 +123,23 @@ type streamState struct {
 	mu      sync.Mutex
 	closed  bool
 	pending bool
+	uninit  error // set only in the uninit* states: what every operation fails with
 }
+
+// The states of the streams that were never made by their constructor (a
+// zero value, a nil pointer): every operation fails with NOT_INITIALIZED,
+// and nothing ever changes them.
+var (
+	uninitInput    = streamState{uninit: ioerr.New(ioerr.NotInitialized, "Stream is not initialized (a zero or nil gio.InputStream: make one with NewInputStream)")}
+	uninitOutput   = streamState{uninit: ioerr.New(ioerr.NotInitialized, "Stream is not initialized (a zero or nil gio.OutputStream: make one with NewOutputStream)")}
+	uninitIOStream = streamState{uninit: ioerr.New(ioerr.NotInitialized, "Stream is not initialized (a zero or nil gio.IOStream: make one with NewIOStream)")}
+)
 
 // setPending is g_input_stream_set_pending: CLOSED first, then PENDING.
 func (s *streamState) setPending() error {
+	if s.uninit != nil {
+		return s.uninit
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -140,6 +153,9 @@ func (s *streamState) setPending() error {
 }
 
 func (s *streamState) clearPending() {
+	if s.uninit != nil {
+		return
+	}
 	s.mu.Lock()
 	s.pending = false
 	s.mu.Unlock()
@@ -148,6 +164,9 @@ func (s *streamState) clearPending() {
 // finishClose clears pending and marks the stream closed, in one step, as
 // GLib does when a close returns, whether or not it succeeded.
 func (s *streamState) finishClose() {
+	if s.uninit != nil {
+		return
+	}
 	s.mu.Lock()
 	s.pending = false
 	s.closed = true
@@ -157,6 +176,9 @@ func (s *streamState) finishClose() {
 // markClosed marks the stream closed while its operation goes on (a splice
 // that closes its target); finishing the operation clears pending.
 func (s *streamState) markClosed() {
+	if s.uninit != nil {
+		return
+	}
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
