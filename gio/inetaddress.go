@@ -3,6 +3,7 @@ package gio
 import (
 	"net"
 	"net/netip"
+	"strconv"
 
 	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/internal/logging"
@@ -44,7 +45,8 @@ func NewInetAddressFromBytes(b []byte, family SocketFamily) (*InetAddress, error
 	case family == SocketFamilyIPv6 && len(b) == 16:
 		return &InetAddress{addr: netip.AddrFrom16([16]byte(b))}, nil
 	}
-	return nil, ioerr.New(ioerr.InvalidArgument, "Invalid address bytes for family "+family.String())
+	return nil, ioerr.New(ioerr.InvalidArgument, "Invalid address bytes: "+strconv.Itoa(len(b))+" bytes for family "+family.String()+
+		" (want 4 for IPv4, 16 for IPv6)")
 }
 
 // NewInetAddressFromNetIP wraps a netip.Addr. Its zone is dropped, as a

@@ -18,7 +18,7 @@ func inetFromNet(ip net.IP, port int, zone string) (SocketAddress, error) {
 		return nil, err
 	}
 	if port < 0 || port > 65535 {
-		return nil, ioerr.New(ioerr.InvalidArgument, "Invalid port "+strconv.Itoa(port))
+		return nil, portRangeError(strconv.Itoa(port))
 	}
 	scope, err := scopeFromZone(zone)
 	if err != nil {
@@ -92,15 +92,21 @@ func NewInetSocketAddressFull(a *InetAddress, port uint16, flowinfo, scopeID uin
 	return &InetSocketAddress{addr: a, port: port, flowinfo: flowinfo, scopeID: scopeID}
 }
 
+// portRangeError blames the port, in Go terms, for a port that does not fit
+// in 16 bits.
+func portRangeError(port string) error {
+	return ioerr.New(ioerr.InvalidArgument, "port "+port+" out of range 0..65535")
+}
+
 // NewInetSocketAddressFromString is g_inet_socket_address_new_from_string:
 // ip must be a numeric literal; an IPv6 literal may carry a scope, by number
 // or interface name ("fe80::1%2", "fe80::1%lo"). An IPv4-mapped literal gives
 // an IPv4 address, as in GLib. Anything else, or a port above 65535, gives
 // INVALID_ARGUMENT where GLib returns NULL.
 func NewInetSocketAddressFromString(ip string, port uint) (*InetSocketAddress, error) {
-	bad := ioerr.New(ioerr.InvalidArgument, "Invalid socket address: “"+ip+"”")
+	bad := ioerr.New(ioerr.InvalidArgument, "Invalid socket address: “"+ip+"” is not a numeric IPv4 or IPv6 address")
 	if port > 65535 {
-		return nil, bad
+		return nil, portRangeError(strconv.FormatUint(uint64(port), 10))
 	}
 	a, err := netip.ParseAddr(ip)
 	if err != nil {

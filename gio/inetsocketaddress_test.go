@@ -46,3 +46,33 @@ func TestInetSocketAddressToString_SOCK13(t *testing.T) {
 		t.Errorf("port 65536: %v", err)
 	}
 }
+
+// Error texts blame the argument that was wrong, in Go terms: a port out
+// of range names the port, not the IP.
+func TestErrorTextsNameTheArgument(t *testing.T) {
+	_, errPort := NewInetSocketAddressFromString("127.0.0.1", 70000)
+	_, errIP := NewInetSocketAddressFromString("127.0.0.300", 80)
+	_, errNet := SocketAddressFromNet(&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 70000})
+	_, errBytes := NewInetAddressFromBytes([]byte{1, 2, 3}, SocketFamilyIPv4)
+	_, errCount := NewInputStream(plainInput{}).ReadBytes(-1, nil)
+	_, errSize := new(Socket).ReceiveBytes(-1, 0, nil)
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"port", errPort, "port 70000 out of range 0..65535"},
+		{"ip", errIP, "Invalid socket address: “127.0.0.300” is not a numeric IPv4 or IPv6 address"},
+		{"net.Addr port", errNet, "port 70000 out of range 0..65535"},
+		{"bytes", errBytes, "Invalid address bytes: 3 bytes for family ipv4 (want 4 for IPv4, 16 for IPv6)"},
+		{"count", errCount, "count -1 is negative (Too large count value passed to g_input_stream_read_bytes)"},
+		{"size", errSize, "size -1 is negative (Invalid size)"},
+	} {
+		if tc.err == nil || tc.err.Error() != tc.want {
+			t.Errorf("%s: %v, want %q", tc.name, tc.err, tc.want)
+		}
+		if !errors.Is(tc.err, ErrInvalidArgument) {
+			t.Errorf("%s: %v is not INVALID_ARGUMENT", tc.name, tc.err)
+		}
+	}
+}

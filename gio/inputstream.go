@@ -1,6 +1,8 @@
 package gio
 
 import (
+	"strconv"
+
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
@@ -48,6 +50,12 @@ type InputStream struct {
 // subclass's constructor does).
 func NewInputStream(impl InputStreamImpl) *InputStream {
 	return &InputStream{impl: impl}
+}
+
+// negativeCount is the error for a negative count: Go's words, then
+// GLib's.
+func negativeCount(count int64, fn string) error {
+	return ioerr.New(ioerr.InvalidArgument, "count "+strconv.FormatInt(count, 10)+" is negative (Too large count value passed to "+fn+")")
 }
 
 // skipChunk is the buffer size of the read-based skip (GLib's is 8192).
@@ -153,7 +161,7 @@ func (s *InputStream) readAll(buf []byte, c *cancellable.Cancellable) (int, erro
 // a new slice. At end of stream it returns an empty, non-nil slice.
 func (s *InputStream) ReadBytes(count int, c *cancellable.Cancellable) ([]byte, error) {
 	if count < 0 {
-		return nil, ioerr.New(ioerr.InvalidArgument, "Too large count value passed to g_input_stream_read_bytes")
+		return nil, negativeCount(int64(count), "g_input_stream_read_bytes")
 	}
 	buf := make([]byte, count)
 	n, err := s.Read(buf, c)
@@ -172,7 +180,7 @@ func (s *InputStream) Skip(count int64, c *cancellable.Cancellable) (int64, erro
 		return 0, nil
 	}
 	if count < 0 {
-		return 0, ioerr.New(ioerr.InvalidArgument, "Too large count value passed to g_input_stream_skip")
+		return 0, negativeCount(count, "g_input_stream_skip")
 	}
 	if err := s.st().setPending(); err != nil {
 		return 0, err
@@ -275,7 +283,7 @@ func (s *InputStream) ReadBytesAsync(count int, prio int, c *cancellable.Cancell
 	if count <= 0 {
 		if count < 0 {
 			reportError[[]byte](s, tagReadBytes, prio, cb,
-				ioerr.New(ioerr.InvalidArgument, "Too large count value passed to g_input_stream_read_bytes_async"))
+				negativeCount(int64(count), "g_input_stream_read_bytes_async"))
 			return
 		}
 		returnNow(s, tagReadBytes, prio, c, cb, []byte{})
@@ -310,7 +318,7 @@ func (s *InputStream) SkipAsync(count int64, prio int, c *cancellable.Cancellabl
 	if count <= 0 {
 		if count < 0 {
 			reportError[int64](s, tagSkip, prio, cb,
-				ioerr.New(ioerr.InvalidArgument, "Too large count value passed to g_input_stream_skip_async"))
+				negativeCount(count, "g_input_stream_skip_async"))
 			return
 		}
 		returnNow(s, tagSkip, prio, c, cb, int64(0))

@@ -13,7 +13,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sigloop/sigloop/internal/ioerr"
-	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/object"
 )
 
@@ -479,29 +478,26 @@ func (s *Socket) ListenBacklog() int {
 	return s.backlog
 }
 
-// SetKeepalive is g_socket_set_keepalive: SO_KEEPALIVE. It notifies
-// "keepalive" when the value changes. A failure is logged as GLib's
-// warning "error setting keepalive: …" and leaves the value unchanged.
-func (s *Socket) SetKeepalive(keepalive bool) {
-	if s.refused("g_socket_set_keepalive") {
-		return
+// SetKeepalive is g_socket_set_keepalive: SO_KEEPALIVE. It returns the
+// system call's error and leaves the value unchanged on failure, as
+// net.TCPConn.SetKeepAlive does (GLib logs the warning "error setting
+// keepalive: …" instead). It notifies "keepalive" when the value changes.
+func (s *Socket) SetKeepalive(keepalive bool) error {
+	if !s.ok() {
+		return notInitError()
 	}
 	if s.Keepalive() == keepalive {
-		return
+		return nil
 	}
 	p := s.props()
-	var serr error
-	if err := s.control(func(fd int) { serr = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, b2i(keepalive)) }); err != nil {
-		serr = err
-	}
-	if serr != nil {
-		logging.Warning("gio", "error setting keepalive: "+errnoOf(serr, "").Error())
-		return
+	if err := s.setIntOption("keepalive", b2i(keepalive), unix.SOL_SOCKET, unix.SO_KEEPALIVE); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	s.keepalive = keepalive
 	s.mu.Unlock()
 	p.keepalive.Set(s.Keepalive())
+	return nil
 }
 
 // Keepalive is g_socket_get_keepalive.
@@ -637,7 +633,7 @@ func (s *Socket) Bind(a SocketAddress, allowReuse bool) error {
 		return err
 	}
 	if a == nil {
-		return ioerr.New(ioerr.InvalidArgument, "Error binding to address: no address")
+		return ioerr.New(ioerr.InvalidArgument, "Error binding to address: no address (the SocketAddress is nil)")
 	}
 	native, err := SocketAddressToNative(a)
 	if err != nil {

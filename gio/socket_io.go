@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -496,7 +497,7 @@ func (s *Socket) Connect(a SocketAddress, c *cancellable.Cancellable) error {
 		return ctxError(ctx)
 	}
 	if a == nil {
-		return ioerr.New(ioerr.InvalidArgument, "Error connecting: no address")
+		return ioerr.New(ioerr.InvalidArgument, "Error connecting: no address (the SocketAddress is nil)")
 	}
 	native, err := SocketAddressToNative(a)
 	if err != nil {
@@ -793,7 +794,7 @@ func (s *Socket) bytesDeadline(timeout time.Duration) (bool, time.Time) {
 func (s *Socket) ReceiveBytes(size int, timeout time.Duration, c *cancellable.Cancellable) ([]byte, error) {
 	ctx := ctxOf(c)
 	if size < 0 {
-		return nil, ioerr.New(ioerr.InvalidArgument, "Invalid size")
+		return nil, ioerr.New(ioerr.InvalidArgument, "size "+strconv.Itoa(size)+" is negative (Invalid size)")
 	}
 	blocking, deadline := s.bytesDeadline(timeout)
 	buf := make([]byte, size)
@@ -809,7 +810,7 @@ func (s *Socket) ReceiveBytes(size int, timeout time.Duration, c *cancellable.Ca
 func (s *Socket) ReceiveBytesFrom(size int, timeout time.Duration, c *cancellable.Cancellable) ([]byte, SocketAddress, error) {
 	ctx := ctxOf(c)
 	if size < 0 {
-		return nil, nil, ioerr.New(ioerr.InvalidArgument, "Invalid size")
+		return nil, nil, ioerr.New(ioerr.InvalidArgument, "size "+strconv.Itoa(size)+" is negative (Invalid size)")
 	}
 	blocking, deadline := s.bytesDeadline(timeout)
 	buf := make([]byte, size)

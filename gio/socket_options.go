@@ -1,8 +1,12 @@
 package gio
 
 import (
+	"math"
+	"strconv"
+
 	"golang.org/x/sys/unix"
 
+	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/internal/logging"
 )
 
@@ -31,14 +35,44 @@ func (s *Socket) intOption(what string, level, name int) int {
 	return v
 }
 
-// setIntOption sets a socket option as GLib's setters do: a failure is a
-// warning, a success is reported true (and then notified by the caller).
-func (s *Socket) setIntOption(what string, level, name, v int) bool {
-	if err := s.SetOption(level, name, v); err != nil {
-		logging.Warning("gio", "error setting "+what+": "+err.Error())
-		return false
+// setInetOption is the system call of a typed setter of an inet option
+// (ttl, multicast-loopback, multicast-ttl): the option for the socket's
+// family, and on an IPv6 socket the IPv4 one too (v4, for v4-mapped
+// traffic, best effort), as GLib does. The error says which property and
+// value failed, in Go terms.
+func (s *Socket) setInetOption(fn, what string, v4, v6, v int) error {
+	if !s.ok() {
+		return notInitError()
 	}
-	return true
+	switch s.family {
+	case SocketFamilyIPv4:
+		return s.setIntOption(what, v, unix.IPPROTO_IP, v4)
+	case SocketFamilyIPv6:
+		_ = s.SetOption(unix.IPPROTO_IP, v4, v)
+		return s.setIntOption(what, v, unix.IPPROTO_IPV6, v6)
+	}
+	return ioerr.New(ioerr.InvalidArgument, "cannot set "+what+" on a "+s.family.String()+" socket: only IPv4 and IPv6 sockets have it ("+
+		fn+": assertion 'socket->priv->family == G_SOCKET_FAMILY_IPV4 || socket->priv->family == G_SOCKET_FAMILY_IPV6' failed)")
+}
+
+// setIntOption is setsockopt for a typed setter: the error names the
+// property and the value ("Error setting ttl to 300: Invalid argument").
+func (s *Socket) setIntOption(what string, v, level, name int) error {
+	var serr error
+	if err := s.control(func(fd int) { serr = unix.SetsockoptInt(fd, level, name, v) }); err != nil {
+		return err
+	}
+	if serr != nil {
+		return errnoOf(serr, "Error setting "+what+" to "+strconv.Itoa(v)+": ")
+	}
+	return nil
+}
+
+// optionRangeError is the error for a value setsockopt cannot even take
+// (it takes a C int).
+func optionRangeError(what string, v uint) error {
+	return ioerr.Wrap(ioerr.InvalidArgument, "Error setting "+what+" to "+strconv.FormatUint(uint64(v), 10)+
+		": value out of range for setsockopt", unix.EINVAL)
 }
 
 func b2i(b bool) int {
@@ -58,21 +92,20 @@ func (s *Socket) TTL() uint {
 	return uint(s.intOption("unicast ttl", level, name))
 }
 
-// SetTTL is g_socket_set_ttl. On an IPv6 socket it also sets IP_TTL, for
-// v4-mapped traffic, as GLib does. Every successful call notifies "ttl", as
-// in GLib.
-func (s *Socket) SetTTL(ttl uint) {
-	level, name, ok := s.inetOption("g_socket_set_ttl", unix.IP_TTL, unix.IPV6_UNICAST_HOPS)
-	if !ok {
-		return
+// SetTTL is g_socket_set_ttl: IP_TTL or IPV6_UNICAST_HOPS (on an IPv6
+// socket also IP_TTL, for v4-mapped traffic, as GLib does). It returns the
+// system call's error, e.g. for a ttl above 255, as net.TCPConn's setters
+// do (GLib logs a warning instead); a socket of another family gives
+// INVALID_ARGUMENT. Every successful call notifies "ttl", as in GLib.
+func (s *Socket) SetTTL(ttl uint) error {
+	if ttl > math.MaxInt32 {
+		return optionRangeError("ttl", ttl)
 	}
-	p := s.props()
-	if s.family == SocketFamilyIPv6 {
-		_ = s.SetOption(unix.IPPROTO_IP, unix.IP_TTL, int(ttl))
+	if err := s.setInetOption("g_socket_set_ttl", "ttl", unix.IP_TTL, unix.IPV6_UNICAST_HOPS, int(ttl)); err != nil {
+		return err
 	}
-	if s.setIntOption("unicast ttl", level, name, int(ttl)) {
-		p.ttl.Set(ttl)
-	}
+	s.props().ttl.Set(ttl)
+	return nil
 }
 
 // Broadcast is g_socket_get_broadcast: SO_BROADCAST.
@@ -80,16 +113,15 @@ func (s *Socket) Broadcast() bool {
 	return s.intOption("broadcast", unix.SOL_SOCKET, unix.SO_BROADCAST) != 0
 }
 
-// SetBroadcast is g_socket_set_broadcast. Every successful call notifies
-// "broadcast".
-func (s *Socket) SetBroadcast(b bool) {
-	if s.refused("g_socket_set_broadcast") {
-		return
+// SetBroadcast is g_socket_set_broadcast: SO_BROADCAST. It returns the
+// system call's error (GLib logs a warning instead). Every successful call
+// notifies "broadcast".
+func (s *Socket) SetBroadcast(b bool) error {
+	if err := s.setIntOption("broadcast", b2i(b), unix.SOL_SOCKET, unix.SO_BROADCAST); err != nil {
+		return err
 	}
-	p := s.props()
-	if s.setIntOption("broadcast", unix.SOL_SOCKET, unix.SO_BROADCAST, b2i(b)) {
-		p.broadcast.Set(b)
-	}
+	s.props().broadcast.Set(b)
+	return nil
 }
 
 // MulticastLoopback is g_socket_get_multicast_loopback: IP_MULTICAST_LOOP or
@@ -102,21 +134,18 @@ func (s *Socket) MulticastLoopback() bool {
 	return s.intOption("multicast loopback", level, name) != 0
 }
 
-// SetMulticastLoopback is g_socket_set_multicast_loopback (also IP_MULTICAST_LOOP
-// on IPv6 sockets, as GLib does). Every successful call notifies
+// SetMulticastLoopback is g_socket_set_multicast_loopback:
+// IP_MULTICAST_LOOP or IPV6_MULTICAST_LOOP (also IP_MULTICAST_LOOP on IPv6
+// sockets, as GLib does). It returns the system call's error; a socket of
+// another family gives INVALID_ARGUMENT. Every successful call notifies
 // "multicast-loopback".
-func (s *Socket) SetMulticastLoopback(loop bool) {
-	level, name, ok := s.inetOption("g_socket_set_multicast_loopback", unix.IP_MULTICAST_LOOP, unix.IPV6_MULTICAST_LOOP)
-	if !ok {
-		return
+func (s *Socket) SetMulticastLoopback(loop bool) error {
+	if err := s.setInetOption("g_socket_set_multicast_loopback", "multicast-loopback",
+		unix.IP_MULTICAST_LOOP, unix.IPV6_MULTICAST_LOOP, b2i(loop)); err != nil {
+		return err
 	}
-	p := s.props()
-	if s.family == SocketFamilyIPv6 {
-		_ = s.SetOption(unix.IPPROTO_IP, unix.IP_MULTICAST_LOOP, b2i(loop))
-	}
-	if s.setIntOption("multicast loopback", level, name, b2i(loop)) {
-		p.multicastLoopback.Set(loop)
-	}
+	s.props().multicastLoopback.Set(loop)
+	return nil
 }
 
 // MulticastTTL is g_socket_get_multicast_ttl: IP_MULTICAST_TTL or
@@ -129,19 +158,19 @@ func (s *Socket) MulticastTTL() uint {
 	return uint(s.intOption("multicast ttl", level, name))
 }
 
-// SetMulticastTTL is g_socket_set_multicast_ttl (also IP_MULTICAST_TTL on
-// IPv6 sockets, as GLib does). Every successful call notifies
-// "multicast-ttl".
-func (s *Socket) SetMulticastTTL(ttl uint) {
-	level, name, ok := s.inetOption("g_socket_set_multicast_ttl", unix.IP_MULTICAST_TTL, unix.IPV6_MULTICAST_HOPS)
-	if !ok {
-		return
+// SetMulticastTTL is g_socket_set_multicast_ttl: IP_MULTICAST_TTL or
+// IPV6_MULTICAST_HOPS (also IP_MULTICAST_TTL on IPv6 sockets, as GLib
+// does). It returns the system call's error, e.g. for a ttl above 255; a
+// socket of another family gives INVALID_ARGUMENT. Every successful call
+// notifies "multicast-ttl".
+func (s *Socket) SetMulticastTTL(ttl uint) error {
+	if ttl > math.MaxInt32 {
+		return optionRangeError("multicast-ttl", ttl)
 	}
-	p := s.props()
-	if s.family == SocketFamilyIPv6 {
-		_ = s.SetOption(unix.IPPROTO_IP, unix.IP_MULTICAST_TTL, int(ttl))
+	if err := s.setInetOption("g_socket_set_multicast_ttl", "multicast-ttl",
+		unix.IP_MULTICAST_TTL, unix.IPV6_MULTICAST_HOPS, int(ttl)); err != nil {
+		return err
 	}
-	if s.setIntOption("multicast ttl", level, name, int(ttl)) {
-		p.multicastTTL.Set(ttl)
-	}
+	s.props().multicastTTL.Set(ttl)
+	return nil
 }

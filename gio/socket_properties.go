@@ -121,7 +121,7 @@ func (s *Socket) Property(name string) (any, error) {
 
 // SetProperty is g_object_set_property on a GSocket: it calls the typed
 // setter of a read-write property (see Property), which notifies as GLib's
-// does. A read-only name gives a *object.PropertyError wrapping
+// does, and returns that setter's system-call error, if any. A read-only name gives a *object.PropertyError wrapping
 // object.ErrReadOnlyProperty, a value of the wrong type one wrapping
 // object.ErrPropertyType, an unknown name object.ErrUnknownProperty.
 func (s *Socket) SetProperty(name string, v any) error {
@@ -140,14 +140,13 @@ func (s *Socket) SetProperty(name string, v any) error {
 		switch canon {
 		case "blocking":
 			s.SetBlocking(b)
+			return nil
 		case "keepalive":
-			s.SetKeepalive(b)
+			return s.SetKeepalive(b)
 		case "broadcast":
-			s.SetBroadcast(b)
-		default:
-			s.SetMulticastLoopback(b)
+			return s.SetBroadcast(b)
 		}
-		return nil
+		return s.SetMulticastLoopback(b)
 	case "listen-backlog":
 		n, ok := v.(int)
 		if !ok {
@@ -168,11 +167,9 @@ func (s *Socket) SetProperty(name string, v any) error {
 			return bad("uint")
 		}
 		if canon == "ttl" {
-			s.SetTTL(n)
-		} else {
-			s.SetMulticastTTL(n)
+			return s.SetTTL(n)
 		}
-		return nil
+		return s.SetMulticastTTL(n)
 	}
 	return &object.PropertyError{Op: "set", Name: name, Err: object.ErrUnknownProperty}
 }

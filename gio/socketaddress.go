@@ -2,6 +2,7 @@ package gio
 
 import (
 	"encoding/binary"
+	"fmt"
 	"net"
 	"net/netip"
 	"strconv"
@@ -44,7 +45,7 @@ func SocketAddressToNative(a SocketAddress) ([]byte, error) {
 	case *UnixSocketAddress:
 		return a.ToNative()
 	}
-	return nil, ioerr.New(ioerr.InvalidArgument, "Unsupported socket address")
+	return nil, unsupportedAddress(a)
 }
 
 // SocketAddressFromNative is g_socket_address_new_from_native: it decodes a
@@ -116,7 +117,7 @@ func SocketAddressFromNet(a net.Addr) (SocketAddress, error) {
 			return &UnixSocketAddress{path: a.Name, kind: UnixSocketAddressPath}, nil
 		}
 	}
-	return nil, ioerr.New(ioerr.InvalidArgument, "Unsupported net.Addr")
+	return nil, ioerr.New(ioerr.InvalidArgument, fmt.Sprintf("Unsupported net.Addr %T (want *net.TCPAddr, *net.UDPAddr, *net.IPAddr or *net.UnixAddr, not nil)", a))
 }
 
 // SocketAddressToSockaddr converts a to the x/sys/unix form, for code that
@@ -142,14 +143,14 @@ func SocketAddressToSockaddr(a SocketAddress) (unix.Sockaddr, error) {
 			return &unix.SockaddrUnix{}, nil
 		}
 	}
-	return nil, ioerr.New(ioerr.InvalidArgument, "Unsupported socket address")
+	return nil, unsupportedAddress(a)
 }
 
 // SocketAddressFromSockaddr converts an x/sys/unix address (as returned by
 // unix.Getsockname or unix.Accept). A v4-mapped IPv6 address becomes IPv4,
 // as in SocketAddressFromNative.
-func SocketAddressFromSockaddr(sa unix.Sockaddr) (SocketAddress, error) {
-	switch sa := sa.(type) {
+func SocketAddressFromSockaddr(sockaddr unix.Sockaddr) (SocketAddress, error) {
+	switch sa := sockaddr.(type) {
 	case *unix.SockaddrInet4:
 		if sa != nil {
 			return &InetSocketAddress{addr: &InetAddress{addr: netip.AddrFrom4(sa.Addr)}, port: uint16(sa.Port)}, nil
@@ -173,5 +174,10 @@ func SocketAddressFromSockaddr(sa unix.Sockaddr) (SocketAddress, error) {
 			return &UnixSocketAddress{path: sa.Name, kind: UnixSocketAddressPath}, nil
 		}
 	}
-	return nil, ioerr.New(ioerr.InvalidArgument, "Unsupported socket address")
+	return nil, ioerr.New(ioerr.InvalidArgument, fmt.Sprintf("Unsupported unix.Sockaddr %T", sockaddr))
+}
+
+// unsupportedAddress names the SocketAddress that cannot be converted.
+func unsupportedAddress(a any) error {
+	return ioerr.New(ioerr.InvalidArgument, fmt.Sprintf("Unsupported socket address %T (want a non-nil *InetSocketAddress or *UnixSocketAddress)", a))
 }

@@ -37,7 +37,7 @@ func newUnixConnection(s *Socket) *UnixConnection {
 // keeps fd) and one data byte.
 func (u *UnixConnection) SendFD(fd int, c *cancellable.Cancellable) error {
 	if fd < 0 {
-		return ioerr.New(ioerr.InvalidArgument, "g_unix_connection_send_fd: assertion 'fd >= 0' failed")
+		return ioerr.New(ioerr.InvalidArgument, "fd "+strconv.Itoa(fd)+" is negative (g_unix_connection_send_fd: assertion 'fd >= 0' failed)")
 	}
 	if err := u.sendmsg(unix.UnixRights(fd), c); err != nil {
 		return prefixError("Error sending file descriptor: ", err)
