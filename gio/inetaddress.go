@@ -162,41 +162,35 @@ func (a *InetAddress) IsLoopback() bool {
 
 // IsLinkLocal is g_inet_address_get_is_link_local: 169.254.0.0/16 or fe80::/10.
 func (a *InetAddress) IsLinkLocal() bool {
-	if a == nil {
-		return false
-	}
-	if a.addr.Is4() {
-		b := a.addr.As4()
-		return b[0] == 169 && b[1] == 254
-	}
-	b := a.addr.As16()
-	return b[0] == 0xfe && b[1]&0xc0 == 0x80
+	return a.match(func(b [4]byte) bool { return b[0] == 169 && b[1] == 254 },
+		func(b [16]byte) bool { return b[0] == 0xfe && b[1]&0xc0 == 0x80 })
 }
 
 // IsSiteLocal is g_inet_address_get_is_site_local: the RFC 1918 ranges
 // (10/8, 172.16/12, 192.168/16) for IPv4, the deprecated fec0::/10 for IPv6.
 // Unique local addresses (fd00::/8) are not site-local, as in GLib.
 func (a *InetAddress) IsSiteLocal() bool {
-	if a == nil {
-		return false
-	}
-	if a.addr.Is4() {
-		b := a.addr.As4()
+	return a.match(func(b [4]byte) bool {
 		return b[0] == 10 || (b[0] == 172 && b[1]&0xf0 == 16) || (b[0] == 192 && b[1] == 168)
-	}
-	b := a.addr.As16()
-	return b[0] == 0xfe && b[1]&0xc0 == 0xc0
+	},
+		func(b [16]byte) bool { return b[0] == 0xfe && b[1]&0xc0 == 0xc0 })
 }
 
 // IsMulticast is g_inet_address_get_is_multicast: 224.0.0.0/4 or ff00::/8.
 func (a *InetAddress) IsMulticast() bool {
-	if a == nil {
+	return a.match(func(b [4]byte) bool { return b[0]&0xf0 == 0xe0 }, func(b [16]byte) bool { return b[0] == 0xff })
+}
+
+// match is the address-class predicates' body: false for no address, else
+// v4 or v6 on the address bytes.
+func (a *InetAddress) match(v4 func([4]byte) bool, v6 func([16]byte) bool) bool {
+	switch {
+	case a == nil || !a.addr.IsValid():
 		return false
+	case a.addr.Is4():
+		return v4(a.addr.As4())
 	}
-	if a.addr.Is4() {
-		return a.addr.As4()[0]&0xf0 == 0xe0
-	}
-	return a.addr.As16()[0] == 0xff
+	return v6(a.addr.As16())
 }
 
 // mcScope returns the IPv6 multicast scope nibble, or -1 when a is not an IPv6

@@ -130,36 +130,24 @@ func NewInetSocketAddressFromString(ip string, port uint) (*InetSocketAddress, e
 
 // Address is g_inet_socket_address_get_address.
 func (a *InetSocketAddress) Address() *InetAddress {
-	if a == nil {
-		return nil
-	}
-	return a.addr
+	return orZero(a, func(a *InetSocketAddress) *InetAddress { return a.addr })
 }
 
 // Port is g_inet_socket_address_get_port.
 func (a *InetSocketAddress) Port() uint16 {
-	if a == nil {
-		return 0
-	}
-	return a.port
+	return orZero(a, func(a *InetSocketAddress) uint16 { return a.port })
 }
 
 // Flowinfo is g_inet_socket_address_get_flowinfo: the sin6_flowinfo field as
 // stored in the struct (0 for IPv4).
 func (a *InetSocketAddress) Flowinfo() uint32 {
-	if a == nil {
-		return 0
-	}
-	return a.flowinfo
+	return orZero(a, func(a *InetSocketAddress) uint32 { return a.flowinfo })
 }
 
 // ScopeID is g_inet_socket_address_get_scope_id: the sin6_scope_id interface
 // index (0 for IPv4).
 func (a *InetSocketAddress) ScopeID() uint32 {
-	if a == nil {
-		return 0
-	}
-	return a.scopeID
+	return orZero(a, func(a *InetSocketAddress) uint32 { return a.scopeID })
 }
 
 // Family is g_socket_address_get_family.

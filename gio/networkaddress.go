@@ -86,18 +86,12 @@ func parsePort(s, whole string) (uint16, error) {
 
 // Hostname is g_network_address_get_hostname.
 func (a *NetworkAddress) Hostname() string {
-	if a == nil {
-		return ""
-	}
-	return a.hostname
+	return orZero(a, func(a *NetworkAddress) string { return a.hostname })
 }
 
 // Port is g_network_address_get_port.
 func (a *NetworkAddress) Port() uint16 {
-	if a == nil {
-		return 0
-	}
-	return a.port
+	return orZero(a, func(a *NetworkAddress) uint16 { return a.port })
 }
 
 // String is g_socket_connectable_to_string: "host:port", with an IPv6

@@ -275,6 +275,17 @@ func (s *Socket) refused(fn string) bool {
 	return true
 }
 
+// sockGet reads state under the socket's lock: the getters' body, with
+// the zero/nil guard giving zero.
+func sockGet[T any](s *Socket, zero T, read func(s *Socket) T) T {
+	if !s.ok() {
+		return zero
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return read(s)
+}
+
 // checkSocket is gsocket.c's check_socket: NOT_INITIALIZED for a zero or
 // nil Socket, CLOSED once closed (SOCK-2).
 func (s *Socket) checkSocket() error {
@@ -323,27 +334,18 @@ func ctxError(context.Context) error {
 
 // Family is g_socket_get_family.
 func (s *Socket) Family() SocketFamily {
-	if !s.ok() {
-		return SocketFamilyInvalid
-	}
-	return s.family
+	return sockGet(s, SocketFamilyInvalid, func(s *Socket) SocketFamily { return s.family })
 }
 
 // Type is g_socket_get_socket_type.
 func (s *Socket) Type() SocketType {
-	if !s.ok() {
-		return SocketTypeInvalid
-	}
-	return s.typ
+	return sockGet(s, SocketTypeInvalid, func(s *Socket) SocketType { return s.typ })
 }
 
 // Protocol is g_socket_get_protocol: the protocol given to NewSocket
 // (SocketProtocolDefault stays Default), or the one found by NewSocketFromFD.
 func (s *Socket) Protocol() SocketProtocol {
-	if !s.ok() {
-		return SocketProtocolUnknown
-	}
-	return s.protocol
+	return sockGet(s, SocketProtocolUnknown, func(s *Socket) SocketProtocol { return s.protocol })
 }
 
 // FD is g_socket_get_fd: the descriptor, or -1 once closed. The Socket still
@@ -357,23 +359,13 @@ func (s *Socket) FD() int {
 
 // IsClosed is g_socket_is_closed.
 func (s *Socket) IsClosed() bool {
-	if !s.ok() {
-		return false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closed
+	return sockGet(s, false, func(s *Socket) bool { return s.closed })
 }
 
 // IsConnected is g_socket_is_connected: true after a successful Connect or
 // Accept until both directions are shut down or the socket is closed.
 func (s *Socket) IsConnected() bool {
-	if !s.ok() {
-		return false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.connectedRead || s.connectedWrite
+	return sockGet(s, false, func(s *Socket) bool { return s.connectedRead || s.connectedWrite })
 }
 
 // SetBlocking is g_socket_set_blocking. In non-blocking mode an operation
@@ -397,12 +389,7 @@ func (s *Socket) SetBlocking(blocking bool) {
 
 // Blocking is g_socket_get_blocking.
 func (s *Socket) Blocking() bool {
-	if !s.ok() {
-		return true
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.blocking
+	return sockGet(s, true, func(s *Socket) bool { return s.blocking })
 }
 
 // SetTimeout is g_socket_set_timeout: blocking operations give TIMED_OUT
@@ -430,12 +417,7 @@ func (s *Socket) SetTimeout(d time.Duration) {
 
 // Timeout is g_socket_get_timeout.
 func (s *Socket) Timeout() time.Duration {
-	if !s.ok() {
-		return 0
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.timeout
+	return sockGet(s, 0, func(s *Socket) time.Duration { return s.timeout })
 }
 
 // SetListenBacklog is g_socket_set_listen_backlog: the backlog Listen passes
@@ -470,12 +452,7 @@ func (s *Socket) SetListenBacklog(n int) {
 
 // ListenBacklog is g_socket_get_listen_backlog.
 func (s *Socket) ListenBacklog() int {
-	if !s.ok() {
-		return 0
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.backlog
+	return sockGet(s, 0, func(s *Socket) int { return s.backlog })
 }
 
 // SetKeepalive is g_socket_set_keepalive: SO_KEEPALIVE. It returns the
@@ -502,12 +479,7 @@ func (s *Socket) SetKeepalive(keepalive bool) error {
 
 // Keepalive is g_socket_get_keepalive.
 func (s *Socket) Keepalive() bool {
-	if !s.ok() {
-		return false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.keepalive
+	return sockGet(s, false, func(s *Socket) bool { return s.keepalive })
 }
 
 // Option is g_socket_get_option: getsockopt(level, name) as an int.
@@ -694,12 +666,7 @@ func (s *Socket) Listen() error {
 // IsListening reports whether Listen succeeded, or the socket was adopted
 // listening (NewSocketFromFD, NewSocketFromNetListener).
 func (s *Socket) IsListening() bool {
-	if !s.ok() {
-		return false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.listening
+	return sockGet(s, false, func(s *Socket) bool { return s.listening })
 }
 
 // Shutdown is g_socket_shutdown: shut down the read side, the write side or

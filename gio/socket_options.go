@@ -26,6 +26,25 @@ func (s *Socket) inetOption(fn string, v4, v6 int) (level, name int, ok bool) {
 	return 0, 0, false
 }
 
+// getInetOption is a typed getter of an inet option: the value, or 0
+// after GLib's critical (another family) or warning (getsockopt failed).
+func (s *Socket) getInetOption(fn, what string, v4, v6 int) int {
+	level, name, ok := s.inetOption(fn, v4, v6)
+	if !ok {
+		return 0
+	}
+	return s.intOption(what, level, name)
+}
+
+// setInetUint is setInetOption for the uint options (the ttls), which
+// setsockopt takes as a C int.
+func (s *Socket) setInetUint(fn, what string, v4, v6 int, v uint) error {
+	if v > math.MaxInt32 {
+		return optionRangeError(what, v)
+	}
+	return s.setInetOption(fn, what, v4, v6, int(v))
+}
+
 func (s *Socket) intOption(what string, level, name int) int {
 	v, err := s.Option(level, name)
 	if err != nil {
@@ -85,11 +104,7 @@ func b2i(b bool) int {
 // TTL is g_socket_get_ttl: IP_TTL or IPV6_UNICAST_HOPS. A failure logs
 // GLib's warning and gives 0.
 func (s *Socket) TTL() uint {
-	level, name, ok := s.inetOption("g_socket_get_ttl", unix.IP_TTL, unix.IPV6_UNICAST_HOPS)
-	if !ok {
-		return 0
-	}
-	return uint(s.intOption("unicast ttl", level, name))
+	return uint(s.getInetOption("g_socket_get_ttl", "unicast ttl", unix.IP_TTL, unix.IPV6_UNICAST_HOPS))
 }
 
 // SetTTL is g_socket_set_ttl: IP_TTL or IPV6_UNICAST_HOPS (on an IPv6
@@ -98,10 +113,7 @@ func (s *Socket) TTL() uint {
 // do (GLib logs a warning instead); a socket of another family gives
 // INVALID_ARGUMENT. Every successful call notifies "ttl", as in GLib.
 func (s *Socket) SetTTL(ttl uint) error {
-	if ttl > math.MaxInt32 {
-		return optionRangeError("ttl", ttl)
-	}
-	if err := s.setInetOption("g_socket_set_ttl", "ttl", unix.IP_TTL, unix.IPV6_UNICAST_HOPS, int(ttl)); err != nil {
+	if err := s.setInetUint("g_socket_set_ttl", "ttl", unix.IP_TTL, unix.IPV6_UNICAST_HOPS, ttl); err != nil {
 		return err
 	}
 	s.props().ttl.Set(ttl)
@@ -127,11 +139,7 @@ func (s *Socket) SetBroadcast(b bool) error {
 // MulticastLoopback is g_socket_get_multicast_loopback: IP_MULTICAST_LOOP or
 // IPV6_MULTICAST_LOOP.
 func (s *Socket) MulticastLoopback() bool {
-	level, name, ok := s.inetOption("g_socket_get_multicast_loopback", unix.IP_MULTICAST_LOOP, unix.IPV6_MULTICAST_LOOP)
-	if !ok {
-		return false
-	}
-	return s.intOption("multicast loopback", level, name) != 0
+	return s.getInetOption("g_socket_get_multicast_loopback", "multicast loopback", unix.IP_MULTICAST_LOOP, unix.IPV6_MULTICAST_LOOP) != 0
 }
 
 // SetMulticastLoopback is g_socket_set_multicast_loopback:
@@ -151,11 +159,7 @@ func (s *Socket) SetMulticastLoopback(loop bool) error {
 // MulticastTTL is g_socket_get_multicast_ttl: IP_MULTICAST_TTL or
 // IPV6_MULTICAST_HOPS.
 func (s *Socket) MulticastTTL() uint {
-	level, name, ok := s.inetOption("g_socket_get_multicast_ttl", unix.IP_MULTICAST_TTL, unix.IPV6_MULTICAST_HOPS)
-	if !ok {
-		return 0
-	}
-	return uint(s.intOption("multicast ttl", level, name))
+	return uint(s.getInetOption("g_socket_get_multicast_ttl", "multicast ttl", unix.IP_MULTICAST_TTL, unix.IPV6_MULTICAST_HOPS))
 }
 
 // SetMulticastTTL is g_socket_set_multicast_ttl: IP_MULTICAST_TTL or
@@ -164,11 +168,7 @@ func (s *Socket) MulticastTTL() uint {
 // socket of another family gives INVALID_ARGUMENT. Every successful call
 // notifies "multicast-ttl".
 func (s *Socket) SetMulticastTTL(ttl uint) error {
-	if ttl > math.MaxInt32 {
-		return optionRangeError("multicast-ttl", ttl)
-	}
-	if err := s.setInetOption("g_socket_set_multicast_ttl", "multicast-ttl",
-		unix.IP_MULTICAST_TTL, unix.IPV6_MULTICAST_HOPS, int(ttl)); err != nil {
+	if err := s.setInetUint("g_socket_set_multicast_ttl", "multicast-ttl", unix.IP_MULTICAST_TTL, unix.IPV6_MULTICAST_HOPS, ttl); err != nil {
 		return err
 	}
 	s.props().multicastTTL.Set(ttl)

@@ -84,39 +84,29 @@ func (s *Socket) props() *socketProps {
 // own Property method knows only the read-write properties, and only once
 // they are installed (see Properties).
 func (s *Socket) Property(name string) (any, error) {
-	switch canonProp(name) {
-	case "family":
-		return s.Family(), nil
-	case "type":
-		return s.Type(), nil
-	case "protocol":
-		return s.Protocol(), nil
-	case "fd":
-		return s.FD(), nil
-	case "local-address":
-		a, _ := s.LocalAddress()
-		return a, nil
-	case "remote-address":
-		a, _ := s.RemoteAddress()
-		return a, nil
-	case "blocking":
-		return s.Blocking(), nil
-	case "listen-backlog":
-		return s.ListenBacklog(), nil
-	case "keepalive":
-		return s.Keepalive(), nil
-	case "timeout":
-		return s.Timeout(), nil
-	case "ttl":
-		return s.TTL(), nil
-	case "broadcast":
-		return s.Broadcast(), nil
-	case "multicast-loopback":
-		return s.MulticastLoopback(), nil
-	case "multicast-ttl":
-		return s.MulticastTTL(), nil
+	if get, ok := socketGetters[canonProp(name)]; ok {
+		return get(s), nil
 	}
 	return nil, &object.PropertyError{Op: "get", Name: name, Err: object.ErrUnknownProperty}
+}
+
+// socketGetters reads each GSocket property by name, through its typed
+// getter (the addresses without their error: nil when there is none).
+var socketGetters = map[string]func(s *Socket) any{
+	"family":             func(s *Socket) any { return s.Family() },
+	"type":               func(s *Socket) any { return s.Type() },
+	"protocol":           func(s *Socket) any { return s.Protocol() },
+	"fd":                 func(s *Socket) any { return s.FD() },
+	"local-address":      func(s *Socket) any { a, _ := s.LocalAddress(); return a },
+	"remote-address":     func(s *Socket) any { a, _ := s.RemoteAddress(); return a },
+	"blocking":           func(s *Socket) any { return s.Blocking() },
+	"listen-backlog":     func(s *Socket) any { return s.ListenBacklog() },
+	"keepalive":          func(s *Socket) any { return s.Keepalive() },
+	"timeout":            func(s *Socket) any { return s.Timeout() },
+	"ttl":                func(s *Socket) any { return s.TTL() },
+	"broadcast":          func(s *Socket) any { return s.Broadcast() },
+	"multicast-loopback": func(s *Socket) any { return s.MulticastLoopback() },
+	"multicast-ttl":      func(s *Socket) any { return s.MulticastTTL() },
 }
 
 // SetProperty is g_object_set_property on a GSocket: it calls the typed

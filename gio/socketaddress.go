@@ -108,13 +108,7 @@ func SocketAddressFromNet(a net.Addr) (SocketAddress, error) {
 		}
 	case *net.UnixAddr:
 		if a != nil {
-			switch {
-			case a.Name == "":
-				return &UnixSocketAddress{kind: UnixSocketAddressAnonymous}, nil
-			case a.Name[0] == '@':
-				return &UnixSocketAddress{path: a.Name[1:], kind: UnixSocketAddressAbstract}, nil
-			}
-			return &UnixSocketAddress{path: a.Name, kind: UnixSocketAddressPath}, nil
+			return unixAddressFromName(a.Name), nil
 		}
 	}
 	return nil, ioerr.New(ioerr.InvalidArgument, fmt.Sprintf("Unsupported net.Addr %T (want *net.TCPAddr, *net.UDPAddr, *net.IPAddr or *net.UnixAddr, not nil)", a))
@@ -165,13 +159,7 @@ func SocketAddressFromSockaddr(sockaddr unix.Sockaddr) (SocketAddress, error) {
 		}
 	case *unix.SockaddrUnix:
 		if sa != nil {
-			switch {
-			case sa.Name == "":
-				return &UnixSocketAddress{kind: UnixSocketAddressAnonymous}, nil
-			case sa.Name[0] == '@':
-				return &UnixSocketAddress{path: sa.Name[1:], kind: UnixSocketAddressAbstract}, nil
-			}
-			return &UnixSocketAddress{path: sa.Name, kind: UnixSocketAddressPath}, nil
+			return unixAddressFromName(sa.Name), nil
 		}
 	}
 	return nil, ioerr.New(ioerr.InvalidArgument, fmt.Sprintf("Unsupported unix.Sockaddr %T", sockaddr))
@@ -180,4 +168,26 @@ func SocketAddressFromSockaddr(sockaddr unix.Sockaddr) (SocketAddress, error) {
 // unsupportedAddress names the SocketAddress that cannot be converted.
 func unsupportedAddress(a any) error {
 	return ioerr.New(ioerr.InvalidArgument, fmt.Sprintf("Unsupported socket address %T (want a non-nil *InetSocketAddress or *UnixSocketAddress)", a))
+}
+
+// unixAddressFromName is a Unix address from package net's (and x/sys/unix's)
+// spelling: "" is anonymous, "@name" abstract, anything else a path.
+func unixAddressFromName(name string) *UnixSocketAddress {
+	switch {
+	case name == "":
+		return &UnixSocketAddress{kind: UnixSocketAddressAnonymous}
+	case name[0] == '@':
+		return &UnixSocketAddress{path: name[1:], kind: UnixSocketAddressAbstract}
+	}
+	return &UnixSocketAddress{path: name, kind: UnixSocketAddressPath}
+}
+
+// orZero is the body of the addresses' getters: f(p), or the zero value
+// for a nil p.
+func orZero[P ~*E, E, T any](p P, f func(P) T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return f(p)
 }

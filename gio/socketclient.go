@@ -108,6 +108,24 @@ func (cl *SocketClient) refused(fn string) bool {
 	return true
 }
 
+// clientGet and clientSet are the typed accessors of the client's
+// properties, with the zero/nil guard: a getter gives the zero value, a
+// setter logs GLib's critical.
+func clientGet[T comparable](cl *SocketClient, prop func(*SocketClient) *object.Property[T]) T {
+	if !cl.ok() {
+		var zero T
+		return zero
+	}
+	return prop(cl).Get()
+}
+
+func clientSet[T comparable](cl *SocketClient, fn string, prop func(*SocketClient) *object.Property[T], v T) {
+	if cl.refused(fn) {
+		return
+	}
+	prop(cl).Set(v)
+}
+
 func errClientNotInit() error {
 	return ioerr.New(ioerr.NotInitialized, "SocketClient is not initialized (a zero or nil gio.SocketClient: make one with NewSocketClient)")
 }
@@ -133,67 +151,43 @@ func NewSocketClient() *SocketClient {
 // client makes; SocketFamilyInvalid (the default) takes each address's own.
 // As in GLib, addresses of another family are still tried, and fail.
 func (cl *SocketClient) SetFamily(f SocketFamily) {
-	if cl.refused("g_socket_client_set_family") {
-		return
-	}
-	cl.family.Set(f)
+	clientSet(cl, "g_socket_client_set_family", func(c *SocketClient) *object.Property[SocketFamily] { return &c.family }, f)
 }
 
 // Family is g_socket_client_get_family.
 func (cl *SocketClient) Family() SocketFamily {
-	if !cl.ok() {
-		return SocketFamilyInvalid
-	}
-	return cl.family.Get()
+	return clientGet(cl, func(c *SocketClient) *object.Property[SocketFamily] { return &c.family })
 }
 
 // SetSocketType is g_socket_client_set_socket_type (default SocketTypeStream).
 func (cl *SocketClient) SetSocketType(t SocketType) {
-	if cl.refused("g_socket_client_set_socket_type") {
-		return
-	}
-	cl.typ.Set(t)
+	clientSet(cl, "g_socket_client_set_socket_type", func(c *SocketClient) *object.Property[SocketType] { return &c.typ }, t)
 }
 
 // SocketType is g_socket_client_get_socket_type.
 func (cl *SocketClient) SocketType() SocketType {
-	if !cl.ok() {
-		return SocketTypeInvalid
-	}
-	return cl.typ.Get()
+	return clientGet(cl, func(c *SocketClient) *object.Property[SocketType] { return &c.typ })
 }
 
 // SetProtocol is g_socket_client_set_protocol (default SocketProtocolDefault).
 func (cl *SocketClient) SetProtocol(p SocketProtocol) {
-	if cl.refused("g_socket_client_set_protocol") {
-		return
-	}
-	cl.protocol.Set(p)
+	clientSet(cl, "g_socket_client_set_protocol", func(c *SocketClient) *object.Property[SocketProtocol] { return &c.protocol }, p)
 }
 
 // Protocol is g_socket_client_get_protocol.
 func (cl *SocketClient) Protocol() SocketProtocol {
-	if !cl.ok() {
-		return SocketProtocolDefault
-	}
-	return cl.protocol.Get()
+	return clientGet(cl, func(c *SocketClient) *object.Property[SocketProtocol] { return &c.protocol })
 }
 
 // SetLocalAddress is g_socket_client_set_local_address: each socket is bound
 // to it before connecting (nil: let the kernel choose).
 func (cl *SocketClient) SetLocalAddress(a SocketAddress) {
-	if cl.refused("g_socket_client_set_local_address") {
-		return
-	}
-	cl.local.Set(a)
+	clientSet(cl, "g_socket_client_set_local_address", func(c *SocketClient) *object.Property[SocketAddress] { return &c.local }, a)
 }
 
 // LocalAddress is g_socket_client_get_local_address.
 func (cl *SocketClient) LocalAddress() SocketAddress {
-	if !cl.ok() {
-		return nil
-	}
-	return cl.local.Get()
+	return clientGet(cl, func(c *SocketClient) *object.Property[SocketAddress] { return &c.local })
 }
 
 // SetTimeout is g_socket_client_set_timeout: the timeout of each socket the
@@ -201,18 +195,12 @@ func (cl *SocketClient) LocalAddress() SocketAddress {
 // blocking operation on the connection; 0 means none. Differs from GLib,
 // which counts whole seconds: this takes any duration.
 func (cl *SocketClient) SetTimeout(d time.Duration) {
-	if cl.refused("g_socket_client_set_timeout") {
-		return
-	}
-	cl.timeout.Set(d)
+	clientSet(cl, "g_socket_client_set_timeout", func(c *SocketClient) *object.Property[time.Duration] { return &c.timeout }, d)
 }
 
 // Timeout is g_socket_client_get_timeout.
 func (cl *SocketClient) Timeout() time.Duration {
-	if !cl.ok() {
-		return 0
-	}
-	return cl.timeout.Get()
+	return clientGet(cl, func(c *SocketClient) *object.Property[time.Duration] { return &c.timeout })
 }
 
 // SetEnableProxy is g_socket_client_set_enable_proxy. This SocketClient has
@@ -230,10 +218,7 @@ func (cl *SocketClient) SetEnableProxy(enable bool) {
 // EnableProxy is g_socket_client_get_enable_proxy: always false (see
 // SetEnableProxy).
 func (cl *SocketClient) EnableProxy() bool {
-	if !cl.ok() {
-		return false
-	}
-	return cl.enableProxy.Get()
+	return clientGet(cl, func(c *SocketClient) *object.Property[bool] { return &c.enableProxy })
 }
 
 // Connect is g_socket_client_connect: it connects to connectable (a

@@ -93,28 +93,22 @@ func (c *SocketConnection) Write(b []byte) (int, error) {
 
 // LocalAddr is net.Conn's LocalAddr: the socket's local address as a
 // net.Addr (*net.TCPAddr, *net.UnixAddr), still known after Close.
-func (c *SocketConnection) LocalAddr() net.Addr {
-	if !c.ok() {
-		return nil
-	}
-	if l, _ := c.net.addrs(); l == nil && !c.socket.IsClosed() {
-		c.net.noteAddrs(c.socket)
-	}
-	l, _ := c.net.addrs()
-	return l
-}
+func (c *SocketConnection) LocalAddr() net.Addr { l, _ := c.netAddrs(); return l }
 
 // RemoteAddr is net.Conn's RemoteAddr: the peer's address as a net.Addr,
 // still known after Close.
-func (c *SocketConnection) RemoteAddr() net.Addr {
+func (c *SocketConnection) RemoteAddr() net.Addr { _, r := c.netAddrs(); return r }
+
+// netAddrs is the connection's addresses, noted on first use while the
+// socket is open (both nil for a zero or nil connection).
+func (c *SocketConnection) netAddrs() (local, remote net.Addr) {
 	if !c.ok() {
-		return nil
+		return nil, nil
 	}
-	if _, r := c.net.addrs(); r == nil && !c.socket.IsClosed() {
+	if l, r := c.net.addrs(); (l == nil || r == nil) && !c.socket.IsClosed() {
 		c.net.noteAddrs(c.socket)
 	}
-	_, r := c.net.addrs()
-	return r
+	return c.net.addrs()
 }
 
 // CloseWrite shuts down the sending side (shutdown(2) SHUT_WR), as

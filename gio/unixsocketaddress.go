@@ -64,18 +64,12 @@ func NewUnixSocketAddressWithType(path string, t UnixSocketAddressType) (*UnixSo
 // Path is g_unix_socket_address_get_path: the path, or the abstract name
 // without its leading NUL.
 func (a *UnixSocketAddress) Path() string {
-	if a == nil {
-		return ""
-	}
-	return a.path
+	return orZero(a, func(a *UnixSocketAddress) string { return a.path })
 }
 
 // AddressType is g_unix_socket_address_get_address_type.
 func (a *UnixSocketAddress) AddressType() UnixSocketAddressType {
-	if a == nil {
-		return UnixSocketAddressInvalid
-	}
-	return a.kind
+	return orZero(a, func(a *UnixSocketAddress) UnixSocketAddressType { return a.kind })
 }
 
 // IsAbstract is g_unix_socket_address_get_is_abstract.
