@@ -78,6 +78,15 @@ func (s *OutputStream) implOrNil() OutputStreamImpl {
 	return s.impl
 }
 
+// OutputStream mirrors InputStream call for call, as GOutputStream mirrors
+// GInputStream, and each XxxAsync repeats the same four steps (empty input,
+// SetPending, the task, the pollable or goroutine path): what they share is
+// already helpers (returnNow, reportError, newTask, runTask, the poll*
+// functions, streamState); what stays is their order, each with GLib's own
+// types, checks and tag. A shared embedded base would make the promoted
+// methods of a nil stream panic, and a generic XxxAsync would hide that
+// order behind four function arguments.
+
 // Tags of the async operations.
 var (
 	tagWrite     = &opTag{"g_output_stream_write_async"}

@@ -377,14 +377,23 @@ func (s *Socket) SetBlocking(blocking bool) {
 	if s.refused("g_socket_set_blocking") {
 		return
 	}
-	if s.Blocking() == blocking {
+	setNotified(s, blocking, func(s *Socket) *bool { return &s.blocking }, func(p *socketProps) *object.Property[bool] { return &p.blocking })
+}
+
+// setNotified is the body of the setters of plain fields (no system
+// call): store v under the lock, and notify the property if it changed.
+func setNotified[T comparable](s *Socket, v T, field func(*Socket) *T, prop func(*socketProps) *object.Property[T]) {
+	s.mu.Lock()
+	same := *field(s) == v
+	s.mu.Unlock()
+	if same {
 		return
 	}
 	p := s.props()
 	s.mu.Lock()
-	s.blocking = blocking
+	*field(s) = v
 	s.mu.Unlock()
-	p.blocking.Set(s.Blocking())
+	prop(p).Set(v)
 }
 
 // Blocking is g_socket_get_blocking.
@@ -402,17 +411,8 @@ func (s *Socket) SetTimeout(d time.Duration) {
 	if s.refused("g_socket_set_timeout") {
 		return
 	}
-	if d < 0 {
-		d = 0
-	}
-	if s.Timeout() == d {
-		return
-	}
-	p := s.props()
-	s.mu.Lock()
-	s.timeout = d
-	s.mu.Unlock()
-	p.timeout.Set(s.Timeout())
+	setNotified(s, max(d, 0), func(s *Socket) *time.Duration { return &s.timeout },
+		func(p *socketProps) *object.Property[time.Duration] { return &p.timeout })
 }
 
 // Timeout is g_socket_get_timeout.

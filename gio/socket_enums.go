@@ -6,6 +6,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// The enums are GLib's tables: a type, its values and a name map each; the
+// repetition is the tables' shape, the code (enumString) exists once.
+
 // SocketFamily is GSocketFamily. The values are the AF_* constants, as in GLib.
 type SocketFamily int
 

@@ -101,6 +101,9 @@ func b2i(b bool) int {
 	return 0
 }
 
+// The typed option accessors below are GLib's, one per option; the work is
+// in getInetOption, setInetOption, setInetUint and setIntOption.
+
 // TTL is g_socket_get_ttl: IP_TTL or IPV6_UNICAST_HOPS. A failure logs
 // GLib's warning and gives 0.
 func (s *Socket) TTL() uint {

@@ -182,8 +182,9 @@ func unixAddressFromName(name string) *UnixSocketAddress {
 	return &UnixSocketAddress{path: name, kind: UnixSocketAddressPath}
 }
 
-// orZero is the body of the addresses' getters: f(p), or the zero value
-// for a nil p.
+// orZero is the body of the getters of the address types (their doc
+// comments make them look alike; the code exists once): f(p), or the zero
+// value for a nil p.
 func orZero[P ~*E, E, T any](p P, f func(P) T) T {
 	if p == nil {
 		var zero T

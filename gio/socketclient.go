@@ -108,6 +108,9 @@ func (cl *SocketClient) refused(fn string) bool {
 	return true
 }
 
+// The accessors below are one line per GLib accessor; their body exists
+// once (clientGet, clientSet).
+
 // clientGet and clientSet are the typed accessors of the client's
 // properties, with the zero/nil guard: a getter gives the zero value, a
 // setter logs GLib's critical.

@@ -13,6 +13,10 @@ import (
 // async path uses (tryReader, tryWriter, vecWriter), which report EAGAIN
 // without making a WOULD_BLOCK error per wait.
 
+// The input and output methods mirror each other one for one, as
+// GSocketInputStream and GSocketOutputStream do; each is one line into the
+// Socket.
+
 // socketInput is GSocketInputStream: its read_fn is a blocking receive
 // whatever the socket's blocking property (the socket's timeout still
 // applies). It has no close_fn: closing the stream leaves the socket open.

@@ -250,6 +250,11 @@ type vecWriter interface {
 	tryWritev(bufs [][]byte, c *cancellable.Cancellable) (n int, again bool, err error)
 }
 
+// readNB and writeNB are the mirror images of one step; they stay two
+// because each runs on every attempt of every async read or write, with a
+// direct type assertion each: a shared generic form would take the two
+// calls as function values.
+
 // readNB is one non-blocking read; again reports that it would block.
 func readNB(p PollableInputImpl, buf []byte, c *cancellable.Cancellable) (n int, again bool, err error) {
 	if err := cancelledErr(c); err != nil {
