@@ -551,8 +551,11 @@ func TestNewFromFDUnbound_SOCK1(t *testing.T) {
 	wantCode(t, "fd -1", err, ErrorInvalidArgument)
 }
 
-// TestUnixFromFD_SOCK13 is /socket/unix-from-fd and /socket/unix-connection.
-func TestUnixFromFD_SOCK13(t *testing.T) {
+// TestUnixFromFD_SOCK1 is /socket/unix-from-fd (NewSocketFromFD finds a
+// Unix stream socket's family, type and default protocol), here on a
+// listening socket, with a connection through it and GLib's refusal to
+// bind an existing path (SOCK-13).
+func TestUnixFromFD_SOCK1(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sock")
 	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM, 0)
 	if err != nil {

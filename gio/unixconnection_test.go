@@ -85,3 +85,26 @@ func TestUnixConnectionCredentials_SOCK10(t *testing.T) {
 	_, err = b.Unix().ReceiveCredentials(c)
 	wantIOErr(t, err, ioerr.Cancelled, "")
 }
+
+// TestUnixConnection_SOCK10 is /socket/unix-connection: the connection
+// factory makes a UnixConnection for a Unix socket adopted from a plain
+// descriptor, and a TCPConnection for neither.
+func TestUnixConnection_SOCK10(t *testing.T) {
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSocketFromFD(fd)
+	if err != nil {
+		unix.Close(fd)
+		t.Fatal(err)
+	}
+	c := NewSocketConnection(s)
+	defer c.Close()
+	if c.Unix() == nil || c.TCP() != nil {
+		t.Fatalf("factory made %T (Unix %v, TCP %v), want a UnixConnection", c.Self(), c.Unix() != nil, c.TCP() != nil)
+	}
+	if c.Unix().Socket() != s || &c.Unix().SocketConnection != c {
+		t.Fatal("the UnixConnection does not wrap the socket it was made for")
+	}
+}
