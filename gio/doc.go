@@ -264,7 +264,11 @@
 // report whether they listen; ReadAll stays pending for the whole call;
 // "closed" notifies; the setters that make a system call (SetKeepalive,
 // SetTTL, SetBroadcast, SetMulticastLoopback, SetMulticastTTL) return its
-// error where GLib logs a warning; no proxies and no TLS in SocketClient.
+// error where GLib logs a warning; NetworkAddress.String brackets a host
+// with a colon so that it parses back; no proxies and no TLS in
+// SocketClient. Everything else the parsers and String methods answer is
+// GLib 2.74's, input for input (tests/gio_parse_diff_test.go compares them
+// with PyGObject).
 //
 // # Using Go's net package alongside
 //

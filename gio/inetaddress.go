@@ -107,10 +107,21 @@ func (a *InetAddress) Family() SocketFamily {
 	return SocketFamilyIPv6
 }
 
-// String is g_inet_address_to_string: "1.2.3.4", "::1", "::ffff:1.2.3.4".
+// String is g_inet_address_to_string (inet_ntop): "1.2.3.4", "::1",
+// "::ffff:1.2.3.4", and, as glibc writes an IPv4-compatible address,
+// "::1.2.3.4" where package netip writes "::102:304".
 func (a *InetAddress) String() string {
 	if a == nil || !a.addr.IsValid() {
 		return ""
+	}
+	if a.addr.Is6() {
+		if b := a.addr.As16(); [12]byte(b[:12]) == [12]byte{} && (b[12] != 0 || b[13] != 0) {
+			// The first six words are zero and the seventh is not: the
+			// longest zero run is exactly six words, glibc's test for
+			// printing the last 32 bits as dotted IPv4 (:: and ::1 and
+			// the like keep their hex form).
+			return "::" + netip.AddrFrom4([4]byte(b[12:])).String()
+		}
 	}
 	return a.addr.String()
 }

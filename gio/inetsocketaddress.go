@@ -98,11 +98,32 @@ func portRangeError(port string) error {
 	return ioerr.New(ioerr.InvalidArgument, "port "+port+" out of range 0..65535")
 }
 
+// literalScope is the scope of an IPv6 literal, as glibc's getaddrinfo
+// reads it: an interface name where the address needs one (link-local,
+// node- and link-local multicast), else a decimal number that fits in 32
+// bits (no sign, no space).
+func literalScope(a netip.Addr, zone string) (uint32, bool) {
+	b := a.As16()
+	if a.IsLinkLocalUnicast() || (b[0] == 0xff && (b[1]&0x0f == 1 || b[1]&0x0f == 2)) {
+		if ifi, err := net.InterfaceByName(zone); err == nil {
+			return uint32(ifi.Index), true
+		}
+	}
+	if zone == "" || zone[0] < '0' || zone[0] > '9' {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(zone, 10, 32)
+	return uint32(n), err == nil
+}
+
 // NewInetSocketAddressFromString is g_inet_socket_address_new_from_string:
-// ip must be a numeric literal; an IPv6 literal may carry a scope, by number
-// or interface name ("fe80::1%2", "fe80::1%lo"). An IPv4-mapped literal gives
-// an IPv4 address, as in GLib. Anything else, or a port above 65535, gives
-// INVALID_ARGUMENT where GLib returns NULL.
+// ip must be a numeric literal; an IPv6 literal may carry a scope, as
+// GLib's (getaddrinfo's) rule has it: a decimal interface index on any
+// IPv6 address ("2001:db8::1%2"; 0 means none), an interface name only on
+// a link-local or node- or link-local multicast address ("fe80::1%lo",
+// "ff02::1%lo"). An IPv4-mapped literal gives an IPv4 address, as in GLib.
+// Anything else, or a port above 65535, gives INVALID_ARGUMENT where GLib
+// returns NULL.
 func NewInetSocketAddressFromString(ip string, port uint) (*InetSocketAddress, error) {
 	bad := ioerr.New(ioerr.InvalidArgument, "Invalid socket address: “"+ip+"” is not a numeric IPv4 or IPv6 address")
 	if port > 65535 {
@@ -117,10 +138,12 @@ func NewInetSocketAddressFromString(ip string, port uint) (*InetSocketAddress, e
 		if !a.Is6() {
 			return nil, bad
 		}
-		if scope, err = scopeFromZone(z); err != nil {
-			return nil, bad
-		}
 		a = a.WithZone("")
+		var ok bool
+		if scope, ok = literalScope(a, z); !ok {
+			return nil, ioerr.New(ioerr.InvalidArgument, "Invalid socket address: “"+ip+"” has scope “"+z+
+				"”, which is neither an interface index nor, on a link-local or link-local multicast address, an interface name")
+		}
 	}
 	if a.Is4In6() {
 		return &InetSocketAddress{addr: &InetAddress{addr: a.Unmap()}, port: uint16(port)}, nil

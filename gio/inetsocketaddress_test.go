@@ -76,3 +76,38 @@ func TestErrorTextsNameTheArgument(t *testing.T) {
 		}
 	}
 }
+
+// GLib 2.74's answers (g_inet_address_to_string and
+// g_inet_socket_address_new_from_string, checked with PyGObject; the
+// differential test in tests/ compares many more): an IPv4-compatible
+// address prints as glibc's inet_ntop prints it, and an interface-name
+// scope is taken only where getaddrinfo takes one.
+func TestAddressStringsAsGLib_SOCK13(t *testing.T) {
+	for _, tc := range []struct{ in, ia, isa string }{
+		{"::1.2.3.4", "::1.2.3.4", "[::1.2.3.4]:80"},
+		{"::0.0.0.1", "::1", "[::1]:80"},
+		{"::0.0.1.0", "::100", "[::100]:80"},
+		{"::ffff:1.2.3.4", "::ffff:1.2.3.4", "1.2.3.4:80"},
+		{"::ffff:0:1.2.3.4", "::ffff:0:102:304", "[::ffff:0:102:304]:80"},
+		{"fe80::1%lo", "", "[fe80::1%1]:80"},
+		{"ff01::1%lo", "", "[ff01::1%1]:80"},
+		{"ff02::1%lo", "", "[ff02::1%1]:80"},
+		{"ff05::1%lo", "", ""},
+		{"2001:db8::1%lo", "", ""},
+		{"2001:db8::1%1", "", "[2001:db8::1%1]:80"},
+		{"fe80::1%0", "", "[fe80::1]:80"},
+		{"fe80::1%4294967295", "", "[fe80::1%4294967295]:80"},
+		{"fe80::1%4294967296", "", ""},
+		{"fe80::1%+1", "", ""},
+		{"fe80::1%1a", "", ""},
+	} {
+		ia, err := NewInetAddressFromString(tc.in)
+		if got := ia.String(); (err == nil) != (tc.ia != "") || got != tc.ia {
+			t.Errorf("InetAddress %q = %q, %v; want %q", tc.in, got, err, tc.ia)
+		}
+		isa, err := NewInetSocketAddressFromString(tc.in, 80)
+		if got := isa.String(); (err == nil) != (tc.isa != "") || got != tc.isa {
+			t.Errorf("InetSocketAddress %q = %q, %v; want %q", tc.in, got, err, tc.isa)
+		}
+	}
+}

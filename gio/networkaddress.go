@@ -5,8 +5,10 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
@@ -77,11 +79,56 @@ func parsePort(s, whole string) (uint16, error) {
 		}
 		return uint16(n), nil
 	}
-	n, err := net.LookupPort("tcp", s)
-	if err != nil {
+	n, ok := lookupService(s)
+	if !ok {
 		return 0, ioerr.New(ioerr.InvalidArgument, "Unknown service '"+s+"' specified in hostname '"+whole+"'")
 	}
-	return uint16(n), nil
+	return n, nil
+}
+
+// servicesFile is the services database getservbyname(3) reads.
+const servicesFile = "/etc/services"
+
+// tcpServices maps the TCP service names and aliases of servicesFile to
+// their ports, read once.
+var tcpServices = sync.OnceValue(func() map[string]uint16 {
+	m := map[string]uint16{}
+	data, err := os.ReadFile(servicesFile)
+	if err != nil {
+		return m
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		num, proto, ok := strings.Cut(f[1], "/")
+		if !ok || proto != "tcp" {
+			continue
+		}
+		port, err := strconv.ParseUint(num, 10, 16)
+		if err != nil {
+			continue
+		}
+		for _, name := range append(f[:1:1], f[2:]...) {
+			if _, dup := m[name]; !dup { // the first entry wins, as in getservbyname
+				m[name] = uint16(port)
+			}
+		}
+	}
+	return m
+})
+
+// lookupService is getservbyname(name, "tcp"), which GLib's parser uses: the
+// name must match exactly, case included ("http" is a service, "HTTP" is
+// not), and it is only looked up in the services database (no numbers, no
+// built-in table: net.LookupPort accepts "+80" and "HTTP", GLib does not).
+func lookupService(name string) (uint16, bool) {
+	p, ok := tcpServices()[name]
+	return p, ok
 }
 
 // Hostname is g_network_address_get_hostname.
@@ -94,18 +141,27 @@ func (a *NetworkAddress) Port() uint16 {
 	return orZero(a, func(a *NetworkAddress) uint16 { return a.port })
 }
 
-// String is g_socket_connectable_to_string: "host:port", with an IPv6
-// literal in brackets. Differs from GLib, which writes "::1:80", which
-// cannot be parsed back.
+// String is g_socket_connectable_to_string: "host:port", and just "host"
+// for port 0, as GLib writes them. Differs from GLib: a host that contains
+// a colon (an IPv6 literal) is put in brackets ("[::1]:80"), so that the
+// string parses back with ParseNetworkAddress; GLib writes "::1:80", which
+// parses back as the host "::1:80".
 func (a *NetworkAddress) String() string {
 	if a == nil {
 		return ""
 	}
+	if a.port == 0 {
+		return a.hostname
+	}
 	return net.JoinHostPort(a.hostname, strconv.Itoa(int(a.port)))
 }
 
-// Enumerate resolves the address: a numeric host gives itself, a name is
-// looked up (both IPv4 and IPv6), in the resolver's order. A failed lookup
+// Enumerate resolves the address: a numeric host gives itself;
+// "localhost" and any "*.localhost" name (in any case, with or without a
+// final dot) give ::1 then 127.0.0.1 without asking the resolver, as GLib
+// 2.74 does (RFC 6761), so a client reaches a server that listens on only
+// one of them; any other name is looked up (both IPv4 and IPv6), in the
+// resolver's order. A failed lookup
 // is HOST_NOT_FOUND "Error resolving “HOST”: REASON" (GLib reports it in
 // the G_RESOLVER_ERROR domain, which this package does not have).
 func (a *NetworkAddress) Enumerate(c *cancellable.Cancellable) ([]SocketAddress, error) {
@@ -118,6 +174,12 @@ func (a *NetworkAddress) Enumerate(c *cancellable.Cancellable) ([]SocketAddress,
 			return nil, err
 		}
 		return []SocketAddress{sa}, nil
+	}
+	if isLocalhost(a.hostname) {
+		return []SocketAddress{
+			NewInetSocketAddress(NewInetAddressLoopback(SocketFamilyIPv6), a.port),
+			NewInetSocketAddress(NewInetAddressLoopback(SocketFamilyIPv4), a.port),
+		}, nil
 	}
 	ctx := context.Context(context.Background())
 	if c != nil {
@@ -146,4 +208,11 @@ func (a *NetworkAddress) Enumerate(c *cancellable.Cancellable) ([]SocketAddress,
 		}
 	}
 	return out, nil
+}
+
+// isLocalhost is GLib's test for the names that are the local host
+// whatever the resolver says: "localhost" and its subdomains.
+func isLocalhost(host string) bool {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	return host == "localhost" || strings.HasSuffix(host, ".localhost")
 }
