@@ -516,9 +516,11 @@ func TestFDReuse_SOCK3(t *testing.T) {
 	}
 }
 
-// TestNewFromFDUnbound_SOCK1 is /socket/new_from_fd/unbound, plus a non-socket fd.
-func TestNewFromFDUnbound_SOCK1(t *testing.T) {
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+// adoptNewFD makes a fresh stream socket of the domain with socket(2) and
+// adopts it with NewSocketFromFD.
+func adoptNewFD(t *testing.T, domain int) *Socket {
+	t.Helper()
+	fd, err := unix.Socket(domain, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -527,6 +529,12 @@ func TestNewFromFDUnbound_SOCK1(t *testing.T) {
 		unix.Close(fd)
 		t.Fatal(err)
 	}
+	return s
+}
+
+// TestNewFromFDUnbound_SOCK1 is /socket/new_from_fd/unbound, plus a non-socket fd.
+func TestNewFromFDUnbound_SOCK1(t *testing.T) {
+	s := adoptNewFD(t, unix.AF_INET)
 	defer s.Close()
 	if s.Family() != SocketFamilyIPv4 || s.Type() != SocketTypeStream || s.Protocol() != SocketProtocolTCP || s.IsConnected() {
 		t.Errorf("detected %v %v %v connected=%v", s.Family(), s.Type(), s.Protocol(), s.IsConnected())

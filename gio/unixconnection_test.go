@@ -90,15 +90,7 @@ func TestUnixConnectionCredentials_SOCK10(t *testing.T) {
 // factory makes a UnixConnection for a Unix socket adopted from a plain
 // descriptor, and a TCPConnection for neither.
 func TestUnixConnection_SOCK10(t *testing.T) {
-	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := NewSocketFromFD(fd)
-	if err != nil {
-		unix.Close(fd)
-		t.Fatal(err)
-	}
+	s := adoptNewFD(t, unix.AF_UNIX)
 	c := NewSocketConnection(s)
 	defer c.Close()
 	if c.Unix() == nil || c.TCP() != nil {

@@ -189,49 +189,48 @@ func checkNetworkAddress(t *testing.T, what, s string, g glibParse) {
 
 func checkInetAddress(t *testing.T, what, s string, g glibParse) {
 	t.Helper()
-	ia, err := gio.NewInetAddressFromString(s)
-	switch {
-	case g.IA == nil && err == nil:
-		t.Errorf("%s %q: NewInetAddressFromString = %q, GLib gives NULL", what, s, ia.String())
-	case g.IA == nil:
-		if !errors.Is(err, gio.ErrInvalidArgument) {
-			t.Errorf("%s %q: NewInetAddressFromString error %v, want INVALID_ARGUMENT", what, s, err)
-		}
-	case err != nil:
-		t.Errorf("%s %q: NewInetAddressFromString: %v, GLib gives %q", what, s, err, *g.IA)
-	case ia.String() != *g.IA:
-		t.Errorf("%s %q: InetAddress.String %q, GLib's %q", what, s, ia.String(), *g.IA)
-	default:
-		if back, err := gio.NewInetAddressFromString(ia.String()); err != nil || !back.Equal(ia) {
-			t.Errorf("%s %q: String %q parses back as %v, %v", what, s, ia.String(), back, err)
-		}
-	}
+	checkLiteral(t, what, s, "InetAddress", g.IA, gio.NewInetAddressFromString,
+		func(a *gio.InetAddress) (string, error) {
+			back, err := gio.NewInetAddressFromString(a.String())
+			return back.String(), err
+		})
 }
 
 func checkInetSocketAddress(t *testing.T, what, s string, g glibParse) {
 	t.Helper()
-	isa, err := gio.NewInetSocketAddressFromString(s, 80)
+	checkLiteral(t, what, s, "InetSocketAddress", g.ISA,
+		func(s string) (*gio.InetSocketAddress, error) { return gio.NewInetSocketAddressFromString(s, 80) },
+		func(a *gio.InetSocketAddress) (string, error) {
+			// The string parses back: host and port, then the address.
+			na, err := gio.ParseNetworkAddress(a.String(), 1)
+			if err != nil {
+				return "", err
+			}
+			back, err := gio.NewInetSocketAddressFromString(na.Hostname(), uint(na.Port()))
+			return back.String(), err
+		})
+}
+
+// checkLiteral compares one of gio's literal parsers with GLib's answer
+// (glib nil: GLib returns NULL), then checks that String parses back.
+func checkLiteral[A interface{ String() string }](t *testing.T, what, s, typ string, glib *string,
+	parse func(string) (A, error), back func(A) (string, error)) {
+	t.Helper()
+	a, err := parse(s)
 	switch {
-	case g.ISA == nil && err == nil:
-		t.Errorf("%s %q: NewInetSocketAddressFromString = %q, GLib gives NULL", what, s, isa.String())
-	case g.ISA == nil:
+	case glib == nil && err == nil:
+		t.Errorf("%s %q: %s = %q, GLib gives NULL", what, s, typ, a.String())
+	case glib == nil:
 		if !errors.Is(err, gio.ErrInvalidArgument) {
-			t.Errorf("%s %q: NewInetSocketAddressFromString error %v, want INVALID_ARGUMENT", what, s, err)
+			t.Errorf("%s %q: %s error %v, want INVALID_ARGUMENT", what, s, typ, err)
 		}
 	case err != nil:
-		t.Errorf("%s %q: NewInetSocketAddressFromString: %v, GLib gives %q", what, s, err, *g.ISA)
-	case isa.String() != *g.ISA:
-		t.Errorf("%s %q: InetSocketAddress.String %q, GLib's %q", what, s, isa.String(), *g.ISA)
+		t.Errorf("%s %q: %s: %v, GLib gives %q", what, s, typ, err, *glib)
+	case a.String() != *glib:
+		t.Errorf("%s %q: %s.String %q, GLib's %q", what, s, typ, a.String(), *glib)
 	default:
-		// The string parses back: host and port, then the address.
-		na, err := gio.ParseNetworkAddress(isa.String(), 1)
-		if err != nil {
-			t.Errorf("%s %q: String %q does not parse: %v", what, s, isa.String(), err)
-			return
-		}
-		back, err := gio.NewInetSocketAddressFromString(na.Hostname(), uint(na.Port()))
-		if err != nil || back.String() != isa.String() {
-			t.Errorf("%s %q: String %q parses back as %v, %v", what, s, isa.String(), back, err)
+		if b, err := back(a); err != nil || b != a.String() {
+			t.Errorf("%s %q: %s.String %q parses back as %q, %v", what, s, typ, a.String(), b, err)
 		}
 	}
 }
