@@ -532,7 +532,7 @@ type addrList []SocketAddress
 
 func (l addrList) String() string { return "test addresses" }
 func (l addrList) Enumerate(c *cancellable.Cancellable) ([]SocketAddress, error) {
-	if err := c.Err(); err != nil {
+	if err := cancelledErr(c); err != nil { // GIO's CANCELLED, as the interface asks
 		return nil, err
 	}
 	return l, nil
