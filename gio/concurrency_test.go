@@ -35,11 +35,11 @@ func TestNetConnPendingAgainstGLibOp_SOCK11(t *testing.T) {
 	}
 }
 
-// panicky is a stream implementation that panics in ReadFn.
+// panicky is a stream implementation that panics in Read.
 type panicky struct{}
 
-func (panicky) ReadFn([]byte, *cancellable.Cancellable) (int, error) { panic("read_fn panic") }
-func (panicky) CloseFn(*cancellable.Cancellable) error               { return nil }
+func (panicky) Read([]byte, *cancellable.Cancellable) (int, error) { panic("read_fn panic") }
+func (panicky) Close(*cancellable.Cancellable) error               { return nil }
 
 // Panic policy: a panic in a sync call's implementation reaches the caller,
 // and the stream is left usable (not pending).
@@ -48,13 +48,13 @@ func TestStreamImplPanicLeavesNotPending_SOCK11(t *testing.T) {
 	func() {
 		defer func() {
 			if recover() == nil {
-				t.Error("the ReadFn panic did not reach the caller")
+				t.Error("the Read panic did not reach the caller")
 			}
 		}()
 		_, _ = in.Read(make([]byte, 1), nil)
 	}()
 	if in.HasPending() {
-		t.Fatal("stream left pending by a panicking ReadFn")
+		t.Fatal("stream left pending by a panicking Read")
 	}
 	if err := in.Close(nil); err != nil {
 		t.Fatal(err)

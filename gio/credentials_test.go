@@ -23,7 +23,7 @@ func TestCredentialsAccessors(t *testing.T) {
 		t.Errorf("nil: %v", err)
 	}
 	// What the kernel reports for an unknown peer (pid 0, uid/gid -1).
-	unknown := &Credentials{pid: 0, uid: noID, gid: noID}
+	unknown := newCredentials(0, noID, noID)
 	if unknown.String() != "GCredentials:linux-ucred:" {
 		t.Errorf("%q", unknown.String())
 	}

@@ -3,6 +3,67 @@
 // client, with GLib's error codes and messages, and Go's runtime poller
 // underneath.
 //
+// # Getting started
+//
+// A client connects with a SocketClient and talks through the
+// connection's streams, with the blocking calls (each takes a
+// *cancellable.Cancellable; nil means "not cancellable"):
+//
+//	client := gio.NewSocketClient()
+//	client.SetTimeout(5 * time.Second)
+//	conn, err := client.ConnectToHost("localhost:7000", 0, nil)
+//	if err != nil {
+//		return err // a *gio.Error: errors.Is(err, gio.ErrConnectionRefused)…
+//	}
+//	defer conn.Close()
+//	if _, err := conn.OutputStream().WriteAll([]byte("hello\n"), nil); err != nil {
+//		return err
+//	}
+//	buf := make([]byte, 64)
+//	n, err := conn.InputStream().Read(buf, nil)
+//
+// The same calls exist as XxxAsync/XxxFinish pairs, whose callback runs
+// on the caller's main context (see "Async calls and main contexts"
+// below); a SocketConnection is also a net.Conn, so io.Copy, bufio and
+// net/http-style code work with it as they are. ExampleSocketClient_Connect
+// and ExampleSocketClient_ConnectAsync run both forms against a real
+// server; ExampleSocket shows bare Sockets, and
+// ExampleSocket_Receive_context bounds a call with a Go context through
+// cancellable.FromContext.
+//
+// # Writing a server
+//
+// TODO(lead): this section is written once SocketService lands (listener,
+// service, incoming handler). Until then: a listening Socket (Bind,
+// Listen) accepts without blocking from a source (CreateSource with
+// IOIn, then Accept), and NewSocketConnection wraps each accepted Socket
+// for its async streams.
+//
+// # Async calls and main contexts: the trap
+//
+// An XxxAsync callback runs on the caller's main context: the context
+// being dispatched on the calling goroutine, else the one it pushed with
+// PushThreadDefault, else mainloop.Default(). A goroutine that runs a loop
+// on a context of its own must push that context before it starts async
+// calls, or their callbacks go to Default(), which nobody iterates, and
+// the loop waits forever:
+//
+//	ctx := mainloop.NewContext()
+//	loop := mainloop.New(ctx)
+//	if err := ctx.PushThreadDefault(); err != nil { // the fix: without it,
+//		return err // ConnectAsync below delivers to mainloop.Default()
+//	}
+//	defer ctx.PopThreadDefault()
+//	client.ConnectAsync(addr, nil, func(_ any, res asyncresult.AsyncResult) {
+//		conn, err := client.ConnectFinish(res)
+//		// … runs here, inside loop.Run, on this goroutine
+//		loop.Quit()
+//	})
+//	loop.Run()
+//
+// Calls made from inside a callback already running on ctx need no push:
+// the context being dispatched is the caller's context.
+//
 // # Types and their GLib counterparts
 //
 // Errors and enums:
@@ -35,10 +96,13 @@
 //
 //   - InputStream is GInputStream and OutputStream is GOutputStream, with
 //     GPollableInputStream's and GPollableOutputStream's calls (CanPoll,
-//     ReadNonblocking, CreateSource, …). InputStreamImpl,
-//     OutputStreamImpl, PollableInputImpl and PollableOutputImpl are their
-//     class vtables: implement them to make a stream of your own.
-//   - IOStream is GIOStream (IOStreamImpl its vtable; NewSimpleIOStream is
+//     ReadNonblocking, CreateSource, …). To make a stream of your own,
+//     implement InputStreamImpl (Read, Close) or OutputStreamImpl (Write,
+//     Close); the rest of the class is optional and found by type
+//     assertion, as io.Copy finds an io.WriterTo: VectorWriter (Writev),
+//     Flusher (Flush), PollableInputImpl and PollableOutputImpl.
+//   - IOStream is GIOStream (IOStreamImpl its two stream getters,
+//     IOStreamCloser an optional close; NewSimpleIOStream is
 //     GSimpleIOStream), an object.Object. IOStreamer is what
 //     IOStream.SpliceAsync joins; OutputStreamSpliceFlags and
 //     IOStreamSpliceFlags are GOutputStreamSpliceFlags and
@@ -58,9 +122,9 @@
 // and its syscall.RawConn. GLib's "blocking" mode is emulated as GLib does
 // it: a blocking call that would block waits for readiness and retries. The
 // wait is a goroutine parked in the poller, not a thread in poll(2).
-// Timeouts are poller deadlines; a Cancellable (or any context.Context, in
-// the XxxContext methods) interrupts a wait by moving the deadline into
-// the past. A blocking receive or send allocates nothing.
+// Timeouts are poller deadlines; a Cancellable interrupts a wait by moving
+// the deadline into the past. A blocking receive or send allocates
+// nothing.
 //
 // The streams follow GLib's classes: InputStream and OutputStream wrap an
 // implementation with the one-operation-at-a-time rule and the Async/Finish
@@ -168,11 +232,19 @@
 //  10. Addresses (InetAddress, InetSocketAddress, UnixSocketAddress,
 //     NetworkAddress) are immutable values, safe to share.
 //
-// # Panics
+// # Zero values, nil and panics
 //
-// Bad arguments never panic: they give an INVALID_ARGUMENT error, or, where
-// GLib has a g_return_if_fail, a logged critical (see internal/logging) and
-// a zero result. User code is not recovered: a panic in an async callback,
+// Each exported type's doc says whether its zero value is usable. The
+// addresses' and Credentials' are (they hold no address, no identity); a
+// zero or nil Socket, InputStream, OutputStream, IOStream,
+// SocketConnection or SocketClient is not, and every call on it returns
+// NOT_INITIALIZED naming the constructor to use (or, with no error to
+// return, logs a critical and gives the zero result); none panics.
+//
+// Bad arguments never panic: they give an INVALID_ARGUMENT error whose
+// text names the argument in Go terms (GLib's own text may follow), or,
+// where GLib has a g_return_if_fail and there is no error to return, a
+// logged critical (see internal/logging) and a zero result. User code is not recovered: a panic in an async callback,
 // an Event or Notify handler or a source callback propagates out of the
 // context's dispatch (Iteration or Run), as in package mainloop, and one
 // event handler that panics does not stop the later SocketClient events
@@ -190,7 +262,13 @@
 // raw bytes (SendMessage, ReceiveMessage); a Socket and the streams may be
 // used from several goroutines at once; sockets adopted from a descriptor
 // report whether they listen; ReadAll stays pending for the whole call;
-// "closed" notifies; no proxies and no TLS in SocketClient.
+// "closed" notifies; the setters that make a system call (SetKeepalive,
+// SetTTL, SetBroadcast, SetMulticastLoopback, SetMulticastTTL) return its
+// error where GLib logs a warning; NetworkAddress.String brackets a host
+// with a colon so that it parses back; no proxies and no TLS in
+// SocketClient. Everything else the parsers and String methods answer is
+// GLib 2.74's, input for input (tests/gio_parse_diff_test.go compares them
+// with PyGObject).
 //
 // # Using Go's net package alongside
 //
@@ -198,7 +276,8 @@
 // net.Listener's or net.Conn's descriptor (a Multipath TCP one gives a
 // TCPConnection too); NetListener hands a duplicate of a listening Socket
 // to Go code; a SocketConnection is a net.Conn (with CloseRead and
-// CloseWrite). Every ...Context method takes a context.Context where the
-// GLib-style method takes a Cancellable; a cancellable.Cancellable is
-// itself a context.Context.
+// CloseWrite). There is one cancellation form, GLib's: a
+// *cancellable.Cancellable, which is itself a context.Context;
+// cancellable.FromContext turns a Go context into one without a goroutine
+// (its deadline then gives CANCELLED; the socket timeout gives TIMED_OUT).
 package gio

@@ -3,6 +3,7 @@ package gio
 import (
 	"syscall"
 
+	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/internal/logging"
 )
@@ -127,6 +128,8 @@ const (
 	msgPending     = "Connection in progress"
 	msgNotInit     = "Invalid socket, not initialized"
 	msgCancelledOp = ioerr.CancelledMessage
+	msgReceiving   = "Error receiving data: "
+	msgSending     = "Error sending data: "
 )
 
 // errnoError builds GLib's socket_set_error_lazy: WOULD_BLOCK carries only
@@ -145,3 +148,14 @@ func timedOutError() *Error { return ioerr.Wrap(ioerr.TimedOut, msgTimedOut, nil
 
 // criticalf logs a GLib g_critical (a g_return_if_fail failure) for gio.
 func criticalf(msg string) { logging.Critical("gio", msg) }
+
+// cancelledErr is g_cancellable_set_error_if_cancelled: GIO's CANCELLED
+// error once c is cancelled (also errors.Is context.Canceled), nil before.
+// It does not rely on c.Err(), which as a context.Context method returns
+// context.Canceled itself.
+func cancelledErr(c *cancellable.Cancellable) error {
+	if c.IsCancelled() {
+		return ioerr.NewCancelled()
+	}
+	return nil
+}

@@ -124,14 +124,14 @@ func TestErrorsIsFromOperations_SOCK4(t *testing.T) {
 		c, _ := connPair(t, "unix")
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(10*time.Millisecond, cancel)
-		_, err := c.Socket().ReceiveContext(ctx, make([]byte, 1))
+		_, err := c.Socket().Receive(make([]byte, 1), cancellable.FromContext(ctx))
 		return err
 	}
 	deadlineCtx := func() error {
 		c, _ := connPair(t, "unix")
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 		defer cancel()
-		_, err := c.Socket().ReceiveContext(ctx, make([]byte, 1))
+		_, err := c.Socket().Receive(make([]byte, 1), cancellable.FromContext(ctx))
 		return err
 	}
 	socketTimeout := func() error {
@@ -180,7 +180,8 @@ func TestErrorsIsFromOperations_SOCK4(t *testing.T) {
 		{"bind in use", inUse, []error{ErrAddressInUse, syscall.EADDRINUSE}, []error{ErrFailed}, "Error binding to address 127.0.0.1:"},
 		{"cancelled receive", cancelledRecv, []error{ErrCancelled, context.Canceled}, []error{ErrTimedOut, context.DeadlineExceeded}, "Operation was cancelled"},
 		{"cancelled context", cancelledCtx, []error{ErrCancelled, context.Canceled}, []error{ErrTimedOut}, "Operation was cancelled"},
-		{"context deadline", deadlineCtx, []error{ErrTimedOut, context.DeadlineExceeded}, []error{ErrCancelled, context.Canceled}, "Socket I/O timed out"},
+		// A context's deadline, through FromContext, cancels: CANCELLED.
+		{"context deadline", deadlineCtx, []error{ErrCancelled, context.Canceled}, []error{ErrTimedOut}, "Operation was cancelled"},
 		{"socket timeout", socketTimeout, []error{ErrTimedOut}, []error{ErrCancelled, context.Canceled}, "Socket I/O timed out"},
 		{"net.Conn deadline", netConnTimeout, []error{ErrTimedOut, os.ErrDeadlineExceeded}, []error{ErrCancelled, context.Canceled}, "Socket I/O timed out"},
 		{"net.Conn closed", netConnClosed, []error{ErrClosed, net.ErrClosed}, []error{ErrCancelled}, ""},

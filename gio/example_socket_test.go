@@ -1,10 +1,12 @@
 package gio_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/gio"
 	"github.com/sigloop/sigloop/mainloop"
 )
@@ -112,4 +114,21 @@ func ExampleSocket_properties() {
 	// notify::keepalive
 	// 64 ipv4
 	// object: set property "fd": property is not writable
+}
+
+// A Go context bounds a Socket call through cancellable.FromContext, which
+// links the two without a goroutine: the one cancellation form of every
+// gio call is a *cancellable.Cancellable, and a Cancellable is also a
+// context.Context for code that wants one.
+func ExampleSocket_Receive_context() {
+	a, _ := gio.NewSocket(gio.SocketFamilyIPv4, gio.SocketTypeDatagram, gio.SocketProtocolDefault)
+	defer a.Close()
+	a.Bind(gio.NewInetSocketAddress(gio.NewInetAddressLoopback(gio.SocketFamilyIPv4), 0), false)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := a.Receive(make([]byte, 16), cancellable.FromContext(ctx))
+	fmt.Println(err, errors.Is(err, gio.ErrCancelled), errors.Is(err, context.Canceled))
+	// Output:
+	// Operation was cancelled true true
 }

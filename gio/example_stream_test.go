@@ -158,3 +158,34 @@ func ExampleInputStream_ReadAsync() {
 	// Stream has outstanding operation
 	// read hi <nil>
 }
+
+// A loop on a context of its own: push it as the thread-default context
+// before the async calls, or their callbacks go to mainloop.Default(),
+// which this loop never iterates (see the package doc, "the trap").
+func ExampleSocketClient_ConnectAsync_ownContext() {
+	addr, wait := echoServer()
+	defer wait()
+	done := make(chan struct{})
+	go func() { // a worker goroutine with its own loop
+		defer close(done)
+		ctx := mainloop.NewContext()
+		loop := mainloop.New(ctx)
+		if err := ctx.PushThreadDefault(); err != nil {
+			fmt.Println(err)
+			return
+		}
+		defer ctx.PopThreadDefault()
+		client := gio.NewSocketClient()
+		client.ConnectAsync(addr, nil, func(_ any, res asyncresult.AsyncResult) {
+			conn, err := client.ConnectFinish(res)
+			fmt.Println("connected on the worker's context:", err == nil, mainloop.ThreadDefault() == ctx)
+			if err == nil {
+				conn.Close()
+			}
+			loop.Quit()
+		})
+		loop.Run()
+	}()
+	<-done
+	// Output: connected on the worker's context: true true
+}

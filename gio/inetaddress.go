@@ -3,6 +3,7 @@ package gio
 import (
 	"net"
 	"net/netip"
+	"strconv"
 
 	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/internal/logging"
@@ -13,6 +14,10 @@ import (
 //
 // An IPv4-mapped IPv6 address (::ffff:1.2.3.4) is an IPv6 address, as in
 // GLib.
+//
+// The zero InetAddress is no address: Family is SocketFamilyInvalid,
+// String is "", the predicates are false. A nil *InetAddress behaves the
+// same.
 type InetAddress struct {
 	addr netip.Addr
 }
@@ -40,7 +45,8 @@ func NewInetAddressFromBytes(b []byte, family SocketFamily) (*InetAddress, error
 	case family == SocketFamilyIPv6 && len(b) == 16:
 		return &InetAddress{addr: netip.AddrFrom16([16]byte(b))}, nil
 	}
-	return nil, ioerr.New(ioerr.InvalidArgument, "Invalid address bytes for family "+family.String())
+	return nil, ioerr.New(ioerr.InvalidArgument, "Invalid address bytes: "+strconv.Itoa(len(b))+" bytes for family "+family.String()+
+		" (want 4 for IPv4, 16 for IPv6)")
 }
 
 // NewInetAddressFromNetIP wraps a netip.Addr. Its zone is dropped, as a
@@ -101,10 +107,21 @@ func (a *InetAddress) Family() SocketFamily {
 	return SocketFamilyIPv6
 }
 
-// String is g_inet_address_to_string: "1.2.3.4", "::1", "::ffff:1.2.3.4".
+// String is g_inet_address_to_string (inet_ntop): "1.2.3.4", "::1",
+// "::ffff:1.2.3.4", and, as glibc writes an IPv4-compatible address,
+// "::1.2.3.4" where package netip writes "::102:304".
 func (a *InetAddress) String() string {
 	if a == nil || !a.addr.IsValid() {
 		return ""
+	}
+	if a.addr.Is6() {
+		if b := a.addr.As16(); [12]byte(b[:12]) == [12]byte{} && (b[12] != 0 || b[13] != 0) {
+			// The first six words are zero and the seventh is not: the
+			// longest zero run is exactly six words, glibc's test for
+			// printing the last 32 bits as dotted IPv4 (:: and ::1 and
+			// the like keep their hex form).
+			return "::" + netip.AddrFrom4([4]byte(b[12:])).String()
+		}
 	}
 	return a.addr.String()
 }
@@ -156,41 +173,35 @@ func (a *InetAddress) IsLoopback() bool {
 
 // IsLinkLocal is g_inet_address_get_is_link_local: 169.254.0.0/16 or fe80::/10.
 func (a *InetAddress) IsLinkLocal() bool {
-	if a == nil {
-		return false
-	}
-	if a.addr.Is4() {
-		b := a.addr.As4()
-		return b[0] == 169 && b[1] == 254
-	}
-	b := a.addr.As16()
-	return b[0] == 0xfe && b[1]&0xc0 == 0x80
+	return a.match(func(b [4]byte) bool { return b[0] == 169 && b[1] == 254 },
+		func(b [16]byte) bool { return b[0] == 0xfe && b[1]&0xc0 == 0x80 })
 }
 
 // IsSiteLocal is g_inet_address_get_is_site_local: the RFC 1918 ranges
 // (10/8, 172.16/12, 192.168/16) for IPv4, the deprecated fec0::/10 for IPv6.
 // Unique local addresses (fd00::/8) are not site-local, as in GLib.
 func (a *InetAddress) IsSiteLocal() bool {
-	if a == nil {
-		return false
-	}
-	if a.addr.Is4() {
-		b := a.addr.As4()
+	return a.match(func(b [4]byte) bool {
 		return b[0] == 10 || (b[0] == 172 && b[1]&0xf0 == 16) || (b[0] == 192 && b[1] == 168)
-	}
-	b := a.addr.As16()
-	return b[0] == 0xfe && b[1]&0xc0 == 0xc0
+	},
+		func(b [16]byte) bool { return b[0] == 0xfe && b[1]&0xc0 == 0xc0 })
 }
 
 // IsMulticast is g_inet_address_get_is_multicast: 224.0.0.0/4 or ff00::/8.
 func (a *InetAddress) IsMulticast() bool {
-	if a == nil {
+	return a.match(func(b [4]byte) bool { return b[0]&0xf0 == 0xe0 }, func(b [16]byte) bool { return b[0] == 0xff })
+}
+
+// match is the address-class predicates' body: false for no address, else
+// v4 or v6 on the address bytes.
+func (a *InetAddress) match(v4 func([4]byte) bool, v6 func([16]byte) bool) bool {
+	switch {
+	case a == nil || !a.addr.IsValid():
 		return false
+	case a.addr.Is4():
+		return v4(a.addr.As4())
 	}
-	if a.addr.Is4() {
-		return a.addr.As4()[0]&0xf0 == 0xe0
-	}
-	return a.addr.As16()[0] == 0xff
+	return v6(a.addr.As16())
 }
 
 // mcScope returns the IPv6 multicast scope nibble, or -1 when a is not an IPv6

@@ -1,22 +1,30 @@
 package gio
 
 import (
+	"strconv"
+
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
+	"github.com/sigloop/sigloop/mainloop"
 )
 
 // InputStreamImpl is the part of a GInputStream subclass that does the work
 // (GInputStreamClass's read_fn and close_fn). InputStream wraps it with
 // GLib's rules: one operation at a time, nothing after close, async forms.
 //
-// ReadFn reads up to len(buf) > 0 bytes, blocking until at least one is
+// Read reads up to len(buf) > 0 bytes, blocking until at least one is
 // available, and returns 0 only at end of stream. It must return promptly
-// with CANCELLED when c is cancelled. CloseFn releases what the stream holds;
+// with CANCELLED when c is cancelled. Close releases what the stream holds;
 // it is called at most once.
+//
+// These two are the minimum. An implementation may add PollableInputImpl
+// (then the stream is pollable and its async reads take GLib's pollable
+// path); InputStream finds it by type assertion, as io.Copy finds an
+// io.WriterTo.
 type InputStreamImpl interface {
-	ReadFn(buf []byte, c *cancellable.Cancellable) (int, error)
-	CloseFn(c *cancellable.Cancellable) error
+	Read(buf []byte, c *cancellable.Cancellable) (int, error)
+	Close(c *cancellable.Cancellable) error
 }
 
 // InputStream is GInputStream: a source of bytes with GLib's blocking and
@@ -30,6 +38,9 @@ type InputStreamImpl interface {
 // caller's context (mainloop.ThreadDefault at the time of the call), at the
 // priority given, never inside the XxxAsync call; the matching XxxFinish
 // must be called with the result, once.
+//
+// The zero InputStream (and a nil pointer) is not usable: every operation
+// fails with NOT_INITIALIZED; make one with NewInputStream.
 type InputStream struct {
 	impl  InputStreamImpl
 	state streamState
@@ -41,8 +52,32 @@ func NewInputStream(impl InputStreamImpl) *InputStream {
 	return &InputStream{impl: impl}
 }
 
+// negativeCount is the error for a negative count: Go's words, then
+// GLib's.
+func negativeCount(count int64, fn string) error {
+	return ioerr.New(ioerr.InvalidArgument, "count "+strconv.FormatInt(count, 10)+" is negative (Too large count value passed to "+fn+")")
+}
+
 // skipChunk is the buffer size of the read-based skip (GLib's is 8192).
 const skipChunk = 8192
+
+// st is the stream's closed/pending state, or, for a zero or nil InputStream
+// (not made by NewInputStream), one that refuses every operation with
+// NOT_INITIALIZED.
+func (s *InputStream) st() *streamState {
+	if s == nil || s.impl == nil {
+		return &uninitInput
+	}
+	return &s.state
+}
+
+// implOrNil is the impl, nil for a zero or nil InputStream.
+func (s *InputStream) implOrNil() InputStreamImpl {
+	if s == nil {
+		return nil
+	}
+	return s.impl
+}
 
 // Tags of the async operations.
 var (
@@ -54,19 +89,19 @@ var (
 )
 
 // IsClosed is g_input_stream_is_closed.
-func (s *InputStream) IsClosed() bool { return s.state.isClosed() }
+func (s *InputStream) IsClosed() bool { return s.st().isClosed() }
 
 // HasPending is g_input_stream_has_pending: whether an operation is in
 // progress.
-func (s *InputStream) HasPending() bool { return s.state.hasPending() }
+func (s *InputStream) HasPending() bool { return s.st().hasPending() }
 
 // SetPending is g_input_stream_set_pending, for code that builds an
 // operation out of several: it fails with CLOSED or PENDING as a read would.
 // Every successful SetPending needs a ClearPending.
-func (s *InputStream) SetPending() error { return s.state.setPending() }
+func (s *InputStream) SetPending() error { return s.st().setPending() }
 
 // ClearPending is g_input_stream_clear_pending.
-func (s *InputStream) ClearPending() { s.state.clearPending() }
+func (s *InputStream) ClearPending() { s.st().clearPending() }
 
 // Read is g_input_stream_read: it reads up to len(buf) bytes, blocking until
 // some are available, and returns 0 at end of stream. An empty buf returns 0
@@ -75,19 +110,19 @@ func (s *InputStream) Read(buf []byte, c *cancellable.Cancellable) (int, error) 
 	if len(buf) == 0 {
 		return 0, nil
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		return 0, err
 	}
-	defer s.state.clearPending()
+	defer s.st().clearPending()
 	return s.read(buf, c)
 }
 
 // read runs one read_fn; the caller holds pending.
 func (s *InputStream) read(buf []byte, c *cancellable.Cancellable) (int, error) {
-	if err := c.SetErrorIfCancelled(); err != nil {
+	if err := cancelledErr(c); err != nil {
 		return 0, err
 	}
-	return s.impl.ReadFn(buf, c)
+	return s.impl.Read(buf, c)
 }
 
 // ReadAll is g_input_stream_read_all: it reads until buf is full or the
@@ -100,10 +135,10 @@ func (s *InputStream) ReadAll(buf []byte, c *cancellable.Cancellable) (int, erro
 	if len(buf) == 0 {
 		return 0, nil
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		return 0, err
 	}
-	defer s.state.clearPending()
+	defer s.st().clearPending()
 	return s.readAll(buf, c)
 }
 
@@ -126,7 +161,7 @@ func (s *InputStream) readAll(buf []byte, c *cancellable.Cancellable) (int, erro
 // a new slice. At end of stream it returns an empty, non-nil slice.
 func (s *InputStream) ReadBytes(count int, c *cancellable.Cancellable) ([]byte, error) {
 	if count < 0 {
-		return nil, ioerr.New(ioerr.InvalidArgument, "Too large count value passed to g_input_stream_read_bytes")
+		return nil, negativeCount(int64(count), "g_input_stream_read_bytes")
 	}
 	buf := make([]byte, count)
 	n, err := s.Read(buf, c)
@@ -145,12 +180,12 @@ func (s *InputStream) Skip(count int64, c *cancellable.Cancellable) (int64, erro
 		return 0, nil
 	}
 	if count < 0 {
-		return 0, ioerr.New(ioerr.InvalidArgument, "Too large count value passed to g_input_stream_skip")
+		return 0, negativeCount(count, "g_input_stream_skip")
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		return 0, err
 	}
-	defer s.state.clearPending()
+	defer s.st().clearPending()
 	return s.skip(count, c)
 }
 
@@ -174,17 +209,17 @@ func (s *InputStream) skip(count int64, c *cancellable.Cancellable) (int64, erro
 }
 
 // Close is g_input_stream_close. Closing a closed stream succeeds and does
-// nothing. The stream counts as closed afterwards even if CloseFn failed.
+// nothing. The stream counts as closed afterwards even if the impl's Close failed.
 // While another operation is in progress it fails with PENDING.
 func (s *InputStream) Close(c *cancellable.Cancellable) error {
-	if s.state.isClosed() {
+	if s.st().isClosed() {
 		return nil
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		return err
 	}
-	defer s.state.finishClose()
-	return s.impl.CloseFn(c)
+	defer s.st().finishClose()
+	return s.impl.Close(c)
 }
 
 // ReadAsync is g_input_stream_read_async: Read, with the result delivered
@@ -198,13 +233,13 @@ func (s *InputStream) ReadAsync(buf []byte, prio int, c *cancellable.Cancellable
 		returnNow(s, tagRead, prio, c, cb, 0)
 		return
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[int](s, tagRead, prio, cb, err)
 		return
 	}
-	t := newTask[int](s, tagRead, prio, c, s.state.wrap(cb))
-	if p, ok := s.impl.(PollableInputImpl); ok {
-		s.pollRead(p, t, buf, c)
+	t := newTask[int](s, tagRead, prio, c, s.st().wrap(cb))
+	if p, ok := s.implOrNil().(PollableInputImpl); ok {
+		pollRead(p, t, buf)
 		return
 	}
 	runTask(t, func() (int, error) { return s.read(buf, c) })
@@ -223,13 +258,13 @@ func (s *InputStream) ReadAllAsync(buf []byte, prio int, c *cancellable.Cancella
 		returnNow(s, tagReadAll, prio, c, cb, countResult{})
 		return
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[countResult](s, tagReadAll, prio, cb, err)
 		return
 	}
-	t := newTask[countResult](s, tagReadAll, prio, c, s.state.wrap(cb))
-	if p, ok := s.impl.(PollableInputImpl); ok {
-		s.pollReadAll(p, t, buf, c)
+	t := newTask[countResult](s, tagReadAll, prio, c, s.st().wrap(cb))
+	if p, ok := s.implOrNil().(PollableInputImpl); ok {
+		pollReadAll(p, t, buf)
 		return
 	}
 	runCountTask(t, func() (int, error) { return s.readAll(buf, c) })
@@ -248,19 +283,19 @@ func (s *InputStream) ReadBytesAsync(count int, prio int, c *cancellable.Cancell
 	if count <= 0 {
 		if count < 0 {
 			reportError[[]byte](s, tagReadBytes, prio, cb,
-				ioerr.New(ioerr.InvalidArgument, "Too large count value passed to g_input_stream_read_bytes_async"))
+				negativeCount(int64(count), "g_input_stream_read_bytes_async"))
 			return
 		}
 		returnNow(s, tagReadBytes, prio, c, cb, []byte{})
 		return
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[[]byte](s, tagReadBytes, prio, cb, err)
 		return
 	}
-	t := newTask[[]byte](s, tagReadBytes, prio, c, s.state.wrap(cb))
-	if p, ok := s.impl.(PollableInputImpl); ok {
-		s.pollReadBytes(p, t, count, c)
+	t := newTask[[]byte](s, tagReadBytes, prio, c, s.st().wrap(cb))
+	if p, ok := s.implOrNil().(PollableInputImpl); ok {
+		pollReadBytes(p, t, count)
 		return
 	}
 	runTask(t, func() ([]byte, error) {
@@ -283,17 +318,17 @@ func (s *InputStream) SkipAsync(count int64, prio int, c *cancellable.Cancellabl
 	if count <= 0 {
 		if count < 0 {
 			reportError[int64](s, tagSkip, prio, cb,
-				ioerr.New(ioerr.InvalidArgument, "Too large count value passed to g_input_stream_skip_async"))
+				negativeCount(count, "g_input_stream_skip_async"))
 			return
 		}
 		returnNow(s, tagSkip, prio, c, cb, int64(0))
 		return
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[int64](s, tagSkip, prio, cb, err)
 		return
 	}
-	t := newTask[int64](s, tagSkip, prio, c, s.state.wrap(cb))
+	t := newTask[int64](s, tagSkip, prio, c, s.st().wrap(cb))
 	runTask(t, func() (int64, error) { return s.skip(count, c) })
 }
 
@@ -305,20 +340,65 @@ func (s *InputStream) SkipFinish(res asyncresult.AsyncResult) (int64, error) {
 // CloseAsync is g_input_stream_close_async. The stream is marked closed just
 // before cb runs.
 func (s *InputStream) CloseAsync(prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
-	if s.state.isClosed() {
+	if s.st().isClosed() {
 		returnNow(s, tagInClose, prio, c, cb, struct{}{})
 		return
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[struct{}](s, tagInClose, prio, cb, err)
 		return
 	}
-	t := newTask[struct{}](s, tagInClose, prio, c, s.state.wrapClose(cb))
-	runTask(t, func() (struct{}, error) { return struct{}{}, s.impl.CloseFn(c) })
+	t := newTask[struct{}](s, tagInClose, prio, c, s.st().wrapClose(cb))
+	runTask(t, func() (struct{}, error) { return struct{}{}, s.impl.Close(c) })
 }
 
 // CloseFinish is g_input_stream_close_finish.
 func (s *InputStream) CloseFinish(res asyncresult.AsyncResult) error {
 	_, err := finishTask[struct{}](res, s, tagInClose)
 	return err
+}
+
+// CanPoll is g_pollable_input_stream_can_poll.
+func (s *InputStream) CanPoll() bool {
+	_, ok := s.implOrNil().(PollableInputImpl)
+	return ok
+}
+
+// IsReadable is g_pollable_input_stream_is_readable: whether a read would
+// return at once (with data, end of stream or an error). False for a stream
+// that cannot poll.
+func (s *InputStream) IsReadable() bool {
+	p, ok := s.implOrNil().(PollableInputImpl)
+	return ok && p.IsReadable()
+}
+
+// ReadNonblocking is g_pollable_input_stream_read_nonblocking: a read that
+// never waits: WOULD_BLOCK when nothing is available. As in GLib it does not
+// take part in the one-operation rule (no PENDING, no stream CLOSED check;
+// the socket's own checks apply). A stream that cannot poll gives
+// NOT_SUPPORTED.
+func (s *InputStream) ReadNonblocking(buf []byte, c *cancellable.Cancellable) (int, error) {
+	if err := cancelledErr(c); err != nil {
+		return 0, err
+	}
+	if len(buf) == 0 {
+		return 0, nil
+	}
+	p, ok := s.implOrNil().(PollableInputImpl)
+	if !ok {
+		return 0, errNotPollable()
+	}
+	return p.ReadNonblocking(buf, c)
+}
+
+// CreateSource is g_pollable_input_stream_create_source: an unattached
+// source whose callback (Source.SetCallback) runs when the stream is
+// readable or c is cancelled; the callback then usually calls
+// ReadNonblocking. Nil for a stream that cannot poll.
+func (s *InputStream) CreateSource(c *cancellable.Cancellable) *mainloop.Source {
+	p, ok := s.implOrNil().(PollableInputImpl)
+	if !ok {
+		return nil
+	}
+	return p.CreateSource(c)
 }

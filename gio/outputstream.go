@@ -5,22 +5,39 @@ import (
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/mainloop"
 )
 
 // OutputStreamImpl is the part of a GOutputStream subclass that does the
-// work (GOutputStreamClass's write_fn, writev_fn, flush and close_fn).
-// OutputStream wraps it with GLib's rules.
+// work (GOutputStreamClass's write_fn and close_fn). OutputStream wraps it
+// with GLib's rules.
 //
-// WriteFn writes some of buf (len(buf) > 0), blocking until it can write at
-// least one byte, and returns how many it wrote. WritevFn does the same for
-// several buffers in order. FlushFn pushes out anything buffered. CloseFn
-// releases what the stream holds; it is called at most once, after a flush.
-// All must return promptly with CANCELLED when c is cancelled.
+// Write writes some of buf (len(buf) > 0), blocking until it can write at
+// least one byte, and returns how many it wrote. Close releases what the
+// stream holds; it is called at most once, after a flush. Both must return
+// promptly with CANCELLED when c is cancelled.
+//
+// These two are the minimum; the rest of GOutputStreamClass is optional and
+// found by type assertion, as io.Copy finds an io.ReaderFrom: VectorWriter
+// (writev_fn; without it a vectored write writes the buffers one by one, as
+// GLib's default writev_fn does), Flusher (flush; without it a flush does
+// nothing) and PollableOutputImpl.
 type OutputStreamImpl interface {
-	WriteFn(buf []byte, c *cancellable.Cancellable) (int, error)
-	WritevFn(bufs [][]byte, c *cancellable.Cancellable) (int, error)
-	FlushFn(c *cancellable.Cancellable) error
-	CloseFn(c *cancellable.Cancellable) error
+	Write(buf []byte, c *cancellable.Cancellable) (int, error)
+	Close(c *cancellable.Cancellable) error
+}
+
+// VectorWriter is GOutputStreamClass's writev_fn, optional on an
+// OutputStreamImpl: Writev writes some of bufs, in order, blocking until it
+// can write at least one byte, and returns how many it wrote.
+type VectorWriter interface {
+	Writev(bufs [][]byte, c *cancellable.Cancellable) (int, error)
+}
+
+// Flusher is GOutputStreamClass's flush, optional on an OutputStreamImpl:
+// Flush pushes out anything buffered.
+type Flusher interface {
+	Flush(c *cancellable.Cancellable) error
 }
 
 // OutputStream is GOutputStream: a sink of bytes with GLib's blocking and
@@ -28,6 +45,11 @@ type OutputStreamImpl interface {
 // (PENDING "Stream has outstanding operation"), nothing after Close (CLOSED
 // "Stream is already closed"), async results on the caller's context
 // (SOCK-11).
+//
+// Multiple goroutines may call its methods; the one-operation rule is what
+// serialises them. The zero OutputStream (and a nil pointer) is not usable:
+// every operation fails with NOT_INITIALIZED; make one with
+// NewOutputStream.
 type OutputStream struct {
 	impl  OutputStreamImpl
 	state streamState
@@ -37,6 +59,33 @@ type OutputStream struct {
 func NewOutputStream(impl OutputStreamImpl) *OutputStream {
 	return &OutputStream{impl: impl}
 }
+
+// st is the stream's closed/pending state, or, for a zero or nil OutputStream
+// (not made by NewOutputStream), one that refuses every operation with
+// NOT_INITIALIZED.
+func (s *OutputStream) st() *streamState {
+	if s == nil || s.impl == nil {
+		return &uninitOutput
+	}
+	return &s.state
+}
+
+// implOrNil is the impl, nil for a zero or nil OutputStream.
+func (s *OutputStream) implOrNil() OutputStreamImpl {
+	if s == nil {
+		return nil
+	}
+	return s.impl
+}
+
+// OutputStream mirrors InputStream call for call, as GOutputStream mirrors
+// GInputStream, and each XxxAsync repeats the same four steps (empty input,
+// SetPending, the task, the pollable or goroutine path): what they share is
+// already helpers (returnNow, reportError, newTask, runTask, the poll*
+// functions, streamState); what stays is their order, each with GLib's own
+// types, checks and tag. A shared embedded base would make the promoted
+// methods of a nil stream panic, and a generic XxxAsync would hide that
+// order behind four function arguments.
 
 // Tags of the async operations.
 var (
@@ -49,16 +98,16 @@ var (
 )
 
 // IsClosed is g_output_stream_is_closed.
-func (s *OutputStream) IsClosed() bool { return s.state.isClosed() }
+func (s *OutputStream) IsClosed() bool { return s.st().isClosed() }
 
 // HasPending is g_output_stream_has_pending.
-func (s *OutputStream) HasPending() bool { return s.state.hasPending() }
+func (s *OutputStream) HasPending() bool { return s.st().hasPending() }
 
 // SetPending is g_output_stream_set_pending (see InputStream.SetPending).
-func (s *OutputStream) SetPending() error { return s.state.setPending() }
+func (s *OutputStream) SetPending() error { return s.st().setPending() }
 
 // ClearPending is g_output_stream_clear_pending.
-func (s *OutputStream) ClearPending() { s.state.clearPending() }
+func (s *OutputStream) ClearPending() { s.st().clearPending() }
 
 // Write is g_output_stream_write: it writes some of buf, blocking until it
 // can write at least one byte, and returns how many it wrote. An empty buf
@@ -67,18 +116,18 @@ func (s *OutputStream) Write(buf []byte, c *cancellable.Cancellable) (int, error
 	if len(buf) == 0 {
 		return 0, nil
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		return 0, err
 	}
-	defer s.state.clearPending()
+	defer s.st().clearPending()
 	return s.write(buf, c)
 }
 
 func (s *OutputStream) write(buf []byte, c *cancellable.Cancellable) (int, error) {
-	if err := c.SetErrorIfCancelled(); err != nil {
+	if err := cancelledErr(c); err != nil {
 		return 0, err
 	}
-	return s.impl.WriteFn(buf, c)
+	return s.impl.Write(buf, c)
 }
 
 // WriteAll is g_output_stream_write_all: it writes all of buf and returns
@@ -90,10 +139,10 @@ func (s *OutputStream) WriteAll(buf []byte, c *cancellable.Cancellable) (int, er
 	if len(buf) == 0 {
 		return 0, nil
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		return 0, err
 	}
-	defer s.state.clearPending()
+	defer s.st().clearPending()
 	return s.writeAll(buf, c)
 }
 
@@ -119,18 +168,54 @@ func (s *OutputStream) Writev(bufs [][]byte, c *cancellable.Cancellable) (int, e
 	if vecLen(bufs) == 0 {
 		return 0, nil
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		return 0, err
 	}
-	defer s.state.clearPending()
+	defer s.st().clearPending()
 	return s.writev(bufs, c)
 }
 
 func (s *OutputStream) writev(bufs [][]byte, c *cancellable.Cancellable) (int, error) {
-	if err := c.SetErrorIfCancelled(); err != nil {
+	if err := cancelledErr(c); err != nil {
 		return 0, err
 	}
-	return s.impl.WritevFn(bufs, c)
+	if w, ok := s.implOrNil().(VectorWriter); ok {
+		return w.Writev(bufs, c)
+	}
+	return s.writevEach(bufs, c)
+}
+
+// writevEach is g_output_stream_real_writev, the writev of a stream without
+// a VectorWriter: one write per non-empty buffer, in order, up to the first
+// short write. An error after some bytes were written is dropped, as GLib
+// does: the count is reported and the next call sees the error again.
+func (s *OutputStream) writevEach(bufs [][]byte, c *cancellable.Cancellable) (int, error) {
+	n := 0
+	for _, b := range bufs {
+		if len(b) == 0 {
+			continue
+		}
+		m, err := s.impl.Write(b, c)
+		if err != nil {
+			if n > 0 {
+				return n, nil
+			}
+			return 0, err
+		}
+		n += m
+		if m < len(b) {
+			break
+		}
+	}
+	return n, nil
+}
+
+// flush is the impl's Flusher, if it has one.
+func (s *OutputStream) flush(c *cancellable.Cancellable) error {
+	if f, ok := s.implOrNil().(Flusher); ok {
+		return f.Flush(c)
+	}
+	return nil
 }
 
 // WritevAll is g_output_stream_writev_all: it writes every byte of bufs, in
@@ -140,10 +225,10 @@ func (s *OutputStream) WritevAll(bufs [][]byte, c *cancellable.Cancellable) (int
 	if vecLen(bufs) == 0 {
 		return 0, nil
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		return 0, err
 	}
-	defer s.state.clearPending()
+	defer s.st().clearPending()
 	return s.writevAll(bufs, c)
 }
 
@@ -197,11 +282,11 @@ func vecAdvance(bufs [][]byte, n int) [][]byte {
 
 // Flush is g_output_stream_flush.
 func (s *OutputStream) Flush(c *cancellable.Cancellable) error {
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		return err
 	}
-	defer s.state.clearPending()
-	return s.impl.FlushFn(c)
+	defer s.st().clearPending()
+	return s.flush(c)
 }
 
 // Close is g_output_stream_close: it flushes, then closes. Closing a closed
@@ -210,22 +295,22 @@ func (s *OutputStream) Flush(c *cancellable.Cancellable) error {
 // reported, and the close still runs. While another operation is in progress
 // it fails with PENDING.
 func (s *OutputStream) Close(c *cancellable.Cancellable) error {
-	if s.state.isClosed() {
+	if s.st().isClosed() {
 		return nil
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		return err
 	}
-	defer s.state.finishClose()
+	defer s.st().finishClose()
 	return s.close(c)
 }
 
 func (s *OutputStream) close(c *cancellable.Cancellable) error {
-	if err := s.impl.FlushFn(c); err != nil {
-		_ = s.impl.CloseFn(c)
+	if err := s.flush(c); err != nil {
+		_ = s.impl.Close(c)
 		return err
 	}
-	return s.impl.CloseFn(c)
+	return s.impl.Close(c)
 }
 
 // WriteAsync is g_output_stream_write_async: Write, with the result
@@ -238,13 +323,13 @@ func (s *OutputStream) WriteAsync(buf []byte, prio int, c *cancellable.Cancellab
 		returnNow(s, tagWrite, prio, c, cb, 0)
 		return
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[int](s, tagWrite, prio, cb, err)
 		return
 	}
-	t := newTask[int](s, tagWrite, prio, c, s.state.wrap(cb))
-	if p, ok := s.impl.(PollableOutputImpl); ok {
-		s.pollWrite(p, t, buf, c)
+	t := newTask[int](s, tagWrite, prio, c, s.st().wrap(cb))
+	if p, ok := s.implOrNil().(PollableOutputImpl); ok {
+		pollWrite(p, t, buf)
 		return
 	}
 	runTask(t, func() (int, error) { return s.write(buf, c) })
@@ -262,13 +347,13 @@ func (s *OutputStream) WriteAllAsync(buf []byte, prio int, c *cancellable.Cancel
 		returnNow(s, tagWriteAll, prio, c, cb, countResult{})
 		return
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[countResult](s, tagWriteAll, prio, cb, err)
 		return
 	}
-	t := newTask[countResult](s, tagWriteAll, prio, c, s.state.wrap(cb))
-	if p, ok := s.impl.(PollableOutputImpl); ok {
-		s.pollWriteAll(p, t, buf, c)
+	t := newTask[countResult](s, tagWriteAll, prio, c, s.st().wrap(cb))
+	if p, ok := s.implOrNil().(PollableOutputImpl); ok {
+		pollWriteAll(p, t, buf)
 		return
 	}
 	runCountTask(t, func() (int, error) { return s.writeAll(buf, c) })
@@ -288,13 +373,13 @@ func (s *OutputStream) WritevAsync(bufs [][]byte, prio int, c *cancellable.Cance
 		returnNow(s, tagWritev, prio, c, cb, 0)
 		return
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[int](s, tagWritev, prio, cb, err)
 		return
 	}
-	t := newTask[int](s, tagWritev, prio, c, s.state.wrap(cb))
-	if p, w, ok := s.vecPollable(); ok {
-		s.pollWritev(p, w, t, bufs, c)
+	t := newTask[int](s, tagWritev, prio, c, s.st().wrap(cb))
+	if p, ok := s.vecPollable(); ok {
+		pollWritev(p, t, bufs)
 		return
 	}
 	runTask(t, func() (int, error) { return s.writev(bufs, c) })
@@ -312,13 +397,13 @@ func (s *OutputStream) WritevAllAsync(bufs [][]byte, prio int, c *cancellable.Ca
 		returnNow(s, tagWritevAll, prio, c, cb, countResult{})
 		return
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[countResult](s, tagWritevAll, prio, cb, err)
 		return
 	}
-	t := newTask[countResult](s, tagWritevAll, prio, c, s.state.wrap(cb))
-	if p, w, ok := s.vecPollable(); ok {
-		s.pollWritevAll(p, w, t, bufs, c)
+	t := newTask[countResult](s, tagWritevAll, prio, c, s.st().wrap(cb))
+	if p, ok := s.vecPollable(); ok {
+		pollWritevAll(p, t, bufs)
 		return
 	}
 	runCountTask(t, func() (int, error) { return s.writevAll(bufs, c) })
@@ -326,13 +411,13 @@ func (s *OutputStream) WritevAllAsync(bufs [][]byte, prio int, c *cancellable.Ca
 
 // vecPollable reports whether the vectored writes take the pollable path:
 // the impl must be pollable and have a non-blocking vectored write.
-func (s *OutputStream) vecPollable() (PollableOutputImpl, vecWriter, bool) {
-	p, ok := s.impl.(PollableOutputImpl)
+func (s *OutputStream) vecPollable() (PollableOutputImpl, bool) {
+	p, ok := s.implOrNil().(PollableOutputImpl)
 	if !ok {
-		return nil, nil, false
+		return nil, false
 	}
-	w, ok := s.impl.(vecWriter)
-	return p, w, ok
+	_, ok = s.implOrNil().(vecWriter)
+	return p, ok
 }
 
 // WritevAllFinish is g_output_stream_writev_all_finish.
@@ -342,12 +427,12 @@ func (s *OutputStream) WritevAllFinish(res asyncresult.AsyncResult) (int, error)
 
 // FlushAsync is g_output_stream_flush_async.
 func (s *OutputStream) FlushAsync(prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[struct{}](s, tagFlush, prio, cb, err)
 		return
 	}
-	t := newTask[struct{}](s, tagFlush, prio, c, s.state.wrap(cb))
-	runTask(t, func() (struct{}, error) { return struct{}{}, s.impl.FlushFn(c) })
+	t := newTask[struct{}](s, tagFlush, prio, c, s.st().wrap(cb))
+	runTask(t, func() (struct{}, error) { return struct{}{}, s.flush(c) })
 }
 
 // FlushFinish is g_output_stream_flush_finish.
@@ -359,15 +444,15 @@ func (s *OutputStream) FlushFinish(res asyncresult.AsyncResult) error {
 // CloseAsync is g_output_stream_close_async: flush, then close, on another
 // goroutine. The stream is marked closed just before cb runs.
 func (s *OutputStream) CloseAsync(prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
-	if s.state.isClosed() {
+	if s.st().isClosed() {
 		returnNow(s, tagOutClose, prio, c, cb, struct{}{})
 		return
 	}
-	if err := s.state.setPending(); err != nil {
+	if err := s.st().setPending(); err != nil {
 		reportError[struct{}](s, tagOutClose, prio, cb, err)
 		return
 	}
-	t := newTask[struct{}](s, tagOutClose, prio, c, s.state.wrapClose(cb))
+	t := newTask[struct{}](s, tagOutClose, prio, c, s.st().wrapClose(cb))
 	runTask(t, func() (struct{}, error) { return struct{}{}, s.close(c) })
 }
 
@@ -376,3 +461,128 @@ func (s *OutputStream) CloseFinish(res asyncresult.AsyncResult) error {
 	_, err := finishTask[struct{}](res, s, tagOutClose)
 	return err
 }
+
+// CanPoll is g_pollable_output_stream_can_poll.
+func (s *OutputStream) CanPoll() bool {
+	_, ok := s.implOrNil().(PollableOutputImpl)
+	return ok
+}
+
+// IsWritable is g_pollable_output_stream_is_writable: whether a write would
+// not block. False for a stream that cannot poll.
+func (s *OutputStream) IsWritable() bool {
+	p, ok := s.implOrNil().(PollableOutputImpl)
+	return ok && p.IsWritable()
+}
+
+// WriteNonblocking is g_pollable_output_stream_write_nonblocking: a write
+// that never waits: WOULD_BLOCK when nothing can be written now. Like
+// ReadNonblocking it ignores the one-operation rule, as GLib does.
+func (s *OutputStream) WriteNonblocking(buf []byte, c *cancellable.Cancellable) (int, error) {
+	if err := cancelledErr(c); err != nil {
+		return 0, err
+	}
+	if len(buf) == 0 {
+		return 0, nil
+	}
+	p, ok := s.implOrNil().(PollableOutputImpl)
+	if !ok {
+		return 0, errNotPollable()
+	}
+	return p.WriteNonblocking(buf, c)
+}
+
+// CreateSource is g_pollable_output_stream_create_source: an unattached
+// source whose callback runs when the stream is writable or c is
+// cancelled. Nil for a stream that cannot poll.
+func (s *OutputStream) CreateSource(c *cancellable.Cancellable) *mainloop.Source {
+	p, ok := s.implOrNil().(PollableOutputImpl)
+	if !ok {
+		return nil
+	}
+	return p.CreateSource(c)
+}
+
+// OutputStreamSpliceFlags is GOutputStreamSpliceFlags: what Splice closes
+// when it is done.
+type OutputStreamSpliceFlags int
+
+// spliceChunk is the copy buffer of Splice (GLib's is 8192 bytes).
+const spliceChunk = 8192
+
+var tagSplice = &opTag{"g_output_stream_splice_async"}
+
+// Splice is g_output_stream_splice: it copies src into s until src ends,
+// then closes src and/or s as flags say, and returns how many bytes it
+// copied. It is GIO's io.Copy. s is pending for the whole call; each read
+// of src is an ordinary Read (so src is pending while it runs). On error
+// the count is of the bytes written so far, and flags are still honoured
+// (close errors are reported only when the copy itself succeeded).
+func (s *OutputStream) Splice(src *InputStream, flags OutputStreamSpliceFlags, c *cancellable.Cancellable) (int64, error) {
+	if err := s.st().setPending(); err != nil {
+		return 0, err
+	}
+	defer s.st().clearPending()
+	return s.splice(src, flags, c)
+}
+
+func (s *OutputStream) splice(src *InputStream, flags OutputStreamSpliceFlags, c *cancellable.Cancellable) (int64, error) {
+	var total int64
+	var err error
+	buf := make([]byte, spliceChunk)
+	for {
+		var n int
+		n, err = src.Read(buf, c)
+		if err != nil || n == 0 {
+			break
+		}
+		var w int
+		w, err = s.writeAll(buf[:n], c)
+		total += int64(w)
+		if err != nil {
+			break
+		}
+	}
+	if flags&OutputStreamSpliceCloseSource != 0 {
+		if cerr := src.Close(c); err == nil {
+			err = cerr
+		}
+	}
+	if flags&OutputStreamSpliceCloseTarget != 0 {
+		cerr := s.close(c)
+		s.st().markClosed()
+		if err == nil {
+			err = cerr
+		}
+	}
+	return total, err
+}
+
+// SpliceAsync is g_output_stream_splice_async: Splice on another goroutine,
+// delivered to cb on the caller's context. SpliceFinish reports the count
+// even on error.
+func (s *OutputStream) SpliceAsync(src *InputStream, flags OutputStreamSpliceFlags, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	if err := s.st().setPending(); err != nil {
+		reportError[countResult](s, tagSplice, prio, cb, err)
+		return
+	}
+	t := newTask[countResult](s, tagSplice, prio, c, s.st().wrap(cb))
+	runCountTask(t, func() (int, error) {
+		n, err := s.splice(src, flags, c)
+		return int(n), err
+	})
+}
+
+// SpliceFinish is g_output_stream_splice_finish: the bytes copied and the
+// error, if any.
+func (s *OutputStream) SpliceFinish(res asyncresult.AsyncResult) (int64, error) {
+	n, err := finishCount(res, s, tagSplice)
+	return int64(n), err
+}
+
+// The GOutputStreamSpliceFlags values.
+const (
+	OutputStreamSpliceNone        OutputStreamSpliceFlags = 0
+	OutputStreamSpliceCloseSource OutputStreamSpliceFlags = 1 << 0
+	OutputStreamSpliceCloseTarget OutputStreamSpliceFlags = 1 << 1
+)

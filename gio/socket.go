@@ -13,7 +13,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sigloop/sigloop/internal/ioerr"
-	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/object"
 )
 
@@ -24,7 +23,7 @@ import (
 // "blocking" mode (default true) is emulated: a blocking operation that would
 // block waits for the socket to become ready, and that wait is done by Go's
 // runtime poller, so no OS thread is parked per socket. The socket timeout, a
-// cancelled Cancellable (or context) and a concurrent Close all end such a
+// cancelled Cancellable and a concurrent Close all end such a
 // wait.
 //
 // Multiple goroutines may invoke methods on a Socket simultaneously (GLib's
@@ -40,6 +39,11 @@ import (
 // the caller's context at creation, and GSocket's properties notify on
 // Notify and are reachable by name (see Property). Destroy does not close
 // it (GSocket has no dispose); Close does.
+//
+// The zero Socket (and a nil *Socket) is not usable: every call returns
+// NOT_INITIALIZED "Invalid socket, not initialized", or, with no error to
+// return, logs GLib's critical and gives the zero result (FD is -1). Make
+// one with NewSocket or NewSocketFromFD.
 type Socket struct {
 	object.Object
 	prop socketProps
@@ -240,6 +244,9 @@ func errnoOf(err error, prefix string) *Error {
 // control runs fn with the descriptor, which cannot be closed meanwhile. It
 // returns CLOSED when the socket is already closed.
 func (s *Socket) control(fn func(fd int)) error {
+	if !s.ok() {
+		return notInitError()
+	}
 	err := s.rc.Control(func(fd uintptr) { fn(int(fd)) })
 	if err != nil {
 		return closedError()
@@ -247,8 +254,44 @@ func (s *Socket) control(fn func(fd int)) error {
 	return nil
 }
 
-// checkSocket is gsocket.c's check_socket: CLOSED once closed (SOCK-2).
+// ok is net's c.ok() guard: whether s was made by a constructor (NewSocket,
+// NewSocketFromFD, Accept…). A zero Socket and a nil *Socket are not.
+func (s *Socket) ok() bool { return s != nil && s.file != nil }
+
+// notInitError is what every call on a zero or nil Socket returns: GLib's
+// check_socket error for a socket that was never initialised.
+func notInitError() error {
+	return ioerr.New(ioerr.NotInitialized, msgNotInit+" (a zero or nil gio.Socket: make one with NewSocket)")
+}
+
+// refused logs GLib's critical for a call on a zero or nil Socket and
+// reports whether the call must stop (for the methods with no error to
+// return).
+func (s *Socket) refused(fn string) bool {
+	if s.ok() {
+		return false
+	}
+	criticalf(fn + ": assertion 'G_IS_SOCKET (socket)' failed (a zero or nil gio.Socket)")
+	return true
+}
+
+// sockGet reads state under the socket's lock: the getters' body, with
+// the zero/nil guard giving zero.
+func sockGet[T any](s *Socket, zero T, read func(s *Socket) T) T {
+	if !s.ok() {
+		return zero
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return read(s)
+}
+
+// checkSocket is gsocket.c's check_socket: NOT_INITIALIZED for a zero or
+// nil Socket, CLOSED once closed (SOCK-2).
 func (s *Socket) checkSocket() error {
+	if !s.ok() {
+		return notInitError()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -260,6 +303,9 @@ func (s *Socket) checkSocket() error {
 // checkOp is the SOCK-2 check order for an I/O operation: closed, then the
 // timed-out flag set by a socket source (reported once), then cancellation.
 func (s *Socket) checkOp(ctx context.Context) error {
+	if !s.ok() {
+		return notInitError()
+	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -277,44 +323,49 @@ func (s *Socket) checkOp(ctx context.Context) error {
 	return nil
 }
 
-// ctxError is the error for a done context: CANCELLED "Operation was
-// cancelled" (also context.Canceled), or TIMED_OUT for a context whose
-// deadline passed.
-func ctxError(ctx context.Context) error {
-	err := ctx.Err()
-	if errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
-		return ioerr.Wrap(ioerr.TimedOut, msgTimedOut, err)
-	}
+// ctxError is the error for a done context (a Cancellable, or the
+// context ConditionTimedWait derives from one): CANCELLED "Operation was
+// cancelled", which is also context.Canceled. A context deadline linked
+// with cancellable.FromContext cancels the Cancellable, so it gives
+// CANCELLED too; the socket timeout is what gives TIMED_OUT.
+func ctxError(context.Context) error {
 	return ioerr.NewCancelled()
 }
 
 // Family is g_socket_get_family.
-func (s *Socket) Family() SocketFamily { return s.family }
+func (s *Socket) Family() SocketFamily {
+	return sockGet(s, SocketFamilyInvalid, func(s *Socket) SocketFamily { return s.family })
+}
 
 // Type is g_socket_get_socket_type.
-func (s *Socket) Type() SocketType { return s.typ }
+func (s *Socket) Type() SocketType {
+	return sockGet(s, SocketTypeInvalid, func(s *Socket) SocketType { return s.typ })
+}
 
 // Protocol is g_socket_get_protocol: the protocol given to NewSocket
 // (SocketProtocolDefault stays Default), or the one found by NewSocketFromFD.
-func (s *Socket) Protocol() SocketProtocol { return s.protocol }
+func (s *Socket) Protocol() SocketProtocol {
+	return sockGet(s, SocketProtocolUnknown, func(s *Socket) SocketProtocol { return s.protocol })
+}
 
 // FD is g_socket_get_fd: the descriptor, or -1 once closed. The Socket still
 // owns it: do not close it, and do not use it after Close.
-func (s *Socket) FD() int { return int(s.fd.Load()) }
+func (s *Socket) FD() int {
+	if !s.ok() {
+		return -1
+	}
+	return int(s.fd.Load())
+}
 
 // IsClosed is g_socket_is_closed.
 func (s *Socket) IsClosed() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closed
+	return sockGet(s, false, func(s *Socket) bool { return s.closed })
 }
 
 // IsConnected is g_socket_is_connected: true after a successful Connect or
 // Accept until both directions are shut down or the socket is closed.
 func (s *Socket) IsConnected() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.connectedRead || s.connectedWrite
+	return sockGet(s, false, func(s *Socket) bool { return s.connectedRead || s.connectedWrite })
 }
 
 // SetBlocking is g_socket_set_blocking. In non-blocking mode an operation
@@ -323,21 +374,31 @@ func (s *Socket) IsConnected() bool {
 //
 // It notifies "blocking" when the value changes.
 func (s *Socket) SetBlocking(blocking bool) {
-	if s.Blocking() == blocking {
+	if s.refused("g_socket_set_blocking") {
+		return
+	}
+	setNotified(s, blocking, func(s *Socket) *bool { return &s.blocking }, func(p *socketProps) *object.Property[bool] { return &p.blocking })
+}
+
+// setNotified is the body of the setters of plain fields (no system
+// call): store v under the lock, and notify the property if it changed.
+func setNotified[T comparable](s *Socket, v T, field func(*Socket) *T, prop func(*socketProps) *object.Property[T]) {
+	s.mu.Lock()
+	same := *field(s) == v
+	s.mu.Unlock()
+	if same {
 		return
 	}
 	p := s.props()
 	s.mu.Lock()
-	s.blocking = blocking
+	*field(s) = v
 	s.mu.Unlock()
-	p.blocking.Set(s.Blocking())
+	prop(p).Set(v)
 }
 
 // Blocking is g_socket_get_blocking.
 func (s *Socket) Blocking() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.blocking
+	return sockGet(s, true, func(s *Socket) bool { return s.blocking })
 }
 
 // SetTimeout is g_socket_set_timeout: blocking operations give TIMED_OUT
@@ -347,24 +408,16 @@ func (s *Socket) Blocking() bool {
 // Negative values are treated as 0. It notifies "timeout" when the value
 // changes.
 func (s *Socket) SetTimeout(d time.Duration) {
-	if d < 0 {
-		d = 0
-	}
-	if s.Timeout() == d {
+	if s.refused("g_socket_set_timeout") {
 		return
 	}
-	p := s.props()
-	s.mu.Lock()
-	s.timeout = d
-	s.mu.Unlock()
-	p.timeout.Set(s.Timeout())
+	setNotified(s, max(d, 0), func(s *Socket) *time.Duration { return &s.timeout },
+		func(p *socketProps) *object.Property[time.Duration] { return &p.timeout })
 }
 
 // Timeout is g_socket_get_timeout.
 func (s *Socket) Timeout() time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.timeout
+	return sockGet(s, 0, func(s *Socket) time.Duration { return s.timeout })
 }
 
 // SetListenBacklog is g_socket_set_listen_backlog: the backlog Listen passes
@@ -372,6 +425,9 @@ func (s *Socket) Timeout() time.Duration {
 // logs GLib's critical (SOCK-9). It notifies "listen-backlog" when the
 // value changes.
 func (s *Socket) SetListenBacklog(n int) {
+	if s.refused("g_socket_set_listen_backlog") {
+		return
+	}
 	s.mu.Lock()
 	listening, same := s.listening, s.backlog == n
 	s.mu.Unlock()
@@ -396,38 +452,34 @@ func (s *Socket) SetListenBacklog(n int) {
 
 // ListenBacklog is g_socket_get_listen_backlog.
 func (s *Socket) ListenBacklog() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.backlog
+	return sockGet(s, 0, func(s *Socket) int { return s.backlog })
 }
 
-// SetKeepalive is g_socket_set_keepalive: SO_KEEPALIVE. It notifies
-// "keepalive" when the value changes. A failure is logged as GLib's
-// warning "error setting keepalive: …" and leaves the value unchanged.
-func (s *Socket) SetKeepalive(keepalive bool) {
+// SetKeepalive is g_socket_set_keepalive: SO_KEEPALIVE. It returns the
+// system call's error and leaves the value unchanged on failure, as
+// net.TCPConn.SetKeepAlive does (GLib logs the warning "error setting
+// keepalive: …" instead). It notifies "keepalive" when the value changes.
+func (s *Socket) SetKeepalive(keepalive bool) error {
+	if !s.ok() {
+		return notInitError()
+	}
 	if s.Keepalive() == keepalive {
-		return
+		return nil
 	}
 	p := s.props()
-	var serr error
-	if err := s.control(func(fd int) { serr = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, b2i(keepalive)) }); err != nil {
-		serr = err
-	}
-	if serr != nil {
-		logging.Warning("gio", "error setting keepalive: "+errnoOf(serr, "").Error())
-		return
+	if err := s.setIntOption("keepalive", b2i(keepalive), unix.SOL_SOCKET, unix.SO_KEEPALIVE); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	s.keepalive = keepalive
 	s.mu.Unlock()
 	p.keepalive.Set(s.Keepalive())
+	return nil
 }
 
 // Keepalive is g_socket_get_keepalive.
 func (s *Socket) Keepalive() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.keepalive
+	return sockGet(s, false, func(s *Socket) bool { return s.keepalive })
 }
 
 // Option is g_socket_get_option: getsockopt(level, name) as an int.
@@ -462,7 +514,7 @@ func (s *Socket) SetOption(level, name, value int) error {
 // when IPV6_V6ONLY is off (so v4-mapped clients are accepted); false
 // otherwise.
 func (s *Socket) SpeaksIPv4() bool {
-	switch s.family {
+	switch s.Family() {
 	case SocketFamilyIPv4:
 		return true
 	case SocketFamilyIPv6:
@@ -506,6 +558,9 @@ func (s *Socket) LocalAddress() (SocketAddress, error) {
 // Connect, or getpeername's. While a non-blocking connect is pending it
 // first checks its result (CheckConnectResult).
 func (s *Socket) RemoteAddress() (SocketAddress, error) {
+	if !s.ok() {
+		return nil, notInitError()
+	}
 	s.mu.Lock()
 	pending := s.connectPending
 	s.mu.Unlock()
@@ -550,7 +605,7 @@ func (s *Socket) Bind(a SocketAddress, allowReuse bool) error {
 		return err
 	}
 	if a == nil {
-		return ioerr.New(ioerr.InvalidArgument, "Error binding to address: no address")
+		return ioerr.New(ioerr.InvalidArgument, "Error binding to address: no address (the SocketAddress is nil)")
 	}
 	native, err := SocketAddressToNative(a)
 	if err != nil {
@@ -611,9 +666,7 @@ func (s *Socket) Listen() error {
 // IsListening reports whether Listen succeeded, or the socket was adopted
 // listening (NewSocketFromFD, NewSocketFromNetListener).
 func (s *Socket) IsListening() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.listening
+	return sockGet(s, false, func(s *Socket) bool { return s.listening })
 }
 
 // Shutdown is g_socket_shutdown: shut down the read side, the write side or
@@ -658,6 +711,9 @@ func (s *Socket) Shutdown(read, write bool) error {
 // be sent (no SO_LINGER change), but it returns only after the descriptor is
 // really closed.
 func (s *Socket) Close() error {
+	if !s.ok() {
+		return notInitError()
+	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()

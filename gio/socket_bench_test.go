@@ -1,7 +1,6 @@
 package gio
 
 import (
-	"context"
 	"io"
 	"net"
 	"testing"
@@ -194,10 +193,10 @@ func benchPair(b testing.TB) (*Socket, *Socket) {
 	}
 	addr, _ := l.LocalAddress()
 	c, _ := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
-	if err := c.ConnectContext(context.Background(), addr); err != nil {
+	if err := c.Connect(addr, nil); err != nil {
 		b.Fatal(err)
 	}
-	s, err := l.AcceptContext(context.Background())
+	s, err := l.Accept(nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -223,10 +222,10 @@ func BenchmarkConnectAccept(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		c, _ := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
-		if err := c.ConnectContext(context.Background(), addr); err != nil {
+		if err := c.Connect(addr, nil); err != nil {
 			b.Fatal(err)
 		}
-		a, err := l.AcceptContext(context.Background())
+		a, err := l.Accept(nil)
 		if err != nil {
 			b.Fatal(err)
 		}

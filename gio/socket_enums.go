@@ -6,6 +6,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// The enums are GLib's tables: a type, its values and a name map each; the
+// repetition is the tables' shape, the code (enumString) exists once.
+
 // SocketFamily is GSocketFamily. The values are the AF_* constants, as in GLib.
 type SocketFamily int
 
@@ -18,18 +21,19 @@ const (
 )
 
 // String returns GLib's nick for the family ("ipv4", "ipv6", "unix", "invalid").
-func (f SocketFamily) String() string {
-	switch f {
-	case SocketFamilyInvalid:
-		return "invalid"
-	case SocketFamilyUnix:
-		return "unix"
-	case SocketFamilyIPv4:
-		return "ipv4"
-	case SocketFamilyIPv6:
-		return "ipv6"
+func (f SocketFamily) String() string { return enumString(f, "SocketFamily", socketFamilyNames) }
+
+var socketFamilyNames = map[SocketFamily]string{
+	SocketFamilyInvalid: "invalid", SocketFamilyUnix: "unix", SocketFamilyIPv4: "ipv4", SocketFamilyIPv6: "ipv6",
+}
+
+// enumString is the String method of the enums: the nick from names, else
+// "Type(n)".
+func enumString[T ~int](v T, typ string, names map[T]string) string {
+	if n, ok := names[v]; ok {
+		return n
 	}
-	return "SocketFamily(" + strconv.Itoa(int(f)) + ")"
+	return typ + "(" + strconv.Itoa(int(v)) + ")"
 }
 
 // SocketType is GSocketType. The values are the SOCK_* constants.
@@ -44,18 +48,10 @@ const (
 )
 
 // String returns GLib's nick for the type ("stream", "datagram", …).
-func (t SocketType) String() string {
-	switch t {
-	case SocketTypeInvalid:
-		return "invalid"
-	case SocketTypeStream:
-		return "stream"
-	case SocketTypeDatagram:
-		return "datagram"
-	case SocketTypeSeqpacket:
-		return "seqpacket"
-	}
-	return "SocketType(" + strconv.Itoa(int(t)) + ")"
+func (t SocketType) String() string { return enumString(t, "SocketType", socketTypeNames) }
+
+var socketTypeNames = map[SocketType]string{
+	SocketTypeInvalid: "invalid", SocketTypeStream: "stream", SocketTypeDatagram: "datagram", SocketTypeSeqpacket: "seqpacket",
 }
 
 // SocketProtocol is GSocketProtocol: an IPPROTO_* number, or Default (0) to
@@ -76,20 +72,9 @@ const (
 )
 
 // String returns GLib's nick for the protocol ("tcp", "udp", "default", …).
-func (p SocketProtocol) String() string {
-	switch p {
-	case SocketProtocolUnknown:
-		return "unknown"
-	case SocketProtocolDefault:
-		return "default"
-	case SocketProtocolTCP:
-		return "tcp"
-	case SocketProtocolUDP:
-		return "udp"
-	case SocketProtocolSCTP:
-		return "sctp"
-	case SocketProtocolMPTCP:
-		return "mptcp"
-	}
-	return "SocketProtocol(" + strconv.Itoa(int(p)) + ")"
+func (p SocketProtocol) String() string { return enumString(p, "SocketProtocol", socketProtocolNames) }
+
+var socketProtocolNames = map[SocketProtocol]string{
+	SocketProtocolUnknown: "unknown", SocketProtocolDefault: "default", SocketProtocolTCP: "tcp",
+	SocketProtocolUDP: "udp", SocketProtocolSCTP: "sctp", SocketProtocolMPTCP: "mptcp",
 }

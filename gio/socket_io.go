@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -40,6 +41,14 @@ const (
 //   - Close closes the os.File, whose poller entry is evicted: the waiter
 //     wakes with an error and reports CLOSED.
 
+// ctxOf turns an optional Cancellable into the context the core waits on.
+func ctxOf(c *cancellable.Cancellable) context.Context {
+	if c == nil {
+		return nil
+	}
+	return c
+}
+
 // kickTime is a deadline in the past.
 var kickTime = time.Unix(1, 0)
 
@@ -60,7 +69,17 @@ type ioReq struct {
 	buf     []byte
 	native  []byte
 	flags   int
+	prefix  string // of the error an ioRecv or ioSend errno becomes
 	attempt func(fd int) (again bool)
+}
+
+// result is the outcome of an ioRecv or ioSend: the count, or the errno
+// mapped with the request's message prefix ("Error receiving data: …").
+func (r *ioReq) result(n int, serr error) (int, error) {
+	if serr != nil {
+		return 0, errnoOf(serr, r.prefix)
+	}
+	return n, nil
 }
 
 // do runs the request's system call once on fd. It returns the byte count
@@ -184,7 +203,7 @@ func deadlineFor(timeout time.Duration) time.Time {
 // run performs attempt, which returns again=true when its syscall gave
 // EAGAIN (see runReq).
 func (s *Socket) run(ctx context.Context, write, blocking bool, deadline time.Time, attempt func(fd int) (again bool)) error {
-	_, _, err := s.runReq(ctx, write, blocking, deadline, ioReq{attempt: attempt})
+	_, err := s.runReq(ctx, write, blocking, deadline, ioReq{attempt: attempt})
 	return err
 }
 
@@ -192,9 +211,10 @@ func (s *Socket) run(ctx context.Context, write, blocking bool, deadline time.Ti
 // EAGAIN as WOULD_BLOCK. With blocking it waits for readiness (write
 // selects the direction) and retries, until the attempt is done, the
 // deadline passes (TIMED_OUT), ctx is done (CANCELLED) or the socket is
-// closed (CLOSED). It returns the byte count and errno of an ioRecv or
-// ioSend request, and the error that stopped it, if any.
-func (s *Socket) runReq(ctx context.Context, write, blocking bool, deadline time.Time, req ioReq) (n int, serr, err error) {
+// closed (CLOSED). It returns the byte count of an ioRecv or ioSend
+// request, and its error: the one that stopped the wait, or the mapped
+// errno of the system call (see ioReq.result).
+func (s *Socket) runReq(ctx context.Context, write, blocking bool, deadline time.Time, req ioReq) (int, error) {
 	if !blocking {
 		return s.runOnce(req)
 	}
@@ -209,7 +229,7 @@ func (s *Socket) runReq(ctx context.Context, write, blocking bool, deadline time
 	case sem <- struct{}{}:
 	default:
 		if err := s.acquire(ctx, sem, deadline); err != nil {
-			return 0, nil, err
+			return 0, err
 		}
 	}
 	defer func() { <-sem }()
@@ -217,15 +237,12 @@ func (s *Socket) runReq(ctx context.Context, write, blocking bool, deadline time
 }
 
 // runOnce is runReq's non-blocking path: one attempt.
-func (s *Socket) runOnce(req ioReq) (n int, serr, err error) {
-	n, serr, again, err := s.attemptOnce(req)
-	if err != nil {
-		return 0, nil, err
-	}
+func (s *Socket) runOnce(req ioReq) (int, error) {
+	n, again, err := s.attemptOnce(req)
 	if again {
-		return 0, nil, errnoError(unix.EAGAIN, "")
+		return 0, errnoError(unix.EAGAIN, "")
 	}
-	return n, serr, nil
+	return n, err
 }
 
 // onceOp carries one non-blocking attempt through RawConn.Control. The
@@ -248,18 +265,22 @@ var onceOps = sync.Pool{New: func() any {
 }}
 
 // attemptOnce makes one attempt of req; again reports EAGAIN (no error is
-// made for it).
-func (s *Socket) attemptOnce(req ioReq) (n int, serr error, again bool, err error) {
+// made for it). err is CLOSED, or the mapped errno of an ioRecv or ioSend.
+func (s *Socket) attemptOnce(req ioReq) (n int, again bool, err error) {
 	op := onceOps.Get().(*onceOp)
 	op.req = req
 	cerr := s.rc.Control(op.fn)
-	n, serr, again = op.n, op.serr, op.again
+	n, serr, again := op.n, op.serr, op.again
 	op.req, op.n, op.serr, op.again = ioReq{}, 0, nil, false
 	onceOps.Put(op)
 	if cerr != nil {
-		return 0, nil, false, closedError()
+		return 0, false, closedError()
 	}
-	return n, serr, again, nil
+	if again {
+		return 0, true, nil
+	}
+	n, err = req.result(n, serr)
+	return n, false, err
 }
 
 // tryReceive is ReceiveWithBlocking(buf, false, c) for the pollable async
@@ -268,14 +289,7 @@ func (s *Socket) tryReceive(buf []byte, c *cancellable.Cancellable) (n int, agai
 	if err := s.checkOp(ctxOf(c)); err != nil {
 		return 0, false, err
 	}
-	n, rerr, again, err := s.attemptOnce(ioReq{kind: ioRecv, buf: buf})
-	if err != nil || again {
-		return 0, again, err
-	}
-	if rerr != nil {
-		return 0, false, errnoOf(rerr, "Error receiving data: ")
-	}
-	return n, false, nil
+	return s.attemptOnce(ioReq{kind: ioRecv, buf: buf, prefix: msgReceiving})
 }
 
 // trySendVectors is a non-blocking SendVectors for the pollable async
@@ -285,7 +299,7 @@ func (s *Socket) trySendVectors(bufs [][]byte, c *cancellable.Cancellable) (n in
 		return 0, false, err
 	}
 	var werr error
-	_, _, again, err = s.attemptOnce(ioReq{attempt: func(fd int) bool {
+	_, again, err = s.attemptOnce(ioReq{attempt: func(fd int) bool {
 		n, werr = retryEINTR(func() (int, error) { return unix.SendmsgBuffers(fd, bufs, nil, nil, unix.MSG_NOSIGNAL) })
 		return werr == unix.EAGAIN
 	}})
@@ -304,14 +318,7 @@ func (s *Socket) trySend(buf []byte, c *cancellable.Cancellable) (n int, again b
 	if err := s.checkOp(ctxOf(c)); err != nil {
 		return 0, false, err
 	}
-	n, werr, again, err := s.attemptOnce(ioReq{kind: ioSend, buf: buf, flags: unix.MSG_NOSIGNAL})
-	if err != nil || again {
-		return 0, again, err
-	}
-	if werr != nil {
-		return 0, false, errnoOf(werr, "Error sending data: ")
-	}
-	return n, false, nil
+	return s.attemptOnce(ioReq{kind: ioSend, buf: buf, flags: unix.MSG_NOSIGNAL, prefix: msgSending})
 }
 
 // neverDone reports whether ctx can never be done, without calling Done on
@@ -370,7 +377,7 @@ func (s *Socket) acquire(ctx context.Context, sem chan struct{}, deadline time.T
 // runtime poller on EAGAIN. A cancellable ctx is watched (AfterFunc kicking
 // the deadline) only once the first attempt would block, so an operation
 // that completes at once costs no registration.
-func (d *dirOp) perform(s *Socket, ctx context.Context, write bool, deadline time.Time, req ioReq) (int, error, error) {
+func (d *dirOp) perform(s *Socket, ctx context.Context, write bool, deadline time.Time, req ioReq) (int, error) {
 	if d.fn == nil {
 		d.fn = d.step
 	}
@@ -410,20 +417,20 @@ func (d *dirOp) perform(s *Socket, ctx context.Context, write bool, deadline tim
 		}
 		switch {
 		case d.cancelled:
-			return 0, nil, ctxError(ctx)
+			return 0, ctxError(ctx)
 		case err == nil && d.again:
 			// The first attempt would block: watch ctx from now on.
 			d.exitAgain = false
 			stop = afterFunc(ctx, func() { d.kick(s, write, gen) })
 		case err == nil:
-			return d.n, d.serr, nil
+			return req.result(d.n, d.serr)
 		case s.IsClosed():
-			return 0, nil, closedError()
+			return 0, closedError()
 		case ctx != nil && ctx.Err() != nil:
-			return 0, nil, ctxError(ctx)
+			return 0, ctxError(ctx)
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			if !deadline.IsZero() && !time.Now().Before(deadline) {
-				return 0, nil, timedOutError()
+				return 0, timedOutError()
 			}
 			// Woken before our deadline (a kick that raced with a
 			// cancellation already handled): wait again.
@@ -431,7 +438,7 @@ func (d *dirOp) perform(s *Socket, ctx context.Context, write bool, deadline tim
 			s.setDeadline(write, deadline)
 			d.mu.Unlock()
 		default:
-			return 0, nil, ioerr.FromError("", err)
+			return 0, ioerr.FromError("", err)
 		}
 	}
 }
@@ -439,6 +446,9 @@ func (d *dirOp) perform(s *Socket, ctx context.Context, write bool, deadline tim
 // state returns the blocking flag and the deadline for an operation
 // starting now.
 func (s *Socket) state() (bool, time.Time) {
+	if !s.ok() {
+		return true, time.Time{} // the operation's checkOp reports it
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.blocking, deadlineFor(s.timeout)
@@ -454,8 +464,14 @@ func retryEINTR[T any](f func() (T, error)) (T, error) {
 	}
 }
 
-// AcceptContext is Accept with a context.Context in place of a Cancellable.
-func (s *Socket) AcceptContext(ctx context.Context) (*Socket, error) {
+// Accept is g_socket_accept: it accepts a connection on a listening socket
+// and returns it as a new connected Socket (blocking, no timeout, the same
+// family, type and protocol). In non-blocking mode with no pending
+// connection it gives WOULD_BLOCK; in blocking mode it waits (up to the
+// timeout: TIMED_OUT). A cancelled c gives CANCELLED at once, in either mode
+// (SOCK-2). Other failures read "Error accepting connection: …" (SOCK-4).
+func (s *Socket) Accept(c *cancellable.Cancellable) (*Socket, error) {
+	ctx := ctxOf(c)
 	if err := s.checkOp(ctx); err != nil {
 		return nil, err
 	}
@@ -480,8 +496,14 @@ func (s *Socket) AcceptContext(ctx context.Context) (*Socket, error) {
 	return ns, nil
 }
 
-// ConnectContext is Connect with a context.Context in place of a Cancellable.
-func (s *Socket) ConnectContext(ctx context.Context, a SocketAddress) error {
+// Connect is g_socket_connect. In blocking mode it waits until the
+// connection is made (or refused, timed out, cancelled). In non-blocking mode
+// a connection that cannot complete at once gives PENDING "Connection in
+// progress"; wait for IOOut (ConditionWait or CreateSource), then call
+// CheckConnectResult (SOCK-2). A refused connection gives CONNECTION_REFUSED
+// "Connection refused". A cancelled c gives CANCELLED at once.
+func (s *Socket) Connect(a SocketAddress, c *cancellable.Cancellable) error {
+	ctx := ctxOf(c)
 	if err := s.checkSocket(); err != nil {
 		return err
 	}
@@ -489,7 +511,7 @@ func (s *Socket) ConnectContext(ctx context.Context, a SocketAddress) error {
 		return ctxError(ctx)
 	}
 	if a == nil {
-		return ioerr.New(ioerr.InvalidArgument, "Error connecting: no address")
+		return ioerr.New(ioerr.InvalidArgument, "Error connecting: no address (the SocketAddress is nil)")
 	}
 	native, err := SocketAddressToNative(a)
 	if err != nil {
@@ -508,7 +530,7 @@ func (s *Socket) ConnectContext(ctx context.Context, a SocketAddress) error {
 		s.setConnected()
 		return nil
 	case cerr == unix.EINPROGRESS && blocking:
-		if err := s.ConditionWaitContext(ctx, ioOut); err != nil {
+		if err := s.conditionTimedWait(ctx, ioOut, -1); err != nil {
 			return err
 		}
 		return s.CheckConnectResult()
@@ -554,10 +576,20 @@ func (s *Socket) CheckConnectResult() error {
 	return nil
 }
 
-// ReceiveContext is Receive with a context.Context in place of a Cancellable.
-func (s *Socket) ReceiveContext(ctx context.Context, buf []byte) (int, error) {
+// Receive is g_socket_receive: it reads up to len(buf) bytes, honouring the
+// socket's blocking mode and timeout. 0 means the peer closed the
+// connection (SOCK-8). Errors read "Error receiving data: …", except
+// WOULD_BLOCK, TIMED_OUT "Socket I/O timed out", CANCELLED and CLOSED.
+func (s *Socket) Receive(buf []byte, c *cancellable.Cancellable) (int, error) {
+	ctx := ctxOf(c)
 	blocking, _ := s.state()
 	return s.receive(ctx, buf, blocking)
+}
+
+// ReceiveWithBlocking is g_socket_receive_with_blocking: Receive with the
+// blocking mode given per call.
+func (s *Socket) ReceiveWithBlocking(buf []byte, blocking bool, c *cancellable.Cancellable) (int, error) {
+	return s.receive(ctxOf(c), buf, blocking)
 }
 
 func (s *Socket) receive(ctx context.Context, buf []byte, blocking bool) (int, error) {
@@ -569,19 +601,13 @@ func (s *Socket) receiveUntil(ctx context.Context, buf []byte, blocking bool, de
 	if err := s.checkOp(ctx); err != nil {
 		return 0, err
 	}
-	n, rerr, err := s.runReq(ctx, false, blocking, deadline, ioReq{kind: ioRecv, buf: buf})
-	if err != nil {
-		return 0, err
-	}
-	if rerr != nil {
-		return 0, errnoOf(rerr, "Error receiving data: ")
-	}
-	return n, nil
+	return s.runReq(ctx, false, blocking, deadline, ioReq{kind: ioRecv, buf: buf, prefix: msgReceiving})
 }
 
-// ReceiveFromContext is ReceiveFrom with a context.Context in place of a
-// Cancellable.
-func (s *Socket) ReceiveFromContext(ctx context.Context, buf []byte) (int, SocketAddress, error) {
+// ReceiveFrom is g_socket_receive_from: Receive that also returns the
+// sender's address (nil on a connected stream socket).
+func (s *Socket) ReceiveFrom(buf []byte, c *cancellable.Cancellable) (int, SocketAddress, error) {
+	ctx := ctxOf(c)
 	blocking, deadline := s.state()
 	return s.receiveFromUntil(ctx, buf, blocking, deadline)
 }
@@ -601,7 +627,7 @@ func (s *Socket) receiveFromUntil(ctx context.Context, buf []byte, blocking bool
 		return 0, nil, err
 	}
 	if rerr != nil {
-		return 0, nil, errnoOf(rerr, "Error receiving data: ")
+		return 0, nil, errnoOf(rerr, msgReceiving)
 	}
 	if from == nil {
 		return n, nil, nil
@@ -613,14 +639,27 @@ func (s *Socket) receiveFromUntil(ctx context.Context, buf []byte, blocking bool
 	return n, a, nil
 }
 
-// SendContext is Send with a context.Context in place of a Cancellable.
-func (s *Socket) SendContext(ctx context.Context, buf []byte) (int, error) {
+// Send is g_socket_send: it writes from buf, honouring the blocking mode
+// and timeout, and returns how much was sent (a stream socket may send less
+// than len(buf)). It never raises SIGPIPE (MSG_NOSIGNAL): writing to a
+// connection the peer has closed gives BROKEN_PIPE / CONNECTION_CLOSED
+// (SOCK-8). Errors read "Error sending data: …".
+func (s *Socket) Send(buf []byte, c *cancellable.Cancellable) (int, error) {
+	ctx := ctxOf(c)
 	blocking, _ := s.state()
 	return s.sendTo(ctx, nil, buf, blocking)
 }
 
-// SendToContext is SendTo with a context.Context in place of a Cancellable.
-func (s *Socket) SendToContext(ctx context.Context, a SocketAddress, buf []byte) (int, error) {
+// SendWithBlocking is g_socket_send_with_blocking: Send with the blocking
+// mode given per call.
+func (s *Socket) SendWithBlocking(buf []byte, blocking bool, c *cancellable.Cancellable) (int, error) {
+	return s.sendTo(ctxOf(c), nil, buf, blocking)
+}
+
+// SendTo is g_socket_send_to: Send to address a (nil: the connected peer),
+// for datagram sockets.
+func (s *Socket) SendTo(a SocketAddress, buf []byte, c *cancellable.Cancellable) (int, error) {
+	ctx := ctxOf(c)
 	blocking, _ := s.state()
 	return s.sendTo(ctx, a, buf, blocking)
 }
@@ -637,20 +676,15 @@ func (s *Socket) sendTo(ctx context.Context, a SocketAddress, buf []byte, blocki
 		}
 	}
 	_, deadline := s.state()
-	n, werr, err := s.runReq(ctx, true, blocking, deadline, ioReq{kind: ioSend, buf: buf, native: native, flags: unix.MSG_NOSIGNAL})
-	if err != nil {
-		return 0, err
-	}
-	if werr != nil {
-		return 0, errnoOf(werr, "Error sending data: ")
-	}
-	return n, nil
+	return s.runReq(ctx, true, blocking, deadline, ioReq{kind: ioSend, buf: buf, native: native, flags: unix.MSG_NOSIGNAL, prefix: msgSending})
 }
 
-// SendVectorsContext is SendVectors with a context.Context in place of a
-// Cancellable.
-func (s *Socket) SendVectorsContext(ctx context.Context, bufs [][]byte) (int, error) {
-	return s.SendMessageContext(ctx, nil, bufs, nil, 0)
+// SendVectors is g_socket_send_message with vectors and no address or
+// control messages: one sendmsg(2) of all of bufs. It returns the bytes
+// sent, which on a stream socket may be fewer than the total. Errors read
+// "Error sending message: …".
+func (s *Socket) SendVectors(bufs [][]byte, c *cancellable.Cancellable) (int, error) {
+	return s.SendMessage(nil, bufs, nil, 0, c)
 }
 
 // ConditionCheck is g_socket_condition_check: which of cond (plus IOErr and
@@ -675,15 +709,23 @@ func pollNow(fd int, cond mainloop.IOCondition) mainloop.IOCondition {
 	return mainloop.IOCondition(uint16(pfd[0].Revents))
 }
 
-// ConditionWaitContext is ConditionWait with a context.Context in place of a
-// Cancellable.
-func (s *Socket) ConditionWaitContext(ctx context.Context, cond mainloop.IOCondition) error {
-	return s.ConditionTimedWaitContext(ctx, cond, -1)
+// ConditionWait is g_socket_condition_wait: it waits until the socket is in
+// one of cond's states (IOErr and IOHup always count), up to the socket
+// timeout (TIMED_OUT), or until c is cancelled (CANCELLED) or the socket is
+// closed (CLOSED).
+func (s *Socket) ConditionWait(cond mainloop.IOCondition, c *cancellable.Cancellable) error {
+	return s.ConditionTimedWait(cond, -1, c)
 }
 
-// ConditionTimedWaitContext is ConditionTimedWait with a context.Context in
-// place of a Cancellable.
-func (s *Socket) ConditionTimedWaitContext(ctx context.Context, cond mainloop.IOCondition, timeout time.Duration) error {
+// ConditionTimedWait is g_socket_condition_timed_wait (SOCK-5): ConditionWait
+// for at most timeout (negative: no limit; the socket timeout applies when it
+// is shorter), then TIMED_OUT "Socket I/O timed out". Differs from GLib: the
+// timeout is a time.Duration rather than microseconds.
+func (s *Socket) ConditionTimedWait(cond mainloop.IOCondition, timeout time.Duration, c *cancellable.Cancellable) error {
+	return s.conditionTimedWait(ctxOf(c), cond, timeout)
+}
+
+func (s *Socket) conditionTimedWait(ctx context.Context, cond mainloop.IOCondition, timeout time.Duration) error {
 	if err := s.checkSocket(); err != nil {
 		return err
 	}
@@ -757,11 +799,16 @@ func (s *Socket) bytesDeadline(timeout time.Duration) (bool, time.Time) {
 	return true, time.Now().Add(timeout)
 }
 
-// ReceiveBytesContext is ReceiveBytes with a context.Context in place of a
-// Cancellable.
-func (s *Socket) ReceiveBytesContext(ctx context.Context, size int, timeout time.Duration) ([]byte, error) {
+// ReceiveBytes is g_socket_receive_bytes: it receives up to size bytes into
+// a new slice. The timeout replaces the blocking mode for this call: 0 does
+// not wait (WOULD_BLOCK), a negative timeout waits like a blocking receive,
+// a positive one waits at most that long (TIMED_OUT) or the socket timeout
+// if that is shorter. Differs from GLib: the timeout is a time.Duration
+// rather than microseconds, and the result is a []byte rather than GBytes.
+func (s *Socket) ReceiveBytes(size int, timeout time.Duration, c *cancellable.Cancellable) ([]byte, error) {
+	ctx := ctxOf(c)
 	if size < 0 {
-		return nil, ioerr.New(ioerr.InvalidArgument, "Invalid size")
+		return nil, ioerr.New(ioerr.InvalidArgument, "size "+strconv.Itoa(size)+" is negative (Invalid size)")
 	}
 	blocking, deadline := s.bytesDeadline(timeout)
 	buf := make([]byte, size)
@@ -772,11 +819,12 @@ func (s *Socket) ReceiveBytesContext(ctx context.Context, size int, timeout time
 	return buf[:n:n], nil
 }
 
-// ReceiveBytesFromContext is ReceiveBytesFrom with a context.Context in
-// place of a Cancellable.
-func (s *Socket) ReceiveBytesFromContext(ctx context.Context, size int, timeout time.Duration) ([]byte, SocketAddress, error) {
+// ReceiveBytesFrom is g_socket_receive_bytes_from: ReceiveBytes that also
+// returns the sender's address.
+func (s *Socket) ReceiveBytesFrom(size int, timeout time.Duration, c *cancellable.Cancellable) ([]byte, SocketAddress, error) {
+	ctx := ctxOf(c)
 	if size < 0 {
-		return nil, nil, ioerr.New(ioerr.InvalidArgument, "Invalid size")
+		return nil, nil, ioerr.New(ioerr.InvalidArgument, "size "+strconv.Itoa(size)+" is negative (Invalid size)")
 	}
 	blocking, deadline := s.bytesDeadline(timeout)
 	buf := make([]byte, size)
@@ -787,9 +835,13 @@ func (s *Socket) ReceiveBytesFromContext(ctx context.Context, size int, timeout 
 	return buf[:n:n], from, nil
 }
 
-// SendMessageContext is SendMessage with a context.Context in place of a
-// Cancellable.
-func (s *Socket) SendMessageContext(ctx context.Context, a SocketAddress, bufs [][]byte, oob []byte, flags int) (int, error) {
+// SendMessage is g_socket_send_message: one sendmsg(2) of the vectors bufs
+// to a (nil: the connected peer), with raw control data oob (build it with
+// unix.UnixRights or unix.UnixCredentials) and MSG_* flags. It returns the
+// bytes sent. Differs from GLib: control messages are raw bytes, not
+// GSocketControlMessage objects. Errors read "Error sending message: …".
+func (s *Socket) SendMessage(a SocketAddress, bufs [][]byte, oob []byte, flags int, c *cancellable.Cancellable) (int, error) {
+	ctx := ctxOf(c)
 	if err := s.checkOp(ctx); err != nil {
 		return 0, err
 	}
@@ -816,9 +868,14 @@ func (s *Socket) SendMessageContext(ctx context.Context, a SocketAddress, bufs [
 	return n, nil
 }
 
-// ReceiveMessageContext is ReceiveMessage with a context.Context in place of
-// a Cancellable.
-func (s *Socket) ReceiveMessageContext(ctx context.Context, bufs [][]byte, oob []byte, flags int) (n, oobn, recvflags int, from SocketAddress, err error) {
+// ReceiveMessage is g_socket_receive_message: one recvmsg(2) into the
+// vectors bufs and the control buffer oob (parse it with
+// unix.ParseSocketControlMessage; received descriptors are close-on-exec and
+// belong to the caller). It returns the bytes read, the control bytes read,
+// the MSG_* flags of the message and the sender's address (nil when the
+// kernel gives none). Errors read "Error receiving message: …".
+func (s *Socket) ReceiveMessage(bufs [][]byte, oob []byte, flags int, c *cancellable.Cancellable) (n, oobn, recvflags int, from SocketAddress, err error) {
+	ctx := ctxOf(c)
 	if err := s.checkOp(ctx); err != nil {
 		return 0, 0, 0, nil, err
 	}

@@ -1,14 +1,21 @@
 package gio
 
 import (
+	"math"
+	"strconv"
+
 	"golang.org/x/sys/unix"
 
+	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/internal/logging"
 )
 
 // inetOption picks the IPv4 or IPv6 option for the socket's family; ok is
 // false (after GLib's critical) for any other family.
 func (s *Socket) inetOption(fn string, v4, v6 int) (level, name int, ok bool) {
+	if s.refused(fn) {
+		return 0, 0, false
+	}
 	switch s.family {
 	case SocketFamilyIPv4:
 		return unix.IPPROTO_IP, v4, true
@@ -17,6 +24,25 @@ func (s *Socket) inetOption(fn string, v4, v6 int) (level, name int, ok bool) {
 	}
 	criticalf(fn + ": assertion 'socket->priv->family == G_SOCKET_FAMILY_IPV4 || socket->priv->family == G_SOCKET_FAMILY_IPV6' failed")
 	return 0, 0, false
+}
+
+// getInetOption is a typed getter of an inet option: the value, or 0
+// after GLib's critical (another family) or warning (getsockopt failed).
+func (s *Socket) getInetOption(fn, what string, v4, v6 int) int {
+	level, name, ok := s.inetOption(fn, v4, v6)
+	if !ok {
+		return 0
+	}
+	return s.intOption(what, level, name)
+}
+
+// setInetUint is setInetOption for the uint options (the ttls), which
+// setsockopt takes as a C int.
+func (s *Socket) setInetUint(fn, what string, v4, v6 int, v uint) error {
+	if v > math.MaxInt32 {
+		return optionRangeError(what, v)
+	}
+	return s.setInetOption(fn, what, v4, v6, int(v))
 }
 
 func (s *Socket) intOption(what string, level, name int) int {
@@ -28,14 +54,44 @@ func (s *Socket) intOption(what string, level, name int) int {
 	return v
 }
 
-// setIntOption sets a socket option as GLib's setters do: a failure is a
-// warning, a success is reported true (and then notified by the caller).
-func (s *Socket) setIntOption(what string, level, name, v int) bool {
-	if err := s.SetOption(level, name, v); err != nil {
-		logging.Warning("gio", "error setting "+what+": "+err.Error())
-		return false
+// setInetOption is the system call of a typed setter of an inet option
+// (ttl, multicast-loopback, multicast-ttl): the option for the socket's
+// family, and on an IPv6 socket the IPv4 one too (v4, for v4-mapped
+// traffic, best effort), as GLib does. The error says which property and
+// value failed, in Go terms.
+func (s *Socket) setInetOption(fn, what string, v4, v6, v int) error {
+	if !s.ok() {
+		return notInitError()
 	}
-	return true
+	switch s.family {
+	case SocketFamilyIPv4:
+		return s.setIntOption(what, v, unix.IPPROTO_IP, v4)
+	case SocketFamilyIPv6:
+		_ = s.SetOption(unix.IPPROTO_IP, v4, v)
+		return s.setIntOption(what, v, unix.IPPROTO_IPV6, v6)
+	}
+	return ioerr.New(ioerr.InvalidArgument, "cannot set "+what+" on a "+s.family.String()+" socket: only IPv4 and IPv6 sockets have it ("+
+		fn+": assertion 'socket->priv->family == G_SOCKET_FAMILY_IPV4 || socket->priv->family == G_SOCKET_FAMILY_IPV6' failed)")
+}
+
+// setIntOption is setsockopt for a typed setter: the error names the
+// property and the value ("Error setting ttl to 300: Invalid argument").
+func (s *Socket) setIntOption(what string, v, level, name int) error {
+	var serr error
+	if err := s.control(func(fd int) { serr = unix.SetsockoptInt(fd, level, name, v) }); err != nil {
+		return err
+	}
+	if serr != nil {
+		return errnoOf(serr, "Error setting "+what+" to "+strconv.Itoa(v)+": ")
+	}
+	return nil
+}
+
+// optionRangeError is the error for a value setsockopt cannot even take
+// (it takes a C int).
+func optionRangeError(what string, v uint) error {
+	return ioerr.Wrap(ioerr.InvalidArgument, "Error setting "+what+" to "+strconv.FormatUint(uint64(v), 10)+
+		": value out of range for setsockopt", unix.EINVAL)
 }
 
 func b2i(b bool) int {
@@ -45,31 +101,26 @@ func b2i(b bool) int {
 	return 0
 }
 
+// The typed option accessors below are GLib's, one per option; the work is
+// in getInetOption, setInetOption, setInetUint and setIntOption.
+
 // TTL is g_socket_get_ttl: IP_TTL or IPV6_UNICAST_HOPS. A failure logs
 // GLib's warning and gives 0.
 func (s *Socket) TTL() uint {
-	level, name, ok := s.inetOption("g_socket_get_ttl", unix.IP_TTL, unix.IPV6_UNICAST_HOPS)
-	if !ok {
-		return 0
-	}
-	return uint(s.intOption("unicast ttl", level, name))
+	return uint(s.getInetOption("g_socket_get_ttl", "unicast ttl", unix.IP_TTL, unix.IPV6_UNICAST_HOPS))
 }
 
-// SetTTL is g_socket_set_ttl. On an IPv6 socket it also sets IP_TTL, for
-// v4-mapped traffic, as GLib does. Every successful call notifies "ttl", as
-// in GLib.
-func (s *Socket) SetTTL(ttl uint) {
-	level, name, ok := s.inetOption("g_socket_set_ttl", unix.IP_TTL, unix.IPV6_UNICAST_HOPS)
-	if !ok {
-		return
+// SetTTL is g_socket_set_ttl: IP_TTL or IPV6_UNICAST_HOPS (on an IPv6
+// socket also IP_TTL, for v4-mapped traffic, as GLib does). It returns the
+// system call's error, e.g. for a ttl above 255, as net.TCPConn's setters
+// do (GLib logs a warning instead); a socket of another family gives
+// INVALID_ARGUMENT. Every successful call notifies "ttl", as in GLib.
+func (s *Socket) SetTTL(ttl uint) error {
+	if err := s.setInetUint("g_socket_set_ttl", "ttl", unix.IP_TTL, unix.IPV6_UNICAST_HOPS, ttl); err != nil {
+		return err
 	}
-	p := s.props()
-	if s.family == SocketFamilyIPv6 {
-		_ = s.SetOption(unix.IPPROTO_IP, unix.IP_TTL, int(ttl))
-	}
-	if s.setIntOption("unicast ttl", level, name, int(ttl)) {
-		p.ttl.Set(ttl)
-	}
+	s.props().ttl.Set(ttl)
+	return nil
 }
 
 // Broadcast is g_socket_get_broadcast: SO_BROADCAST.
@@ -77,65 +128,52 @@ func (s *Socket) Broadcast() bool {
 	return s.intOption("broadcast", unix.SOL_SOCKET, unix.SO_BROADCAST) != 0
 }
 
-// SetBroadcast is g_socket_set_broadcast. Every successful call notifies
-// "broadcast".
-func (s *Socket) SetBroadcast(b bool) {
-	p := s.props()
-	if s.setIntOption("broadcast", unix.SOL_SOCKET, unix.SO_BROADCAST, b2i(b)) {
-		p.broadcast.Set(b)
+// SetBroadcast is g_socket_set_broadcast: SO_BROADCAST. It returns the
+// system call's error (GLib logs a warning instead). Every successful call
+// notifies "broadcast".
+func (s *Socket) SetBroadcast(b bool) error {
+	if err := s.setIntOption("broadcast", b2i(b), unix.SOL_SOCKET, unix.SO_BROADCAST); err != nil {
+		return err
 	}
+	s.props().broadcast.Set(b)
+	return nil
 }
 
 // MulticastLoopback is g_socket_get_multicast_loopback: IP_MULTICAST_LOOP or
 // IPV6_MULTICAST_LOOP.
 func (s *Socket) MulticastLoopback() bool {
-	level, name, ok := s.inetOption("g_socket_get_multicast_loopback", unix.IP_MULTICAST_LOOP, unix.IPV6_MULTICAST_LOOP)
-	if !ok {
-		return false
-	}
-	return s.intOption("multicast loopback", level, name) != 0
+	return s.getInetOption("g_socket_get_multicast_loopback", "multicast loopback", unix.IP_MULTICAST_LOOP, unix.IPV6_MULTICAST_LOOP) != 0
 }
 
-// SetMulticastLoopback is g_socket_set_multicast_loopback (also IP_MULTICAST_LOOP
-// on IPv6 sockets, as GLib does). Every successful call notifies
+// SetMulticastLoopback is g_socket_set_multicast_loopback:
+// IP_MULTICAST_LOOP or IPV6_MULTICAST_LOOP (also IP_MULTICAST_LOOP on IPv6
+// sockets, as GLib does). It returns the system call's error; a socket of
+// another family gives INVALID_ARGUMENT. Every successful call notifies
 // "multicast-loopback".
-func (s *Socket) SetMulticastLoopback(loop bool) {
-	level, name, ok := s.inetOption("g_socket_set_multicast_loopback", unix.IP_MULTICAST_LOOP, unix.IPV6_MULTICAST_LOOP)
-	if !ok {
-		return
+func (s *Socket) SetMulticastLoopback(loop bool) error {
+	if err := s.setInetOption("g_socket_set_multicast_loopback", "multicast-loopback",
+		unix.IP_MULTICAST_LOOP, unix.IPV6_MULTICAST_LOOP, b2i(loop)); err != nil {
+		return err
 	}
-	p := s.props()
-	if s.family == SocketFamilyIPv6 {
-		_ = s.SetOption(unix.IPPROTO_IP, unix.IP_MULTICAST_LOOP, b2i(loop))
-	}
-	if s.setIntOption("multicast loopback", level, name, b2i(loop)) {
-		p.multicastLoopback.Set(loop)
-	}
+	s.props().multicastLoopback.Set(loop)
+	return nil
 }
 
 // MulticastTTL is g_socket_get_multicast_ttl: IP_MULTICAST_TTL or
 // IPV6_MULTICAST_HOPS.
 func (s *Socket) MulticastTTL() uint {
-	level, name, ok := s.inetOption("g_socket_get_multicast_ttl", unix.IP_MULTICAST_TTL, unix.IPV6_MULTICAST_HOPS)
-	if !ok {
-		return 0
-	}
-	return uint(s.intOption("multicast ttl", level, name))
+	return uint(s.getInetOption("g_socket_get_multicast_ttl", "multicast ttl", unix.IP_MULTICAST_TTL, unix.IPV6_MULTICAST_HOPS))
 }
 
-// SetMulticastTTL is g_socket_set_multicast_ttl (also IP_MULTICAST_TTL on
-// IPv6 sockets, as GLib does). Every successful call notifies
-// "multicast-ttl".
-func (s *Socket) SetMulticastTTL(ttl uint) {
-	level, name, ok := s.inetOption("g_socket_set_multicast_ttl", unix.IP_MULTICAST_TTL, unix.IPV6_MULTICAST_HOPS)
-	if !ok {
-		return
+// SetMulticastTTL is g_socket_set_multicast_ttl: IP_MULTICAST_TTL or
+// IPV6_MULTICAST_HOPS (also IP_MULTICAST_TTL on IPv6 sockets, as GLib
+// does). It returns the system call's error, e.g. for a ttl above 255; a
+// socket of another family gives INVALID_ARGUMENT. Every successful call
+// notifies "multicast-ttl".
+func (s *Socket) SetMulticastTTL(ttl uint) error {
+	if err := s.setInetUint("g_socket_set_multicast_ttl", "multicast-ttl", unix.IP_MULTICAST_TTL, unix.IPV6_MULTICAST_HOPS, ttl); err != nil {
+		return err
 	}
-	p := s.props()
-	if s.family == SocketFamilyIPv6 {
-		_ = s.SetOption(unix.IPPROTO_IP, unix.IP_MULTICAST_TTL, int(ttl))
-	}
-	if s.setIntOption("multicast ttl", level, name, int(ttl)) {
-		p.multicastTTL.Set(ttl)
-	}
+	s.props().multicastTTL.Set(ttl)
+	return nil
 }

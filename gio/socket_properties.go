@@ -84,44 +84,34 @@ func (s *Socket) props() *socketProps {
 // own Property method knows only the read-write properties, and only once
 // they are installed (see Properties).
 func (s *Socket) Property(name string) (any, error) {
-	switch canonProp(name) {
-	case "family":
-		return s.Family(), nil
-	case "type":
-		return s.Type(), nil
-	case "protocol":
-		return s.Protocol(), nil
-	case "fd":
-		return s.FD(), nil
-	case "local-address":
-		a, _ := s.LocalAddress()
-		return a, nil
-	case "remote-address":
-		a, _ := s.RemoteAddress()
-		return a, nil
-	case "blocking":
-		return s.Blocking(), nil
-	case "listen-backlog":
-		return s.ListenBacklog(), nil
-	case "keepalive":
-		return s.Keepalive(), nil
-	case "timeout":
-		return s.Timeout(), nil
-	case "ttl":
-		return s.TTL(), nil
-	case "broadcast":
-		return s.Broadcast(), nil
-	case "multicast-loopback":
-		return s.MulticastLoopback(), nil
-	case "multicast-ttl":
-		return s.MulticastTTL(), nil
+	if get, ok := socketGetters[canonProp(name)]; ok {
+		return get(s), nil
 	}
 	return nil, &object.PropertyError{Op: "get", Name: name, Err: object.ErrUnknownProperty}
 }
 
+// socketGetters reads each GSocket property by name, through its typed
+// getter (the addresses without their error: nil when there is none).
+var socketGetters = map[string]func(s *Socket) any{
+	"family":             func(s *Socket) any { return s.Family() },
+	"type":               func(s *Socket) any { return s.Type() },
+	"protocol":           func(s *Socket) any { return s.Protocol() },
+	"fd":                 func(s *Socket) any { return s.FD() },
+	"local-address":      func(s *Socket) any { a, _ := s.LocalAddress(); return a },
+	"remote-address":     func(s *Socket) any { a, _ := s.RemoteAddress(); return a },
+	"blocking":           func(s *Socket) any { return s.Blocking() },
+	"listen-backlog":     func(s *Socket) any { return s.ListenBacklog() },
+	"keepalive":          func(s *Socket) any { return s.Keepalive() },
+	"timeout":            func(s *Socket) any { return s.Timeout() },
+	"ttl":                func(s *Socket) any { return s.TTL() },
+	"broadcast":          func(s *Socket) any { return s.Broadcast() },
+	"multicast-loopback": func(s *Socket) any { return s.MulticastLoopback() },
+	"multicast-ttl":      func(s *Socket) any { return s.MulticastTTL() },
+}
+
 // SetProperty is g_object_set_property on a GSocket: it calls the typed
 // setter of a read-write property (see Property), which notifies as GLib's
-// does. A read-only name gives a *object.PropertyError wrapping
+// does, and returns that setter's system-call error, if any. A read-only name gives a *object.PropertyError wrapping
 // object.ErrReadOnlyProperty, a value of the wrong type one wrapping
 // object.ErrPropertyType, an unknown name object.ErrUnknownProperty.
 func (s *Socket) SetProperty(name string, v any) error {
@@ -140,14 +130,13 @@ func (s *Socket) SetProperty(name string, v any) error {
 		switch canon {
 		case "blocking":
 			s.SetBlocking(b)
+			return nil
 		case "keepalive":
-			s.SetKeepalive(b)
+			return s.SetKeepalive(b)
 		case "broadcast":
-			s.SetBroadcast(b)
-		default:
-			s.SetMulticastLoopback(b)
+			return s.SetBroadcast(b)
 		}
-		return nil
+		return s.SetMulticastLoopback(b)
 	case "listen-backlog":
 		n, ok := v.(int)
 		if !ok {
@@ -168,11 +157,9 @@ func (s *Socket) SetProperty(name string, v any) error {
 			return bad("uint")
 		}
 		if canon == "ttl" {
-			s.SetTTL(n)
-		} else {
-			s.SetMulticastTTL(n)
+			return s.SetTTL(n)
 		}
-		return nil
+		return s.SetMulticastTTL(n)
 	}
 	return &object.PropertyError{Op: "set", Name: name, Err: object.ErrUnknownProperty}
 }
@@ -182,7 +169,9 @@ func (s *Socket) SetProperty(name string, v any) error {
 // ones on the embedded Object, so that Object.Property and
 // Object.NotifyProperty know them from then on.
 func (s *Socket) Properties() []string {
-	s.props()
+	if s.ok() {
+		s.props()
+	}
 	return append([]string(nil), socketPropertyNames...)
 }
 
@@ -190,6 +179,9 @@ func (s *Socket) Properties() []string {
 // read-write property called name. Other names log GLib's critical, as
 // Object.NotifyProperty does.
 func (s *Socket) NotifyProperty(name string) {
+	if s.refused("g_object_notify") {
+		return
+	}
 	s.props()
 	s.Object.NotifyProperty(name)
 }

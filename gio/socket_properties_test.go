@@ -74,8 +74,9 @@ func TestSocketPropertyFailedSet_SOCK9(t *testing.T) {
 	s := newSock(t, SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
 	got := notes(&s.Object)
 	s.Close()
-	s.SetKeepalive(true)
-	s.SetTTL(3)
+	if s.SetKeepalive(true) == nil || s.SetTTL(3) == nil {
+		t.Error("a set on a closed socket succeeded")
+	}
 	if s.Keepalive() || len(*got) != 0 {
 		t.Errorf("keepalive %v, notifications %v", s.Keepalive(), *got)
 	}

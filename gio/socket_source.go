@@ -4,6 +4,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/mainloop"
 )
 
@@ -136,4 +137,38 @@ func (ss *socketSource) finalize(*mainloop.Source) {
 	s.mu.Lock()
 	delete(s.sources, ss)
 	s.mu.Unlock()
+}
+
+// CreateSource is g_socket_create_source (SOCK-7): a mainloop source that
+// dispatches fn when the socket is in one of cond's states. Attach it to a
+// context to use it.
+//
+//   - IOErr, IOHup and IONval are always added to cond, and fn gets the
+//     conditions that occurred masked with that set.
+//   - On a closed socket (also one closed after the source was made) the
+//     source dispatches once with IONval and is then destroyed, whatever fn
+//     returns. Close removes the fd watch before closing the descriptor
+//     and wakes the source's context, so a loop blocked in another
+//     goroutine sees the close at once (differs from GLib, where closing
+//     from another thread does not wake the context, SL-12).
+//   - With a Cancellable c, cancelling it wakes the source, which then
+//     dispatches with the conditions that hold (usually 0).
+//   - If the socket has a timeout, the source also dispatches when that much
+//     time passes without a dispatch; then the socket is marked timed out,
+//     so the next operation fails once with TIMED_OUT, and fn gets
+//     cond & (IOIn|IOOut).
+//
+// fn may be nil; then a callback set with SetCallback on the returned source
+// is called instead.
+func (s *Socket) CreateSource(cond mainloop.IOCondition, c *cancellable.Cancellable, fn SocketSourceFunc) *mainloop.Source {
+	if s.refused("g_socket_create_source") {
+		return nil
+	}
+	src := s.createSource(cond, fn)
+	if c != nil {
+		child := c.NewSource()
+		child.SetCallback(func() bool { return true })
+		src.AddChildSource(child)
+	}
+	return src
 }

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sigloop/sigloop/cancellable"
 )
 
 // TestCloseUnderLoad_SOCK3: many goroutines blocked in every kind of
@@ -34,11 +36,14 @@ func closeUnderLoad(t *testing.T) {
 		go func() { defer wg.Done(); errs <- f(ctx) }()
 	}
 	for i := 0; i < 4; i++ {
-		spawn(func(ctx context.Context) error { _, err := l.AcceptContext(ctx); return err })
-		spawn(func(ctx context.Context) error { _, err := server.ReceiveContext(ctx, make([]byte, 8)); return err })
-		spawn(func(ctx context.Context) error { return server.ConditionWaitContext(ctx, ioIn) })
+		spawn(func(ctx context.Context) error { _, err := l.Accept(cancellable.FromContext(ctx)); return err })
 		spawn(func(ctx context.Context) error {
-			return server.ConditionTimedWaitContext(ctx, ioIn|ioPri, time.Minute)
+			_, err := server.Receive(make([]byte, 8), cancellable.FromContext(ctx))
+			return err
+		})
+		spawn(func(ctx context.Context) error { return server.ConditionWait(ioIn, cancellable.FromContext(ctx)) })
+		spawn(func(ctx context.Context) error {
+			return server.ConditionTimedWait(ioIn|ioPri, time.Minute, cancellable.FromContext(ctx))
 		})
 	}
 	time.Sleep(10 * time.Millisecond)

@@ -1,12 +1,8 @@
 package gio
 
 import (
-	"context"
 	"errors"
-	"net"
-	"net/netip"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -50,104 +46,6 @@ func (e SocketClientEvent) String() string {
 	return "SocketClientEvent(" + strconv.Itoa(int(e)) + ")"
 }
 
-// SocketConnectable is GSocketConnectable: something a SocketClient can
-// connect to. Every SocketAddress is one (it connects to itself); a
-// NetworkAddress is one that needs resolving. String is
-// g_socket_connectable_to_string.
-type SocketConnectable interface {
-	String() string
-}
-
-// SocketConnectableEnumerator is a SocketConnectable that lists its own
-// addresses, in the order to try them: g_socket_connectable_enumerate and
-// its enumerator collapsed into one call. NetworkAddress is one; implement
-// it to connect to anything else, say a service found by an SRV lookup.
-// Enumerate must return promptly with CANCELLED when c is cancelled.
-type SocketConnectableEnumerator interface {
-	SocketConnectable
-	Enumerate(c *cancellable.Cancellable) ([]SocketAddress, error)
-}
-
-// NetworkAddress is GNetworkAddress: a host name (or numeric address) and a
-// port, resolved when a SocketClient connects to it.
-type NetworkAddress struct {
-	hostname string
-	port     uint16
-}
-
-// NewNetworkAddress is g_network_address_new.
-func NewNetworkAddress(hostname string, port uint16) *NetworkAddress {
-	return &NetworkAddress{hostname: hostname, port: port}
-}
-
-// ParseNetworkAddress is g_network_address_parse: hostAndPort is "host",
-// "host:port", "[ipv6]", "[ipv6]:port", or a bare IPv6 address (more than
-// one colon, no brackets); the port may be a number or a service name, and
-// defaultPort applies when there is none. Errors are INVALID_ARGUMENT with
-// GLib's messages, for example "Hostname “[::1” contains “[” but not “]”".
-func ParseNetworkAddress(hostAndPort string, defaultPort uint16) (*NetworkAddress, error) {
-	host, portStr := hostAndPort, ""
-	hasPort := false
-	if strings.HasPrefix(hostAndPort, "[") {
-		end := strings.IndexByte(hostAndPort, ']')
-		if end < 0 {
-			return nil, ioerr.New(ioerr.InvalidArgument, "Hostname “"+hostAndPort+"” contains “[” but not “]”")
-		}
-		host = hostAndPort[1:end]
-		switch rest := hostAndPort[end+1:]; {
-		case rest == "":
-		case rest[0] == ':':
-			portStr, hasPort = rest[1:], true
-		default:
-			return nil, ioerr.New(ioerr.InvalidArgument, "The ']' character (in hostname '"+hostAndPort+
-				"') must come at the end or be immediately followed by ':' and a port")
-		}
-	} else if i := strings.IndexByte(hostAndPort, ':'); i >= 0 && strings.Count(hostAndPort, ":") == 1 {
-		host, portStr, hasPort = hostAndPort[:i], hostAndPort[i+1:], true
-	}
-	port := defaultPort
-	if hasPort {
-		if portStr == "" {
-			return nil, ioerr.New(ioerr.InvalidArgument, "If a ':' character is given, it must be followed by a port (in hostname '"+
-				hostAndPort+"').")
-		}
-		p, err := parsePort(portStr, hostAndPort)
-		if err != nil {
-			return nil, err
-		}
-		port = p
-	}
-	return &NetworkAddress{hostname: host, port: port}, nil
-}
-
-func parsePort(s, whole string) (uint16, error) {
-	if s[0] >= '0' && s[0] <= '9' {
-		n, err := strconv.ParseUint(s, 10, 32)
-		if err != nil || n > 65535 {
-			return 0, ioerr.New(ioerr.InvalidArgument, "Invalid numeric port '"+s+"' specified in hostname '"+whole+"'")
-		}
-		return uint16(n), nil
-	}
-	n, err := net.LookupPort("tcp", s)
-	if err != nil {
-		return 0, ioerr.New(ioerr.InvalidArgument, "Unknown service '"+s+"' specified in hostname '"+whole+"'")
-	}
-	return uint16(n), nil
-}
-
-// Hostname is g_network_address_get_hostname.
-func (a *NetworkAddress) Hostname() string { return a.hostname }
-
-// Port is g_network_address_get_port.
-func (a *NetworkAddress) Port() uint16 { return a.port }
-
-// String is g_socket_connectable_to_string: "host:port", with an IPv6
-// literal in brackets. Differs from GLib, which writes "::1:80", which
-// cannot be parsed back.
-func (a *NetworkAddress) String() string {
-	return net.JoinHostPort(a.hostname, strconv.Itoa(int(a.port)))
-}
-
 // SocketClient is GSocketClient: it makes outgoing stream connections. It
 // resolves what it is given, tries each address in turn until one connects,
 // and reports each stage on the Event signal (SOCK-12): on success
@@ -174,6 +72,10 @@ func (a *NetworkAddress) String() string {
 //
 // Settings may be changed from any goroutine; a connection attempt uses the
 // values read when it starts.
+//
+// The zero SocketClient (and a nil pointer) is not usable: the connect
+// calls fail with NOT_INITIALIZED, the setters log a critical; make one
+// with NewSocketClient.
 type SocketClient struct {
 	object.Object
 
@@ -189,13 +91,53 @@ type SocketClient struct {
 	local       object.Property[SocketAddress]
 	timeout     object.Property[time.Duration]
 	enableProxy object.Property[bool]
+
+	inited bool // made by NewSocketClient
+}
+
+// ok is net's c.ok() guard: whether cl was made by NewSocketClient.
+func (cl *SocketClient) ok() bool { return cl != nil && cl.inited }
+
+// refused logs GLib's critical for a call on a zero or nil SocketClient and
+// reports whether the call must stop.
+func (cl *SocketClient) refused(fn string) bool {
+	if cl.ok() {
+		return false
+	}
+	criticalf(fn + ": assertion 'G_IS_SOCKET_CLIENT (client)' failed (a zero or nil gio.SocketClient: make one with NewSocketClient)")
+	return true
+}
+
+// The accessors below are one line per GLib accessor; their body exists
+// once (clientGet, clientSet).
+
+// clientGet and clientSet are the typed accessors of the client's
+// properties, with the zero/nil guard: a getter gives the zero value, a
+// setter logs GLib's critical.
+func clientGet[T comparable](cl *SocketClient, prop func(*SocketClient) *object.Property[T]) T {
+	if !cl.ok() {
+		var zero T
+		return zero
+	}
+	return prop(cl).Get()
+}
+
+func clientSet[T comparable](cl *SocketClient, fn string, prop func(*SocketClient) *object.Property[T], v T) {
+	if cl.refused(fn) {
+		return
+	}
+	prop(cl).Set(v)
+}
+
+func errClientNotInit() error {
+	return ioerr.New(ioerr.NotInitialized, "SocketClient is not initialized (a zero or nil gio.SocketClient: make one with NewSocketClient)")
 }
 
 // NewSocketClient is g_socket_client_new: any family, stream sockets, the
 // default protocol, no local address, no timeout. Its context (object
 // affinity) is the caller's.
 func NewSocketClient() *SocketClient {
-	cl := &SocketClient{}
+	cl := &SocketClient{inited: true}
 	cl.Init(cl)
 	cl.Event.SetOwner(&cl.Object)
 	// The names are fixed and new on a fresh object: Install cannot fail.
@@ -211,43 +153,66 @@ func NewSocketClient() *SocketClient {
 // SetFamily is g_socket_client_set_family: the family of the sockets the
 // client makes; SocketFamilyInvalid (the default) takes each address's own.
 // As in GLib, addresses of another family are still tried, and fail.
-func (cl *SocketClient) SetFamily(f SocketFamily) { cl.family.Set(f) }
+func (cl *SocketClient) SetFamily(f SocketFamily) {
+	clientSet(cl, "g_socket_client_set_family", func(c *SocketClient) *object.Property[SocketFamily] { return &c.family }, f)
+}
 
 // Family is g_socket_client_get_family.
-func (cl *SocketClient) Family() SocketFamily { return cl.family.Get() }
+func (cl *SocketClient) Family() SocketFamily {
+	return clientGet(cl, func(c *SocketClient) *object.Property[SocketFamily] { return &c.family })
+}
 
 // SetSocketType is g_socket_client_set_socket_type (default SocketTypeStream).
-func (cl *SocketClient) SetSocketType(t SocketType) { cl.typ.Set(t) }
+func (cl *SocketClient) SetSocketType(t SocketType) {
+	clientSet(cl, "g_socket_client_set_socket_type", func(c *SocketClient) *object.Property[SocketType] { return &c.typ }, t)
+}
 
 // SocketType is g_socket_client_get_socket_type.
-func (cl *SocketClient) SocketType() SocketType { return cl.typ.Get() }
+func (cl *SocketClient) SocketType() SocketType {
+	return clientGet(cl, func(c *SocketClient) *object.Property[SocketType] { return &c.typ })
+}
 
 // SetProtocol is g_socket_client_set_protocol (default SocketProtocolDefault).
-func (cl *SocketClient) SetProtocol(p SocketProtocol) { cl.protocol.Set(p) }
+func (cl *SocketClient) SetProtocol(p SocketProtocol) {
+	clientSet(cl, "g_socket_client_set_protocol", func(c *SocketClient) *object.Property[SocketProtocol] { return &c.protocol }, p)
+}
 
 // Protocol is g_socket_client_get_protocol.
-func (cl *SocketClient) Protocol() SocketProtocol { return cl.protocol.Get() }
+func (cl *SocketClient) Protocol() SocketProtocol {
+	return clientGet(cl, func(c *SocketClient) *object.Property[SocketProtocol] { return &c.protocol })
+}
 
 // SetLocalAddress is g_socket_client_set_local_address: each socket is bound
 // to it before connecting (nil: let the kernel choose).
-func (cl *SocketClient) SetLocalAddress(a SocketAddress) { cl.local.Set(a) }
+func (cl *SocketClient) SetLocalAddress(a SocketAddress) {
+	clientSet(cl, "g_socket_client_set_local_address", func(c *SocketClient) *object.Property[SocketAddress] { return &c.local }, a)
+}
 
 // LocalAddress is g_socket_client_get_local_address.
-func (cl *SocketClient) LocalAddress() SocketAddress { return cl.local.Get() }
+func (cl *SocketClient) LocalAddress() SocketAddress {
+	return clientGet(cl, func(c *SocketClient) *object.Property[SocketAddress] { return &c.local })
+}
 
 // SetTimeout is g_socket_client_set_timeout: the timeout of each socket the
 // client makes (Socket.SetTimeout), which bounds the connect and every later
 // blocking operation on the connection; 0 means none. Differs from GLib,
 // which counts whole seconds: this takes any duration.
-func (cl *SocketClient) SetTimeout(d time.Duration) { cl.timeout.Set(d) }
+func (cl *SocketClient) SetTimeout(d time.Duration) {
+	clientSet(cl, "g_socket_client_set_timeout", func(c *SocketClient) *object.Property[time.Duration] { return &c.timeout }, d)
+}
 
 // Timeout is g_socket_client_get_timeout.
-func (cl *SocketClient) Timeout() time.Duration { return cl.timeout.Get() }
+func (cl *SocketClient) Timeout() time.Duration {
+	return clientGet(cl, func(c *SocketClient) *object.Property[time.Duration] { return &c.timeout })
+}
 
 // SetEnableProxy is g_socket_client_set_enable_proxy. This SocketClient has
 // no proxy support, so the property stays false: setting it to true logs a
 // warning and changes nothing.
 func (cl *SocketClient) SetEnableProxy(enable bool) {
+	if cl.refused("g_socket_client_set_enable_proxy") {
+		return
+	}
 	if enable {
 		logging.Warning("gio", "g_socket_client_set_enable_proxy: proxies are not supported; connecting directly")
 	}
@@ -255,7 +220,9 @@ func (cl *SocketClient) SetEnableProxy(enable bool) {
 
 // EnableProxy is g_socket_client_get_enable_proxy: always false (see
 // SetEnableProxy).
-func (cl *SocketClient) EnableProxy() bool { return cl.enableProxy.Get() }
+func (cl *SocketClient) EnableProxy() bool {
+	return clientGet(cl, func(c *SocketClient) *object.Property[bool] { return &c.enableProxy })
+}
 
 // Connect is g_socket_client_connect: it connects to connectable (a
 // SocketAddress or a NetworkAddress), trying each address it resolves to in
@@ -263,6 +230,9 @@ func (cl *SocketClient) EnableProxy() bool { return cl.enableProxy.Get() }
 // *TCPConnection's or *UnixConnection's base). It blocks; the Event signal
 // is emitted on the calling goroutine.
 func (cl *SocketClient) Connect(connectable SocketConnectable, c *cancellable.Cancellable) (*SocketConnection, error) {
+	if !cl.ok() {
+		return nil, errClientNotInit()
+	}
 	if connectable == nil {
 		return nil, nilConnectable("g_socket_client_connect")
 	}
@@ -283,6 +253,9 @@ func (cl *SocketClient) Connect(connectable SocketConnectable, c *cancellable.Ca
 // defaultPort 80 all work. A malformed hostAndPort fails with
 // INVALID_ARGUMENT before any event is emitted.
 func (cl *SocketClient) ConnectToHost(hostAndPort string, defaultPort uint16, c *cancellable.Cancellable) (*SocketConnection, error) {
+	if !cl.ok() {
+		return nil, errClientNotInit()
+	}
 	a, err := ParseNetworkAddress(hostAndPort, defaultPort)
 	if err != nil {
 		return nil, err
@@ -313,6 +286,10 @@ func (cl *SocketClient) ConnectFinish(res asyncresult.AsyncResult) (*SocketConne
 // hostAndPort is reported to cb (later, on the caller's context) with no
 // event emitted.
 func (cl *SocketClient) ConnectToHostAsync(hostAndPort string, defaultPort uint16, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	if !cl.ok() {
+		reportError[*SocketConnection](cl, tagClientConnectToHost, mainloop.PriorityDefault, cb, errClientNotInit())
+		return
+	}
 	a, err := ParseNetworkAddress(hostAndPort, defaultPort)
 	if err != nil {
 		reportError[*SocketConnection](cl, tagClientConnectToHost, mainloop.PriorityDefault, cb, err)
@@ -327,6 +304,10 @@ func (cl *SocketClient) ConnectToHostFinish(res asyncresult.AsyncResult) (*Socke
 }
 
 func (cl *SocketClient) connectAsync(connectable SocketConnectable, tag sourceTag, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	if !cl.ok() {
+		reportError[*SocketConnection](cl, tag, mainloop.PriorityDefault, cb, errClientNotInit())
+		return
+	}
 	if connectable == nil {
 		reportError[*SocketConnection](cl, tag, mainloop.PriorityDefault, cb, nilConnectable(tag.name))
 		return
@@ -555,59 +536,6 @@ func clarifyConnectError(err error, connectable SocketConnectable) error {
 		return &ioerr.Error{Code: e.Code, Message: prefix + e.Message, Err: e}
 	}
 	return ioerr.FromError(prefix, err)
-}
-
-// resolve is the connectable's address enumerator: a SocketAddress is
-// itself; a SocketConnectableEnumerator (NetworkAddress) lists its own.
-func resolve(connectable SocketConnectable, c *cancellable.Cancellable) ([]SocketAddress, error) {
-	switch a := connectable.(type) {
-	case SocketAddress:
-		return []SocketAddress{a}, nil
-	case SocketConnectableEnumerator:
-		return a.Enumerate(c)
-	}
-	return nil, ioerr.New(ioerr.NotSupported, "Cannot connect to a "+connectable.String()+": unknown connectable type")
-}
-
-// Enumerate resolves the address: a numeric host gives itself, a name is
-// looked up (both IPv4 and IPv6), in the resolver's order. A failed lookup
-// is HOST_NOT_FOUND "Error resolving “HOST”: REASON" (GLib reports it in
-// the G_RESOLVER_ERROR domain, which this package does not have).
-func (a *NetworkAddress) Enumerate(c *cancellable.Cancellable) ([]SocketAddress, error) {
-	if ip, err := netip.ParseAddr(a.hostname); err == nil {
-		sa, err := NewInetSocketAddressFromString(ip.String(), uint(a.port))
-		if err != nil {
-			return nil, err
-		}
-		return []SocketAddress{sa}, nil
-	}
-	ctx := context.Context(context.Background())
-	if c != nil {
-		ctx = c
-	}
-	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", a.hostname)
-	if err != nil {
-		if c.IsCancelled() {
-			return nil, ioerr.NewCancelled()
-		}
-		reason := err.Error()
-		var dnsErr *net.DNSError
-		if errors.As(err, &dnsErr) {
-			reason = dnsErr.Err
-			if dnsErr.IsNotFound {
-				reason = "Name or service not known"
-			}
-		}
-		return nil, ioerr.Wrap(ioerr.HostNotFound, "Error resolving “"+a.hostname+"”: "+reason, err)
-	}
-	out := make([]SocketAddress, 0, len(ips))
-	for _, ip := range ips {
-		sa, err := NewInetSocketAddressFromString(ip.Unmap().String(), uint(a.port))
-		if err == nil {
-			out = append(out, sa)
-		}
-	}
-	return out, nil
 }
 
 // eventQueue delivers functions to a context in the order they were posted,

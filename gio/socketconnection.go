@@ -37,6 +37,10 @@ import (
 // the socket is closed too.
 //
 // Multiple goroutines may invoke its methods simultaneously.
+//
+// The zero SocketConnection (and a nil pointer) is not usable: its streams
+// are nil, net.Conn's methods and Connect fail with NOT_INITIALIZED; make
+// one with NewSocketConnection (or get one from a SocketClient).
 type SocketConnection struct {
 	IOStream
 	socket *Socket
@@ -62,11 +66,13 @@ type SocketConnection struct {
 func NewSocketConnection(s *Socket) *SocketConnection {
 	switch connectionKind(s.Family(), s.Type(), s.Protocol()) {
 	case kindTCP:
-		return newTCPConnection(s).SocketConnection
+		return &newTCPConnection(s).SocketConnection
 	case kindUnix:
-		return newUnixConnection(s).SocketConnection
+		return &newUnixConnection(s).SocketConnection
 	}
-	return newSocketConnection(s, nil)
+	c := &SocketConnection{}
+	c.init(s, c)
+	return c
 }
 
 type connKind int
@@ -94,25 +100,33 @@ func connectionKind(f SocketFamily, t SocketType, p SocketProtocol) connKind {
 	return kindPlain
 }
 
-// newSocketConnection builds the base; self is the outer value (nil: the
-// connection itself).
-func newSocketConnection(s *Socket, self any) *SocketConnection {
-	c := &SocketConnection{socket: s}
-	if self == nil {
-		self = c
-	}
+// init builds the base in place; self is the outer value (the connection
+// itself, or the TCPConnection or UnixConnection that embeds it).
+func (c *SocketConnection) init(s *Socket, self any) {
+	c.socket = s
 	c.self = self
 	c.IOStream.impl = socketConnImpl{c}
 	c.IOStream.source = c
 	c.IOStream.closeInline = c.closeInline
 	c.IOStream.initObject(self)
-	return c
+}
+
+// ok is net's c.ok() guard: whether c was made by NewSocketConnection (or
+// a SocketClient, a listener). A zero or nil SocketConnection was not.
+func (c *SocketConnection) ok() bool { return c != nil && c.socket != nil }
+
+// errConnNotInit is what the calls of a zero or nil SocketConnection return.
+func errConnNotInit() error {
+	return ioerr.New(ioerr.NotInitialized, "SocketConnection is not initialized (a zero or nil gio.SocketConnection: make one with NewSocketConnection)")
 }
 
 // Property is g_object_get_property on a GSocketConnection: "socket"
 // (*Socket), GIOStream's properties (see IOStream.Property), and for a
 // TCPConnection "graceful-disconnect" (bool).
 func (c *SocketConnection) Property(name string) (any, error) {
+	if c == nil {
+		return nil, errConnNotInit()
+	}
 	if canonProp(name) == "socket" {
 		return c.socket, nil
 	}
@@ -123,6 +137,9 @@ func (c *SocketConnection) Property(name string) (any, error) {
 // read-only (construct-only in GLib); "graceful-disconnect" on a
 // TCPConnection is writable and notifies as SetGracefulDisconnect does.
 func (c *SocketConnection) SetProperty(name string, v any) error {
+	if c == nil {
+		return errConnNotInit()
+	}
 	if canonProp(name) == "socket" {
 		return &object.PropertyError{Op: "set", Name: name, Err: object.ErrReadOnlyProperty}
 	}
@@ -131,12 +148,18 @@ func (c *SocketConnection) SetProperty(name string, v any) error {
 
 // Properties lists the names Property accepts.
 func (c *SocketConnection) Properties() []string {
+	if c == nil {
+		return []string{"closed", "input-stream", "output-stream", "socket"}
+	}
 	return append(c.IOStream.Properties(), "socket")
 }
 
 // TCP returns the connection as a *TCPConnection, or nil if the factory did
 // not make one (G_IS_TCP_CONNECTION).
 func (c *SocketConnection) TCP() *TCPConnection {
+	if c == nil {
+		return nil
+	}
 	t, _ := c.self.(*TCPConnection)
 	return t
 }
@@ -144,16 +167,27 @@ func (c *SocketConnection) TCP() *TCPConnection {
 // Unix returns the connection as a *UnixConnection, or nil if the factory
 // did not make one (G_IS_UNIX_CONNECTION).
 func (c *SocketConnection) Unix() *UnixConnection {
+	if c == nil {
+		return nil
+	}
 	u, _ := c.self.(*UnixConnection)
 	return u
 }
 
 // Socket is g_socket_connection_get_socket.
-func (c *SocketConnection) Socket() *Socket { return c.socket }
+func (c *SocketConnection) Socket() *Socket {
+	if c == nil {
+		return nil
+	}
+	return c.socket
+}
 
 // InputStream is g_io_stream_get_input_stream: the socket's input stream,
 // made on first use and the same on every call.
 func (c *SocketConnection) InputStream() *InputStream {
+	if !c.ok() {
+		return nil
+	}
 	c.streams()
 	return c.in
 }
@@ -161,6 +195,9 @@ func (c *SocketConnection) InputStream() *InputStream {
 // OutputStream is g_io_stream_get_output_stream: the socket's output
 // stream, made on first use and the same on every call.
 func (c *SocketConnection) OutputStream() *OutputStream {
+	if !c.ok() {
+		return nil
+	}
 	c.streams()
 	return c.out
 }
@@ -174,17 +211,20 @@ func (c *SocketConnection) streams() {
 
 // IsConnected is g_socket_connection_is_connected: whether the socket is
 // connected (false once closed).
-func (c *SocketConnection) IsConnected() bool { return c.socket.IsConnected() }
+func (c *SocketConnection) IsConnected() bool { return c.Socket().IsConnected() }
 
 // LocalAddress is g_socket_connection_get_local_address.
-func (c *SocketConnection) LocalAddress() (SocketAddress, error) { return c.socket.LocalAddress() }
+func (c *SocketConnection) LocalAddress() (SocketAddress, error) { return c.Socket().LocalAddress() }
 
 // RemoteAddress is g_socket_connection_get_remote_address.
-func (c *SocketConnection) RemoteAddress() (SocketAddress, error) { return c.socket.RemoteAddress() }
+func (c *SocketConnection) RemoteAddress() (SocketAddress, error) { return c.Socket().RemoteAddress() }
 
 // Connect is g_socket_connection_connect: it connects the connection's
 // socket to addr, waiting for the result.
 func (c *SocketConnection) Connect(addr SocketAddress, cn *cancellable.Cancellable) error {
+	if !c.ok() {
+		return errConnNotInit()
+	}
 	err := c.socket.Connect(addr, cn)
 	if isCode(err, ioerr.Pending) { // a non-blocking socket: wait for the outcome
 		if err = c.socket.ConditionWait(mainloop.IOOut, cn); err == nil {
@@ -219,7 +259,12 @@ func (c *SocketConnection) ConnectFinish(res asyncresult.AsyncResult) error {
 // TCPConnection). A second Close succeeds and does nothing; a Close while a
 // CloseAsync is in progress fails with PENDING. See CloseStream for the form
 // with a Cancellable.
-func (c *SocketConnection) Close() error { return c.CloseStream(nil) }
+func (c *SocketConnection) Close() error {
+	if !c.ok() {
+		return errConnNotInit()
+	}
+	return c.CloseStream(nil)
+}
 
 // closeInline: closing a socket does not block, so CloseAsync does it at
 // once, as GLib's g_socket_connection_close_async does, unless a TCP
@@ -230,15 +275,16 @@ func (c *SocketConnection) closeInline(cn *cancellable.Cancellable) bool {
 }
 
 // socketConnImpl is the GIOStream side of SocketConnection; a separate type
-// keeps CloseFn out of SocketConnection's method set.
+// keeps its Close(c), the IOStreamCloser, apart from SocketConnection's
+// net.Conn Close().
 type socketConnImpl struct{ c *SocketConnection }
 
 func (i socketConnImpl) InputStream() *InputStream   { return i.c.InputStream() }
 func (i socketConnImpl) OutputStream() *OutputStream { return i.c.OutputStream() }
 
-// CloseFn is g_socket_connection_close (and g_tcp_connection_close in front
+// Close is g_socket_connection_close (and g_tcp_connection_close in front
 // of it for a TCP connection).
-func (i socketConnImpl) CloseFn(cn *cancellable.Cancellable) error {
+func (i socketConnImpl) Close(cn *cancellable.Cancellable) error {
 	var drainErr error
 	if t := i.c.TCP(); t != nil && t.graceful(cn) {
 		drainErr = t.drain(cn)
@@ -251,31 +297,5 @@ func (i socketConnImpl) CloseFn(cn *cancellable.Cancellable) error {
 	}
 	return drainErr
 }
-
-// socketInput is GSocketInputStream's read_fn: a blocking receive whatever
-// the socket's blocking property (the socket's timeout still applies). It
-// has no close_fn: closing the stream leaves the socket open.
-type socketInput struct{ s *Socket }
-
-func (i socketInput) ReadFn(buf []byte, c *cancellable.Cancellable) (int, error) {
-	return i.s.ReceiveWithBlocking(buf, true, c)
-}
-
-func (i socketInput) CloseFn(*cancellable.Cancellable) error { return nil }
-
-// socketOutput is GSocketOutputStream: blocking sends, vectored sends; no
-// buffering, so flush does nothing, and no close_fn.
-type socketOutput struct{ s *Socket }
-
-func (o socketOutput) WriteFn(buf []byte, c *cancellable.Cancellable) (int, error) {
-	return o.s.SendWithBlocking(buf, true, c)
-}
-
-func (o socketOutput) WritevFn(bufs [][]byte, c *cancellable.Cancellable) (int, error) {
-	return o.s.SendVectors(bufs, c)
-}
-
-func (o socketOutput) FlushFn(*cancellable.Cancellable) error { return nil }
-func (o socketOutput) CloseFn(*cancellable.Cancellable) error { return nil }
 
 var _ net.Conn = (*SocketConnection)(nil)

@@ -50,6 +50,9 @@ func (n *netConnState) addrs() (local, remote net.Addr) {
 // net.Error with Timeout() true. After Close the error is CLOSED, which is
 // also net.ErrClosed.
 func (c *SocketConnection) Read(b []byte) (int, error) {
+	if !c.ok() {
+		return 0, errConnNotInit()
+	}
 	if len(b) == 0 {
 		return 0, nil
 	}
@@ -71,6 +74,9 @@ func (c *SocketConnection) Read(b []byte) (int, error) {
 // stream) or returns an error saying how far it got. The write deadline
 // applies. Calls from several goroutines are served one after another.
 func (c *SocketConnection) Write(b []byte) (int, error) {
+	if !c.ok() {
+		return 0, errConnNotInit()
+	}
 	c.net.writeMu.Lock()
 	defer c.net.writeMu.Unlock()
 	var total int
@@ -87,37 +93,40 @@ func (c *SocketConnection) Write(b []byte) (int, error) {
 
 // LocalAddr is net.Conn's LocalAddr: the socket's local address as a
 // net.Addr (*net.TCPAddr, *net.UnixAddr), still known after Close.
-func (c *SocketConnection) LocalAddr() net.Addr {
-	if l, _ := c.net.addrs(); l == nil && !c.socket.IsClosed() {
-		c.net.noteAddrs(c.socket)
-	}
-	l, _ := c.net.addrs()
-	return l
-}
+func (c *SocketConnection) LocalAddr() net.Addr { l, _ := c.netAddrs(); return l }
 
 // RemoteAddr is net.Conn's RemoteAddr: the peer's address as a net.Addr,
 // still known after Close.
-func (c *SocketConnection) RemoteAddr() net.Addr {
-	if _, r := c.net.addrs(); r == nil && !c.socket.IsClosed() {
+func (c *SocketConnection) RemoteAddr() net.Addr { _, r := c.netAddrs(); return r }
+
+// netAddrs is the connection's addresses, noted on first use while the
+// socket is open (both nil for a zero or nil connection).
+func (c *SocketConnection) netAddrs() (local, remote net.Addr) {
+	if !c.ok() {
+		return nil, nil
+	}
+	if l, r := c.net.addrs(); (l == nil || r == nil) && !c.socket.IsClosed() {
 		c.net.noteAddrs(c.socket)
 	}
-	_, r := c.net.addrs()
-	return r
+	return c.net.addrs()
 }
 
 // CloseWrite shuts down the sending side (shutdown(2) SHUT_WR), as
 // *net.TCPConn's CloseWrite does: the peer reads end of stream, and this
 // side can still read. Go code that half-closes through interface{
 // CloseWrite() error } (proxies, io.Copy pairs) works with it.
-func (c *SocketConnection) CloseWrite() error { return netError(c.socket.Shutdown(false, true)) }
+func (c *SocketConnection) CloseWrite() error { return netError(c.Socket().Shutdown(false, true)) }
 
 // CloseRead shuts down the receiving side (SHUT_RD), as *net.TCPConn's
 // CloseRead does.
-func (c *SocketConnection) CloseRead() error { return netError(c.socket.Shutdown(true, false)) }
+func (c *SocketConnection) CloseRead() error { return netError(c.Socket().Shutdown(true, false)) }
 
 // SetDeadline is net.Conn's SetDeadline: SetReadDeadline and
 // SetWriteDeadline together.
 func (c *SocketConnection) SetDeadline(t time.Time) error {
+	if !c.ok() {
+		return errConnNotInit()
+	}
 	c.net.rd.set(t)
 	c.net.wd.set(t)
 	return nil
@@ -128,12 +137,18 @@ func (c *SocketConnection) SetDeadline(t time.Time) error {
 // calls on the InputStream use their Cancellable and the socket's timeout
 // instead.
 func (c *SocketConnection) SetReadDeadline(t time.Time) error {
+	if !c.ok() {
+		return errConnNotInit()
+	}
 	c.net.rd.set(t)
 	return nil
 }
 
 // SetWriteDeadline is net.Conn's SetWriteDeadline (see SetReadDeadline).
 func (c *SocketConnection) SetWriteDeadline(t time.Time) error {
+	if !c.ok() {
+		return errConnNotInit()
+	}
 	c.net.wd.set(t)
 	return nil
 }

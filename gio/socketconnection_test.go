@@ -3,16 +3,11 @@ package gio
 import (
 	"errors"
 	"net"
-	"os"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"golang.org/x/sys/unix"
 
 	"github.com/sigloop/sigloop/asyncresult"
-	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/mainloop"
@@ -47,7 +42,7 @@ func TestConnectionFactory_SOCK10(t *testing.T) {
 		if (c.TCP() != nil) != tc.tcp || (c.Unix() != nil) != tc.unix {
 			t.Errorf("%v/%v/%v: TCP()=%v Unix()=%v", tc.family, tc.typ, tc.protocol, c.TCP() != nil, c.Unix() != nil)
 		}
-		if c.TCP() != nil && c.TCP().SocketConnection != c {
+		if c.TCP() != nil && &c.TCP().SocketConnection != c {
 			t.Error("TCP() does not embed the same connection")
 		}
 		if c.Socket() != s {
@@ -143,77 +138,6 @@ func TestConnectionCloseAsync_SOCK10(t *testing.T) {
 	}
 }
 
-// GTcpConnection graceful disconnect (SOCK-10): shutdown(write), read to
-// EOF, close. The close ends only after the peer has closed; a cancelled
-// cancellable skips the wait.
-func TestTCPGracefulDisconnect_SOCK10(t *testing.T) {
-	t.Run("sync", func(t *testing.T) {
-		client, server := connPair(t, "tcp4")
-		tcp := server.TCP()
-		tcp.SetGracefulDisconnect(true)
-		if !tcp.GracefulDisconnect() {
-			t.Fatal("GracefulDisconnect false after set")
-		}
-		want := pattern(64 << 10)
-		if _, err := server.OutputStream().WriteAll(want[:1000], nil); err != nil {
-			t.Fatal(err)
-		}
-		var peerClosed atomic.Bool
-		go func() {
-			// The peer reads everything up to EOF, then closes.
-			buf := make([]byte, 2000)
-			n, _ := client.InputStream().ReadAll(buf, nil)
-			if n == 1000 {
-				peerClosed.Store(true)
-			}
-			_ = client.Close()
-		}()
-		if err := server.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if !peerClosed.Load() {
-			t.Fatal("graceful Close returned before the peer read EOF and closed")
-		}
-	})
-	t.Run("async", func(t *testing.T) {
-		l := newTestLoop(t)
-		client, server := connPair(t, "tcp6")
-		server.TCP().SetGracefulDisconnect(true)
-		var r result
-		server.CloseAsync(mainloop.PriorityDefault, nil, r.cb)
-		// The peer has not closed: the close must still be waiting.
-		if n, err := client.InputStream().Read(make([]byte, 1), nil); n != 0 || err != nil {
-			t.Fatalf("peer Read = %d, %v; want EOF from the shutdown", n, err)
-		}
-		if r.done {
-			t.Fatal("close completed before the peer closed")
-		}
-		_ = client.Close()
-		if err := server.CloseFinish(r.wait(l)); err != nil {
-			t.Fatal(err)
-		}
-	})
-	t.Run("cancelled", func(t *testing.T) {
-		_, server := connPair(t, "tcp4")
-		server.TCP().SetGracefulDisconnect(true)
-		c := cancellable.New()
-		c.Cancel()
-		done := make(chan error, 1)
-		go func() { done <- server.CloseStream(c) }()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatal(err)
-			}
-		case <-time.After(testTimeout):
-			t.Fatal("cancelled graceful close waited for the peer")
-		}
-		if !server.Socket().IsClosed() {
-			t.Fatal("socket open")
-		}
-	})
-}
-
 func TestConnectionAddresses_SOCK10(t *testing.T) {
 	client, server := connPair(t, "tcp4")
 	cl, err := client.LocalAddress()
@@ -255,82 +179,6 @@ func TestConnectionConnectAsync_SOCK10(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = ss.Close()
-}
-
-// Passing a descriptor over a UnixConnection (SCM_RIGHTS), as
-// /socket/unix-connection-ancillary-data does.
-func TestUnixConnectionFD_SOCK10(t *testing.T) {
-	a, b := socketPair(t)
-	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(p[0])
-	defer unix.Close(p[1])
-	if err := a.Unix().SendFD(p[1], nil); err != nil {
-		t.Fatal(err)
-	}
-	fd, err := b.Unix().ReceiveFD(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := os.NewFile(uintptr(fd), "received")
-	defer f.Close()
-	if fd == p[1] {
-		t.Fatal("received the same descriptor number; want a new one")
-	}
-	if flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil || flags&unix.FD_CLOEXEC == 0 {
-		t.Fatalf("received fd is not close-on-exec (%v)", err)
-	}
-	if _, err := f.Write([]byte("via passed fd")); err != nil {
-		t.Fatal(err)
-	}
-	buf := make([]byte, 32)
-	n, err := unix.Read(p[0], buf)
-	if err != nil || string(buf[:n]) != "via passed fd" {
-		t.Fatalf("pipe read %q, %v", buf[:n], err)
-	}
-	// Plain bytes still flow afterwards.
-	if _, err := a.OutputStream().WriteAll([]byte("ok"), nil); err != nil {
-		t.Fatal(err)
-	}
-	got := make([]byte, 2)
-	if _, err := b.InputStream().ReadAll(got, nil); err != nil || string(got) != "ok" {
-		t.Fatalf("%q, %v", got, err)
-	}
-	// A data byte without a descriptor is an error, not a hang.
-	if _, err := a.OutputStream().WriteAll([]byte{0}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Unix().ReceiveFD(nil); err == nil {
-		t.Fatal("ReceiveFD without a descriptor succeeded")
-	}
-	if err := a.Unix().SendFD(-1, nil); err == nil {
-		t.Fatal("SendFD(-1) succeeded")
-	}
-}
-
-func TestUnixConnectionCredentials_SOCK10(t *testing.T) {
-	a, b := socketPair(t)
-	if err := a.Unix().SendCredentials(nil); err != nil {
-		t.Fatal(err)
-	}
-	cred, err := b.Unix().ReceiveCredentials(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pid, _ := cred.UnixPID()
-	uid, _ := cred.UnixUser()
-	if pid != os.Getpid() || int(uid) != os.Geteuid() {
-		t.Fatalf("credentials %v; want pid %d uid %d", cred, os.Getpid(), os.Geteuid())
-	}
-	if v, err := b.Socket().Option(unix.SOL_SOCKET, unix.SO_PASSCRED); err != nil || v != 0 {
-		t.Fatalf("SO_PASSCRED left at %d (%v); want it restored to 0", v, err)
-	}
-	c := cancellable.New()
-	c.Cancel()
-	_, err = b.Unix().ReceiveCredentials(c)
-	wantIOErr(t, err, ioerr.Cancelled, "")
 }
 
 // A Finish given the wrong result is a programmer error: a critical and

@@ -123,10 +123,23 @@ type streamState struct {
 	mu      sync.Mutex
 	closed  bool
 	pending bool
+	uninit  error // set only in the uninit* states: what every operation fails with
 }
+
+// The states of the streams that were never made by their constructor (a
+// zero value, a nil pointer): every operation fails with NOT_INITIALIZED,
+// and nothing ever changes them.
+var (
+	uninitInput    = streamState{uninit: ioerr.New(ioerr.NotInitialized, "Stream is not initialized (a zero or nil gio.InputStream: make one with NewInputStream)")}
+	uninitOutput   = streamState{uninit: ioerr.New(ioerr.NotInitialized, "Stream is not initialized (a zero or nil gio.OutputStream: make one with NewOutputStream)")}
+	uninitIOStream = streamState{uninit: ioerr.New(ioerr.NotInitialized, "Stream is not initialized (a zero or nil gio.IOStream: make one with NewIOStream)")}
+)
 
 // setPending is g_input_stream_set_pending: CLOSED first, then PENDING.
 func (s *streamState) setPending() error {
+	if s.uninit != nil {
+		return s.uninit
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -139,28 +152,27 @@ func (s *streamState) setPending() error {
 	return nil
 }
 
-func (s *streamState) clearPending() {
+func (s *streamState) clearPending() { s.change(func(s *streamState) { s.pending = false }) }
+
+// change applies f under the lock; the uninit states never change.
+func (s *streamState) change(f func(s *streamState)) {
+	if s.uninit != nil {
+		return
+	}
 	s.mu.Lock()
-	s.pending = false
+	f(s)
 	s.mu.Unlock()
 }
 
 // finishClose clears pending and marks the stream closed, in one step, as
 // GLib does when a close returns, whether or not it succeeded.
 func (s *streamState) finishClose() {
-	s.mu.Lock()
-	s.pending = false
-	s.closed = true
-	s.mu.Unlock()
+	s.change(func(s *streamState) { s.pending, s.closed = false, true })
 }
 
 // markClosed marks the stream closed while its operation goes on (a splice
 // that closes its target); finishing the operation clears pending.
-func (s *streamState) markClosed() {
-	s.mu.Lock()
-	s.closed = true
-	s.mu.Unlock()
-}
+func (s *streamState) markClosed() { s.change(func(s *streamState) { s.closed = true }) }
 
 func (s *streamState) isClosed() bool {
 	s.mu.Lock()
@@ -173,6 +185,10 @@ func (s *streamState) hasPending() bool {
 	defer s.mu.Unlock()
 	return s.pending
 }
+
+// wrap and wrapClose stay two closures rather than one taking the step to
+// run: each async operation makes one of them, and a shared form would add
+// a second allocation (the step's method value) to every call.
 
 // wrap returns the callback a stream gives its tasks: it clears pending just
 // before the caller's callback runs, as GLib's async_ready_callback_wrapper

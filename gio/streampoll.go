@@ -22,26 +22,213 @@ import (
 // iterated: the bytes are read or written by the iteration that runs the
 // callback, not in the background.
 
-// pollStep is one operation on the pollable path. step makes one attempt:
-// it reports true when it has completed the task, false when it would
-// block.
-type pollStep interface{ step() bool }
+// pollOp is one operation on the pollable path, for every async read and
+// write of a pollable stream: GLib's read_async_pollable,
+// write_async_pollable and writev_async_pollable, and the _all and
+// read_bytes forms built on them. What differs between the operations is
+// data, not code: its pollKind. The op is one allocation (plus, when it has
+// to wait, its source and dispatch callback), as each of the seven
+// hand-written op structs it replaces was, and no bigger than the one for a
+// read or write was (64 bytes): the stream is one interface, asserted to
+// the input or output side by the move; the cancellable is the task's; a
+// vectored write keeps its vectors next to the op (vecOp).
+type pollOp[T any] struct {
+	t    *asyncresult.Task[T]
+	p    pollable     // the stream: a PollableInputImpl, a PollableOutputImpl, or a *vecState
+	kind *pollKind[T] // what the operation does
+	buf  []byte       // the read or write buffer (nil for a vectored write)
+	n    int          // bytes moved so far
+}
 
-// pollStart runs op's first attempt now and, if it would block, waits for
-// the stream with src() attached through attach (the task's AttachSource),
-// trying again at each dispatch. The source stays while the stream would
-// still block and is removed once the task has completed. Only an operation
-// that waits allocates more than op itself.
-func pollStart(op pollStep, src func() *mainloop.Source, attach func(*mainloop.Source, mainloop.SourceFunc) mainloop.SourceID) {
+// vecOp is a vectored write's op with its vectors, in one allocation.
+type vecOp[T any] struct {
+	op pollOp[T]
+	vs vecState
+}
+
+// vecState is what a vectored write has left, and its stream.
+type vecState struct {
+	w    PollableOutputImpl // also a vecWriter
+	rest [][]byte
+}
+
+func (vs *vecState) CreateSource(c *cancellable.Cancellable) *mainloop.Source {
+	return vs.w.CreateSource(c)
+}
+
+// pollable is what the input and output pollable interfaces share.
+type pollable interface {
+	CreateSource(c *cancellable.Cancellable) *mainloop.Source
+}
+
+// pollKind is an operation's shape: move makes one non-blocking attempt at
+// the current position; all goes on until every byte has moved (or, for a
+// read, the stream ends); finish turns the outcome into the task's result;
+// zero names the _all write for which a write of nothing is a bug.
+type pollKind[T any] struct {
+	move   func(op *pollOp[T]) (m int, again bool, err error)
+	finish func(op *pollOp[T], err error)
+	all    bool
+	zero   string
+}
+
+// The seven operations.
+var (
+	kindRead      = &pollKind[int]{move: moveRead[int], finish: finishN}
+	kindReadBytes = &pollKind[[]byte]{move: moveRead[[]byte], finish: finishBytes}
+	kindReadAll   = &pollKind[countResult]{move: moveRead[countResult], finish: finishAll, all: true}
+	kindWrite     = &pollKind[int]{move: moveWrite[int], finish: finishN}
+	kindWriteAll  = &pollKind[countResult]{move: moveWrite[countResult], finish: finishAll, all: true,
+		zero: "g_output_stream_write_all"}
+	kindWritev    = &pollKind[int]{move: moveWritev[int], finish: finishN}
+	kindWritevAll = &pollKind[countResult]{move: moveWritev[countResult], finish: finishAll, all: true,
+		zero: "g_output_stream_writev_all"}
+)
+
+// startPoll runs an operation's first attempt now and, if it would block,
+// waits for the stream with its source attached to the task's context at
+// the task's priority, trying again at each dispatch. The source stays
+// while the stream would still block and is removed once the task has
+// completed.
+func startPoll[T any](op *pollOp[T]) {
 	if op.step() {
 		return
 	}
-	attach(src(), func() bool {
-		if op.step() {
-			return mainloop.SourceRemove
+	op.t.AttachSource(op.p.CreateSource(op.t.Cancellable()), op.dispatch)
+}
+
+func (op *pollOp[T]) dispatch() bool {
+	if op.step() {
+		return mainloop.SourceRemove
+	}
+	return mainloop.SourceContinue
+}
+
+// step makes attempts until the operation completes the task (true) or
+// would block (false).
+func (op *pollOp[T]) step() bool {
+	k := op.kind
+	for {
+		m, again, err := k.move(op)
+		if again {
+			return false
 		}
-		return mainloop.SourceContinue
-	})
+		if err == nil && k.all && m <= 0 && k.zero != "" {
+			err = zeroWrite(k.zero)
+		}
+		if err != nil {
+			k.finish(op, err)
+			return true
+		}
+		op.n += m
+		// Done: a single attempt, the end of a read, or every byte moved.
+		if !k.all || m == 0 || op.moved() {
+			k.finish(op, nil)
+			return true
+		}
+	}
+}
+
+// moved reports whether every byte has moved: all of buf, or, for a
+// vectored write (buf nil), all of the vectors.
+func (op *pollOp[T]) moved() bool {
+	if vs, ok := op.p.(*vecState); ok {
+		return len(vs.rest) == 0
+	}
+	return op.n >= len(op.buf)
+}
+
+// The moves: one non-blocking read into the rest of buf, write of the rest
+// of buf, or vectored write of rest.
+
+func moveRead[T any](op *pollOp[T]) (int, bool, error) {
+	return readNB(op.p.(PollableInputImpl), op.buf[op.n:], op.t.Cancellable())
+}
+
+func moveWrite[T any](op *pollOp[T]) (int, bool, error) {
+	return writeNB(op.p.(PollableOutputImpl), op.buf[op.n:], op.t.Cancellable())
+}
+
+func moveWritev[T any](op *pollOp[T]) (int, bool, error) {
+	vs := op.p.(*vecState)
+	m, again, err := vs.w.(vecWriter).tryWritev(vs.rest, op.t.Cancellable())
+	if err == nil && !again && m > 0 {
+		vs.rest = vecAdvance(vs.rest, m)
+	}
+	return m, again, err
+}
+
+// The finishes: a count (read, write, writev), a count kept with the error
+// (the _all forms, whose Finish reports the bytes moved even on failure),
+// or the bytes read (read_bytes).
+
+func finishN(op *pollOp[int], err error) {
+	if err != nil {
+		op.t.ReturnError(err)
+		return
+	}
+	op.t.Return(op.n)
+}
+
+func finishAll(op *pollOp[countResult], err error) {
+	op.t.Return(countResult{op.n, err})
+}
+
+func finishBytes(op *pollOp[[]byte], err error) {
+	if err != nil {
+		op.t.ReturnError(err)
+		return
+	}
+	op.t.Return(op.buf[:op.n:op.n])
+}
+
+// pollRead is read_async_pollable: one read of up to len(buf) bytes.
+func pollRead(p PollableInputImpl, t *asyncresult.Task[int], buf []byte) {
+	startPoll(&pollOp[int]{t: t, p: p, kind: kindRead, buf: buf})
+}
+
+// pollReadBytes is read_bytes_async on a pollable stream: GLib's runs
+// read_async into a new buffer, so it takes the same path.
+func pollReadBytes(p PollableInputImpl, t *asyncresult.Task[[]byte], count int) {
+	startPoll(&pollOp[[]byte]{t: t, p: p, kind: kindReadBytes, buf: make([]byte, count)})
+}
+
+// pollReadAll is read_all_async on a pollable stream: reads until buf is
+// full, the stream ends or a read fails, with the count kept on failure.
+func pollReadAll(p PollableInputImpl, t *asyncresult.Task[countResult], buf []byte) {
+	t.SetCheckCancellable(false)
+	startPoll(&pollOp[countResult]{t: t, p: p, kind: kindReadAll, buf: buf})
+}
+
+// pollWrite is write_async_pollable: one write of some of buf.
+func pollWrite(p PollableOutputImpl, t *asyncresult.Task[int], buf []byte) {
+	startPoll(&pollOp[int]{t: t, p: p, kind: kindWrite, buf: buf})
+}
+
+// pollWriteAll is write_all_async on a pollable stream: writes all of buf,
+// with the count kept on failure.
+func pollWriteAll(p PollableOutputImpl, t *asyncresult.Task[countResult], buf []byte) {
+	t.SetCheckCancellable(false)
+	startPoll(&pollOp[countResult]{t: t, p: p, kind: kindWriteAll, buf: buf})
+}
+
+// pollWritev is writev_async_pollable: one vectored write of some of bufs.
+// p must also be a vecWriter (see OutputStream.vecPollable).
+func pollWritev(p PollableOutputImpl, t *asyncresult.Task[int], bufs [][]byte) {
+	v := &vecOp[int]{op: pollOp[int]{t: t, kind: kindWritev}, vs: vecState{w: p, rest: bufs}}
+	v.op.p = &v.vs
+	startPoll(&v.op)
+}
+
+// pollWritevAll is writev_all_async on a pollable stream: writes every
+// byte of bufs (a copy of the slice is advanced, bufs itself is left
+// alone), with the count kept on failure. p must also be a vecWriter.
+func pollWritevAll(p PollableOutputImpl, t *asyncresult.Task[countResult], bufs [][]byte) {
+	t.SetCheckCancellable(false)
+	v := &vecOp[countResult]{op: pollOp[countResult]{t: t, kind: kindWritevAll},
+		vs: vecState{w: p, rest: append([][]byte(nil), bufs...)}}
+	v.op.p = &v.vs
+	startPoll(&v.op)
 }
 
 // tryReader and tryWriter are the socket streams' non-blocking calls with
@@ -55,14 +242,6 @@ type tryWriter interface {
 	tryWrite(buf []byte, c *cancellable.Cancellable) (n int, again bool, err error)
 }
 
-func (i socketInput) tryRead(buf []byte, c *cancellable.Cancellable) (int, bool, error) {
-	return i.s.tryReceive(buf, c)
-}
-
-func (o socketOutput) tryWrite(buf []byte, c *cancellable.Cancellable) (int, bool, error) {
-	return o.s.trySend(buf, c)
-}
-
 // vecWriter is the socket output stream's non-blocking vectored write
 // (g_pollable_output_stream_writev_nonblocking, which PollableOutputImpl
 // does not have): only a stream with it takes the pollable path for the
@@ -71,22 +250,20 @@ type vecWriter interface {
 	tryWritev(bufs [][]byte, c *cancellable.Cancellable) (n int, again bool, err error)
 }
 
-func (o socketOutput) tryWritev(bufs [][]byte, c *cancellable.Cancellable) (int, bool, error) {
-	if err := c.SetErrorIfCancelled(); err != nil {
-		return 0, false, err
-	}
-	return o.s.trySendVectors(bufs, c)
-}
+// readNB and writeNB are the mirror images of one step; they stay two
+// because each runs on every attempt of every async read or write, with a
+// direct type assertion each: a shared generic form would take the two
+// calls as function values.
 
 // readNB is one non-blocking read; again reports that it would block.
 func readNB(p PollableInputImpl, buf []byte, c *cancellable.Cancellable) (n int, again bool, err error) {
-	if err := c.SetErrorIfCancelled(); err != nil {
+	if err := cancelledErr(c); err != nil {
 		return 0, false, err
 	}
 	if tr, ok := p.(tryReader); ok {
 		return tr.tryRead(buf, c)
 	}
-	n, err = p.ReadNonblockingFn(buf, c)
+	n, err = p.ReadNonblocking(buf, c)
 	if err != nil && wouldBlock(err) {
 		return 0, true, nil
 	}
@@ -95,13 +272,13 @@ func readNB(p PollableInputImpl, buf []byte, c *cancellable.Cancellable) (n int,
 
 // writeNB is one non-blocking write; again reports that it would block.
 func writeNB(p PollableOutputImpl, buf []byte, c *cancellable.Cancellable) (n int, again bool, err error) {
-	if err := c.SetErrorIfCancelled(); err != nil {
+	if err := cancelledErr(c); err != nil {
 		return 0, false, err
 	}
 	if tw, ok := p.(tryWriter); ok {
 		return tw.tryWrite(buf, c)
 	}
-	n, err = p.WriteNonblockingFn(buf, c)
+	n, err = p.WriteNonblocking(buf, c)
 	if err != nil && wouldBlock(err) {
 		return 0, true, nil
 	}
@@ -115,235 +292,4 @@ func wouldBlock(err error) bool {
 		return e.Code == ioerr.WouldBlock
 	}
 	return isCode(err, ioerr.WouldBlock)
-}
-
-// readOp is read_async_pollable: one read of up to len(buf) bytes.
-type readOp struct {
-	t   *asyncresult.Task[int]
-	p   PollableInputImpl
-	buf []byte
-	c   *cancellable.Cancellable
-}
-
-func (op *readOp) source() *mainloop.Source { return op.p.CreateSourceFn(op.c) }
-
-func (op *readOp) step() bool {
-	n, again, err := readNB(op.p, op.buf, op.c)
-	switch {
-	case again:
-		return false
-	case err != nil:
-		op.t.ReturnError(err)
-	default:
-		op.t.Return(n)
-	}
-	return true
-}
-
-func (s *InputStream) pollRead(p PollableInputImpl, t *asyncresult.Task[int], buf []byte, c *cancellable.Cancellable) {
-	op := &readOp{t: t, p: p, buf: buf, c: c}
-	pollStart(op, op.source, t.AttachSource)
-}
-
-// readBytesOp is read_bytes_async on a pollable stream: GLib's runs
-// read_async into a new buffer, so it takes the same path.
-type readBytesOp struct {
-	t   *asyncresult.Task[[]byte]
-	p   PollableInputImpl
-	buf []byte
-	c   *cancellable.Cancellable
-}
-
-func (op *readBytesOp) source() *mainloop.Source { return op.p.CreateSourceFn(op.c) }
-
-func (op *readBytesOp) step() bool {
-	n, again, err := readNB(op.p, op.buf, op.c)
-	switch {
-	case again:
-		return false
-	case err != nil:
-		op.t.ReturnError(err)
-	default:
-		op.t.Return(op.buf[:n:n])
-	}
-	return true
-}
-
-func (s *InputStream) pollReadBytes(p PollableInputImpl, t *asyncresult.Task[[]byte], count int, c *cancellable.Cancellable) {
-	op := &readBytesOp{t: t, p: p, buf: make([]byte, count), c: c}
-	pollStart(op, op.source, t.AttachSource)
-}
-
-// readAllOp is read_all_async on a pollable stream: reads until buf is
-// full, the stream ends or a read fails, with the count kept on failure.
-type readAllOp struct {
-	t   *asyncresult.Task[countResult]
-	p   PollableInputImpl
-	buf []byte
-	n   int
-	c   *cancellable.Cancellable
-}
-
-func (op *readAllOp) source() *mainloop.Source { return op.p.CreateSourceFn(op.c) }
-
-func (op *readAllOp) step() bool {
-	for op.n < len(op.buf) {
-		m, again, err := readNB(op.p, op.buf[op.n:], op.c)
-		if again {
-			return false
-		}
-		if err != nil {
-			op.t.Return(countResult{op.n, err})
-			return true
-		}
-		if m == 0 {
-			break
-		}
-		op.n += m
-	}
-	op.t.Return(countResult{op.n, nil})
-	return true
-}
-
-func (s *InputStream) pollReadAll(p PollableInputImpl, t *asyncresult.Task[countResult], buf []byte, c *cancellable.Cancellable) {
-	t.SetCheckCancellable(false)
-	op := &readAllOp{t: t, p: p, buf: buf, c: c}
-	pollStart(op, op.source, t.AttachSource)
-}
-
-// writeOp is write_async_pollable: one write of some of buf.
-type writeOp struct {
-	t   *asyncresult.Task[int]
-	p   PollableOutputImpl
-	buf []byte
-	c   *cancellable.Cancellable
-}
-
-func (op *writeOp) source() *mainloop.Source { return op.p.CreateSourceFn(op.c) }
-
-func (op *writeOp) step() bool {
-	n, again, err := writeNB(op.p, op.buf, op.c)
-	switch {
-	case again:
-		return false
-	case err != nil:
-		op.t.ReturnError(err)
-	default:
-		op.t.Return(n)
-	}
-	return true
-}
-
-func (s *OutputStream) pollWrite(p PollableOutputImpl, t *asyncresult.Task[int], buf []byte, c *cancellable.Cancellable) {
-	op := &writeOp{t: t, p: p, buf: buf, c: c}
-	pollStart(op, op.source, t.AttachSource)
-}
-
-// writeAllOp is write_all_async on a pollable stream: writes all of buf,
-// with the count kept on failure.
-type writeAllOp struct {
-	t   *asyncresult.Task[countResult]
-	p   PollableOutputImpl
-	buf []byte
-	n   int
-	c   *cancellable.Cancellable
-}
-
-func (op *writeAllOp) source() *mainloop.Source { return op.p.CreateSourceFn(op.c) }
-
-func (op *writeAllOp) step() bool {
-	for op.n < len(op.buf) {
-		m, again, err := writeNB(op.p, op.buf[op.n:], op.c)
-		if again {
-			return false
-		}
-		if err != nil {
-			op.t.Return(countResult{op.n, err})
-			return true
-		}
-		if m <= 0 {
-			op.t.Return(countResult{op.n, zeroWrite("g_output_stream_write_all")})
-			return true
-		}
-		op.n += m
-	}
-	op.t.Return(countResult{op.n, nil})
-	return true
-}
-
-func (s *OutputStream) pollWriteAll(p PollableOutputImpl, t *asyncresult.Task[countResult], buf []byte, c *cancellable.Cancellable) {
-	t.SetCheckCancellable(false)
-	op := &writeAllOp{t: t, p: p, buf: buf, c: c}
-	pollStart(op, op.source, t.AttachSource)
-}
-
-// writevOp is writev_async_pollable: one vectored write of some of bufs.
-type writevOp struct {
-	t    *asyncresult.Task[int]
-	p    PollableOutputImpl
-	w    vecWriter
-	bufs [][]byte
-	c    *cancellable.Cancellable
-}
-
-func (op *writevOp) source() *mainloop.Source { return op.p.CreateSourceFn(op.c) }
-
-func (op *writevOp) step() bool {
-	n, again, err := op.w.tryWritev(op.bufs, op.c)
-	switch {
-	case again:
-		return false
-	case err != nil:
-		op.t.ReturnError(err)
-	default:
-		op.t.Return(n)
-	}
-	return true
-}
-
-func (s *OutputStream) pollWritev(p PollableOutputImpl, w vecWriter, t *asyncresult.Task[int], bufs [][]byte, c *cancellable.Cancellable) {
-	op := &writevOp{t: t, p: p, w: w, bufs: bufs, c: c}
-	pollStart(op, op.source, t.AttachSource)
-}
-
-// writevAllOp is writev_all_async on a pollable stream: writes every byte
-// of bufs (a copy of the slice is advanced, bufs itself is left alone),
-// with the count kept on failure.
-type writevAllOp struct {
-	t     *asyncresult.Task[countResult]
-	p     PollableOutputImpl
-	w     vecWriter
-	rest  [][]byte
-	n     int
-	total int
-	c     *cancellable.Cancellable
-}
-
-func (op *writevAllOp) source() *mainloop.Source { return op.p.CreateSourceFn(op.c) }
-
-func (op *writevAllOp) step() bool {
-	for op.n < op.total {
-		m, again, err := op.w.tryWritev(op.rest, op.c)
-		if again {
-			return false
-		}
-		if err != nil {
-			op.t.Return(countResult{op.n, err})
-			return true
-		}
-		if m <= 0 {
-			op.t.Return(countResult{op.n, zeroWrite("g_output_stream_writev_all")})
-			return true
-		}
-		op.n += m
-		op.rest = vecAdvance(op.rest, m)
-	}
-	op.t.Return(countResult{op.n, nil})
-	return true
-}
-
-func (s *OutputStream) pollWritevAll(p PollableOutputImpl, w vecWriter, t *asyncresult.Task[countResult], bufs [][]byte, c *cancellable.Cancellable) {
-	t.SetCheckCancellable(false)
-	op := &writevAllOp{t: t, p: p, w: w, rest: append([][]byte(nil), bufs...), total: vecLen(bufs), c: c}
-	pollStart(op, op.source, t.AttachSource)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"testing"
+	"unsafe"
 
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/cancellable"
@@ -381,5 +382,23 @@ func TestPollableWritevAllCancel_CAN11(t *testing.T) {
 	}
 	if r.calls != 1 {
 		t.Fatalf("callback ran %d times", r.calls)
+	}
+}
+
+// TestPollOpSize pins the size of the one generic pollable op (it is
+// allocated per async read or write): no bigger than each of the seven
+// hand-written op structs it replaced (64 bytes on 64-bit platforms).
+func TestPollOpSize(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		t.Skip("sizes are pinned for 64-bit platforms")
+	}
+	for name, size := range map[string]uintptr{
+		"pollOp[int]":         unsafe.Sizeof(pollOp[int]{}),
+		"pollOp[countResult]": unsafe.Sizeof(pollOp[countResult]{}),
+		"pollOp[[]byte]":      unsafe.Sizeof(pollOp[[]byte]{}),
+	} {
+		if size > 64 {
+			t.Errorf("%s is %d bytes, want at most 64", name, size)
+		}
 	}
 }

@@ -8,14 +8,18 @@ import (
 // TCPConnection is GTcpConnection: the SocketConnection the factory makes
 // for IPv4 and IPv6 stream sockets (SOCK-10). It adds the graceful
 // disconnect option, also the notifying property "graceful-disconnect".
+//
+// Multiple goroutines may invoke its methods simultaneously. As for
+// SocketConnection, the zero value is not usable (NOT_INITIALIZED); the
+// factory (NewSocketConnection, a SocketClient) makes TCPConnections.
 type TCPConnection struct {
-	*SocketConnection
+	SocketConnection
 	gracefulDisconnect object.Property[bool]
 }
 
 func newTCPConnection(s *Socket) *TCPConnection {
 	t := &TCPConnection{}
-	t.SocketConnection = newSocketConnection(s, t)
+	t.SocketConnection.init(s, t)
 	// A fixed name on a fresh object: Install cannot fail.
 	_ = t.gracefulDisconnect.Install(&t.Object, "graceful-disconnect", false, object.ExplicitNotify)
 	return t
@@ -28,10 +32,18 @@ func newTCPConnection(s *Socket) *TCPConnection {
 // Cancellable skips the wait ("cancelled: close fast", as GLib). Off by
 // default, since the wait lasts as long as the peer takes. It notifies
 // "graceful-disconnect" when the value changes.
-func (t *TCPConnection) SetGracefulDisconnect(on bool) { t.gracefulDisconnect.Set(on) }
+func (t *TCPConnection) SetGracefulDisconnect(on bool) {
+	if t == nil {
+		criticalf("g_tcp_connection_set_graceful_disconnect: assertion 'G_IS_TCP_CONNECTION (connection)' failed (a nil *gio.TCPConnection)")
+		return
+	}
+	t.gracefulDisconnect.Set(on)
+}
 
 // GracefulDisconnect is g_tcp_connection_get_graceful_disconnect.
-func (t *TCPConnection) GracefulDisconnect() bool { return t.gracefulDisconnect.Get() }
+func (t *TCPConnection) GracefulDisconnect() bool {
+	return t != nil && t.gracefulDisconnect.Get()
+}
 
 // graceful reports whether a close with cn drains first.
 func (t *TCPConnection) graceful(cn *cancellable.Cancellable) bool {

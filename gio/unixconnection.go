@@ -19,13 +19,17 @@ import (
 // These calls block like the stream calls (waiting in Go's netpoller) and
 // honour the Cancellable; they must not run while a stream operation is in
 // progress on the same direction, or the two would share the data byte.
+//
+// Apart from that, its methods may be called from any goroutine. As for
+// SocketConnection, the zero value (and a nil pointer) is not usable: its
+// calls fail with NOT_INITIALIZED.
 type UnixConnection struct {
-	*SocketConnection
+	SocketConnection
 }
 
 func newUnixConnection(s *Socket) *UnixConnection {
 	u := &UnixConnection{}
-	u.SocketConnection = newSocketConnection(s, u)
+	u.SocketConnection.init(s, u)
 	return u
 }
 
@@ -33,7 +37,7 @@ func newUnixConnection(s *Socket) *UnixConnection {
 // keeps fd) and one data byte.
 func (u *UnixConnection) SendFD(fd int, c *cancellable.Cancellable) error {
 	if fd < 0 {
-		return ioerr.New(ioerr.InvalidArgument, "g_unix_connection_send_fd: assertion 'fd >= 0' failed")
+		return ioerr.New(ioerr.InvalidArgument, "fd "+strconv.Itoa(fd)+" is negative (g_unix_connection_send_fd: assertion 'fd >= 0' failed)")
 	}
 	if err := u.sendmsg(unix.UnixRights(fd), c); err != nil {
 		return prefixError("Error sending file descriptor: ", err)
@@ -96,7 +100,7 @@ func (u *UnixConnection) SendCredentials(c *cancellable.Cancellable) error {
 // kernel attached. Like GLib it turns SO_PASSCRED on for the call and
 // restores it afterwards.
 func (u *UnixConnection) ReceiveCredentials(c *cancellable.Cancellable) (*Credentials, error) {
-	s := u.Socket()
+	s := u.sock()
 	was, err := s.Option(unix.SOL_SOCKET, unix.SO_PASSCRED)
 	if err != nil {
 		return nil, prefixError("Error checking if SO_PASSCRED is enabled for socket: ", err)
@@ -122,13 +126,13 @@ func (u *UnixConnection) ReceiveCredentials(c *cancellable.Cancellable) (*Creden
 	if err != nil {
 		return nil, ioerr.New(ioerr.Failed, "Unexpected type of ancillary data")
 	}
-	return &Credentials{pid: uc.Pid, uid: uc.Uid, gid: uc.Gid}, nil
+	return newCredentials(uc.Pid, uc.Uid, uc.Gid), nil
 }
 
 // sendmsg sends one zero byte with oob, as a blocking send (waiting in the
 // netpoller, honouring the socket timeout, c and Close; see Socket.run).
 func (u *UnixConnection) sendmsg(oob []byte, c *cancellable.Cancellable) error {
-	s := u.Socket()
+	s := u.sock()
 	ctx := ctxOf(c)
 	if err := s.checkOp(ctx); err != nil {
 		return err
@@ -154,7 +158,7 @@ func (u *UnixConnection) sendmsg(oob []byte, c *cancellable.Cancellable) error {
 // recvmsg receives the one data byte and returns the control data that came
 // with it (oobLen bytes of room), as a blocking receive.
 func (u *UnixConnection) recvmsg(oobLen int, c *cancellable.Cancellable) ([]byte, error) {
-	s := u.Socket()
+	s := u.sock()
 	ctx := ctxOf(c)
 	if err := s.checkOp(ctx); err != nil {
 		return nil, err
@@ -196,4 +200,13 @@ func prefixError(prefix string, err error) error {
 		return &ioerr.Error{Code: e.Code, Message: prefix + e.Message, Err: e}
 	}
 	return ioerr.FromError(prefix, err)
+}
+
+// sock is the connection's socket, nil for a nil UnixConnection (whose
+// calls then fail with the Socket's NOT_INITIALIZED).
+func (u *UnixConnection) sock() *Socket {
+	if u == nil {
+		return nil
+	}
+	return u.socket
 }

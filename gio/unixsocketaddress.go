@@ -26,6 +26,11 @@ const (
 
 // UnixSocketAddress is GUnixSocketAddress: a file system path or a Linux
 // abstract name.
+//
+// It is immutable and safe to share between goroutines. The zero value has
+// type UnixSocketAddressInvalid: binding or connecting to it fails with
+// INVALID_ARGUMENT; a nil pointer also has family SocketFamilyInvalid. Make
+// one with NewUnixSocketAddress.
 type UnixSocketAddress struct {
 	path string
 	kind UnixSocketAddressType
@@ -58,23 +63,33 @@ func NewUnixSocketAddressWithType(path string, t UnixSocketAddressType) (*UnixSo
 
 // Path is g_unix_socket_address_get_path: the path, or the abstract name
 // without its leading NUL.
-func (a *UnixSocketAddress) Path() string { return a.path }
+func (a *UnixSocketAddress) Path() string {
+	return orZero(a, func(a *UnixSocketAddress) string { return a.path })
+}
 
 // AddressType is g_unix_socket_address_get_address_type.
-func (a *UnixSocketAddress) AddressType() UnixSocketAddressType { return a.kind }
+func (a *UnixSocketAddress) AddressType() UnixSocketAddressType {
+	return orZero(a, func(a *UnixSocketAddress) UnixSocketAddressType { return a.kind })
+}
 
 // IsAbstract is g_unix_socket_address_get_is_abstract.
 func (a *UnixSocketAddress) IsAbstract() bool {
-	return a.kind == UnixSocketAddressAbstract || a.kind == UnixSocketAddressAbstractPadded
+	return a != nil && (a.kind == UnixSocketAddressAbstract || a.kind == UnixSocketAddressAbstractPadded)
 }
 
-// Family is g_socket_address_get_family: always SocketFamilyUnix.
-func (a *UnixSocketAddress) Family() SocketFamily { return SocketFamilyUnix }
+// Family is g_socket_address_get_family: SocketFamilyUnix (Invalid for a
+// nil address).
+func (a *UnixSocketAddress) Family() SocketFamily {
+	if a == nil {
+		return SocketFamilyInvalid
+	}
+	return SocketFamilyUnix
+}
 
 // String is g_socket_connectable_to_string: the path or abstract name
 // (non-printable bytes escaped as \xNN), empty for an anonymous address.
 func (a *UnixSocketAddress) String() string {
-	if a.kind == UnixSocketAddressAnonymous {
+	if a == nil || a.kind == UnixSocketAddressAnonymous {
 		return ""
 	}
 	var b []byte
@@ -93,6 +108,9 @@ func (a *UnixSocketAddress) String() string {
 // sockaddr_un) for a path or padded name, the exact length for an abstract
 // name, sizeof(sa_family_t) for an anonymous address.
 func (a *UnixSocketAddress) NativeSize() int {
+	if a == nil {
+		return 0
+	}
 	switch a.kind {
 	case UnixSocketAddressAnonymous:
 		return 2
@@ -134,6 +152,9 @@ func (a *UnixSocketAddress) ToNative() ([]byte, error) {
 // abstract name (package net cannot express the padded kind, so it also gets
 // "@name"), "" for an anonymous address.
 func (a *UnixSocketAddress) ToNet() net.Addr {
+	if a == nil {
+		return nil
+	}
 	switch a.kind {
 	case UnixSocketAddressAbstract, UnixSocketAddressAbstractPadded:
 		return &net.UnixAddr{Name: "@" + a.path, Net: "unix"}

@@ -68,9 +68,43 @@ func TestCancellableOps_SOCK2(t *testing.T) {
 	wantCode(t, "timed wait", srv.ConditionTimedWait(ioIn, 30*time.Millisecond, nil), ErrorTimedOut)
 }
 
-// TestReceiveBytes_SOCK5 is /socket/receive_bytes and /receive_bytes_from:
-// data, WOULD_BLOCK with timeout 0, TIMED_OUT, CANCELLED.
+// TestReceiveBytes_SOCK5 is /socket/receive_bytes, over TCP as upstream:
+// the bytes come back in a slice of their own size (also from a larger
+// buffer); a per-call timeout gives TIMED_OUT long before the socket's own
+// timeout; a cancelled Cancellable gives CANCELLED.
 func TestReceiveBytes_SOCK5(t *testing.T) {
+	client, server := connectedPair(t, SocketFamilyIPv4)
+	client.SetTimeout(10 * time.Second)
+	for _, size := range []int{5, 500} {
+		if _, err := server.Send([]byte("hello"), nil); err != nil {
+			t.Fatal(err)
+		}
+		got, err := client.ReceiveBytes(size, -1, nil)
+		if err != nil || string(got) != "hello" || len(got) != 5 || cap(got) != 5 {
+			t.Fatalf("ReceiveBytes(%d) = %q (cap %d), %v", size, got, cap(got), err)
+		}
+	}
+	start := time.Now()
+	got, err := client.ReceiveBytes(500, 10*time.Microsecond, nil)
+	wantCode(t, "per-call timeout", err, ErrorTimedOut)
+	if got != nil || time.Since(start) >= client.Timeout() {
+		t.Errorf("got %q after %v, want nil well before the socket timeout", got, time.Since(start))
+	}
+	c := cancellable.New()
+	c.Cancel()
+	got, err = client.ReceiveBytes(500, -1, c)
+	wantCode(t, "cancelled", err, ErrorCancelled)
+	if got != nil {
+		t.Errorf("cancelled receive returned %q", got)
+	}
+	_, err = client.ReceiveBytes(-1, 0, nil)
+	wantCode(t, "negative size", err, ErrorInvalidArgument)
+}
+
+// TestReceiveBytesFrom_SOCK5 is /socket/receive_bytes_from, over UDP as
+// upstream: data and the sender's address, WOULD_BLOCK with timeout 0,
+// TIMED_OUT (and no sender), CANCELLED.
+func TestReceiveBytesFrom_SOCK5(t *testing.T) {
 	a := newSock(t, SocketFamilyIPv4, SocketTypeDatagram, SocketProtocolDefault)
 	a.Bind(loopback(SocketFamilyIPv4), true)
 	b := newSock(t, SocketFamilyIPv4, SocketTypeDatagram, SocketProtocolDefault)
@@ -104,8 +138,11 @@ func TestReceiveBytes_SOCK5(t *testing.T) {
 	go func() { time.Sleep(20 * time.Millisecond); c.Cancel() }()
 	_, _, err = a.ReceiveBytesFrom(16, -1, c)
 	wantCode(t, "cancelled", err, ErrorCancelled)
-	_, err = a.ReceiveBytes(-1, 0, nil)
-	wantCode(t, "negative size", err, ErrorInvalidArgument)
+	got, from, err = a.ReceiveBytesFrom(16, 10*time.Millisecond, nil)
+	wantCode(t, "timed out", err, ErrorTimedOut)
+	if got != nil || from != nil {
+		t.Errorf("timed-out receive gave %q from %v", got, from)
+	}
 }
 
 // TestSendReceiveMessage_SOCK8 (send/receive) is the socket half of
