@@ -132,3 +132,5 @@
 // a goroutine blocked in a BlockingQueuedConnection emission is released
 // and the handler counts as not having run.
 package signal
+
+//go:generate go run ./internal/gen/gensignal

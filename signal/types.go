@@ -94,7 +94,9 @@ func (t ConnectionType) String() string {
 // handler runs (SIG-1): RunFirst before the normal handlers, RunLast after
 // them and before the connect-after ones, RunCleanup at the very end, even
 // after StopEmission. The stages may be or-ed together.
-type RunStage uint8
+// The values are GLib's. Its zero value is no stage (a class handler set
+// with it never runs).
+type RunStage uint32
 
 const (
 	// RunFirst is G_SIGNAL_RUN_FIRST.
@@ -103,6 +105,9 @@ const (
 	RunLast
 	// RunCleanup is G_SIGNAL_RUN_CLEANUP.
 	RunCleanup
+	// AccumulatorFirstRun is G_SIGNAL_ACCUMULATOR_FIRST_RUN: only found
+	// in InvocationHint.RunType, on an accumulator's first call.
+	AccumulatorFirstRun RunStage = 1 << 17
 )
 
 // Receiver is what a receiver-bound (Qt-style) connection needs: the
@@ -184,7 +189,14 @@ var (
 	// goroutine that owns its receiver's context, which would wait for
 	// itself forever (Qt's "Dead lock detected"). CheckDeadlock returns it.
 	ErrDeadlock = errors.New("signal: blocking-queued emission from the goroutine that owns the receiver's context would deadlock")
+	// ErrNilSignal: a method was called on a nil signal pointer.
+	ErrNilSignal = errors.New("signal: nil signal")
 )
+
+// nilSignal logs the critical of a method called on a nil signal pointer.
+func nilSignal(call string) {
+	logging.Critical(pkg, call+": called on a nil signal")
+}
 
 func invalidDetail() {
 	logging.Critical(pkg, "g_signal_connect_data: signal detail must not be empty")
