@@ -326,6 +326,42 @@ func (c *core[F]) disconnectKey(r Receiver, key any) int {
 	return c.disconnectWhere(func(h *handler[F]) bool { return key != nil && h.recv == r && h.key == key })
 }
 
+// blockKey and unblockKey: see the generated BlockKey and UnblockKey.
+func (c *core[F]) blockKey(r Receiver, key any) int {
+	return c.eachKey(r, key, "g_signal_handlers_block_matched", func(h *handler[F]) bool { c.block(h.id); return true })
+}
+
+func (c *core[F]) unblockKey(r Receiver, key any) int {
+	return c.eachKey(r, key, "g_signal_handlers_unblock_matched", func(h *handler[F]) bool {
+		if h.state.Load()&^stateGone == 0 {
+			return false // GLib's unblock_matched skips handlers that are not blocked
+		}
+		c.unblock(h.id)
+		return true
+	})
+}
+
+func (c *core[F]) eachKey(r Receiver, key any, call string, fn func(h *handler[F]) bool) int {
+	if key == nil {
+		return 0
+	}
+	if !reflect.ValueOf(key).Comparable() {
+		logging.Critical(pkg, fmt.Sprintf("%s: key of type %T is not comparable", call, key))
+		return 0
+	}
+	l := c.l.Load()
+	if l == nil {
+		return 0
+	}
+	n := 0
+	for _, h := range l.hs {
+		if h.state.Load()&stateGone == 0 && h.recv == r && h.key == key && fn(h) {
+			n++
+		}
+	}
+	return n
+}
+
 func (c *core[F]) disconnectWhere(match func(h *handler[F]) bool) int {
 	l := c.l.Load()
 	if l == nil {

@@ -320,6 +320,31 @@ func (s *Signal0R[R]) DisconnectKey(r Receiver, key any) int {
 	return s.disconnectKey(r, key)
 }
 
+// BlockKey is g_signal_handlers_block_matched with G_SIGNAL_MATCH_FUNC and
+// G_SIGNAL_MATCH_DATA, Options.Key standing for the func and data: it
+// blocks every live connection made with this receiver (nil for none) and
+// key, and returns how many it blocked (SIG-5).
+func (s *Signal0R[R]) BlockKey(r Receiver, key any) int {
+	if s == nil {
+		nilSignal("Signal0R.BlockKey")
+		return 0
+	}
+	return s.blockKey(r, key)
+}
+
+// UnblockKey is g_signal_handlers_unblock_matched with the same match as
+// BlockKey: it unblocks once each blocked connection made with this
+// receiver and key, and returns how many it unblocked (SIG-5). Differs
+// from GLib: a matched handler that is not blocked is skipped, without
+// GLib's "is not blocked" critical.
+func (s *Signal0R[R]) UnblockKey(r Receiver, key any) int {
+	if s == nil {
+		nilSignal("Signal0R.UnblockKey")
+		return 0
+	}
+	return s.unblockKey(r, key)
+}
+
 // SetOwner names the object that emits the signal: while o.SignalsBlocked()
 // the signal does nothing (QObject::blockSignals, SIG-12), and if o has
 // AddDestroyNotify, all handlers are disconnected when o is destroyed
