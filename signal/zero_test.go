@@ -77,15 +77,36 @@ func TestNilSignals(t *testing.T) {
 	}
 	rec := newRecv(nil)
 	calls := []func() error{
-		func() error { s0.Connect(func() {}); s0.ConnectAfter(func() {}); s0.ConnectDetailed("d", func() {}); s0.Emit(); s0.EmitDetailed("d"); s0.SetClassHandler(func() {}, signal.RunLast); return nil },
+		func() error {
+			s0.Connect(func() {})
+			s0.ConnectAfter(func() {})
+			s0.ConnectDetailed("d", func() {})
+			s0.Emit()
+			s0.EmitDetailed("d")
+			s0.SetClassHandler(func() {}, signal.RunLast)
+			return nil
+		},
 		func() error { _, err := s0.ConnectTo(rec, func() {}, 0); return err },
 		func() error { _, err := s0.ConnectWith(func() {}, signal.Options{}); return err },
-		func() error { s1.Connect(func(int) {}); s1.ConnectAfter(func(int) {}); s1.ConnectDetailed("d", func(int) {}); s1.Emit(1); s1.EmitDetailed("d", 1); s1.SetClassHandler(func(int) {}, signal.RunLast); return nil },
+		func() error {
+			s1.Connect(func(int) {})
+			s1.ConnectAfter(func(int) {})
+			s1.ConnectDetailed("d", func(int) {})
+			s1.Emit(1)
+			s1.EmitDetailed("d", 1)
+			s1.SetClassHandler(func(int) {}, signal.RunLast)
+			return nil
+		},
 		func() error { _, err := s1.ConnectTo(rec, func(int) {}, 0); return err },
 		func() error { _, err := s1.ConnectWith(func(int) {}, signal.Options{}); return err },
 		func() error { s2.Connect(func(int, int) {}); s2.Emit(1, 2); s2.EmitDetailed("d", 1, 2); return nil },
 		func() error { _, err := s2.ConnectWith(func(int, int) {}, signal.Options{}); return err },
-		func() error { s3.Connect(func(int, int, int) {}); s3.Emit(1, 2, 3); s3.EmitDetailed("d", 1, 2, 3); return nil },
+		func() error {
+			s3.Connect(func(int, int, int) {})
+			s3.Emit(1, 2, 3)
+			s3.EmitDetailed("d", 1, 2, 3)
+			return nil
+		},
 		func() error { _, err := s3.ConnectTo(rec, func(int, int, int) {}, 0); return err },
 		func() error {
 			r0.Connect(func() int { return 1 })
