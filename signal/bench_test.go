@@ -2,7 +2,11 @@ package signal_test
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/sigloop/sigloop/mainloop"
 	"github.com/sigloop/sigloop/signal"
@@ -10,10 +14,14 @@ import (
 
 var sink int
 
-// BenchmarkEmitFloor is the physical floor: a loop over a []func(int).
-func BenchmarkEmitFloor(b *testing.B) {
+// BenchmarkEmit is a Signal1[int] with n direct handlers ("signal"),
+// each next to its floor ("floor"): a loop over a []func(int) with the
+// same handlers. They are sub-benchmarks of one benchmark so that -count
+// interleaves them (floor, signal, floor, signal…) and machine noise hits
+// both alike; quote signal/floor.
+func BenchmarkEmit(b *testing.B) {
 	for _, n := range []int{1, 4} {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
+		b.Run(fmt.Sprintf("n=%d/floor", n), func(b *testing.B) {
 			hs := make([]func(int), n)
 			for i := range hs {
 				hs[i] = func(v int) { sink += v }
@@ -25,13 +33,7 @@ func BenchmarkEmitFloor(b *testing.B) {
 				}
 			}
 		})
-	}
-}
-
-// BenchmarkEmit is a Signal1[int] with n direct handlers.
-func BenchmarkEmit(b *testing.B) {
-	for _, n := range []int{1, 4} {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
+		b.Run(fmt.Sprintf("n=%d/signal", n), func(b *testing.B) {
 			var s signal.Signal1[int]
 			for range n {
 				s.Connect(func(v int) { sink += v })
@@ -42,6 +44,82 @@ func BenchmarkEmit(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkEmitVsFloor measures the same two loops as BenchmarkEmit
+// alternately, chunk by chunk, inside one benchmark, and reports their
+// ratio (signal/floor): on a shared machine the load changes between
+// benchmarks, and only a ratio taken at the same moments is stable. The
+// chunks are timed in the thread's CPU time (the goroutine is locked to
+// its thread), so time spent descheduled by other processes counts for
+// neither.
+func BenchmarkEmitVsFloor(b *testing.B) {
+	for _, n := range []int{1, 4} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			hs := make([]func(int), n)
+			var s signal.Signal1[int]
+			for i := range hs {
+				hs[i] = func(v int) { sink += v }
+				s.Connect(func(v int) { sink += v })
+			}
+			vsFloor(b, hs, func(c int) {
+				for i := range c {
+					s.Emit(i)
+				}
+			})
+		})
+	}
+	// The general path: a detailed emission reaching a detailed and a
+	// plain handler (notify::name), against a loop over two funcs.
+	b.Run("detailed", func(b *testing.B) {
+		var s signal.Signal1[int]
+		s.ConnectDetailed("name", func(v int) { sink += v })
+		s.Connect(func(v int) { sink += v })
+		hs := []func(int){func(v int) { sink += v }, func(v int) { sink += v }}
+		vsFloor(b, hs, func(c int) {
+			for i := range c {
+				s.EmitDetailed("name", i)
+			}
+		})
+	})
+}
+
+// vsFloor times emitChunk (chunk emissions) against chunk rounds of
+// calling every func in hs, alternately, and reports the ratio.
+func vsFloor(b *testing.B, hs []func(int), emitChunk func(chunk int)) {
+	const chunk = 2000
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var tf, ts time.Duration
+	rounds := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		t0 := threadTime()
+		for i := range chunk {
+			for _, h := range hs {
+				h(i)
+			}
+		}
+		t1 := threadTime()
+		emitChunk(chunk)
+		t2 := threadTime()
+		tf += t1 - t0
+		ts += t2 - t1
+		rounds++
+	}
+	emits := float64(rounds * chunk)
+	b.ReportMetric(float64(ts)/float64(tf), "signal/floor")
+	b.ReportMetric(float64(ts.Nanoseconds())/emits, "signal-ns")
+	b.ReportMetric(float64(tf.Nanoseconds())/emits, "floor-ns")
+}
+
+// threadTime is the calling thread's CPU time.
+func threadTime() time.Duration {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
+		panic(err)
+	}
+	return time.Duration(ts.Nano())
 }
 
 // BenchmarkEmitDetailed is the general path: a detailed emission with one

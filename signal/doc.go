@@ -27,7 +27,7 @@
 // plain emission with direct handlers takes no lock, makes no atomic
 // read-modify-write and allocates nothing: it costs a call, a few atomic
 // loads and one atomic load per handler after the first more than a loop
-// over a []func (see BenchmarkEmit and BenchmarkEmitFloor). Anything else
+// over a []func (see BenchmarkEmit, which carries its floor). Anything else
 // (a class handler, after-handlers, details, receivers, queued or
 // single-shot connections, NoRecurse, an emission with a detail) takes the
 // general path, which follows GLib's signal_emit_unlocked_R stage by stage.

@@ -52,6 +52,10 @@ type list[F any] struct {
 	// simple: only plain direct handlers, no class handler, no NoRecurse:
 	// the generated Emit's fast path applies.
 	simple bool
+	// one: simple with exactly one handler (first), no tombstone and no
+	// owner, and fastRan set: Emit's shortest case.
+	one   bool
+	first F
 }
 
 // conf is a signal's configuration. core keeps the master copy, since the
@@ -104,7 +108,23 @@ func (c *core[F]) store(hs []*handler[F], fns []F, live, dead, nonPlain int) {
 	}
 	n := &list[F]{hs: hs, fns: fns, live: live, dead: dead, nonPlain: nonPlain, conf: c.conf}
 	n.simple = nonPlain == 0 && !n.hasClass && !n.noRecurse
+	n.one = n.simple && live == 1 && dead == 0 && n.owner == nil && c.fastRan.Load()
+	if n.one {
+		n.first = fns[0]
+	}
 	c.l.Store(n)
+}
+
+// markFastRan records the signal's first fast-path emission (see stop.go)
+// and republishes, so that later snapshots may take Emit's shortest case,
+// which does not look at fastRan. Once per signal.
+func (c *core[F]) markFastRan() {
+	c.mu.Lock()
+	if !c.fastRan.Load() {
+		c.fastRan.Store(true)
+		c.republish()
+	}
+	c.mu.Unlock()
 }
 
 // add appends h to the list; c.mu must be held.

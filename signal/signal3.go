@@ -107,45 +107,43 @@ func (s *Signal3[A, B, C]) Emit(a A, b B, c C) {
 	if l == nil {
 		return
 	}
+	if l.one && s.nblocked.Load() == 0 {
+		// The common single plain handler, with as little as possible live
+		// across the call (Go's ABI saves no register across it). No user
+		// code has run since g0 was loaded, so the handler is live.
+		l.first(a, b, c)
+		if s.gen.Load() != g0 {
+			s.stops.claimIfPending(g0) // a stop asked by the handler
+		}
+		return
+	}
 	if !l.simple {
 		s.emitSlow(l, "", a, b, c)
 		return
 	}
 	if !s.fastRan.Load() {
-		s.fastRan.Store(true) // see stop.go
+		s.markFastRan() // see stop.go
 	}
-	checked := l.dead != 0 || s.nblocked.Load() != 0
 	fns := l.fns
+	if l.owner != nil && l.owner.SignalsBlocked() {
+		return
+	}
 	i := 0
-	if l.owner != nil {
-		if l.owner.SignalsBlocked() {
-			return
+	if l.dead == 0 && s.nblocked.Load() == 0 {
+		// While gen has not moved since the emission started, every
+		// handler of the snapshot is live and unblocked: call them with
+		// no per-handler check. A handler that disconnects, blocks or
+		// stops moves gen, and the checked loop takes over.
+		for ; i < len(fns) && s.gen.Load() == g0; i++ {
+			fns[i](a, b, c)
 		}
-	} else if !checked && len(fns) > 0 {
-		// No user code has run since g0 was loaded, so this goroutine cannot
-		// have disconnected or blocked a handler of the snapshot yet (and
-		// another goroutine's Disconnect that returned before Emit was
-		// called is in g0 and the snapshot): the first handler needs no check.
-		if len(fns) == 1 {
-			// The common single handler: little is live across the call.
-			fns[0](a, b, c)
-			if s.gen.Load() != g0 {
-				s.stops.claimIfPending(g0) // a stop asked by the handler
-			}
-			return
-		}
-		fns[0](a, b, c)
-		i = 1
 	}
 	for ; i < len(fns); i++ {
-		if checked || s.gen.Load() != g0 {
-			checked = true
-			if s.stops.stopped(g0) {
-				return
-			}
-			if l.hs[i].state.Load() != 0 {
-				continue
-			}
+		if s.stops.stopped(g0) {
+			return
+		}
+		if l.hs[i].state.Load() != 0 {
+			continue
 		}
 		fns[i](a, b, c)
 	}

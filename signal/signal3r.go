@@ -138,65 +138,51 @@ func (s *Signal3R[A, B, C, R]) Emit(a A, b B, c C) R {
 		return s.emitSlow(l, "", a, b, c)
 	}
 	if !s.fastRan.Load() {
-		s.fastRan.Store(true) // see stop.go
+		s.markFastRan() // see stop.go
 	}
 	acc := s.accumulator()
 	hint := InvocationHint{RunType: RunFirst | AccumulatorFirstRun}
-	checked := l.dead != 0 || s.nblocked.Load() != 0
 	fns := l.fns
-	i := 0
-	if l.owner != nil {
-		if l.owner.SignalsBlocked() {
-			return res
-		}
-	} else if !checked && len(fns) > 0 {
-		// No user code has run since g0 was loaded, so this goroutine cannot
-		// have disconnected or blocked a handler of the snapshot yet (and
-		// another goroutine's Disconnect that returned before Emit was
-		// called is in g0 and the snapshot): the first handler needs no check.
-		if len(fns) == 1 {
-			// The common single handler: little is live across the call.
-			v := fns[0](a, b, c)
-			if acc != nil {
-				v, _ = acc(hint, res, v)
-			}
-			if s.gen.Load() != g0 {
-				s.stops.claimIfPending(g0) // a stop asked by the handler
-			}
-			return v
-		}
-		v := fns[0](a, b, c)
-		i = 1
-		if acc == nil {
-			res = v
-		} else {
-			var cont bool
-			if res, cont = acc(hint, res, v); !cont {
-				i = len(fns)
-			}
-			hint.RunType = RunFirst
-		}
+	if l.owner != nil && l.owner.SignalsBlocked() {
+		return res
 	}
-	for ; i < len(fns); i++ {
-		if checked || s.gen.Load() != g0 {
-			checked = true
-			if s.stops.stopped(g0) {
-				return res
-			}
-			if l.hs[i].state.Load() != 0 {
+	i := 0
+	if l.dead == 0 && s.nblocked.Load() == 0 {
+		// While gen has not moved since the emission started, every
+		// handler of the snapshot is live and unblocked: call them with
+		// no per-handler check. A handler that disconnects, blocks or
+		// stops moves gen, and the checked loop takes over.
+		for ; i < len(fns) && s.gen.Load() == g0; i++ {
+			v := fns[i](a, b, c)
+			if acc == nil {
+				res = v
 				continue
 			}
-		}
-		v := fns[i](a, b, c)
-		if acc == nil {
-			res = v
-		} else {
 			var cont bool
 			res, cont = acc(hint, res, v)
 			hint.RunType = RunFirst
 			if !cont {
-				break
+				i = len(fns)
 			}
+		}
+	}
+	for ; i < len(fns); i++ {
+		if s.stops.stopped(g0) {
+			return res
+		}
+		if l.hs[i].state.Load() != 0 {
+			continue
+		}
+		v := fns[i](a, b, c)
+		if acc == nil {
+			res = v
+			continue
+		}
+		var cont bool
+		res, cont = acc(hint, res, v)
+		hint.RunType = RunFirst
+		if !cont {
+			break
 		}
 	}
 	if s.gen.Load() != g0 {

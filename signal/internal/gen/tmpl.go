@@ -143,6 +143,18 @@ func (s *{{.Recv}}) Emit({{.Params}}){{.Ret}} {
 	if l == nil {
 		return {{.Zero}}
 	}
+{{- if not .R}}
+	if l.one && s.nblocked.Load() == 0 {
+		// The common single plain handler, with as little as possible live
+		// across the call (Go's ABI saves no register across it). No user
+		// code has run since g0 was loaded, so the handler is live.
+		l.first({{.Args}})
+		if s.gen.Load() != g0 {
+			s.stops.claimIfPending(g0) // a stop asked by the handler
+		}
+		return
+	}
+{{- end}}
 	if !l.simple {
 		{{if .R}}return {{end}}s.emitSlow(l, ""{{.Comma}}{{.Args}})
 {{- if not .R}}
@@ -150,77 +162,58 @@ func (s *{{.Recv}}) Emit({{.Params}}){{.Ret}} {
 {{- end}}
 	}
 	if !s.fastRan.Load() {
-		s.fastRan.Store(true) // see stop.go
+		s.markFastRan() // see stop.go
 	}
 {{- if .R}}
 	acc := s.accumulator()
 	hint := InvocationHint{RunType: RunFirst | AccumulatorFirstRun}
 {{- end}}
-	checked := l.dead != 0 || s.nblocked.Load() != 0
 	fns := l.fns
-	i := 0
-	if l.owner != nil {
-		if l.owner.SignalsBlocked() {
-			return {{.Zero}}
-		}
-	} else if !checked && len(fns) > 0 {
-		// No user code has run since g0 was loaded, so this goroutine cannot
-		// have disconnected or blocked a handler of the snapshot yet (and
-		// another goroutine's Disconnect that returned before Emit was
-		// called is in g0 and the snapshot): the first handler needs no check.
-		if len(fns) == 1 {
-			// The common single handler: little is live across the call.
-{{- if .R}}
-			v := fns[0]({{.Args}})
-			if acc != nil {
-				v, _ = acc(hint, res, v)
-			}
-{{- else}}
-			fns[0]({{.Args}})
-{{- end}}
-			if s.gen.Load() != g0 {
-				s.stops.claimIfPending(g0) // a stop asked by the handler
-			}
-			return {{if .R}}v{{end}}
-		}
-{{- if .R}}
-		v := fns[0]({{.Args}})
-		i = 1
-		if acc == nil {
-			res = v
-		} else {
-			var cont bool
-			if res, cont = acc(hint, res, v); !cont {
-				i = len(fns)
-			}
-			hint.RunType = RunFirst
-		}
-{{- else}}
-		fns[0]({{.Args}})
-		i = 1
-{{- end}}
+	if l.owner != nil && l.owner.SignalsBlocked() {
+		return {{.Zero}}
 	}
-	for ; i < len(fns); i++ {
-		if checked || s.gen.Load() != g0 {
-			checked = true
-			if s.stops.stopped(g0) {
-				return {{.Zero}}
-			}
-			if l.hs[i].state.Load() != 0 {
+	i := 0
+	if l.dead == 0 && s.nblocked.Load() == 0 {
+		// While gen has not moved since the emission started, every
+		// handler of the snapshot is live and unblocked: call them with
+		// no per-handler check. A handler that disconnects, blocks or
+		// stops moves gen, and the checked loop takes over.
+		for ; i < len(fns) && s.gen.Load() == g0; i++ {
+{{- if .R}}
+			v := fns[i]({{.Args}})
+			if acc == nil {
+				res = v
 				continue
 			}
+			var cont bool
+			res, cont = acc(hint, res, v)
+			hint.RunType = RunFirst
+			if !cont {
+				i = len(fns)
+			}
+{{- else}}
+			fns[i]({{.Args}})
+{{- end}}
+		}
+	}
+	for ; i < len(fns); i++ {
+		if s.stops.stopped(g0) {
+			return {{.Zero}}
+		}
+		if l.hs[i].state.Load() != 0 {
+			continue
 		}
 {{- if .R}}
 		v := fns[i]({{.Args}})
 		if acc == nil {
 			res = v
-		} else {
-			var cont bool
-			res, cont = acc(hint, res, v)
-			hint.RunType = RunFirst
-			if !cont {
-				break
-			}
+			continue
+		}
+		var cont bool
+		res, cont = acc(hint, res, v)
+		hint.RunType = RunFirst
+		if !cont {
+			break
 		}
 {{- else}}
 		fns[i]({{.Args}})
