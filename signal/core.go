@@ -228,11 +228,21 @@ func (c *core[F]) isConnected(id HandlerID) bool {
 	return h != nil && h.state.Load()&stateGone == 0
 }
 
-// block: see the generated method of the same name.
-func (c *core[F]) block(id HandlerID) {
+// live returns the connected handler with this id, or logs GLib's
+// critical for call and returns nil.
+func (c *core[F]) live(id HandlerID, call string) *handler[F] {
 	h := c.find(id)
 	if h == nil || h.state.Load()&stateGone != 0 {
-		c.noHandler("g_signal_handler_block", id)
+		c.noHandler(call, id)
+		return nil
+	}
+	return h
+}
+
+// block: see the generated method of the same name.
+func (c *core[F]) block(id HandlerID) {
+	h := c.live(id, "g_signal_handler_block")
+	if h == nil {
 		return
 	}
 	for {
@@ -250,9 +260,8 @@ func (c *core[F]) block(id HandlerID) {
 
 // unblock: see the generated method of the same name.
 func (c *core[F]) unblock(id HandlerID) {
-	h := c.find(id)
-	if h == nil || h.state.Load()&stateGone != 0 {
-		c.noHandler("g_signal_handler_unblock", id)
+	h := c.live(id, "g_signal_handler_unblock")
+	if h == nil {
 		return
 	}
 	for {

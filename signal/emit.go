@@ -42,6 +42,16 @@ func FirstWins[R any]() Accumulator[R] {
 	return func(_ InvocationHint, _, v R) (R, bool) { return v, false }
 }
 
+// accumulate gives v to acc (SIG-8), with the hint, which loses
+// AccumulatorFirstRun after the first call; it reports whether the
+// emission goes on.
+func accumulate[R any](acc Accumulator[R], hint *InvocationHint, res *R, v R) bool {
+	var cont bool
+	*res, cont = acc(*hint, *res, v)
+	hint.RunType &^= AccumulatorFirstRun
+	return cont
+}
+
 // emitSlow runs a full emission in GLib's order (SIG-1): RUN_FIRST class
 // handler, normal handlers, RUN_LAST class handler, after-handlers,
 // RUN_CLEANUP class handler. call invokes a handler with the emission's
@@ -120,12 +130,7 @@ func emitRun[F, R any](c *core[F], l *list[F], detail string, call func(F) R, po
 	took := func(v R) {
 		if acc == nil {
 			res = v
-			return
-		}
-		var cont bool
-		res, cont = acc(hint, res, v)
-		hint.RunType &^= AccumulatorFirstRun
-		if !cont {
+		} else if !accumulate(acc, &hint, &res, v) {
 			stopped = true
 		}
 	}

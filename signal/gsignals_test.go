@@ -438,11 +438,8 @@ func TestStopEmissionOtherSignal_SIG7(t *testing.T) {
 	other.SetClassHandler(func() {}, signal.RunLast) // the general path, like most object signals
 	other.Connect(func() { otherRan++; s.StopEmission() })
 	other.Connect(func() { otherRan++ })
-	c := logging.StartCapture()
-	other.Emit()
-	c.Stop()
-	if c.Count("critical", "no emission of signal") != 1 {
-		t.Errorf("StopEmission of an idle signal inside another's emission: %v", c.Records())
+	if n, recs := criticals("no emission of signal", other.Emit); n != 1 {
+		t.Errorf("StopEmission of an idle signal inside another's emission: %v", recs)
 	}
 	if otherRan != 2 {
 		t.Errorf("the other signal's emission was stopped: %d handlers ran", otherRan)
@@ -469,10 +466,7 @@ func TestStopEmissionTracked_SIG7(t *testing.T) {
 	if after != 0 {
 		t.Fatalf("after-handler ran %d times through StopEmission", after)
 	}
-	c := logging.StartCapture()
-	s.StopEmission()
-	c.Stop()
-	if c.Count("critical", "no emission of signal") != 1 {
-		t.Errorf("StopEmission after the emissions ended: %v", c.Records())
+	if n, recs := criticals("no emission of signal", s.StopEmission); n != 1 {
+		t.Errorf("StopEmission after the emissions ended: %v", recs)
 	}
 }

@@ -197,7 +197,10 @@ func (s *Signal0) ClearHandler(id *HandlerID) {
 // IsConnected is g_signal_handler_is_connected: whether id is a live
 // connection of this signal. It is false for 0 and for unknown ids.
 func (s *Signal0) IsConnected(id HandlerID) bool {
-	return s != nil && s.isConnected(id)
+	if s == nil {
+		return false
+	}
+	return s.isConnected(id)
 }
 
 // Block is g_signal_handler_block: the handler is skipped until Unblock is
@@ -223,7 +226,12 @@ func (s *Signal0) Unblock(id HandlerID) {
 
 // HasHandlers is QObject::isSignalConnected: whether at least one handler
 // is connected, blocked or not.
-func (s *Signal0) HasHandlers() bool { return s != nil && s.hasHandlers() }
+func (s *Signal0) HasHandlers() bool {
+	if s == nil {
+		return false
+	}
+	return s.hasHandlers()
+}
 
 // HandlerCount is QObject::receivers: the number of connected handlers,
 // duplicates included.

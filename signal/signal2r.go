@@ -153,15 +153,9 @@ func (s *Signal2R[A, B, R]) Emit(a A, b B) R {
 		// no per-handler check. A handler that disconnects, blocks or
 		// stops moves gen, and the checked loop takes over.
 		for ; i < len(fns) && s.gen.Load() == g0; i++ {
-			v := fns[i](a, b)
-			if acc == nil {
+			if v := fns[i](a, b); acc == nil {
 				res = v
-				continue
-			}
-			var cont bool
-			res, cont = acc(hint, res, v)
-			hint.RunType = RunFirst
-			if !cont {
+			} else if !accumulate(acc, &hint, &res, v) {
 				i = len(fns)
 			}
 		}
@@ -173,15 +167,9 @@ func (s *Signal2R[A, B, R]) Emit(a A, b B) R {
 		if l.hs[i].state.Load() != 0 {
 			continue
 		}
-		v := fns[i](a, b)
-		if acc == nil {
+		if v := fns[i](a, b); acc == nil {
 			res = v
-			continue
-		}
-		var cont bool
-		res, cont = acc(hint, res, v)
-		hint.RunType = RunFirst
-		if !cont {
+		} else if !accumulate(acc, &hint, &res, v) {
 			break
 		}
 	}
@@ -236,7 +224,10 @@ func (s *Signal2R[A, B, R]) ClearHandler(id *HandlerID) {
 // IsConnected is g_signal_handler_is_connected: whether id is a live
 // connection of this signal. It is false for 0 and for unknown ids.
 func (s *Signal2R[A, B, R]) IsConnected(id HandlerID) bool {
-	return s != nil && s.isConnected(id)
+	if s == nil {
+		return false
+	}
+	return s.isConnected(id)
 }
 
 // Block is g_signal_handler_block: the handler is skipped until Unblock is
@@ -262,7 +253,12 @@ func (s *Signal2R[A, B, R]) Unblock(id HandlerID) {
 
 // HasHandlers is QObject::isSignalConnected: whether at least one handler
 // is connected, blocked or not.
-func (s *Signal2R[A, B, R]) HasHandlers() bool { return s != nil && s.hasHandlers() }
+func (s *Signal2R[A, B, R]) HasHandlers() bool {
+	if s == nil {
+		return false
+	}
+	return s.hasHandlers()
+}
 
 // HandlerCount is QObject::receivers: the number of connected handlers,
 // duplicates included.

@@ -294,11 +294,8 @@ func TestStopEmissionOutside_SIG7(t *testing.T) {
 	n := 0
 	s.Connect(func() { n++ })
 	s.Connect(func() { n++ })
-	c := logging.StartCapture()
-	s.StopEmission()
-	c.Stop()
-	if c.Count("critical", "no emission of signal") != 1 {
-		t.Fatalf("StopEmission outside an emission: %v", c.Records())
+	if n, recs := criticals("no emission of signal", s.StopEmission); n != 1 {
+		t.Fatalf("StopEmission outside an emission: %v", recs)
 	}
 	s.Emit()
 	if n != 2 {

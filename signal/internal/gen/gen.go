@@ -41,6 +41,8 @@ type arity struct {
 	Ret     string // " R" or ""
 	Zero    string // "res" after "var res R", or ""
 	Args0   string // "no arguments", "one argument"…
+	// Forwards are the methods common to every signal type.
+	Forwards []forward
 }
 
 var (
@@ -49,7 +51,7 @@ var (
 )
 
 func newArity(n int, r bool) arity {
-	a := arity{N: n, R: r, Name: fmt.Sprintf("Signal%d", n), Args0: words[n]}
+	a := arity{N: n, R: r, Name: fmt.Sprintf("Signal%d", n), Args0: words[n], Forwards: forwards}
 	var tps, params, args []string
 	for i := range n {
 		tps = append(tps, letters[i])

@@ -180,15 +180,9 @@ func (s *{{.Recv}}) Emit({{.Params}}){{.Ret}} {
 		// stops moves gen, and the checked loop takes over.
 		for ; i < len(fns) && s.gen.Load() == g0; i++ {
 {{- if .R}}
-			v := fns[i]({{.Args}})
-			if acc == nil {
+			if v := fns[i]({{.Args}}); acc == nil {
 				res = v
-				continue
-			}
-			var cont bool
-			res, cont = acc(hint, res, v)
-			hint.RunType = RunFirst
-			if !cont {
+			} else if !accumulate(acc, &hint, &res, v) {
 				i = len(fns)
 			}
 {{- else}}
@@ -204,15 +198,9 @@ func (s *{{.Recv}}) Emit({{.Params}}){{.Ret}} {
 			continue
 		}
 {{- if .R}}
-		v := fns[i]({{.Args}})
-		if acc == nil {
+		if v := fns[i]({{.Args}}); acc == nil {
 			res = v
-			continue
-		}
-		var cont bool
-		res, cont = acc(hint, res, v)
-		hint.RunType = RunFirst
-		if !cont {
+		} else if !accumulate(acc, &hint, &res, v) {
 			break
 		}
 {{- else}}
@@ -254,194 +242,15 @@ func (s *{{.Recv}}) emitSlow(l *list[{{.F}}], detail string{{.Comma}}{{.Params}}
 {{- end}}
 }
 
-// Disconnect is g_signal_handler_disconnect: the handler is not called
-// again, not even by an emission that is running now and has not reached it
-// (SIG-4). Queued calls already posted still run (Qt). An id that is 0, not
-// of this signal, or already disconnected logs GLib's critical and returns
-// false. It costs O(log n) for n handlers.
-func (s *{{.Recv}}) Disconnect(id HandlerID) bool {
+{{range .Forwards}}
+{{.Doc}}
+func (s *{{$.Recv}}) {{.Name}}({{.Params}}) {{.Result}} {
 	if s == nil {
-		nilSignal("{{.Name}}.Disconnect")
-		return false
+{{- if .Log}}
+		nilSignal("{{$.Name}}.{{.Name}}")
+{{- end}}
+		return {{.Nil}}
 	}
-	return s.disconnect(id)
+	{{if .Result}}return {{end}}s.{{.Call}}({{.Args}})
 }
-
-// ClearHandler is g_clear_signal_handler: if *id is not 0 it disconnects
-// it (logging GLib's critical if this signal has no such handler) and sets
-// *id to 0.
-func (s *{{.Recv}}) ClearHandler(id *HandlerID) {
-	if s == nil {
-		nilSignal("{{.Name}}.ClearHandler")
-		return
-	}
-	s.clearHandler(id)
-}
-
-// IsConnected is g_signal_handler_is_connected: whether id is a live
-// connection of this signal. It is false for 0 and for unknown ids.
-func (s *{{.Recv}}) IsConnected(id HandlerID) bool {
-	return s != nil && s.isConnected(id)
-}
-
-// Block is g_signal_handler_block: the handler is skipped until Unblock is
-// called as many times as Block (SIG-5).
-func (s *{{.Recv}}) Block(id HandlerID) {
-	if s == nil {
-		nilSignal("{{.Name}}.Block")
-		return
-	}
-	s.block(id)
-}
-
-// Unblock is g_signal_handler_unblock. Unblocking a handler that is not
-// blocked logs GLib's critical. A handler unblocked during an emission that
-// has not reached it yet is called by that emission (SIG-5).
-func (s *{{.Recv}}) Unblock(id HandlerID) {
-	if s == nil {
-		nilSignal("{{.Name}}.Unblock")
-		return
-	}
-	s.unblock(id)
-}
-
-// HasHandlers is QObject::isSignalConnected: whether at least one handler
-// is connected, blocked or not.
-func (s *{{.Recv}}) HasHandlers() bool { return s != nil && s.hasHandlers() }
-
-// HandlerCount is QObject::receivers: the number of connected handlers,
-// duplicates included.
-func (s *{{.Recv}}) HandlerCount() int {
-	if s == nil {
-		return 0
-	}
-	return s.handlerCount()
-}
-
-// DisconnectAll disconnects every handler (g_signal_handlers_destroy, Qt's
-// disconnect(sender, signal, nullptr, nullptr)) and returns how many there
-// were.
-func (s *{{.Recv}}) DisconnectAll() int {
-	if s == nil {
-		nilSignal("{{.Name}}.DisconnectAll")
-		return 0
-	}
-	return s.disconnectAll()
-}
-
-// DisconnectReceiver is Qt's disconnect(sender, signal, receiver, nullptr):
-// it removes every connection bound to r and returns how many there were
-// (SIG-04).
-func (s *{{.Recv}}) DisconnectReceiver(r Receiver) int {
-	if s == nil {
-		nilSignal("{{.Name}}.DisconnectReceiver")
-		return 0
-	}
-	return s.disconnectReceiver(r)
-}
-
-// DisconnectKey is Qt's disconnect(sender, signal, receiver, slot): it
-// removes every connection made with this receiver (nil for none) and
-// Options.Key, and returns how many there were (SIG-04).
-func (s *{{.Recv}}) DisconnectKey(r Receiver, key any) int {
-	if s == nil {
-		nilSignal("{{.Name}}.DisconnectKey")
-		return 0
-	}
-	return s.disconnectKey(r, key)
-}
-
-// BlockKey is g_signal_handlers_block_matched with G_SIGNAL_MATCH_FUNC and
-// G_SIGNAL_MATCH_DATA, Options.Key standing for the func and data: it
-// blocks every live connection made with this receiver (nil for none) and
-// key, and returns how many it blocked (SIG-5).
-func (s *{{.Recv}}) BlockKey(r Receiver, key any) int {
-	if s == nil {
-		nilSignal("{{.Name}}.BlockKey")
-		return 0
-	}
-	return s.blockKey(r, key)
-}
-
-// UnblockKey is g_signal_handlers_unblock_matched with the same match as
-// BlockKey: it unblocks once each blocked connection made with this
-// receiver and key, and returns how many it unblocked (SIG-5). Differs
-// from GLib: a matched handler that is not blocked is skipped, without
-// GLib's "is not blocked" critical.
-func (s *{{.Recv}}) UnblockKey(r Receiver, key any) int {
-	if s == nil {
-		nilSignal("{{.Name}}.UnblockKey")
-		return 0
-	}
-	return s.unblockKey(r, key)
-}
-
-// SetOwner names the object that emits the signal: while o.SignalsBlocked()
-// the signal does nothing (QObject::blockSignals, SIG-12), and if o has
-// AddDestroyNotify, all handlers are disconnected when o is destroyed
-// (SIG-14). SetOwner(nil) removes the owner. It allocates nothing on a
-// signal without handlers: the owner's destroy notify is only added when
-// the signal has a handler, by SetOwner or by the first Connect, and not
-// once the owner's destruction has started (if it has IsDestroyed). So a
-// signal whose owner is already destroyed when its first handler is
-// connected keeps that handler, as GLib keeps handlers connected after
-// g_object_run_dispose; object.Object disconnects its own Notify at the
-// end of Destroy for a handler connected during it.
-func (s *{{.Recv}}) SetOwner(o Owner) {
-	if s == nil {
-		nilSignal("{{.Name}}.SetOwner")
-		return
-	}
-	s.setOwner(o)
-}
-
-// SetNoRecurse sets GLib's G_SIGNAL_NO_RECURSE flag on the signal (SIG-9),
-// as object.Object does for Notify. While an emission of the signal with a
-// given detail is running, on any goroutine, a new emission with the same
-// detail does not run: it returns at once (with the zero result) and the
-// running emission restarts from its first stage once the handler it is in
-// has returned, with its own arguments and the handler list as it is then.
-// So a notify handler that sets the property it watches gets one more
-// call, after it returned, instead of a nested one. As in GLib the restart
-// also happens for an emission made from another goroutine; unlike GLib
-// none is lost: one arriving after the last handler, or during the
-// RunCleanup class handler, still makes the emission run again before it
-// returns. A StopEmission drops a restart requested before it (the stop is
-// newer).
-func (s *{{.Recv}}) SetNoRecurse(on bool) {
-	if s == nil {
-		nilSignal("{{.Name}}.SetNoRecurse")
-		return
-	}
-	s.setNoRecurse(on)
-}
-
-// StopEmission is g_signal_stop_emission: called from a handler (or class
-// handler) of this signal, it makes the innermost emission of the signal on
-// the calling goroutine skip its remaining normal handlers, the RUN_LAST
-// class handler and the after-handlers; a RUN_CLEANUP class handler still
-// runs (SIG-7). Called while no emission of the signal is running it logs
-// GLib's critical and does nothing; see the package doc's "Stopping an
-// emission" for how emissions are tracked.
-func (s *{{.Recv}}) StopEmission() {
-	if s == nil {
-		nilSignal("{{.Name}}.StopEmission")
-		return
-	}
-	s.stopEmission()
-}
-
-// CheckDeadlock reports ErrDeadlock if an emission made now from the
-// calling goroutine would reach a BlockingQueuedConnection whose receiver's
-// context the calling goroutine owns: the case where Emit logs Qt's "Dead
-// lock detected" critical and skips the handler instead of waiting for
-// itself forever. Emit has no error result; call CheckDeadlock first where
-// that case can arise. It returns nil otherwise, and ErrNilSignal for a nil
-// signal.
-func (s *{{.Recv}}) CheckDeadlock() error {
-	if s == nil {
-		return ErrNilSignal
-	}
-	return s.checkDeadlock()
-}
-`
+{{end}}`
