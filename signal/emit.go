@@ -15,7 +15,9 @@ import (
 // accumulated too, as GLib does since 2.62 (its false return has nothing
 // left to stop). TrueHandled and FirstWins are GLib's two stock
 // accumulators. A nil Accumulator is none: the result is the last value
-// returned.
+// returned. It runs on the emitting goroutine, like the handlers;
+// one set on a signal emitted from several goroutines must be safe for
+// that.
 type Accumulator[R any] func(hint InvocationHint, acc, v R) (R, bool)
 
 // InvocationHint is GSignalInvocationHint as an accumulator sees it: the
@@ -25,8 +27,9 @@ type Accumulator[R any] func(hint InvocationHint, acc, v R) (R, bool)
 // RunLast for the RunLast class handler and the after-handlers, RunCleanup
 // for the RunCleanup class handler, or-ed with AccumulatorFirstRun on the
 // accumulator's first call of the emission, whatever the stage. Its zero
-// value is a hint for no stage. Differs from GLib: there is no signal id
-// (a signal is a field, not a registered name).
+// value is a hint for no stage. It is a plain value, passed by copy.
+// Differs from GLib: there is no signal id (a signal is a field, not a
+// registered name).
 type InvocationHint struct {
 	Detail  string
 	RunType RunStage
