@@ -196,7 +196,7 @@ func TestIsSignalConnected_SIG13(t *testing.T) {
 	}
 }
 
-// TestDisconnectOne: tst_qobject qMetaObjectDisconnectOne: of two
+// TestDisconnectOne_SIG03_SIG05 is tst_qobject qMetaObjectDisconnectOne: of two
 // identical connections, disconnecting one handle removes one at a time.
 func TestDisconnectOne_SIG03_SIG05(t *testing.T) {
 	var s signal.Signal0
@@ -379,10 +379,10 @@ func TestEmitToDestroyedClass_SIG15(t *testing.T) {
 	}
 }
 
-// TestRecursiveSignalEmission_SIG13 is tst_qobject recursiveSignalEmission
+// TestRecursiveSignalEmission is tst_qobject recursiveSignalEmission
 // (emitSignal1AfterRecursion): a handler may emit its own signal, nested
 // a hundred deep, and every level completes.
-func TestRecursiveSignalEmission_SIG13(t *testing.T) {
+func TestRecursiveSignalEmission(t *testing.T) {
 	var s signal.Signal1[int]
 	depth, maxDepth := 0, 0
 	s.Connect(func(level int) {
