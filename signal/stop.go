@@ -30,7 +30,10 @@ import (
 // handler, claims a request made on its own goroutine after it started.
 // Inner emissions claim first, so the innermost emission of the signal on
 // the calling goroutine is the one stopped, as g_signal_stop_emission stops
-// the innermost emission (SIG-7).
+// the innermost emission (SIG-7). (Where internal/goid falls back to
+// thread ids, other architectures or the sigloop_threadid tag, a handler
+// that moves to another thread between its StopEmission and its return
+// leaves the request unclaimed: it stops nothing.)
 type stopState struct {
 	pending atomic.Int32
 	mu      sync.Mutex
