@@ -256,6 +256,18 @@ func (c *core[F]) block(id HandlerID) {
 	}
 	c.nblocked.Add(1)
 	c.gen.Add(1)
+	c.blockChanged()
+}
+
+// blockChanged republishes after a block count changed if the snapshot's
+// one flag depends on it (a single plain handler), so that Emit's
+// shortest case never calls a blocked handler.
+func (c *core[F]) blockChanged() {
+	if l := c.l.Load(); l != nil && l.simple && l.live == 1 {
+		c.mu.Lock()
+		c.republish()
+		c.mu.Unlock()
+	}
 }
 
 // unblock: see the generated method of the same name.
@@ -275,6 +287,7 @@ func (c *core[F]) unblock(id HandlerID) {
 				c.nblocked.Add(-1)
 			}
 			c.gen.Add(1)
+			c.blockChanged()
 			return
 		}
 	}

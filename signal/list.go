@@ -52,8 +52,9 @@ type list[F any] struct {
 	// simple: only plain direct handlers, no class handler, no NoRecurse:
 	// the generated Emit's fast path applies.
 	simple bool
-	// one: simple with exactly one handler (first), no tombstone and no
-	// owner, and fastRan set: Emit's shortest case.
+	// one: simple with exactly one handler (first), not blocked, no
+	// tombstone and no owner, and fastRan set: Emit's shortest case. Block
+	// and Unblock republish a snapshot that has or should have it.
 	one   bool
 	first F
 }
@@ -108,7 +109,7 @@ func (c *core[F]) store(hs []*handler[F], fns []F, live, dead, nonPlain int) {
 	}
 	n := &list[F]{hs: hs, fns: fns, live: live, dead: dead, nonPlain: nonPlain, conf: c.conf}
 	n.simple = nonPlain == 0 && !n.hasClass && !n.noRecurse
-	n.one = n.simple && live == 1 && dead == 0 && n.owner == nil && c.fastRan.Load()
+	n.one = n.simple && live == 1 && dead == 0 && n.owner == nil && c.fastRan.Load() && c.nblocked.Load() == 0
 	if n.one {
 		n.first = fns[0]
 	}

@@ -34,8 +34,14 @@ import (
 // thread ids, other architectures or the sigloop_threadid tag, a handler
 // that moves to another thread between its StopEmission and its return
 // leaves the request unclaimed: it stops nothing.)
+//
+// A request nobody claims (made by the only handler of an emission, which
+// does not look for one, or by a stray call) stays until the list is full
+// and costs nothing: maxSeq lets an emission that started after every
+// pending request skip the lock.
 type stopState struct {
 	pending atomic.Int32
+	maxSeq  atomic.Uint64 // the newest pending request's seq
 	mu      sync.Mutex
 	reqs    []stopReq
 }
@@ -62,6 +68,7 @@ func (c *core[F]) stopEmission() {
 	}
 	s.reqs = append(s.reqs, r)
 	s.pending.Store(int32(len(s.reqs)))
+	s.maxSeq.Store(r.seq) // seqs grow: the newest is the largest
 	s.mu.Unlock()
 }
 
@@ -91,21 +98,25 @@ func (s *stopState) claim(start uint64) bool {
 		if r := s.reqs[i]; r.seq > start && r.gid == gid {
 			s.reqs = append(s.reqs[:i], s.reqs[i+1:]...)
 			s.pending.Store(int32(len(s.reqs)))
+			var newest uint64
+			if n := len(s.reqs); n > 0 {
+				newest = s.reqs[n-1].seq
+			}
+			s.maxSeq.Store(newest)
 			return true
 		}
 	}
 	return false
 }
 
-// stopped is the check an emission makes after each handler.
+// stopped is the check an emission makes after each handler: only
+// requests made after the emission started can be its own.
 func (s *stopState) stopped(start uint64) bool {
-	return s.pending.Load() != 0 && s.claim(start)
+	return s.pending.Load() != 0 && s.maxSeq.Load() > start && s.claim(start)
 }
 
 // claimIfPending consumes a stop asked by the last handler of an
-// emission, so that it cannot stop a later one.
+// emission, which has nothing left to stop, to keep the list short.
 func (s *stopState) claimIfPending(start uint64) {
-	if s.pending.Load() != 0 {
-		s.claim(start)
-	}
+	s.stopped(start)
 }

@@ -138,23 +138,21 @@ func (s *{{.Recv}}) Emit({{.Params}}){{.Ret}} {
 		nilSignal("{{.Name}}.Emit")
 		return {{.Zero}}
 	}
+{{- if not .R}}
+	if l := s.load(); l != nil && l.one {
+		// The common single plain handler, unblocked (one is only set
+		// then), with nothing live across the call (Go's ABI saves no
+		// register across it). Nothing comes after it that a StopEmission
+		// could skip; its request stays unclaimed and harmless (stopState).
+		l.first({{.Args}})
+		return
+	}
+{{- end}}
 	g0 := s.gen.Load() // before the snapshot: see core.gen
 	l := s.load()
 	if l == nil {
 		return {{.Zero}}
 	}
-{{- if not .R}}
-	if l.one && s.nblocked.Load() == 0 {
-		// The common single plain handler, with as little as possible live
-		// across the call (Go's ABI saves no register across it). No user
-		// code has run since g0 was loaded, so the handler is live.
-		l.first({{.Args}})
-		if s.gen.Load() != g0 {
-			s.stops.claimIfPending(g0) // a stop asked by the handler
-		}
-		return
-	}
-{{- end}}
 	if !l.simple {
 		{{if .R}}return {{end}}s.emitSlow(l, ""{{.Comma}}{{.Args}})
 {{- if not .R}}
