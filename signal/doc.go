@@ -131,6 +131,11 @@
 // emission); once a signal has had one, a StopEmission made while none of
 // its general-path emissions runs is taken as made inside a fast-path
 // emission: it is not reported, and a request nobody claims does nothing.
+// The first StopEmission of a signal also takes it off Emit's
+// single-handler shortcut, which claims nothing; differs from GLib: that
+// first request, made by the only handler of an emission nested in an
+// outer emission of the same signal on the same goroutine, stops the
+// outer one.
 //
 // # Concurrency properties
 //

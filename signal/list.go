@@ -53,8 +53,9 @@ type list[F any] struct {
 	// the generated Emit's fast path applies.
 	simple bool
 	// one: simple with exactly one handler (first), not blocked, no
-	// tombstone and no owner, and fastRan set: Emit's shortest case. Block
-	// and Unblock republish a snapshot that has or should have it.
+	// tombstone and no owner, fastRan set and StopEmission never called:
+	// Emit's shortest case. Block and Unblock republish a snapshot that
+	// has or should have it.
 	one   bool
 	first F
 }
@@ -68,6 +69,9 @@ type conf[F any] struct {
 	hasClass   bool
 	classStage RunStage
 	noRecurse  bool // SetNoRecurse: G_SIGNAL_NO_RECURSE (SIG-9)
+	// stopUsed: StopEmission was called on the signal once; from then on
+	// Emit does not take its shortest case (see stop.go).
+	stopUsed bool
 	// ownerBound is core's: the owner's destroy notify is added or being
 	// added (unused by emissions).
 	ownerBound bool
@@ -109,7 +113,8 @@ func (c *core[F]) store(hs []*handler[F], fns []F, live, dead, nonPlain int) {
 	}
 	n := &list[F]{hs: hs, fns: fns, live: live, dead: dead, nonPlain: nonPlain, conf: c.conf}
 	n.simple = nonPlain == 0 && !n.hasClass && !n.noRecurse
-	n.one = n.simple && live == 1 && dead == 0 && n.owner == nil && c.fastRan.Load() && c.nblocked.Load() == 0
+	n.one = n.simple && live == 1 && dead == 0 && n.owner == nil && !n.stopUsed &&
+		c.fastRan.Load() && c.nblocked.Load() == 0
 	if n.one {
 		n.first = fns[0]
 	}

@@ -103,10 +103,10 @@ func (s *Signal3[A, B, C]) Emit(a A, b B, c C) {
 		return
 	}
 	if l := s.load(); l != nil && l.one {
-		// The common single plain handler, unblocked (one is only set
-		// then), with nothing live across the call (Go's ABI saves no
-		// register across it). Nothing comes after it that a StopEmission
-		// could skip; its request stays unclaimed and harmless (stopState).
+		// The common single plain handler, unblocked, on a signal never
+		// stopped (one is only set then), with nothing live across the
+		// call (Go's ABI saves no register across it); see stop.go for a
+		// StopEmission made by this handler.
 		l.first(a, b, c)
 		return
 	}

@@ -24,6 +24,16 @@ import (
 // taken as made inside a fast-path one: it is not reported, and a request
 // nobody claims does nothing.
 //
+// Emit's shortest case, a signal with one plain handler, keeps nothing
+// live across the handler call and so claims nothing after it: a signal
+// leaves that case for good at its first StopEmission (conf.stopUsed).
+// That first request, if it was made by the handler of such an emission
+// nested in an outer emission of the same signal on the same goroutine, is
+// left for the outer emission to claim: differs from GLib, where it stops
+// only the inner emission, which has nothing left to run. Every later
+// StopEmission of the signal reaches its innermost emission
+// (TestStopEmissionNestedSingle_SIG7).
+//
 // The second needs no registry: a request records the calling goroutine's
 // identity (internal/goid) and a sequence number (the signal's gen
 // counter); an emission remembers gen at its start and, after each
@@ -60,6 +70,12 @@ func (c *core[F]) stopEmission() {
 		logging.Critical(pkg, fmt.Sprintf("g_signal_stop_emission: no emission of signal %p to stop", c))
 		return
 	}
+	c.mu.Lock()
+	if !c.conf.stopUsed {
+		c.conf.stopUsed = true
+		c.republish()
+	}
+	c.mu.Unlock()
 	s := &c.stops
 	s.mu.Lock()
 	r := stopReq{seq: c.gen.Add(1), gid: goid.ID()}
