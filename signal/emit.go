@@ -65,7 +65,7 @@ func emitSlow[F, R any](c *core[F], l *list[F], detail string, call func(F) R, p
 	if l == nil {
 		return *new(R)
 	}
-	// Counted for StopEmission (stop.go).
+	// Counted for StopEmission (stop.go), also when a handler panics.
 	c.active.Add(1)
 	defer c.active.Add(-1)
 	if !l.noRecurse {
