@@ -324,7 +324,7 @@ func (c *core[F]) disconnectAll() int {
 			}
 		}
 		clear(c.uniq)
-		c.store(nil, nil, 0, 0, 0)
+		c.store(nil, nil, counts{})
 		c.gen.Add(1)
 	}
 	c.mu.Unlock()

@@ -159,6 +159,9 @@ func emitRun[F, R any](c *core[F], l *list[F], detail string, call func(F) R, po
 				break
 			}
 		}
+		if after && l.after == 0 || !after && l.after == l.live {
+			continue // no handler for this stage
+		}
 		for _, h := range l.hs {
 			if h.after != after || h.state.Load() != 0 || (h.detail != "" && h.detail != detail) {
 				continue

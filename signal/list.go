@@ -44,10 +44,7 @@ func (h *handler[F]) plain() bool {
 type list[F any] struct {
 	hs  []*handler[F]
 	fns []F // hs[i].fn, contiguous for the fast path
-	// live is the number of connected handlers in hs; dead the number of
-	// tombstones (len(hs) == live+dead). nonPlain counts the live
-	// handlers that are not plain().
-	live, dead, nonPlain int
+	counts
 	conf[F]
 	// simple: only plain direct handlers, no class handler, no NoRecurse:
 	// the generated Emit's fast path applies.
@@ -77,6 +74,25 @@ type conf[F any] struct {
 	ownerBound bool
 }
 
+// counts describes a snapshot's handlers: live is the number of connected
+// handlers in hs, dead the number of tombstones (len(hs) == live+dead);
+// nonPlain and after count the live handlers that are not plain() and
+// that are after-handlers.
+type counts struct{ live, dead, nonPlain, after int }
+
+// with returns n counting one more (d = 1) or one less (d = -1) live
+// handler h.
+func (n counts) with(plain, after bool, d int) counts {
+	n.live += d
+	if !plain {
+		n.nonPlain += d
+	}
+	if after {
+		n.after += d
+	}
+	return n
+}
+
 func (l *list[F]) blocked() bool { return l.owner != nil && l.owner.SignalsBlocked() }
 
 // smallList is the length up to which a disconnect rebuilds the arrays at
@@ -98,22 +114,22 @@ func (c *core[F]) handlers() []*handler[F] {
 // c.conf (after a configuration change); c.mu must be held.
 func (c *core[F]) republish() {
 	if l := c.l.Load(); l != nil {
-		c.store(l.hs, l.fns, l.live, l.dead, l.nonPlain)
+		c.store(l.hs, l.fns, l.counts)
 		return
 	}
-	c.store(nil, nil, 0, 0, 0)
+	c.store(nil, nil, counts{})
 }
 
 // store publishes a snapshot, or nil when there is nothing to call; c.mu
 // must be held.
-func (c *core[F]) store(hs []*handler[F], fns []F, live, dead, nonPlain int) {
-	if live == 0 && !c.conf.hasClass {
+func (c *core[F]) store(hs []*handler[F], fns []F, k counts) {
+	if k.live == 0 && !c.conf.hasClass {
 		c.l.Store(nil)
 		return
 	}
-	n := &list[F]{hs: hs, fns: fns, live: live, dead: dead, nonPlain: nonPlain, conf: c.conf}
-	n.simple = nonPlain == 0 && !n.hasClass && !n.noRecurse
-	n.one = n.simple && live == 1 && dead == 0 && n.owner == nil && !n.stopUsed &&
+	n := &list[F]{hs: hs, fns: fns, counts: k, conf: c.conf}
+	n.simple = k.nonPlain == 0 && !n.hasClass && !n.noRecurse
+	n.one = n.simple && k.live == 1 && k.dead == 0 && n.owner == nil && !n.stopUsed &&
 		c.fastRan.Load() && c.nblocked.Load() == 0
 	if n.one {
 		n.first = fns[0]
@@ -137,14 +153,11 @@ func (c *core[F]) markFastRan() {
 func (c *core[F]) add(h *handler[F]) {
 	var hs []*handler[F]
 	var fns []F
-	live, dead, nonPlain := 0, 0, 0
+	var k counts
 	if l := c.l.Load(); l != nil {
-		hs, fns, live, dead, nonPlain = l.hs, l.fns, l.live, l.dead, l.nonPlain
+		hs, fns, k = l.hs, l.fns, l.counts
 	}
-	if !h.plain() {
-		nonPlain++
-	}
-	c.store(append(hs, h), append(fns, h.fn), live+1, dead, nonPlain)
+	c.store(append(hs, h), append(fns, h.fn), k.with(h.plain(), h.after, 1))
 }
 
 // remove takes h, just marked gone, out of the list; c.mu must be held.
@@ -153,12 +166,9 @@ func (c *core[F]) remove(h *handler[F]) {
 	if l == nil {
 		return
 	}
-	nonPlain := l.nonPlain
-	if !h.plain() {
-		nonPlain--
-	}
-	if dead := l.dead + 1; len(l.hs) > smallList && dead*4 <= len(l.hs) {
-		c.store(l.hs, l.fns, l.live-1, dead, nonPlain)
+	k := l.counts.with(h.plain(), h.after, -1)
+	if k.dead++; len(l.hs) > smallList && k.dead*4 <= len(l.hs) {
+		c.store(l.hs, l.fns, k)
 		return
 	}
 	// Rebuild without tombstones, into new arrays: running emissions
@@ -171,7 +181,8 @@ func (c *core[F]) remove(h *handler[F]) {
 			fns = append(fns, x.fn)
 		}
 	}
-	c.store(hs, fns, len(hs), 0, nonPlain)
+	k.dead = 0
+	c.store(hs, fns, k)
 }
 
 // find returns the handler with this id in the snapshot, connected or a
