@@ -118,9 +118,9 @@ func (s *Signal1R[A, R]) accumulator() Accumulator[R] {
 // with a detail are not called (SIG-6).
 //
 // A signal whose handlers are all plain direct ones (no class handler,
-// detail, receiver, after or single-shot flag) takes a fast
-// path that makes no atomic read-modify-write and allocates nothing; the
-// rest follows GLib's stages (emitSlow). The fast path is written out here,
+// detail, receiver, after or single-shot flag) takes a fast path that
+// makes no atomic read-modify-write and allocates nothing; the rest
+// follows GLib's stages (emitSlow). The fast path is written out here,
 // per arity, because it must call the handler funcs directly: it is the
 // one hot path that stays monomorphic.
 func (s *Signal1R[A, R]) Emit(a A) R {

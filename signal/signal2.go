@@ -92,9 +92,9 @@ func (s *Signal2[A, B]) SetClassHandler(fn func(A, B), stage RunStage) {
 // with a detail are not called (SIG-6).
 //
 // A signal whose handlers are all plain direct ones (no class handler,
-// detail, receiver, after or single-shot flag) takes a fast
-// path that makes no atomic read-modify-write and allocates nothing; the
-// rest follows GLib's stages (emitSlow). The fast path is written out here,
+// detail, receiver, after or single-shot flag) takes a fast path that
+// makes no atomic read-modify-write and allocates nothing; the rest
+// follows GLib's stages (emitSlow). The fast path is written out here,
 // per arity, because it must call the handler funcs directly: it is the
 // one hot path that stays monomorphic.
 func (s *Signal2[A, B]) Emit(a A, b B) {
@@ -148,7 +148,6 @@ func (s *Signal2[A, B]) Emit(a A, b B) {
 	if s.gen.Load() != g0 {
 		s.stops.claimIfPending(g0) // a stop asked by the last handler
 	}
-	return
 }
 
 // EmitDetailed is g_signal_emit with a detail: handlers connected with this

@@ -125,9 +125,9 @@ func (s *{{.Recv}}) accumulator() Accumulator[R] {
 // with a detail are not called (SIG-6).
 //
 // A signal whose handlers are all plain direct ones (no class handler,
-// detail, receiver, after or single-shot flag) takes a fast
-// path that makes no atomic read-modify-write and allocates nothing; the
-// rest follows GLib's stages (emitSlow). The fast path is written out here,
+// detail, receiver, after or single-shot flag) takes a fast path that
+// makes no atomic read-modify-write and allocates nothing; the rest
+// follows GLib's stages (emitSlow). The fast path is written out here,
 // per arity, because it must call the handler funcs directly: it is the
 // one hot path that stays monomorphic.
 func (s *{{.Recv}}) Emit({{.Params}}){{.Ret}} {
@@ -208,7 +208,9 @@ func (s *{{.Recv}}) Emit({{.Params}}){{.Ret}} {
 	if s.gen.Load() != g0 {
 		s.stops.claimIfPending(g0) // a stop asked by the last handler
 	}
-	return {{.Zero}}
+{{- if .R}}
+	return res
+{{- end}}
 }
 
 // EmitDetailed is g_signal_emit with a detail: handlers connected with this
