@@ -13,50 +13,6 @@ import (
 
 const pkg = "signal"
 
-// stateGone marks a disconnected handler; the low bits of handler.state are
-// its block count. An emission calls a handler only while state is 0.
-const stateGone = 1 << 31
-
-type handler[F any] struct {
-	id     HandlerID
-	fn     F
-	state  atomic.Uint32
-	detail string
-	after  bool
-	recv   Receiver
-	ctype  ConnectionType // type bits only
-	single bool
-	key    any
-	unique bool
-	unbind func() // cancels the receiver's destroy notify; guarded by core.mu
-}
-
-// list is an immutable snapshot of a signal's handlers and configuration.
-// Emissions load it once, which is what makes handlers connected during an
-// emission invisible to it (SIG-3, SIG-07).
-type list[F any] struct {
-	hs  []*handler[F]
-	fns []F // hs[i].fn, contiguous for the fast path
-	conf[F]
-	simple bool // only plain direct handlers, no class handler: the fast path
-}
-
-// conf is a signal's configuration. core keeps the master copy, since the
-// snapshot is nil while there is nothing to call; every snapshot carries a
-// copy.
-type conf[F any] struct {
-	owner      Owner
-	class      F
-	hasClass   bool
-	classStage RunStage
-	noRecurse  bool // SetNoRecurse: G_SIGNAL_NO_RECURSE (SIG-9)
-	// ownerBound is core's: the owner's destroy notify is added or being
-	// added (unused by emissions).
-	ownerBound bool
-}
-
-func (l *list[F]) blocked() bool { return l.owner != nil && l.owner.SignalsBlocked() }
-
 // core is the handler list, ids, blocking and stop machinery shared by
 // every signal type. Its zero value is an empty signal.
 type core[F any] struct {
@@ -74,61 +30,35 @@ type core[F any] struct {
 	// racing with a new SetOwner is undone. Guarded by mu.
 	ownerDrop func()
 	ownerGen  uint64
-	stops     stopState
+	// uniq indexes the live UniqueConnection handlers by identity, so a
+	// unique connect does not scan the list; guarded by mu.
+	uniq  map[uniqKey]*handler[F]
+	stops stopState
 	// gen grows on every disconnect, block, unblock and StopEmission, after
 	// the change is made. An emission that sees it unchanged since its
-	// start, with no handler blocked at its start (nblocked == 0), knows
-	// every handler of its snapshot is still live and unblocked, and skips
-	// the per-handler checks.
+	// start, with no handler blocked at its start (nblocked == 0) and no
+	// tombstone in its snapshot, knows every handler of its snapshot is
+	// still live and unblocked, and skips the per-handler checks.
 	gen      atomic.Uint64
 	nblocked atomic.Int64 // outstanding Block calls on live handlers
+	// active counts the general-path emissions in progress (stop.go);
+	// fastRan is set by the first fast-path emission.
+	active  atomic.Int32
+	fastRan atomic.Bool
 	// running holds the emissions of a NoRecurse signal in progress, one
 	// per detail (GLib's emission list, emission_find); guarded by mu.
 	running []*emission
 }
 
+// uniqKey is what makes two UniqueConnection connections identical.
+type uniqKey struct {
+	key    any
+	recv   Receiver
+	detail string
+	after  bool
+}
+
 func (c *core[F]) load() *list[F] { return c.l.Load() }
-
-// handlers is the current handler list; c.mu must be held.
-func (c *core[F]) handlers() []*handler[F] {
-	if l := c.l.Load(); l != nil {
-		return l.hs
-	}
-	return nil
-}
-
-// publish stores the next snapshot: hs with the current c.conf, or nil
-// when there is nothing to call; c.mu must be held. hs must be a new slice
-// (snapshots share backing arrays and never modify them).
-func (c *core[F]) publish(hs []*handler[F]) {
-	if len(hs) == 0 && !c.conf.hasClass {
-		c.l.Store(nil)
-		return
-	}
-	n := &list[F]{hs: hs, conf: c.conf}
-	n.fns = make([]F, len(n.hs))
-	for i, h := range n.hs {
-		n.fns[i] = h.fn
-	}
-	n.simple = !n.hasClass && !n.noRecurse
-	for _, h := range n.hs {
-		if h.after || h.detail != "" || h.recv != nil || h.single || h.ctype != DirectConnection {
-			n.simple = false
-			break
-		}
-	}
-	c.l.Store(n)
-}
-
-func without[F any](hs []*handler[F], h *handler[F]) []*handler[F] {
-	out := make([]*handler[F], 0, len(hs))
-	for _, x := range hs {
-		if x != h {
-			out = append(out, x)
-		}
-	}
-	return out
-}
 
 func isNil(v any) bool {
 	if v == nil {
@@ -200,16 +130,18 @@ func (c *core[F]) connect(fn F, o Options) (HandlerID, error) {
 		}
 	}
 	if unique {
-		for _, x := range c.handlers() {
-			if x.unique && x.key == o.Key && x.recv == o.Receiver && x.detail == o.Detail && x.after == o.After {
-				c.mu.Unlock()
-				return 0, ErrDuplicate
-			}
+		k := uniqKey{o.Key, o.Receiver, o.Detail, o.After}
+		if c.uniq[k] != nil {
+			c.mu.Unlock()
+			return 0, ErrDuplicate
 		}
+		if c.uniq == nil {
+			c.uniq = make(map[uniqKey]*handler[F])
+		}
+		c.uniq[k] = h
 	}
-	h.id = nextID() // under mu, so ids grow in list order (Qt's emission order by id)
-	hs := c.handlers()
-	c.publish(append(hs[:len(hs):len(hs)], h))
+	h.id = nextID() // under mu, so ids grow in list order (Qt's emission order by id; find's binary search)
+	c.add(h)
 	c.mu.Unlock()
 	if o.Receiver != nil {
 		rm := o.Receiver.AddDestroyNotify(func() { c.drop(h) })
@@ -235,7 +167,8 @@ func (c *core[F]) drop(h *handler[F]) bool {
 		return false
 	}
 	c.nblocked.Add(-int64(old))
-	c.publish(without(c.handlers(), h))
+	c.forget(h)
+	c.remove(h)
 	c.gen.Add(1)
 	rm := h.unbind
 	h.unbind = nil
@@ -246,34 +179,39 @@ func (c *core[F]) drop(h *handler[F]) bool {
 	return true
 }
 
-func (c *core[F]) find(id HandlerID) *handler[F] {
-	if l := c.l.Load(); l != nil {
-		for _, h := range l.hs {
-			if h.id == id {
-				return h
-			}
+// forget drops h from the unique index; c.mu must be held.
+func (c *core[F]) forget(h *handler[F]) {
+	if h.unique {
+		k := uniqKey{h.key, h.recv, h.detail, h.after}
+		if c.uniq[k] == h {
+			delete(c.uniq, k)
 		}
 	}
-	return nil
 }
 
 func (c *core[F]) noHandler(fn string, id HandlerID) {
 	logging.Critical(pkg, fmt.Sprintf("%s: instance '%p' has no handler with id '%d'", fn, c, id))
 }
 
-// Disconnect is g_signal_handler_disconnect: the handler is not called
-// again, not even by an emission that is running now and has not reached it
-// (SIG-4). Queued calls already posted still run (Qt). An id that is 0, not
-// of this signal, or already disconnected logs GLib's critical and returns
-// false.
-func (c *core[F]) Disconnect(id HandlerID) bool {
+// clearHandler: see the generated method of the same name.
+func (c *core[F]) clearHandler(id *HandlerID) {
+	if id == nil {
+		logging.Critical(pkg, "g_clear_signal_handler: assertion 'handler_id_ptr != NULL' failed")
+		return
+	}
+	if *id != 0 {
+		c.disconnect(*id)
+		*id = 0
+	}
+}
+
+// disconnect: see the generated method of the same name.
+func (c *core[F]) disconnect(id HandlerID) bool {
 	if id == 0 {
 		logging.Critical(pkg, "g_signal_handler_disconnect: assertion 'handler_id > 0' failed")
 		return false
 	}
-	c.mu.Lock()
 	h := c.find(id)
-	c.mu.Unlock()
 	if h == nil || !c.drop(h) {
 		c.noHandler("g_signal_handler_disconnect", id)
 		return false
@@ -281,18 +219,30 @@ func (c *core[F]) Disconnect(id HandlerID) bool {
 	return true
 }
 
-// IsConnected is g_signal_handler_is_connected: whether id is a live
-// connection of this signal. It is false for 0 and for unknown ids.
-func (c *core[F]) IsConnected(id HandlerID) bool {
-	return id != 0 && c.find(id) != nil
+// isConnected: see the generated method of the same name.
+func (c *core[F]) isConnected(id HandlerID) bool {
+	if id == 0 {
+		return false
+	}
+	h := c.find(id)
+	return h != nil && h.state.Load()&stateGone == 0
 }
 
-// Block is g_signal_handler_block: the handler is skipped until Unblock is
-// called as many times as Block (SIG-5).
-func (c *core[F]) Block(id HandlerID) {
+// live returns the connected handler with this id, or logs GLib's
+// critical for call and returns nil.
+func (c *core[F]) live(id HandlerID, call string) *handler[F] {
 	h := c.find(id)
+	if h == nil || h.state.Load()&stateGone != 0 {
+		c.noHandler(call, id)
+		return nil
+	}
+	return h
+}
+
+// block: see the generated method of the same name.
+func (c *core[F]) block(id HandlerID) {
+	h := c.live(id, "g_signal_handler_block")
 	if h == nil {
-		c.noHandler("g_signal_handler_block", id)
 		return
 	}
 	for {
@@ -306,15 +256,24 @@ func (c *core[F]) Block(id HandlerID) {
 	}
 	c.nblocked.Add(1)
 	c.gen.Add(1)
+	c.blockChanged()
 }
 
-// Unblock is g_signal_handler_unblock. Unblocking a handler that is not
-// blocked logs GLib's critical. A handler unblocked during an emission that
-// has not reached it yet is called by that emission (SIG-5).
-func (c *core[F]) Unblock(id HandlerID) {
-	h := c.find(id)
+// blockChanged republishes after a block count changed if the snapshot's
+// one flag depends on it (a single plain handler), so that Emit's
+// shortest case never calls a blocked handler.
+func (c *core[F]) blockChanged() {
+	if l := c.l.Load(); l != nil && l.simple && l.live == 1 {
+		c.mu.Lock()
+		c.republish()
+		c.mu.Unlock()
+	}
+}
+
+// unblock: see the generated method of the same name.
+func (c *core[F]) unblock(id HandlerID) {
+	h := c.live(id, "g_signal_handler_unblock")
 	if h == nil {
-		c.noHandler("g_signal_handler_unblock", id)
 		return
 	}
 	for {
@@ -328,31 +287,28 @@ func (c *core[F]) Unblock(id HandlerID) {
 				c.nblocked.Add(-1)
 			}
 			c.gen.Add(1)
+			c.blockChanged()
 			return
 		}
 	}
 }
 
-// HasHandlers is QObject::isSignalConnected: whether at least one handler
-// is connected, blocked or not.
-func (c *core[F]) HasHandlers() bool {
+// hasHandlers: see the generated method of the same name.
+func (c *core[F]) hasHandlers() bool {
 	l := c.l.Load()
-	return l != nil && len(l.hs) > 0
+	return l != nil && l.live > 0
 }
 
-// HandlerCount is QObject::receivers: the number of connected handlers,
-// duplicates included.
-func (c *core[F]) HandlerCount() int {
+// handlerCount: see the generated method of the same name.
+func (c *core[F]) handlerCount() int {
 	if l := c.l.Load(); l != nil {
-		return len(l.hs)
+		return l.live
 	}
 	return 0
 }
 
-// DisconnectAll disconnects every handler (g_signal_handlers_destroy, Qt's
-// disconnect(sender, signal, nullptr, nullptr)) and returns how many there
-// were.
-func (c *core[F]) DisconnectAll() int {
+// disconnectAll: see the generated method of the same name.
+func (c *core[F]) disconnectAll() int {
 	c.mu.Lock()
 	var rms []func()
 	n := 0
@@ -360,14 +316,15 @@ func (c *core[F]) DisconnectAll() int {
 		for _, h := range l.hs {
 			if old := h.state.Or(stateGone); old&stateGone == 0 {
 				c.nblocked.Add(-int64(old))
+				n++
 			}
 			if h.unbind != nil {
 				rms = append(rms, h.unbind)
 				h.unbind = nil
 			}
 		}
-		n = len(l.hs)
-		c.publish(nil)
+		clear(c.uniq)
+		c.store(nil, nil, counts{})
 		c.gen.Add(1)
 	}
 	c.mu.Unlock()
@@ -377,22 +334,54 @@ func (c *core[F]) DisconnectAll() int {
 	return n
 }
 
-// DisconnectReceiver is Qt's disconnect(sender, signal, receiver, nullptr):
-// it removes every connection bound to r and returns how many there were
-// (SIG-04).
-func (c *core[F]) DisconnectReceiver(r Receiver) int {
+// disconnectReceiver: see the generated method of the same name.
+func (c *core[F]) disconnectReceiver(r Receiver) int {
 	return c.disconnectWhere(func(h *handler[F]) bool { return r != nil && h.recv == r })
 }
 
-// DisconnectKey is Qt's disconnect(sender, signal, receiver, slot): it
-// removes every connection made with this receiver (nil for none) and
-// Options.Key, and returns how many there were (SIG-04).
-func (c *core[F]) DisconnectKey(r Receiver, key any) int {
+// disconnectKey: see the generated method of the same name.
+func (c *core[F]) disconnectKey(r Receiver, key any) int {
 	if key != nil && !reflect.ValueOf(key).Comparable() {
 		logging.Critical(pkg, fmt.Sprintf("QObject::disconnect: key of type %T is not comparable", key))
 		return 0
 	}
 	return c.disconnectWhere(func(h *handler[F]) bool { return key != nil && h.recv == r && h.key == key })
+}
+
+// blockKey and unblockKey: see the generated BlockKey and UnblockKey.
+func (c *core[F]) blockKey(r Receiver, key any) int {
+	return c.eachKey(r, key, "g_signal_handlers_block_matched", func(h *handler[F]) bool { c.block(h.id); return true })
+}
+
+func (c *core[F]) unblockKey(r Receiver, key any) int {
+	return c.eachKey(r, key, "g_signal_handlers_unblock_matched", func(h *handler[F]) bool {
+		if h.state.Load()&^stateGone == 0 {
+			return false // GLib's unblock_matched skips handlers that are not blocked
+		}
+		c.unblock(h.id)
+		return true
+	})
+}
+
+func (c *core[F]) eachKey(r Receiver, key any, call string, fn func(h *handler[F]) bool) int {
+	if key == nil {
+		return 0
+	}
+	if !reflect.ValueOf(key).Comparable() {
+		logging.Critical(pkg, fmt.Sprintf("%s: key of type %T is not comparable", call, key))
+		return 0
+	}
+	l := c.l.Load()
+	if l == nil {
+		return 0
+	}
+	n := 0
+	for _, h := range l.hs {
+		if h.state.Load()&stateGone == 0 && h.recv == r && h.key == key && fn(h) {
+			n++
+		}
+	}
+	return n
 }
 
 func (c *core[F]) disconnectWhere(match func(h *handler[F]) bool) int {
@@ -402,25 +391,15 @@ func (c *core[F]) disconnectWhere(match func(h *handler[F]) bool) int {
 	}
 	n := 0
 	for _, h := range l.hs {
-		if match(h) && c.drop(h) {
+		if h.state.Load()&stateGone == 0 && match(h) && c.drop(h) {
 			n++
 		}
 	}
 	return n
 }
 
-// SetOwner names the object that emits the signal: while o.SignalsBlocked()
-// the signal does nothing (QObject::blockSignals), and if o has
-// AddDestroyNotify, all handlers are disconnected when o is destroyed
-// (SIG-14). SetOwner(nil) removes the owner. It allocates nothing on a
-// signal without handlers: the owner's destroy notify is only added when
-// the signal has a handler, by SetOwner or by the first Connect, and not
-// once the owner's destruction has started (if it has IsDestroyed). So a
-// signal whose owner is already destroyed when its first handler is
-// connected keeps that handler, as GLib keeps handlers connected after
-// g_object_run_dispose; object.Object disconnects its own Notify at the
-// end of Destroy for a handler connected during it.
-func (c *core[F]) SetOwner(o Owner) {
+// setOwner: see the generated method of the same name.
+func (c *core[F]) setOwner(o Owner) {
 	if o != nil && isNil(o) {
 		o = nil // a typed nil owner would panic in SignalsBlocked
 	}
@@ -429,8 +408,8 @@ func (c *core[F]) SetOwner(o Owner) {
 	c.ownerDrop = nil
 	c.ownerGen++
 	c.conf.owner, c.conf.ownerBound = o, false
-	c.publish(c.handlers())
-	bind := o != nil && len(c.handlers()) > 0
+	c.republish()
+	bind := o != nil && c.hasHandlers()
 	c.mu.Unlock()
 	if old != nil {
 		old()
@@ -469,34 +448,22 @@ func (c *core[F]) bindOwner() {
 	c.mu.Unlock()
 }
 
-func (c *core[F]) ownerDestroyed() { c.DisconnectAll() }
+func (c *core[F]) ownerDestroyed() { c.disconnectAll() }
 
 func (c *core[F]) setClass(fn F, stage RunStage) {
 	c.mu.Lock()
 	c.conf.class = fn
 	c.conf.hasClass = !isNil(any(fn)) && stage&(RunFirst|RunLast|RunCleanup) != 0
 	c.conf.classStage = stage
-	c.publish(c.handlers())
+	c.republish()
 	c.mu.Unlock()
 }
 
-// SetNoRecurse sets GLib's G_SIGNAL_NO_RECURSE flag on the signal (SIG-9),
-// as object.Object does for Notify. While an emission of the signal with a
-// given detail is running, on any goroutine, a new emission with the same
-// detail does not run: it returns at once (with R's zero value) and the
-// running emission restarts from its first stage once the handler it is in
-// has returned, with its own arguments and the handler list as it is then.
-// So a notify handler that sets the property it watches gets one more
-// call, after it returned, instead of a nested one. As in GLib the restart
-// also happens for an emission made from another goroutine; unlike GLib
-// none is lost: one arriving after the last handler, or during the
-// RunCleanup class handler, still makes the emission run again before it
-// returns. A StopEmission drops a restart requested before it (the stop is
-// newer).
-func (c *core[F]) SetNoRecurse(on bool) {
+// setNoRecurse: see the generated method of the same name.
+func (c *core[F]) setNoRecurse(on bool) {
 	c.mu.Lock()
 	c.conf.noRecurse = on
-	c.publish(c.handlers())
+	c.republish()
 	c.mu.Unlock()
 }
 
@@ -543,13 +510,8 @@ func (c *core[F]) leaveLocked(e *emission) {
 	}
 }
 
-// CheckDeadlock reports ErrDeadlock if an emission made now from the
-// calling goroutine would reach a BlockingQueuedConnection whose receiver's
-// context the calling goroutine owns: the case where Emit logs Qt's "Dead
-// lock detected" critical and skips the handler instead of waiting for
-// itself forever. Emit has no error result; call CheckDeadlock first where
-// that case can arise. It returns nil otherwise.
-func (c *core[F]) CheckDeadlock() error {
+// checkDeadlock: see the generated method of the same name.
+func (c *core[F]) checkDeadlock() error {
 	l := c.l.Load()
 	if l == nil {
 		return nil

@@ -9,19 +9,50 @@ import (
 
 // Accumulator is GSignalAccumulator for a signal returning R: it is called
 // after every handler and class handler that returned a value, with the
-// value accumulated so far (R's zero value at first) and the new one; it
-// returns the new accumulated value and whether the emission continues
-// (SIG-8). TrueHandled and FirstWins are GLib's two stock accumulators.
-type Accumulator[R any] func(acc, v R) (R, bool)
+// invocation hint, the value accumulated so far (R's zero value at first)
+// and the new one; it returns the new accumulated value and whether the
+// emission continues (SIG-8). The RunCleanup class handler's value is
+// accumulated too, as GLib does since 2.62 (its false return has nothing
+// left to stop). TrueHandled and FirstWins are GLib's two stock
+// accumulators. A nil Accumulator is none: the result is the last value
+// returned. It runs on the emitting goroutine, like the handlers;
+// one set on a signal emitted from several goroutines must be safe for
+// that.
+type Accumulator[R any] func(hint InvocationHint, acc, v R) (R, bool)
+
+// InvocationHint is GSignalInvocationHint as an accumulator sees it: the
+// emission's detail and the stage that produced the value, so that GLib
+// accumulators that read ihint->run_type port as written (SIG-8). RunType
+// is RunFirst while the RunFirst class handler and the normal handlers run,
+// RunLast for the RunLast class handler and the after-handlers, RunCleanup
+// for the RunCleanup class handler, or-ed with AccumulatorFirstRun on the
+// accumulator's first call of the emission, whatever the stage. Its zero
+// value is a hint for no stage. It is a plain value, passed by copy.
+// Differs from GLib: there is no signal id (a signal is a field, not a
+// registered name).
+type InvocationHint struct {
+	Detail  string
+	RunType RunStage
+}
 
 // TrueHandled is g_signal_accumulator_true_handled: the result is the last
 // value, and the first true stops the emission.
-func TrueHandled(acc, v bool) (bool, bool) { return v, !v }
+func TrueHandled(_ InvocationHint, acc, v bool) (bool, bool) { return v, !v }
 
 // FirstWins returns g_signal_accumulator_first_wins for R: the first value
 // returned is the result, and the emission stops there.
 func FirstWins[R any]() Accumulator[R] {
-	return func(_, v R) (R, bool) { return v, false }
+	return func(_ InvocationHint, _, v R) (R, bool) { return v, false }
+}
+
+// accumulate gives v to acc (SIG-8), with the hint, which loses
+// AccumulatorFirstRun after the first call; it reports whether the
+// emission goes on.
+func accumulate[R any](acc Accumulator[R], hint *InvocationHint, res *R, v R) bool {
+	var cont bool
+	*res, cont = acc(*hint, *res, v)
+	hint.RunType &^= AccumulatorFirstRun
+	return cont
 }
 
 // emitSlow runs a full emission in GLib's order (SIG-1): RUN_FIRST class
@@ -31,6 +62,12 @@ func FirstWins[R any]() Accumulator[R] {
 // connections. Without an accumulator the result is the last value
 // returned (SIG-8).
 func emitSlow[F, R any](c *core[F], l *list[F], detail string, call func(F) R, post func(F) func() R, acc Accumulator[R]) R {
+	if l == nil {
+		return *new(R)
+	}
+	// Counted for StopEmission (stop.go), also when a handler panics.
+	c.active.Add(1)
+	defer c.active.Add(-1)
 	if !l.noRecurse {
 		res, _ := emitRun(c, l, detail, call, post, acc, nil, *new(R))
 		return res
@@ -80,6 +117,7 @@ func emitRun[F, R any](c *core[F], l *list[F], detail string, call func(F) R, po
 	}
 	start := c.gen.Load()
 	stopped := false
+	hint := InvocationHint{Detail: detail, RunType: RunFirst | AccumulatorFirstRun}
 	// again is checked after every call: a stop first (GLib's order), which
 	// drops a restart asked before it, then a restart.
 	again := func() bool {
@@ -95,11 +133,7 @@ func emitRun[F, R any](c *core[F], l *list[F], detail string, call func(F) R, po
 	took := func(v R) {
 		if acc == nil {
 			res = v
-			return
-		}
-		var cont bool
-		res, cont = acc(res, v)
-		if !cont {
+		} else if !accumulate(acc, &hint, &res, v) {
 			stopped = true
 		}
 	}
@@ -112,6 +146,9 @@ func emitRun[F, R any](c *core[F], l *list[F], detail string, call func(F) R, po
 	}
 	for pass := 0; pass < 2 && !stopped; pass++ {
 		after := pass == 1
+		if after {
+			hint.RunType = hint.RunType&AccumulatorFirstRun | RunLast
+		}
 		if after && l.hasClass && l.classStage&RunLast != 0 {
 			took(call(l.class))
 			stopped = c.stops.stopped(start) || stopped
@@ -121,6 +158,9 @@ func emitRun[F, R any](c *core[F], l *list[F], detail string, call func(F) R, po
 			if stopped {
 				break
 			}
+		}
+		if after && l.after == 0 || !after && l.after == l.live {
+			continue // no handler for this stage
 		}
 		for _, h := range l.hs {
 			if h.after != after || h.state.Load() != 0 || (h.detail != "" && h.detail != detail) {
@@ -160,7 +200,14 @@ func emitRun[F, R any](c *core[F], l *list[F], detail string, call func(F) R, po
 		}
 	}
 	if l.hasClass && l.classStage&RunCleanup != 0 {
-		call(l.class) // its return value is not accumulated (gsignal.c)
+		// Since GLib 2.62 the cleanup class handler's value goes through
+		// the accumulator; without one it is dropped, so the result stays
+		// the last value of the earlier stages (gsignal.c).
+		v := call(l.class)
+		if acc != nil {
+			hint.RunType = hint.RunType&AccumulatorFirstRun | RunCleanup
+			res, _ = acc(hint, res, v)
+		}
 	}
 	if c.stops.pending.Load() != 0 {
 		c.stops.claim(start) // a stop asked by the cleanup handler ends here

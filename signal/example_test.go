@@ -113,3 +113,32 @@ func ExampleSignal0_CheckDeadlock() {
 	// signal: blocking-queued emission from the goroutine that owns the receiver's context would deadlock
 	// <nil>
 }
+
+// A GLib accumulator that reads ihint->run_type ports as written: this one
+// keeps the value of the RUN_LAST stage (the class handler and the
+// after-handlers) over those of the normal handlers.
+func ExampleAccumulator() {
+	var s signal.Signal0R[string]
+	s.SetAccumulator(func(h signal.InvocationHint, acc, v string) (string, bool) {
+		if h.RunType&signal.AccumulatorFirstRun != 0 || h.RunType&signal.RunLast != 0 {
+			return v, true
+		}
+		return acc, true
+	})
+	s.Connect(func() string { return "handler" })
+	s.SetClassHandler(func() string { return "class" }, signal.RunLast)
+	fmt.Println(s.Emit())
+	// Output:
+	// class
+}
+
+// ClearHandler is g_clear_signal_handler: disconnect and forget the id.
+func ExampleSignal0_ClearHandler() {
+	var s signal.Signal0
+	id := s.Connect(func() { fmt.Println("never") })
+	s.ClearHandler(&id)
+	s.Emit()
+	fmt.Println(id, s.HasHandlers())
+	// Output:
+	// 0 false
+}

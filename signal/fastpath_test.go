@@ -16,7 +16,7 @@ func TestSingleHandlerFastPath_SIG5_SIG7_SIG8(t *testing.T) {
 	if got := r.Emit(4); got != 8 {
 		t.Errorf("no accumulator: %d, want 8", got)
 	}
-	r.SetAccumulator(func(acc, v int) (int, bool) { return acc + v + 100, true })
+	r.SetAccumulator(func(_ signal.InvocationHint, acc, v int) (int, bool) { return acc + v + 100, true })
 	if got := r.Emit(4); got != 108 {
 		t.Errorf("accumulator: %d, want 108", got)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/sigloop/sigloop/internal/leakcheck"
+	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/internal/looptest"
 	"github.com/sigloop/sigloop/mainloop"
 )
@@ -79,3 +80,12 @@ func (o *owner) SignalsBlocked() bool { return o.blocked.Load() }
 func loop(t *testing.T) *mainloop.Context { return looptest.Run(t) }
 
 func on(ctx *mainloop.Context, fn func()) { looptest.On(ctx, fn) }
+
+// criticals runs fn with logging captured and returns how many criticals
+// containing substr it logged, and everything it logged.
+func criticals(substr string, fn func()) (int, []logging.Record) {
+	c := logging.StartCapture()
+	fn()
+	recs := c.Stop()
+	return c.Count("critical", substr), recs
+}

@@ -12,7 +12,9 @@ import (
 // HandlerID identifies one connection. It is g_signal_connect's gulong
 // handler id: every connection of every signal in the process takes the
 // next value of one counter, so ids start at 1, only increase, and are never
-// reused; 0 is never a valid id (SIG-2).
+// reused; 0 is never a valid id (SIG-2), so the zero value means "no
+// handler" (ClearHandler leaves it there). It is a plain value, safe to
+// copy and share between goroutines.
 type HandlerID uint64
 
 var lastID atomic.Uint64
@@ -22,6 +24,7 @@ func nextID() HandlerID { return HandlerID(lastID.Add(1)) }
 // ConnectionType is Qt::ConnectionType: how a receiver-bound handler is
 // called. The low bits hold one of the four types; UniqueConnection and
 // SingleShotConnection are flags that may be or-ed in. The values are Qt's.
+// The zero value is AutoConnection. It is a plain value, safe to share.
 type ConnectionType uint32
 
 const (
@@ -93,8 +96,10 @@ func (t ConnectionType) String() string {
 // RunStage is the set of GSignalFlags run stages at which a signal's class
 // handler runs (SIG-1): RunFirst before the normal handlers, RunLast after
 // them and before the connect-after ones, RunCleanup at the very end, even
-// after StopEmission. The stages may be or-ed together.
-type RunStage uint8
+// after StopEmission. The stages may be or-ed together. The values are
+// GLib's. Its zero value is no stage (a class handler set with it never
+// runs). It is a plain value, safe to share.
+type RunStage uint32
 
 const (
 	// RunFirst is G_SIGNAL_RUN_FIRST.
@@ -103,12 +108,16 @@ const (
 	RunLast
 	// RunCleanup is G_SIGNAL_RUN_CLEANUP.
 	RunCleanup
+	// AccumulatorFirstRun is G_SIGNAL_ACCUMULATOR_FIRST_RUN: only found
+	// in InvocationHint.RunType, on an accumulator's first call.
+	AccumulatorFirstRun RunStage = 1 << 17
 )
 
 // Receiver is what a receiver-bound (Qt-style) connection needs: the
 // receiver's context, for queued and auto connections, and a destroy notify
 // that disconnects the handler when the receiver goes away. *object.Object
-// implements it.
+// implements it. Its methods are called from any goroutine that emits
+// or connects, so an implementation must be safe for concurrent use.
 type Receiver interface {
 	// MainContext is the receiver's affinity (QObject::thread). nil means
 	// mainloop.Default(): queued calls go there, and an auto connection is
@@ -128,7 +137,8 @@ type Receiver interface {
 // of the signal is disconnected when the owner is destroyed (SIG-14),
 // except handlers connected once the owner's destruction has started (when
 // it also has IsDestroyed); see SetOwner.
-// *object.Object implements it.
+// *object.Object implements it. SignalsBlocked is called by every emission,
+// on the emitting goroutine, so it must be safe for concurrent use.
 type Owner interface {
 	SignalsBlocked() bool
 }
@@ -138,7 +148,8 @@ type destroyNotifier interface {
 }
 
 // Options describes a connection for ConnectWith. The zero value is a plain
-// GLib g_signal_connect: direct, no detail, not after, no receiver.
+// GLib g_signal_connect: direct, no detail, not after, no receiver. It is
+// read once, by the connect it is given to.
 type Options struct {
 	// Detail restricts the handler to emissions with this detail
 	// ("notify::name" connects with Detail "name"); "" means no detail.
@@ -184,7 +195,14 @@ var (
 	// goroutine that owns its receiver's context, which would wait for
 	// itself forever (Qt's "Dead lock detected"). CheckDeadlock returns it.
 	ErrDeadlock = errors.New("signal: blocking-queued emission from the goroutine that owns the receiver's context would deadlock")
+	// ErrNilSignal: a method was called on a nil signal pointer.
+	ErrNilSignal = errors.New("signal: nil signal")
 )
+
+// nilSignal logs the critical of a method called on a nil signal pointer.
+func nilSignal(call string) {
+	logging.Critical(pkg, call+": called on a nil signal")
+}
 
 func invalidDetail() {
 	logging.Critical(pkg, "g_signal_connect_data: signal detail must not be empty")
