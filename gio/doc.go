@@ -33,11 +33,49 @@
 //
 // # Writing a server
 //
-// TODO(lead): this section is written once SocketService lands (listener,
-// service, incoming handler). Until then: a listening Socket (Bind,
-// Listen) accepts without blocking from a source (CreateSource with
-// IOIn, then Accept), and NewSocketConnection wraps each accepted Socket
-// for its async streams.
+// A server is a SocketService: a SocketListener that accepts on the main
+// context by itself and hands each connection to its Incoming signal
+// (GLib's "incoming"). Add the addresses to listen on; the service starts
+// accepting with the first one. Once Incoming returns, the connection is
+// closed unless a handler called Keep on it, which is how a handler that
+// goes on with async calls keeps its connection (GLib keeps a reference):
+//
+//	service := gio.NewSocketService()
+//	if err := service.AddInetPort(7000, nil); err != nil {
+//		return err // e.g. ADDRESS_IN_USE
+//	}
+//	service.Incoming.Connect(func(conn *gio.SocketConnection, _ any) bool {
+//		service.Keep(conn)
+//		buf := make([]byte, 64<<10)
+//		var echo func()
+//		echo = func() {
+//			conn.InputStream().ReadAsync(buf, mainloop.PriorityDefault, nil, func(_ any, res asyncresult.AsyncResult) {
+//				n, err := conn.InputStream().ReadFinish(res)
+//				if err != nil || n == 0 {
+//					conn.Close()
+//					return
+//				}
+//				conn.OutputStream().WriteAllAsync(buf[:n], mainloop.PriorityDefault, nil, func(_ any, res asyncresult.AsyncResult) {
+//					if _, err := conn.OutputStream().WriteAllFinish(res); err != nil {
+//						conn.Close()
+//						return
+//					}
+//					echo()
+//				})
+//			})
+//		}
+//		echo()
+//		return true // handled: later Incoming handlers are not called
+//	})
+//	mainloop.New(nil).Run()
+//
+// ThreadedSocketService is the same with blocking I/O: its Run signal is
+// emitted on a goroutine of its own for each connection, at most
+// max-threads at a time. SocketListener alone gives Accept and
+// AcceptAsync/AcceptFinish, and NetListener turns it into a net.Listener
+// for Go code such as net/http. ExampleSocketService and
+// ExampleSocketListener run against real sockets; demo/gioecho is a
+// complete server in all three forms.
 //
 // # Async calls and main contexts: the trap
 //
@@ -112,6 +150,16 @@
 //     is the connection factory. A SocketConnection is also a net.Conn.
 //   - SocketClient is GSocketClient (an object.Object), SocketClientEvent
 //     is GSocketClientEvent.
+//
+// Servers:
+//
+//   - SocketListener is GSocketListener and SocketListenerEvent is
+//     GSocketListenerEvent; SocketListenerClass holds its virtual methods
+//     (do_changed, do_event). NetListener adapts a SocketListener to
+//     net.Listener.
+//   - SocketService is GSocketService (Incoming, Start, Stop, the "active"
+//     property; DoIncoming is do_incoming), and ThreadedSocketService is
+//     GThreadedSocketService (Run, "max-threads"; DoRun is do_run).
 //
 // # Design
 //
