@@ -635,7 +635,7 @@ func (s *LocalServer) SetSocketOptions(o SocketOptions) {
 // SocketOptions is QLocalServer::socketOptions: what was set (LS-22), plus
 // AbstractNamespaceOption after ListenDescriptor of an abstract socket.
 func (s *LocalServer) SocketOptions() SocketOptions {
-	return field(s, "socketOptions", NoOptions, s.Options.Get)
+	return field(s, "socketOptions", NoOptions, func() SocketOptions { return s.Options.Get() })
 }
 
 // IsListening is QLocalServer::isListening (LS-02).

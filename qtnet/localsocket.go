@@ -211,7 +211,7 @@ func (s *LocalSocket) SetSocketOptions(o SocketOptions) {
 
 // SocketOptions is QLocalSocket::socketOptions.
 func (s *LocalSocket) SocketOptions() SocketOptions {
-	return field(s, "socketOptions", NoOptions, s.Options.Get)
+	return field(s, "socketOptions", NoOptions, func() SocketOptions { return s.Options.Get() })
 }
 
 // State is QLocalSocket::state.
@@ -479,10 +479,16 @@ func (s *LocalSocket) setErrorAndEmit(code SocketError, fn string, errno syscall
 // Two sockets must not share one descriptor. It emits nothing.
 //
 // Qt's bool becomes an error: with an invalid fd it fails (as in Qt, the
-// state and open mode are still set).
+// state and open mode are still set). A state that is not one of the
+// LocalSocketState values is refused with an error and changes nothing.
 func (s *LocalSocket) SetSocketDescriptor(fd int, state LocalSocketState, mode OpenMode) error {
 	if !s.ok("setSocketDescriptor") {
 		return &Error{Code: UnknownSocketError, Message: "QLocalSocket::setSocketDescriptor: nil socket"}
+	}
+	switch state {
+	case UnconnectedState, ConnectingState, ConnectedState, ClosingState:
+	default:
+		return &Error{Code: UnsupportedSocketOperationError, Message: "QLocalSocket::setSocketDescriptor: invalid state " + state.String()}
 	}
 	if fd < 0 {
 		s.mu.Lock()
@@ -1191,8 +1197,20 @@ func (s *LocalSocket) Flush() bool {
 
 // waitUntil runs blockingWait for this socket: the step polls the
 // descriptor (the connecting one while connecting) and handles it.
+//
+// Without a descriptor and with no connect in progress nothing can change
+// by itself (a socket given an invalid descriptor by SetSocketDescriptor
+// keeps the state it was given), so the wait ends at once instead of
+// sleeping until the deadline, which may be never.
 func (s *LocalSocket) waitUntil(deadline time.Time, done func() bool) bool {
-	return blockingWait(s.MainContext(), deadline, &s.wake, done, s.pollStep)
+	return blockingWait(s.MainContext(), deadline, &s.wake, func() bool {
+		if done() {
+			return true
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.fd < 0 && s.state != ConnectingState
+	}, s.pollStep)
 }
 
 func (s *LocalSocket) pollStep(ms int) {
@@ -1336,7 +1354,8 @@ func (s *LocalSocket) WaitForDisconnected(msec int) bool {
 		logging.Warning(pkg, "QLocalSocket::waitForDisconnected() is not allowed in UnconnectedState")
 		return false
 	}
-	if s.waitUntil(deadlineFor(msec), func() bool { return s.State() == UnconnectedState }) {
+	s.waitUntil(deadlineFor(msec), func() bool { return s.State() == UnconnectedState })
+	if s.State() == UnconnectedState {
 		return true
 	}
 	s.timedOut()

@@ -863,3 +863,37 @@ func TestCloseAbortOrder_LK10_LK12(t *testing.T) {
 		})
 	}
 }
+
+// A socket given an invalid descriptor keeps the state it was given, as in
+// Qt, but its waits end at once instead of sleeping until a deadline that
+// may be never; a state outside LocalSocketState is refused. Nil receivers
+// of the option getters log instead of panicking.
+func TestInvalidDescriptorWaitsEnd(t *testing.T) {
+	cap := logging.StartCapture()
+	defer cap.Stop()
+	s := NewLocalSocket(nil)
+	defer s.Destroy()
+	if err := s.SetSocketDescriptor(-1, LocalSocketState(-1), ReadWrite); err == nil || s.State() != UnconnectedState {
+		t.Fatalf("invalid state: err %v, state %v", err, s.State())
+	}
+	if err := s.SetSocketDescriptor(-1, ConnectedState, ReadWrite); err == nil || s.State() != ConnectedState {
+		t.Fatalf("invalid fd: err %v, state %v", err, s.State())
+	}
+	done := make(chan [3]bool, 1)
+	go func() {
+		done <- [3]bool{s.WaitForReadyRead(-1), s.WaitForDisconnected(-1), s.WaitForBytesWritten(-1)}
+	}()
+	select {
+	case got := <-done:
+		if got != [3]bool{} {
+			t.Fatalf("waits reported %v, want all false", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a wait on a socket without a descriptor hangs")
+	}
+	var ns *LocalSocket
+	var nsv *LocalServer
+	if ns.SocketOptions() != NoOptions || nsv.SocketOptions() != NoOptions {
+		t.Fatal("nil SocketOptions")
+	}
+}
