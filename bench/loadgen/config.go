@@ -116,7 +116,7 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 // and hold mode: one I/O timeout plus 5 ms per connection, so that a server
 // with a short listen backlog, or one whose accept slows down as it holds
 // more connections (a poll(2)-based loop), can still take 16384
-// connections one by one.
+// connections.
 func (cfg config) setupBudget() time.Duration {
 	if cfg.mode == "accept" {
 		return 0

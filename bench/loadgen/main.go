@@ -22,8 +22,8 @@
 //	        connections per second and connect-to-EOF latency. Waiting
 //	        for the server's EOF makes the test measure the server's
 //	        accept path rather than the kernel's listen backlog.
-//	hold    opens N connections one by one, each with one verified round
-//	        trip, then holds them idle for --warmup + --duration. With
+//	hold    opens N connections (32 at a time), each with one verified
+//	        round trip, then holds them idle for --warmup + --duration. With
 //	        --server-pid it reports the server's VmRSS before the first
 //	        connection and at the end, and the difference per connection
 //	        (rss_before_kib, rss_held_kib, rss_per_conn_b). rate is the

@@ -83,28 +83,58 @@ func execute(cfg config, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// openAll opens the persistent connections of echo and hold mode, one by
-// one, within the setup budget; each is passed to check (if not nil)
-// before the next is opened.
+// setupDialers is how many goroutines open the persistent connections of
+// echo and hold mode together: servers whose loop costs grow with the
+// connections they hold accept many per iteration then, instead of one.
+const setupDialers = 32
+
+// openAll opens the persistent connections of echo and hold mode within
+// the setup budget, setupDialers at a time; each is passed to check (if
+// not nil) before its dialer opens the next. On an error every connection
+// opened so far is closed.
 func (r *runner) openAll(check func(i int, c net.Conn) error) ([]net.Conn, error) {
 	setupEnd := time.Now().Add(r.cfg.setupBudget())
-	conns := make([]net.Conn, 0, r.cfg.conns)
-	for i := range r.cfg.conns {
-		deadline := earliest(time.Now().Add(r.cfg.ioTimeout), setupEnd)
-		c, err := dialRetry(r.cfg, deadline)
-		if err == nil && check != nil {
-			c.SetDeadline(deadline)
-			if err = check(i, c); err != nil {
+	conns := make([]net.Conn, r.cfg.conns)
+	var next atomic.Int64
+	var failed atomic.Bool
+	errs := make(chan error, setupDialers)
+	var wg sync.WaitGroup
+	for range min(setupDialers, r.cfg.conns) {
+		wg.Go(func() {
+			for !failed.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= len(conns) {
+					return
+				}
+				deadline := earliest(time.Now().Add(r.cfg.ioTimeout), setupEnd)
+				c, err := dialRetry(r.cfg, deadline)
+				if err == nil && check != nil {
+					c.SetDeadline(deadline)
+					if err = check(i, c); err != nil {
+						c.Close()
+					}
+				}
+				if err != nil {
+					failed.Store(true)
+					errs <- fmt.Errorf("connection %d: %w", i, err)
+					return
+				}
+				conns[i] = c
+			}
+		})
+	}
+	wg.Wait()
+	select {
+	case err := <-errs:
+		for _, c := range conns {
+			if c != nil {
 				c.Close()
 			}
 		}
-		if err != nil {
-			closeAll(conns)
-			return nil, fmt.Errorf("connection %d: %w", i, err)
-		}
-		conns = append(conns, c)
+		return nil, err
+	default:
+		return conns, nil
 	}
-	return conns, nil
 }
 
 // load runs echo or accept mode: warm-up, then measurement until
@@ -178,8 +208,8 @@ func (r *runner) load() (result, error) {
 	return r.result(measureEnd.Sub(measureStart), total), nil
 }
 
-// hold runs hold mode: it opens the connections one by one, does one
-// verified round trip on each (so the server has accepted it and armed
+// hold runs hold mode: it opens the connections (setupDialers at a time),
+// does one verified round trip on each (so the server has accepted it and armed
 // its read), lets the server settle for --warmup, holds them all idle for
 // --duration and then reads the server's VmRSS.
 func (r *runner) hold() (result, error) {
@@ -192,14 +222,18 @@ func (r *runner) hold() (result, error) {
 		}
 	}
 	h := new(histogram)
-	send, recv := make([]byte, cfg.msg), make([]byte, cfg.msg)
+	var mu sync.Mutex // guards h
 	setupStart := time.Now()
 	conns, err := r.openAll(func(i int, c net.Conn) error {
+		send, recv := make([]byte, cfg.msg), make([]byte, cfg.msg)
 		t0 := time.Now()
-		if err := roundTrip(c, i, uint64(i), send, recv); err != nil {
+		if err := roundTrip(c, i, 1, send, recv); err != nil {
 			return err
 		}
-		h.add(uint64(time.Since(t0).Nanoseconds()))
+		d := time.Since(t0)
+		mu.Lock()
+		h.add(uint64(d.Nanoseconds()))
+		mu.Unlock()
 		return nil
 	})
 	if err != nil {
