@@ -1,0 +1,154 @@
+#!/usr/bin/python3
+"""summarize.py — medians and ratios from bench results, as Markdown tables.
+
+  /usr/bin/python3 bench/summarize.py ratios RESULTS.tsv...
+      median rate per target and scenario over every row of the raw
+      results files run.sh wrote, then sigloop's ratio to each anchor
+      (and raw Go's to GLib) for each scenario.
+  /usr/bin/python3 bench/summarize.py equivalence EQUIVALENCE.txt
+      the output of equivalence.sh: per target and scenario the median
+      rate of A (reference harness), B (bench/) and C (bench loadgen,
+      reference server) with B/A and C/A, and p99 the same way.
+  /usr/bin/python3 bench/summarize.py mem RESULTS.tsv...
+      server memory per held idle connection (mem mode rows).
+
+Only the standard library; rows whose status is not ok are left out.
+"""
+import csv
+import re
+import statistics
+import sys
+from collections import defaultdict
+
+SCENARIOS = ["echo-1c-64B", "echo-50c-64B", "echo-50c-16KiB", "accept-4c"]
+
+# (sigloop or floor target, anchor target) pairs the issue's table asks for.
+PAIRS = [
+    ("gio-tcp", "glib-tcp"),
+    ("gio-unix", "glib-unix"),
+    ("gio-unix", "qt-unix"),
+    ("gio-socket-tcp", "glib-tcp"),
+    ("gio-threaded-tcp", "glib-threaded-tcp"),
+    ("qtnet-unix", "qt-unix"),
+    ("gio-tcp", "go-tcp"),
+    ("gio-unix", "go-unix"),
+    ("go-tcp", "glib-tcp"),
+]
+
+
+def read_tsv(paths):
+    """Rows (dicts) of run.sh raw results files, '#' comment lines skipped."""
+    rows = []
+    for path in paths:
+        with open(path, newline="") as f:
+            lines = [l for l in f if l.strip() and not l.startswith("#")]
+        header = None
+        for rec in csv.reader(lines, delimiter="\t"):
+            if rec and rec[0] == "time":
+                header = rec
+                continue
+            if header is None or len(rec) != len(header):
+                continue
+            row = dict(zip(header, rec))
+            if row.get("status") == "ok":
+                rows.append(row)
+    return rows
+
+
+def median(xs):
+    return statistics.median(xs) if xs else None
+
+
+def fmt(x, digits=0):
+    if x is None:
+        return "–"
+    return f"{x:,.{digits}f}"
+
+
+def spread(xs):
+    """'median (min–max, n)' of a list of rates."""
+    if not xs:
+        return "–"
+    if len(xs) == 1:
+        return fmt(xs[0])
+    return f"{fmt(median(xs))} ({fmt(min(xs))}–{fmt(max(xs))}, n={len(xs)})"
+
+
+def ratios(paths):
+    rows = read_tsv(paths)
+    rates = defaultdict(list)
+    for r in rows:
+        rates[(r["target"], r["scenario"])].append(float(r["rate"]))
+    targets = sorted({t for t, s in rates if s in SCENARIOS})
+    print("Median rate (round trips/s for echo, connections/s for accept; min–max over the repetitions):\n")
+    print("| target | " + " | ".join(SCENARIOS) + " |")
+    print("|---|" + "---|" * len(SCENARIOS))
+    for t in targets:
+        print(f"| {t} | " + " | ".join(spread(rates.get((t, s), [])) for s in SCENARIOS) + " |")
+    print("\nRatio of the medians (first target / second):\n")
+    print("| ratio | " + " | ".join(SCENARIOS) + " |")
+    print("|---|" + "---|" * len(SCENARIOS))
+    for a, b in PAIRS:
+        cells = []
+        for s in SCENARIOS:
+            ma, mb = median(rates.get((a, s), [])), median(rates.get((b, s), []))
+            cells.append(f"{ma / mb:.2f}" if ma and mb else "–")
+        if any(c != "–" for c in cells):
+            print(f"| {a} / {b} | " + " | ".join(cells) + " |")
+
+
+LINE = re.compile(r"^([ABC]) (\S+)\s+(\S+)\s+(label=.*)$")
+
+
+def equivalence(path):
+    rate = defaultdict(list)
+    p99 = defaultdict(list)
+    order = []
+    with open(path) as f:
+        for line in f:
+            m = LINE.match(line.rstrip("\n"))
+            if not m:
+                continue
+            who, target, scenario, kv = m.groups()
+            fields = dict(x.split("=", 1) for x in kv.split(" first_error=")[0].split() if "=" in x)
+            if fields.get("errors") != "0":
+                continue
+            if (target, scenario) not in order:
+                order.append((target, scenario))
+            rate[(who, target, scenario)].append(float(fields["rate"]))
+            p99[(who, target, scenario)].append(float(fields["p99_us"]))
+    print("| target | scenario | A: reference | B: bench/ | C: bench loadgen, ref. server | B/A | C/A | p99 µs A / B / C |")
+    print("|---|---|---|---|---|---|---|---|")
+    for target, scenario in order:
+        med = {w: median(rate[(w, target, scenario)]) for w in "ABC"}
+        q = {w: median(p99[(w, target, scenario)]) for w in "ABC"}
+        ba = f"{med['B'] / med['A']:.2f}" if med["A"] and med["B"] else "–"
+        ca = f"{med['C'] / med['A']:.2f}" if med["A"] and med["C"] else "–"
+        print(f"| {target} | {scenario} | " + " | ".join(spread(rate[(w, target, scenario)]) for w in "ABC")
+              + f" | {ba} | {ca} | {fmt(q['A'])} / {fmt(q['B'])} / {fmt(q['C'])} |")
+
+
+def mem(paths):
+    rows = [r for r in read_tsv(paths) if r["mode"] == "hold"]
+    per = defaultdict(list)
+    for r in rows:
+        per[(r["target"], int(r["conns"]))].append(r)
+    print("| target | connections | server VmRSS before (KiB) | with them open (KiB) | per connection (bytes) |")
+    print("|---|---|---|---|---|")
+    for (t, n) in sorted(per):
+        rs = per[(t, n)]
+        print(f"| {t} | {n} | {fmt(median([float(r['rss_before_kib']) for r in rs]))}"
+              f" | {fmt(median([float(r['rss_held_kib']) for r in rs]))}"
+              f" | {fmt(median([float(r['rss_per_conn_b']) for r in rs]))} |")
+
+
+def main(argv):
+    if len(argv) < 3 or argv[1] not in ("ratios", "equivalence", "mem"):
+        sys.exit(__doc__)
+    {"ratios": lambda: ratios(argv[2:]),
+     "equivalence": lambda: equivalence(argv[2]),
+     "mem": lambda: mem(argv[2:])}[argv[1]]()
+
+
+if __name__ == "__main__":
+    main(sys.argv)
