@@ -198,8 +198,8 @@ run_scenario() {
   SERVER_PID=$!
   [[ "$mode" == hold ]] && extra=(--server-pid "$SERVER_PID")
 
-  # Room for opening many connections one by one (loadgen allows 5 ms each).
-  result="$(timeout -k 5 $((90 + conns / 100)) "${CLIENT_PIN[@]}" "$LOADGEN" "${addr[@]}" \
+  # Room for opening many connections (loadgen allows 10 ms each).
+  result="$(timeout -k 5 $((90 + conns / 50)) "${CLIENT_PIN[@]}" "$LOADGEN" "${addr[@]}" \
     --mode "$mode" --conns "$conns" --msg "$msg" \
     --duration "$DURATION" --warmup "$WARMUP" --wait-ready 5s "${extra[@]}" \
     --label "$target/$scenario" 2>>"$log")"

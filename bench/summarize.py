@@ -8,7 +8,8 @@
   /usr/bin/python3 bench/summarize.py equivalence EQUIVALENCE.txt
       the output of equivalence.sh: per target and scenario the median
       rate of A (reference harness), B (bench/) and C (bench loadgen,
-      reference server) with B/A and C/A, and p99 the same way.
+      reference server) with B/A and C/A (ratio of medians, and median of
+      the per-round ratios), and the median p99.
   /usr/bin/python3 bench/summarize.py mem RESULTS.tsv...
       server memory per held idle connection (mem mode rows).
 
@@ -98,14 +99,21 @@ def ratios(paths):
 
 
 LINE = re.compile(r"^([ABC]) (\S+)\s+(\S+)\s+(label=.*)$")
+ROUND = re.compile(r"^## round (\d+) ")
 
 
 def equivalence(path):
     rate = defaultdict(list)
     p99 = defaultdict(list)
+    by_round = defaultdict(dict)  # (round, target, scenario) -> who -> rate
     order = []
+    rnd = 0
     with open(path) as f:
         for line in f:
+            m = ROUND.match(line)
+            if m:
+                rnd = int(m.group(1))
+                continue
             m = LINE.match(line.rstrip("\n"))
             if not m:
                 continue
@@ -117,7 +125,15 @@ def equivalence(path):
                 order.append((target, scenario))
             rate[(who, target, scenario)].append(float(fields["rate"]))
             p99[(who, target, scenario)].append(float(fields["p99_us"]))
-    print("| target | scenario | A: reference | B: bench/ | C: bench loadgen, ref. server | B/A | C/A | p99 µs A / B / C |")
+            by_round[(rnd, target, scenario)][who] = float(fields["rate"])
+
+    def paired(target, scenario, who):
+        rs = [d[who] / d["A"] for (r, t, s), d in by_round.items()
+              if (t, s) == (target, scenario) and "A" in d and who in d]
+        return f"{median(rs):.2f}" if rs else "–"
+
+    print("| target | scenario | A: reference | B: bench/ | C: bench loadgen, ref. server"
+          " | B/A (paired) | C/A (paired) | p99 µs A / B / C |")
     print("|---|---|---|---|---|---|---|---|")
     for target, scenario in order:
         med = {w: median(rate[(w, target, scenario)]) for w in "ABC"}
@@ -125,7 +141,10 @@ def equivalence(path):
         ba = f"{med['B'] / med['A']:.2f}" if med["A"] and med["B"] else "–"
         ca = f"{med['C'] / med['A']:.2f}" if med["A"] and med["C"] else "–"
         print(f"| {target} | {scenario} | " + " | ".join(spread(rate[(w, target, scenario)]) for w in "ABC")
-              + f" | {ba} | {ca} | {fmt(q['A'])} / {fmt(q['B'])} / {fmt(q['C'])} |")
+              + f" | {ba} ({paired(target, scenario, 'B')}) | {ca} ({paired(target, scenario, 'C')})"
+              + f" | {fmt(q['A'])} / {fmt(q['B'])} / {fmt(q['C'])} |")
+    print("\nB/A and C/A: ratio of the medians, in brackets the median of the per-round ratios"
+          " (A, B and C of one round ran back to back).")
 
 
 def mem(paths):

@@ -113,15 +113,14 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 }
 
 // setupBudget bounds the time to open the persistent connections of echo
-// and hold mode: one I/O timeout plus 5 ms per connection, so that a server
-// with a short listen backlog, or one whose accept slows down as it holds
-// more connections (a poll(2)-based loop), can still take 16384
-// connections.
+// and hold mode: one I/O timeout plus 10 ms per connection, so that a
+// server whose accept slows down as it holds more connections (a loop
+// that scans every descriptor per iteration) can still take 16384.
 func (cfg config) setupBudget() time.Duration {
 	if cfg.mode == "accept" {
 		return 0
 	}
-	return cfg.ioTimeout + time.Duration(cfg.conns)*5*time.Millisecond
+	return cfg.ioTimeout + time.Duration(cfg.conns)*10*time.Millisecond
 }
 
 // watchdogBudget is how long the whole run may take before the watchdog

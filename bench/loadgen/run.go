@@ -89,7 +89,8 @@ func execute(cfg config, stdout, stderr io.Writer) int {
 const setupDialers = 32
 
 // openAll opens the persistent connections of echo and hold mode within
-// the setup budget, setupDialers at a time; each is passed to check (if
+// the setup budget, setupDialers at a time (a connect and its check may
+// take up to the whole budget); each is passed to check (if
 // not nil) before its dialer opens the next. On an error every connection
 // opened so far is closed.
 func (r *runner) openAll(check func(i int, c net.Conn) error) ([]net.Conn, error) {
@@ -106,10 +107,13 @@ func (r *runner) openAll(check func(i int, c net.Conn) error) ([]net.Conn, error
 				if i >= len(conns) {
 					return
 				}
-				deadline := earliest(time.Now().Add(r.cfg.ioTimeout), setupEnd)
-				c, err := dialRetry(r.cfg, deadline)
+				// A connect (and the first round trip) may wait long for a
+				// server that accepts slowly (TCP retransmits its SYN after
+				// 1, 2, 4... s while the backlog is full): only the setup
+				// budget bounds them.
+				c, err := dialRetry(r.cfg, setupEnd)
 				if err == nil && check != nil {
-					c.SetDeadline(deadline)
+					c.SetDeadline(setupEnd)
 					if err = check(i, c); err != nil {
 						c.Close()
 					}

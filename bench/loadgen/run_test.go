@@ -46,21 +46,9 @@ func startServer(t *testing.T, network string, handle func(net.Conn)) *testServe
 	return s
 }
 
-// echo is the echo server's connection handler.
-func echo(c net.Conn) {
-	buf := make([]byte, 64*1024)
-	for {
-		n, err := c.Read(buf)
-		if n > 0 {
-			if _, err := c.Write(buf[:n]); err != nil {
-				return
-			}
-		}
-		if err != nil {
-			return
-		}
-	}
-}
+// echo is the echo server's connection handler: it writes back what it
+// reads until the peer's EOF.
+func echo(c net.Conn) { io.Copy(c, c) }
 
 func (s *testServer) config(mode string, conns, msg int) config {
 	return config{
