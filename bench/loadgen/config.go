@@ -49,7 +49,7 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	unix := fs.String("unix", "", "server unix socket `path`")
 	fs.StringVar(&cfg.mode, "mode", "echo", "echo (round trips), accept (connect/close loops) or hold (open and hold idle connections)")
 	fs.IntVar(&cfg.conns, "conns", 1, "concurrent connections (echo, hold) or connecting workers (accept)")
-	fs.IntVar(&cfg.msg, "msg", 64, "message size in bytes (echo; hold: the one round trip per connection)")
+	fs.IntVar(&cfg.msg, "msg", 64, "message size in bytes (echo)")
 	fs.DurationVar(&cfg.duration, "duration", 5*time.Second, "measurement (hold: holding) time; the upper bound also with --count")
 	fs.Int64Var(&cfg.count, "count", 0, "stop after this many measured operations (0 = no limit)")
 	fs.DurationVar(&cfg.warmup, "warmup", 500*time.Millisecond, "unmeasured warm-up before measuring")
@@ -113,14 +113,14 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 }
 
 // setupBudget bounds the time to open the persistent connections of echo
-// and hold mode: one I/O timeout plus 10 ms per connection, so that a
+// and hold mode: one I/O timeout plus 20 ms per connection, so that a
 // server whose accept slows down as it holds more connections (a loop
 // that scans every descriptor per iteration) can still take 16384.
 func (cfg config) setupBudget() time.Duration {
 	if cfg.mode == "accept" {
 		return 0
 	}
-	return cfg.ioTimeout + time.Duration(cfg.conns)*10*time.Millisecond
+	return cfg.ioTimeout + time.Duration(cfg.conns)*20*time.Millisecond
 }
 
 // watchdogBudget is how long the whole run may take before the watchdog

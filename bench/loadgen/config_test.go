@@ -76,11 +76,11 @@ func TestParseArgsRefuses(t *testing.T) {
 
 func TestBudgetsBoundTheRun(t *testing.T) {
 	cfg := config{mode: "echo", conns: 16384, duration: 10 * time.Minute, warmup: time.Minute, waitReady: time.Minute, ioTimeout: time.Minute}
-	if got, want := cfg.setupBudget(), time.Minute+16384*10*time.Millisecond; got != want {
+	if got, want := cfg.setupBudget(), time.Minute+16384*20*time.Millisecond; got != want {
 		t.Errorf("setupBudget = %v, want %v", got, want)
 	}
-	if got := cfg.watchdogBudget(); got > 21*time.Minute {
-		t.Errorf("watchdogBudget at the limits = %v, want at most 21m", got)
+	if got := cfg.watchdogBudget(); got > 25*time.Minute {
+		t.Errorf("watchdogBudget at the limits = %v, want at most 25m", got)
 	}
 	cfg.mode = "accept"
 	if got := cfg.setupBudget(); got != 0 {

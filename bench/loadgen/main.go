@@ -15,15 +15,18 @@
 //	echo    N persistent connections, each doing request/response round
 //	        trips: write --msg bytes, read the same bytes back, verify
 //	        them. Reports round trips per second (all connections
-//	        together) and the p50/p99/max round-trip latency.
+//	        together) and the p50/p99/max round-trip latency. The
+//	        connections are opened before the clock starts, 32 at a
+//	        time, each with one verified 8-byte round trip (so that a
+//	        slow server never has more than 32 waiting in its backlog).
 //	accept  N workers, each looping: connect, wait for the server to
 //	        close (the server under test must run in its accept mode,
 //	        which closes every connection at once), close. Reports
 //	        connections per second and connect-to-EOF latency. Waiting
 //	        for the server's EOF makes the test measure the server's
 //	        accept path rather than the kernel's listen backlog.
-//	hold    opens N connections (32 at a time), each with one verified
-//	        round trip, then holds them idle for --warmup + --duration. With
+//	hold    opens N connections as echo mode does (32 at a time, one
+//	        verified 8-byte round trip each), then holds them idle for --warmup + --duration. With
 //	        --server-pid it reports the server's VmRSS before the first
 //	        connection and at the end, and the difference per connection
 //	        (rss_before_kib, rss_held_kib, rss_per_conn_b). rate is the

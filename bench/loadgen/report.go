@@ -24,7 +24,7 @@ func formatResult(cfg config, res result) string {
 		fmt.Fprintf(&b, "label=%s ", cfg.label)
 	}
 	fmt.Fprintf(&b, "mode=%s net=%s conns=%d", cfg.mode, cfg.network, cfg.conns)
-	if cfg.mode != "accept" {
+	if cfg.mode == "echo" {
 		fmt.Fprintf(&b, " msg=%d", cfg.msg)
 	}
 	switch cfg.mode {

@@ -29,7 +29,7 @@ func TestFormatResult(t *testing.T) {
 		{
 			config{mode: "hold", network: "unix", conns: 10, msg: 1},
 			result{elapsed: time.Second, hist: h, setupRate: 1234.56, rss: &rssPair{before: 1000, held: 1020}},
-			"mode=hold net=unix conns=10 msg=1 elapsed_s=1.000 ops=10 rate=1234.6 unit=conn/s p50_us=99.8 p99_us=99.8 max_us=100.0 rss_before_kib=1000 rss_held_kib=1020 rss_per_conn_b=2048 errors=0",
+			"mode=hold net=unix conns=10 elapsed_s=1.000 ops=10 rate=1234.6 unit=conn/s p50_us=99.8 p99_us=99.8 max_us=100.0 rss_before_kib=1000 rss_held_kib=1020 rss_per_conn_b=2048 errors=0",
 		},
 		{
 			config{mode: "echo", network: "tcp", conns: 1, msg: 64},

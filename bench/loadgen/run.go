@@ -150,9 +150,13 @@ func (r *runner) load() (result, error) {
 		hists[i] = new(histogram)
 	}
 	var conns []net.Conn
-	if cfg.mode == "echo" { // open every connection before the clock starts
+	if cfg.mode == "echo" {
+		// Open every connection before the clock starts, each with one
+		// verified round trip: a dialer then waits until the server has
+		// accepted its connection, so no more than setupDialers wait in
+		// the listen backlog and none has its SYN dropped.
 		var err error
-		if conns, err = r.openAll(nil); err != nil {
+		if conns, err = r.openAll(setupRoundTrip); err != nil {
 			return result{}, err
 		}
 	}
@@ -212,10 +216,11 @@ func (r *runner) load() (result, error) {
 	return r.result(measureEnd.Sub(measureStart), total), nil
 }
 
-// hold runs hold mode: it opens the connections (setupDialers at a time),
-// does one verified round trip on each (so the server has accepted it and armed
-// its read), lets the server settle for --warmup, holds them all idle for
-// --duration and then reads the server's VmRSS.
+// hold runs hold mode: it opens the connections as echo mode does
+// (setupDialers at a time, one verified round trip on each, so that the
+// server has accepted each and armed its read), lets the server settle
+// for --warmup, holds them all idle for --duration and then reads the
+// server's VmRSS.
 func (r *runner) hold() (result, error) {
 	cfg := r.cfg
 	var rss rssPair
@@ -229,9 +234,8 @@ func (r *runner) hold() (result, error) {
 	var mu sync.Mutex // guards h
 	setupStart := time.Now()
 	conns, err := r.openAll(func(i int, c net.Conn) error {
-		send, recv := make([]byte, cfg.msg), make([]byte, cfg.msg)
 		t0 := time.Now()
-		if err := roundTrip(c, i, 1, send, recv); err != nil {
+		if err := setupRoundTrip(i, c); err != nil {
 			return err
 		}
 		d := time.Since(t0)
@@ -265,6 +269,13 @@ func (r *runner) result(elapsed time.Duration, h *histogram) result {
 		res.firstErr = *e
 	}
 	return res
+}
+
+// setupRoundTrip is the one verified 8-byte round trip that opening a
+// persistent connection includes.
+func setupRoundTrip(i int, c net.Conn) error {
+	var send, recv [8]byte
+	return roundTrip(c, i, 1, send[:], recv[:])
 }
 
 // echoWorker does request/response round trips on one connection until
