@@ -10,6 +10,9 @@
       rate of A (reference harness), B (bench/) and C (bench loadgen,
       reference server) with B/A and C/A (ratio of medians, and median of
       the per-round ratios), and the median p99.
+  /usr/bin/python3 bench/summarize.py table PIN1.tsv PINSAME.tsv
+      one row per scenario and pinning: sigloop's ratio to GLib (TCP,
+      unix), to Qt (unix) and to raw Go (TCP, unix), and raw Go's to GLib.
   /usr/bin/python3 bench/summarize.py mem RESULTS.tsv...
       server memory per held idle connection (mem mode rows).
 
@@ -147,6 +150,39 @@ def equivalence(path):
           " (A, B and C of one round ran back to back).")
 
 
+# Columns of the summary table: (heading, numerator target, denominator).
+TABLE = [
+    ("sigloop / GLib, TCP", "gio-tcp", "glib-tcp"),
+    ("sigloop / GLib, unix", "gio-unix", "glib-unix"),
+    ("sigloop / Qt, unix", "gio-unix", "qt-unix"),
+    ("sigloop qtnet / Qt, unix", "qtnet-unix", "qt-unix"),
+    ("sigloop threaded / GLib threaded, TCP", "gio-threaded-tcp", "glib-threaded-tcp"),
+    ("sigloop / raw Go, TCP", "gio-tcp", "go-tcp"),
+    ("sigloop / raw Go, unix", "gio-unix", "go-unix"),
+    ("raw Go / GLib, TCP", "go-tcp", "glib-tcp"),
+]
+
+
+def table(pin1, pinsame):
+    meds = {}
+    for pin, path in (("1", pin1), ("same", pinsame)):
+        rates = defaultdict(list)
+        for r in read_tsv([path]):
+            rates[(r["target"], r["scenario"])].append(float(r["rate"]))
+        meds[pin] = {k: median(v) for k, v in rates.items()}
+    cols = [c for c in TABLE if any(meds[p].get((c[1], s)) and meds[p].get((c[2], s))
+                                    for p in meds for s in SCENARIOS)]
+    print("| scenario | PIN | " + " | ".join(c[0] for c in cols) + " |")
+    print("|---|---|" + "---|" * len(cols))
+    for s in SCENARIOS:
+        for pin in ("1", "same"):
+            cells = []
+            for _, a, b in cols:
+                ma, mb = meds[pin].get((a, s)), meds[pin].get((b, s))
+                cells.append(f"{ma / mb:.2f}" if ma and mb else "–")
+            print(f"| {s} | {pin} | " + " | ".join(cells) + " |")
+
+
 def mem(paths):
     rows = [r for r in read_tsv(paths) if r["mode"] == "hold"]
     per = defaultdict(list)
@@ -162,9 +198,10 @@ def mem(paths):
 
 
 def main(argv):
-    if len(argv) < 3 or argv[1] not in ("ratios", "equivalence", "mem"):
+    if len(argv) < 3 or argv[1] not in ("ratios", "equivalence", "table", "mem") or (argv[1] == "table" and len(argv) != 4):
         sys.exit(__doc__)
     {"ratios": lambda: ratios(argv[2:]),
+     "table": lambda: table(argv[2], argv[3]),
      "equivalence": lambda: equivalence(argv[2]),
      "mem": lambda: mem(argv[2:])}[argv[1]]()
 
