@@ -5,7 +5,9 @@ raw results of `bench/run.sh scale` (one or more TSV files).
   /usr/bin/python3 bench/plot.py OUT.png RESULTS.tsv...
 
 Echo rows of the same target and connection count (repetitions, or several
-files) are reduced to their median. Colour says whose server it is (sigloop,
+files) are reduced to their median; a row with no round trip measured (every
+round trip took longer than the window) is left out and named under the
+plot. Colour says whose server it is (sigloop,
 GLib, Qt, raw Go), the line style the transport (TCP solid, unix dashed).
 Needs Debian's python3-matplotlib (bench/build.sh installs it).
 """
@@ -67,7 +69,11 @@ def main(argv):
     if not rows:
         sys.exit("plot.py: no echo rows with status ok in " + " ".join(paths))
     series = defaultdict(lambda: defaultdict(list))  # target -> conns -> rows
+    empty = set()  # (target, conns) where no round trip fit in the window
     for r in rows:
+        if int(r["ops"]) == 0:
+            empty.add((r["target"], int(r["conns"])))
+            continue
         series[r["target"]][int(r["conns"])].append(r)
 
     fig, (ax_rate, ax_p99) = plt.subplots(1, 2, figsize=(12, 5))
@@ -95,6 +101,10 @@ def main(argv):
     # The machine and pinning of the sitting, from the first run.sh header.
     machine = next((c for c in comments if c.startswith("cpus=")), "")
     when = next((c.split("  ")[1] for c in comments if c.startswith("sigloop bench/run.sh") and "  " in c), "")
+    empty = {(t, n) for t, n in empty if n not in series[t]}
+    if empty:
+        fig.text(0.01, 0.01, "no round trip both started and ended inside the measured window (latency above it): "
+                 + ", ".join(f"{t} at {n}" for t, n in sorted(empty)), fontsize=8)
     fig.suptitle(f"sigloop bench/run.sh scale  {when}\n{machine.split(' ulimit_n')[0]}", fontsize=9)
     fig.tight_layout()
     fig.savefig(out, dpi=110)

@@ -13,6 +13,9 @@
   /usr/bin/python3 bench/summarize.py table PIN1.tsv PINSAME.tsv
       one row per scenario and pinning: sigloop's ratio to GLib (TCP,
       unix), to Qt (unix) and to raw Go (TCP, unix), and raw Go's to GLib.
+  /usr/bin/python3 bench/summarize.py scale RESULTS.tsv...
+      echo rows by connection count (run.sh scale): median rate and p99
+      per target; a point where no round trip fit the window shows 0.
   /usr/bin/python3 bench/summarize.py mem RESULTS.tsv...
       server memory per held idle connection (mem mode rows).
 
@@ -183,6 +186,30 @@ def table(pin1, pinsame):
             print(f"| {s} | {pin} | " + " | ".join(cells) + " |")
 
 
+def scale(paths):
+    rows = [r for r in read_tsv(paths) if r["mode"] == "echo"]
+    rate, p99 = defaultdict(list), defaultdict(list)
+    for r in rows:
+        key = (r["target"], int(r["conns"]))
+        rate[key].append(float(r["rate"]))
+        if int(r["ops"]) > 0:
+            p99[key].append(float(r["p99_us"]))
+    targets = sorted({t for t, _ in rate})
+    counts = sorted({n for _, n in rate})
+    print("Median round trips/s, and in brackets the median p99 in ms:\n")
+    print("| target | " + " | ".join(f"{n:,} conns" for n in counts) + " |")
+    print("|---|" + "---|" * len(counts))
+    for t in targets:
+        cells = []
+        for n in counts:
+            if (t, n) not in rate:
+                cells.append("–")
+                continue
+            q = median(p99[(t, n)])
+            cells.append(f"{fmt(median(rate[(t, n)]))} ({fmt(q / 1e3, 1) if q else 'none in window'})")
+        print(f"| {t} | " + " | ".join(cells) + " |")
+
+
 def mem(paths):
     rows = [r for r in read_tsv(paths) if r["mode"] == "hold"]
     per = defaultdict(list)
@@ -198,10 +225,11 @@ def mem(paths):
 
 
 def main(argv):
-    if len(argv) < 3 or argv[1] not in ("ratios", "equivalence", "table", "mem") or (argv[1] == "table" and len(argv) != 4):
+    if len(argv) < 3 or argv[1] not in ("ratios", "equivalence", "table", "scale", "mem") or (argv[1] == "table" and len(argv) != 4):
         sys.exit(__doc__)
     {"ratios": lambda: ratios(argv[2:]),
      "table": lambda: table(argv[2], argv[3]),
+     "scale": lambda: scale(argv[2:]),
      "equivalence": lambda: equivalence(argv[2]),
      "mem": lambda: mem(argv[2:])}[argv[1]]()
 
