@@ -1,0 +1,130 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+)
+
+// Limits that keep every run bounded.
+const (
+	maxConns     = 16384
+	maxMsg       = 1 << 20
+	maxDuration  = 10 * time.Minute
+	maxWarmup    = time.Minute
+	maxWaitReady = time.Minute
+	maxIOTimeout = time.Minute
+	maxCount     = 1_000_000_000
+)
+
+// config is one run's parsed command line.
+type config struct {
+	network, addr string // "tcp" or "unix", and the address to dial
+	mode          string // "echo", "accept" or "hold"
+	conns         int
+	msg           int
+	duration      time.Duration
+	count         int64
+	warmup        time.Duration
+	waitReady     time.Duration
+	ioTimeout     time.Duration
+	label         string
+	serverPID     int // hold mode: read this process's VmRSS (0: do not)
+}
+
+// errUsage marks a bad command line (exit status 2).
+var errUsage = errors.New("usage")
+
+// parseArgs parses the command line; the error wraps errUsage for a bad
+// one. Help output and flag errors go to stderr.
+func parseArgs(args []string, stderr io.Writer) (config, error) {
+	var cfg config
+	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	tcp := fs.String("tcp", "", "server `host:port` (loopback IP or localhost only)")
+	unix := fs.String("unix", "", "server unix socket `path`")
+	fs.StringVar(&cfg.mode, "mode", "echo", "echo (round trips), accept (connect/close loops) or hold (open and hold idle connections)")
+	fs.IntVar(&cfg.conns, "conns", 1, "concurrent connections (echo, hold) or connecting workers (accept)")
+	fs.IntVar(&cfg.msg, "msg", 64, "message size in bytes (echo)")
+	fs.DurationVar(&cfg.duration, "duration", 5*time.Second, "measurement (hold: holding) time; the upper bound also with --count")
+	fs.Int64Var(&cfg.count, "count", 0, "stop after this many measured operations (0 = no limit)")
+	fs.DurationVar(&cfg.warmup, "warmup", 500*time.Millisecond, "unmeasured warm-up before measuring")
+	fs.DurationVar(&cfg.waitReady, "wait-ready", 0, "poll this long for the server to accept connections")
+	fs.DurationVar(&cfg.ioTimeout, "io-timeout", 5*time.Second, "connect/IO timeout and grace after the run")
+	fs.StringVar(&cfg.label, "label", "", "label to print at the start of the result line")
+	fs.IntVar(&cfg.serverPID, "server-pid", 0, "hold mode: report this process's resident memory (VmRSS) before and with the connections open")
+	if err := fs.Parse(args); err != nil {
+		return cfg, fmt.Errorf("%w: %w", errUsage, err)
+	}
+	bad := func(format string, a ...any) (config, error) {
+		return cfg, fmt.Errorf("%w: "+format, append([]any{errUsage}, a...)...)
+	}
+	if fs.NArg() != 0 {
+		return bad("unexpected arguments: %v", fs.Args())
+	}
+	switch {
+	case *tcp != "" && *unix == "":
+		host, port, err := net.SplitHostPort(*tcp)
+		if err != nil {
+			return bad("--tcp %q: %v", *tcp, err)
+		}
+		if host == "localhost" {
+			host = "127.0.0.1"
+		}
+		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+			return bad("--tcp %q: only loopback addresses are allowed", *tcp)
+		}
+		cfg.network, cfg.addr = "tcp", net.JoinHostPort(host, port)
+	case *unix != "" && *tcp == "":
+		if strings.HasPrefix(*unix, "@") {
+			return bad("--unix %q: abstract sockets are not supported; give a path", *unix)
+		}
+		cfg.network, cfg.addr = "unix", *unix
+	default:
+		return bad("give exactly one of --tcp or --unix")
+	}
+	switch {
+	case cfg.mode != "echo" && cfg.mode != "accept" && cfg.mode != "hold":
+		return bad("--mode must be echo, accept or hold")
+	case cfg.conns < 1 || cfg.conns > maxConns:
+		return bad("--conns must be in 1..%d", maxConns)
+	case cfg.msg < 1 || cfg.msg > maxMsg:
+		return bad("--msg must be in 1..%d", maxMsg)
+	case cfg.duration <= 0 || cfg.duration > maxDuration:
+		return bad("--duration must be in (0, %v]", maxDuration)
+	case cfg.count < 0 || cfg.count > maxCount:
+		return bad("--count must be in 0..%d", maxCount)
+	case cfg.warmup < 0 || cfg.warmup > maxWarmup:
+		return bad("--warmup must be in [0, %v]", maxWarmup)
+	case cfg.waitReady < 0 || cfg.waitReady > maxWaitReady:
+		return bad("--wait-ready must be in [0, %v]", maxWaitReady)
+	case cfg.ioTimeout <= 0 || cfg.ioTimeout > maxIOTimeout:
+		return bad("--io-timeout must be in (0, %v]", maxIOTimeout)
+	case cfg.serverPID < 0:
+		return bad("--server-pid must be a process id")
+	case cfg.serverPID != 0 && cfg.mode != "hold":
+		return bad("--server-pid is only for --mode hold")
+	}
+	return cfg, nil
+}
+
+// setupBudget bounds the time to open the persistent connections of echo
+// and hold mode: one I/O timeout plus 20 ms per connection, so that a
+// server whose accept slows down as it holds more connections (a loop
+// that scans every descriptor per iteration) can still take 16384.
+func (cfg config) setupBudget() time.Duration {
+	if cfg.mode == "accept" {
+		return 0
+	}
+	return cfg.ioTimeout + time.Duration(cfg.conns)*20*time.Millisecond
+}
+
+// watchdogBudget is how long the whole run may take before the watchdog
+// ends the process.
+func (cfg config) watchdogBudget() time.Duration {
+	return cfg.waitReady + cfg.setupBudget() + cfg.warmup + cfg.duration + 2*cfg.ioTimeout + 30*time.Second
+}
