@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/mainloop"
+	"github.com/sigloop/sigloop/object"
 )
 
 // loopback4 is 127.0.0.1:0.
@@ -370,13 +372,21 @@ func TestListenerAddAnyInetPortRow9DiffersFromGLib_SL5(t *testing.T) {
 	s.Close()
 }
 
+// backlogNotes counts l's "listen-backlog" notifications.
+func backlogNotes(l *SocketListener) *int {
+	n := 0
+	l.Notify.ConnectDetailed("listen-backlog", func(string) { n++ })
+	return &n
+}
+
+// SL-2, GLib's part: the backlog goes to the sockets added later; applied
+// to sockets already listening it logs GSocket's critical per socket and
+// changes nothing there; closed, it is a no-op.
 func TestListenerSetBacklog_SL2(t *testing.T) {
 	l := newTestListener(t)
-	notified := 0
-	l.Notify.ConnectDetailed("listen-backlog", func(string) { notified++ })
 	l.SetBacklog(20)
-	if l.Backlog() != 20 || notified != 1 {
-		t.Errorf("backlog %d, notified %d", l.Backlog(), notified)
+	if l.Backlog() != 20 {
+		t.Errorf("backlog %d, want 20", l.Backlog())
 	}
 	var sock *Socket
 	l.Event.Connect(func(ev SocketListenerEvent, s *Socket) {
@@ -390,27 +400,130 @@ func TestListenerSetBacklog_SL2(t *testing.T) {
 	if sock.ListenBacklog() != 20 {
 		t.Errorf("socket backlog %d, want 20", sock.ListenBacklog())
 	}
-	// After the sockets listen: GSocket's critical per socket, no effect there.
 	c := logging.StartCapture()
 	l.SetBacklog(30)
 	c.Stop()
 	if c.Count("critical", "!socket->priv->listening") != 1 || sock.ListenBacklog() != 20 || l.Backlog() != 30 {
 		t.Errorf("late SetBacklog: criticals %d, socket %d, listener %d", c.Count("critical", ""), sock.ListenBacklog(), l.Backlog())
 	}
-	// Out of GLib's range 0..2000: a critical and no change.
-	for _, bad := range []int{-1, 2001} {
-		c := logging.StartCapture()
-		l.SetBacklog(bad)
-		c.Stop()
-		if c.Count("critical", fmt.Sprintf("listen_backlog %d out of range 0..2000", bad)) != 1 || l.Backlog() != 30 {
-			t.Errorf("SetBacklog(%d): backlog %d, records %v", bad, l.Backlog(), c.Records())
-		}
-	}
-	// Closed: a no-op.
 	l.Close()
 	l.SetBacklog(5)
 	if l.Backlog() != 30 {
 		t.Errorf("SetBacklog after Close changed it to %d", l.Backlog())
+	}
+}
+
+// SL-2's differences: GLib's set_backlog(5000) stores 5000 and never
+// notifies (PyGObject 2.74: set_backlog(5000) then props.listen_backlog is
+// 5000, set_backlog(-3) -3, no notify::listen-backlog); here a value out of
+// the property's range 0..2000 is a critical and no change, and a change
+// notifies.
+func TestListenerSetBacklogDiffersFromGLib_SL2(t *testing.T) {
+	l := newTestListener(t)
+	notes := backlogNotes(l)
+	l.SetBacklog(20)
+	if l.Backlog() != 20 || *notes != 1 {
+		t.Errorf("SetBacklog(20): backlog %d, notified %d", l.Backlog(), *notes)
+	}
+	for _, bad := range []int{-3, -1, 2001, 5000} {
+		c := logging.StartCapture()
+		l.SetBacklog(bad)
+		c.Stop()
+		if c.Count("critical", fmt.Sprintf("listen_backlog %d out of range 0..2000", bad)) != 1 || l.Backlog() != 20 || *notes != 1 {
+			t.Errorf("SetBacklog(%d): backlog %d, notified %d, records %v", bad, l.Backlog(), *notes, c.Records())
+		}
+	}
+	for _, edge := range []int{0, 2000} {
+		l.SetBacklog(edge)
+		if l.Backlog() != edge {
+			t.Errorf("SetBacklog(%d) refused: backlog %d", edge, l.Backlog())
+		}
+	}
+}
+
+// SL-1/SL-2 by name, each value checked against PyGObject on GLib 2.74:
+// set_property("listen-backlog", 5000) and (-1) are refused ("value \"5000\"
+// of type 'gint' is invalid or out of range for property 'listen-backlog'")
+// and the value stays 10; 20 set twice notifies twice; the set is
+// set_backlog, so it reaches the sockets already added: a listening one
+// logs "!socket->priv->listening" and keeps 10, one added before it
+// listens takes the new value; on a closed listener nothing changes.
+func TestListenerBacklogByName_SL1_SL2(t *testing.T) {
+	l := newTestListener(t)
+	notes := backlogNotes(l)
+	for _, bad := range []any{5000, -1, int64(2001)} {
+		err := l.SetProperty("listen-backlog", bad)
+		if !errors.Is(err, object.ErrPropertyRange) || !strings.Contains(err.Error(), fmt.Sprintf("value %v is out of range 0..2000", bad)) {
+			t.Errorf("SetProperty(%v): %v, want ErrPropertyRange", bad, err)
+		}
+		if l.Backlog() != 10 {
+			t.Errorf("SetProperty(%v) changed the backlog to %d", bad, l.Backlog())
+		}
+	}
+	if err := l.SetProperty("listen-backlog", "many"); !errors.Is(err, object.ErrPropertyType) {
+		t.Errorf("SetProperty(string): %v, want ErrPropertyType", err)
+	}
+	var pe *object.PropertyError
+	if err := l.SetProperty("listen_backlog", 5000); !errors.As(err, &pe) || pe.Name != "listen_backlog" {
+		t.Errorf("the error names %v, want the name as given", err)
+	}
+	if *notes != 0 {
+		t.Errorf("refused sets notified %d times", *notes)
+	}
+	for i := range 2 {
+		if err := l.SetProperty("listen_backlog", int64(20)); err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := l.Property("listen-backlog"); v != 20 || *notes != i+1 {
+			t.Errorf("set %d: listen-backlog %v, notified %d", i+1, v, *notes)
+		}
+	}
+
+	l2 := newTestListener(t)
+	listening, _ := listenLoopback(t, SocketFamilyIPv4)
+	fresh, err := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*Socket{listening, fresh} {
+		if err := l2.AddSocket(s, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := logging.StartCapture()
+	err = l2.SetProperty("listen-backlog", 42)
+	c.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []int{l2.Backlog(), listening.ListenBacklog(), fresh.ListenBacklog(), c.Count("critical", "!socket->priv->listening")}
+	if diff := cmp.Diff([]int{42, 10, 42, 1}, got); diff != "" {
+		t.Errorf("listener, listening socket, fresh socket backlog, criticals (-want +got):\n%s", diff)
+	}
+
+	l2.Close()
+	if err := l2.SetProperty("listen-backlog", 30); err != nil || l2.Backlog() != 42 {
+		t.Errorf("closed: SetProperty %v, backlog %d, want nil and 42", err, l2.Backlog())
+	}
+	// Other names go to the Object.
+	if err := l2.SetProperty("nope", 1); !errors.Is(err, object.ErrUnknownProperty) {
+		t.Errorf("unknown name: %v", err)
+	}
+}
+
+// GLib 2.74 emits notify::listen-backlog for a refused by-name set too,
+// with the value unchanged (PyGObject: set_property("listen-backlog",
+// 5000) then one notification reading 10), as for every non-explicit-notify
+// property; here, as with object.Object.SetProperty, a refused set does
+// not notify.
+func TestListenerBacklogByNameRefusedDiffersFromGLib_SL1(t *testing.T) {
+	l := newTestListener(t)
+	notes := backlogNotes(l)
+	if err := l.SetProperty("listen-backlog", 5000); err == nil {
+		t.Fatal("5000 accepted")
+	}
+	if *notes != 0 || l.Backlog() != 10 {
+		t.Errorf("refused set: notified %d, backlog %d; want 0 and 10", *notes, l.Backlog())
 	}
 }
 
