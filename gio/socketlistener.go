@@ -133,11 +133,13 @@ func (l *SocketListener) Init(self any) {
 	})
 }
 
-// DoChanged is the default changed vfunc: it does nothing. SocketService
+// DoChanged is GSocketListenerClass.changed, the default changed vfunc: it
+// does nothing. It runs after every successful add (SL-17); SocketService
 // overrides it to start accepting from new sockets.
 func (l *SocketListener) DoChanged() {}
 
-// DoEvent is the default event class handler: it does nothing.
+// DoEvent is GSocketListenerClass.event, the default class handler of
+// Event (RUN_LAST): it does nothing.
 func (l *SocketListener) DoEvent(SocketListenerEvent, *Socket) {}
 
 // changed calls the changed vfunc of the outermost value (SL-17).

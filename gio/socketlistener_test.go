@@ -101,8 +101,8 @@ func TestListenerEventSignal_SL3(t *testing.T) {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
 	for _, s := range socks {
-		if s != socks[0] {
-			t.Errorf("events name different sockets")
+		if s != socks[0] || s != l.sockets[0].sock {
+			t.Errorf("the events do not all name the socket the listener added")
 		}
 	}
 	ia := eff.(*InetSocketAddress)
@@ -855,9 +855,21 @@ func TestListenerClosePendingAccept_SL12(t *testing.T) {
 			l.AcceptAsync(nil, r.cb)
 			lp.ctx.Iteration(false)
 			if fromOther {
-				done := make(chan struct{})
-				go func() { l.Close(); close(done) }()
-				<-done
+				// Close while the context is blocked in an iteration with
+				// nothing else to wake it (no tick; only a guard against a
+				// hang): the close itself must wake it.
+				time.AfterFunc(20*time.Millisecond, l.Close)
+				guard := mainloop.NewTimeoutSource(testTimeout)
+				guard.SetCallback(func() bool { return mainloop.SourceRemove })
+				guard.Attach(lp.ctx)
+				start := time.Now()
+				for !r.done && time.Since(start) < testTimeout {
+					lp.ctx.Iteration(true)
+				}
+				guard.Destroy()
+				if el := time.Since(start); !r.done || el > testTimeout/2 {
+					t.Fatalf("Close from another goroutine woke the context after %v (done %v)", el, r.done)
+				}
 			} else {
 				l.Close()
 			}
@@ -1015,8 +1027,13 @@ func TestListenerBadInput(t *testing.T) {
 	for _, p := range []int{-1, 65536, 70000} {
 		wantIOErr(t, l.AddInetPort(p, nil), ioerr.InvalidArgument, fmt.Sprintf("port %d out of range 1..65535", p))
 	}
+	c = logging.StartCapture()
 	_, err := l.AddAddress(nil, SocketTypeStream, SocketProtocolDefault, nil)
+	c.Stop()
 	wantIOErr(t, err, ioerr.InvalidArgument, "")
+	if c.Count("critical", "G_IS_SOCKET_ADDRESS (address)") != 1 {
+		t.Errorf("no critical for a nil address: %v", c.Records())
+	}
 
 	// Finish: a second call, a foreign result, a nil result.
 	if _, err := l.AddAnyInetPort(nil); err != nil {
@@ -1040,6 +1057,8 @@ func TestListenerBadInput(t *testing.T) {
 	if err == nil || err2 == nil || err3 == nil || err4 == nil {
 		t.Fatalf("refused finishes: %v %v %v %v", err, err2, err3, err4)
 	}
+	wantIOErr(t, err, ioerr.Failed, "")
+	wantIOErr(t, err4, ioerr.InvalidArgument, "")
 	wantIOErr(t, err2, ioerr.InvalidArgument, "g_socket_listener_accept_socket_finish: assertion 'g_task_is_valid (result, source)' failed")
 	wantIOErr(t, err3, ioerr.InvalidArgument, "")
 	if c.Count("critical", "") < 4 {

@@ -145,8 +145,9 @@ func (t *ThreadedSocketService) MaxThreads() int {
 	return t.maxThreads.Get()
 }
 
-// DoRun is the default run class handler: it returns false (and the
-// connection is then closed, unless a handler kept it).
+// DoRun is GThreadedSocketServiceClass.run, the default class handler of
+// Run: it returns false (and the connection is then closed, unless a
+// handler kept it).
 func (t *ThreadedSocketService) DoRun(*SocketConnection, any) bool { return false }
 
 // Keep keeps conn open after the Run (or Incoming) emission it is being

@@ -213,8 +213,8 @@ func TestThreadedMaxThreads_TSS4(t *testing.T) {
 	var running, maxRunning, runs atomic.Int32
 	var activeInside atomic.Bool
 	s.Run.Connect(func(c *SocketConnection, _ any) bool {
-		if running.Add(1) > maxRunning.Load() {
-			maxRunning.Store(running.Load())
+		n := running.Add(1)
+		for m := maxRunning.Load(); n > m && !maxRunning.CompareAndSwap(m, n); m = maxRunning.Load() {
 		}
 		if s.IsActive() {
 			activeInside.Store(true)
