@@ -260,9 +260,10 @@ func (l *SocketListener) setBacklog(n int) {
 // Call this method, not the embedded Object's: Object.SetProperty would
 // store "listen-backlog" without applying it to the sockets already added.
 //
-// Differs from GLib: a refused value does not notify (GLib 2.74 still emits
-// notify::listen-backlog, with the value unchanged), as
-// object.Object.SetProperty does not.
+// Differs from GLib: a refused value, or any value on a closed listener,
+// does not notify (GLib 2.74 still emits notify::listen-backlog then, with
+// the value unchanged), as object.Object.SetProperty does not notify a
+// refused value.
 func (l *SocketListener) SetProperty(name string, v any) error {
 	if err := l.usable("g_object_set_property"); err != nil {
 		return err

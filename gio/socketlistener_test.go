@@ -514,8 +514,9 @@ func TestListenerBacklogByName_SL1_SL2(t *testing.T) {
 // GLib 2.74 emits notify::listen-backlog for a refused by-name set too,
 // with the value unchanged (PyGObject: set_property("listen-backlog",
 // 5000) then one notification reading 10), as for every non-explicit-notify
-// property; here, as with object.Object.SetProperty, a refused set does
-// not notify.
+// property, and for set_property("listen-backlog", 30) on a closed
+// listener (one notification reading the old 20); here, as with
+// object.Object.SetProperty, neither notifies.
 func TestListenerBacklogByNameRefusedDiffersFromGLib_SL1(t *testing.T) {
 	l := newTestListener(t)
 	notes := backlogNotes(l)
@@ -524,6 +525,10 @@ func TestListenerBacklogByNameRefusedDiffersFromGLib_SL1(t *testing.T) {
 	}
 	if *notes != 0 || l.Backlog() != 10 {
 		t.Errorf("refused set: notified %d, backlog %d; want 0 and 10", *notes, l.Backlog())
+	}
+	l.Close()
+	if err := l.SetProperty("listen-backlog", 30); err != nil || *notes != 0 || l.Backlog() != 10 {
+		t.Errorf("closed: %v, notified %d, backlog %d; want nil, 0 and 10", err, *notes, l.Backlog())
 	}
 }
 
@@ -1164,4 +1169,21 @@ func ExampleSocketListener() {
 	// event LISTENING
 	// event LISTENED
 	// accepted on the loopback port
+}
+
+// ExampleSocketListener_SetProperty sets "listen-backlog" by name: a value
+// outside GLib's range 0..2000 is refused, as g_object_set refuses it, and
+// a value in range is SetBacklog.
+func ExampleSocketListener_SetProperty() {
+	l := NewSocketListener()
+	defer l.Close()
+	err := l.SetProperty("listen-backlog", 5000)
+	fmt.Println(errors.Is(err, object.ErrPropertyRange), err)
+	if err := l.SetProperty("listen-backlog", 64); err != nil {
+		fmt.Println(err)
+	}
+	fmt.Println(l.Backlog())
+	// Output:
+	// true object: set property "listen-backlog": value 5000 is out of range 0..2000
+	// 64
 }

@@ -60,6 +60,10 @@ func TestThreadedNew_TSS1(t *testing.T) {
 	if v, err := s.Property("max-threads"); v != 5 || err != nil || s.MaxThreads() != 5 || notes != 0 {
 		t.Errorf("after refused sets: %v %v, MaxThreads %d, notified %d", v, err, s.MaxThreads(), notes)
 	}
+	// The listener's range holds through the embedding too.
+	if err := s.SetProperty("listen-backlog", 5000); !errors.Is(err, object.ErrPropertyRange) || s.Backlog() != 10 {
+		t.Errorf("SetProperty(listen-backlog, 5000) on a threaded service: %v, backlog %d", err, s.Backlog())
+	}
 
 	for _, tc := range []struct {
 		n, want  int
