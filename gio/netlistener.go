@@ -21,7 +21,8 @@ type NetListener struct {
 	stop *cancellable.Cancellable
 }
 
-// NetListener returns l as a net.Listener (see NetListener).
+// NetListener returns l as a net.Listener (see NetListener). It is Go-only:
+// GLib has no counterpart.
 func (l *SocketListener) NetListener() *NetListener {
 	return &NetListener{l: l, stop: cancellable.New()}
 }

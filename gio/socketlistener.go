@@ -123,19 +123,23 @@ func (l *SocketListener) Init(self any) {
 		l.Event.SetClassHandler(func(ev SocketListenerEvent, s *Socket) {
 			object.Virtual[SocketListenerClass](&l.Object, l).DoEvent(ev, s)
 		}, signal.RunLast)
-		// Fixed name on a fresh object: Install cannot fail.
-		_ = l.backlog.Install(&l.Object, "listen-backlog", defaultListenBacklog, 0)
+		// Fixed name and a default in range on a fresh object:
+		// InstallRange cannot fail.
+		_ = object.InstallRange(&l.backlog, &l.Object, "listen-backlog",
+			minListenerBacklog, maxListenerBacklog, defaultListenBacklog, 0)
 		l.mu.Lock()
 		l.inited = true
 		l.mu.Unlock()
 	})
 }
 
-// DoChanged is the default changed vfunc: it does nothing. SocketService
+// DoChanged is GSocketListenerClass.changed, the default changed vfunc: it
+// does nothing. It runs after every successful add (SL-17); SocketService
 // overrides it to start accepting from new sockets.
 func (l *SocketListener) DoChanged() {}
 
-// DoEvent is the default event class handler: it does nothing.
+// DoEvent is GSocketListenerClass.event, the default class handler of
+// Event (RUN_LAST): it does nothing.
 func (l *SocketListener) DoEvent(SocketListenerEvent, *Socket) {}
 
 // changed calls the changed vfunc of the outermost value (SL-17).
@@ -205,28 +209,81 @@ func (l *SocketListener) isClosed() bool {
 }
 
 // SetBacklog is g_socket_listener_set_backlog (SL-2): the listen backlog of
-// the sockets added from now on (the "listen-backlog" property, which
-// notifies). It is a no-op on a closed listener. Sockets already added are
-// listening, so, as in GLib, applying it to them logs GSocket's critical
-// and changes nothing there: call it before adding sockets. A value outside
-// 0..2000 (GLib's property range) logs a critical and changes nothing.
+// the sockets added from now on, stored as the "listen-backlog" property.
+// It is a no-op on a closed listener. It is also applied to the sockets
+// already added, as in GLib: those that listen already log GSocket's
+// critical and keep their backlog (so call it before adding sockets); one
+// given to AddSocket before it listens takes it.
+//
+// Differs from GLib: a value outside 0..2000, the property's own range, logs
+// a critical and changes nothing (GLib stores any value here, so the
+// property can read 5000; only g_object_set checks the range); and it
+// notifies "listen-backlog" (GLib's set_backlog never notifies, only
+// g_object_set does).
 func (l *SocketListener) SetBacklog(listenBacklog int) {
 	if l.usable("g_socket_listener_set_backlog") != nil {
 		return
 	}
-	if listenBacklog < minListenerBacklog || listenBacklog > maxListenerBacklog {
+	if err := l.backlog.Validate(listenBacklog); err != nil {
 		criticalf(fmt.Sprintf("g_socket_listener_set_backlog: listen_backlog %d out of range %d..%d",
 			listenBacklog, minListenerBacklog, maxListenerBacklog))
 		return
 	}
+	l.setBacklog(listenBacklog)
+}
+
+// setBacklog is set_backlog's body, for a value in range: store it (which
+// notifies) and apply it to every socket, unless the listener is closed.
+func (l *SocketListener) setBacklog(n int) {
 	socks, err := l.snapshot()
 	if err != nil {
 		return
 	}
-	l.backlog.Set(listenBacklog)
+	l.backlog.Set(n)
 	for _, ls := range socks {
-		ls.sock.SetListenBacklog(listenBacklog)
+		ls.sock.SetListenBacklog(n)
 	}
+}
+
+// SetProperty is g_object_set_property on a GSocketListener (and so on a
+// SocketService or ThreadedSocketService). "listen-backlog" takes a number
+// that an int holds (object.ConvertValue); a value outside 0..2000 is
+// refused as g_object_set refuses it: nothing changes and the result is a
+// *object.PropertyError wrapping object.ErrPropertyRange ("value 5000 is out
+// of range 0..2000"; GLib logs that as a warning). A value in range does
+// what GLib's set_property does, SetBacklog: stored, notified, applied to
+// the sockets already added; on a closed listener it changes nothing and
+// returns nil. Any other name is set as object.Object.SetProperty does
+// ("active" of a service; "max-threads" of a threaded service is
+// construct-only: object.ErrConstructOnlyProperty).
+//
+// Call this method, not the embedded Object's: Object.SetProperty would
+// store "listen-backlog" without applying it to the sockets already added.
+//
+// Differs from GLib: a refused value, or any value on a closed listener,
+// does not notify (GLib 2.74 still emits notify::listen-backlog then, with
+// the value unchanged), as object.Object.SetProperty does not notify a
+// refused value.
+func (l *SocketListener) SetProperty(name string, v any) error {
+	if err := l.usable("g_object_set_property"); err != nil {
+		return err
+	}
+	if canonProp(name) != "listen-backlog" {
+		return l.Object.SetProperty(name, v)
+	}
+	n, err := object.ConvertValue[int](name, v)
+	if err == nil {
+		err = l.backlog.Validate(n)
+	}
+	if err != nil {
+		var pe *object.PropertyError
+		if errors.As(err, &pe) {
+			pe.Name = name // as given, as Object.SetProperty reports it
+		}
+		return err
+	}
+	l.setBacklog(n)
+	return nil
 }
 
 // Backlog is the "listen-backlog" property (GLib has no getter; this reads

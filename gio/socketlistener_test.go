@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/mainloop"
+	"github.com/sigloop/sigloop/object"
 )
 
 // loopback4 is 127.0.0.1:0.
@@ -99,8 +101,8 @@ func TestListenerEventSignal_SL3(t *testing.T) {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
 	for _, s := range socks {
-		if s != socks[0] {
-			t.Errorf("events name different sockets")
+		if s != socks[0] || s != l.sockets[0].sock {
+			t.Errorf("the events do not all name the socket the listener added")
 		}
 	}
 	ia := eff.(*InetSocketAddress)
@@ -370,13 +372,21 @@ func TestListenerAddAnyInetPortRow9DiffersFromGLib_SL5(t *testing.T) {
 	s.Close()
 }
 
+// backlogNotes counts l's "listen-backlog" notifications.
+func backlogNotes(l *SocketListener) *int {
+	n := 0
+	l.Notify.ConnectDetailed("listen-backlog", func(string) { n++ })
+	return &n
+}
+
+// SL-2, GLib's part: the backlog goes to the sockets added later; applied
+// to sockets already listening it logs GSocket's critical per socket and
+// changes nothing there; closed, it is a no-op.
 func TestListenerSetBacklog_SL2(t *testing.T) {
 	l := newTestListener(t)
-	notified := 0
-	l.Notify.ConnectDetailed("listen-backlog", func(string) { notified++ })
 	l.SetBacklog(20)
-	if l.Backlog() != 20 || notified != 1 {
-		t.Errorf("backlog %d, notified %d", l.Backlog(), notified)
+	if l.Backlog() != 20 {
+		t.Errorf("backlog %d, want 20", l.Backlog())
 	}
 	var sock *Socket
 	l.Event.Connect(func(ev SocketListenerEvent, s *Socket) {
@@ -390,27 +400,135 @@ func TestListenerSetBacklog_SL2(t *testing.T) {
 	if sock.ListenBacklog() != 20 {
 		t.Errorf("socket backlog %d, want 20", sock.ListenBacklog())
 	}
-	// After the sockets listen: GSocket's critical per socket, no effect there.
 	c := logging.StartCapture()
 	l.SetBacklog(30)
 	c.Stop()
 	if c.Count("critical", "!socket->priv->listening") != 1 || sock.ListenBacklog() != 20 || l.Backlog() != 30 {
 		t.Errorf("late SetBacklog: criticals %d, socket %d, listener %d", c.Count("critical", ""), sock.ListenBacklog(), l.Backlog())
 	}
-	// Out of GLib's range 0..2000: a critical and no change.
-	for _, bad := range []int{-1, 2001} {
-		c := logging.StartCapture()
-		l.SetBacklog(bad)
-		c.Stop()
-		if c.Count("critical", fmt.Sprintf("listen_backlog %d out of range 0..2000", bad)) != 1 || l.Backlog() != 30 {
-			t.Errorf("SetBacklog(%d): backlog %d, records %v", bad, l.Backlog(), c.Records())
-		}
-	}
-	// Closed: a no-op.
 	l.Close()
 	l.SetBacklog(5)
 	if l.Backlog() != 30 {
 		t.Errorf("SetBacklog after Close changed it to %d", l.Backlog())
+	}
+}
+
+// SL-2's differences: GLib's set_backlog(5000) stores 5000 and never
+// notifies (PyGObject 2.74: set_backlog(5000) then props.listen_backlog is
+// 5000, set_backlog(-3) -3, no notify::listen-backlog); here a value out of
+// the property's range 0..2000 is a critical and no change, and a change
+// notifies.
+func TestListenerSetBacklogDiffersFromGLib_SL2(t *testing.T) {
+	l := newTestListener(t)
+	notes := backlogNotes(l)
+	l.SetBacklog(20)
+	if l.Backlog() != 20 || *notes != 1 {
+		t.Errorf("SetBacklog(20): backlog %d, notified %d", l.Backlog(), *notes)
+	}
+	for _, bad := range []int{-3, -1, 2001, 5000} {
+		c := logging.StartCapture()
+		l.SetBacklog(bad)
+		c.Stop()
+		if c.Count("critical", fmt.Sprintf("listen_backlog %d out of range 0..2000", bad)) != 1 || l.Backlog() != 20 || *notes != 1 {
+			t.Errorf("SetBacklog(%d): backlog %d, notified %d, records %v", bad, l.Backlog(), *notes, c.Records())
+		}
+	}
+	for _, edge := range []int{0, 2000} {
+		l.SetBacklog(edge)
+		if l.Backlog() != edge {
+			t.Errorf("SetBacklog(%d) refused: backlog %d", edge, l.Backlog())
+		}
+	}
+}
+
+// SL-1/SL-2 by name, each value checked against PyGObject on GLib 2.74:
+// set_property("listen-backlog", 5000) and (-1) are refused ("value \"5000\"
+// of type 'gint' is invalid or out of range for property 'listen-backlog'")
+// and the value stays 10; 20 set twice notifies twice; the set is
+// set_backlog, so it reaches the sockets already added: a listening one
+// logs "!socket->priv->listening" and keeps 10, one added before it
+// listens takes the new value; on a closed listener nothing changes.
+func TestListenerBacklogByName_SL1_SL2(t *testing.T) {
+	l := newTestListener(t)
+	notes := backlogNotes(l)
+	for _, bad := range []any{5000, -1, int64(2001)} {
+		err := l.SetProperty("listen-backlog", bad)
+		if !errors.Is(err, object.ErrPropertyRange) || !strings.Contains(err.Error(), fmt.Sprintf("value %v is out of range 0..2000", bad)) {
+			t.Errorf("SetProperty(%v): %v, want ErrPropertyRange", bad, err)
+		}
+		if l.Backlog() != 10 {
+			t.Errorf("SetProperty(%v) changed the backlog to %d", bad, l.Backlog())
+		}
+	}
+	if err := l.SetProperty("listen-backlog", "many"); !errors.Is(err, object.ErrPropertyType) {
+		t.Errorf("SetProperty(string): %v, want ErrPropertyType", err)
+	}
+	var pe *object.PropertyError
+	if err := l.SetProperty("listen_backlog", 5000); !errors.As(err, &pe) || pe.Name != "listen_backlog" {
+		t.Errorf("the error names %v, want the name as given", err)
+	}
+	if *notes != 0 {
+		t.Errorf("refused sets notified %d times", *notes)
+	}
+	for i := range 2 {
+		if err := l.SetProperty("listen_backlog", int64(20)); err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := l.Property("listen-backlog"); v != 20 || *notes != i+1 {
+			t.Errorf("set %d: listen-backlog %v, notified %d", i+1, v, *notes)
+		}
+	}
+
+	l2 := newTestListener(t)
+	listening, _ := listenLoopback(t, SocketFamilyIPv4)
+	fresh, err := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*Socket{listening, fresh} {
+		if err := l2.AddSocket(s, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := logging.StartCapture()
+	err = l2.SetProperty("listen-backlog", 42)
+	c.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []int{l2.Backlog(), listening.ListenBacklog(), fresh.ListenBacklog(), c.Count("critical", "!socket->priv->listening")}
+	if diff := cmp.Diff([]int{42, 10, 42, 1}, got); diff != "" {
+		t.Errorf("listener, listening socket, fresh socket backlog, criticals (-want +got):\n%s", diff)
+	}
+
+	l2.Close()
+	if err := l2.SetProperty("listen-backlog", 30); err != nil || l2.Backlog() != 42 {
+		t.Errorf("closed: SetProperty %v, backlog %d, want nil and 42", err, l2.Backlog())
+	}
+	// Other names go to the Object.
+	if err := l2.SetProperty("nope", 1); !errors.Is(err, object.ErrUnknownProperty) {
+		t.Errorf("unknown name: %v", err)
+	}
+}
+
+// GLib 2.74 emits notify::listen-backlog for a refused by-name set too,
+// with the value unchanged (PyGObject: set_property("listen-backlog",
+// 5000) then one notification reading 10), as for every non-explicit-notify
+// property, and for set_property("listen-backlog", 30) on a closed
+// listener (one notification reading the old 20); here, as with
+// object.Object.SetProperty, neither notifies.
+func TestListenerBacklogByNameRefusedDiffersFromGLib_SL1(t *testing.T) {
+	l := newTestListener(t)
+	notes := backlogNotes(l)
+	if err := l.SetProperty("listen-backlog", 5000); err == nil {
+		t.Fatal("5000 accepted")
+	}
+	if *notes != 0 || l.Backlog() != 10 {
+		t.Errorf("refused set: notified %d, backlog %d; want 0 and 10", *notes, l.Backlog())
+	}
+	l.Close()
+	if err := l.SetProperty("listen-backlog", 30); err != nil || *notes != 0 || l.Backlog() != 10 {
+		t.Errorf("closed: %v, notified %d, backlog %d; want nil, 0 and 10", err, *notes, l.Backlog())
 	}
 }
 
@@ -742,9 +860,21 @@ func TestListenerClosePendingAccept_SL12(t *testing.T) {
 			l.AcceptAsync(nil, r.cb)
 			lp.ctx.Iteration(false)
 			if fromOther {
-				done := make(chan struct{})
-				go func() { l.Close(); close(done) }()
-				<-done
+				// Close while the context is blocked in an iteration with
+				// nothing else to wake it (no tick; only a guard against a
+				// hang): the close itself must wake it.
+				time.AfterFunc(20*time.Millisecond, l.Close)
+				guard := mainloop.NewTimeoutSource(testTimeout)
+				guard.SetCallback(func() bool { return mainloop.SourceRemove })
+				guard.Attach(lp.ctx)
+				start := time.Now()
+				for !r.done && time.Since(start) < testTimeout {
+					lp.ctx.Iteration(true)
+				}
+				guard.Destroy()
+				if el := time.Since(start); !r.done || el > testTimeout/2 {
+					t.Fatalf("Close from another goroutine woke the context after %v (done %v)", el, r.done)
+				}
 			} else {
 				l.Close()
 			}
@@ -902,8 +1032,13 @@ func TestListenerBadInput(t *testing.T) {
 	for _, p := range []int{-1, 65536, 70000} {
 		wantIOErr(t, l.AddInetPort(p, nil), ioerr.InvalidArgument, fmt.Sprintf("port %d out of range 1..65535", p))
 	}
+	c = logging.StartCapture()
 	_, err := l.AddAddress(nil, SocketTypeStream, SocketProtocolDefault, nil)
+	c.Stop()
 	wantIOErr(t, err, ioerr.InvalidArgument, "")
+	if c.Count("critical", "G_IS_SOCKET_ADDRESS (address)") != 1 {
+		t.Errorf("no critical for a nil address: %v", c.Records())
+	}
 
 	// Finish: a second call, a foreign result, a nil result.
 	if _, err := l.AddAnyInetPort(nil); err != nil {
@@ -927,6 +1062,8 @@ func TestListenerBadInput(t *testing.T) {
 	if err == nil || err2 == nil || err3 == nil || err4 == nil {
 		t.Fatalf("refused finishes: %v %v %v %v", err, err2, err3, err4)
 	}
+	wantIOErr(t, err, ioerr.Failed, "")
+	wantIOErr(t, err4, ioerr.InvalidArgument, "")
 	wantIOErr(t, err2, ioerr.InvalidArgument, "g_socket_listener_accept_socket_finish: assertion 'g_task_is_valid (result, source)' failed")
 	wantIOErr(t, err3, ioerr.InvalidArgument, "")
 	if c.Count("critical", "") < 4 {
@@ -1032,4 +1169,21 @@ func ExampleSocketListener() {
 	// event LISTENING
 	// event LISTENED
 	// accepted on the loopback port
+}
+
+// ExampleSocketListener_SetProperty sets "listen-backlog" by name: a value
+// outside GLib's range 0..2000 is refused, as g_object_set refuses it, and
+// a value in range is SetBacklog.
+func ExampleSocketListener_SetProperty() {
+	l := NewSocketListener()
+	defer l.Close()
+	err := l.SetProperty("listen-backlog", 5000)
+	fmt.Println(errors.Is(err, object.ErrPropertyRange), err)
+	if err := l.SetProperty("listen-backlog", 64); err != nil {
+		fmt.Println(err)
+	}
+	fmt.Println(l.Backlog())
+	// Output:
+	// true object: set property "listen-backlog": value 5000 is out of range 0..2000
+	// 64
 }

@@ -208,7 +208,8 @@ func (s *SocketService) usableService(fn string) bool {
 	return false
 }
 
-// DoIncoming is the default incoming class handler: it returns false.
+// DoIncoming is GSocketServiceClass.incoming, the default class handler of
+// Incoming: it returns false.
 func (s *SocketService) DoIncoming(*SocketConnection, any) bool { return false }
 
 // DoChanged is SocketService's changed vfunc (SS-2): while active, it

@@ -2,6 +2,7 @@ package gio
 
 import (
 	"fmt"
+	"math"
 	"sync"
 
 	"github.com/sigloop/sigloop/object"
@@ -61,14 +62,24 @@ type ThreadedSocketService struct {
 	wg        sync.WaitGroup
 }
 
-// defaultMaxThreads is "max-threads"' default.
-const defaultMaxThreads = 10
+// The "max-threads" param spec: -1..G_MAXINT, default 10, CONSTRUCT_ONLY.
+const (
+	defaultMaxThreads = 10
+	minMaxThreads     = -1
+	maxMaxThreads     = math.MaxInt32
+)
 
 // NewThreadedSocketService is g_threaded_socket_service_new (TSS-1): a
 // service running at most maxThreads connections at once; -1 means no
-// limit. A value below -1 (outside GLib's property range) logs a critical
-// and gives the default, 10; 0, which would never run a job, logs a
-// critical and gives 1. The value is the read-only "max-threads" property.
+// limit. The value is the construct-only "max-threads" property: SetProperty
+// by name refuses it afterwards with object.ErrConstructOnlyProperty and
+// changes nothing, as GLib refuses it ("construct property \"max-threads\"
+// … can't be set after construction"). A value outside -1..2147483647 logs
+// a critical and gives the default, 10, as GLib's out-of-range construct
+// value does.
+//
+// Differs from GLib: 0 logs a critical and gives 1 (GLib accepts 0, and its
+// pool then never runs a job, while the service keeps accepting).
 func NewThreadedSocketService(maxThreads int) *ThreadedSocketService {
 	t := &ThreadedSocketService{}
 	t.setMax(maxThreads)
@@ -77,16 +88,6 @@ func NewThreadedSocketService(maxThreads int) *ThreadedSocketService {
 }
 
 func (t *ThreadedSocketService) setMax(n int) {
-	if n < -1 {
-		criticalf(fmt.Sprintf("g_threaded_socket_service_new: max_threads %d out of range -1..%d", n, int(^uint32(0)>>1)))
-		n = defaultMaxThreads
-	}
-	if n == 0 {
-		// GLib's pool refuses 0 threads ("max_threads >= -1" holds, but no
-		// job could ever run); treat it as 1, with a critical.
-		criticalf("g_threaded_socket_service_new: max_threads 0 would never run a job; using 1")
-		n = 1
-	}
 	t.jmu.Lock()
 	t.presetMax, t.hasPreset = n, true // installed as the property by Init
 	t.jmu.Unlock()
@@ -110,19 +111,33 @@ func (t *ThreadedSocketService) Init(self any) {
 		t.Run.SetClassHandler(func(c *SocketConnection, src any) bool {
 			return object.Virtual[ThreadedSocketServiceClass](&t.Object, t).DoRun(c, src)
 		}, signal.RunLast)
-		_ = t.maxThreads.Install(&t.Object, "max-threads", max, object.ReadOnly)
+		if max == 0 {
+			// GLib's pool would never run a job; treat it as 1.
+			criticalf("g_threaded_socket_service_new: max_threads 0 would never run a job; using 1")
+			max = 1
+		}
+		if object.InstallRange(&t.maxThreads, &t.Object, "max-threads", minMaxThreads, maxMaxThreads, max, object.ConstructOnly) != nil {
+			// Out of range (OBJ-5): GLib keeps the default. The name is
+			// fixed and the default in range, so that installs.
+			criticalf(fmt.Sprintf("g_object_new: value %d is out of range %d..%d for property 'max-threads'; using the default %d",
+				max, minMaxThreads, maxMaxThreads, defaultMaxThreads))
+			_ = object.InstallRange(&t.maxThreads, &t.Object, "max-threads", minMaxThreads, maxMaxThreads, defaultMaxThreads, object.ConstructOnly)
+		}
 	})
 }
 
 // InitWithMaxThreads is Init for an embedding type that wants a
-// "max-threads" other than the default 10 (GLib's construct property).
+// "max-threads" other than the default 10 (GLib's construct property,
+// g_object_new(…, "max-threads", n, NULL)); n is checked as
+// NewThreadedSocketService checks it.
 func (t *ThreadedSocketService) InitWithMaxThreads(self any, maxThreads int) {
 	t.setMax(maxThreads)
 	t.Init(self)
 }
 
-// MaxThreads is the "max-threads" property: the most connections run at
-// once, -1 for no limit.
+// MaxThreads is the construct-only "max-threads" property (GLib has no
+// getter; this reads the property): the most connections run at once, -1
+// for no limit.
 func (t *ThreadedSocketService) MaxThreads() int {
 	if !t.usableService("g_threaded_socket_service_get_max_threads") {
 		return defaultMaxThreads
@@ -130,8 +145,9 @@ func (t *ThreadedSocketService) MaxThreads() int {
 	return t.maxThreads.Get()
 }
 
-// DoRun is the default run class handler: it returns false (and the
-// connection is then closed, unless a handler kept it).
+// DoRun is GThreadedSocketServiceClass.run, the default class handler of
+// Run: it returns false (and the connection is then closed, unless a
+// handler kept it).
 func (t *ThreadedSocketService) DoRun(*SocketConnection, any) bool { return false }
 
 // Keep keeps conn open after the Run (or Incoming) emission it is being

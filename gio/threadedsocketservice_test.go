@@ -1,7 +1,10 @@
 package gio
 
 import (
+	"errors"
+	"fmt"
 	"io"
+	"math"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -11,6 +14,7 @@ import (
 	"github.com/sigloop/sigloop/internal/goid"
 	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/mainloop"
+	"github.com/sigloop/sigloop/object"
 )
 
 // newTestThreaded makes a threaded service on the caller's context,
@@ -37,29 +41,55 @@ func pollUntil(lp *testLoop, cond func() bool) {
 	lp.until(cond)
 }
 
+// TSS-1, values checked against PyGObject on GLib 2.74: "max-threads" is
+// -1..2147483647, default 10, CONSTRUCT_ONLY; new(-1) is -1; new(-5) and
+// g_object_new(max_threads=-2) warn and give 10; set_property("max-threads",
+// 3) after construction warns "construct property \"max-threads\" … can't
+// be set after construction", keeps 5 and does not notify, and so does
+// set_property("max-threads", -7) (construct-only is checked first).
 func TestThreadedNew_TSS1(t *testing.T) {
-	s := NewThreadedSocketService(-1)
+	s := NewThreadedSocketService(5)
 	defer s.Close()
-	if s.MaxThreads() != -1 {
-		t.Errorf("max %d", s.MaxThreads())
+	notes := 0
+	s.Notify.ConnectDetailed("max-threads", func(string) { notes++ })
+	for _, v := range []any{3, -7, int64(5)} {
+		if err := s.SetProperty("max-threads", v); !errors.Is(err, object.ErrConstructOnlyProperty) {
+			t.Errorf("SetProperty(max-threads, %v): %v, want ErrConstructOnlyProperty", v, err)
+		}
 	}
-	if err := s.SetProperty("max-threads", 3); err == nil {
-		t.Error("max-threads is writable by name")
+	if v, err := s.Property("max-threads"); v != 5 || err != nil || s.MaxThreads() != 5 || notes != 0 {
+		t.Errorf("after refused sets: %v %v, MaxThreads %d, notified %d", v, err, s.MaxThreads(), notes)
 	}
-	c := logging.StartCapture()
-	bad := NewThreadedSocketService(-5)
-	c.Stop()
-	defer bad.Close()
-	if bad.MaxThreads() != 10 || c.Count("critical", "max_threads -5 out of range") != 1 {
-		t.Errorf("max %d, records %v", bad.MaxThreads(), c.Records())
+	// The listener's range holds through the embedding too.
+	if err := s.SetProperty("listen-backlog", 5000); !errors.Is(err, object.ErrPropertyRange) || s.Backlog() != 10 {
+		t.Errorf("SetProperty(listen-backlog, 5000) on a threaded service: %v, backlog %d", err, s.Backlog())
 	}
-	c = logging.StartCapture()
-	zero := NewThreadedSocketService(0)
-	c.Stop()
-	defer zero.Close()
-	if zero.MaxThreads() != 1 || c.Count("critical", "max_threads 0 would never run a job") != 1 {
-		t.Errorf("max-threads 0: %d, records %v", zero.MaxThreads(), c.Records())
+
+	for _, tc := range []struct {
+		n, want  int
+		critical bool
+	}{
+		{-1, -1, false},
+		{1, 1, false},
+		{math.MaxInt32, math.MaxInt32, false},
+		{-2, 10, true},
+		{-5, 10, true},
+		{math.MaxInt32 + 1, 10, true},
+	} {
+		c := logging.StartCapture()
+		svc := NewThreadedSocketService(tc.n)
+		c.Stop()
+		svc.Close()
+		want := 0
+		if tc.critical {
+			want = 1
+		}
+		msg := fmt.Sprintf("value %d is out of range -1..2147483647 for property 'max-threads'", tc.n)
+		if svc.MaxThreads() != tc.want || c.Count("critical", msg) != want {
+			t.Errorf("NewThreadedSocketService(%d): max %d, want %d; records %v", tc.n, svc.MaxThreads(), tc.want, c.Records())
+		}
 	}
+
 	type mine struct{ ThreadedSocketService }
 	m := &mine{}
 	m.Init(m)
@@ -72,6 +102,26 @@ func TestThreadedNew_TSS1(t *testing.T) {
 	defer m2.Close()
 	if m2.MaxThreads() != 4 {
 		t.Errorf("InitWithMaxThreads: %d", m2.MaxThreads())
+	}
+	m3 := &mine{}
+	c := logging.StartCapture()
+	m3.InitWithMaxThreads(m3, -2)
+	c.Stop()
+	defer m3.Close()
+	if m3.MaxThreads() != 10 || c.Count("critical", "value -2 is out of range") != 1 {
+		t.Errorf("InitWithMaxThreads(-2): %d, records %v", m3.MaxThreads(), c.Records())
+	}
+}
+
+// GLib accepts max-threads 0 (PyGObject: new(0).props.max_threads is 0),
+// and its pool then never runs a job; here 0 is a critical and gives 1.
+func TestThreadedMaxThreadsZeroDiffersFromGLib_TSS1(t *testing.T) {
+	c := logging.StartCapture()
+	zero := NewThreadedSocketService(0)
+	c.Stop()
+	defer zero.Close()
+	if zero.MaxThreads() != 1 || c.Count("critical", "max_threads 0 would never run a job") != 1 {
+		t.Errorf("max-threads 0: %d, records %v", zero.MaxThreads(), c.Records())
 	}
 }
 
@@ -167,8 +217,8 @@ func TestThreadedMaxThreads_TSS4(t *testing.T) {
 	var running, maxRunning, runs atomic.Int32
 	var activeInside atomic.Bool
 	s.Run.Connect(func(c *SocketConnection, _ any) bool {
-		if running.Add(1) > maxRunning.Load() {
-			maxRunning.Store(running.Load())
+		n := running.Add(1)
+		for m := maxRunning.Load(); n > m && !maxRunning.CompareAndSwap(m, n); m = maxRunning.Load() {
 		}
 		if s.IsActive() {
 			activeInside.Store(true)
