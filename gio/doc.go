@@ -216,6 +216,11 @@
 //     SocketConnection adds "socket", TCPConnection "graceful-disconnect".
 //   - SocketClient: "family", "type", "protocol", "local-address",
 //     "timeout", "enable-proxy".
+//   - SocketListener: "listen-backlog" (0..2000, default 10; a by-name set
+//     outside the range is refused with object.ErrPropertyRange).
+//     SocketService adds "active" (notified only when it changes), and
+//     ThreadedSocketService "max-threads" (-1..MaxInt32, default 10,
+//     construct-only).
 //
 // Destroy (the embedded Object's, Qt's delete and GLib's dispose) of an
 // IOStream or SocketConnection closes it, as g_io_stream_dispose does (and
