@@ -11,20 +11,36 @@ import (
 // a running loop (issue #2's flood benchmark, against GLib's
 // g_main_context_invoke flood).
 func BenchmarkInvokeFlood(b *testing.B) {
-	c := NewContext()
+	invokeFlood(b, func(c *Context, fn func()) {
+		for i := 0; i < b.N; i++ {
+			c.Invoke(fn)
+		}
+	})
+}
+
+// runBenchLoop runs a loop for c on its own goroutine; stop quits it and
+// waits for its goroutine.
+func runBenchLoop(c *Context) (stop func()) {
 	l := New(c)
-	var ran atomic.Int64
 	done := make(chan struct{})
 	go func() { l.Run(); close(done) }()
 	for !l.IsRunning() {
 		time.Sleep(time.Millisecond)
 	}
+	return func() { l.Quit(); <-done }
+}
+
+// invokeFlood times flood, which invokes fn b.N times in all onto a running
+// loop, until the loop has run every call, and reports calls/s.
+func invokeFlood(b *testing.B, flood func(c *Context, fn func())) {
+	c := NewContext()
+	stop := runBenchLoop(c)
+	defer stop()
+	var ran atomic.Int64
 	fn := func() { ran.Add(1) }
 	b.ResetTimer()
 	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		c.Invoke(fn)
-	}
+	flood(c, fn)
 	last := make(chan struct{})
 	c.Invoke(func() { close(last) })
 	<-last
@@ -34,8 +50,6 @@ func BenchmarkInvokeFlood(b *testing.B) {
 		b.Fatalf("ran %d of %d", ran.Load(), b.N)
 	}
 	b.ReportMetric(float64(b.N)/el.Seconds(), "calls/s")
-	l.Quit()
-	<-done
 }
 
 // BenchmarkInvokeRoundTrip is one Invoke onto a running loop and the wait for
@@ -44,12 +58,8 @@ func BenchmarkInvokeRoundTrip(b *testing.B) { invokeRoundTrip(b, NewContext()) }
 
 // invokeRoundTrip runs BenchmarkInvokeRoundTrip on c.
 func invokeRoundTrip(b *testing.B, c *Context) {
-	l := New(c)
-	done := make(chan struct{})
-	go func() { l.Run(); close(done) }()
-	for !l.IsRunning() {
-		time.Sleep(time.Millisecond)
-	}
+	stop := runBenchLoop(c)
+	defer stop()
 	reply := make(chan struct{}, 1)
 	fn := func() { reply <- struct{}{} }
 	b.ResetTimer()
@@ -61,8 +71,6 @@ func invokeRoundTrip(b *testing.B, c *Context) {
 	el := time.Since(start)
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/el.Seconds(), "calls/s")
-	l.Quit()
-	<-done
 }
 
 // BenchmarkInvokeDirect is Invoke by the owner (a direct call).
@@ -100,33 +108,13 @@ func BenchmarkThreadDefault(b *testing.B) {
 
 // BenchmarkInvokeFloodParallel is the flood from GOMAXPROCS producers.
 func BenchmarkInvokeFloodParallel(b *testing.B) {
-	c := NewContext()
-	l := New(c)
-	var ran atomic.Int64
-	done := make(chan struct{})
-	go func() { l.Run(); close(done) }()
-	for !l.IsRunning() {
-		time.Sleep(time.Millisecond)
-	}
-	fn := func() { ran.Add(1) }
-	b.ResetTimer()
-	start := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			c.Invoke(fn)
-		}
+	invokeFlood(b, func(c *Context, fn func()) {
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				c.Invoke(fn)
+			}
+		})
 	})
-	last := make(chan struct{})
-	c.Invoke(func() { close(last) })
-	<-last
-	el := time.Since(start)
-	b.StopTimer()
-	if ran.Load() != int64(b.N) {
-		b.Fatalf("ran %d of %d", ran.Load(), b.N)
-	}
-	b.ReportMetric(float64(b.N)/el.Seconds(), "calls/s")
-	l.Quit()
-	<-done
 }
 
 // BenchmarkChannelFloodFloor is the baseline for BenchmarkInvokeFlood in the
