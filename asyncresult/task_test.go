@@ -323,22 +323,18 @@ func TestName_TASK13(t *testing.T) {
 func TestAsynchronousCancellation_TASK3_CAN11(t *testing.T) {
 	h := newHarness(t)
 	c := cancellable.New()
-	calls := 0
-	var err error
-	task := asyncresult.NewTask[int](nil, c, func(_ any, res asyncresult.AsyncResult) {
-		calls++
-		_, err = res.(*asyncresult.Task[int]).Propagate()
-	})
+	r := &recorder{t: t, ctx: h.Ctx}
+	task := asyncresult.NewTask[int](nil, c, r.cb)
 	c.Connect(func() { task.ReturnErrorIfCancelled() })
 	h.Idle(func() {
 		c.Cancel()
-		if calls != 0 {
+		if r.calls != 0 {
 			t.Error("callback ran inside Cancel")
 		}
 	})
-	h.Until(func() bool { return calls > 0 })
-	if !cancelledErr(err) {
-		t.Fatalf("err = %v", err)
+	h.Until(func() bool { return r.calls > 0 })
+	if !cancelledErr(r.err) {
+		t.Fatalf("err = %v", r.err)
 	}
 }
 
@@ -388,12 +384,8 @@ func TestCheckCancellable_TASK6(t *testing.T) {
 func TestReturnErrorIfCancelled_TASK7(t *testing.T) {
 	h := newHarness(t)
 	c := cancellable.New()
-	calls := 0
-	var err error
-	task := asyncresult.NewTask[int](nil, c, func(_ any, res asyncresult.AsyncResult) {
-		calls++
-		_, err = res.(*asyncresult.Task[int]).Propagate()
-	})
+	r := &recorder{t: t, ctx: h.Ctx}
+	task := asyncresult.NewTask[int](nil, c, r.cb)
 	task.SetCheckCancellable(false)
 	if task.ReturnErrorIfCancelled() {
 		t.Fatal("returned while not cancelled")
@@ -403,13 +395,13 @@ func TestReturnErrorIfCancelled_TASK7(t *testing.T) {
 		if !task.ReturnErrorIfCancelled() {
 			t.Error("did not return while cancelled")
 		}
-		if calls != 0 {
+		if r.calls != 0 {
 			t.Error("callback ran synchronously though cancelled")
 		}
 	})
-	h.Until(func() bool { return calls > 0 })
-	if !cancelledErr(err) {
-		t.Fatalf("err = %v", err)
+	h.Until(func() bool { return r.calls > 0 })
+	if !cancelledErr(r.err) {
+		t.Fatalf("err = %v", r.err)
 	}
 }
 

@@ -387,12 +387,8 @@ func TestReturnOnCancelSync_TASK12(t *testing.T) {
 func TestReturnOnCancelAtomic_TASK12(t *testing.T) {
 	h := newHarness(t)
 	c := cancellable.New()
-	calls := 0
-	var err error
-	task := asyncresult.NewTask[int](nil, c, func(_ any, res asyncresult.AsyncResult) {
-		calls++
-		_, err = res.(*asyncresult.Task[int]).Propagate()
-	})
+	r := &recorder{t: t, ctx: h.Ctx}
+	task := asyncresult.NewTask[int](nil, c, r.cb)
 	task.SetReturnOnCancel(true)
 	// back is buffered and step is closed when the test ends, so that fn
 	// never blocks a pool slot after a failure.
@@ -417,24 +413,24 @@ func TestReturnOnCancelAtomic_TASK12(t *testing.T) {
 	}
 	c.Cancel()
 	looptest.Pump(h.Ctx)
-	if calls != 0 {
+	if r.calls != 0 {
 		t.Fatal("completed on cancel with the flag off")
 	}
 	send(t, step, struct{}{}, "fn")
 	if recv(t, back, "SetReturnOnCancel") {
 		t.Fatal("SetReturnOnCancel(true) after the cancel returned true")
 	}
-	h.Until(func() bool { return calls > 0 })
-	if !cancelledErr(err) {
-		t.Fatalf("err %v", err)
+	h.Until(func() bool { return r.calls > 0 })
+	if !cancelledErr(r.err) {
+		t.Fatalf("err %v", r.err)
 	}
 	send(t, step, struct{}{}, "fn")
 	if recv(t, back, "SetReturnOnCancel") {
 		t.Fatal("SetReturnOnCancel(false) after the cancel returned true")
 	}
 	looptest.Pump(h.Ctx)
-	if calls != 1 {
-		t.Fatalf("callback ran %d times", calls)
+	if r.calls != 1 {
+		t.Fatalf("callback ran %d times", r.calls)
 	}
 
 	capt := logging.StartCapture()
