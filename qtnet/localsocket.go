@@ -1405,13 +1405,9 @@ func (s *LocalSocket) lock() *sync.Mutex { return &s.mu }
 // field is the body of every getter: the nil guard (zero and a critical for
 // a nil receiver), then get under the object's lock.
 func field[T any, O guarded](o O, fn string, zero T, get func() T) T {
-	if !o.ok(fn) {
-		return zero
-	}
-	mu := o.lock()
-	mu.Lock()
-	defer mu.Unlock()
-	return get()
+	v := zero
+	update(o, fn, func() { v = get() })
+	return v
 }
 
 // update is the body of the setters that only change state: the nil guard
