@@ -33,25 +33,38 @@ func netEcho(b testing.TB) roundTripper {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return roundTripper{rt: connRoundTrip(c), stop: func() { c.Close(); l.Close(); <-done }}
+}
+
+// connRoundTrip writes 64 bytes to c and reads the 64 echoed.
+func connRoundTrip(c net.Conn) func() error {
 	msg, buf := make([]byte, 64), make([]byte, 64)
-	return roundTripper{
-		rt: func() error {
-			if _, err := c.Write(msg); err != nil {
-				return err
-			}
-			_, err := io.ReadFull(c, buf)
+	return func() error {
+		if _, err := c.Write(msg); err != nil {
 			return err
-		},
-		stop: func() { c.Close(); l.Close(); <-done },
+		}
+		_, err := io.ReadFull(c, buf)
+		return err
 	}
+}
+
+// echoing starts serve, an echo server's loop that returns once client is
+// closed, on its own goroutine; stop closes client, waits for serve and
+// closes server.
+func echoing(client, server io.Closer, serve func(), rt func() error) roundTripper {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		serve()
+	}()
+	return roundTripper{rt: rt, stop: func() { client.Close(); <-done; server.Close() }}
 }
 
 // socketEcho: blocking Socket.Send/Receive on both ends.
 func socketEcho(b testing.TB) roundTripper {
 	client, server := benchPair(b)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	msg, buf := make([]byte, 64), make([]byte, 64)
+	return echoing(client, server, func() {
 		buf := make([]byte, 64)
 		for {
 			n, err := server.Receive(buf, nil)
@@ -62,32 +75,26 @@ func socketEcho(b testing.TB) roundTripper {
 				return
 			}
 		}
-	}()
-	msg, buf := make([]byte, 64), make([]byte, 64)
-	return roundTripper{
-		rt: func() error {
-			if _, err := client.Send(msg, nil); err != nil {
+	}, func() error {
+		if _, err := client.Send(msg, nil); err != nil {
+			return err
+		}
+		for got := 0; got < len(buf); {
+			n, err := client.Receive(buf[got:], nil)
+			if err != nil {
 				return err
 			}
-			for got := 0; got < len(buf); {
-				n, err := client.Receive(buf[got:], nil)
-				if err != nil {
-					return err
-				}
-				got += n
-			}
-			return nil
-		},
-		stop: func() { client.Close(); <-done; server.Close() },
-	}
+			got += n
+		}
+		return nil
+	})
 }
 
 // streamEcho: GLib-style WriteAll/ReadAll on the connections' streams.
 func streamEcho(b testing.TB) roundTripper {
 	client, server := connPair(b, "tcp4")
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	buf := make([]byte, 64)
+	return echoing(client, server, func() {
 		buf := make([]byte, 64)
 		for {
 			if n, err := server.InputStream().ReadAll(buf, nil); err != nil || n == 0 {
@@ -97,40 +104,19 @@ func streamEcho(b testing.TB) roundTripper {
 				return
 			}
 		}
-	}()
-	buf := make([]byte, 64)
-	return roundTripper{
-		rt: func() error {
-			if _, err := client.OutputStream().WriteAll(buf, nil); err != nil {
-				return err
-			}
-			_, err := client.InputStream().ReadAll(buf, nil)
+	}, func() error {
+		if _, err := client.OutputStream().WriteAll(buf, nil); err != nil {
 			return err
-		},
-		stop: func() { client.Close(); <-done; server.Close() },
-	}
+		}
+		_, err := client.InputStream().ReadAll(buf, nil)
+		return err
+	})
 }
 
 // netConnEcho: the SocketConnection used as a net.Conn on both ends.
 func netConnEcho(b testing.TB) roundTripper {
 	client, server := connPair(b, "tcp4")
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_, _ = io.Copy(server, io.Reader(server))
-	}()
-	msg, buf := make([]byte, 64), make([]byte, 64)
-	var c net.Conn = client
-	return roundTripper{
-		rt: func() error {
-			if _, err := c.Write(msg); err != nil {
-				return err
-			}
-			_, err := io.ReadFull(c, buf)
-			return err
-		},
-		stop: func() { client.Close(); <-done; server.Close() },
-	}
+	return echoing(client, server, func() { _, _ = io.Copy(server, io.Reader(server)) }, connRoundTrip(client))
 }
 
 // BenchmarkRoundTripVsNet measures a 64-byte round trip over loopback TCP

@@ -205,8 +205,13 @@ func TestFinishWrongResult_TASK15(t *testing.T) {
 		t.Fatalf("right Finish = %d, %v", n, err)
 	}
 	var other asyncresult.AsyncResult
+	capture = logging.StartCapture()
 	_, err = client.InputStream().ReadFinish(other)
+	capture.Stop()
 	wantIOErr(t, err, ioerr.InvalidArgument, "")
+	if n := capture.Count("critical", "g_input_stream_read_finish: assertion 'g_task_is_valid"); n != 1 || len(capture.Records()) != 1 {
+		t.Fatalf("nil result: %d criticals naming g_input_stream_read_finish, want 1 and nothing else", n)
+	}
 }
 
 // Since Go 1.24, net.Listen on Linux may make Multipath TCP sockets, so a
