@@ -36,13 +36,20 @@ func invokeFlood(b *testing.B, flood func(c *Context, fn func())) {
 	c := NewContext()
 	stop := runBenchLoop(c)
 	defer stop()
+	floodRate(b, c.Invoke, func(fn func()) { flood(c, fn) })
+}
+
+// floodRate times flood, which hands fn over b.N times in all, until a last
+// call handed over by submit has run; it checks that every call ran and
+// reports calls/s.
+func floodRate(b *testing.B, submit func(func()), flood func(fn func())) {
 	var ran atomic.Int64
 	fn := func() { ran.Add(1) }
 	b.ResetTimer()
 	start := time.Now()
-	flood(c, fn)
+	flood(fn)
 	last := make(chan struct{})
-	c.Invoke(func() { close(last) })
+	submit(func() { close(last) })
 	<-last
 	el := time.Since(start)
 	b.StopTimer()
@@ -75,9 +82,7 @@ func invokeRoundTrip(b *testing.B, c *Context) {
 
 // BenchmarkInvokeDirect is Invoke by the owner (a direct call).
 func BenchmarkInvokeDirect(b *testing.B) {
-	c := NewContext()
-	c.Acquire()
-	defer c.Release()
+	c := ownedContext(b)
 	n := 0
 	fn := func() { n++ }
 	for i := 0; i < b.N; i++ {
@@ -122,7 +127,6 @@ func BenchmarkInvokeFloodParallel(b *testing.B) {
 // that runs them, which is the cheapest cross-goroutine hand-off Go offers
 // (research/go-peers.md measured about 59 ns per item on this machine).
 func BenchmarkChannelFloodFloor(b *testing.B) {
-	var ran atomic.Int64
 	ch := make(chan func(), 128)
 	done := make(chan struct{})
 	go func() {
@@ -131,21 +135,11 @@ func BenchmarkChannelFloodFloor(b *testing.B) {
 		}
 		close(done)
 	}()
-	fn := func() { ran.Add(1) }
-	b.ResetTimer()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		ch <- fn
-	}
-	last := make(chan struct{})
-	ch <- func() { close(last) }
-	<-last
-	el := time.Since(start)
-	b.StopTimer()
-	if ran.Load() != int64(b.N) {
-		b.Fatalf("ran %d of %d", ran.Load(), b.N)
-	}
-	b.ReportMetric(float64(b.N)/el.Seconds(), "calls/s")
+	floodRate(b, func(f func()) { ch <- f }, func(fn func()) {
+		for i := 0; i < b.N; i++ {
+			ch <- fn
+		}
+	})
 	close(ch)
 	<-done
 }

@@ -869,6 +869,15 @@ func TestTimeoutSeconds_ML15(t *testing.T) {
 // iterations rather than wall time, so it does not flake on a loaded box.
 type counterState struct{ counter, last int64 }
 
+// runToCount runs l until st's counter reaches at (a counter source that
+// quits l).
+func runToCount(l *Loop, st *counterState, at int64) {
+	end := newCounterSource(st, at)
+	end.SetCallback(func() bool { l.Quit(); return SourceRemove })
+	end.Attach(l.MainContext())
+	l.Run()
+}
+
 func newCounterSource(st *counterState, interval int64) *Source {
 	timeout := st.counter + interval
 	return NewSource(SourceFuncs{
@@ -931,10 +940,7 @@ func TestChildSources_ML16(t *testing.T) {
 			t.Fatal("parent priority change did not propagate")
 		}
 	}
-	end := newCounterSource(st, 1050)
-	end.SetCallback(func() bool { l.Quit(); return SourceRemove })
-	end.Attach(c)
-	l.Run()
+	runToCount(l, st, 1050)
 	if a != 6 || b != 3 || cc != 3 {
 		t.Fatalf("a=%d b=%d c=%d, want 6 3 3", a, b, cc)
 	}
@@ -957,10 +963,7 @@ func TestRecursiveChildSources_ML16(t *testing.T) {
 	childC.SetCallback(count(&cc))
 	childB.AddChildSource(childC)
 	parent.Attach(c)
-	end := newCounterSource(st, 2010)
-	end.SetCallback(func() bool { l.Quit(); return SourceRemove })
-	end.Attach(c)
-	l.Run()
+	runToCount(l, st, 2010)
 	if a != 9 || b != 9 || cc != 4 {
 		t.Fatalf("a=%d b=%d c=%d, want 9 9 4", a, b, cc)
 	}
