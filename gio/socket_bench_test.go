@@ -222,27 +222,23 @@ func BenchmarkConnectAccept(b *testing.B) {
 
 // BenchmarkNewSocket measures NewSocket plus Close (allocations are the
 // point: every accepted connection pays the same construction).
-func BenchmarkNewSocket(b *testing.B) {
-	b.ReportAllocs()
-	for b.Loop() {
-		s, err := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
-		if err != nil {
-			b.Fatal(err)
-		}
-		s.Close()
-	}
-}
+func BenchmarkNewSocket(b *testing.B) { benchNewSocket(b, func(s *Socket) { s.Close() }) }
 
 // BenchmarkNewSocketConnection measures NewSocket, the connection factory
 // (a TCPConnection) and Close.
 func BenchmarkNewSocketConnection(b *testing.B) {
+	benchNewSocket(b, func(s *Socket) { _ = NewSocketConnection(s).Close() })
+}
+
+// benchNewSocket measures NewSocket and end, which closes the socket.
+func benchNewSocket(b *testing.B, end func(*Socket)) {
 	b.ReportAllocs()
 	for b.Loop() {
 		s, err := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
 		if err != nil {
 			b.Fatal(err)
 		}
-		_ = NewSocketConnection(s).Close()
+		end(s)
 	}
 }
 

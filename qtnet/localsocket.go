@@ -1371,24 +1371,27 @@ func (s *LocalSocket) SetDeadline(t time.Time) error {
 
 // SetReadDeadline is net.Conn's SetReadDeadline: it bounds Read's wait.
 func (s *LocalSocket) SetReadDeadline(t time.Time) error {
-	if !s.ok("setReadDeadline") {
-		return net.ErrClosed
+	err := s.setDeadline("setReadDeadline", func() { s.rdeadline = t })
+	if err == nil {
+		s.wake.notify()
 	}
-	s.mu.Lock()
-	s.rdeadline = t
-	s.mu.Unlock()
-	s.wake.notify()
-	return nil
+	return err
 }
 
 // SetWriteDeadline is net.Conn's SetWriteDeadline. Write never waits (it
 // buffers), so the deadline is only stored.
 func (s *LocalSocket) SetWriteDeadline(t time.Time) error {
-	if !s.ok("setWriteDeadline") {
+	return s.setDeadline("setWriteDeadline", func() { s.wdeadline = t })
+}
+
+// setDeadline runs set under the lock; a nil socket gets the critical and
+// net.ErrClosed.
+func (s *LocalSocket) setDeadline(fn string, set func()) error {
+	if !s.ok(fn) {
 		return net.ErrClosed
 	}
 	s.mu.Lock()
-	s.wdeadline = t
+	set()
 	s.mu.Unlock()
 	return nil
 }
