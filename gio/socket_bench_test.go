@@ -119,6 +119,17 @@ func netConnEcho(b testing.TB) roundTripper {
 	return echoing(client, server, func() { _, _ = io.Copy(server, io.Reader(server)) }, connRoundTrip(client))
 }
 
+// echoPeers are the gio APIs the round-trip benchmark and allocation test
+// measure.
+var echoPeers = []struct {
+	name  string
+	setup func(testing.TB) roundTripper
+}{
+	{"Socket", socketEcho},
+	{"Stream", streamEcho},
+	{"NetConn", netConnEcho},
+}
+
 // BenchmarkRoundTripVsNet measures a 64-byte round trip over loopback TCP
 // through each gio API against package net in the same run: every
 // iteration does one gio round trip and one net round trip, timed
@@ -126,14 +137,7 @@ func netConnEcho(b testing.TB) roundTripper {
 // "gio/net" is the time ratio; "gio-allocs/rt" and "net-allocs/rt" count
 // allocations per round trip, both ends included (testing.AllocsPerRun).
 func BenchmarkRoundTripVsNet(b *testing.B) {
-	for _, tc := range []struct {
-		name  string
-		setup func(testing.TB) roundTripper
-	}{
-		{"Socket", socketEcho},
-		{"Stream", streamEcho},
-		{"NetConn", netConnEcho},
-	} {
+	for _, tc := range echoPeers {
 		b.Run(tc.name, func(b *testing.B) {
 			g, n := tc.setup(b), netEcho(b)
 			defer g.stop()
@@ -249,14 +253,7 @@ func TestRoundTripAllocs_SOCK8(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")
 	}
-	for _, tc := range []struct {
-		name  string
-		setup func(testing.TB) roundTripper
-	}{
-		{"Socket", socketEcho},
-		{"Stream", streamEcho},
-		{"NetConn", netConnEcho},
-	} {
+	for _, tc := range echoPeers {
 		t.Run(tc.name, func(t *testing.T) {
 			g := tc.setup(t)
 			defer g.stop()

@@ -326,23 +326,24 @@ func canonicalName(name string) (string, bool) {
 // core) logs GLib's critical and returns the zero answer.
 
 func (p *propCore[T]) getName() string {
-	if p == nil {
-		nilProperty("g_param_spec_get_name")
-		return ""
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.name
+	return lockedRead(p, "g_param_spec_get_name", "", func() string { return p.name })
 }
 
 func (p *propCore[T]) getFlags() PropertyFlags {
+	return lockedRead(p, "g_param_spec_get_flags", 0, func() PropertyFlags { return p.fl })
+}
+
+// lockedRead returns get() under p's lock, or GLib's critical for fn and
+// zero for a nil p. get and validate do the same by hand: Get is the
+// property read every typed getter makes, kept a direct call.
+func lockedRead[T, V any](p *propCore[T], fn string, zero V, get func() V) V {
 	if p == nil {
-		nilProperty("g_param_spec_get_flags")
-		return 0
+		nilProperty(fn)
+		return zero
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.fl
+	return get()
 }
 
 func (p *propCore[T]) get() T {

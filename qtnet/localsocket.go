@@ -368,23 +368,15 @@ func (s *LocalSocket) tryConnect() {
 	err := unix.Connect(fd, sockaddr(full, abstract))
 	switch e := errnoOf(err); e {
 	case 0:
-	case syscall.EINVAL, syscall.ECONNREFUSED:
-		s.setErrorAndEmit(ConnectionRefusedError, fn, e)
-		return
-	case syscall.ENOENT:
-		s.setErrorAndEmit(ServerNotFoundError, fn, e)
-		return
-	case syscall.EACCES, syscall.EPERM:
-		s.setErrorAndEmit(SocketAccessError, fn, e)
-		return
-	case syscall.ETIMEDOUT:
-		s.setErrorAndEmit(SocketTimeoutError, fn, e)
-		return
 	case syscall.EAGAIN:
 		s.scheduleRetry()
 		return
 	default:
-		s.setErrorAndEmit(UnknownSocketError, fn, e)
+		code, ok := connectErrors[e]
+		if !ok {
+			code = UnknownSocketError
+		}
+		s.setErrorAndEmit(code, fn, e)
 		return
 	}
 	s.mu.Lock()
@@ -1423,6 +1415,15 @@ func update[O guarded](o O, fn string, set func()) {
 	mu.Lock()
 	defer mu.Unlock()
 	set()
+}
+
+// connectErrors maps connect(2)'s errnos to Qt's errors, as
+// QLocalSocketPrivate::_q_connectToSocket does; any other is
+// UnknownSocketError.
+var connectErrors = map[syscall.Errno]SocketError{
+	syscall.EINVAL: ConnectionRefusedError, syscall.ECONNREFUSED: ConnectionRefusedError,
+	syscall.ENOENT: ServerNotFoundError, syscall.EACCES: SocketAccessError, syscall.EPERM: SocketAccessError,
+	syscall.ETIMEDOUT: SocketTimeoutError,
 }
 
 // errnoOf extracts the errno of a syscall error (0 for nil).
