@@ -68,6 +68,17 @@ func (t *Timer) usable(fn string) bool {
 	return true
 }
 
+// timerGet is the body of the plain getters: the critical and zero for a
+// Timer not made by NewTimer, else get under the timer's lock.
+func timerGet[V any](t *Timer, fn string, zero V, get func() V) V {
+	if !t.usable(fn) {
+		return zero
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return get()
+}
+
 // Start is QTimer::start(): it starts (or restarts) the timer with its
 // Interval, on its context. A destroyed timer does not start.
 func (t *Timer) Start() {
@@ -154,12 +165,7 @@ func (t *Timer) Stop() {
 
 // IsActive is QTimer::isActive: whether the timer is running.
 func (t *Timer) IsActive() bool {
-	if !t.usable("QTimer::isActive") {
-		return false
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.src != nil
+	return timerGet(t, "QTimer::isActive", false, func() bool { return t.src != nil })
 }
 
 // TimerID is QTimer::timerId: the id of the running timer's source on its
@@ -178,12 +184,7 @@ func (t *Timer) TimerID() int {
 
 // Interval is QTimer::interval.
 func (t *Timer) Interval() time.Duration {
-	if !t.usable("QTimer::interval") {
-		return 0
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.interval
+	return timerGet(t, "QTimer::interval", 0, func() time.Duration { return t.interval })
 }
 
 // SetInterval is QTimer::setInterval: a running timer is restarted with
@@ -207,12 +208,7 @@ func (t *Timer) SetInterval(d time.Duration) {
 
 // IsSingleShot is QTimer::isSingleShot.
 func (t *Timer) IsSingleShot() bool {
-	if !t.usable("QTimer::isSingleShot") {
-		return false
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.single
+	return timerGet(t, "QTimer::isSingleShot", false, func() bool { return t.single })
 }
 
 // SetSingleShot is QTimer::setSingleShot: a single-shot timer fires once
