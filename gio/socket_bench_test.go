@@ -169,19 +169,11 @@ func BenchmarkRoundTripVsNet(b *testing.B) {
 	}
 }
 
+// benchPair is a connected client and the server's accepted socket over
+// loopback TCP; the listener is closed before it returns.
 func benchPair(b testing.TB) (*Socket, *Socket) {
-	l, err := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
-	if err != nil {
-		b.Fatal(err)
-	}
+	l, addr := listenLoopback(b, SocketFamilyIPv4)
 	defer l.Close()
-	if err := l.Bind(loopback(SocketFamilyIPv4), true); err != nil {
-		b.Fatal(err)
-	}
-	if err := l.Listen(); err != nil {
-		b.Fatal(err)
-	}
-	addr, _ := l.LocalAddress()
 	c, _ := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
 	if err := c.Connect(addr, nil); err != nil {
 		b.Fatal(err)
@@ -196,19 +188,12 @@ func benchPair(b testing.TB) (*Socket, *Socket) {
 // BenchmarkConnectAccept measures one blocking connect plus accept plus two
 // closes over loopback TCP.
 func BenchmarkConnectAccept(b *testing.B) {
-	l, err := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
+	l := newSock(b, SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
+	l.SetListenBacklog(128)
+	addr, err := bindAndListen(b, l, loopback(SocketFamilyIPv4), true)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer l.Close()
-	if err := l.Bind(loopback(SocketFamilyIPv4), true); err != nil {
-		b.Fatal(err)
-	}
-	l.SetListenBacklog(128)
-	if err := l.Listen(); err != nil {
-		b.Fatal(err)
-	}
-	addr, _ := l.LocalAddress()
 	b.ReportAllocs()
 	for b.Loop() {
 		c, _ := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
