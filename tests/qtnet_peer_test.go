@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -488,10 +487,7 @@ func TestPermissionsUnprivilegedOwner_LS25(t *testing.T) {
 	needQt(t, "5")
 	setpriv, dir := asAnotherUser(t, "run servers as another user")
 	bin := filepath.Join(dir, "localecho")
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if out, err := exec.Command(goTool, "build", "-o", bin, "../demo/localecho").CombinedOutput(); err != nil {
-		t.Fatalf("build localecho: %v\n%s", err, out)
-	}
+	progtest.BuildTo(t, "../demo/localecho", bin)
 	if err := os.Chown(dir, 65534, 65534); err != nil {
 		t.Fatal(err)
 	}

@@ -70,15 +70,32 @@ func Build(t testing.TB, dir, name string) string {
 		dirs = append(dirs, tmp)
 		buildsMu.Unlock()
 		b.bin = filepath.Join(tmp, name)
-		goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-		if out, err := exec.Command(goTool, "build", "-o", b.bin, dir).CombinedOutput(); err != nil {
-			b.err = errors.New(strings.TrimSpace(string(out)))
-		}
+		b.err = build1(dir, b.bin)
 	})
 	if b.err != nil {
 		t.Fatalf("go build %s: %v", dir, b.err)
 	}
 	return b.bin
+}
+
+// BuildTo builds the main package in dir into bin, for a test that needs the
+// binary in a place of its own (one another user can run); it fails t if
+// the build fails.
+func BuildTo(t testing.TB, dir, bin string) {
+	t.Helper()
+	if err := build1(dir, bin); err != nil {
+		t.Fatalf("go build %s: %v", dir, err)
+	}
+}
+
+// build1 runs the toolchain's own go build (not whichever go is first in
+// PATH).
+func build1(dir, bin string) error {
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if out, err := exec.Command(goTool, "build", "-o", bin, dir).CombinedOutput(); err != nil {
+		return errors.New(strings.TrimSpace(string(out)))
+	}
+	return nil
 }
 
 // RemoveBuilds removes what Build made; TestMain runs it after the tests
