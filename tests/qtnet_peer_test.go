@@ -551,17 +551,7 @@ func TestPermissionsUnprivilegedOwner_LS25(t *testing.T) {
 // PySide2/PyQt6 the Qt peer tests skip saying what to install, and fail
 // with SIGLOOP_REQUIRE_PEERS=1.
 func TestMissingQtPeer(t *testing.T) {
-	if os.Getenv(pythonOverrideEnv) != "" {
-		t.Skip("child process")
-	}
-	run := func(require string) (string, error) {
-		ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestGoClientQtServer_LK05_LK09$", "-test.v", "-test.count=1")
-		cmd.Env = append(os.Environ(), pythonOverrideEnv+"=/nonexistent/python3", requirePeersEnv+"="+require)
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
+	run := withoutPython(t, "^TestGoClientQtServer_LK05_LK09$")
 	out, err := run("")
 	if err != nil || !strings.Contains(out, "--- SKIP") || !strings.Contains(out, "install python3-pyside2.qtnetwork") ||
 		!strings.Contains(out, "install python3-pyqt6") {
