@@ -234,11 +234,7 @@ func TestSocketClientUnix_SOCK10(t *testing.T) {
 	if conn.Unix() == nil {
 		t.Fatal("a Unix client connection is not a UnixConnection")
 	}
-	s, err := listener.Accept(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = s.Close()
+	acceptAndClose(t, listener)
 }
 
 // The client's timeout becomes the socket's: a read with nothing to read

@@ -80,6 +80,16 @@ func clientConnect(t testing.TB, l *testLoop, cl *SocketClient, addr SocketConne
 	return conn
 }
 
+// acceptAndClose accepts one connection on l and closes it.
+func acceptAndClose(t testing.TB, l *Socket) {
+	t.Helper()
+	s, err := l.Accept(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Close()
+}
+
 // listenLoopback returns a listening socket on the loopback address of the
 // family, port chosen by the kernel, and its address.
 func listenLoopback(t testing.TB, family SocketFamily) (*Socket, SocketAddress) {

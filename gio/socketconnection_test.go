@@ -174,11 +174,7 @@ func TestConnectionConnectAsync_SOCK10(t *testing.T) {
 	if !c.IsConnected() {
 		t.Fatal("not connected")
 	}
-	ss, err := listener.Accept(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = ss.Close()
+	acceptAndClose(t, listener)
 }
 
 // A Finish given the wrong result is a programmer error: a critical and
