@@ -48,6 +48,25 @@ func (r *recorder) watch(task *asyncresult.Task[int]) {
 	})
 }
 
+// newRecordedTask gives a test its harness, a cancellable and a task on it
+// whose callback r records.
+func newRecordedTask(t *testing.T) (*looptest.Loop, *cancellable.Cancellable, *recorder, *asyncresult.Task[int]) {
+	h := newHarness(t)
+	c := cancellable.New()
+	r := &recorder{t: t, ctx: h.Ctx}
+	return h, c, r, asyncresult.NewTask[int](nil, c, r.cb)
+}
+
+// waitCancelled iterates h until r's callback has run, and fails the test
+// unless it got GLib's CANCELLED.
+func (r *recorder) waitCancelled(h *looptest.Loop) {
+	r.t.Helper()
+	h.Until(func() bool { return r.calls > 0 })
+	if !cancelledErr(r.err) {
+		r.t.Fatalf("err = %v", r.err)
+	}
+}
+
 func cancelledErr(err error) bool {
 	return errors.Is(err, ioerr.Sentinel(ioerr.Cancelled)) && errors.Is(err, context.Canceled)
 }
@@ -321,10 +340,7 @@ func TestName_TASK13(t *testing.T) {
 // from inside the cancelled handler, itself inside a later dispatch of the
 // task's context, is still delivered in a later iteration.
 func TestAsynchronousCancellation_TASK3_CAN11(t *testing.T) {
-	h := newHarness(t)
-	c := cancellable.New()
-	r := &recorder{t: t, ctx: h.Ctx}
-	task := asyncresult.NewTask[int](nil, c, r.cb)
+	h, c, r, task := newRecordedTask(t)
 	c.Connect(func() { task.ReturnErrorIfCancelled() })
 	h.Idle(func() {
 		c.Cancel()
@@ -332,10 +348,7 @@ func TestAsynchronousCancellation_TASK3_CAN11(t *testing.T) {
 			t.Error("callback ran inside Cancel")
 		}
 	})
-	h.Until(func() bool { return r.calls > 0 })
-	if !cancelledErr(r.err) {
-		t.Fatalf("err = %v", r.err)
-	}
+	r.waitCancelled(h)
 }
 
 // /gtask/check-cancellable (TASK-6): the 8 combinations.
@@ -382,10 +395,7 @@ func TestCheckCancellable_TASK6(t *testing.T) {
 
 // /gtask/return-if-cancelled (TASK-7).
 func TestReturnErrorIfCancelled_TASK7(t *testing.T) {
-	h := newHarness(t)
-	c := cancellable.New()
-	r := &recorder{t: t, ctx: h.Ctx}
-	task := asyncresult.NewTask[int](nil, c, r.cb)
+	h, c, r, task := newRecordedTask(t)
 	task.SetCheckCancellable(false)
 	if task.ReturnErrorIfCancelled() {
 		t.Fatal("returned while not cancelled")
@@ -399,10 +409,7 @@ func TestReturnErrorIfCancelled_TASK7(t *testing.T) {
 			t.Error("callback ran synchronously though cancelled")
 		}
 	})
-	h.Until(func() bool { return r.calls > 0 })
-	if !cancelledErr(r.err) {
-		t.Fatalf("err = %v", r.err)
-	}
+	r.waitCancelled(h)
 }
 
 // /gtask/error (TASK-8): an error result is propagated as it was returned,

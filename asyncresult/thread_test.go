@@ -388,10 +388,7 @@ func TestReturnOnCancelSync_TASK12(t *testing.T) {
 // /gtask/return-on-cancel-atomic (TASK-12): SetReturnOnCancel is the atomic
 // hand-off, and re-enabling it after a cancel completes the task.
 func TestReturnOnCancelAtomic_TASK12(t *testing.T) {
-	h := newHarness(t)
-	c := cancellable.New()
-	r := &recorder{t: t, ctx: h.Ctx}
-	task := asyncresult.NewTask[int](nil, c, r.cb)
+	h, c, r, task := newRecordedTask(t)
 	task.SetReturnOnCancel(true)
 	// back is buffered and step is closed when the test ends, so that fn
 	// never blocks a pool slot after a failure.
@@ -423,10 +420,7 @@ func TestReturnOnCancelAtomic_TASK12(t *testing.T) {
 	if recv(t, back, "SetReturnOnCancel") {
 		t.Fatal("SetReturnOnCancel(true) after the cancel returned true")
 	}
-	h.Until(func() bool { return r.calls > 0 })
-	if !cancelledErr(r.err) {
-		t.Fatalf("err %v", r.err)
-	}
+	r.waitCancelled(h)
 	send(t, step, struct{}{}, "fn")
 	if recv(t, back, "SetReturnOnCancel") {
 		t.Fatal("SetReturnOnCancel(false) after the cancel returned true")
