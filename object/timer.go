@@ -79,6 +79,19 @@ func timerGet[V any](t *Timer, fn string, zero V, get func() V) V {
 	return get()
 }
 
+// intervalOK is the guard of the calls given an interval: the timer is
+// usable, and a negative d logs Qt's warning (as caller would print it).
+func (t *Timer) intervalOK(fn, caller string, d time.Duration) bool {
+	if !t.usable(fn) {
+		return false
+	}
+	if d < 0 {
+		logging.Warning(pkg, caller+": Timers cannot have negative intervals")
+		return false
+	}
+	return true
+}
+
 // Start is QTimer::start(): it starts (or restarts) the timer with its
 // Interval, on its context. A destroyed timer does not start.
 func (t *Timer) Start() {
@@ -94,11 +107,7 @@ func (t *Timer) Start() {
 // StartInterval is QTimer::start(msec): SetInterval(d), then Start. A
 // negative d logs Qt's warning and leaves the timer as it was.
 func (t *Timer) StartInterval(d time.Duration) {
-	if !t.usable("QTimer::start") {
-		return
-	}
-	if d < 0 {
-		logging.Warning(pkg, "QObject::startTimer: Timers cannot have negative intervals")
+	if !t.intervalOK("QTimer::start", "QObject::startTimer", d) {
 		return
 	}
 	if t.IsDestroyed() {
@@ -190,11 +199,7 @@ func (t *Timer) Interval() time.Duration {
 // SetInterval is QTimer::setInterval: a running timer is restarted with
 // the new interval. A negative d logs Qt's warning and changes nothing.
 func (t *Timer) SetInterval(d time.Duration) {
-	if !t.usable("QTimer::setInterval") {
-		return
-	}
-	if d < 0 {
-		logging.Warning(pkg, "QTimer::setInterval: Timers cannot have negative intervals")
+	if !t.intervalOK("QTimer::setInterval", "QTimer::setInterval", d) {
 		return
 	}
 	t.mu.Lock()
