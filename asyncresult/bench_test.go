@@ -11,11 +11,7 @@ import (
 // BenchmarkTaskDeferred is NewTask, Return outside any dispatch (an idle
 // delivers it) and the iteration that delivers it.
 func BenchmarkTaskDeferred(b *testing.B) {
-	ctx := mainloop.NewContext()
-	if err := ctx.PushThreadDefault(); err != nil {
-		b.Fatal(err)
-	}
-	defer ctx.PopThreadDefault()
+	ctx := newHarness(b).Ctx
 	cb := func(_ any, res asyncresult.AsyncResult) { _, _ = asyncresult.Propagate[int](res) }
 	for b.Loop() {
 		t := asyncresult.NewTask[int](nil, nil, cb)
@@ -28,11 +24,7 @@ func BenchmarkTaskDeferred(b *testing.B) {
 // later dispatch of the task's context (the TASK-3 fast path); the
 // iteration is included.
 func BenchmarkTaskSync(b *testing.B) {
-	ctx := mainloop.NewContext()
-	if err := ctx.PushThreadDefault(); err != nil {
-		b.Fatal(err)
-	}
-	defer ctx.PopThreadDefault()
+	ctx := newHarness(b).Ctx
 	cb := func(_ any, res asyncresult.AsyncResult) { _, _ = asyncresult.Propagate[int](res) }
 	var t *asyncresult.Task[int]
 	idle := mainloop.NewIdleSource()

@@ -14,7 +14,7 @@ func TestMain(m *testing.M) { leakcheck.Main(m) }
 // newHarness gives a test its own context (Ctx), pushed as the test
 // goroutine's thread-default context so that NewTask captures it, and
 // popped when the test ends (internal/looptest).
-func newHarness(t *testing.T) *looptest.Loop { return looptest.Push(t, 20*time.Second) }
+func newHarness(t testing.TB) *looptest.Loop { return looptest.Push(t, 20*time.Second) }
 
 // waitBound bounds every wait of a test on another goroutine, so that a bug
 // makes the test fail with a message instead of hanging the binary.

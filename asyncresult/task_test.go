@@ -48,6 +48,25 @@ func (r *recorder) watch(task *asyncresult.Task[int]) {
 	})
 }
 
+// newRecordedTask gives a test its harness, a cancellable and a task on it
+// whose callback r records.
+func newRecordedTask(t *testing.T) (*looptest.Loop, *cancellable.Cancellable, *recorder, *asyncresult.Task[int]) {
+	h := newHarness(t)
+	c := cancellable.New()
+	r := &recorder{t: t, ctx: h.Ctx}
+	return h, c, r, asyncresult.NewTask[int](nil, c, r.cb)
+}
+
+// waitCancelled iterates h until r's callback has run, and fails the test
+// unless it got GLib's CANCELLED.
+func (r *recorder) waitCancelled(h *looptest.Loop) {
+	r.t.Helper()
+	h.Until(func() bool { return r.calls > 0 })
+	if !cancelledErr(r.err) {
+		r.t.Fatalf("err = %v", r.err)
+	}
+}
+
 func cancelledErr(err error) bool {
 	return errors.Is(err, ioerr.Sentinel(ioerr.Cancelled)) && errors.Is(err, context.Canceled)
 }
@@ -321,25 +340,15 @@ func TestName_TASK13(t *testing.T) {
 // from inside the cancelled handler, itself inside a later dispatch of the
 // task's context, is still delivered in a later iteration.
 func TestAsynchronousCancellation_TASK3_CAN11(t *testing.T) {
-	h := newHarness(t)
-	c := cancellable.New()
-	calls := 0
-	var err error
-	task := asyncresult.NewTask[int](nil, c, func(_ any, res asyncresult.AsyncResult) {
-		calls++
-		_, err = res.(*asyncresult.Task[int]).Propagate()
-	})
+	h, c, r, task := newRecordedTask(t)
 	c.Connect(func() { task.ReturnErrorIfCancelled() })
 	h.Idle(func() {
 		c.Cancel()
-		if calls != 0 {
+		if r.calls != 0 {
 			t.Error("callback ran inside Cancel")
 		}
 	})
-	h.Until(func() bool { return calls > 0 })
-	if !cancelledErr(err) {
-		t.Fatalf("err = %v", err)
-	}
+	r.waitCancelled(h)
 }
 
 // /gtask/check-cancellable (TASK-6): the 8 combinations.
@@ -386,14 +395,7 @@ func TestCheckCancellable_TASK6(t *testing.T) {
 
 // /gtask/return-if-cancelled (TASK-7).
 func TestReturnErrorIfCancelled_TASK7(t *testing.T) {
-	h := newHarness(t)
-	c := cancellable.New()
-	calls := 0
-	var err error
-	task := asyncresult.NewTask[int](nil, c, func(_ any, res asyncresult.AsyncResult) {
-		calls++
-		_, err = res.(*asyncresult.Task[int]).Propagate()
-	})
+	h, c, r, task := newRecordedTask(t)
 	task.SetCheckCancellable(false)
 	if task.ReturnErrorIfCancelled() {
 		t.Fatal("returned while not cancelled")
@@ -403,14 +405,11 @@ func TestReturnErrorIfCancelled_TASK7(t *testing.T) {
 		if !task.ReturnErrorIfCancelled() {
 			t.Error("did not return while cancelled")
 		}
-		if calls != 0 {
+		if r.calls != 0 {
 			t.Error("callback ran synchronously though cancelled")
 		}
 	})
-	h.Until(func() bool { return calls > 0 })
-	if !cancelledErr(err) {
-		t.Fatalf("err = %v", err)
-	}
+	r.waitCancelled(h)
 }
 
 // /gtask/error (TASK-8): an error result is propagated as it was returned,

@@ -241,32 +241,48 @@ const (
 	rocCompleted
 )
 
-// rocChans makes the channels of roc: running is buffered, so that fn never
-// blocks on it, and finish is closed when the test ends, so that a failing
-// test does not leave fn blocking a pool slot.
-func rocChans(t *testing.T) (running chan struct{}, finish chan struct{}, closeFinish func()) {
-	running, finish = make(chan struct{}, 2), make(chan struct{})
-	closeFinish = sync.OnceFunc(func() { close(finish) })
-	t.Cleanup(closeFinish)
-	return running, finish, closeFinish
+// rocThread is return_on_cancel_thread from GLib's test and what the test
+// sees of it: its state, running (buffered, so that fn never blocks on it)
+// and finish (closed when the test ends, so that a failing test does not
+// leave fn blocking a pool slot).
+type rocThread struct {
+	st          atomic.Int32
+	running     chan struct{}
+	finish      chan struct{}
+	closeFinish func()
 }
 
-// roc runs return_on_cancel_thread from GLib's test: it reports that it runs,
-// waits for finish, then either completes (if it still owns the task) or
-// notes that it was cancelled.
-func roc(state *atomic.Int32, running chan<- struct{}, finish <-chan struct{}) asyncresult.ThreadFunc[int] {
-	return func(tk *asyncresult.Task[int], _ any, _ *cancellable.Cancellable) {
-		state.Store(int32(rocRunning))
-		running <- struct{}{}
-		<-finish
-		if !tk.ReturnOnCancel() || tk.SetReturnOnCancel(false) {
-			state.Store(int32(rocCompleted))
-			tk.Return(magic)
-		} else {
-			state.Store(int32(rocCancelled))
-		}
-		running <- struct{}{}
+func newRoc(t *testing.T) *rocThread {
+	k := &rocThread{running: make(chan struct{}, 2), finish: make(chan struct{})}
+	k.closeFinish = sync.OnceFunc(func() { close(k.finish) })
+	t.Cleanup(k.closeFinish)
+	return k
+}
+
+// fn reports that it runs, waits for finish, then either completes (if it
+// still owns the task) or notes that it was cancelled.
+func (k *rocThread) fn(tk *asyncresult.Task[int], _ any, _ *cancellable.Cancellable) {
+	k.st.Store(int32(rocRunning))
+	k.running <- struct{}{}
+	<-k.finish
+	if !tk.ReturnOnCancel() || tk.SetReturnOnCancel(false) {
+		k.st.Store(int32(rocCompleted))
+		tk.Return(magic)
+	} else {
+		k.st.Store(int32(rocCancelled))
 	}
+	k.running <- struct{}{}
+}
+
+// state is fn's state now.
+func (k *rocThread) state() rocState { return rocState(k.st.Load()) }
+
+// rocCase is the start of each TestReturnOnCancel case: a harness, the
+// thread, and a task on c recorded by r.
+func rocCase(t *testing.T, c *cancellable.Cancellable) (*looptest.Loop, *rocThread, *recorder, *asyncresult.Task[int]) {
+	h := newHarness(t)
+	r := &recorder{t: t, ctx: h.Ctx}
+	return h, newRoc(t), r, asyncresult.NewTask[int](nil, c, r.cb)
 }
 
 // /gtask/return-on-cancel (TASK-12).
@@ -274,37 +290,29 @@ func TestReturnOnCancel_TASK12(t *testing.T) {
 	c := cancellable.New()
 
 	t.Run("flag false: waits for fn", func(t *testing.T) {
-		h := newHarness(t)
-		var state atomic.Int32
-		running, finish, closeFinish := rocChans(t)
-		r := &recorder{t: t, ctx: h.Ctx}
-		task := asyncresult.NewTask[int](nil, c, r.cb)
-		task.RunInThread(roc(&state, running, finish))
-		recv(t, running, "fn")
+		h, k, r, task := rocCase(t, c)
+		task.RunInThread(k.fn)
+		recv(t, k.running, "fn")
 		c.Cancel()
 		looptest.Pump(h.Ctx)
 		if r.calls != 0 {
 			t.Fatal("completed before fn returned")
 		}
-		closeFinish()
-		recv(t, running, "fn")
+		k.closeFinish()
+		recv(t, k.running, "fn")
 		h.Until(func() bool { return r.calls > 0 })
-		if rocState(state.Load()) != rocCompleted || !cancelledErr(r.err) {
-			t.Fatalf("state %d, err %v", state.Load(), r.err)
+		if k.state() != rocCompleted || !cancelledErr(r.err) {
+			t.Fatalf("state %d, err %v", k.st.Load(), r.err)
 		}
 		c.Reset()
 	})
 
 	t.Run("flag true: completes at once, fn goes on", func(t *testing.T) {
-		h := newHarness(t)
-		var state atomic.Int32
-		running, finish, closeFinish := rocChans(t)
-		r := &recorder{t: t, ctx: h.Ctx}
-		task := asyncresult.NewTask[int](nil, c, r.cb)
+		h, k, r, task := rocCase(t, c)
 		r.watch(task)
 		task.SetReturnOnCancel(true)
-		task.RunInThread(roc(&state, running, finish))
-		recv(t, running, "fn")
+		task.RunInThread(k.fn)
+		recv(t, k.running, "fn")
 		h.Idle(func() {
 			c.Cancel()
 			if r.calls != 0 {
@@ -312,13 +320,13 @@ func TestReturnOnCancel_TASK12(t *testing.T) {
 			}
 		})
 		h.Until(func() bool { return r.calls > 0 })
-		if rocState(state.Load()) != rocRunning || !cancelledErr(r.err) || !r.notified {
-			t.Fatalf("state %d, err %v, notified %v", state.Load(), r.err, r.notified)
+		if k.state() != rocRunning || !cancelledErr(r.err) || !r.notified {
+			t.Fatalf("state %d, err %v, notified %v", k.st.Load(), r.err, r.notified)
 		}
-		closeFinish()
-		recv(t, running, "fn")
-		if rocState(state.Load()) != rocCancelled {
-			t.Fatalf("fn state %d, want cancelled", state.Load())
+		k.closeFinish()
+		recv(t, k.running, "fn")
+		if k.state() != rocCancelled {
+			t.Fatalf("fn state %d, want cancelled", k.st.Load())
 		}
 		looptest.Pump(h.Ctx)
 		if r.calls != 1 {
@@ -328,14 +336,10 @@ func TestReturnOnCancel_TASK12(t *testing.T) {
 	})
 
 	t.Run("already cancelled: completes at once, fn still runs", func(t *testing.T) {
-		h := newHarness(t)
-		var state atomic.Int32
-		running, finish, closeFinish := rocChans(t)
-		r := &recorder{t: t, ctx: h.Ctx}
-		task := asyncresult.NewTask[int](nil, c, r.cb)
+		h, k, r, task := rocCase(t, c)
 		task.SetReturnOnCancel(true)
 		c.Cancel()
-		task.RunInThread(roc(&state, running, finish))
+		task.RunInThread(k.fn)
 		if r.calls != 0 {
 			t.Fatal("callback ran inside RunInThread")
 		}
@@ -343,11 +347,11 @@ func TestReturnOnCancel_TASK12(t *testing.T) {
 		if !cancelledErr(r.err) {
 			t.Fatalf("err %v", r.err)
 		}
-		recv(t, running, "fn to run") // fn runs anyway
-		closeFinish()
-		recv(t, running, "fn")
-		if rocState(state.Load()) != rocCancelled {
-			t.Fatalf("fn state %d", state.Load())
+		recv(t, k.running, "fn to run") // fn runs anyway
+		k.closeFinish()
+		recv(t, k.running, "fn")
+		if k.state() != rocCancelled {
+			t.Fatalf("fn state %d", k.st.Load())
 		}
 		c.Reset()
 	})
@@ -356,43 +360,35 @@ func TestReturnOnCancel_TASK12(t *testing.T) {
 // /gtask/return-on-cancel-sync (TASK-12): RunInThreadSync returns early.
 func TestReturnOnCancelSync_TASK12(t *testing.T) {
 	c := cancellable.New()
-	var state atomic.Int32
-	running, finish, closeFinish := rocChans(t)
+	k := newRoc(t)
 	task := asyncresult.NewTask[int](nil, c, nil)
 	task.SetReturnOnCancel(true)
 	go func() {
-		if _, ok := <-running; ok {
+		if _, ok := <-k.running; ok {
 			c.Cancel()
 		}
 	}()
-	within(t, "RunInThreadSync", func() { task.RunInThreadSync(roc(&state, running, finish)) })
+	within(t, "RunInThreadSync", func() { task.RunInThreadSync(k.fn) })
 	if !task.Completed() {
 		t.Fatal("not completed")
 	}
 	if _, err := task.Propagate(); !cancelledErr(err) {
 		t.Fatalf("err %v", err)
 	}
-	if rocState(state.Load()) != rocRunning {
-		t.Fatalf("fn state %d: RunInThreadSync did not return early", state.Load())
+	if k.state() != rocRunning {
+		t.Fatalf("fn state %d: RunInThreadSync did not return early", k.st.Load())
 	}
-	closeFinish()
-	recv(t, running, "fn")
-	if rocState(state.Load()) != rocCancelled {
-		t.Fatalf("fn state %d", state.Load())
+	k.closeFinish()
+	recv(t, k.running, "fn")
+	if k.state() != rocCancelled {
+		t.Fatalf("fn state %d", k.st.Load())
 	}
 }
 
 // /gtask/return-on-cancel-atomic (TASK-12): SetReturnOnCancel is the atomic
 // hand-off, and re-enabling it after a cancel completes the task.
 func TestReturnOnCancelAtomic_TASK12(t *testing.T) {
-	h := newHarness(t)
-	c := cancellable.New()
-	calls := 0
-	var err error
-	task := asyncresult.NewTask[int](nil, c, func(_ any, res asyncresult.AsyncResult) {
-		calls++
-		_, err = res.(*asyncresult.Task[int]).Propagate()
-	})
+	h, c, r, task := newRecordedTask(t)
 	task.SetReturnOnCancel(true)
 	// back is buffered and step is closed when the test ends, so that fn
 	// never blocks a pool slot after a failure.
@@ -417,24 +413,21 @@ func TestReturnOnCancelAtomic_TASK12(t *testing.T) {
 	}
 	c.Cancel()
 	looptest.Pump(h.Ctx)
-	if calls != 0 {
+	if r.calls != 0 {
 		t.Fatal("completed on cancel with the flag off")
 	}
 	send(t, step, struct{}{}, "fn")
 	if recv(t, back, "SetReturnOnCancel") {
 		t.Fatal("SetReturnOnCancel(true) after the cancel returned true")
 	}
-	h.Until(func() bool { return calls > 0 })
-	if !cancelledErr(err) {
-		t.Fatalf("err %v", err)
-	}
+	r.waitCancelled(h)
 	send(t, step, struct{}{}, "fn")
 	if recv(t, back, "SetReturnOnCancel") {
 		t.Fatal("SetReturnOnCancel(false) after the cancel returned true")
 	}
 	looptest.Pump(h.Ctx)
-	if calls != 1 {
-		t.Fatalf("callback ran %d times", calls)
+	if r.calls != 1 {
+		t.Fatalf("callback ran %d times", r.calls)
 	}
 
 	capt := logging.StartCapture()

@@ -65,25 +65,28 @@ func TestCancelResetRaces_CAN10(t *testing.T) {
 	})
 	withTimeout(t, 60*time.Second, func() {
 		var wg sync.WaitGroup
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			for range n {
-				c.Cancel()
-			}
-		}()
-		go func() {
-			defer wg.Done()
-			for range n {
-				c.Reset()
-			}
-		}()
+		cancelAndReset(&wg, c, n)
 		wg.Wait()
 	})
 	if calls.Load() < 1 {
 		t.Fatal("the handler never ran")
 	}
 	quiescent(t, c, fd)
+}
+
+// cancelAndReset starts, on wg, a goroutine that cancels c n times and one
+// that resets it n times.
+func cancelAndReset(wg *sync.WaitGroup, c *cancellable.Cancellable, n int) {
+	wg.Go(func() {
+		for range n {
+			c.Cancel()
+		}
+	})
+	wg.Go(func() {
+		for range n {
+			c.Reset()
+		}
+	})
 }
 
 // /cancellable/cancel-reset-connect-races: the same with goroutines that
@@ -98,19 +101,8 @@ func TestCancelResetConnectRaces_CAN10(t *testing.T) {
 	var errs atomic.Int64
 	withTimeout(t, 60*time.Second, func() {
 		var wg sync.WaitGroup
-		wg.Add(4)
-		go func() {
-			defer wg.Done()
-			for range n {
-				c.Cancel()
-			}
-		}()
-		go func() {
-			defer wg.Done()
-			for range n {
-				c.Reset()
-			}
-		}()
+		cancelAndReset(&wg, c, n)
+		wg.Add(2)
 		for range 2 {
 			go func() {
 				defer wg.Done()

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/sigloop/sigloop/internal/logging"
 )
 
 func TestInetAddressFromString_SOCK13(t *testing.T) {
@@ -65,8 +67,18 @@ func TestInetAddressAnyLoopbackBytes_SOCK13(t *testing.T) {
 			t.Errorf("from bytes %v: %v %v", tc.a, b, err)
 		}
 	}
+	capture := logging.StartCapture()
 	if NewInetAddressAny(SocketFamilyUnix) != nil || NewInetAddressLoopback(SocketFamilyInvalid) != nil {
 		t.Errorf("any/loopback of a non-inet family must be nil")
+	}
+	capture.Stop()
+	for _, fn := range []string{"g_inet_address_new_any", "g_inet_address_new_loopback"} {
+		if n := capture.Count("critical", fn+": assertion 'G_INET_ADDRESS_FAMILY_IS_VALID (family)' failed"); n != 1 {
+			t.Errorf("%d criticals naming %s, want 1", n, fn)
+		}
+	}
+	if n := len(capture.Records()); n != 2 {
+		t.Errorf("%d criticals, want 2", n)
 	}
 	if _, err := NewInetAddressFromBytes([]byte{1, 2, 3}, SocketFamilyIPv4); !errors.Is(err, ErrInvalidArgument) {
 		t.Errorf("3 bytes: %v", err)

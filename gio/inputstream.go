@@ -9,6 +9,13 @@ import (
 	"github.com/sigloop/sigloop/mainloop"
 )
 
+// The methods of InputStream and OutputStream mirror each other, as
+// GInputStream's and GOutputStream's do, and are kept as two concrete types
+// rather than one generic one: Read and Write are the hot path of the
+// allocation-free round trip (TestRoundTripAllocs_SOCK8) and stay direct,
+// monomorphic calls. What they share lives once: streamState (pending and
+// closed), newTask/runTask/finishTask and the pollable ops.
+
 // InputStreamImpl is the part of a GInputStream subclass that does the work
 // (GInputStreamClass's read_fn and close_fn). InputStream wraps it with
 // GLib's rules: one operation at a time, nothing after close, async forms.

@@ -47,12 +47,7 @@ func TestNoLeaksAsync_SOCK10(t *testing.T) {
 		lis, addr := listenLoopback(t, SocketFamilyIPv4)
 		cl := NewSocketClient()
 
-		var r result
-		cl.ConnectAsync(addr, nil, r.cb)
-		conn, err := cl.ConnectFinish(r.wait(l))
-		if err != nil {
-			t.Fatal(err)
-		}
+		conn := clientConnect(t, l, cl, addr)
 		srvSock, err := lis.Accept(nil)
 		if err != nil {
 			t.Fatal(err)

@@ -8,6 +8,13 @@ import (
 	"github.com/sigloop/sigloop/mainloop"
 )
 
+// The methods of InputStream and OutputStream mirror each other, as
+// GInputStream's and GOutputStream's do, and are kept as two concrete types
+// rather than one generic one: Read and Write are the hot path of the
+// allocation-free round trip (TestRoundTripAllocs_SOCK8) and stay direct,
+// monomorphic calls. What they share lives once: streamState (pending and
+// closed), newTask/runTask/finishTask and the pollable ops.
+
 // OutputStreamImpl is the part of a GOutputStream subclass that does the
 // work (GOutputStreamClass's write_fn and close_fn). OutputStream wraps it
 // with GLib's rules.

@@ -33,25 +33,38 @@ func netEcho(b testing.TB) roundTripper {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return roundTripper{rt: connRoundTrip(c), stop: func() { c.Close(); l.Close(); <-done }}
+}
+
+// connRoundTrip writes 64 bytes to c and reads the 64 echoed.
+func connRoundTrip(c net.Conn) func() error {
 	msg, buf := make([]byte, 64), make([]byte, 64)
-	return roundTripper{
-		rt: func() error {
-			if _, err := c.Write(msg); err != nil {
-				return err
-			}
-			_, err := io.ReadFull(c, buf)
+	return func() error {
+		if _, err := c.Write(msg); err != nil {
 			return err
-		},
-		stop: func() { c.Close(); l.Close(); <-done },
+		}
+		_, err := io.ReadFull(c, buf)
+		return err
 	}
+}
+
+// echoing starts serve, an echo server's loop that returns once client is
+// closed, on its own goroutine; stop closes client, waits for serve and
+// closes server.
+func echoing(client, server io.Closer, serve func(), rt func() error) roundTripper {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		serve()
+	}()
+	return roundTripper{rt: rt, stop: func() { client.Close(); <-done; server.Close() }}
 }
 
 // socketEcho: blocking Socket.Send/Receive on both ends.
 func socketEcho(b testing.TB) roundTripper {
 	client, server := benchPair(b)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	msg, buf := make([]byte, 64), make([]byte, 64)
+	return echoing(client, server, func() {
 		buf := make([]byte, 64)
 		for {
 			n, err := server.Receive(buf, nil)
@@ -62,32 +75,26 @@ func socketEcho(b testing.TB) roundTripper {
 				return
 			}
 		}
-	}()
-	msg, buf := make([]byte, 64), make([]byte, 64)
-	return roundTripper{
-		rt: func() error {
-			if _, err := client.Send(msg, nil); err != nil {
+	}, func() error {
+		if _, err := client.Send(msg, nil); err != nil {
+			return err
+		}
+		for got := 0; got < len(buf); {
+			n, err := client.Receive(buf[got:], nil)
+			if err != nil {
 				return err
 			}
-			for got := 0; got < len(buf); {
-				n, err := client.Receive(buf[got:], nil)
-				if err != nil {
-					return err
-				}
-				got += n
-			}
-			return nil
-		},
-		stop: func() { client.Close(); <-done; server.Close() },
-	}
+			got += n
+		}
+		return nil
+	})
 }
 
 // streamEcho: GLib-style WriteAll/ReadAll on the connections' streams.
 func streamEcho(b testing.TB) roundTripper {
 	client, server := connPair(b, "tcp4")
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	buf := make([]byte, 64)
+	return echoing(client, server, func() {
 		buf := make([]byte, 64)
 		for {
 			if n, err := server.InputStream().ReadAll(buf, nil); err != nil || n == 0 {
@@ -97,40 +104,30 @@ func streamEcho(b testing.TB) roundTripper {
 				return
 			}
 		}
-	}()
-	buf := make([]byte, 64)
-	return roundTripper{
-		rt: func() error {
-			if _, err := client.OutputStream().WriteAll(buf, nil); err != nil {
-				return err
-			}
-			_, err := client.InputStream().ReadAll(buf, nil)
+	}, func() error {
+		if _, err := client.OutputStream().WriteAll(buf, nil); err != nil {
 			return err
-		},
-		stop: func() { client.Close(); <-done; server.Close() },
-	}
+		}
+		_, err := client.InputStream().ReadAll(buf, nil)
+		return err
+	})
 }
 
 // netConnEcho: the SocketConnection used as a net.Conn on both ends.
 func netConnEcho(b testing.TB) roundTripper {
 	client, server := connPair(b, "tcp4")
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_, _ = io.Copy(server, io.Reader(server))
-	}()
-	msg, buf := make([]byte, 64), make([]byte, 64)
-	var c net.Conn = client
-	return roundTripper{
-		rt: func() error {
-			if _, err := c.Write(msg); err != nil {
-				return err
-			}
-			_, err := io.ReadFull(c, buf)
-			return err
-		},
-		stop: func() { client.Close(); <-done; server.Close() },
-	}
+	return echoing(client, server, func() { _, _ = io.Copy(server, io.Reader(server)) }, connRoundTrip(client))
+}
+
+// echoPeers are the gio APIs the round-trip benchmark and allocation test
+// measure.
+var echoPeers = []struct {
+	name  string
+	setup func(testing.TB) roundTripper
+}{
+	{"Socket", socketEcho},
+	{"Stream", streamEcho},
+	{"NetConn", netConnEcho},
 }
 
 // BenchmarkRoundTripVsNet measures a 64-byte round trip over loopback TCP
@@ -140,14 +137,7 @@ func netConnEcho(b testing.TB) roundTripper {
 // "gio/net" is the time ratio; "gio-allocs/rt" and "net-allocs/rt" count
 // allocations per round trip, both ends included (testing.AllocsPerRun).
 func BenchmarkRoundTripVsNet(b *testing.B) {
-	for _, tc := range []struct {
-		name  string
-		setup func(testing.TB) roundTripper
-	}{
-		{"Socket", socketEcho},
-		{"Stream", streamEcho},
-		{"NetConn", netConnEcho},
-	} {
+	for _, tc := range echoPeers {
 		b.Run(tc.name, func(b *testing.B) {
 			g, n := tc.setup(b), netEcho(b)
 			defer g.stop()
@@ -179,19 +169,11 @@ func BenchmarkRoundTripVsNet(b *testing.B) {
 	}
 }
 
+// benchPair is a connected client and the server's accepted socket over
+// loopback TCP; the listener is closed before it returns.
 func benchPair(b testing.TB) (*Socket, *Socket) {
-	l, err := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
-	if err != nil {
-		b.Fatal(err)
-	}
+	l, addr := listenLoopback(b, SocketFamilyIPv4)
 	defer l.Close()
-	if err := l.Bind(loopback(SocketFamilyIPv4), true); err != nil {
-		b.Fatal(err)
-	}
-	if err := l.Listen(); err != nil {
-		b.Fatal(err)
-	}
-	addr, _ := l.LocalAddress()
 	c, _ := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
 	if err := c.Connect(addr, nil); err != nil {
 		b.Fatal(err)
@@ -206,19 +188,12 @@ func benchPair(b testing.TB) (*Socket, *Socket) {
 // BenchmarkConnectAccept measures one blocking connect plus accept plus two
 // closes over loopback TCP.
 func BenchmarkConnectAccept(b *testing.B) {
-	l, err := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
+	l := newSock(b, SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
+	l.SetListenBacklog(128)
+	addr, err := bindAndListen(b, l, loopback(SocketFamilyIPv4), true)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer l.Close()
-	if err := l.Bind(loopback(SocketFamilyIPv4), true); err != nil {
-		b.Fatal(err)
-	}
-	l.SetListenBacklog(128)
-	if err := l.Listen(); err != nil {
-		b.Fatal(err)
-	}
-	addr, _ := l.LocalAddress()
 	b.ReportAllocs()
 	for b.Loop() {
 		c, _ := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
@@ -236,27 +211,23 @@ func BenchmarkConnectAccept(b *testing.B) {
 
 // BenchmarkNewSocket measures NewSocket plus Close (allocations are the
 // point: every accepted connection pays the same construction).
-func BenchmarkNewSocket(b *testing.B) {
-	b.ReportAllocs()
-	for b.Loop() {
-		s, err := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
-		if err != nil {
-			b.Fatal(err)
-		}
-		s.Close()
-	}
-}
+func BenchmarkNewSocket(b *testing.B) { benchNewSocket(b, func(s *Socket) { s.Close() }) }
 
 // BenchmarkNewSocketConnection measures NewSocket, the connection factory
 // (a TCPConnection) and Close.
 func BenchmarkNewSocketConnection(b *testing.B) {
+	benchNewSocket(b, func(s *Socket) { _ = NewSocketConnection(s).Close() })
+}
+
+// benchNewSocket measures NewSocket and end, which closes the socket.
+func benchNewSocket(b *testing.B, end func(*Socket)) {
 	b.ReportAllocs()
 	for b.Loop() {
 		s, err := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
 		if err != nil {
 			b.Fatal(err)
 		}
-		_ = NewSocketConnection(s).Close()
+		end(s)
 	}
 }
 
@@ -267,14 +238,7 @@ func TestRoundTripAllocs_SOCK8(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")
 	}
-	for _, tc := range []struct {
-		name  string
-		setup func(testing.TB) roundTripper
-	}{
-		{"Socket", socketEcho},
-		{"Stream", streamEcho},
-		{"NetConn", netConnEcho},
-	} {
+	for _, tc := range echoPeers {
 		t.Run(tc.name, func(t *testing.T) {
 			g := tc.setup(t)
 			defer g.stop()

@@ -24,7 +24,7 @@ func loopback(f SocketFamily) *InetSocketAddress {
 	return NewInetSocketAddress(NewInetAddressLoopback(f), 0)
 }
 
-func newSock(t *testing.T, f SocketFamily, typ SocketType, p SocketProtocol) *Socket {
+func newSock(t testing.TB, f SocketFamily, typ SocketType, p SocketProtocol) *Socket {
 	t.Helper()
 	s, err := NewSocket(f, typ, p)
 	if err != nil {
@@ -41,17 +41,11 @@ func newSock(t *testing.T, f SocketFamily, typ SocketType, p SocketProtocol) *So
 func listener(t *testing.T, f SocketFamily) (*Socket, *InetSocketAddress) {
 	t.Helper()
 	s := newSock(t, f, SocketTypeStream, SocketProtocolDefault)
-	if err := s.Bind(loopback(f), true); err != nil {
+	a, err := bindAndListen(t, s, loopback(f), true)
+	if err != nil {
 		if f == SocketFamilyIPv6 {
 			t.Skipf("no IPv6 loopback: %v", err)
 		}
-		t.Fatal(err)
-	}
-	if err := s.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	a, err := s.LocalAddress()
-	if err != nil {
 		t.Fatal(err)
 	}
 	return s, a.(*InetSocketAddress)

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sigloop/sigloop/internal/logging"
 )
 
 // TestNativeRoundTrip_SOCK13 is /socket/address: a sockaddr_in6 with scope id
@@ -150,8 +152,13 @@ func TestNilAddresses(t *testing.T) {
 	if err := s.Connect(a, nil); !errors.Is(err, ErrInvalidArgument) {
 		t.Errorf("connect nil: %v", err)
 	}
+	capture := logging.StartCapture()
 	if NewInetSocketAddress(nil, 1) != nil {
 		t.Error("NewInetSocketAddress(nil)")
+	}
+	capture.Stop()
+	if n := capture.Count("critical", "g_inet_socket_address_new: assertion 'G_IS_INET_ADDRESS (address)' failed"); n != 1 || len(capture.Records()) != 1 {
+		t.Errorf("NewInetSocketAddress(nil): %d criticals naming it, want 1 and nothing else", n)
 	}
 	var ia *InetAddress
 	if ia.String() != "" || ia.Family() != SocketFamilyInvalid || ia.IsLoopback() || ia.Bytes() != nil || !ia.Equal(nil) {

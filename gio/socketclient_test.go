@@ -229,21 +229,12 @@ func TestSocketClientUnix_SOCK10(t *testing.T) {
 	l := newTestLoop(t)
 	listener, addr := listenUnix(t)
 	cl := NewSocketClient()
-	var r result
-	cl.ConnectAsync(addr, nil, r.cb)
-	conn, err := cl.ConnectFinish(r.wait(l))
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := clientConnect(t, l, cl, addr)
 	defer conn.Close()
 	if conn.Unix() == nil {
 		t.Fatal("a Unix client connection is not a UnixConnection")
 	}
-	s, err := listener.Accept(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = s.Close()
+	acceptAndClose(t, listener)
 }
 
 // The client's timeout becomes the socket's: a read with nothing to read
@@ -548,13 +539,8 @@ func TestSocketClientHappyEyeballs_SOCK12(t *testing.T) {
 	l := newTestLoop(t)
 	cl := NewSocketClient()
 	log := watchEvents(cl)
-	var r result
 	start := time.Now()
-	cl.ConnectAsync(addrList{hang, good}, nil, r.cb)
-	conn, err := cl.ConnectFinish(r.wait(l))
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := clientConnect(t, l, cl, addrList{hang, good})
 	defer conn.Close()
 	if d := time.Since(start); d < 200*time.Millisecond {
 		t.Errorf("connected after %v: the second attempt started before the delay", d)

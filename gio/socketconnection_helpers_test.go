@@ -67,22 +67,35 @@ func (r *result) wait(l *testLoop) asyncresult.AsyncResult {
 	return r.res
 }
 
+// clientConnect connects cl to addr with ConnectAsync, iterating l, and
+// returns the connection, failing t on an error.
+func clientConnect(t testing.TB, l *testLoop, cl *SocketClient, addr SocketConnectable) *SocketConnection {
+	t.Helper()
+	var r result
+	cl.ConnectAsync(addr, nil, r.cb)
+	conn, err := cl.ConnectFinish(r.wait(l))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
+// acceptAndClose accepts one connection on l and closes it.
+func acceptAndClose(t testing.TB, l *Socket) {
+	t.Helper()
+	s, err := l.Accept(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Close()
+}
+
 // listenLoopback returns a listening socket on the loopback address of the
 // family, port chosen by the kernel, and its address.
 func listenLoopback(t testing.TB, family SocketFamily) (*Socket, SocketAddress) {
 	t.Helper()
-	s, err := NewSocket(family, SocketTypeStream, SocketProtocolDefault)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	if err := s.Bind(NewInetSocketAddress(NewInetAddressLoopback(family), 0), true); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	addr, err := s.LocalAddress()
+	s := newSock(t, family, SocketTypeStream, SocketProtocolDefault)
+	addr, err := bindAndListen(t, s, NewInetSocketAddress(NewInetAddressLoopback(family), 0), true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,19 +105,29 @@ func listenLoopback(t testing.TB, family SocketFamily) (*Socket, SocketAddress) 
 // listenUnix returns a listening Unix socket in a temporary directory.
 func listenUnix(t testing.TB) (*Socket, SocketAddress) {
 	t.Helper()
-	s, err := NewSocket(SocketFamilyUnix, SocketTypeStream, SocketProtocolDefault)
-	if err != nil {
+	s := newSock(t, SocketFamilyUnix, SocketTypeStream, SocketProtocolDefault)
+	addr := NewUnixSocketAddress(filepath.Join(t.TempDir(), "s"))
+	if _, err := bindAndListen(t, s, addr, false); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = s.Close() })
-	addr := NewUnixSocketAddress(filepath.Join(t.TempDir(), "s"))
-	if err := s.Bind(addr, false); err != nil {
-		t.Fatal(err)
+	return s, addr
+}
+
+// bindAndListen binds s to addr and listens, failing t if Listen fails, and
+// returns the bound address, or Bind's error for the caller to judge.
+func bindAndListen(t testing.TB, s *Socket, addr SocketAddress, allowReuse bool) (SocketAddress, error) {
+	t.Helper()
+	if err := s.Bind(addr, allowReuse); err != nil {
+		return nil, err
 	}
 	if err := s.Listen(); err != nil {
 		t.Fatal(err)
 	}
-	return s, addr
+	a, err := s.LocalAddress()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, nil
 }
 
 // connPair returns a connected client and server connection over the

@@ -174,11 +174,7 @@ func TestConnectionConnectAsync_SOCK10(t *testing.T) {
 	if !c.IsConnected() {
 		t.Fatal("not connected")
 	}
-	ss, err := listener.Accept(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = ss.Close()
+	acceptAndClose(t, listener)
 }
 
 // A Finish given the wrong result is a programmer error: a critical and
@@ -205,8 +201,13 @@ func TestFinishWrongResult_TASK15(t *testing.T) {
 		t.Fatalf("right Finish = %d, %v", n, err)
 	}
 	var other asyncresult.AsyncResult
+	capture = logging.StartCapture()
 	_, err = client.InputStream().ReadFinish(other)
+	capture.Stop()
 	wantIOErr(t, err, ioerr.InvalidArgument, "")
+	if n := capture.Count("critical", "g_input_stream_read_finish: assertion 'g_task_is_valid"); n != 1 || len(capture.Records()) != 1 {
+		t.Fatalf("nil result: %d criticals naming g_input_stream_read_finish, want 1 and nothing else", n)
+	}
 }
 
 // Since Go 1.24, net.Listen on Linux may make Multipath TCP sockets, so a
@@ -238,9 +239,15 @@ func TestConnectionFactoryMPTCP_SOCK10(t *testing.T) {
 	if p := ls.Protocol(); p != SocketProtocolTCP && p != SocketProtocolMPTCP {
 		t.Fatalf("adopted listener protocol %v, want tcp or mptcp", p)
 	}
-	if c := NewSocketConnection(ls); c.TCP() == nil {
-		t.Errorf("listener adopted from net.Listen (protocol %v): factory made no TCPConnection", ls.Protocol())
+	// tcpConn is the factory's connection for s, which must be a TCPConnection.
+	tcpConn := func(s *Socket, what string) *SocketConnection {
+		c := NewSocketConnection(s)
+		if c.TCP() == nil {
+			t.Errorf("%s (protocol %v): factory made no TCPConnection", what, s.Protocol())
+		}
+		return c
 	}
+	tcpConn(ls, "listener adopted from net.Listen")
 
 	nc, err := net.Dial("tcp", nl.Addr().String())
 	if err != nil {
@@ -251,20 +258,14 @@ func TestConnectionFactoryMPTCP_SOCK10(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ac := NewSocketConnection(as)
+	ac := tcpConn(as, "socket accepted from an adopted net.Listen socket")
 	defer ac.Close()
-	if ac.TCP() == nil {
-		t.Errorf("socket accepted from an adopted net.Listen socket (protocol %v): no TCPConnection", as.Protocol())
-	}
 	cs, err := NewSocketFromNetConn(nc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cc := NewSocketConnection(cs)
+	cc := tcpConn(cs, "socket adopted from net.Dial")
 	defer cc.Close()
-	if cc.TCP() == nil {
-		t.Errorf("socket adopted from net.Dial (protocol %v): no TCPConnection", cs.Protocol())
-	}
 	// The TCP-only behaviour works on it: a graceful close drains the peer.
 	cc.TCP().SetGracefulDisconnect(true)
 	go func() { _, _ = ac.Write([]byte("bye")); _ = ac.CloseWrite() }()

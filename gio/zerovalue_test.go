@@ -13,19 +13,10 @@ import (
 // zeroValueTypes are the exported struct types of the package, each as a
 // nil pointer of its type.
 var zeroValueTypes = []any{
-	(*Socket)(nil),
-	(*InputStream)(nil),
-	(*OutputStream)(nil),
-	(*IOStream)(nil),
-	(*SocketConnection)(nil),
-	(*TCPConnection)(nil),
-	(*UnixConnection)(nil),
-	(*SocketClient)(nil),
-	(*NetworkAddress)(nil),
-	(*InetAddress)(nil),
-	(*InetSocketAddress)(nil),
-	(*UnixSocketAddress)(nil),
-	(*Credentials)(nil),
+	(*Socket)(nil), (*SocketClient)(nil), (*Credentials)(nil),
+	(*InputStream)(nil), (*OutputStream)(nil), (*IOStream)(nil),
+	(*SocketConnection)(nil), (*TCPConnection)(nil), (*UnixConnection)(nil),
+	(*NetworkAddress)(nil), (*InetAddress)(nil), (*InetSocketAddress)(nil), (*UnixSocketAddress)(nil),
 }
 
 // promoted reports whether method name of pointer type pt comes from an

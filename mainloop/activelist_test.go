@@ -14,9 +14,7 @@ import (
 // source moved to another priority goes to the end of that list, and a
 // child goes before its parent.
 func TestDispatchOrderFDAndPreparedSources_ML2(t *testing.T) {
-	c := NewContext()
-	c.Acquire()
-	defer c.Release()
+	c := ownedContext(t)
 	fd := newEventfd(t, 1)
 	var got []string
 	fdSrc := func(name string) *Source {
@@ -60,9 +58,7 @@ func TestDispatchOrderFDAndPreparedSources_ML2(t *testing.T) {
 // TestFDSourceWithReadyTime_ML13: an fd source that also gets a ready time
 // is dispatched by it, and by its fd again once the ready time is unset.
 func TestFDSourceWithReadyTime_ML13(t *testing.T) {
-	c := NewContext()
-	c.Acquire()
-	defer c.Release()
+	c := ownedContext(t)
 	fd := newEventfd(t, 0)
 	var conds []IOCondition
 	s := NewFDSource(fd, IOIn, func(_ int, cond IOCondition) bool { conds = append(conds, cond); return SourceContinue })
@@ -90,9 +86,7 @@ func TestFDSourceWithReadyTime_ML13(t *testing.T) {
 // its descriptor was drained meanwhile (GLib's pending dispatches). Outside
 // the active list, only the poll could have found it.
 func TestNestedIterationDispatchesReadyFDSource_ML9(t *testing.T) {
-	c := NewContext()
-	c.Acquire()
-	defer c.Release()
+	c := ownedContext(t)
 	fa, fb := newEventfd(t, 1), newEventfd(t, 1)
 	var got []string
 	var buf [8]byte

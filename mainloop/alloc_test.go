@@ -18,9 +18,7 @@ func noAllocs(t *testing.T, what string, fn func()) {
 }
 
 func TestFDDispatchAllocs(t *testing.T) {
-	c := NewContext()
-	c.Acquire()
-	defer c.Release()
+	c := ownedContext(t)
 	fd := newEventfd(t, 1)
 	n := 0
 	s := NewFDSource(fd, IOIn, func(int, IOCondition) bool { n++; return SourceContinue })
@@ -34,9 +32,7 @@ func TestFDDispatchAllocs(t *testing.T) {
 }
 
 func TestFDRearmAllocs(t *testing.T) {
-	c := NewContext()
-	c.Acquire()
-	defer c.Release()
+	c := ownedContext(t)
 	fd := newEventfd(t, 1)
 	var tag FDTag
 	var s *Source
@@ -60,9 +56,7 @@ func TestFDRearmAllocs(t *testing.T) {
 }
 
 func TestInvokeAllocs(t *testing.T) {
-	c := NewContext()
-	c.Acquire()
-	defer c.Release()
+	c := ownedContext(t)
 	n := 0
 	fn := func() { n++ }
 	// Post is Invoke's queued path (the owner's own Invoke runs at once).

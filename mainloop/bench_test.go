@@ -11,22 +11,45 @@ import (
 // a running loop (issue #2's flood benchmark, against GLib's
 // g_main_context_invoke flood).
 func BenchmarkInvokeFlood(b *testing.B) {
-	c := NewContext()
+	invokeFlood(b, func(c *Context, fn func()) {
+		for i := 0; i < b.N; i++ {
+			c.Invoke(fn)
+		}
+	})
+}
+
+// runBenchLoop runs a loop for c on its own goroutine; stop quits it and
+// waits for its goroutine.
+func runBenchLoop(c *Context) (stop func()) {
 	l := New(c)
-	var ran atomic.Int64
 	done := make(chan struct{})
 	go func() { l.Run(); close(done) }()
 	for !l.IsRunning() {
 		time.Sleep(time.Millisecond)
 	}
+	return func() { l.Quit(); <-done }
+}
+
+// invokeFlood times flood, which invokes fn b.N times in all onto a running
+// loop, until the loop has run every call, and reports calls/s.
+func invokeFlood(b *testing.B, flood func(c *Context, fn func())) {
+	c := NewContext()
+	stop := runBenchLoop(c)
+	defer stop()
+	floodRate(b, c.Invoke, func(fn func()) { flood(c, fn) })
+}
+
+// floodRate times flood, which hands fn over b.N times in all, until a last
+// call handed over by submit has run; it checks that every call ran and
+// reports calls/s.
+func floodRate(b *testing.B, submit func(func()), flood func(fn func())) {
+	var ran atomic.Int64
 	fn := func() { ran.Add(1) }
 	b.ResetTimer()
 	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		c.Invoke(fn)
-	}
+	flood(fn)
 	last := make(chan struct{})
-	c.Invoke(func() { close(last) })
+	submit(func() { close(last) })
 	<-last
 	el := time.Since(start)
 	b.StopTimer()
@@ -34,8 +57,6 @@ func BenchmarkInvokeFlood(b *testing.B) {
 		b.Fatalf("ran %d of %d", ran.Load(), b.N)
 	}
 	b.ReportMetric(float64(b.N)/el.Seconds(), "calls/s")
-	l.Quit()
-	<-done
 }
 
 // BenchmarkInvokeRoundTrip is one Invoke onto a running loop and the wait for
@@ -44,12 +65,8 @@ func BenchmarkInvokeRoundTrip(b *testing.B) { invokeRoundTrip(b, NewContext()) }
 
 // invokeRoundTrip runs BenchmarkInvokeRoundTrip on c.
 func invokeRoundTrip(b *testing.B, c *Context) {
-	l := New(c)
-	done := make(chan struct{})
-	go func() { l.Run(); close(done) }()
-	for !l.IsRunning() {
-		time.Sleep(time.Millisecond)
-	}
+	stop := runBenchLoop(c)
+	defer stop()
 	reply := make(chan struct{}, 1)
 	fn := func() { reply <- struct{}{} }
 	b.ResetTimer()
@@ -61,15 +78,11 @@ func invokeRoundTrip(b *testing.B, c *Context) {
 	el := time.Since(start)
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/el.Seconds(), "calls/s")
-	l.Quit()
-	<-done
 }
 
 // BenchmarkInvokeDirect is Invoke by the owner (a direct call).
 func BenchmarkInvokeDirect(b *testing.B) {
-	c := NewContext()
-	c.Acquire()
-	defer c.Release()
+	c := ownedContext(b)
 	n := 0
 	fn := func() { n++ }
 	for i := 0; i < b.N; i++ {
@@ -100,33 +113,13 @@ func BenchmarkThreadDefault(b *testing.B) {
 
 // BenchmarkInvokeFloodParallel is the flood from GOMAXPROCS producers.
 func BenchmarkInvokeFloodParallel(b *testing.B) {
-	c := NewContext()
-	l := New(c)
-	var ran atomic.Int64
-	done := make(chan struct{})
-	go func() { l.Run(); close(done) }()
-	for !l.IsRunning() {
-		time.Sleep(time.Millisecond)
-	}
-	fn := func() { ran.Add(1) }
-	b.ResetTimer()
-	start := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			c.Invoke(fn)
-		}
+	invokeFlood(b, func(c *Context, fn func()) {
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				c.Invoke(fn)
+			}
+		})
 	})
-	last := make(chan struct{})
-	c.Invoke(func() { close(last) })
-	<-last
-	el := time.Since(start)
-	b.StopTimer()
-	if ran.Load() != int64(b.N) {
-		b.Fatalf("ran %d of %d", ran.Load(), b.N)
-	}
-	b.ReportMetric(float64(b.N)/el.Seconds(), "calls/s")
-	l.Quit()
-	<-done
 }
 
 // BenchmarkChannelFloodFloor is the baseline for BenchmarkInvokeFlood in the
@@ -134,7 +127,6 @@ func BenchmarkInvokeFloodParallel(b *testing.B) {
 // that runs them, which is the cheapest cross-goroutine hand-off Go offers
 // (research/go-peers.md measured about 59 ns per item on this machine).
 func BenchmarkChannelFloodFloor(b *testing.B) {
-	var ran atomic.Int64
 	ch := make(chan func(), 128)
 	done := make(chan struct{})
 	go func() {
@@ -143,21 +135,11 @@ func BenchmarkChannelFloodFloor(b *testing.B) {
 		}
 		close(done)
 	}()
-	fn := func() { ran.Add(1) }
-	b.ResetTimer()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		ch <- fn
-	}
-	last := make(chan struct{})
-	ch <- func() { close(last) }
-	<-last
-	el := time.Since(start)
-	b.StopTimer()
-	if ran.Load() != int64(b.N) {
-		b.Fatalf("ran %d of %d", ran.Load(), b.N)
-	}
-	b.ReportMetric(float64(b.N)/el.Seconds(), "calls/s")
+	floodRate(b, func(f func()) { ch <- f }, func(fn func()) {
+		for i := 0; i < b.N; i++ {
+			ch <- fn
+		}
+	})
 	close(ch)
 	<-done
 }

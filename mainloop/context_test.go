@@ -869,6 +869,23 @@ func TestTimeoutSeconds_ML15(t *testing.T) {
 // iterations rather than wall time, so it does not flake on a loaded box.
 type counterState struct{ counter, last int64 }
 
+// countedSource is a counter source whose callback counts its dispatches
+// in *n.
+func countedSource(st *counterState, interval int64, n *int) *Source {
+	s := newCounterSource(st, interval)
+	s.SetCallback(func() bool { *n++; return SourceContinue })
+	return s
+}
+
+// runToCount runs l until st's counter reaches at (a counter source that
+// quits l).
+func runToCount(l *Loop, st *counterState, at int64) {
+	end := newCounterSource(st, at)
+	end.SetCallback(func() bool { l.Quit(); return SourceRemove })
+	end.Attach(l.MainContext())
+	l.Run()
+}
+
 func newCounterSource(st *counterState, interval int64) *Source {
 	timeout := st.counter + interval
 	return NewSource(SourceFuncs{
@@ -907,11 +924,9 @@ func TestChildSources_ML16(t *testing.T) {
 	})
 	parent.SetPriority(PriorityLow)
 	parent.Attach(c)
-	childB := newCounterSource(st, 250)
-	childB.SetCallback(func() bool { b++; return SourceContinue })
+	childB := countedSource(st, 250, &b)
 	parent.AddChildSource(childB)
-	childC := newCounterSource(st, 330)
-	childC.SetCallback(func() bool { cc++; return SourceContinue })
+	childC := countedSource(st, 330, &cc)
 	cap := logging.StartCapture()
 	childC.SetPriority(PriorityHigh)
 	parent.AddChildSource(childC)
@@ -931,10 +946,7 @@ func TestChildSources_ML16(t *testing.T) {
 			t.Fatal("parent priority change did not propagate")
 		}
 	}
-	end := newCounterSource(st, 1050)
-	end.SetCallback(func() bool { l.Quit(); return SourceRemove })
-	end.Attach(c)
-	l.Run()
+	runToCount(l, st, 1050)
 	if a != 6 || b != 3 || cc != 3 {
 		t.Fatalf("a=%d b=%d c=%d, want 6 3 3", a, b, cc)
 	}
@@ -947,20 +959,13 @@ func TestRecursiveChildSources_ML16(t *testing.T) {
 	l := New(c)
 	st := &counterState{}
 	var a, b, cc int
-	count := func(n *int) SourceFunc { return func() bool { *n++; return SourceContinue } }
-	parent := newCounterSource(st, 500)
-	parent.SetCallback(count(&a))
-	childB := newCounterSource(st, 220)
-	childB.SetCallback(count(&b))
+	parent := countedSource(st, 500, &a)
+	childB := countedSource(st, 220, &b)
 	parent.AddChildSource(childB)
-	childC := newCounterSource(st, 430)
-	childC.SetCallback(count(&cc))
+	childC := countedSource(st, 430, &cc)
 	childB.AddChildSource(childC)
 	parent.Attach(c)
-	end := newCounterSource(st, 2010)
-	end.SetCallback(func() bool { l.Quit(); return SourceRemove })
-	end.Attach(c)
-	l.Run()
+	runToCount(l, st, 2010)
 	if a != 9 || b != 9 || cc != 4 {
 		t.Fatalf("a=%d b=%d c=%d, want 9 9 4", a, b, cc)
 	}

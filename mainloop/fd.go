@@ -339,7 +339,13 @@ func (s *Source) addWatch(fd int, events IOCondition, h *UnixFD, fn string) FDTa
 	return FDTag{t}
 }
 
+// tagOK is the guard of the calls on a watch: GLib's critical for a nil s
+// or a tag that is not s's.
 func (s *Source) tagOK(tag FDTag, fn string) bool {
+	if s == nil {
+		nilSource("g_source_" + fn + "_unix_fd")
+		return false
+	}
 	if tag.u == nil || tag.u.src != s {
 		logging.Critical(pkg, "g_source_"+fn+"_unix_fd: assertion 'tag belongs to source' failed")
 		return false
@@ -350,10 +356,6 @@ func (s *Source) tagOK(tag FDTag, fn string) bool {
 // ModifyUnixFD is g_source_modify_unix_fd: it changes the conditions a watch
 // waits for.
 func (s *Source) ModifyUnixFD(tag FDTag, events IOCondition) {
-	if s == nil {
-		nilSource("g_source_modify_unix_fd")
-		return
-	}
 	if !s.tagOK(tag, "modify") {
 		return
 	}
@@ -371,10 +373,6 @@ func (s *Source) ModifyUnixFD(tag FDTag, events IOCondition) {
 // QueryUnixFD is g_source_query_unix_fd: the conditions the last poll
 // reported for the watch.
 func (s *Source) QueryUnixFD(tag FDTag) IOCondition {
-	if s == nil {
-		nilSource("g_source_query_unix_fd")
-		return 0
-	}
 	if !s.tagOK(tag, "query") {
 		return 0
 	}
@@ -385,10 +383,6 @@ func (s *Source) QueryUnixFD(tag FDTag) IOCondition {
 
 // RemoveUnixFD is g_source_remove_unix_fd.
 func (s *Source) RemoveUnixFD(tag FDTag) {
-	if s == nil {
-		nilSource("g_source_remove_unix_fd")
-		return
-	}
 	if !s.tagOK(tag, "remove") {
 		return
 	}

@@ -245,25 +245,21 @@ func TestNFDs_ML2(t *testing.T) {
 	defer f.Close()
 	fd := int(f.Fd())
 	var ran1, ran3 bool
-	s1 := NewFDSource(fd, IOIn, func(_ int, cond IOCondition) bool {
-		ran1 = true
-		if cond != IOIn {
-			t.Errorf("source1 cond %v", cond)
+	// once is a watch's callback: it notes that it ran and wants cond want.
+	once := func(name string, ran *bool, want IOCondition) FDFunc {
+		return func(_ int, cond IOCondition) bool {
+			*ran = true
+			if cond != want {
+				t.Errorf("%s cond %v", name, cond)
+			}
+			return SourceRemove
 		}
-		return SourceRemove
-	})
-	s1.Attach(c)
+	}
+	NewFDSource(fd, IOIn, once("source1", &ran1, IOIn)).Attach(c)
 	s2 := NewFDSource(fd, IOOut, func(int, IOCondition) bool { t.Error("low-priority watch ran"); return SourceRemove })
 	s2.SetPriority(PriorityLow)
 	s2.Attach(c)
-	s3 := NewFDSource(fd, IOOut, func(_ int, cond IOCondition) bool {
-		ran3 = true
-		if cond != IOOut {
-			t.Errorf("source3 cond %v", cond)
-		}
-		return SourceRemove
-	})
-	s3.Attach(c)
+	NewFDSource(fd, IOOut, once("source3", &ran3, IOOut)).Attach(c)
 	c.Iteration(false)
 	if !ran1 || !ran3 {
 		t.Fatalf("ran1=%v ran3=%v", ran1, ran3)

@@ -66,9 +66,7 @@ func TestFDWatchAgainAfterCloseAndReuse(t *testing.T) {
 // iteration (what an async read that waits once more does) is reported
 // again, and a descriptor nobody watches any more does not end polls.
 func TestFDWatchAgainNextIteration(t *testing.T) {
-	c := NewContext()
-	c.Acquire()
-	defer c.Release()
+	c := ownedContext(t)
 	fd := newEventfd(t, 1)
 	n := 0
 	for range 5 {

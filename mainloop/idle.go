@@ -32,22 +32,35 @@ func IdleAdd(fn SourceFunc) SourceID { return IdleAddFull(PriorityDefaultIdle, f
 
 // IdleAddFull is g_idle_add_full: IdleAdd at a given priority.
 func IdleAddFull(priority int, fn SourceFunc) SourceID {
-	if fn == nil {
-		logging.Critical(pkg, "g_idle_add_full: assertion 'function != NULL' failed")
-		return 0
-	}
-	s := NewIdleSource()
-	s.priority = priority
-	s.callback = fn
-	return s.Attach(Default())
+	return attachDefault("g_idle_add_full", priority, fn, NewIdleSource)
 }
 
 // IdleAddOnce is g_idle_add_once: fn runs once on the global default
 // context (ML-5).
 func IdleAddOnce(fn func()) SourceID {
+	return addOnce("g_idle_add_once", fn, func(f SourceFunc) SourceID { return IdleAddFull(PriorityDefaultIdle, f) })
+}
+
+// attachDefault is the body of the g_*_add_full calls: the NULL-function
+// critical, or the source newSource makes, with priority and fn, attached
+// to the global default context.
+func attachDefault(call string, priority int, fn SourceFunc, newSource func() *Source) SourceID {
 	if fn == nil {
-		logging.Critical(pkg, "g_idle_add_once: assertion 'function != NULL' failed")
+		logging.Critical(pkg, call+": assertion 'function != NULL' failed")
 		return 0
 	}
-	return IdleAddFull(PriorityDefaultIdle, func() bool { fn(); return SourceRemove })
+	s := newSource()
+	s.priority = priority
+	s.callback = fn
+	return s.Attach(Default())
+}
+
+// addOnce is the body of the g_*_add_once calls: the NULL-function critical,
+// or add given fn as a SourceFunc that removes its source after one call.
+func addOnce(call string, fn func(), add func(SourceFunc) SourceID) SourceID {
+	if fn == nil {
+		logging.Critical(pkg, call+": assertion 'function != NULL' failed")
+		return 0
+	}
+	return add(func() bool { fn(); return SourceRemove })
 }

@@ -101,20 +101,11 @@ func (c *Context) prepare() (maxPrio int, timeoutUS int64) {
 }
 
 func (c *Context) callPrepare(s *Source) (ready bool, timeoutUS int64) {
-	c.inPrepareOrCheck++
-	c.mu.Unlock()
-	done := false
-	defer func() {
-		if !done {
-			c.mu.Lock()
-			c.inPrepareOrCheck--
-			c.mu.Unlock()
-		}
-	}()
+	c.leaveForCall()
+	ok := false
+	defer c.backFromCall(&ok)
 	r, d := s.funcs.Prepare(s)
-	done = true
-	c.mu.Lock()
-	c.inPrepareOrCheck--
+	ok = true
 	timeoutUS = -1
 	if d >= 0 {
 		timeoutUS = (d.Nanoseconds() + 999) / 1000
@@ -123,21 +114,29 @@ func (c *Context) callPrepare(s *Source) (ready bool, timeoutUS int64) {
 }
 
 func (c *Context) callCheck(s *Source) bool {
+	c.leaveForCall()
+	ok := false
+	defer c.backFromCall(&ok)
+	r := s.funcs.Check(s)
+	ok = true
+	return r
+}
+
+// leaveForCall unlocks c around a source's prepare or check function
+// (counted in inPrepareOrCheck); the deferred backFromCall locks it again
+// and, if the function panicked (ok still false), leaves it unlocked for
+// the panic to go on.
+func (c *Context) leaveForCall() {
 	c.inPrepareOrCheck++
 	c.mu.Unlock()
-	done := false
-	defer func() {
-		if !done {
-			c.mu.Lock()
-			c.inPrepareOrCheck--
-			c.mu.Unlock()
-		}
-	}()
-	r := s.funcs.Check(s)
-	done = true
+}
+
+func (c *Context) backFromCall(ok *bool) {
 	c.mu.Lock()
 	c.inPrepareOrCheck--
-	return r
+	if !*ok {
+		c.mu.Unlock()
+	}
 }
 
 // check is g_main_context_check: it builds the dispatch list, which holds the

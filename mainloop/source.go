@@ -329,37 +329,43 @@ func (s *Source) setPriorityLocked(c *Context, p int) {
 	}
 }
 
-// Priority is g_source_get_priority.
-func (s *Source) Priority() int {
+// sourceGet is the body of Source's plain getters: GLib's critical and
+// zero for a nil s, else get under the lock of s's context.
+func sourceGet[T any](s *Source, fn string, zero T, get func() T) T {
 	if s == nil {
-		nilSource("g_source_get_priority")
-		return 0
+		nilSource(fn)
+		return zero
 	}
 	c := s.lockCtx()
 	defer unlockCtx(c)
-	return s.priority
+	return get()
+}
+
+// sourceSet is the body of Source's plain setters: GLib's critical for a
+// nil s, else set under the lock of s's context.
+func sourceSet(s *Source, fn string, set func()) {
+	if s == nil {
+		nilSource(fn)
+		return
+	}
+	c := s.lockCtx()
+	set()
+	unlockCtx(c)
+}
+
+// Priority is g_source_get_priority.
+func (s *Source) Priority() int {
+	return sourceGet(s, "g_source_get_priority", 0, func() int { return s.priority })
 }
 
 // SetName is g_source_set_name.
 func (s *Source) SetName(name string) {
-	if s == nil {
-		nilSource("g_source_set_name")
-		return
-	}
-	c := s.lockCtx()
-	s.name = name
-	unlockCtx(c)
+	sourceSet(s, "g_source_set_name", func() { s.name = name })
 }
 
 // Name is g_source_get_name.
 func (s *Source) Name() string {
-	if s == nil {
-		nilSource("g_source_get_name")
-		return ""
-	}
-	c := s.lockCtx()
-	defer unlockCtx(c)
-	return s.name
+	return sourceGet(s, "g_source_get_name", "", func() string { return s.name })
 }
 
 // SetReadyTime is g_source_set_ready_time: s becomes ready once the
@@ -388,36 +394,18 @@ func (s *Source) SetReadyTime(us int64) {
 
 // ReadyTime is g_source_get_ready_time: -1 when none is set.
 func (s *Source) ReadyTime() int64 {
-	if s == nil {
-		nilSource("g_source_get_ready_time")
-		return -1
-	}
-	c := s.lockCtx()
-	defer unlockCtx(c)
-	return s.readyTime
+	return sourceGet(s, "g_source_get_ready_time", -1, func() int64 { return s.readyTime })
 }
 
 // SetCanRecurse is g_source_set_can_recurse: whether s may be dispatched
 // again (by a nested loop) while its callback runs (ML-8).
 func (s *Source) SetCanRecurse(b bool) {
-	if s == nil {
-		nilSource("g_source_set_can_recurse")
-		return
-	}
-	c := s.lockCtx()
-	s.canRecurse = b
-	unlockCtx(c)
+	sourceSet(s, "g_source_set_can_recurse", func() { s.canRecurse = b })
 }
 
 // CanRecurse is g_source_get_can_recurse.
 func (s *Source) CanRecurse() bool {
-	if s == nil {
-		nilSource("g_source_get_can_recurse")
-		return false
-	}
-	c := s.lockCtx()
-	defer unlockCtx(c)
-	return s.canRecurse
+	return sourceGet(s, "g_source_get_can_recurse", false, func() bool { return s.canRecurse })
 }
 
 // Time is g_source_get_time: the monotonic time in microseconds cached by

@@ -107,24 +107,13 @@ func TimeoutAdd(d time.Duration, fn SourceFunc) SourceID {
 
 // TimeoutAddFull is g_timeout_add_full: TimeoutAdd at a given priority.
 func TimeoutAddFull(priority int, d time.Duration, fn SourceFunc) SourceID {
-	if fn == nil {
-		logging.Critical(pkg, "g_timeout_add_full: assertion 'function != NULL' failed")
-		return 0
-	}
-	s := NewTimeoutSource(d)
-	s.priority = priority
-	s.callback = fn
-	return s.Attach(Default())
+	return attachDefault("g_timeout_add_full", priority, fn, func() *Source { return NewTimeoutSource(d) })
 }
 
 // TimeoutAddOnce is g_timeout_add_once: fn runs once, d from now, on the
 // global default context (ML-5).
 func TimeoutAddOnce(d time.Duration, fn func()) SourceID {
-	if fn == nil {
-		logging.Critical(pkg, "g_timeout_add_once: assertion 'function != NULL' failed")
-		return 0
-	}
-	return TimeoutAddFull(PriorityDefault, d, func() bool { fn(); return SourceRemove })
+	return addOnce("g_timeout_add_once", fn, func(f SourceFunc) SourceID { return TimeoutAddFull(PriorityDefault, d, f) })
 }
 
 // TimeoutAddSeconds is g_timeout_add_seconds.
@@ -134,21 +123,10 @@ func TimeoutAddSeconds(sec uint, fn SourceFunc) SourceID {
 
 // TimeoutAddSecondsFull is g_timeout_add_seconds_full.
 func TimeoutAddSecondsFull(priority int, sec uint, fn SourceFunc) SourceID {
-	if fn == nil {
-		logging.Critical(pkg, "g_timeout_add_seconds_full: assertion 'function != NULL' failed")
-		return 0
-	}
-	s := NewTimeoutSecondsSource(sec)
-	s.priority = priority
-	s.callback = fn
-	return s.Attach(Default())
+	return attachDefault("g_timeout_add_seconds_full", priority, fn, func() *Source { return NewTimeoutSecondsSource(sec) })
 }
 
 // TimeoutAddSecondsOnce is g_timeout_add_seconds_once.
 func TimeoutAddSecondsOnce(sec uint, fn func()) SourceID {
-	if fn == nil {
-		logging.Critical(pkg, "g_timeout_add_seconds_once: assertion 'function != NULL' failed")
-		return 0
-	}
-	return TimeoutAddSecondsFull(PriorityDefault, sec, func() bool { fn(); return SourceRemove })
+	return addOnce("g_timeout_add_seconds_once", fn, func(f SourceFunc) SourceID { return TimeoutAddSecondsFull(PriorityDefault, sec, f) })
 }

@@ -1,6 +1,7 @@
 package mainloop
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -38,13 +39,9 @@ func (h *UnixFD) FD() int {
 // usedBy records that c may keep a registration for h. c.mu is held.
 func (h *UnixFD) usedBy(c *Context) {
 	h.mu.Lock()
-	for _, x := range h.ctxs {
-		if x == c {
-			h.mu.Unlock()
-			return
-		}
+	if !slices.Contains(h.ctxs, c) {
+		h.ctxs = append(h.ctxs, c)
 	}
-	h.ctxs = append(h.ctxs, c)
 	h.mu.Unlock()
 }
 

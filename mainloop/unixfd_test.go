@@ -49,9 +49,7 @@ func rewatchLoop(t *testing.T, c *Context, rounds int, watch func(s *Source, fd 
 // wait with AddUnixFD (the MOD that checks the kept registration), not an
 // ADD and a DEL.
 func TestFDRewatchOneEpollCtl(t *testing.T) {
-	c := NewContext()
-	c.Acquire()
-	defer c.Release()
+	c := ownedContext(t)
 	const rounds = 50
 	n := rewatchLoop(t, c, rounds, func(s *Source, fd int) { s.AddUnixFD(fd, IOIn) })
 	if n > rounds-1 {
@@ -63,9 +61,7 @@ func TestFDRewatchOneEpollCtl(t *testing.T) {
 // makes no epoll_ctl at all after the first watch, and Close drops the
 // kept registration before the descriptor is closed.
 func TestUnixFDHandleRewatchNoEpollCtl(t *testing.T) {
-	c := NewContext()
-	c.Acquire()
-	defer c.Release()
+	c := ownedContext(t)
 	var h *UnixFD
 	n := rewatchLoop(t, c, 50, func(s *Source, fd int) {
 		if h == nil {

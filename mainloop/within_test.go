@@ -11,6 +11,15 @@ import (
 // behaviour under test broke.
 const waitLimit = 20 * time.Second
 
+// ownedContext returns a new context acquired by the test goroutine,
+// released when the test ends.
+func ownedContext(t testing.TB) *Context {
+	c := NewContext()
+	c.Acquire()
+	t.Cleanup(c.Release)
+	return c
+}
+
 // fataler is the part of testing.TB that within uses.
 type fataler interface {
 	Helper()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/object"
 	"github.com/sigloop/sigloop/signal"
 )
@@ -92,8 +93,13 @@ func TestManyProperties(t *testing.T) {
 	if got := o.Properties(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("Properties() = %v", got)
 	}
+	logs := logging.StartCapture()
+	defer logs.Stop()
 	if _, err := object.NewProperty(o, "p3", 0, 0); !errors.Is(err, object.ErrPropertyExists) {
 		t.Fatalf("duplicate: %v", err)
+	}
+	if n := logs.Count("critical", "already contains a property named 'p3'"); n != 1 || len(logs.Stop()) != 1 {
+		t.Errorf("duplicate: %d criticals naming p3, want 1 and nothing else", n)
 	}
 	if _, err := object.NewProperty(o, "p20", 0, 0); err != nil {
 		t.Fatal(err)

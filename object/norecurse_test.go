@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/object"
 )
 
@@ -100,8 +101,13 @@ func TestPropertyInstallDuplicateLeavesUnbound(t *testing.T) {
 		t.Fatal(err)
 	}
 	var dup object.Property[int]
+	logs := logging.StartCapture()
+	defer logs.Stop()
 	if err := dup.Install(o, "x", 0, 0); !errors.Is(err, object.ErrPropertyExists) {
 		t.Fatalf("install: %v", err)
+	}
+	if n := logs.Count("critical", "already contains a property named 'x'"); n != 1 || len(logs.Stop()) != 1 {
+		t.Errorf("install: %d criticals naming x, want 1 and nothing else", n)
 	}
 	n := 0
 	o.Notify.ConnectDetailed("x", func(string) { n++ })

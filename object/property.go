@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
@@ -320,25 +321,47 @@ func canonicalName(name string) (string, bool) {
 	return strings.ReplaceAll(name, "_", "-"), true
 }
 
+// getName, getFlags, get and validate are the bodies of the accessors of
+// both property types; a nil p (from a nil *Property or *BoxedProperty, see
+// core) logs GLib's critical and returns the zero answer.
+
 func (p *propCore[T]) getName() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.name
+	return lockedRead(p, "g_param_spec_get_name", "", func() string { return p.name })
 }
 
 func (p *propCore[T]) getFlags() PropertyFlags {
+	return lockedRead(p, "g_param_spec_get_flags", 0, func() PropertyFlags { return p.fl })
+}
+
+// lockedRead returns get() under p's lock, or GLib's critical for fn and
+// zero for a nil p. get and validate do the same by hand: Get is the
+// property read every typed getter makes, kept a direct call.
+func lockedRead[T, V any](p *propCore[T], fn string, zero V, get func() V) V {
+	if p == nil {
+		nilProperty(fn)
+		return zero
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.fl
+	return get()
 }
 
 func (p *propCore[T]) get() T {
+	if p == nil {
+		nilProperty("g_value_get")
+		var zero T
+		return zero
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.v
 }
 
 func (p *propCore[T]) validate(v T) error {
+	if p == nil {
+		nilProperty("g_param_value_validate")
+		return &PropertyError{Op: "set", Err: ErrNilObject}
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.validateLocked(v)
@@ -437,84 +460,49 @@ func (p *BoxedProperty[T]) Set(v T) (changed bool) {
 }
 
 // The accessors below exist on both property types (a nil receiver cannot
-// reach a promoted method without panicking).
+// reach a promoted method without panicking); core hands a nil receiver on
+// as a nil *propCore, whose methods log the critical.
+
+func (p *Property[T]) core() *propCore[T] {
+	if p == nil {
+		return nil
+	}
+	return &p.propCore
+}
+
+func (p *BoxedProperty[T]) core() *propCore[T] {
+	if p == nil {
+		return nil
+	}
+	return &p.propCore
+}
 
 // Name is g_param_spec_get_name: the canonical name ("" before Install).
-func (p *Property[T]) Name() string {
-	if p == nil {
-		nilProperty("g_param_spec_get_name")
-		return ""
-	}
-	return p.getName()
-}
+func (p *Property[T]) Name() string { return p.core().getName() }
 
 // Flags is the PropertyFlags given to Install (g_param_spec_get_flags).
-func (p *Property[T]) Flags() PropertyFlags {
-	if p == nil {
-		nilProperty("g_param_spec_get_flags")
-		return 0
-	}
-	return p.getFlags()
-}
+func (p *Property[T]) Flags() PropertyFlags { return p.core().getFlags() }
 
 // Get returns the value.
-func (p *Property[T]) Get() T {
-	if p == nil {
-		nilProperty("g_value_get")
-		var zero T
-		return zero
-	}
-	return p.get()
-}
+func (p *Property[T]) Get() T { return p.core().get() }
 
 // Validate is g_param_value_validate as an error: nil if Set would store
 // v, else the *PropertyError SetProperty would return (ErrPropertyRange,
 // ErrConstructOnlyProperty). A typed setter that returns an error checks
 // with it first: if err := p.Validate(n); err != nil { return err }.
-func (p *Property[T]) Validate(v T) error {
-	if p == nil {
-		nilProperty("g_param_value_validate")
-		return &PropertyError{Op: "set", Err: ErrNilObject}
-	}
-	return p.validate(v)
-}
+func (p *Property[T]) Validate(v T) error { return p.core().validate(v) }
 
 // Name is Property's Name.
-func (p *BoxedProperty[T]) Name() string {
-	if p == nil {
-		nilProperty("g_param_spec_get_name")
-		return ""
-	}
-	return p.getName()
-}
+func (p *BoxedProperty[T]) Name() string { return p.core().getName() }
 
 // Flags is Property's Flags.
-func (p *BoxedProperty[T]) Flags() PropertyFlags {
-	if p == nil {
-		nilProperty("g_param_spec_get_flags")
-		return 0
-	}
-	return p.getFlags()
-}
+func (p *BoxedProperty[T]) Flags() PropertyFlags { return p.core().getFlags() }
 
 // Get returns the value (the one stored, not a copy).
-func (p *BoxedProperty[T]) Get() T {
-	if p == nil {
-		nilProperty("g_value_get")
-		var zero T
-		return zero
-	}
-	return p.get()
-}
+func (p *BoxedProperty[T]) Get() T { return p.core().get() }
 
 // Validate is Property's Validate.
-func (p *BoxedProperty[T]) Validate(v T) error {
-	if p == nil {
-		nilProperty("g_param_value_validate")
-		return &PropertyError{Op: "set", Err: ErrNilObject}
-	}
-	return p.validate(v)
-}
+func (p *BoxedProperty[T]) Validate(v T) error { return p.core().validate(v) }
 
 // equal is old == v, except that values of an interface type T holding
 // incomparable dynamic values (slices, maps, funcs in a Property[any]) are
@@ -752,13 +740,9 @@ func (o *Object) NotifyProperty(name string) {
 func (o *Object) notify(name string) {
 	o.mu.Lock()
 	if o.freeze > 0 {
-		for _, n := range o.frozen {
-			if n == name {
-				o.mu.Unlock()
-				return
-			}
+		if !slices.Contains(o.frozen, name) {
+			o.frozen = append(o.frozen, name)
 		}
-		o.frozen = append(o.frozen, name)
 		o.mu.Unlock()
 		return
 	}

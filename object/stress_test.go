@@ -4,6 +4,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/object"
 	"github.com/sigloop/sigloop/signal"
 )
@@ -11,9 +12,12 @@ import (
 // TestStress_Concurrency re-parents, sets properties, connects to and
 // destroys objects from many goroutines at once (run with -race).
 // Invariants: each object is destroyed once; every object reachable from
-// the root ends up destroyed; no connection to a destroyed receiver is left.
+// the root ends up destroyed; no connection to a destroyed receiver is left;
+// the only criticals are SetParent's refusals of a destroyed object or a loop.
 func TestStress_Concurrency(t *testing.T) {
 	const workers, objs = 6, 60
+	logs := logging.StartCapture()
+	defer logs.Stop()
 	root := object.New()
 	all := make([]*object.Object, objs)
 	props := make([]*object.Property[int], objs)
@@ -66,5 +70,11 @@ func TestStress_Concurrency(t *testing.T) {
 	}
 	if s.HasHandlers() {
 		t.Errorf("%d connections to destroyed receivers left", s.HandlerCount())
+	}
+	for _, r := range logs.Stop() {
+		if r.Level != "critical" || (r.Message != "QObject::setParent: Cannot set parent: object is destroyed" &&
+			r.Message != "QObject::setParent: Cannot set parent: it would create a loop") {
+			t.Errorf("unexpected %s: %s", r.Level, r.Message)
+		}
 	}
 }

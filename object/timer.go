@@ -68,6 +68,30 @@ func (t *Timer) usable(fn string) bool {
 	return true
 }
 
+// timerGet is the body of the plain getters: the critical and zero for a
+// Timer not made by NewTimer, else get under the timer's lock.
+func timerGet[V any](t *Timer, fn string, zero V, get func() V) V {
+	if !t.usable(fn) {
+		return zero
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return get()
+}
+
+// intervalOK is the guard of the calls given an interval: the timer is
+// usable, and a negative d logs Qt's warning (as caller would print it).
+func (t *Timer) intervalOK(fn, caller string, d time.Duration) bool {
+	if !t.usable(fn) {
+		return false
+	}
+	if d < 0 {
+		logging.Warning(pkg, caller+": Timers cannot have negative intervals")
+		return false
+	}
+	return true
+}
+
 // Start is QTimer::start(): it starts (or restarts) the timer with its
 // Interval, on its context. A destroyed timer does not start.
 func (t *Timer) Start() {
@@ -83,11 +107,7 @@ func (t *Timer) Start() {
 // StartInterval is QTimer::start(msec): SetInterval(d), then Start. A
 // negative d logs Qt's warning and leaves the timer as it was.
 func (t *Timer) StartInterval(d time.Duration) {
-	if !t.usable("QTimer::start") {
-		return
-	}
-	if d < 0 {
-		logging.Warning(pkg, "QObject::startTimer: Timers cannot have negative intervals")
+	if !t.intervalOK("QTimer::start", "QObject::startTimer", d) {
 		return
 	}
 	if t.IsDestroyed() {
@@ -154,12 +174,7 @@ func (t *Timer) Stop() {
 
 // IsActive is QTimer::isActive: whether the timer is running.
 func (t *Timer) IsActive() bool {
-	if !t.usable("QTimer::isActive") {
-		return false
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.src != nil
+	return timerGet(t, "QTimer::isActive", false, func() bool { return t.src != nil })
 }
 
 // TimerID is QTimer::timerId: the id of the running timer's source on its
@@ -178,22 +193,13 @@ func (t *Timer) TimerID() int {
 
 // Interval is QTimer::interval.
 func (t *Timer) Interval() time.Duration {
-	if !t.usable("QTimer::interval") {
-		return 0
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.interval
+	return timerGet(t, "QTimer::interval", 0, func() time.Duration { return t.interval })
 }
 
 // SetInterval is QTimer::setInterval: a running timer is restarted with
 // the new interval. A negative d logs Qt's warning and changes nothing.
 func (t *Timer) SetInterval(d time.Duration) {
-	if !t.usable("QTimer::setInterval") {
-		return
-	}
-	if d < 0 {
-		logging.Warning(pkg, "QTimer::setInterval: Timers cannot have negative intervals")
+	if !t.intervalOK("QTimer::setInterval", "QTimer::setInterval", d) {
 		return
 	}
 	t.mu.Lock()
@@ -207,12 +213,7 @@ func (t *Timer) SetInterval(d time.Duration) {
 
 // IsSingleShot is QTimer::isSingleShot.
 func (t *Timer) IsSingleShot() bool {
-	if !t.usable("QTimer::isSingleShot") {
-		return false
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.single
+	return timerGet(t, "QTimer::isSingleShot", false, func() bool { return t.single })
 }
 
 // SetSingleShot is QTimer::setSingleShot: a single-shot timer fires once

@@ -591,15 +591,12 @@ func (s *LocalServer) MaxPendingConnections() int {
 //
 // Differs from Qt: exactly n are held; Qt's loop accepts up to n+2 (LS-17).
 func (s *LocalServer) SetMaxPendingConnections(n int) {
-	if !s.ok("setMaxPendingConnections") {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.maxPending = n
-	if s.listening {
-		s.setAcceptLocked(len(s.pending) < n)
-	}
+	update(s, "setMaxPendingConnections", func() {
+		s.maxPending = n
+		if s.listening {
+			s.setAcceptLocked(len(s.pending) < n)
+		}
+	})
 }
 
 // ListenBacklogSize is QLocalServer::listenBacklogSize (Qt 6.3; default 50).
@@ -610,12 +607,9 @@ func (s *LocalServer) ListenBacklogSize() int {
 // SetListenBacklogSize is QLocalServer::setListenBacklogSize: the backlog
 // passed to listen(2) by the next Listen (LS-24).
 func (s *LocalServer) SetListenBacklogSize(n int) {
-	if !s.ok("setListenBacklogSize") {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.backlog = n
+	update(s, "setListenBacklogSize", func() {
+		s.backlog = n
+	})
 }
 
 // SetSocketOptions is QLocalServer::setSocketOptions: how the next Listen

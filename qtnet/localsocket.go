@@ -195,9 +195,7 @@ func (s *LocalSocket) SetSocketOptions(o SocketOptions) {
 	if !s.ok("setSocketOptions") {
 		return
 	}
-	s.mu.Lock()
-	st := s.state
-	s.mu.Unlock()
+	st := s.State()
 	if st != UnconnectedState {
 		logging.Warning(pkg, "QLocalSocket::setSocketOptions() called while not in unconnected state")
 		return
@@ -298,9 +296,7 @@ func (s *LocalSocket) ConnectToServer(name string) {
 	if !s.ok("connectToServer") {
 		return
 	}
-	s.mu.Lock()
-	st := s.state
-	s.mu.Unlock()
+	st := s.State()
 	if st == UnconnectedState {
 		s.SetServerName(name)
 	}
@@ -372,23 +368,15 @@ func (s *LocalSocket) tryConnect() {
 	err := unix.Connect(fd, sockaddr(full, abstract))
 	switch e := errnoOf(err); e {
 	case 0:
-	case syscall.EINVAL, syscall.ECONNREFUSED:
-		s.setErrorAndEmit(ConnectionRefusedError, fn, e)
-		return
-	case syscall.ENOENT:
-		s.setErrorAndEmit(ServerNotFoundError, fn, e)
-		return
-	case syscall.EACCES, syscall.EPERM:
-		s.setErrorAndEmit(SocketAccessError, fn, e)
-		return
-	case syscall.ETIMEDOUT:
-		s.setErrorAndEmit(SocketTimeoutError, fn, e)
-		return
 	case syscall.EAGAIN:
 		s.scheduleRetry()
 		return
 	default:
-		s.setErrorAndEmit(UnknownSocketError, fn, e)
+		code, ok := connectErrors[e]
+		if !ok {
+			code = UnknownSocketError
+		}
+		s.setErrorAndEmit(code, fn, e)
 		return
 	}
 	s.mu.Lock()
@@ -932,9 +920,7 @@ func (s *LocalSocket) Close() error {
 		return nil
 	}
 	s.closeDevice()
-	s.mu.Lock()
-	st := s.state
-	s.mu.Unlock()
+	st := s.State()
 	switch st {
 	case ConnectedState:
 		s.DisconnectFromServer()
@@ -991,16 +977,13 @@ func (s *LocalSocket) ReadBufferSize() int64 {
 // are buffered (0: unlimited); the rest waits in the kernel until read
 // (LK-14).
 func (s *LocalSocket) SetReadBufferSize(size int64) {
-	if !s.ok("setReadBufferSize") {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if size < 0 {
-		size = 0
-	}
-	s.rbufMax = size
-	s.setEventsLocked()
+	update(s, "setReadBufferSize", func() {
+		if size < 0 {
+			size = 0
+		}
+		s.rbufMax = size
+		s.setEventsLocked()
+	})
 }
 
 // consumedLocked re-arms reading after the buffer shrank.
@@ -1276,23 +1259,32 @@ func (s *LocalSocket) WaitForConnected(msec int) bool {
 // timed out") and ErrorOccurred is emitted; the connection stays. It works
 // without a running loop.
 func (s *LocalSocket) WaitForReadyRead(msec int) bool {
-	if !s.ok("waitForReadyRead") {
+	gone := func() bool { return s.state == UnconnectedState }
+	return s.waitForProgress("waitForReadyRead", msec, func() uint64 { return s.readSeq }, gone, gone)
+}
+
+// waitForProgress is the body of WaitForReadyRead and WaitForBytesWritten:
+// unless idle holds (nothing to wait for), it waits up to msec until seq()
+// moves on, or gone holds (all read under s.mu), and reports a timeout when
+// the connection is still there without progress.
+func (s *LocalSocket) waitForProgress(fn string, msec int, seq func() uint64, idle, gone func() bool) bool {
+	if !s.ok(fn) {
 		return false
 	}
 	s.mu.Lock()
-	if s.state == UnconnectedState {
+	if idle() {
 		s.mu.Unlock()
 		return false
 	}
-	seq := s.readSeq
+	start := seq()
 	s.mu.Unlock()
 	s.waitUntil(deadlineFor(msec), func() bool {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		return s.readSeq != seq || s.state == UnconnectedState
+		return seq() != start || gone()
 	})
 	s.mu.Lock()
-	got, timedOut := s.readSeq != seq, s.state != UnconnectedState
+	got, timedOut := seq() != start, !gone()
 	s.mu.Unlock()
 	if !got && timedOut {
 		s.timedOut()
@@ -1317,28 +1309,9 @@ func (s *LocalSocket) timedOut() {
 // false at once when nothing is buffered; a timeout is reported as in
 // WaitForReadyRead. It works without a running loop.
 func (s *LocalSocket) WaitForBytesWritten(msec int) bool {
-	if !s.ok("waitForBytesWritten") {
-		return false
-	}
-	s.mu.Lock()
-	if len(s.wbuf) == s.woff || s.fd < 0 {
-		s.mu.Unlock()
-		return false
-	}
-	seq := s.writeSeq
-	s.mu.Unlock()
-	s.waitUntil(deadlineFor(msec), func() bool {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		return s.writeSeq != seq || s.fd < 0
-	})
-	s.mu.Lock()
-	got, timedOut := s.writeSeq != seq, s.fd >= 0
-	s.mu.Unlock()
-	if !got && timedOut {
-		s.timedOut()
-	}
-	return got
+	return s.waitForProgress("waitForBytesWritten", msec, func() uint64 { return s.writeSeq },
+		func() bool { return len(s.wbuf) == s.woff || s.fd < 0 },
+		func() bool { return s.fd < 0 })
 }
 
 // WaitForDisconnected is QLocalSocket::waitForDisconnected: it waits up to
@@ -1409,29 +1382,32 @@ func (s *LocalSocket) SetDeadline(t time.Time) error {
 
 // SetReadDeadline is net.Conn's SetReadDeadline: it bounds Read's wait.
 func (s *LocalSocket) SetReadDeadline(t time.Time) error {
-	if !s.ok("setReadDeadline") {
-		return net.ErrClosed
+	err := s.setDeadline("setReadDeadline", func() { s.rdeadline = t })
+	if err == nil {
+		s.wake.notify()
 	}
-	s.mu.Lock()
-	s.rdeadline = t
-	s.mu.Unlock()
-	s.wake.notify()
-	return nil
+	return err
 }
 
 // SetWriteDeadline is net.Conn's SetWriteDeadline. Write never waits (it
 // buffers), so the deadline is only stored.
 func (s *LocalSocket) SetWriteDeadline(t time.Time) error {
-	if !s.ok("setWriteDeadline") {
+	return s.setDeadline("setWriteDeadline", func() { s.wdeadline = t })
+}
+
+// setDeadline runs set under the lock; a nil socket gets the critical and
+// net.ErrClosed.
+func (s *LocalSocket) setDeadline(fn string, set func()) error {
+	if !s.ok(fn) {
 		return net.ErrClosed
 	}
 	s.mu.Lock()
-	s.wdeadline = t
+	set()
 	s.mu.Unlock()
 	return nil
 }
 
-// guarded is what field needs of LocalServer and LocalSocket.
+// guarded is what field and update need of LocalServer and LocalSocket.
 type guarded interface {
 	ok(fn string) bool
 	lock() *sync.Mutex
@@ -1443,13 +1419,30 @@ func (s *LocalSocket) lock() *sync.Mutex { return &s.mu }
 // field is the body of every getter: the nil guard (zero and a critical for
 // a nil receiver), then get under the object's lock.
 func field[T any, O guarded](o O, fn string, zero T, get func() T) T {
+	v := zero
+	update(o, fn, func() { v = get() })
+	return v
+}
+
+// update is the body of the setters that only change state: the nil guard
+// (a critical for a nil receiver), then set under the object's lock.
+func update[O guarded](o O, fn string, set func()) {
 	if !o.ok(fn) {
-		return zero
+		return
 	}
 	mu := o.lock()
 	mu.Lock()
 	defer mu.Unlock()
-	return get()
+	set()
+}
+
+// connectErrors maps connect(2)'s errnos to Qt's errors, as
+// QLocalSocketPrivate::_q_connectToSocket does; any other is
+// UnknownSocketError.
+var connectErrors = map[syscall.Errno]SocketError{
+	syscall.EINVAL: ConnectionRefusedError, syscall.ECONNREFUSED: ConnectionRefusedError,
+	syscall.ENOENT: ServerNotFoundError, syscall.EACCES: SocketAccessError, syscall.EPERM: SocketAccessError,
+	syscall.ETIMEDOUT: SocketTimeoutError,
 }
 
 // errnoOf extracts the errno of a syscall error (0 for nil).

@@ -822,8 +822,12 @@ func TestSocketBadInput(t *testing.T) {
 	if recs := capture.Stop(); len(recs) != 1 || recs[0].Message != "QIODevice::write (QLocalSocket): device not open" {
 		t.Fatal(recs)
 	}
+	capture = logging.StartCapture()
 	if z.ErrorString() != "Unknown error" || z.ReadAll() != nil {
 		t.Fatal("zero socket")
+	}
+	if recs := capture.Stop(); len(recs) != 1 || recs[0].Message != "QIODevice::read (QLocalSocket): device not open" {
+		t.Fatal(recs)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/internal/looptest"
 )
 
@@ -31,8 +32,11 @@ func openSockets(t *testing.T) int {
 // connection in every way (close, abort, disconnect, destroy, or not at
 // all before the server goes), while the server's loop runs elsewhere and
 // the server is closed and reopened under them. Nothing may panic or hang,
-// and no descriptor may be left open.
+// and no descriptor may be left open. The only messages are Qt's warnings
+// for a write or a wait on a socket that has already gone.
 func TestStressEveryEnding(t *testing.T) {
+	logs := logging.StartCapture()
+	defer logs.Stop()
 	before := openSockets(t)
 	ctx := looptest.Run(t)
 	name := testName(t)
@@ -112,5 +116,13 @@ func TestStressEveryEnding(t *testing.T) {
 	}
 	if n := openSockets(t); n > before {
 		t.Fatalf("%d sockets open, %d before", n, before)
+	}
+	for _, r := range logs.Stop() {
+		switch {
+		case r.Level == "warning" && (r.Message == "QIODevice::write (QLocalSocket): device not open" ||
+			r.Message == "QLocalSocket::waitForDisconnected() is not allowed in UnconnectedState"):
+		default:
+			t.Errorf("unexpected %s: %s", r.Level, r.Message)
+		}
 	}
 }

@@ -2,16 +2,15 @@ package tests
 
 import (
 	"errors"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/gio"
 	"github.com/sigloop/sigloop/internal/looptest"
+	"github.com/sigloop/sigloop/internal/progtest"
 	"github.com/sigloop/sigloop/mainloop"
 )
 
@@ -21,33 +20,8 @@ import (
 // Gio.SocketService echo server. 16 connections, random payloads up to
 // 64 KiB, every byte checked, over TCP on IPv4 and IPv6 and Unix sockets.
 
-var (
-	gioechoOnce sync.Once
-	gioechoDir  string
-	gioechoBin  string
-	gioechoErr  error
-)
-
-// gioecho builds demo/gioecho into a temporary directory, once;
-// TestZZRemoveGioecho removes it.
-func gioecho(t *testing.T) string {
-	t.Helper()
-	gioechoOnce.Do(func() {
-		gioechoDir, gioechoErr = os.MkdirTemp("", "gioecho-peer")
-		if gioechoErr != nil {
-			return
-		}
-		gioechoBin = filepath.Join(gioechoDir, "gioecho")
-		out, err := exec.Command("go", "build", "-o", gioechoBin, "../demo/gioecho").CombinedOutput()
-		if err != nil {
-			gioechoErr = errors.New(strings.TrimSpace(string(out)))
-		}
-	})
-	if gioechoErr != nil {
-		t.Fatalf("go build demo/gioecho: %v", gioechoErr)
-	}
-	return gioechoBin
-}
+// gioecho builds demo/gioecho, once (internal/progtest).
+func gioecho(t *testing.T) string { return progtest.Build(t, "../demo/gioecho", "gioecho") }
 
 // goService serves echo on network with a SocketService (flavour
 // "service": the async splice of each connection's input into its output,
@@ -148,9 +122,10 @@ func TestGoClient_GLibService_SOCK12(t *testing.T) {
 			default:
 				args = []string{"--unix", filepath.Join(t.TempDir(), "glib.sock")}
 			}
+			bin := gioecho(t) // before the peer starts: a slow build must not eat its max-seconds
 			srv := startPeer(t, "glib_echo_server.py", args...)
 			addr := srv.Listening()
-			cmd := exec.Command(gioecho(t), "--connect", addr, "--count", "80", "--size", "65536",
+			cmd := exec.Command(bin, "--connect", addr, "--count", "80", "--size", "65536",
 				"--conns", "16", "--random-size", "--seed", "3")
 			out, err := cmd.Output()
 			var ee *exec.ExitError
@@ -167,14 +142,5 @@ func TestGoClient_GLibService_SOCK12(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// TestZZRemoveGioecho removes the binary built by gioecho. Tests run in
-// source order, and it is the last one of this file, the only file that
-// uses gioecho.
-func TestZZRemoveGioecho(t *testing.T) {
-	if gioechoDir != "" {
-		os.RemoveAll(gioechoDir)
 	}
 }

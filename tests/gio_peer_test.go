@@ -48,12 +48,12 @@ func TestGLibServer_GoClient_SOCK12(t *testing.T) {
 			var conn *gio.SocketConnection
 			var err error
 			if network == "unix" {
-				res := l.await(func(cb asyncresult.ReadyCallback) {
+				res := await(l, func(cb asyncresult.ReadyCallback) {
 					client.ConnectAsync(gio.NewUnixSocketAddress(addr), nil, cb)
 				})
 				conn, err = client.ConnectFinish(res)
 			} else {
-				res := l.await(func(cb asyncresult.ReadyCallback) { client.ConnectToHostAsync(addr, 0, nil, cb) })
+				res := await(l, func(cb asyncresult.ReadyCallback) { client.ConnectToHostAsync(addr, 0, nil, cb) })
 				conn, err = client.ConnectToHostFinish(res)
 			}
 			if err != nil {
@@ -72,12 +72,12 @@ func TestGLibServer_GoClient_SOCK12(t *testing.T) {
 			in, out := conn.InputStream(), conn.OutputStream()
 			total := 0
 			for i, msg := range [][]byte{[]byte("hello GLib"), bytes.Repeat([]byte("0123456789abcdef"), 8192), {0}} {
-				res := l.await(func(cb asyncresult.ReadyCallback) { out.WriteAllAsync(msg, prio, nil, cb) })
+				res := await(l, func(cb asyncresult.ReadyCallback) { out.WriteAllAsync(msg, prio, nil, cb) })
 				if n, err := out.WriteAllFinish(res); err != nil || n != len(msg) {
 					t.Fatalf("message %d: WriteAllFinish = %d, %v", i, n, err)
 				}
 				got := make([]byte, len(msg))
-				res = l.await(func(cb asyncresult.ReadyCallback) { in.ReadAllAsync(got, prio, nil, cb) })
+				res = await(l, func(cb asyncresult.ReadyCallback) { in.ReadAllAsync(got, prio, nil, cb) })
 				if n, err := in.ReadAllFinish(res); err != nil || n != len(msg) {
 					t.Fatalf("message %d: ReadAllFinish = %d, %v", i, n, err)
 				}
@@ -91,11 +91,11 @@ func TestGLibServer_GoClient_SOCK12(t *testing.T) {
 			if err := conn.Socket().Shutdown(false, true); err != nil {
 				t.Fatal(err)
 			}
-			res := l.await(func(cb asyncresult.ReadyCallback) { in.ReadBytesAsync(16, prio, nil, cb) })
+			res := await(l, func(cb asyncresult.ReadyCallback) { in.ReadBytesAsync(16, prio, nil, cb) })
 			if b, err := in.ReadBytesFinish(res); err != nil || len(b) != 0 {
 				t.Fatalf("after half-close: %q, %v; want EOF", b, err)
 			}
-			res = l.await(func(cb asyncresult.ReadyCallback) { conn.CloseAsync(prio, nil, cb) })
+			res = await(l, func(cb asyncresult.ReadyCallback) { conn.CloseAsync(prio, nil, cb) })
 			if err := conn.CloseFinish(res); err != nil {
 				t.Fatal(err)
 			}
@@ -155,7 +155,7 @@ func TestGLibClient_GoServer_SOCK10(t *testing.T) {
 					if err != nil {
 						return // closed at the end of the test
 					}
-					l.ctx.Invoke(func() {
+					l.Ctx.Invoke(func() {
 						st.conns++
 						echo(gio.NewSocketConnection(s))
 					})
@@ -174,9 +174,9 @@ func TestGLibClient_GoServer_SOCK10(t *testing.T) {
 			got := false
 			go func() {
 				s, err := cl.NextLine()
-				l.ctx.Invoke(func() { line, lineErr, got = s, err, true })
+				l.Ctx.Invoke(func() { line, lineErr, got = s, err, true })
 			}()
-			l.until(func() bool { return got && st.closed == 1 || len(failures) > 0 })
+			l.Until(func() bool { return got && st.closed == 1 || len(failures) > 0 })
 			if lineErr != nil {
 				t.Fatal(lineErr)
 			}

@@ -8,41 +8,24 @@ import (
 	"github.com/sigloop/sigloop/mainloop"
 )
 
-// testLoop is a private context pushed as the test goroutine's context, so
-// async calls made by the test deliver to it, and iterated by until
-// (internal/looptest).
-type testLoop struct {
-	*looptest.Loop
-	t   testing.TB
-	ctx *mainloop.Context
-}
+// newTestLoop pushes a private context as the test goroutine's, so async
+// calls made by the test deliver to it; Until fails the test after
+// peerTimeout (internal/looptest).
+func newTestLoop(t testing.TB) *looptest.Loop { return looptest.Push(t, peerTimeout) }
 
-func newTestLoop(t testing.TB) *testLoop {
-	t.Helper()
-	l := looptest.Push(t, peerTimeout)
-	return &testLoop{Loop: l, t: t, ctx: l.Ctx}
-}
-
-// until iterates the context until cond holds, failing the test after
-// peerTimeout.
-func (l *testLoop) until(cond func() bool) {
-	l.t.Helper()
-	l.Until(cond)
-}
-
-// await runs start with a callback and iterates until the callback has run,
-// checking it ran on the caller's context; it returns the result.
-func (l *testLoop) await(start func(cb asyncresult.ReadyCallback)) asyncresult.AsyncResult {
-	l.t.Helper()
+// await runs start with a callback and iterates l until the callback has
+// run, checking it ran on the caller's context; it returns the result.
+func await(l *looptest.Loop, start func(cb asyncresult.ReadyCallback)) asyncresult.AsyncResult {
+	l.T.Helper()
 	var res asyncresult.AsyncResult
 	var where *mainloop.Context
 	start(func(_ any, r asyncresult.AsyncResult) { res, where = r, mainloop.ThreadDefault() })
 	if res != nil {
-		l.t.Fatal("callback ran inside the XxxAsync call")
+		l.T.Fatal("callback ran inside the XxxAsync call")
 	}
-	l.until(func() bool { return res != nil })
-	if where != l.ctx {
-		l.t.Fatalf("callback ran on %p, want the caller's context %p", where, l.ctx)
+	l.Until(func() bool { return res != nil })
+	if where != l.Ctx {
+		l.T.Fatalf("callback ran on %p, want the caller's context %p", where, l.Ctx)
 	}
 	return res
 }

@@ -225,22 +225,30 @@ func exitStatus(err error) int {
 	return -1
 }
 
+// withoutPython skips t in the child process it makes; in the parent it
+// returns a function that runs the tests matching pattern in a child of
+// this test binary whose peer interpreter does not exist, with
+// SIGLOOP_REQUIRE_PEERS=require, and returns the child's output.
+func withoutPython(t *testing.T, pattern string) func(require string) (string, error) {
+	if os.Getenv(pythonOverrideEnv) != "" {
+		t.Skip("child process")
+	}
+	return func(require string) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run="+pattern, "-test.v", "-test.count=1")
+		cmd.Env = append(os.Environ(), pythonOverrideEnv+"=/nonexistent/python3", requirePeersEnv+"="+require)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+}
+
 // TestMissingPeer checks the peer tests' verdict when python3-gi cannot be
 // used: it runs this test binary again with an interpreter that does not
 // exist, once plainly (the peer tests must skip, saying why) and once with
 // SIGLOOP_REQUIRE_PEERS=1 (they must fail).
 func TestMissingPeer(t *testing.T) {
-	if os.Getenv(pythonOverrideEnv) != "" {
-		t.Skip("child process")
-	}
-	run := func(require string) (string, error) {
-		ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestGLibServer_GoClient_SOCK12$", "-test.v", "-test.count=1")
-		cmd.Env = append(os.Environ(), pythonOverrideEnv+"=/nonexistent/python3", requirePeersEnv+"="+require)
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
+	run := withoutPython(t, "^TestGLibServer_GoClient_SOCK12$")
 	out, err := run("")
 	if err != nil || !strings.Contains(out, "--- SKIP") || !strings.Contains(out, "skipping real-peer test") ||
 		!strings.Contains(out, "install python3-gi") {

@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/sigloop/sigloop/internal/looptest"
+	"github.com/sigloop/sigloop/internal/progtest"
 	"github.com/sigloop/sigloop/mainloop"
 	"github.com/sigloop/sigloop/qtnet"
 )
@@ -353,14 +352,7 @@ const nobody = "65534"
 // other user, each tried with a Qt client run through setpriv.
 func TestPermissionsMatchQt_LS25(t *testing.T) {
 	needQt(t, "5")
-	if os.Geteuid() != 0 {
-		t.Skip("needs root, to run clients as another user")
-	}
-	setpriv, err := exec.LookPath("setpriv")
-	if err != nil {
-		t.Skip("no setpriv")
-	}
-	dir := sharedTempDir(t)
+	setpriv, dir := asAnotherUser(t, "run clients as another user")
 	options := []struct {
 		name string
 		opts qtnet.SocketOptions
@@ -424,14 +416,7 @@ func TestPermissionsMatchQt_LS25(t *testing.T) {
 // private directories Listen makes there) never gets connected: the file is
 // never reachable with wider permissions than asked, not even briefly.
 func TestSocketNeverReachableWider_LS08(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root, to run the probe as another user")
-	}
-	setpriv, err := exec.LookPath("setpriv")
-	if err != nil {
-		t.Skip("no setpriv")
-	}
-	dir := sharedTempDir(t)
+	setpriv, dir := asAnotherUser(t, "run the probe as another user")
 	script, _ := filepath.Abs(filepath.Join("peers", "qt_local_connect.py"))
 	ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
 	defer cancel()
@@ -465,6 +450,21 @@ func TestSocketNeverReachableWider_LS08(t *testing.T) {
 	}
 }
 
+// asAnotherUser skips t unless it runs as root with setpriv at hand, to do
+// what it needs another user for, and returns setpriv's path and a
+// sharedTempDir.
+func asAnotherUser(t *testing.T, what string) (setpriv, dir string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root, to " + what)
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Skip("no setpriv")
+	}
+	return setpriv, sharedTempDir(t)
+}
+
 // sharedTempDir is a temporary directory another user can search (t.TempDir
 // makes 0700 parents), removed at the end of the test.
 func sharedTempDir(t *testing.T) string {
@@ -485,19 +485,9 @@ func sharedTempDir(t *testing.T) string {
 // connect. GroupAccessOption alone locks the non-root owner out, as in Qt.
 func TestPermissionsUnprivilegedOwner_LS25(t *testing.T) {
 	needQt(t, "5")
-	if os.Geteuid() != 0 {
-		t.Skip("needs root, to run servers as another user")
-	}
-	setpriv, err := exec.LookPath("setpriv")
-	if err != nil {
-		t.Skip("no setpriv")
-	}
-	dir := sharedTempDir(t)
+	setpriv, dir := asAnotherUser(t, "run servers as another user")
 	bin := filepath.Join(dir, "localecho")
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if out, err := exec.Command(goTool, "build", "-o", bin, "../demo/localecho").CombinedOutput(); err != nil {
-		t.Fatalf("build localecho: %v\n%s", err, out)
-	}
+	progtest.BuildTo(t, "../demo/localecho", bin)
 	if err := os.Chown(dir, 65534, 65534); err != nil {
 		t.Fatal(err)
 	}
@@ -523,14 +513,8 @@ func TestPermissionsUnprivilegedOwner_LS25(t *testing.T) {
 		}
 		cmd := exec.Command(bin, args...)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-		stdout, _ := cmd.StdoutPipe()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		line, _ := bufio.NewReader(stdout).ReadString('\n')
-		if strings.TrimSpace(line) != "listening on "+gp {
-			t.Fatalf("localecho said %q", line)
+		if s := progtest.Start(t, cmd); s.Addr != gp {
+			t.Fatalf("localecho listens on %q, want %q", s.Addr, gp)
 		}
 		qfi, err1 := os.Lstat(qp)
 		gfi, err2 := os.Lstat(gp)
@@ -567,17 +551,7 @@ func TestPermissionsUnprivilegedOwner_LS25(t *testing.T) {
 // PySide2/PyQt6 the Qt peer tests skip saying what to install, and fail
 // with SIGLOOP_REQUIRE_PEERS=1.
 func TestMissingQtPeer(t *testing.T) {
-	if os.Getenv(pythonOverrideEnv) != "" {
-		t.Skip("child process")
-	}
-	run := func(require string) (string, error) {
-		ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestGoClientQtServer_LK05_LK09$", "-test.v", "-test.count=1")
-		cmd.Env = append(os.Environ(), pythonOverrideEnv+"=/nonexistent/python3", requirePeersEnv+"="+require)
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
+	run := withoutPython(t, "^TestGoClientQtServer_LK05_LK09$")
 	out, err := run("")
 	if err != nil || !strings.Contains(out, "--- SKIP") || !strings.Contains(out, "install python3-pyside2.qtnetwork") ||
 		!strings.Contains(out, "install python3-pyqt6") {

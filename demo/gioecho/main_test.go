@@ -1,128 +1,35 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"io"
 	"net"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/sigloop/sigloop/internal/leakcheck"
+	"github.com/sigloop/sigloop/internal/progtest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
-	if code != 0 {
-		os.Exit(code)
-	}
-	if leaks := leakcheck.Check(5 * time.Second); len(leaks) > 0 {
-		for _, l := range leaks {
-			os.Stderr.WriteString(l + "\n")
-		}
-		os.Exit(1)
-	}
-}
+func TestMain(m *testing.M) { leakcheck.Main(m, progtest.RemoveBuilds) }
 
 const waitTime = 30 * time.Second
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-	buildDir  string
-)
+// binary builds gioecho once: the tests run the real program, as the anchor
+// harness does.
+func binary(t *testing.T) string { return progtest.Build(t, ".", "gioecho") }
 
-// binary builds gioecho once into a temporary directory: the tests run the
-// real program, as the anchor harness does.
-func binary(t *testing.T) string {
+// startServer runs the server and returns its address ("listening on …");
+// when the test ends it must exit with status 0 within 2 s of SIGTERM.
+func startServer(t *testing.T, args ...string) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "gioecho-test")
-		if buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(buildDir, "gioecho")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = errors.New(string(out))
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("go build: %v", buildErr)
-	}
-	return binPath
-}
-
-// startServer runs the server and returns its address ("listening on …").
-func startServer(t *testing.T, args ...string) (string, *exec.Cmd) {
-	t.Helper()
-	cmd := exec.Command(binary(t), args...)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	stopped := false
-	t.Cleanup(func() {
-		if !stopped {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
-	line := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		if sc.Scan() {
-			line <- sc.Text()
-		}
-		close(line)
-		io.Copy(io.Discard, out)
-	}()
-	select {
-	case l, ok := <-line:
-		addr, found := strings.CutPrefix(l, "listening on ")
-		if !ok || !found {
-			t.Fatalf("server said %q; stderr %q", l, stderr.String())
-		}
-		t.Cleanup(func() {
-			// SIGTERM: a clean exit with status 0, within the harness's 2 s.
-			if stopped {
-				return
-			}
-			stopped = true
-			cmd.Process.Signal(syscall.SIGTERM)
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Errorf("server exit after SIGTERM: %v (stderr %q)", err, stderr.String())
-				}
-			case <-time.After(2 * time.Second):
-				cmd.Process.Kill()
-				<-done
-				t.Error("server did not stop within 2 s of SIGTERM")
-			}
-		})
-		return addr, cmd
-	case <-time.After(waitTime):
-		t.Fatal("server did not start")
-	}
-	return "", nil
+	s := progtest.Start(t, exec.Command(binary(t), args...))
+	t.Cleanup(func() { s.Stop(t, syscall.SIGTERM) })
+	return s.Addr
 }
 
 func TestFlavours(t *testing.T) {
@@ -137,7 +44,7 @@ func TestFlavours(t *testing.T) {
 				case "unix":
 					listen = []string{"--unix", filepath.Join(t.TempDir(), "echo.sock")}
 				}
-				addr, _ := startServer(t, append(append([]string{}, extra...), append(listen, "--mode", "echo")...)...)
+				addr := startServer(t, append(append([]string{}, extra...), append(listen, "--mode", "echo")...)...)
 				// 16 connections, random sizes up to 64 KiB, every byte checked.
 				out, err := exec.Command(binary(t), "--connect", addr, "--count", "96", "--size", "65536",
 					"--conns", "16", "--random-size").CombinedOutput()
@@ -145,7 +52,7 @@ func TestFlavours(t *testing.T) {
 					t.Fatalf("client: %v: %s", err, out)
 				}
 
-				acceptAddr, _ := startServer(t, append(append([]string{}, extra...), append(accept(listen), "--mode", "accept")...)...)
+				acceptAddr := startServer(t, append(append([]string{}, extra...), append(accept(listen), "--mode", "accept")...)...)
 				nw := "tcp"
 				if network == "unix" {
 					nw = "unix"

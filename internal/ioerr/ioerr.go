@@ -195,68 +195,35 @@ func NewCancelled() *Error {
 	return &Error{Code: Cancelled, Message: CancelledMessage, Err: context.Canceled}
 }
 
-// FromErrno maps an errno to a code as g_io_error_from_errno does.
+// FromErrno maps an errno to a code as g_io_error_from_errno does; an errno
+// GLib does not map is FAILED.
 func FromErrno(errno syscall.Errno) Code {
-	switch errno {
-	case syscall.EEXIST:
-		return Exists
-	case syscall.EISDIR:
-		return IsDirectory
-	case syscall.EACCES, syscall.EPERM:
-		return PermissionDenied
-	case syscall.ENAMETOOLONG:
-		return FilenameTooLong
-	case syscall.ENOENT:
-		return NotFound
-	case syscall.ENOTDIR:
-		return NotDirectory
-	case syscall.EROFS:
-		return ReadOnly
-	case syscall.ELOOP:
-		return TooManyLinks
-	case syscall.ENOSPC:
-		return NoSpace
-	case syscall.ENOMEM:
-		return NoSpace
-	case syscall.EINVAL, syscall.ENOTSOCK:
-		return InvalidArgument
-	case syscall.ENOTEMPTY:
-		return NotEmpty
-	case syscall.EADDRINUSE:
-		return AddressInUse
-	case syscall.ECONNREFUSED, syscall.EADDRNOTAVAIL:
-		return ConnectionRefused
-	case syscall.ECONNRESET, syscall.EPIPE:
-		return ConnectionClosed
-	case syscall.EHOSTUNREACH:
-		return HostUnreachable
-	case syscall.ENETUNREACH, syscall.ENETDOWN:
-		return NetworkUnreachable
-	case syscall.ETIMEDOUT:
-		return TimedOut
-	case syscall.EAGAIN:
-		return WouldBlock
-	case syscall.EAFNOSUPPORT, syscall.EPROTONOSUPPORT, syscall.ESOCKTNOSUPPORT,
-		syscall.EPFNOSUPPORT, syscall.EOPNOTSUPP, syscall.ENOSYS:
-		return NotSupported
-	case syscall.EMFILE, syscall.ENFILE:
-		return TooManyOpenFiles
-	case syscall.ENOTCONN:
-		return NotConnected
-	case syscall.EMSGSIZE:
-		return MessageTooLarge
-	case syscall.ECANCELED:
-		return Cancelled
-	case syscall.EBUSY:
-		return Busy
-	case syscall.ETXTBSY:
-		return Busy
-	case syscall.ENODEV:
-		return NoSuchDevice
-	case syscall.EXDEV:
-		return NotSupported
+	if c, ok := errnoCodes[errno]; ok {
+		return c
 	}
 	return Failed
+}
+
+// errnoCodes is g_io_error_from_errno's table, a line per kind of error.
+var errnoCodes = map[syscall.Errno]Code{
+	// Files and paths.
+	syscall.EEXIST: Exists, syscall.EISDIR: IsDirectory, syscall.ENOTDIR: NotDirectory, syscall.ENOENT: NotFound,
+	syscall.EACCES: PermissionDenied, syscall.EPERM: PermissionDenied, syscall.EROFS: ReadOnly,
+	syscall.ENAMETOOLONG: FilenameTooLong, syscall.ELOOP: TooManyLinks, syscall.ENOTEMPTY: NotEmpty,
+	// Resources.
+	syscall.ENOSPC: NoSpace, syscall.ENOMEM: NoSpace, syscall.EMFILE: TooManyOpenFiles, syscall.ENFILE: TooManyOpenFiles,
+	syscall.EBUSY: Busy, syscall.ETXTBSY: Busy, syscall.ENODEV: NoSuchDevice,
+	// Arguments and support.
+	syscall.EINVAL: InvalidArgument, syscall.ENOTSOCK: InvalidArgument, syscall.EXDEV: NotSupported,
+	syscall.EAFNOSUPPORT: NotSupported, syscall.EPROTONOSUPPORT: NotSupported, syscall.ESOCKTNOSUPPORT: NotSupported,
+	syscall.EPFNOSUPPORT: NotSupported, syscall.EOPNOTSUPP: NotSupported, syscall.ENOSYS: NotSupported,
+	// Networking.
+	syscall.EADDRINUSE: AddressInUse, syscall.ECONNREFUSED: ConnectionRefused, syscall.EADDRNOTAVAIL: ConnectionRefused,
+	syscall.ECONNRESET: ConnectionClosed, syscall.EPIPE: ConnectionClosed, syscall.ENOTCONN: NotConnected,
+	syscall.EHOSTUNREACH: HostUnreachable, syscall.ENETUNREACH: NetworkUnreachable, syscall.ENETDOWN: NetworkUnreachable,
+	syscall.ETIMEDOUT: TimedOut, syscall.EMSGSIZE: MessageTooLarge,
+	// Control.
+	syscall.EAGAIN: WouldBlock, syscall.ECANCELED: Cancelled,
 }
 
 // FromError wraps any error as an *Error: an *Error is returned as it is, an

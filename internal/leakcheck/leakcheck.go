@@ -22,9 +22,13 @@ import (
 	"time"
 )
 
-// Main runs m and then checks for leaked goroutines.
-func Main(m *testing.M) {
+// Main runs m, then each of after (clean-ups of the whole test binary, such
+// as progtest.RemoveBuilds), then checks for leaked goroutines.
+func Main(m *testing.M, after ...func()) {
 	code := m.Run()
+	for _, f := range after {
+		f()
+	}
 	if code == 0 {
 		if leaked := Check(5 * time.Second); len(leaked) > 0 {
 			fmt.Fprintf(os.Stderr, "leakcheck: %d goroutine(s) leaked:\n\n%s\n", len(leaked), strings.Join(leaked, "\n\n"))
