@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sigloop/sigloop/internal/ioerr"
+	"github.com/sigloop/sigloop/mainloop"
 	"github.com/sigloop/sigloop/object"
 )
 
@@ -74,6 +75,7 @@ type Socket struct {
 	connectPending bool
 	remote         SocketAddress
 	sources        map[*socketSource]struct{} // live CreateSource sources, unwatched by Close
+	fdh            *mainloop.UnixFD           // the descriptor's handle for the sources' watches; nil until the first
 }
 
 // defaultListenBacklog is GSocket's "listen-backlog" default.
@@ -728,16 +730,18 @@ func (s *Socket) Close() error {
 	for ss := range s.sources {
 		sources = append(sources, ss)
 	}
+	fdh := s.fdh
 	s.mu.Unlock()
 	// A context must stop watching the descriptor before it is closed (its
-	// number may be reused at once), and must run prepare again to see the
-	// closed socket (SOCK-7).
+	// number may be reused at once; the handle's Close drops the epoll
+	// registrations the contexts kept), and each source becomes ready to
+	// dispatch the closed socket (SOCK-7). SetReadyTime wakes a context
+	// blocked in another goroutine.
 	for _, ss := range sources {
 		ss.unwatch()
-		if c := ss.src.MainContext(); c != nil {
-			c.Wakeup()
-		}
+		ss.src.SetReadyTime(0)
 	}
+	fdh.Close()
 	if err := s.file.Close(); err != nil {
 		return ioerr.FromError("Error closing socket: ", err)
 	}
