@@ -74,8 +74,8 @@ type Socket struct {
 	connectedWrite bool
 	connectPending bool
 	remote         SocketAddress
-	sources        map[*socketSource]struct{} // live CreateSource sources, unwatched by Close
-	fdh            *mainloop.UnixFD           // the descriptor's handle for the sources' watches; nil until the first
+	sources        *socketSource    // live CreateSource sources (a list through their next and prev), unwatched by Close
+	fdh            *mainloop.UnixFD // the descriptor's handle for the sources' watches; nil until the first
 }
 
 // defaultListenBacklog is GSocket's "listen-backlog" default.
@@ -726,8 +726,8 @@ func (s *Socket) Close() error {
 	s.connectedRead, s.connectedWrite, s.connectPending = false, false, false
 	s.remote = nil
 	close(s.closedCh)
-	sources := make([]*socketSource, 0, len(s.sources))
-	for ss := range s.sources {
+	var sources []*socketSource
+	for ss := s.sources; ss != nil; ss = ss.next {
 		sources = append(sources, ss)
 	}
 	fdh := s.fdh

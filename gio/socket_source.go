@@ -26,6 +26,9 @@ type socketSource struct {
 	src  *mainloop.Source
 	cond mainloop.IOCondition
 	fn   SocketSourceFunc // nil once finalized
+	w    pollWaiter       // the pollable path's operation, called instead of fn; nil once finalized
+
+	next, prev *socketSource // in sock.sources (sock.mu)
 
 	mu        sync.Mutex
 	tag       mainloop.FDTag
@@ -33,11 +36,18 @@ type socketSource struct {
 	timeoutUS int64 // monotonic µs at which the socket timeout fires, 0: none
 }
 
+// pollWaiter is an operation of the pollable async path (streampoll.go)
+// waiting on a socket source: the source calls its retry at each dispatch,
+// with no callback closure, and is removed when retry reports true.
+type pollWaiter interface {
+	retry() (done bool)
+}
+
 // createSource is CreateSource without the Cancellable, which CreateSource
-// adds as a child source.
-func (s *Socket) createSource(cond mainloop.IOCondition, fn SocketSourceFunc) *mainloop.Source {
+// adds as a child source; w, if not nil, is called instead of fn.
+func (s *Socket) createSource(cond mainloop.IOCondition, fn SocketSourceFunc, w pollWaiter) *mainloop.Source {
 	cond |= ioErr | ioHup | ioNval
-	ss := &socketSource{sock: s, cond: cond, fn: fn}
+	ss := &socketSource{sock: s, cond: cond, fn: fn, w: w}
 	ss.src = mainloop.NewSource(mainloop.SourceFuncs{
 		Dispatch: ss.dispatch,
 		Finalize: ss.finalize,
@@ -47,10 +57,11 @@ func (s *Socket) createSource(cond mainloop.IOCondition, fn SocketSourceFunc) *m
 	if s.closed {
 		ss.src.SetReadyTime(0) // dispatches once with IONval
 	} else {
-		if s.sources == nil {
-			s.sources = map[*socketSource]struct{}{}
+		ss.next = s.sources
+		if ss.next != nil {
+			ss.next.prev = ss
 		}
-		s.sources[ss] = struct{}{}
+		s.sources = ss
 		if s.fdh == nil {
 			s.fdh = mainloop.NewUnixFD(int(s.fd.Load()))
 		}
@@ -103,6 +114,8 @@ func (ss *socketSource) dispatch(src *mainloop.Source, cb mainloop.SourceFunc) b
 	events &= ss.cond
 	var again bool
 	switch {
+	case ss.w != nil:
+		again = !ss.w.retry()
 	case ss.fn != nil:
 		again = ss.fn(s, events)
 	case cb != nil:
@@ -146,9 +159,17 @@ func (ss *socketSource) finalize(*mainloop.Source) {
 		return
 	}
 	s.mu.Lock()
-	delete(s.sources, ss)
+	if ss.prev != nil {
+		ss.prev.next = ss.next
+	} else if s.sources == ss {
+		s.sources = ss.next
+	}
+	if ss.next != nil {
+		ss.next.prev = ss.prev
+	}
+	ss.next, ss.prev = nil, nil
 	s.mu.Unlock()
-	ss.sock, ss.fn = nil, nil
+	ss.sock, ss.fn, ss.w = nil, nil, nil
 }
 
 // CreateSource is g_socket_create_source (SOCK-7): a mainloop source that
@@ -176,7 +197,12 @@ func (s *Socket) CreateSource(cond mainloop.IOCondition, c *cancellable.Cancella
 	if s.refused("g_socket_create_source") {
 		return nil
 	}
-	src := s.createSource(cond, fn)
+	return s.createSourceFor(cond, c, fn, nil)
+}
+
+// createSourceFor is CreateSource with the pollable path's waiter.
+func (s *Socket) createSourceFor(cond mainloop.IOCondition, c *cancellable.Cancellable, fn SocketSourceFunc, w pollWaiter) *mainloop.Source {
+	src := s.createSource(cond, fn, w)
 	if c != nil {
 		child := c.NewSource()
 		child.SetCallback(func() bool { return true })
