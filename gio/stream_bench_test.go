@@ -4,7 +4,6 @@ import (
 	"io"
 	"net"
 	"testing"
-	"time"
 
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/mainloop"
@@ -81,37 +80,10 @@ func asyncEcho(tb testing.TB, network string) roundTripper {
 }
 
 // BenchmarkStreamRoundTripAsync measures that round trip against package
-// net's blocking round trip (netEcho) in the same run, as
-// BenchmarkRoundTripVsNet does: "async/net" is the time ratio, and
-// "allocs/rt" the allocations per async round trip, both ends included.
+// net's blocking round trip in the same run (see benchVsNet).
 func BenchmarkStreamRoundTripAsync(b *testing.B) {
 	for _, network := range []string{"tcp4", "unix"} {
-		b.Run(network, func(b *testing.B) {
-			g, n := asyncEcho(b, network), netEcho(b)
-			defer g.stop()
-			defer n.stop()
-			for range 100 {
-				if g.rt() != nil || n.rt() != nil {
-					b.Fatal("warm-up round trip failed")
-				}
-			}
-			ga := testing.AllocsPerRun(200, func() { _ = g.rt() })
-			var tg, tn time.Duration
-			for b.Loop() {
-				t0 := time.Now()
-				if err := g.rt(); err != nil {
-					b.Fatal(err)
-				}
-				t1 := time.Now()
-				if err := n.rt(); err != nil {
-					b.Fatal(err)
-				}
-				tg += t1.Sub(t0)
-				tn += time.Since(t1)
-			}
-			b.ReportMetric(float64(tg)/float64(tn), "async/net")
-			b.ReportMetric(ga, "allocs/rt")
-		})
+		b.Run(network, func(b *testing.B) { benchVsNet(b, asyncEcho(b, network)) })
 	}
 }
 
