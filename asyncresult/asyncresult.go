@@ -90,10 +90,14 @@ func same(a, b any) (eq bool) {
 	if a == nil || b == nil {
 		return a == nil && b == nil
 	}
-	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
-	if va.Type() != vb.Type() {
+	ta := reflect.TypeOf(a)
+	if ta != reflect.TypeOf(b) {
 		return false
 	}
+	if k := ta.Kind(); k == reflect.Pointer || k == reflect.Chan {
+		return a == b // the usual source and tag: a plain comparison, without reflect.Value
+	}
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
 	if va.Kind() == reflect.Func {
 		return va.Pointer() == vb.Pointer()
 	}

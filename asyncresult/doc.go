@@ -46,8 +46,9 @@
 // context (mainloop.ThreadDefault) when NewTask ran. It runs synchronously,
 // inside Return, only if the caller of Return is dispatching a source of that
 // context, in a later iteration than the one NewTask ran in (the iteration
-// times compare), and the cancellable is not cancelled. Otherwise an idle
-// source at the task's priority delivers it. Hence the callback never runs
+// times compare), and the cancellable is not cancelled. Otherwise a call
+// posted to that context at the task's priority (Context.Post, dispatched
+// like GLib's complete-in-idle source) delivers it. Hence the callback never runs
 // inside the XxxAsync call that made the task, nor inside Cancel.
 //
 // # Concurrency properties

@@ -457,7 +457,15 @@ func (t *Task[T]) AttachSource(s *mainloop.Source, fn mainloop.SourceFunc) mainl
 // complete is g_task_return's delivery decision (TASK-3): the callback runs
 // now only when the caller is dispatching a source of the task's context, in
 // an iteration later than the one the task was made in, and the cancellable
-// is not cancelled; otherwise an idle at the task's priority delivers it.
+// is not cancelled; otherwise it is delivered in a later iteration, at the
+// task's priority, as GLib's idle does.
+//
+// The delivery is the context's Post rather than an idle source per task:
+// a queued call behaves as its own idle would (it runs in an iteration after
+// the one that queued it, in order with the others at its priority, also
+// from a nested loop, and Destroy on CurrentSource() inside the callback is
+// harmless), and costs no Source. The callback sees CurrentSource() named
+// as GLib names the idle (TASK-13).
 func (t *Task[T]) complete() {
 	if s := mainloop.CurrentSource(); s != nil && s.MainContext() == t.ctx &&
 		s.Time() > t.creationTime && !t.c.IsCancelled() {
@@ -465,19 +473,22 @@ func (t *Task[T]) complete() {
 		return
 	}
 	t.mu.Lock()
-	prio, name := t.priority, t.name
+	prio := t.priority
 	t.mu.Unlock()
-	idle := mainloop.NewIdleSource()
-	idle.SetName(idleName(name))
-	idle.SetPriority(prio)
-	idle.SetCallback(t.returnInIdle)
-	idle.Attach(t.ctx)
+	t.ctx.Post(prio, t.returnInIdle)
 }
 
-// returnInIdle is complete_in_idle_cb.
-func (t *Task[T]) returnInIdle() bool {
+// returnInIdle is complete_in_idle_cb, run by the context's queue of posted
+// calls, whose source it names after the task while the callback runs.
+func (t *Task[T]) returnInIdle() {
+	s := mainloop.CurrentSource()
+	t.mu.Lock()
+	name := t.name
+	t.mu.Unlock()
+	prev := s.Name()
+	s.SetName(idleName(name))
 	t.returnNow()
-	return mainloop.SourceRemove
+	s.SetName(prev)
 }
 
 // idleNames caches the names of the delivery idles, "[gio] NAME

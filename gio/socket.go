@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sigloop/sigloop/internal/ioerr"
+	"github.com/sigloop/sigloop/mainloop"
 	"github.com/sigloop/sigloop/object"
 )
 
@@ -73,7 +74,8 @@ type Socket struct {
 	connectedWrite bool
 	connectPending bool
 	remote         SocketAddress
-	sources        map[*socketSource]struct{} // live CreateSource sources, unwatched by Close
+	sources        *socketSource    // live CreateSource sources (a list through their next and prev), unwatched by Close
+	fdh            *mainloop.UnixFD // the descriptor's handle for the sources' watches; nil until the first
 }
 
 // defaultListenBacklog is GSocket's "listen-backlog" default.
@@ -724,20 +726,22 @@ func (s *Socket) Close() error {
 	s.connectedRead, s.connectedWrite, s.connectPending = false, false, false
 	s.remote = nil
 	close(s.closedCh)
-	sources := make([]*socketSource, 0, len(s.sources))
-	for ss := range s.sources {
+	var sources []*socketSource
+	for ss := s.sources; ss != nil; ss = ss.next {
 		sources = append(sources, ss)
 	}
+	fdh := s.fdh
 	s.mu.Unlock()
 	// A context must stop watching the descriptor before it is closed (its
-	// number may be reused at once), and must run prepare again to see the
-	// closed socket (SOCK-7).
+	// number may be reused at once; the handle's Close drops the epoll
+	// registrations the contexts kept), and each source becomes ready to
+	// dispatch the closed socket (SOCK-7). SetReadyTime wakes a context
+	// blocked in another goroutine.
 	for _, ss := range sources {
 		ss.unwatch()
-		if c := ss.src.MainContext(); c != nil {
-			c.Wakeup()
-		}
+		ss.src.SetReadyTime(0)
 	}
+	fdh.Close()
 	if err := s.file.Close(); err != nil {
 		return ioerr.FromError("Error closing socket: ", err)
 	}

@@ -2,7 +2,6 @@ package gio
 
 import (
 	"sync"
-	"time"
 
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/mainloop"
@@ -14,11 +13,22 @@ import (
 type SocketSourceFunc func(s *Socket, cond mainloop.IOCondition) bool
 
 // socketSource is the state of one source made by CreateSource.
+//
+// The source has no prepare or check function: it is ready through its fd
+// watch (made with the socket's mainloop.UnixFD, so that a new source on
+// the same socket, as every async read that has to wait makes, costs no
+// epoll_ctl), its ready time (the socket timeout) and its cancellable
+// child. An idle socket's source costs the context nothing per iteration.
+// Close marks the source ready (ready time 0) after removing the watch, so
+// the source dispatches once more and sees the closed socket (SOCK-7).
 type socketSource struct {
-	sock *Socket
+	sock *Socket // nil once finalized
 	src  *mainloop.Source
 	cond mainloop.IOCondition
-	fn   SocketSourceFunc
+	fn   SocketSourceFunc // nil once finalized
+	w    pollWaiter       // the pollable path's operation, called instead of fn; nil once finalized
+
+	next, prev *socketSource // in sock.sources (sock.mu)
 
 	mu        sync.Mutex
 	tag       mainloop.FDTag
@@ -26,25 +36,36 @@ type socketSource struct {
 	timeoutUS int64 // monotonic µs at which the socket timeout fires, 0: none
 }
 
+// pollWaiter is an operation of the pollable async path (streampoll.go)
+// waiting on a socket source: the source calls its retry at each dispatch,
+// with no callback closure, and is removed when retry reports true.
+type pollWaiter interface {
+	retry() (done bool)
+}
+
 // createSource is CreateSource without the Cancellable, which CreateSource
-// adds as a child source.
-func (s *Socket) createSource(cond mainloop.IOCondition, fn SocketSourceFunc) *mainloop.Source {
+// adds as a child source; w, if not nil, is called instead of fn.
+func (s *Socket) createSource(cond mainloop.IOCondition, fn SocketSourceFunc, w pollWaiter) *mainloop.Source {
 	cond |= ioErr | ioHup | ioNval
-	ss := &socketSource{sock: s, cond: cond, fn: fn}
+	ss := &socketSource{sock: s, cond: cond, fn: fn, w: w}
 	ss.src = mainloop.NewSource(mainloop.SourceFuncs{
-		Prepare:  ss.prepare,
-		Check:    ss.check,
 		Dispatch: ss.dispatch,
 		Finalize: ss.finalize,
 	})
 	ss.src.SetName("GSocket")
 	s.mu.Lock()
-	if !s.closed {
-		if s.sources == nil {
-			s.sources = map[*socketSource]struct{}{}
+	if s.closed {
+		ss.src.SetReadyTime(0) // dispatches once with IONval
+	} else {
+		ss.next = s.sources
+		if ss.next != nil {
+			ss.next.prev = ss
 		}
-		s.sources[ss] = struct{}{}
-		ss.tag = ss.src.AddUnixFD(s.FD(), cond&^ioNval)
+		s.sources = ss
+		if s.fdh == nil {
+			s.fdh = mainloop.NewUnixFD(int(s.fd.Load()))
+		}
+		ss.tag = ss.src.AddUnixFDHandle(s.fdh, cond&^ioNval)
 		ss.watching = true
 		if s.timeout > 0 {
 			ss.timeoutUS = mainloop.MonotonicTime() + s.timeout.Microseconds()
@@ -55,7 +76,9 @@ func (s *Socket) createSource(cond mainloop.IOCondition, fn SocketSourceFunc) *m
 	return ss.src
 }
 
-// unwatch removes the fd watch; Close calls it before closing the descriptor.
+// unwatch removes the fd watch; Close calls it before closing the
+// descriptor, and then makes the source ready so that it dispatches the
+// closed socket.
 func (ss *socketSource) unwatch() {
 	ss.mu.Lock()
 	if ss.watching {
@@ -65,25 +88,11 @@ func (ss *socketSource) unwatch() {
 	ss.mu.Unlock()
 }
 
-func (ss *socketSource) prepare(*mainloop.Source) (bool, time.Duration) {
-	if ss.sock.IsClosed() {
-		ss.unwatch()
-		return true, 0
-	}
-	return false, -1
-}
-
-func (ss *socketSource) check(*mainloop.Source) bool {
-	if ss.sock.IsClosed() {
-		return true
-	}
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	return ss.watching && ss.src.QueryUnixFD(ss.tag)&ss.cond != 0
-}
-
 func (ss *socketSource) dispatch(src *mainloop.Source, cb mainloop.SourceFunc) bool {
 	s := ss.sock
+	if s == nil {
+		return false
+	}
 	closed := s.IsClosed()
 	var events mainloop.IOCondition
 	if closed {
@@ -105,6 +114,8 @@ func (ss *socketSource) dispatch(src *mainloop.Source, cb mainloop.SourceFunc) b
 	events &= ss.cond
 	var again bool
 	switch {
+	case ss.w != nil:
+		again = !ss.w.retry()
 	case ss.fn != nil:
 		again = ss.fn(s, events)
 	case cb != nil:
@@ -116,7 +127,7 @@ func (ss *socketSource) dispatch(src *mainloop.Source, cb mainloop.SourceFunc) b
 	if closed {
 		return false // a closed socket's source dispatches exactly once (SOCK-7)
 	}
-	if t := s.Timeout(); t > 0 && !s.IsClosed() {
+	if t := s.Timeout(); t > 0 {
 		next := mainloop.MonotonicTime() + t.Microseconds()
 		ss.mu.Lock()
 		ss.timeoutUS = next
@@ -128,15 +139,37 @@ func (ss *socketSource) dispatch(src *mainloop.Source, cb mainloop.SourceFunc) b
 		ss.mu.Unlock()
 		src.SetReadyTime(-1)
 	}
+	// Closed during the callback (or by another goroutine since): Close's
+	// SetReadyTime(0) may have come before the one above, so make the
+	// source ready again for its NVAL dispatch. Close marks the socket
+	// closed before it makes the source ready, so this cannot miss one.
+	if s.IsClosed() {
+		src.SetReadyTime(0)
+	}
 	return again
 }
 
+// finalize drops the watch and everything that leads to the socket: the
+// context may keep a destroyed source reachable for a while (until its
+// next iteration), and must not keep the socket with it.
 func (ss *socketSource) finalize(*mainloop.Source) {
 	ss.unwatch()
 	s := ss.sock
+	if s == nil {
+		return
+	}
 	s.mu.Lock()
-	delete(s.sources, ss)
+	if ss.prev != nil {
+		ss.prev.next = ss.next
+	} else if s.sources == ss {
+		s.sources = ss.next
+	}
+	if ss.next != nil {
+		ss.next.prev = ss.prev
+	}
+	ss.next, ss.prev = nil, nil
 	s.mu.Unlock()
+	ss.sock, ss.fn, ss.w = nil, nil, nil
 }
 
 // CreateSource is g_socket_create_source (SOCK-7): a mainloop source that
@@ -164,7 +197,12 @@ func (s *Socket) CreateSource(cond mainloop.IOCondition, c *cancellable.Cancella
 	if s.refused("g_socket_create_source") {
 		return nil
 	}
-	src := s.createSource(cond, fn)
+	return s.createSourceFor(cond, c, fn, nil)
+}
+
+// createSourceFor is CreateSource with the pollable path's waiter.
+func (s *Socket) createSourceFor(cond mainloop.IOCondition, c *cancellable.Cancellable, fn SocketSourceFunc, w pollWaiter) *mainloop.Source {
+	src := s.createSource(cond, fn, w)
 	if c != nil {
 		child := c.NewSource()
 		child.SetCallback(func() bool { return true })

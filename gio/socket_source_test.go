@@ -1,8 +1,10 @@
 package gio
 
 import (
+	"runtime"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/mainloop"
@@ -243,4 +245,35 @@ func TestCloseWakesBlockedLoop_SOCK7(t *testing.T) {
 		t.Fatal("the blocked loop did not see the close")
 	}
 	<-done
+}
+
+// TestDestroyedSourceReleasesSocket: a socket source that was attached to a
+// context, polled and destroyed keeps nothing of its socket reachable from
+// the context, which lives on without being iterated again (it may keep the
+// destroyed source itself until its next iteration); the dropped socket is
+// collected as with no source at all.
+func TestDestroyedSourceReleasesSocket(t *testing.T) {
+	ctx := mainloop.NewContext()
+	weakSock := func() weak.Pointer[Socket] {
+		s, err := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := s.CreateSource(ioIn, nil, func(*Socket, mainloop.IOCondition) bool { return mainloop.SourceContinue })
+		src.Attach(ctx)
+		ctx.Iteration(false)
+		src.Destroy()
+		// Closed, so that no descriptor is left for a collection to close
+		// while a later test counts them; a closed Socket is still an
+		// object the context must not keep.
+		s.Close()
+		return weak.Make(s)
+	}()
+	for i := 0; i < 20 && weakSock.Value() != nil; i++ {
+		runtime.GC()
+	}
+	if weakSock.Value() != nil {
+		t.Error("the destroyed source's socket is still reachable while its context lives")
+	}
+	runtime.KeepAlive(ctx)
 }

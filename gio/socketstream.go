@@ -40,6 +40,10 @@ func (i socketInput) CreateSource(c *cancellable.Cancellable) *mainloop.Source {
 	return i.s.CreateSource(mainloop.IOIn, c, nil)
 }
 
+func (i socketInput) waitSource(c *cancellable.Cancellable, w pollWaiter) *mainloop.Source {
+	return i.s.createSourceFor(mainloop.IOIn, c, nil, w)
+}
+
 func (i socketInput) tryRead(buf []byte, c *cancellable.Cancellable) (int, bool, error) {
 	return i.s.tryReceive(buf, c)
 }
@@ -68,6 +72,10 @@ func (o socketOutput) WriteNonblocking(buf []byte, c *cancellable.Cancellable) (
 
 func (o socketOutput) CreateSource(c *cancellable.Cancellable) *mainloop.Source {
 	return o.s.CreateSource(mainloop.IOOut, c, nil)
+}
+
+func (o socketOutput) waitSource(c *cancellable.Cancellable, w pollWaiter) *mainloop.Source {
+	return o.s.createSourceFor(mainloop.IOOut, c, nil, w)
 }
 
 func (o socketOutput) tryWrite(buf []byte, c *cancellable.Cancellable) (int, bool, error) {

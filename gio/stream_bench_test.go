@@ -11,7 +11,7 @@ import (
 
 // Round trips of 64 bytes through a server goroutine that echoes with the
 // blocking stream calls.
-func benchEchoPeer(b *testing.B, network string) (client *SocketConnection) {
+func benchEchoPeer(b testing.TB, network string) (client *SocketConnection) {
 	client, server := connPair(b, network)
 	go func() {
 		buf := make([]byte, 64)
@@ -45,34 +45,77 @@ func BenchmarkStreamRoundTripSync(b *testing.B) {
 	}
 }
 
-// The same round trip with WriteAllAsync / ReadAllAsync on a main loop: the
-// cost of the goroutine hand-off and the task delivery.
+// asyncEcho is the round trip with WriteAllAsync / ReadAllAsync on a main
+// loop pushed as the thread default, against a peer echoing with the
+// blocking calls: the cost of the pollable path and of the task delivery.
+func asyncEcho(tb testing.TB, network string) roundTripper {
+	client := benchEchoPeer(tb, network)
+	l := newTestLoop(tb)
+	in, out := client.InputStream(), client.OutputStream()
+	buf := make([]byte, 64)
+	var done bool
+	var rerr error
+	var readDone asyncresult.ReadyCallback = func(_ any, res asyncresult.AsyncResult) {
+		_, rerr = in.ReadAllFinish(res)
+		done = true
+	}
+	var wrote asyncresult.ReadyCallback = func(_ any, res asyncresult.AsyncResult) {
+		if _, rerr = out.WriteAllFinish(res); rerr != nil {
+			done = true
+			return
+		}
+		in.ReadAllAsync(buf, mainloop.PriorityDefault, nil, readDone)
+	}
+	return roundTripper{
+		rt: func() error {
+			done, rerr = false, nil
+			out.WriteAllAsync(buf, mainloop.PriorityDefault, nil, wrote)
+			for !done {
+				l.ctx.Iteration(true)
+			}
+			return rerr
+		},
+		stop: func() {},
+	}
+}
+
+// BenchmarkStreamRoundTripAsync measures that round trip against package
+// net's blocking round trip in the same run (see benchVsNet).
 func BenchmarkStreamRoundTripAsync(b *testing.B) {
 	for _, network := range []string{"tcp4", "unix"} {
-		b.Run(network, func(b *testing.B) {
-			client := benchEchoPeer(b, network)
-			l := newTestLoop(b)
-			buf := make([]byte, 64)
-			var done bool
-			var readDone asyncresult.ReadyCallback = func(_ any, res asyncresult.AsyncResult) {
-				if _, err := client.InputStream().ReadAllFinish(res); err != nil {
-					b.Error(err)
+		b.Run(network, func(b *testing.B) { benchVsNet(b, asyncEcho(b, network)) })
+	}
+}
+
+// maxAsyncRoundTripAllocs is what one async 64-byte round trip
+// (WriteAllAsync then ReadAllAsync, each with its Task, delivered on the
+// loop) may allocate, the peer's blocking echo included: the two tasks and
+// their property tables (4), the streams' callback wrappers (2), the two
+// pollable ops (2), the posted delivery of the write's task (1), and the
+// socket source of a read that has to wait: its state and two source
+// functions, the mainloop.Source, its fd watch and watch list, and the
+// list of sources to finalize when it goes (7). A read that finds its
+// data at once makes no source.
+const maxAsyncRoundTripAllocs = 16
+
+// TestAsyncRoundTripAllocs pins maxAsyncRoundTripAllocs (20 before the
+// socket sources lost their prepare and check functions and their
+// callback closure, and the task delivery its idle source).
+func TestAsyncRoundTripAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	for _, network := range []string{"tcp4", "unix"} {
+		t.Run(network, func(t *testing.T) {
+			g := asyncEcho(t, network)
+			defer g.stop()
+			for range 50 {
+				if err := g.rt(); err != nil {
+					t.Fatal(err)
 				}
-				done = true
 			}
-			var wrote asyncresult.ReadyCallback = func(_ any, res asyncresult.AsyncResult) {
-				if _, err := client.OutputStream().WriteAllFinish(res); err != nil {
-					b.Error(err)
-				}
-				client.InputStream().ReadAllAsync(buf, mainloop.PriorityDefault, nil, readDone)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				done = false
-				client.OutputStream().WriteAllAsync(buf, mainloop.PriorityDefault, nil, wrote)
-				for !done {
-					l.ctx.Iteration(true)
-				}
+			if n := testing.AllocsPerRun(300, func() { _ = g.rt() }); n > maxAsyncRoundTripAllocs {
+				t.Errorf("%.2f allocations per async round trip, want at most %d", n, maxAsyncRoundTripAllocs)
 			}
 		})
 	}

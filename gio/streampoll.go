@@ -94,6 +94,12 @@ func startPoll[T any](op *pollOp[T]) {
 	if op.step() {
 		return
 	}
+	if ws, ok := op.p.(waitSourcer); ok {
+		// A socket stream's source calls the op itself: no callback
+		// closure per wait.
+		op.t.AttachSource(ws.waitSource(op.t.Cancellable(), op), nil)
+		return
+	}
 	op.t.AttachSource(op.p.CreateSource(op.t.Cancellable()), op.dispatch)
 }
 
@@ -102,6 +108,15 @@ func (op *pollOp[T]) dispatch() bool {
 		return mainloop.SourceRemove
 	}
 	return mainloop.SourceContinue
+}
+
+// retry is the pollWaiter of a socket stream's source: one more step.
+func (op *pollOp[T]) retry() bool { return op.step() }
+
+// waitSourcer is a socket stream: its CreateSource with the pollable op
+// called directly by the source (see Socket.createSourceFor).
+type waitSourcer interface {
+	waitSource(c *cancellable.Cancellable, w pollWaiter) *mainloop.Source
 }
 
 // step makes attempts until the operation completes the task (true) or

@@ -1,0 +1,60 @@
+//go:build !race
+
+package asyncresult_test
+
+import (
+	"testing"
+
+	"github.com/sigloop/sigloop/asyncresult"
+	"github.com/sigloop/sigloop/mainloop"
+)
+
+// TestTaskAllocs pins what a task costs (the race detector's
+// instrumentation allocates, so this file is not built under it): the
+// Task and its property table (2), plus, for a task delivered in a later
+// iteration, the posted call that delivers it (1). The delivery used to
+// attach an idle source per task (5 allocations in all).
+func TestTaskAllocs(t *testing.T) {
+	ctx := mainloop.NewContext()
+	if err := ctx.PushThreadDefault(); err != nil {
+		t.Fatal(err)
+	}
+	defer ctx.PopThreadDefault()
+	calls := 0
+	cb := func(_ any, res asyncresult.AsyncResult) {
+		calls++
+		_, _ = asyncresult.Propagate[int](res)
+	}
+	deferred := testing.AllocsPerRun(500, func() {
+		task := asyncresult.NewTask[int](nil, nil, cb)
+		task.Return(1)
+		for ctx.Iteration(false) {
+		}
+	})
+	if deferred > 3 {
+		t.Errorf("deferred delivery: %.2f allocations per task, want at most 3", deferred)
+	}
+
+	var task *asyncresult.Task[int]
+	idle := mainloop.NewIdleSource()
+	idle.SetCallback(func() bool {
+		if task != nil {
+			task.Return(1) // delivered at once: a later iteration than NewTask's
+			task = nil
+		}
+		return mainloop.SourceContinue
+	})
+	idle.Attach(ctx)
+	defer idle.Destroy()
+	ctx.Iteration(false)
+	direct := testing.AllocsPerRun(500, func() {
+		task = asyncresult.NewTask[int](nil, nil, cb)
+		ctx.Iteration(false)
+	})
+	if direct > 2 {
+		t.Errorf("direct delivery: %.2f allocations per task, want at most 2", direct)
+	}
+	if calls < 1000 {
+		t.Errorf("%d callbacks, want one per task", calls)
+	}
+}
