@@ -96,7 +96,7 @@ func (c *Context) prepare() (maxPrio int, timeoutUS int64) {
 			maxPrio = pl.prio
 		}
 	}
-	clear(c.scratch)
+	clear(c.scratch[:cap(c.scratch)]) // the whole array: an earlier, longer priority list left sources past len
 	return maxPrio, timeoutUS
 }
 
@@ -189,7 +189,7 @@ func (c *Context) check(prepMax int) int {
 			n++
 		}
 	}
-	clear(c.scratch)
+	clear(c.scratch[:cap(c.scratch)]) // the whole array: an earlier, longer priority list left sources past len
 	clear(c.hits)
 	c.hits = c.hits[:0]
 	return n
