@@ -1,8 +1,10 @@
 package signal_test
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/signal"
 )
 
@@ -14,6 +16,15 @@ import (
 // across compactions.
 func TestLargeListSnapshot_SIG3_SIG4_SIG5(t *testing.T) {
 	const n = 100
+	capt := logging.StartCapture()
+	defer func() {
+		capt.Stop()
+		for _, r := range capt.Records() { // only the handler's repeated disconnects may be refused
+			if !strings.Contains(r.Message, "no handler with id") {
+				t.Errorf("unexpected %s: %s", r.Level, r.Message)
+			}
+		}
+	}()
 	for _, withClass := range []bool{false, true} { // fast and general paths
 		var s signal.Signal1[int]
 		if withClass {

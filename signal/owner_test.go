@@ -166,9 +166,9 @@ func TestAutoNilContext_SIG10(t *testing.T) {
 					done <- false
 					return
 				}
-				defer d.Release()
 				for d.Iteration(false) {
 				}
+				d.Release() // before reporting: the next case acquires it
 				done <- true
 			}()
 			select {

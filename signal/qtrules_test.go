@@ -12,12 +12,17 @@ import (
 // an error and id 0, and nothing is connected (Qt returns an invalid
 // QMetaObject::Connection).
 func TestConnectResult_SIG01(t *testing.T) {
+	capt := logging.StartCapture()
+	defer capt.Stop()
 	var s signal.Signal1[int]
 	if id, err := s.ConnectTo(nil, func(int) {}, signal.AutoConnection); id != 0 || !errors.Is(err, signal.ErrNoReceiver) {
 		t.Errorf("nil receiver: id %d, err %v", id, err)
 	}
 	if id, err := s.ConnectTo(newRecv(nil), nil, signal.DirectConnection); id != 0 || !errors.Is(err, signal.ErrNilHandler) {
 		t.Errorf("nil handler: id %d, err %v", id, err)
+	}
+	if capt.Count("critical", "c_handler != NULL") != 1 {
+		t.Errorf("a nil handler was refused without GLib's critical: %v", capt.Records())
 	}
 	if s.HasHandlers() {
 		t.Errorf("a refused connect left a handler")

@@ -174,10 +174,17 @@ func TestZeroValues(t *testing.T) {
 	var s3 signal.Signal3[int, string, bool]
 	var r0 signal.Signal0R[int]
 	var r3 signal.Signal3R[int, int, int, int]
+	capt := logging.StartCapture()
 	exercise(&s0)
 	exercise(&s3)
 	exercise(&r0)
 	exercise(&r3)
+	capt.Stop()
+	// Each zero signal refuses the unknown id and the nil ClearHandler the
+	// GLib way, with a critical.
+	if capt.Count("critical", "no handler with id") < 4 || capt.Count("critical", "handler_id_ptr != NULL") != 4 {
+		t.Errorf("zero signals' refusals: %v", capt.Records())
+	}
 	n := 0
 	s0.Connect(func() { n++ })
 	s0.Emit()
