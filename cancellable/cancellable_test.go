@@ -228,13 +228,7 @@ func TestDisconnectInsideHandler_CAN4_CAN5(t *testing.T) {
 	n2 := 0
 	c.Connect(func() { c.Disconnect(second) })
 	second = c.Connect(func() { n2++ })
-	done := make(chan struct{})
-	go func() { c.Cancel(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Disconnect inside a handler hung")
-	}
+	finishesWithin(t, 10*time.Second, "Disconnect inside a handler hung", c.Cancel)
 	if n2 != 0 {
 		t.Fatal("the handler disconnected before it was reached still ran")
 	}
@@ -255,13 +249,7 @@ func TestResetInsideHandler_CAN5(t *testing.T) {
 	defer capt.Stop()
 	c := cancellable.New()
 	c.Connect(func() { c.Reset() })
-	done := make(chan struct{})
-	go func() { c.Cancel(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Reset inside a handler hung")
-	}
+	finishesWithin(t, 10*time.Second, "Reset inside a handler hung", c.Cancel)
 	if !c.IsCancelled() {
 		t.Fatal("Reset inside the handler reset the cancellable")
 	}
@@ -302,13 +290,7 @@ func TestHandlerPanicLeavesCancellableUsable(t *testing.T) {
 		}()
 		c.Cancel()
 	}()
-	done := make(chan struct{})
-	go func() { c.Reset(); c.Disconnect(id); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Reset after a panicking handler hung")
-	}
+	finishesWithin(t, 10*time.Second, "Reset after a panicking handler hung", func() { c.Reset(); c.Disconnect(id) })
 }
 
 // CAN-5: inside a handler, every call but Disconnect and Reset (tested

@@ -42,12 +42,19 @@ func quiescent(t *testing.T, c *cancellable.Cancellable, fd int) {
 
 func withTimeout(t *testing.T, d time.Duration, f func()) {
 	t.Helper()
+	finishesWithin(t, d, "deadlock: the race did not finish", f)
+}
+
+// finishesWithin runs f on its own goroutine and fails the test with msg
+// unless f returned within d.
+func finishesWithin(t *testing.T, d time.Duration, msg string, f func()) {
+	t.Helper()
 	done := make(chan struct{})
 	go func() { defer close(done); f() }()
 	select {
 	case <-done:
 	case <-time.After(d):
-		t.Fatal("deadlock: the race did not finish")
+		t.Fatal(msg)
 	}
 }
 

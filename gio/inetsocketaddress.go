@@ -158,6 +158,7 @@ func (a *InetSocketAddress) Address() *InetAddress {
 
 // Port is g_inet_socket_address_get_port.
 func (a *InetSocketAddress) Port() uint16 {
+	// One orZero line per GLib getter (here and in NetworkAddress): GLib has one call per field.
 	return orZero(a, func(a *InetSocketAddress) uint16 { return a.port })
 }
 

@@ -154,6 +154,7 @@ func NewSocketClient() *SocketClient {
 // client makes; SocketFamilyInvalid (the default) takes each address's own.
 // As in GLib, addresses of another family are still tried, and fail.
 func (cl *SocketClient) SetFamily(f SocketFamily) {
+	// One clientSet/clientGet line per GLib accessor: GLib's API has one call per property.
 	clientSet(cl, "g_socket_client_set_family", func(c *SocketClient) *object.Property[SocketFamily] { return &c.family }, f)
 }
 

@@ -35,6 +35,22 @@ func watchEvents(cl *SocketClient) *eventLog {
 	return e
 }
 
+// cancelWhileConnecting starts ConnectAsync(addr) of a new client with a
+// Cancellable on a new test loop, runs the loop until the client emitted n
+// events and cancels.
+func cancelWhileConnecting(t *testing.T, addr SocketConnectable, n int) (*testLoop, *SocketClient, *eventLog, *result) {
+	t.Helper()
+	l := newTestLoop(t)
+	cl := NewSocketClient()
+	log := watchEvents(cl)
+	c := cancellable.New()
+	r := &result{}
+	cl.ConnectAsync(addr, c, r.cb)
+	l.until(func() bool { return len(log.events) == n })
+	c.Cancel()
+	return l, cl, log, r
+}
+
 // refusedPort returns a loopback port nobody listens on.
 func refusedPort(t *testing.T, family SocketFamily) uint16 {
 	t.Helper()
@@ -429,14 +445,7 @@ func TestSocketClientConnectTimeout_SOCK12(t *testing.T) {
 // Cancel returned (CAN-11, SOCK-12).
 func TestSocketClientCancelDuringConnect_SOCK12(t *testing.T) {
 	addr, _ := fullListener(t)
-	l := newTestLoop(t)
-	cl := NewSocketClient()
-	log := watchEvents(cl)
-	c := cancellable.New()
-	var r result
-	cl.ConnectAsync(addr, c, r.cb)
-	l.until(func() bool { return len(log.events) == 3 }) // CONNECTING: the connect is waiting
-	c.Cancel()
+	l, cl, log, r := cancelWhileConnecting(t, addr, 3) // CONNECTING: the connect is waiting
 	if r.done {
 		t.Fatal("callback ran inside Cancel")
 	}
@@ -585,14 +594,7 @@ func TestSocketClientHappyEyeballs_SOCK12(t *testing.T) {
 // Cancelling while two attempts run ends both and reports CANCELLED.
 func TestSocketClientHappyEyeballsCancel_SOCK12(t *testing.T) {
 	hang, _ := fullListener(t)
-	l := newTestLoop(t)
-	cl := NewSocketClient()
-	log := watchEvents(cl)
-	c := cancellable.New()
-	var r result
-	cl.ConnectAsync(addrList{hang, hang}, c, r.cb)
-	l.until(func() bool { return len(log.events) == 4 }) // both CONNECTING
-	c.Cancel()
+	l, cl, log, r := cancelWhileConnecting(t, addrList{hang, hang}, 4) // both CONNECTING
 	_, err := cl.ConnectFinish(r.wait(l))
 	wantIOErr(t, err, ioerr.Cancelled, ioerr.CancelledMessage)
 	if got := log.events[len(log.events)-1]; got != SocketClientComplete {

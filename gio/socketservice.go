@@ -176,17 +176,23 @@ func NewSocketService() *SocketService {
 	return s
 }
 
+// initConnSignal sets up a "connection handled" signal (Incoming, Run) of
+// o: RUN_LAST with class handler h, and a TRUE return stops the emission.
+func initConnSignal(sig *signal.Signal2R[*SocketConnection, any, bool], o *object.Object, h func(*SocketConnection, any) bool) {
+	sig.SetOwner(o)
+	sig.SetAccumulator(signal.TrueHandled)
+	sig.SetClassHandler(h, signal.RunLast)
+}
+
 // Init initialises a SocketService embedded in another type; self is the
 // outermost value, whose DoIncoming, DoChanged and DoEvent override the
 // service's. NewSocketService calls it. A second call does nothing.
 func (s *SocketService) Init(self any) {
 	s.svcOnce.Do(func() {
 		s.SocketListener.Init(self)
-		s.Incoming.SetOwner(&s.Object)
-		s.Incoming.SetAccumulator(signal.TrueHandled)
-		s.Incoming.SetClassHandler(func(c *SocketConnection, src any) bool {
+		initConnSignal(&s.Incoming, &s.Object, func(c *SocketConnection, src any) bool {
 			return object.Virtual[SocketServiceClass](&s.Object, s).DoIncoming(c, src)
-		}, signal.RunLast)
+		})
 		_ = s.active.Install(&s.Object, "active", true, object.ExplicitNotify)
 		// The property is the one truth: Start, Stop and SetProperty by
 		// name all store it, and this first handler of its notification

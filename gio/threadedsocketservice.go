@@ -106,11 +106,9 @@ func (t *ThreadedSocketService) Init(self any) {
 		}
 		t.jmu.Unlock()
 		t.SocketService.Init(self)
-		t.Run.SetOwner(&t.Object)
-		t.Run.SetAccumulator(signal.TrueHandled)
-		t.Run.SetClassHandler(func(c *SocketConnection, src any) bool {
+		initConnSignal(&t.Run, &t.Object, func(c *SocketConnection, src any) bool {
 			return object.Virtual[ThreadedSocketServiceClass](&t.Object, t).DoRun(c, src)
-		}, signal.RunLast)
+		})
 		if max == 0 {
 			// GLib's pool would never run a job; treat it as 1.
 			criticalf("g_threaded_socket_service_new: max_threads 0 would never run a job; using 1")

@@ -743,10 +743,7 @@ func TestVariousReadyTimes_ML13(t *testing.T) {
 		s.Attach(c)
 		srcs = append(srcs, s)
 	}
-	end := NewTimeoutSource(100 * time.Millisecond)
-	end.SetCallback(func() bool { l.Quit(); return SourceRemove })
-	end.Attach(c)
-	l.Run()
+	runFor(l, 100*time.Millisecond)
 	now := MonotonicTime()
 	for i, s := range srcs {
 		if rt := s.ReadyTime(); rt != -1 && rt <= now {
@@ -822,10 +819,7 @@ func TestTimeouts_ML15(t *testing.T) {
 		return s
 	}
 	sa, sb, sc := add(100*time.Millisecond, &a), add(250*time.Millisecond, &b), add(330*time.Millisecond, &cc)
-	end := NewTimeoutSource(1050 * time.Millisecond)
-	end.SetCallback(func() bool { l.Quit(); return SourceRemove })
-	end.Attach(c)
-	l.Run()
+	runFor(l, 1050*time.Millisecond)
 	sa.Destroy()
 	sb.Destroy()
 	sc.Destroy()
@@ -881,6 +875,14 @@ func countedSource(st *counterState, interval int64, n *int) *Source {
 // quits l).
 func runToCount(l *Loop, st *counterState, at int64) {
 	end := newCounterSource(st, at)
+	end.SetCallback(func() bool { l.Quit(); return SourceRemove })
+	end.Attach(l.MainContext())
+	l.Run()
+}
+
+// runFor runs l for d (a timeout source that quits l).
+func runFor(l *Loop, d time.Duration) {
+	end := NewTimeoutSource(d)
 	end.SetCallback(func() bool { l.Quit(); return SourceRemove })
 	end.Attach(l.MainContext())
 	l.Run()

@@ -233,10 +233,7 @@ func TestTimeoutsNS_ML15(t *testing.T) {
 		s.Attach(c)
 		defer s.Destroy()
 	}
-	end := NewTimeoutSource(testDuration)
-	end.SetCallback(func() bool { l.Quit(); return SourceRemove })
-	end.Attach(c)
-	l.Run()
+	runFor(l, testDuration)
 	for i := 0; i < len(counters)-1; i++ {
 		limit := int(testDuration>>i) + 1
 		if counters[i] <= 0 || counters[i] > limit || counters[i] < counters[i+1] {

@@ -53,11 +53,9 @@ func deliverable(level, cur int, flush bool) bool {
 //
 // LoopLevel and Depth measure the levels (Qt's loopLevel and scopeLevel).
 func (o *Object) DeleteLater() {
-	if o == nil {
-		nilObject("QObject::deleteLater")
+	if !o.setUp("QObject::deleteLater") {
 		return
 	}
-	o.init()
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.destroying.Load() || o.deleteLater != nil {

@@ -138,6 +138,17 @@ func nilObject(fn string) {
 	logging.Critical(pkg, fn+": assertion 'G_IS_OBJECT (object)' failed")
 }
 
+// setUp is the guard of the methods that need o set up: a nil o logs fn's
+// critical (nilObject) and gives false; otherwise o is initialised.
+func (o *Object) setUp(fn string) bool {
+	if o == nil {
+		nilObject(fn)
+		return false
+	}
+	o.init()
+	return true
+}
+
 func (o *Object) describe() string {
 	o.mu.Lock()
 	name := o.name
@@ -152,11 +163,9 @@ func (o *Object) describe() string {
 // Self returns the outermost value passed to Init (o itself if there was
 // none): the value whose methods a virtual call dispatches to.
 func (o *Object) Self() any {
-	if o == nil {
-		nilObject("Self")
+	if !o.setUp("Self") {
 		return nil
 	}
-	o.init()
 	if p := o.self.Load(); p != nil {
 		return *p
 	}
@@ -180,11 +189,9 @@ func Virtual[I any](o *Object, base I) I {
 // connections whose receiver is o run there, and DeleteLater destroys o
 // there.
 func (o *Object) MainContext() *mainloop.Context {
-	if o == nil {
-		nilObject("Context")
+	if !o.setUp("Context") {
 		return nil
 	}
-	o.init()
 	return o.ctx.Load()
 }
 
@@ -197,11 +204,9 @@ func (o *Object) MainContext() *mainloop.Context {
 // signal calls already posted to the old context stay there, and it may be
 // called from any goroutine (Qt only allows the object's own thread).
 func (o *Object) MoveToContext(c *mainloop.Context) error {
-	if o == nil {
-		nilObject("QObject::moveToThread")
+	if !o.setUp("QObject::moveToThread") {
 		return ErrNilObject
 	}
-	o.init()
 	switch {
 	case c == nil:
 		return ErrNilContext
@@ -251,11 +256,9 @@ func (o *Object) MoveToContext(c *mainloop.Context) error {
 // its descendants, or a destroyed one. A parent on another context logs
 // Qt's warning and leaves o without a parent (OBJ-01).
 func (o *Object) SetParent(p *Object) {
-	if o == nil {
-		nilObject("QObject::setParent")
+	if !o.setUp("QObject::setParent") {
 		return
 	}
-	o.init()
 	if p != nil {
 		p.init()
 	}
@@ -469,11 +472,9 @@ func (o *Object) AddDestroyNotify(fn func()) (remove func()) {
 // meanwhile, by a sibling, is skipped: OBJ-04); o leaves its parent; a
 // pending DeleteLater is cancelled. A second call does nothing.
 func (o *Object) Destroy() {
-	if o == nil {
-		nilObject("g_object_run_dispose")
+	if !o.setUp("g_object_run_dispose") {
 		return
 	}
-	o.init()
 	o.mu.Lock()
 	if o.destroying.Load() {
 		o.mu.Unlock()

@@ -95,13 +95,10 @@ func (t *Timer) intervalOK(fn, caller string, d time.Duration) bool {
 // Start is QTimer::start(): it starts (or restarts) the timer with its
 // Interval, on its context. A destroyed timer does not start.
 func (t *Timer) Start() {
-	if !t.usable("QTimer::start") {
-		return
+	// -1 stands for "not usable": a set interval is never negative.
+	if d := timerGet(t, "QTimer::start", -1, func() time.Duration { return t.interval }); d >= 0 {
+		t.StartInterval(d)
 	}
-	t.mu.Lock()
-	d := t.interval
-	t.mu.Unlock()
-	t.StartInterval(d)
 }
 
 // StartInterval is QTimer::start(msec): SetInterval(d), then Start. A
@@ -160,13 +157,11 @@ func (t *Timer) fire(s *mainloop.Source) bool {
 // Stop is QTimer::stop: the timer becomes inactive; a Timeout not yet
 // emitted is not.
 func (t *Timer) Stop() {
-	if !t.usable("QTimer::stop") {
-		return
-	}
-	t.mu.Lock()
-	s := t.src
-	t.src = nil
-	t.mu.Unlock()
+	s := timerGet(t, "QTimer::stop", nil, func() *mainloop.Source {
+		s := t.src
+		t.src = nil
+		return s
+	})
 	if s != nil {
 		s.Destroy()
 	}
@@ -180,15 +175,12 @@ func (t *Timer) IsActive() bool {
 // TimerID is QTimer::timerId: the id of the running timer's source on its
 // context, -1 while inactive.
 func (t *Timer) TimerID() int {
-	if !t.usable("QTimer::timerId") {
-		return -1
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.src == nil {
-		return -1
-	}
-	return int(t.src.ID())
+	return timerGet(t, "QTimer::timerId", -1, func() int {
+		if t.src == nil {
+			return -1
+		}
+		return int(t.src.ID())
+	})
 }
 
 // Interval is QTimer::interval.
@@ -230,19 +222,16 @@ func (t *Timer) SetSingleShot(b bool) {
 // RemainingTime is QTimer::remainingTime: the time until the next Timeout,
 // 0 if it is overdue, -1 while the timer is inactive.
 func (t *Timer) RemainingTime() time.Duration {
-	if !t.usable("QTimer::remainingTime") {
-		return -1
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.src == nil {
-		return -1
-	}
-	left := t.due - mainloop.MonotonicTime()
-	if left < 0 {
-		return 0
-	}
-	return time.Duration(left) * time.Microsecond
+	return timerGet(t, "QTimer::remainingTime", -1, func() time.Duration {
+		if t.src == nil {
+			return -1
+		}
+		left := t.due - mainloop.MonotonicTime()
+		if left < 0 {
+			return 0
+		}
+		return time.Duration(left) * time.Microsecond
+	})
 }
 
 // String describes the timer for debugging ("object.Timer(nil)" for a nil

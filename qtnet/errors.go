@@ -18,6 +18,8 @@ import (
 type SocketError int
 
 // QAbstractSocket::SocketError and QLocalSocket::LocalSocketError values.
+// One line per Qt value with its number spelled out (no iota: the aliases
+// repeat numbers), so each reads against Qt's header.
 const (
 	UnknownSocketError               SocketError = -1
 	ConnectionRefusedError           SocketError = 0

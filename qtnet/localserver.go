@@ -629,6 +629,7 @@ func (s *LocalServer) SetSocketOptions(o SocketOptions) {
 // SocketOptions is QLocalServer::socketOptions: what was set (LS-22), plus
 // AbstractNamespaceOption after ListenDescriptor of an abstract socket.
 func (s *LocalServer) SocketOptions() SocketOptions {
+	// One field() line per Qt accessor, like LocalSocket's: Qt's API has one getter per property.
 	return field(s, "socketOptions", NoOptions, func() SocketOptions { return s.Options.Get() })
 }
 

@@ -13,6 +13,8 @@ import "strings"
 type SocketOptions uint
 
 // QLocalServer::SocketOption values.
+// Kept as one documented line per Qt value (like mainloop's IOCondition
+// list for GLib), not generated: each mirrors one enumerator.
 const (
 	// NoOptions is QLocalServer::NoOptions: the socket file gets the
 	// default mode, 0777 masked by the umask.

@@ -551,16 +551,7 @@ func TestPermissionsUnprivilegedOwner_LS25(t *testing.T) {
 // PySide2/PyQt6 the Qt peer tests skip saying what to install, and fail
 // with SIGLOOP_REQUIRE_PEERS=1.
 func TestMissingQtPeer(t *testing.T) {
-	run := withoutPython(t, "^TestGoClientQtServer_LK05_LK09$")
-	out, err := run("")
-	if err != nil || !strings.Contains(out, "--- SKIP") || !strings.Contains(out, "install python3-pyside2.qtnetwork") ||
-		!strings.Contains(out, "install python3-pyqt6") {
-		t.Errorf("without Qt and without %s: err %v, output:\n%s", requirePeersEnv, err, out)
-	}
-	out, err = run("1")
-	if err == nil || !strings.Contains(out, "--- FAIL") || !strings.Contains(out, requirePeersEnv+"=1 makes that a failure") {
-		t.Errorf("without Qt and with %s=1: err %v, output:\n%s", requirePeersEnv, err, out)
-	}
+	checkMissingPeer(t, "^TestGoClientQtServer_LK05_LK09$", "Qt", "install python3-pyside2.qtnetwork", "install python3-pyqt6")
 }
 
 // connectResults runs peers/qt_local_connect.py (Qt 5) behind the command

@@ -87,6 +87,8 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	default:
 		return bad("give exactly one of --tcp or --unix")
 	}
+	// One case per flag: each bound and message is its own, so the checks
+	// stay spelled out rather than table-driven.
 	switch {
 	case cfg.mode != "echo" && cfg.mode != "accept" && cfg.mode != "hold":
 		return bad("--mode must be echo, accept or hold")

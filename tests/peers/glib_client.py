@@ -46,20 +46,23 @@ def main():
     def fail(e):
         finish("error " + e.message, 1)
 
+    def finished(call, res):
+        """(True, call(res)), or (False, None) once fail reported its GLib.Error."""
+        try:
+            return True, call(res)
+        except GLib.Error as e:
+            fail(e)
+            return False, None
+
     client = Gio.SocketClient()
     # SocketClient.connect is the GIO call; GObject.Object.connect is the signal.
     GObject.Object.connect(client, "event", lambda _c, ev, _a, _s: events.append(int(ev)))
 
     def connected(_client, res):
-        try:
-            if args.tcp:
-                state["conn"] = client.connect_to_host_finish(res)
-            else:
-                state["conn"] = client.connect_finish(res)
-        except GLib.Error as e:
-            fail(e)
-            return
-        send_next()
+        ok, state["conn"] = finished(
+            client.connect_to_host_finish if args.tcp else client.connect_finish, res)
+        if ok:
+            send_next()
 
     def send_next():
         conn = state["conn"]
@@ -73,21 +76,17 @@ def main():
             msg, GLib.PRIORITY_DEFAULT, None, written)
 
     def written(stream, res):
-        try:
-            stream.write_all_finish(res)
-        except GLib.Error as e:
-            fail(e)
+        if not finished(stream.write_all_finish, res)[0]:
             return
         n = len(messages[state["i"]])
         state["conn"].get_input_stream().read_bytes_async(
             n, GLib.PRIORITY_DEFAULT, None, lambda s, r: echoed(s, r, b""))
 
     def echoed(stream, res, got):
-        try:
-            got += stream.read_bytes_finish(res).get_data()
-        except GLib.Error as e:
-            fail(e)
+        ok, data = finished(stream.read_bytes_finish, res)
+        if not ok:
             return
+        got += data.get_data()
         want = messages[state["i"]]
         if len(got) < len(want) and got == want[:len(got)]:
             stream.read_bytes_async(len(want) - len(got), GLib.PRIORITY_DEFAULT, None,
@@ -101,21 +100,17 @@ def main():
         send_next()
 
     def at_eof(stream, res):
-        try:
-            extra = stream.read_bytes_finish(res).get_data()
-        except GLib.Error as e:
-            fail(e)
+        ok, data = finished(stream.read_bytes_finish, res)
+        if not ok:
             return
+        extra = data.get_data()
         if extra:
             finish("error expected EOF, got %r" % extra, 1)
             return
         state["conn"].close_async(GLib.PRIORITY_DEFAULT, None, closed)
 
     def closed(conn, res):
-        try:
-            conn.close_finish(res)
-        except GLib.Error as e:
-            fail(e)
+        if not finished(conn.close_finish, res)[0]:
             return
         finish("ok %d events=%s" % (state["total"], ",".join(map(str, events))), 0)
 

@@ -46,11 +46,10 @@ class Echo:
         self.ins.read_bytes_async(4096, GLib.PRIORITY_DEFAULT, None, self.on_read)
 
     def on_read(self, stream, res):
-        try:
-            data = stream.read_bytes_finish(res).get_data()
-        except GLib.Error as e:
-            self.fail(e)
+        ok, b = self.finished(stream.read_bytes_finish, res)
+        if not ok:
             return
+        data = b.get_data()
         if not data:
             self.conn.close_async(GLib.PRIORITY_DEFAULT, None, self.on_closed)
             return
@@ -58,21 +57,22 @@ class Echo:
         self.outs.write_all_async(data, GLib.PRIORITY_DEFAULT, None, self.on_written)
 
     def on_written(self, stream, res):
-        try:
-            stream.write_all_finish(res)
-        except GLib.Error as e:
-            self.fail(e)
-            return
-        self.read()
+        if self.finished(stream.write_all_finish, res)[0]:
+            self.read()
 
     def on_closed(self, conn, res):
-        try:
-            conn.close_finish(res)
-        except GLib.Error as e:
-            self.fail(e)
+        if not self.finished(conn.close_finish, res)[0]:
             return
         say("done", self.total)
         Echo.live.discard(self)
+
+    def finished(self, call, res):
+        """(True, call(res)), or (False, None) once fail reported its GLib.Error."""
+        try:
+            return True, call(res)
+        except GLib.Error as e:
+            self.fail(e)
+            return False, None
 
     def fail(self, e):
         say("error", e.message)
