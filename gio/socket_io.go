@@ -13,6 +13,7 @@ import (
 
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
+	"github.com/sigloop/sigloop/internal/nbio"
 	"github.com/sigloop/sigloop/mainloop"
 )
 
@@ -87,12 +88,7 @@ func (r *ioReq) result(n int, serr error) (int, error) {
 func (r *ioReq) do(fd int) (n int, serr error, again bool) {
 	switch r.kind {
 	case ioRecv:
-		for {
-			n, serr = unix.Read(fd, r.buf)
-			if serr != unix.EINTR {
-				break
-			}
-		}
+		n, serr = nbio.Read(fd, r.buf)
 	case ioSend:
 		n, serr = sendto(fd, r.buf, r.flags, r.native)
 	default:
@@ -479,10 +475,7 @@ func (s *Socket) Accept(c *cancellable.Cancellable) (*Socket, error) {
 	nfd := -1
 	var aerr error
 	err := s.run(ctx, false, blocking, deadline, func(fd int) bool {
-		nfd, aerr = retryEINTR(func() (int, error) {
-			n, _, err := unix.Accept4(fd, unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK)
-			return n, err
-		})
+		nfd, aerr = nbio.Accept(fd)
 		return aerr == unix.EAGAIN
 	})
 	if err != nil {

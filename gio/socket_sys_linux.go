@@ -47,6 +47,12 @@ func nameCall(trap uintptr, fd int) ([]byte, error) {
 func getsockname(fd int) ([]byte, error) { return nameCall(unix.SYS_GETSOCKNAME, fd) }
 func getpeername(fd int) ([]byte, error) { return nameCall(unix.SYS_GETPEERNAME, fd) }
 
+// sendto and recvfrom use RawSyscall, as internal/nbio's Read and Write
+// do, for the reason given there: gio's descriptors are all O_NONBLOCK, so
+// these calls never block, and the runtime's syscall bookkeeping would wake
+// its monitor thread once per message. Clearing O_NONBLOCK on a descriptor
+// through Fd is not supported.
+
 // sendto sends p to the native address (nil: the connected peer) with flags.
 func sendto(fd int, p []byte, flags int, native []byte) (int, error) {
 	var bp, ap unsafe.Pointer
@@ -57,7 +63,7 @@ func sendto(fd int, p []byte, flags int, native []byte) (int, error) {
 		ap = unsafe.Pointer(&native[0])
 	}
 	for {
-		n, _, e := unix.Syscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(bp), uintptr(len(p)), uintptr(flags), uintptr(ap), uintptr(len(native)))
+		n, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(bp), uintptr(len(p)), uintptr(flags), uintptr(ap), uintptr(len(native)))
 		if e == unix.EINTR {
 			continue
 		}
@@ -78,7 +84,7 @@ func recvfrom(fd int, p []byte, flags int) (int, []byte, error) {
 		bp = unsafe.Pointer(&p[0])
 	}
 	for {
-		n, _, e := unix.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(bp), uintptr(len(p)), uintptr(flags), uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&alen)))
+		n, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(bp), uintptr(len(p)), uintptr(flags), uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&alen)))
 		if e == unix.EINTR {
 			alen = uint32(len(buf))
 			continue

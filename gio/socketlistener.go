@@ -11,6 +11,7 @@ import (
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
+	"github.com/sigloop/sigloop/internal/nbio"
 	"github.com/sigloop/sigloop/mainloop"
 	"github.com/sigloop/sigloop/object"
 	"github.com/sigloop/sigloop/signal"
@@ -696,12 +697,7 @@ func acceptNow(s *Socket, c *cancellable.Cancellable) (*Socket, error) {
 	nfd := -1
 	var aerr error
 	if rc.Control(func(fd uintptr) {
-		for {
-			nfd, _, aerr = unix.Accept4(int(fd), unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK)
-			if aerr != unix.EINTR {
-				return
-			}
-		}
+		nfd, aerr = nbio.Accept(int(fd))
 	}) != nil {
 		return nil, closedError()
 	}

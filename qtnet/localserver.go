@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/internal/nbio"
 	"github.com/sigloop/sigloop/mainloop"
 	"github.com/sigloop/sigloop/object"
 	"github.com/sigloop/sigloop/signal"
@@ -420,7 +421,7 @@ func (s *LocalServer) acceptOne(fn string) (accepted, again bool) {
 	}
 	s.pollers++
 	s.mu.Unlock()
-	nfd, _, err := unix.Accept4(fd, unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK)
+	nfd, err := nbio.Accept(fd)
 	s.mu.Lock()
 	s.donePollLocked()
 	if s.fd != fd {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/internal/nbio"
 	"github.com/sigloop/sigloop/mainloop"
 	"github.com/sigloop/sigloop/object"
 	"github.com/sigloop/sigloop/signal"
@@ -690,7 +691,7 @@ func (s *LocalSocket) readIn() {
 	fd := s.fd
 	s.pollers++ // the descriptor stays open during the read
 	s.mu.Unlock()
-	n, err := unix.Read(fd, buf)
+	n, err := nbio.Read(fd, buf)
 	s.mu.Lock()
 	s.donePollLocked()
 	if s.fd != fd {
@@ -758,7 +759,7 @@ func (s *LocalSocket) writeOut() bool {
 		chunk := s.wbuf[s.woff:]
 		s.pollers++
 		s.mu.Unlock()
-		n, err := unix.Write(fd, chunk)
+		n, err := nbio.Write(fd, chunk)
 		s.mu.Lock()
 		s.donePollLocked()
 		if n > 0 {
