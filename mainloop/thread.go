@@ -2,6 +2,7 @@ package mainloop
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/sigloop/sigloop/internal/goid"
 )
@@ -33,25 +34,48 @@ type stackEntry struct {
 
 var threads sync.Map // tid → *threadState
 
+// lastThread caches the state most recently looked up in threads, so that
+// the goroutine running a loop (which asks for its state several times per
+// dispatched source: CurrentSource, ThreadDefault, Invoke) skips the map.
+// Only a goroutine stores its own state here, and it clears the entry
+// before its state leaves threads, so an entry whose tid is the caller's is
+// the caller's live state.
+var lastThread atomic.Pointer[threadState]
+
+// lookupThread finds the state of the goroutine tid (the caller).
+func lookupThread(tid int64) *threadState {
+	if ts := lastThread.Load(); ts != nil && ts.tid == tid {
+		return ts
+	}
+	v, ok := threads.Load(tid)
+	if !ok {
+		return nil
+	}
+	ts := v.(*threadState)
+	lastThread.Store(ts)
+	return ts
+}
+
 // lockThread returns the calling goroutine's state, creating it if needed,
 // and keeps it (and, where identity is the thread id, the goroutine's OS
 // thread) until the paired unlock, on the same goroutine.
 func lockThread() *threadState {
 	goid.Pin()
 	tid := goid.ID()
-	if v, ok := threads.Load(tid); ok {
-		ts := v.(*threadState)
+	if ts := lookupThread(tid); ts != nil {
 		ts.locks++
 		return ts
 	}
 	ts := &threadState{tid: tid, locks: 1}
 	threads.Store(tid, ts)
+	lastThread.Store(ts)
 	return ts
 }
 
 func (ts *threadState) unlock() {
 	ts.locks--
 	if ts.locks == 0 && len(ts.stack) == 0 {
+		lastThread.CompareAndSwap(ts, nil)
 		threads.Delete(ts.tid)
 	}
 	goid.Unpin()
@@ -64,12 +88,9 @@ func (ts *threadState) unlock() {
 func peekThread(f func(tid int64, ts *threadState)) {
 	goid.Pin()
 	tid := goid.ID()
-	var ts *threadState
-	if v, ok := threads.Load(tid); ok {
-		ts = v.(*threadState)
-		if ts.locks == 0 && len(ts.stack) == 0 {
-			ts = nil
-		}
+	ts := lookupThread(tid)
+	if ts != nil && ts.locks == 0 && len(ts.stack) == 0 {
+		ts = nil
 	}
 	f(tid, ts)
 	goid.Unpin()
