@@ -72,6 +72,14 @@ type ioReq struct {
 	flags   int
 	prefix  string // of the error an ioRecv or ioSend errno becomes
 	attempt func(fd int) (again bool)
+	// waits is set for an operation that waits for readiness (blocking
+	// mode, on its own goroutine): its read or send is then made as
+	// net.Conn makes it, through the runtime's syscall entry. One that
+	// does not wait (non-blocking mode, the main loop's pollable path)
+	// uses RawSyscall (see internal/nbio): it never blocks, and entering
+	// the runtime's syscall state would wake its monitor thread once per
+	// message on the loop's CPU.
+	waits bool
 }
 
 // result is the outcome of an ioRecv or ioSend: the count, or the errno
@@ -88,9 +96,17 @@ func (r *ioReq) result(n int, serr error) (int, error) {
 func (r *ioReq) do(fd int) (n int, serr error, again bool) {
 	switch r.kind {
 	case ioRecv:
-		n, serr = nbio.Read(fd, r.buf)
+		if r.waits {
+			for {
+				if n, serr = unix.Read(fd, r.buf); serr != unix.EINTR {
+					break
+				}
+			}
+		} else {
+			n, serr = nbio.Read(fd, r.buf)
+		}
 	case ioSend:
-		n, serr = sendto(fd, r.buf, r.flags, r.native)
+		n, serr = sendto(fd, r.buf, r.flags, r.native, !r.waits)
 	default:
 		return 0, nil, r.attempt(fd)
 	}
@@ -377,6 +393,7 @@ func (d *dirOp) perform(s *Socket, ctx context.Context, write bool, deadline tim
 	if d.fn == nil {
 		d.fn = d.step
 	}
+	req.waits = true
 	d.req, d.ctx = req, ctx
 	d.cancelled, d.again, d.n, d.serr = false, false, 0, nil
 	d.mu.Lock()

@@ -47,14 +47,14 @@ func nameCall(trap uintptr, fd int) ([]byte, error) {
 func getsockname(fd int) ([]byte, error) { return nameCall(unix.SYS_GETSOCKNAME, fd) }
 func getpeername(fd int) ([]byte, error) { return nameCall(unix.SYS_GETPEERNAME, fd) }
 
-// sendto and recvfrom use RawSyscall, as internal/nbio's Read and Write
-// do, for the reason given there: gio's descriptors are all O_NONBLOCK, so
-// these calls never block, and the runtime's syscall bookkeeping would wake
-// its monitor thread once per message. Clearing O_NONBLOCK on a descriptor
-// through Fd is not supported.
-
 // sendto sends p to the native address (nil: the connected peer) with flags.
-func sendto(fd int, p []byte, flags int, native []byte) (int, error) {
+// With raw it is made with RawSyscall, for the reason internal/nbio gives:
+// gio's descriptors are all O_NONBLOCK, so the call never blocks, and on a
+// main loop the runtime's syscall bookkeeping would wake its monitor thread
+// once per message. An operation that waits (blocking mode, on a worker
+// goroutine) passes raw=false and is made as net.Conn makes it. Clearing
+// O_NONBLOCK on a descriptor through Fd is not supported.
+func sendto(fd int, p []byte, flags int, native []byte, raw bool) (int, error) {
 	var bp, ap unsafe.Pointer
 	if len(p) > 0 {
 		bp = unsafe.Pointer(&p[0])
@@ -62,8 +62,12 @@ func sendto(fd int, p []byte, flags int, native []byte) (int, error) {
 	if len(native) > 0 {
 		ap = unsafe.Pointer(&native[0])
 	}
+	call := unix.Syscall6
+	if raw {
+		call = unix.RawSyscall6
+	}
 	for {
-		n, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(bp), uintptr(len(p)), uintptr(flags), uintptr(ap), uintptr(len(native)))
+		n, _, e := call(unix.SYS_SENDTO, uintptr(fd), uintptr(bp), uintptr(len(p)), uintptr(flags), uintptr(ap), uintptr(len(native)))
 		if e == unix.EINTR {
 			continue
 		}
@@ -84,7 +88,7 @@ func recvfrom(fd int, p []byte, flags int) (int, []byte, error) {
 		bp = unsafe.Pointer(&p[0])
 	}
 	for {
-		n, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(bp), uintptr(len(p)), uintptr(flags), uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&alen)))
+		n, _, e := unix.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(bp), uintptr(len(p)), uintptr(flags), uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&alen)))
 		if e == unix.EINTR {
 			alen = uint32(len(buf))
 			continue
