@@ -40,8 +40,13 @@ func (n *NetListener) Accept() (net.Conn, error) {
 	}
 	conn, _, err := n.l.Accept(n.stop)
 	if err != nil {
-		if n.stop.IsCancelled() || errors.Is(err, ErrClosed) {
+		switch {
+		case errors.Is(err, ErrClosed):
 			return nil, &netClosedError{err}
+		case n.stop.IsCancelled():
+			// Close cancels n.stop before it closes the listener, so an
+			// Accept in progress may see either: both are the close.
+			return nil, &netClosedError{listenerClosedError()}
 		}
 		return nil, err
 	}
