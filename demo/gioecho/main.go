@@ -243,6 +243,10 @@ func newThreadedServer(addr gio.SocketAddress, backlog, maxThreads int, acceptOn
 }
 
 // newSocketServer is --socket: a listening Socket and an accept source.
+// Its bind, listen and local-address steps are the ones SocketListener's
+// AddAddress takes (gio/socketlistener.go), spelled out here on purpose:
+// this flavour is the bare-Socket baseline the SocketService flavour is
+// measured against, so it must not go through the listener.
 func newSocketServer(addr gio.SocketAddress, backlog int, acceptOnly bool) (*server, error) {
 	l, err := gio.NewSocket(addr.Family(), gio.SocketTypeStream, gio.SocketProtocolDefault)
 	if err != nil {
