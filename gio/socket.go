@@ -53,14 +53,15 @@ type Socket struct {
 	typ      SocketType
 	protocol SocketProtocol
 
-	file     *os.File        // owns the fd; closed by Close
-	rc       syscall.RawConn // file's RawConn: every syscall goes through it
-	fd       atomic.Int64    // the descriptor number, -1 once closed
-	closedCh chan struct{}   // closed by Close, wakes waiters on the semaphores
+	file *os.File        // owns the fd; closed by Close
+	rc   syscall.RawConn // file's RawConn: every syscall goes through it
+	fd   atomic.Int64    // the descriptor number, -1 once closed
 
-	readSem  chan struct{} // one receive/accept/wait-for-IN at a time
-	writeSem chan struct{} // one send/connect-wait/wait-for-OUT at a time
-	dirs     [2]dirOp      // read, write: wait state, owned by the semaphore holder
+	// ws is the state of operations that wait (blocking mode, net.Conn),
+	// made by the first of them: a socket used only from a main loop (the
+	// non-blocking, pollable path) never needs it, and it is most of a
+	// Socket's size.
+	ws atomic.Pointer[waitState]
 
 	mu             sync.Mutex
 	closed         bool
@@ -223,9 +224,6 @@ func adoptFD(fd int, family SocketFamily, t SocketType, protocol SocketProtocol)
 		protocol: protocol,
 		file:     f,
 		rc:       rc,
-		closedCh: make(chan struct{}),
-		readSem:  make(chan struct{}, 1),
-		writeSem: make(chan struct{}, 1),
 		blocking: true,
 		backlog:  defaultListenBacklog,
 	}
@@ -725,7 +723,9 @@ func (s *Socket) Close() error {
 	s.fd.Store(-1)
 	s.connectedRead, s.connectedWrite, s.connectPending = false, false, false
 	s.remote = nil
-	close(s.closedCh)
+	if w := s.ws.Load(); w != nil {
+		close(w.closedCh)
+	}
 	var sources []*socketSource
 	for ss := s.sources; ss != nil; ss = ss.next {
 		sources = append(sources, ss)

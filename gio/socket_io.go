@@ -116,6 +116,45 @@ func (r *ioReq) do(fd int) (n int, serr error, again bool) {
 	return n, serr, false
 }
 
+// waitState is what operations that wait share (see Socket.ws).
+type waitState struct {
+	closedCh chan struct{} // closed by Close, wakes waiters on the semaphores
+	readSem  chan struct{} // one receive/accept/wait-for-IN at a time
+	writeSem chan struct{} // one send/connect-wait/wait-for-OUT at a time
+	dirs     [2]dirOp      // read, write: wait state, owned by the semaphore holder
+}
+
+// dir is the read or the write direction.
+func (w *waitState) dir(write bool) *dirOp {
+	if write {
+		return &w.dirs[1]
+	}
+	return &w.dirs[0]
+}
+
+// waits returns s's waitState, making it on first use; made after Close,
+// its closedCh is closed already.
+func (s *Socket) waits() *waitState {
+	if w := s.ws.Load(); w != nil {
+		return w
+	}
+	w := &waitState{
+		closedCh: make(chan struct{}),
+		readSem:  make(chan struct{}, 1),
+		writeSem: make(chan struct{}, 1),
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur := s.ws.Load(); cur != nil {
+		return cur
+	}
+	if s.closed {
+		close(w.closedCh)
+	}
+	s.ws.Store(w)
+	return w
+}
+
 // dirOp is one direction's wait state (read: receives, accepts, waits for
 // IOIn; write: sends, connect waits, waits for IOOut). It belongs to the
 // goroutine holding the direction's semaphore, except for kick, which any
@@ -186,10 +225,7 @@ func (d *dirOp) kickCurrent(s *Socket, write bool) {
 // allocations. It is for a Cancellable used by one operation at a time in
 // that direction, and reset between uses (the net.Conn deadlines').
 func (s *Socket) wire(write bool, c *cancellable.Cancellable) {
-	d := &s.dirs[0]
-	if write {
-		d = &s.dirs[1]
-	}
+	d := s.waits().dir(write)
 	c.Connect(func() { d.kickCurrent(s, write) })
 	d.mu.Lock()
 	d.wired = c
@@ -233,14 +269,15 @@ func (s *Socket) runReq(ctx context.Context, write, blocking bool, deadline time
 	if neverDone(ctx) {
 		ctx = nil // context.Background and the like: nothing to watch
 	}
-	sem, d := s.readSem, &s.dirs[0]
+	w := s.waits()
+	sem, d := w.readSem, &w.dirs[0]
 	if write {
-		sem, d = s.writeSem, &s.dirs[1]
+		sem, d = w.writeSem, &w.dirs[1]
 	}
 	select {
 	case sem <- struct{}{}:
 	default:
-		if err := s.acquire(ctx, sem, deadline); err != nil {
+		if err := s.acquire(ctx, w, sem, deadline); err != nil {
 			return 0, err
 		}
 	}
@@ -356,7 +393,7 @@ func afterFunc(ctx context.Context, f func()) (stop func() bool) {
 
 // acquire waits for a busy direction's semaphore, honouring the deadline,
 // ctx and Close.
-func (s *Socket) acquire(ctx context.Context, sem chan struct{}, deadline time.Time) error {
+func (s *Socket) acquire(ctx context.Context, w *waitState, sem chan struct{}, deadline time.Time) error {
 	var timerC <-chan time.Time
 	if !deadline.IsZero() {
 		t := time.NewTimer(time.Until(deadline))
@@ -375,7 +412,7 @@ func (s *Socket) acquire(ctx context.Context, sem chan struct{}, deadline time.T
 	select {
 	case sem <- struct{}{}:
 		return nil
-	case <-s.closedCh:
+	case <-w.closedCh:
 		return closedError()
 	case <-done:
 		return ctxError(ctx)

@@ -1,0 +1,45 @@
+package gio
+
+import (
+	"testing"
+	"unsafe"
+)
+
+// TestSocketWaitStateLazy pins what a Socket used only from a main loop
+// costs: the state of waiting operations (two semaphores, the close
+// channel, two 224-byte direction states) is made by the first operation
+// that waits, not by every accepted socket.
+func TestSocketWaitStateLazy(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		t.Skip("sizes are pinned for 64-bit platforms")
+	}
+	if got, limit := unsafe.Sizeof(Socket{}), uintptr(1216); got > limit {
+		t.Errorf("Socket is %d bytes, want at most %d", got, limit)
+	}
+	ca, cb := socketPair(t)
+	a, b := ca.Socket(), cb.Socket()
+	a.SetBlocking(false)
+	if _, err := b.Send([]byte("x"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Receive(make([]byte, 4), nil); err != nil {
+		t.Fatal(err)
+	}
+	if a.ws.Load() != nil {
+		t.Error("a non-blocking Receive made the wait state")
+	}
+	a.SetBlocking(true)
+	if _, err := b.Send([]byte("y"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Receive(make([]byte, 4), nil); err != nil {
+		t.Fatal(err)
+	}
+	if a.ws.Load() == nil {
+		t.Error("a blocking Receive did not make the wait state")
+	}
+	a.Close()
+	if _, err := a.Receive(make([]byte, 4), nil); err == nil {
+		t.Error("Receive after Close succeeded")
+	}
+}
