@@ -47,7 +47,10 @@ import (
 // one with NewSocket or NewSocketFromFD.
 type Socket struct {
 	object.Object
-	prop socketProps
+	// prop holds the property slots, made by the first use of a property
+	// (props): most sockets never have theirs read or watched by name.
+	propOnce sync.Once
+	prop     *socketProps
 
 	family   SocketFamily
 	typ      SocketType

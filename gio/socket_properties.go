@@ -3,7 +3,6 @@ package gio
 import (
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/sigloop/sigloop/object"
@@ -17,7 +16,6 @@ import (
 // read and change the real state; each slot here mirrors the last value set
 // through them and is what emits Notify.
 type socketProps struct {
-	once              sync.Once
 	blocking          object.Property[bool]
 	keepalive         object.Property[bool]
 	timeout           object.Property[time.Duration]
@@ -36,8 +34,8 @@ var socketPropertyNames = []string{"family", "type", "protocol", "fd", "blocking
 // props installs the property slots, once, with the current values. The
 // slots are fixed names on a fresh table, so Install cannot fail.
 func (s *Socket) props() *socketProps {
-	p := &s.prop
-	p.once.Do(func() {
+	s.propOnce.Do(func() {
+		p := new(socketProps)
 		o := &s.Object
 		s.mu.Lock()
 		blocking, keepalive, timeout, backlog := s.blocking, s.keepalive, s.timeout, s.backlog
@@ -62,8 +60,9 @@ func (s *Socket) props() *socketProps {
 		_ = p.broadcast.Install(o, "broadcast", bcast, 0)
 		_ = p.multicastLoopback.Install(o, "multicast-loopback", mloop, 0)
 		_ = p.multicastTTL.Install(o, "multicast-ttl", mttl, 0)
+		s.prop = p
 	})
-	return p
+	return s.prop
 }
 
 // Property is g_object_get_property on a GSocket: the value of one of

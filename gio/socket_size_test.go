@@ -8,12 +8,13 @@ import (
 // TestSocketWaitStateLazy pins what a Socket used only from a main loop
 // costs: the state of waiting operations (two semaphores, the close
 // channel, two 224-byte direction states) is made by the first operation
-// that waits, not by every accepted socket.
+// that waits, and the property slots by the first use of a property, not
+// by every accepted socket (1680 bytes before, 776 with both lazy).
 func TestSocketWaitStateLazy(t *testing.T) {
 	if unsafe.Sizeof(uintptr(0)) != 8 {
 		t.Skip("sizes are pinned for 64-bit platforms")
 	}
-	if got, limit := unsafe.Sizeof(Socket{}), uintptr(1216); got > limit {
+	if got, limit := unsafe.Sizeof(Socket{}), uintptr(776); got > limit {
 		t.Errorf("Socket is %d bytes, want at most %d", got, limit)
 	}
 	ca, cb := socketPair(t)
