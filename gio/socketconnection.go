@@ -3,6 +3,7 @@ package gio
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/cancellable"
@@ -50,7 +51,9 @@ type SocketConnection struct {
 	in          *InputStream
 	out         *OutputStream
 
-	net netConnState
+	// net is the net.Conn state (deadlines, addresses), made by the first
+	// net.Conn call: a connection used with GLib's calls never needs it.
+	net atomic.Pointer[netConnState]
 }
 
 // NewSocketConnection is g_socket_connection_factory_create_connection: it
@@ -232,7 +235,7 @@ func (c *SocketConnection) Connect(addr SocketAddress, cn *cancellable.Cancellab
 		}
 	}
 	if err == nil {
-		c.net.noteAddrs(c.socket)
+		c.netState().noteAddrs(c.socket)
 	}
 	return err
 }

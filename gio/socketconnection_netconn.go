@@ -24,6 +24,18 @@ type netConnState struct {
 	local, remote net.Addr
 }
 
+// netState is c's net.Conn state, made on first use.
+func (c *SocketConnection) netState() *netConnState {
+	if n := c.net.Load(); n != nil {
+		return n
+	}
+	n := new(netConnState)
+	if c.net.CompareAndSwap(nil, n) {
+		return n
+	}
+	return c.net.Load()
+}
+
 // noteAddrs remembers the socket's addresses once it is connected.
 func (n *netConnState) noteAddrs(s *Socket) {
 	n.addrMu.Lock()
@@ -56,9 +68,10 @@ func (c *SocketConnection) Read(b []byte) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
-	c.net.readMu.Lock()
-	defer c.net.readMu.Unlock()
-	n, err := withDeadline(&c.net.rd, c.socket, false, func(cn *cancellable.Cancellable) (int, error) {
+	ns := c.netState()
+	ns.readMu.Lock()
+	defer ns.readMu.Unlock()
+	n, err := withDeadline(&ns.rd, c.socket, false, func(cn *cancellable.Cancellable) (int, error) {
 		return c.InputStream().Read(b, cn)
 	})
 	if err != nil {
@@ -77,10 +90,11 @@ func (c *SocketConnection) Write(b []byte) (int, error) {
 	if !c.ok() {
 		return 0, errConnNotInit()
 	}
-	c.net.writeMu.Lock()
-	defer c.net.writeMu.Unlock()
+	ns := c.netState()
+	ns.writeMu.Lock()
+	defer ns.writeMu.Unlock()
 	var total int
-	_, err := withDeadline(&c.net.wd, c.socket, true, func(cn *cancellable.Cancellable) (int, error) {
+	_, err := withDeadline(&ns.wd, c.socket, true, func(cn *cancellable.Cancellable) (int, error) {
 		n, err := c.OutputStream().WriteAll(b[total:], cn)
 		total += n
 		return n, err
@@ -105,10 +119,11 @@ func (c *SocketConnection) netAddrs() (local, remote net.Addr) {
 	if !c.ok() {
 		return nil, nil
 	}
-	if l, r := c.net.addrs(); (l == nil || r == nil) && !c.socket.IsClosed() {
-		c.net.noteAddrs(c.socket)
+	ns := c.netState()
+	if l, r := ns.addrs(); (l == nil || r == nil) && !c.socket.IsClosed() {
+		ns.noteAddrs(c.socket)
 	}
-	return c.net.addrs()
+	return ns.addrs()
 }
 
 // CloseWrite shuts down the sending side (shutdown(2) SHUT_WR), as
@@ -127,8 +142,9 @@ func (c *SocketConnection) SetDeadline(t time.Time) error {
 	if !c.ok() {
 		return errConnNotInit()
 	}
-	c.net.rd.set(t)
-	c.net.wd.set(t)
+	ns := c.netState()
+	ns.rd.set(t)
+	ns.wd.set(t)
 	return nil
 }
 
@@ -140,7 +156,7 @@ func (c *SocketConnection) SetReadDeadline(t time.Time) error {
 	if !c.ok() {
 		return errConnNotInit()
 	}
-	c.net.rd.set(t)
+	c.netState().rd.set(t)
 	return nil
 }
 
@@ -149,7 +165,7 @@ func (c *SocketConnection) SetWriteDeadline(t time.Time) error {
 	if !c.ok() {
 		return errConnNotInit()
 	}
-	c.net.wd.set(t)
+	c.netState().wd.set(t)
 	return nil
 }
 
