@@ -7,7 +7,8 @@ import (
 	"net"
 	"net/http"
 	"testing"
-	"time"
+
+	"github.com/sigloop/sigloop/internal/testwait"
 )
 
 // A SocketListener serves net/http through NetListener, and Close ends
@@ -38,13 +39,8 @@ func TestNetListenerHTTP(t *testing.T) {
 		t.Fatalf("body %q", body)
 	}
 	nl.Close()
-	select {
-	case err := <-served:
-		if !errors.Is(err, net.ErrClosed) || !errors.Is(err, ErrClosed) {
-			t.Errorf("Serve returned %v", err)
-		}
-	case <-time.After(testTimeout):
-		t.Fatal("Serve did not return after Close")
+	if err := testwait.Recv(t, served, testTimeout, "Serve to return after Close"); !errors.Is(err, net.ErrClosed) || !errors.Is(err, ErrClosed) {
+		t.Errorf("Serve returned %v", err)
 	}
 	if _, err := nl.Accept(); !errors.Is(err, net.ErrClosed) {
 		t.Errorf("Accept after Close: %v", err)

@@ -16,7 +16,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/internal/leakcheck"
 	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/internal/testwait"
 )
 
 // loopback returns the loopback InetSocketAddress of family with port 0.
@@ -805,12 +807,8 @@ func TestBlockedOpsEnd_SOCK2_SOCK3(t *testing.T) {
 	go func() { _, err := l.Accept(nil); errc <- err }()
 	time.Sleep(20 * time.Millisecond)
 	l.Close()
-	select {
-	case err := <-errc:
-		wantCode(t, "accept on closed", err, ErrorClosed)
-	case <-time.After(10 * time.Second):
-		t.Fatal("accept blocked after close")
-	}
+	err := testwait.Recv(t, errc, 10*time.Second, "close to end a blocked accept")
+	wantCode(t, "accept on closed", err, ErrorClosed)
 
 	client, server := connectedPair(t, SocketFamilyIPv4)
 	first := make(chan error, 1)
@@ -1008,14 +1006,6 @@ func TestNetInterop(t *testing.T) {
 	}
 }
 
-func countFDs(t *testing.T) int {
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Skip("no /proc/self/fd")
-	}
-	return len(ents)
-}
-
 // TestNoFDLeak_SOCK3 counts /proc/self/fd around a mix of sockets.
 func TestNoFDLeak_SOCK3(t *testing.T) {
 	var wg sync.WaitGroup
@@ -1046,11 +1036,11 @@ func TestNoFDLeak_SOCK3(t *testing.T) {
 		wg.Wait()
 	}
 	round() // warm up lazily opened runtime fds (epoll)
-	before := countFDs(t)
+	before := leakcheck.OpenFDs(t)
 	for i := 0; i < 3; i++ {
 		round()
 	}
-	if after := countFDs(t); after > before {
+	if after := leakcheck.OpenFDs(t); after > before {
 		t.Errorf("fds: %d before, %d after", before, after)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sigloop/sigloop/internal/testwait"
 )
 
 // A SocketConnection is a net.Conn. These are the checks of
@@ -168,13 +170,8 @@ func TestNetConnCloseUnblocksRead(t *testing.T) {
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case err := <-errc:
-		if !errors.Is(err, net.ErrClosed) || !errors.Is(err, ErrClosed) {
-			t.Fatalf("Read after Close: %v; want net.ErrClosed and CLOSED", err)
-		}
-	case <-time.After(testTimeout):
-		t.Fatal("Close did not wake Read")
+	if err := testwait.Recv(t, errc, testTimeout, "Close to wake Read"); !errors.Is(err, net.ErrClosed) || !errors.Is(err, ErrClosed) {
+		t.Fatalf("Read after Close: %v; want net.ErrClosed and CLOSED", err)
 	}
 	if _, err := c.Write([]byte("x")); !errors.Is(err, net.ErrClosed) {
 		t.Fatalf("Write after Close: %v", err)

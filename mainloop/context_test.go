@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/internal/testwait"
 )
 
 func drain(c *Context) int {
@@ -1483,13 +1484,7 @@ func TestWaitGLib_ML11(t *testing.T) {
 			s.Destroy()
 		}()
 	}
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("loops did not end")
-	}
+	testwait.WaitGroup(t, &wg, 20*time.Second, "the loops to end")
 }
 
 // TestFinalizationFromSource_ML19 is /maincontext/source_finalization_from_source/1,

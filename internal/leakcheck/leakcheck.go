@@ -140,3 +140,15 @@ func (w *Collectable) Held() bool {
 	}
 	return !w.gone.Load()
 }
+
+// OpenFDs counts the process's open file descriptors (/proc/self/fd), for
+// tests that check an operation leaks none; it skips t where /proc is not
+// mounted.
+func OpenFDs(t testing.TB) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skipf("no /proc/self/fd: %v", err)
+	}
+	return len(ents)
+}
