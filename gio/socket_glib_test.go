@@ -194,18 +194,7 @@ loop.run()
 	if _, err := c.Send([]byte("shout"), nil); err != nil {
 		t.Fatal(err)
 	}
-	var got []byte
-	buf := make([]byte, 64)
-	for {
-		n, err := c.Receive(buf, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			break
-		}
-		got = append(got, buf[:n]...)
-	}
+	got := receiveAll(t, c)
 	if string(got) != "SHOUT" {
 		t.Errorf("%q", got)
 	}

@@ -424,18 +424,7 @@ func TestCloseGraceful_SOCK8(t *testing.T) {
 	if err := server.Close(); err != nil {
 		t.Fatal(err)
 	}
-	var got []byte
-	buf := make([]byte, 1024)
-	for {
-		n, err := client.Receive(buf, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			break
-		}
-		got = append(got, buf[:n]...)
-	}
+	got := receiveAll(t, client)
 	if !bytes.Equal(got, data) {
 		t.Fatalf("got %d bytes, want %d", len(got), len(data))
 	}
@@ -960,16 +949,8 @@ func TestNetInterop(t *testing.T) {
 		t.Errorf("listening %v protocol %v", s.IsListening(), s.Protocol())
 	}
 	la, _ := s.LocalAddress()
-	conn, err := net.Dial("tcp", la.ToNet().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	acc, err := s.Accept(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer acc.Close()
+	conn := dialTCP(t, la.ToNet().String())
+	acc := acceptSocket(t, s)
 
 	gl, err := s.NetListener()
 	if err != nil {

@@ -2,6 +2,7 @@ package gio
 
 import (
 	"errors"
+	"net"
 	"path/filepath"
 	"testing"
 	"time"
@@ -83,11 +84,48 @@ func clientConnect(t testing.TB, l *testLoop, cl *SocketClient, addr SocketConne
 // acceptAndClose accepts one connection on l and closes it.
 func acceptAndClose(t testing.TB, l *Socket) {
 	t.Helper()
+	_ = acceptSocket(t, l).Close()
+}
+
+// acceptSocket is l.Accept(nil), failing t on error; the accepted socket is
+// closed when the test ends (a second Close is harmless).
+func acceptSocket(t testing.TB, l *Socket) *Socket {
+	t.Helper()
 	s, err := l.Accept(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = s.Close()
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// dialTCP is net.Dial("tcp", addr), failing t on error; the connection is
+// closed when the test ends.
+func dialTCP(t testing.TB, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// receiveAll receives on s until end of stream, failing t on an error.
+func receiveAll(t testing.TB, s *Socket) []byte {
+	t.Helper()
+	var got []byte
+	buf := make([]byte, 1024)
+	for {
+		n, err := s.Receive(buf, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return got
+		}
+		got = append(got, buf[:n]...)
+	}
 }
 
 // listenLoopback returns a listening socket on the loopback address of the

@@ -249,16 +249,8 @@ func TestConnectionFactoryMPTCP_SOCK10(t *testing.T) {
 	}
 	tcpConn(ls, "listener adopted from net.Listen")
 
-	nc, err := net.Dial("tcp", nl.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	as, err := ls.Accept(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ac := tcpConn(as, "socket accepted from an adopted net.Listen socket")
+	nc := dialTCP(t, nl.Addr().String())
+	ac := tcpConn(acceptSocket(t, ls), "socket accepted from an adopted net.Listen socket")
 	defer ac.Close()
 	cs, err := NewSocketFromNetConn(nc)
 	if err != nil {
