@@ -15,9 +15,7 @@ import (
 // Serve with an error matching net.ErrClosed.
 func TestNetListenerHTTP(t *testing.T) {
 	l := NewSocketListener()
-	if _, err := l.AddAddress(loopback4(), SocketTypeStream, SocketProtocolDefault, nil); err != nil {
-		t.Fatal(err)
-	}
+	addLoopback4(t, l)
 	nl := l.NetListener()
 	addr := nl.Addr()
 	if _, ok := addr.(*net.TCPAddr); !ok || addr.(*net.TCPAddr).Port == 0 {
