@@ -134,35 +134,19 @@ func TestIPSync_SOCK5_SOCK8(t *testing.T) {
 			if n, err := client.Send(msg, nil); err != nil || n != len(msg) {
 				t.Fatalf("send %d %v", n, err)
 			}
-			buf := make([]byte, 64)
-			got := 0
-			for got < len(msg) {
-				n, err := client.Receive(buf[got:], nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got += n
-			}
-			if !bytes.Equal(buf[:got], msg) {
-				t.Fatalf("echo %q", buf[:got])
+			if got := receiveN(t, client, len(msg)); !bytes.Equal(got, msg) {
+				t.Fatalf("echo %q", got)
 			}
 			// Vectored send.
 			n, err := client.SendVectors([][]byte{[]byte("ab"), []byte("cd"), nil, []byte("e")}, nil)
 			if err != nil || n != 5 {
 				t.Fatalf("send vectors %d %v", n, err)
 			}
-			got = 0
-			for got < 5 {
-				n, err := client.Receive(buf[got:], nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got += n
-			}
-			if string(buf[:5]) != "abcde" {
-				t.Fatalf("vectored echo %q", buf[:5])
+			if got := receiveN(t, client, 5); string(got) != "abcde" {
+				t.Fatalf("vectored echo %q", got)
 			}
 			// A receive on an idle connection times out (SOCK-5).
+			buf := make([]byte, 64)
 			client.SetTimeout(150 * time.Millisecond)
 			start := time.Now()
 			_, err = client.Receive(buf, nil)
@@ -487,17 +471,8 @@ func TestFDReuse_SOCK3(t *testing.T) {
 	if n, err := client.Send([]byte("!"), nil); n != 1 || err != nil {
 		t.Fatalf("original after closing the dup: %d %v", n, err)
 	}
-	buf := make([]byte, 16)
-	got := 0
-	for got < 8 {
-		n, err := server.Receive(buf[got:], nil)
-		if err != nil || n == 0 {
-			t.Fatal(n, err)
-		}
-		got += n
-	}
-	if string(buf[:got]) != "via dup!" {
-		t.Errorf("%q", buf[:got])
+	if got := receiveN(t, server, 8); string(got) != "via dup!" {
+		t.Errorf("%q", got)
 	}
 }
 

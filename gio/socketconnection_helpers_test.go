@@ -58,6 +58,18 @@ func (r *result) cb(src any, res asyncresult.AsyncResult) {
 	r.source, r.res, r.ctx = src, res, mainloop.ThreadDefault()
 }
 
+// wantOnce runs n more iterations of l, then checks that the callback ran
+// exactly once in all.
+func (r *result) wantOnce(l *testLoop, n int) {
+	l.t.Helper()
+	for range n {
+		l.ctx.Iteration(false)
+	}
+	if r.calls != 1 {
+		l.t.Fatalf("callback ran %d times, want once", r.calls)
+	}
+}
+
 // wait iterates l until the callback has run and returns its result.
 func (r *result) wait(l *testLoop) asyncresult.AsyncResult {
 	l.t.Helper()
@@ -109,6 +121,21 @@ func dialTCP(t testing.TB, addr string) net.Conn {
 	}
 	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// receiveN receives exactly n bytes on s, failing t on an error or an
+// early end of stream.
+func receiveN(t testing.TB, s *Socket, n int) []byte {
+	t.Helper()
+	buf := make([]byte, n)
+	for got := 0; got < n; {
+		m, err := s.Receive(buf[got:], nil)
+		if err != nil || m == 0 {
+			t.Fatalf("received %d of %d bytes, then %d, %v", got, n, m, err)
+		}
+		got += m
+	}
+	return buf
 }
 
 // receiveAll receives on s until end of stream, failing t on an error.
