@@ -77,6 +77,15 @@ func wantCode(t *testing.T, what string, err error, code ErrorCode) {
 	}
 }
 
+// wantCodeMsg is wantCode, and then err's text must be msg (GLib's).
+func wantCodeMsg(t *testing.T, what string, err error, code ErrorCode, msg string) {
+	t.Helper()
+	wantCode(t, what, err, code)
+	if err.Error() != msg {
+		t.Errorf("%s: %q, want %q", what, err, msg)
+	}
+}
+
 func TestNewSocketDefaults_SOCK1(t *testing.T) {
 	s := newSock(t, SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
 	if !s.Blocking() || s.Timeout() != 0 || s.ListenBacklog() != 10 || s.Keepalive() || s.IsClosed() || s.IsConnected() {
@@ -192,25 +201,13 @@ func TestIPSync_SOCK5_SOCK8(t *testing.T) {
 func TestUnconnectedErrors_SOCK4(t *testing.T) {
 	s := newSock(t, SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
 	_, err := s.Receive(make([]byte, 4), nil)
-	wantCode(t, "receive", err, ErrorNotConnected)
-	if err.Error() != "Error receiving data: Transport endpoint is not connected" {
-		t.Errorf("%q", err)
-	}
+	wantCodeMsg(t, "receive", err, ErrorNotConnected, "Error receiving data: Transport endpoint is not connected")
 	_, err = s.Send([]byte("x"), nil)
-	wantCode(t, "send", err, ErrorBrokenPipe)
-	if err.Error() != "Error sending data: Broken pipe" {
-		t.Errorf("%q", err)
-	}
+	wantCodeMsg(t, "send", err, ErrorBrokenPipe, "Error sending data: Broken pipe")
 	_, err = s.RemoteAddress()
-	wantCode(t, "remote", err, ErrorNotConnected)
-	if err.Error() != "could not get remote address: Transport endpoint is not connected" {
-		t.Errorf("%q", err)
-	}
+	wantCodeMsg(t, "remote", err, ErrorNotConnected, "could not get remote address: Transport endpoint is not connected")
 	err = s.Shutdown(true, true)
-	wantCode(t, "shutdown", err, ErrorNotConnected)
-	if err.Error() != "Unable to shutdown socket: Transport endpoint is not connected" {
-		t.Errorf("%q", err)
-	}
+	wantCodeMsg(t, "shutdown", err, ErrorNotConnected, "Unable to shutdown socket: Transport endpoint is not connected")
 	if err := s.Shutdown(false, false); err != nil {
 		t.Errorf("shutdown(false,false): %v", err)
 	}
@@ -219,10 +216,7 @@ func TestUnconnectedErrors_SOCK4(t *testing.T) {
 	}
 	s.SetBlocking(false)
 	_, err = s.Accept(nil)
-	wantCode(t, "accept on non-listening", err, ErrorInvalidArgument)
-	if err.Error() != "Error accepting connection: Invalid argument" {
-		t.Errorf("%q", err)
-	}
+	wantCodeMsg(t, "accept on non-listening", err, ErrorInvalidArgument, "Error accepting connection: Invalid argument")
 }
 
 // TestIPAsync_SOCK2 is /socket/ipv4_async and /socket/ipv6_async: a
@@ -236,10 +230,7 @@ func TestIPAsync_SOCK2(t *testing.T) {
 			c := newSock(t, f, SocketTypeStream, SocketProtocolDefault)
 			c.SetBlocking(false)
 			err := c.Connect(addr, nil)
-			wantCode(t, "connect", err, ErrorPending)
-			if err.Error() != "Connection in progress" {
-				t.Errorf("%q", err)
-			}
+			wantCodeMsg(t, "connect", err, ErrorPending, "Connection in progress")
 			if err := c.ConditionWait(ioOut, nil); err != nil {
 				t.Fatal(err)
 			}
@@ -484,6 +475,12 @@ func adoptNewFD(t *testing.T, domain int) *Socket {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return adoptTestFD(t, fd)
+}
+
+// adoptTestFD is NewSocketFromFD(fd), failing t (after closing fd) on error.
+func adoptTestFD(t *testing.T, fd int) *Socket {
+	t.Helper()
 	s, err := NewSocketFromFD(fd)
 	if err != nil {
 		unix.Close(fd)
@@ -508,10 +505,7 @@ func TestNewFromFDUnbound_SOCK1(t *testing.T) {
 	}
 	defer f.Close()
 	_, err = NewSocketFromFD(int(f.Fd()))
-	wantCode(t, "non-socket", err, ErrorInvalidArgument)
-	if err.Error() != "creating GSocket from fd: Socket operation on non-socket" {
-		t.Errorf("%q", err)
-	}
+	wantCodeMsg(t, "non-socket", err, ErrorInvalidArgument, "creating GSocket from fd: Socket operation on non-socket")
 	if _, err := f.Stat(); err != nil {
 		t.Errorf("the caller's fd was closed on failure: %v", err)
 	}
@@ -712,10 +706,7 @@ func TestClose_SOCK3(t *testing.T) {
 	}
 	// As GLib (fd -1 → EBADF), not CLOSED.
 	_, err := s.LocalAddress()
-	wantCode(t, "local address", err, ErrorFailed)
-	if err.Error() != "could not get local address: Bad file descriptor" {
-		t.Errorf("%q", err)
-	}
+	wantCodeMsg(t, "local address", err, ErrorFailed, "could not get local address: Bad file descriptor")
 }
 
 func second[T any](_ T, err error) error { return err }
@@ -730,10 +721,7 @@ func TestCheckOrder_SOCK2(t *testing.T) {
 		l, addr := listener(t, SocketFamilyIPv4)
 		l.SetBlocking(blocking)
 		_, err := l.Accept(cancellable.FromContext(cancelled))
-		wantCode(t, "accept", err, ErrorCancelled)
-		if err.Error() != "Operation was cancelled" {
-			t.Errorf("%q", err)
-		}
+		wantCodeMsg(t, "accept", err, ErrorCancelled, "Operation was cancelled")
 		c := newSock(t, SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
 		c.SetBlocking(blocking)
 		wantCode(t, "connect", c.Connect(addr, cancellable.FromContext(cancelled)), ErrorCancelled)
@@ -828,10 +816,7 @@ func TestAcceptTimeout_SOCK5(t *testing.T) {
 	wantCode(t, "accept", err, ErrorTimedOut)
 	l.SetBlocking(false)
 	_, err = l.Accept(nil)
-	wantCode(t, "non-blocking accept", err, ErrorWouldBlock)
-	if err.Error() != "Resource temporarily unavailable" {
-		t.Errorf("%q", err)
-	}
+	wantCodeMsg(t, "non-blocking accept", err, ErrorWouldBlock, "Resource temporarily unavailable")
 }
 
 // TestCredentials_SOCK9 (what a socket reports about itself) is
@@ -931,11 +916,7 @@ func TestNetInterop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn2, err := net.Dial("tcp", gl.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn2.Close()
+	dialTCP(t, gl.Addr().String())
 	nc, err := gl.Accept()
 	if err != nil {
 		t.Fatal(err)
@@ -1008,10 +989,7 @@ func TestInjectedFailures_SL4(t *testing.T) {
 	defer func() { sys = saved }()
 	sys.socket = func(int, int, int) (int, error) { return -1, unix.EAFNOSUPPORT }
 	_, err := NewSocket(SocketFamilyIPv6, SocketTypeStream, SocketProtocolDefault)
-	wantCode(t, "socket", err, ErrorNotSupported)
-	if err.Error() != "Unable to create socket: Address family not supported by protocol" {
-		t.Errorf("%q", err)
-	}
+	wantCodeMsg(t, "socket", err, ErrorNotSupported, "Unable to create socket: Address family not supported by protocol")
 	sys = saved
 	sys.listen = func(int, int) error { return unix.EADDRINUSE }
 	s := newSock(t, SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)

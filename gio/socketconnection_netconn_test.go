@@ -22,6 +22,9 @@ func netConnPair(t *testing.T, network string) (net.Conn, net.Conn) {
 	return c, s
 }
 
+// Same shape as TestStreamSyncEcho_SOCK11 (socketstream_test.go): kept
+// separate because this one drives the net.Conn face (Write, CloseWrite,
+// io.ReadAll to io.EOF), that one the GIO streams' WriteAll/ReadAll.
 func TestNetConnBasicIO(t *testing.T) {
 	for _, network := range networks {
 		t.Run(network, func(t *testing.T) {

@@ -140,12 +140,9 @@ func TestConnectionCloseAsync_SOCK10(t *testing.T) {
 
 func TestConnectionAddresses_SOCK10(t *testing.T) {
 	client, server := connPair(t, "tcp4")
-	cl, err := client.LocalAddress()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sr, err := server.RemoteAddress()
-	if err != nil {
+	cl, errLocal := client.LocalAddress()
+	sr, errRemote := server.RemoteAddress()
+	if err := errors.Join(errLocal, errRemote); err != nil {
 		t.Fatal(err)
 	}
 	if cl.String() != sr.String() {
