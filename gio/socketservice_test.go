@@ -402,6 +402,8 @@ func TestServiceBadInput(t *testing.T) {
 // ExampleSocketService echoes one line with the async streams, on a main
 // loop, keeping the connection past Incoming with Keep.
 func ExampleSocketService() {
+	// Same set-up as ExampleSocketListener (socketlistener_test.go): kept
+	// because an example must show the reader all of it.
 	ctx := mainloop.NewContext()
 	_ = ctx.PushThreadDefault()
 	defer ctx.PopThreadDefault()

@@ -14,8 +14,10 @@ import (
 // without making a WOULD_BLOCK error per wait.
 
 // The input and output methods mirror each other one for one, as
-// GSocketInputStream and GSocketOutputStream do; each is one line into the
-// Socket.
+// GSocketInputStream and GSocketOutputStream do (socketOutput has the same
+// shape as socketInput): kept as two types because each method is one line
+// into the Socket and the interfaces they satisfy name them differently
+// (IsReadable/IsWritable, ReadNonblocking/WriteNonblocking).
 
 // socketInput is GSocketInputStream: its read_fn is a blocking receive
 // whatever the socket's blocking property (the socket's timeout still

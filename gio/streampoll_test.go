@@ -33,6 +33,8 @@ func pollCases() []pollCase {
 			t.Fatal(err)
 		}
 	}
+	// Same shape row after row: kept as one row per async call, since each
+	// row names the call and its Finish, which is what the case tests.
 	return []pollCase{
 		{
 			name: "ReadAsync",
