@@ -9,6 +9,9 @@
 // After the tests pass it waits up to five seconds for goroutines started by
 // the tests to end, then reports any that remain with their stacks and makes
 // the binary exit non-zero.
+//
+// OpenFDs counts the process's open descriptors, for the tests that check
+// that an operation leaks none.
 package leakcheck
 
 import (
