@@ -7,6 +7,7 @@ import (
 
 	"github.com/sigloop/sigloop/internal/leakcheck"
 	"github.com/sigloop/sigloop/internal/looptest"
+	"github.com/sigloop/sigloop/internal/testwait"
 )
 
 func TestMain(m *testing.M) { leakcheck.Main(m) }
@@ -23,13 +24,7 @@ const waitBound = 30 * time.Second
 // recv waits for a value from ch, failing the test after waitBound.
 func recv[V any](t *testing.T, ch <-chan V, what string) V {
 	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(waitBound):
-		t.Fatalf("timed out after %v waiting for %s", waitBound, what)
-		panic("unreachable")
-	}
+	return testwait.Recv(t, ch, waitBound, what)
 }
 
 // send sends v on ch, failing the test after waitBound.
@@ -45,9 +40,7 @@ func send[V any](t *testing.T, ch chan<- V, v V, what string) {
 // waitGroup waits for wg, failing the test after waitBound.
 func waitGroup(t *testing.T, wg *sync.WaitGroup, what string) {
 	t.Helper()
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	recv(t, done, what)
+	testwait.WaitGroup(t, wg, waitBound, what)
 }
 
 // within runs f on another goroutine and waits for it to return, failing

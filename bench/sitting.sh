@@ -14,6 +14,8 @@
 #
 # About 35 minutes with the defaults on a 2-CPU machine.
 set -uo pipefail
+# Same shape as run.sh's settings: kept, as each script's knobs have their own
+# defaults (a sitting runs shorter scenarios than a one-off run.sh).
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 NAME="${NAME:-$(date -u '+%Y%m%dT%H%M%SZ')}"
 REPS="${REPS:-3}"

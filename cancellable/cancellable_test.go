@@ -104,67 +104,72 @@ func TestErr_CAN2(t *testing.T) {
 }
 
 func TestConnect_CAN3(t *testing.T) {
-	t.Run("not cancelled: connected, fires on cancel", func(t *testing.T) {
-		c := cancellable.New()
-		n := 0
-		id := c.Connect(func() { n++ })
-		if id == 0 || n != 0 {
-			t.Fatalf("Connect = %d, calls %d", id, n)
-		}
-		c.Cancel()
-		if n != 1 {
-			t.Fatalf("calls = %d", n)
-		}
-	})
-	t.Run("already cancelled: runs at once, returns 0", func(t *testing.T) {
-		c := cancellable.New()
-		c.Cancel()
-		n := 0
-		if id := c.Connect(func() { n++ }); id != 0 || n != 1 {
-			t.Fatalf("Connect = %d, calls %d; want 0, 1", id, n)
-		}
-		c.Cancel()
-		if n != 1 {
-			t.Fatalf("a second Cancel called the handler again")
-		}
-	})
-	t.Run("handler cancels again (connect-to-disposing-callback)", func(t *testing.T) {
-		c := cancellable.New()
-		n := 0
-		c.Connect(func() { n++; c.Cancel() })
-		c.Cancel()
-		if n != 1 {
-			t.Fatalf("calls = %d", n)
-		}
-	})
-	t.Run("callback of an already-cancelled connect resets (connect-cancelled-with-destroy-func-disposing-cancellable)", func(t *testing.T) {
-		c := cancellable.New()
-		c.Cancel()
-		c.Connect(func() { c.Reset() })
-		if c.IsCancelled() {
-			t.Fatal("Reset in Connect's immediate call did not reset")
-		}
-	})
-	t.Run("connect inside a handler runs at once", func(t *testing.T) {
-		c := cancellable.New()
-		inner := 0
-		innerID := signal.HandlerID(99)
-		c.Connect(func() { innerID = c.Connect(func() { inner++ }) })
-		c.Cancel()
-		if inner != 1 || innerID != 0 {
-			t.Fatalf("inner calls %d, id %d; want 1, 0", inner, innerID)
-		}
-	})
-	t.Run("nil function", func(t *testing.T) {
-		capt := logging.StartCapture()
-		defer capt.Stop()
-		if id := cancellable.New().Connect(nil); id != 0 {
-			t.Fatalf("Connect(nil) = %d", id)
-		}
-		if capt.Count("critical", "callback != NULL") != 1 {
-			t.Fatalf("no critical: %v", capt.Records())
-		}
-	})
+	// Each case gets a new Cancellable.
+	for _, tc := range []struct {
+		name string
+		run  func(t *testing.T, c *cancellable.Cancellable)
+	}{
+		{"not cancelled: connected, fires on cancel", func(t *testing.T, c *cancellable.Cancellable) {
+			n := 0
+			id := c.Connect(func() { n++ })
+			if id == 0 || n != 0 {
+				t.Fatalf("Connect = %d, calls %d", id, n)
+			}
+			c.Cancel()
+			wantCalls(t, "after Cancel", n, 1)
+		}},
+		{"already cancelled: runs at once, returns 0", func(t *testing.T, c *cancellable.Cancellable) {
+			c.Cancel()
+			n := 0
+			if id := c.Connect(func() { n++ }); id != 0 || n != 1 {
+				t.Fatalf("Connect = %d, calls %d; want 0, 1", id, n)
+			}
+			c.Cancel()
+			wantCalls(t, "after a second Cancel", n, 1)
+		}},
+		{"handler cancels again (connect-to-disposing-callback)", func(t *testing.T, c *cancellable.Cancellable) {
+			n := 0
+			c.Connect(func() { n++; c.Cancel() })
+			c.Cancel()
+			wantCalls(t, "after Cancel", n, 1)
+		}},
+		{"callback of an already-cancelled connect resets (connect-cancelled-with-destroy-func-disposing-cancellable)", func(t *testing.T, c *cancellable.Cancellable) {
+			c.Cancel()
+			c.Connect(func() { c.Reset() })
+			if c.IsCancelled() {
+				t.Fatal("Reset in Connect's immediate call did not reset")
+			}
+		}},
+		{"connect inside a handler runs at once", func(t *testing.T, c *cancellable.Cancellable) {
+			inner := 0
+			innerID := signal.HandlerID(99)
+			c.Connect(func() { innerID = c.Connect(func() { inner++ }) })
+			c.Cancel()
+			if inner != 1 || innerID != 0 {
+				t.Fatalf("inner calls %d, id %d; want 1, 0", inner, innerID)
+			}
+		}},
+		{"nil function", func(t *testing.T, c *cancellable.Cancellable) {
+			capt := logging.StartCapture()
+			defer capt.Stop()
+			if id := c.Connect(nil); id != 0 {
+				t.Fatalf("Connect(nil) = %d", id)
+			}
+			if capt.Count("critical", "callback != NULL") != 1 {
+				t.Fatalf("no critical: %v", capt.Records())
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.run(t, cancellable.New()) })
+	}
+}
+
+// wantCalls checks how many times a handler ran.
+func wantCalls(t *testing.T, when string, n, want int) {
+	t.Helper()
+	if n != want {
+		t.Fatalf("%s: handler ran %d times, want %d", when, n, want)
+	}
 }
 
 func TestDisconnect_CAN4(t *testing.T) {

@@ -1,7 +1,6 @@
 package cancellable_test
 
 import (
-	"os"
 	"runtime"
 	"sync"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/internal/leakcheck"
 	"github.com/sigloop/sigloop/internal/logging"
 )
 
@@ -109,22 +109,12 @@ func TestPollFDCancelledThreaded_CAN7(t *testing.T) {
 	}
 }
 
-// openFDs counts the process's open descriptors.
-func openFDs(t *testing.T) int {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Skipf("no /proc/self/fd: %v", err)
-	}
-	return len(ents)
-}
-
 // CAN-7: GLib frees the wakeup when the cancellable is finalized, even if
 // release_fd was never called. A Cancellable that becomes unreachable with
 // its descriptor still referenced must not leak it.
 func TestPollFDClosedWhenCollected_CAN7(t *testing.T) {
 	const n = 50
-	before := openFDs(t)
+	before := leakcheck.OpenFDs(t)
 	for range n {
 		c := cancellable.New()
 		if fd := c.FD(); fd < 0 {
@@ -135,7 +125,7 @@ func TestPollFDClosedWhenCollected_CAN7(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		runtime.GC()
-		leaked := openFDs(t) - before
+		leaked := leakcheck.OpenFDs(t) - before
 		if leaked < n/10 { // other tests' goroutines may hold a few
 			return
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/internal/testwait"
 )
 
 func raceRounds(t *testing.T) int {
@@ -183,19 +184,11 @@ func TestEmissionCountUnderRaces_CAN1_CAN10(t *testing.T) {
 // hanging the binary.
 func recv[V any](t *testing.T, ch <-chan V, what string) V {
 	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(30 * time.Second):
-		t.Fatalf("timed out waiting for %s", what)
-		panic("unreachable")
-	}
+	return testwait.Recv(t, ch, 30*time.Second, what)
 }
 
 // waitGroup waits for wg, failing the test after 30 s.
 func waitGroup(t *testing.T, wg *sync.WaitGroup, what string) {
 	t.Helper()
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	recv(t, done, what)
+	testwait.WaitGroup(t, wg, 30*time.Second, what)
 }

@@ -14,7 +14,10 @@ import (
 // rather than one generic one: Read and Write are the hot path of the
 // allocation-free round trip (TestRoundTripAllocs_SOCK8) and stay direct,
 // monomorphic calls. What they share lives once: streamState (pending and
-// closed), newTask/runTask/finishTask and the pollable ops.
+// closed), beginAsync, newTask/runTask/finishTask and the pollable ops.
+// Within each type, the XxxAsync methods keep one body per GLib call, each
+// naming its own task type, pollable op and blocking fallback; their common
+// start is beginAsync.
 
 // InputStreamImpl is the part of a GInputStream subclass that does the work
 // (GInputStreamClass's read_fn and close_fn). InputStream wraps it with
@@ -240,11 +243,10 @@ func (s *InputStream) ReadAsync(buf []byte, prio int, c *cancellable.Cancellable
 		returnNow(s, tagRead, prio, c, cb, 0)
 		return
 	}
-	if err := s.st().setPending(); err != nil {
-		reportError[int](s, tagRead, prio, cb, err)
+	t := beginAsync[int](s, s.st(), tagRead, prio, c, cb)
+	if t == nil {
 		return
 	}
-	t := newTask[int](s, tagRead, prio, c, s.st().wrap(cb))
 	if p, ok := s.implOrNil().(PollableInputImpl); ok {
 		pollRead(p, t, buf)
 		return
@@ -261,15 +263,18 @@ func (s *InputStream) ReadFinish(res asyncresult.AsyncResult) (int, error) {
 // path for a pollable stream (see ReadAsync) and on another goroutine
 // otherwise. ReadAllFinish reports the bytes read even on error.
 func (s *InputStream) ReadAllAsync(buf []byte, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	// Same shape as ReadAsync: kept separate because the two differ in
+	// their task type, pollable op and fallback, which a shared body would
+	// take as closures, allocating on the pollable path (see the note at
+	// the top of this file).
 	if len(buf) == 0 {
 		returnNow(s, tagReadAll, prio, c, cb, countResult{})
 		return
 	}
-	if err := s.st().setPending(); err != nil {
-		reportError[countResult](s, tagReadAll, prio, cb, err)
+	t := beginAsync[countResult](s, s.st(), tagReadAll, prio, c, cb)
+	if t == nil {
 		return
 	}
-	t := newTask[countResult](s, tagReadAll, prio, c, s.st().wrap(cb))
 	if p, ok := s.implOrNil().(PollableInputImpl); ok {
 		pollReadAll(p, t, buf)
 		return
@@ -296,11 +301,10 @@ func (s *InputStream) ReadBytesAsync(count int, prio int, c *cancellable.Cancell
 		returnNow(s, tagReadBytes, prio, c, cb, []byte{})
 		return
 	}
-	if err := s.st().setPending(); err != nil {
-		reportError[[]byte](s, tagReadBytes, prio, cb, err)
+	t := beginAsync[[]byte](s, s.st(), tagReadBytes, prio, c, cb)
+	if t == nil {
 		return
 	}
-	t := newTask[[]byte](s, tagReadBytes, prio, c, s.st().wrap(cb))
 	if p, ok := s.implOrNil().(PollableInputImpl); ok {
 		pollReadBytes(p, t, count)
 		return
@@ -331,11 +335,10 @@ func (s *InputStream) SkipAsync(count int64, prio int, c *cancellable.Cancellabl
 		returnNow(s, tagSkip, prio, c, cb, int64(0))
 		return
 	}
-	if err := s.st().setPending(); err != nil {
-		reportError[int64](s, tagSkip, prio, cb, err)
+	t := beginAsync[int64](s, s.st(), tagSkip, prio, c, cb)
+	if t == nil {
 		return
 	}
-	t := newTask[int64](s, tagSkip, prio, c, s.st().wrap(cb))
 	runTask(t, func() (int64, error) { return s.skip(count, c) })
 }
 
@@ -351,11 +354,10 @@ func (s *InputStream) CloseAsync(prio int, c *cancellable.Cancellable, cb asyncr
 		returnNow(s, tagInClose, prio, c, cb, struct{}{})
 		return
 	}
-	if err := s.st().setPending(); err != nil {
-		reportError[struct{}](s, tagInClose, prio, cb, err)
+	t := beginCloseAsync(s, s.st(), tagInClose, prio, c, cb)
+	if t == nil {
 		return
 	}
-	t := newTask[struct{}](s, tagInClose, prio, c, s.st().wrapClose(cb))
 	runTask(t, func() (struct{}, error) { return struct{}{}, s.impl.Close(c) })
 }
 

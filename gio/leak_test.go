@@ -10,6 +10,7 @@ import (
 
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/internal/leakcheck"
 	"github.com/sigloop/sigloop/mainloop"
 )
 
@@ -112,11 +113,11 @@ func TestNoLeaksAsync_SOCK10(t *testing.T) {
 		_ = b.Close()
 	}
 	round() // warm up lazily opened runtime descriptors (epoll, pipes)
-	fds, gs := countFDs(t), gioGoroutines(0)
+	fds, gs := leakcheck.OpenFDs(t), gioGoroutines(0)
 	for range 3 {
 		round()
 	}
-	if after := countFDs(t); after > fds {
+	if after := leakcheck.OpenFDs(t); after > fds {
 		t.Errorf("descriptors: %d before, %d after", fds, after)
 	}
 	if after := gioGoroutines(gs); after > gs {

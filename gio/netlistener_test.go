@@ -7,16 +7,15 @@ import (
 	"net"
 	"net/http"
 	"testing"
-	"time"
+
+	"github.com/sigloop/sigloop/internal/testwait"
 )
 
 // A SocketListener serves net/http through NetListener, and Close ends
 // Serve with an error matching net.ErrClosed.
 func TestNetListenerHTTP(t *testing.T) {
 	l := NewSocketListener()
-	if _, err := l.AddAddress(loopback4(), SocketTypeStream, SocketProtocolDefault, nil); err != nil {
-		t.Fatal(err)
-	}
+	addLoopback4(t, l)
 	nl := l.NetListener()
 	addr := nl.Addr()
 	if _, ok := addr.(*net.TCPAddr); !ok || addr.(*net.TCPAddr).Port == 0 {
@@ -38,13 +37,8 @@ func TestNetListenerHTTP(t *testing.T) {
 		t.Fatalf("body %q", body)
 	}
 	nl.Close()
-	select {
-	case err := <-served:
-		if !errors.Is(err, net.ErrClosed) || !errors.Is(err, ErrClosed) {
-			t.Errorf("Serve returned %v", err)
-		}
-	case <-time.After(testTimeout):
-		t.Fatal("Serve did not return after Close")
+	if err := testwait.Recv(t, served, testTimeout, "Serve to return after Close"); !errors.Is(err, net.ErrClosed) || !errors.Is(err, ErrClosed) {
+		t.Errorf("Serve returned %v", err)
 	}
 	if _, err := nl.Accept(); !errors.Is(err, net.ErrClosed) {
 		t.Errorf("Accept after Close: %v", err)

@@ -133,6 +133,8 @@ func lookupService(name string) (uint16, bool) {
 
 // Hostname is g_network_address_get_hostname.
 func (a *NetworkAddress) Hostname() string {
+	// Same shape as InetSocketAddress's getters: kept as one line per GLib
+	// getter, as GLib has one call per field.
 	return orZero(a, func(a *NetworkAddress) string { return a.hostname })
 }
 

@@ -330,11 +330,10 @@ func (s *OutputStream) WriteAsync(buf []byte, prio int, c *cancellable.Cancellab
 		returnNow(s, tagWrite, prio, c, cb, 0)
 		return
 	}
-	if err := s.st().setPending(); err != nil {
-		reportError[int](s, tagWrite, prio, cb, err)
+	t := beginAsync[int](s, s.st(), tagWrite, prio, c, cb)
+	if t == nil {
 		return
 	}
-	t := newTask[int](s, tagWrite, prio, c, s.st().wrap(cb))
 	if p, ok := s.implOrNil().(PollableOutputImpl); ok {
 		pollWrite(p, t, buf)
 		return
@@ -350,15 +349,18 @@ func (s *OutputStream) WriteFinish(res asyncresult.AsyncResult) (int, error) {
 // WriteAllAsync is g_output_stream_write_all_async. WriteAllFinish reports
 // the bytes written even on error.
 func (s *OutputStream) WriteAllAsync(buf []byte, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
+	// Same shape as WriteAsync (and Writev/WritevAllAsync below): kept
+	// separate because each differs in its task type, pollable op and
+	// fallback, which a shared body would take as closures, allocating on
+	// the pollable path (see the note at the top of inputstream.go).
 	if len(buf) == 0 {
 		returnNow(s, tagWriteAll, prio, c, cb, countResult{})
 		return
 	}
-	if err := s.st().setPending(); err != nil {
-		reportError[countResult](s, tagWriteAll, prio, cb, err)
+	t := beginAsync[countResult](s, s.st(), tagWriteAll, prio, c, cb)
+	if t == nil {
 		return
 	}
-	t := newTask[countResult](s, tagWriteAll, prio, c, s.st().wrap(cb))
 	if p, ok := s.implOrNil().(PollableOutputImpl); ok {
 		pollWriteAll(p, t, buf)
 		return
@@ -380,11 +382,10 @@ func (s *OutputStream) WritevAsync(bufs [][]byte, prio int, c *cancellable.Cance
 		returnNow(s, tagWritev, prio, c, cb, 0)
 		return
 	}
-	if err := s.st().setPending(); err != nil {
-		reportError[int](s, tagWritev, prio, cb, err)
+	t := beginAsync[int](s, s.st(), tagWritev, prio, c, cb)
+	if t == nil {
 		return
 	}
-	t := newTask[int](s, tagWritev, prio, c, s.st().wrap(cb))
 	if p, ok := s.vecPollable(); ok {
 		pollWritev(p, t, bufs)
 		return
@@ -404,11 +405,10 @@ func (s *OutputStream) WritevAllAsync(bufs [][]byte, prio int, c *cancellable.Ca
 		returnNow(s, tagWritevAll, prio, c, cb, countResult{})
 		return
 	}
-	if err := s.st().setPending(); err != nil {
-		reportError[countResult](s, tagWritevAll, prio, cb, err)
+	t := beginAsync[countResult](s, s.st(), tagWritevAll, prio, c, cb)
+	if t == nil {
 		return
 	}
-	t := newTask[countResult](s, tagWritevAll, prio, c, s.st().wrap(cb))
 	if p, ok := s.vecPollable(); ok {
 		pollWritevAll(p, t, bufs)
 		return
@@ -434,11 +434,10 @@ func (s *OutputStream) WritevAllFinish(res asyncresult.AsyncResult) (int, error)
 
 // FlushAsync is g_output_stream_flush_async.
 func (s *OutputStream) FlushAsync(prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
-	if err := s.st().setPending(); err != nil {
-		reportError[struct{}](s, tagFlush, prio, cb, err)
+	t := beginAsync[struct{}](s, s.st(), tagFlush, prio, c, cb)
+	if t == nil {
 		return
 	}
-	t := newTask[struct{}](s, tagFlush, prio, c, s.st().wrap(cb))
 	runTask(t, func() (struct{}, error) { return struct{}{}, s.flush(c) })
 }
 
@@ -455,11 +454,10 @@ func (s *OutputStream) CloseAsync(prio int, c *cancellable.Cancellable, cb async
 		returnNow(s, tagOutClose, prio, c, cb, struct{}{})
 		return
 	}
-	if err := s.st().setPending(); err != nil {
-		reportError[struct{}](s, tagOutClose, prio, cb, err)
+	t := beginCloseAsync(s, s.st(), tagOutClose, prio, c, cb)
+	if t == nil {
 		return
 	}
-	t := newTask[struct{}](s, tagOutClose, prio, c, s.st().wrapClose(cb))
 	runTask(t, func() (struct{}, error) { return struct{}{}, s.close(c) })
 }
 
@@ -569,11 +567,10 @@ func (s *OutputStream) splice(src *InputStream, flags OutputStreamSpliceFlags, c
 // delivered to cb on the caller's context. SpliceFinish reports the count
 // even on error.
 func (s *OutputStream) SpliceAsync(src *InputStream, flags OutputStreamSpliceFlags, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
-	if err := s.st().setPending(); err != nil {
-		reportError[countResult](s, tagSplice, prio, cb, err)
+	t := beginAsync[countResult](s, s.st(), tagSplice, prio, c, cb)
+	if t == nil {
 		return
 	}
-	t := newTask[countResult](s, tagSplice, prio, c, s.st().wrap(cb))
 	runCountTask(t, func() (int, error) {
 		n, err := s.splice(src, flags, c)
 		return int(n), err

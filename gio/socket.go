@@ -208,6 +208,13 @@ func socketFromDup(sc syscall.Conn) (*Socket, error) {
 	if derr != nil {
 		return nil, errnoOf(derr, "creating GSocket from fd: ")
 	}
+	return socketOwningFD(fd)
+}
+
+// socketOwningFD is NewSocketFromFD for a descriptor made for the new
+// Socket (a dup, an accepted connection): it is closed if no Socket can be
+// made of it.
+func socketOwningFD(fd int) (*Socket, error) {
 	s, err := NewSocketFromFD(fd)
 	if err != nil {
 		unix.Close(fd)
@@ -253,6 +260,19 @@ func (s *Socket) control(fn func(fd int)) error {
 	err := s.rc.Control(func(fd uintptr) { fn(int(fd)) })
 	if err != nil {
 		return closedError()
+	}
+	return nil
+}
+
+// controlErr runs the system call fn with the descriptor (see control) and
+// turns its errno into a *Error whose message starts with prefix.
+func (s *Socket) controlErr(prefix string, fn func(fd int) error) error {
+	var serr error
+	if err := s.control(func(fd int) { serr = fn(fd) }); err != nil {
+		return err
+	}
+	if serr != nil {
+		return errnoOf(serr, prefix)
 	}
 	return nil
 }
@@ -503,14 +523,7 @@ func (s *Socket) Option(level, name int) (int, error) {
 // notifies nothing, even for an option that backs a property (SO_KEEPALIVE,
 // IP_TTL, …): use the typed setters for those.
 func (s *Socket) SetOption(level, name, value int) error {
-	var serr error
-	if err := s.control(func(fd int) { serr = unix.SetsockoptInt(fd, level, name, value) }); err != nil {
-		return err
-	}
-	if serr != nil {
-		return errnoOf(serr, "")
-	}
-	return nil
+	return s.controlErr("", func(fd int) error { return unix.SetsockoptInt(fd, level, name, value) })
 }
 
 // SpeaksIPv4 is g_socket_speaks_ipv4 (SOCK-6): true for IPv4; for IPv6 true
@@ -546,13 +559,20 @@ func (s *Socket) AvailableBytes() int {
 // socket it fails as GLib's does on fd -1: FAILED "could not get local
 // address: Bad file descriptor".
 func (s *Socket) LocalAddress() (SocketAddress, error) {
+	return s.nativeAddress("could not get local address: ", getsockname)
+}
+
+// nativeAddress is the address that get (getsockname or getpeername)
+// reads. A closed socket gives EBADF, as GLib's fd -1 does; a failure's
+// message starts with prefix.
+func (s *Socket) nativeAddress(prefix string, get func(fd int) ([]byte, error)) (SocketAddress, error) {
 	var b []byte
 	var serr error
-	if s.control(func(fd int) { b, serr = getsockname(fd) }) != nil {
+	if s.control(func(fd int) { b, serr = get(fd) }) != nil {
 		serr = unix.EBADF
 	}
 	if serr != nil {
-		return nil, errnoOf(serr, "could not get local address: ")
+		return nil, errnoOf(serr, prefix)
 	}
 	return SocketAddressFromNative(b)
 }
@@ -578,15 +598,7 @@ func (s *Socket) RemoteAddress() (SocketAddress, error) {
 	if remote != nil {
 		return remote, nil
 	}
-	var b []byte
-	var serr error
-	if s.control(func(fd int) { b, serr = getpeername(fd) }) != nil {
-		serr = unix.EBADF
-	}
-	if serr != nil {
-		return nil, errnoOf(serr, "could not get remote address: ")
-	}
-	a, err := SocketAddressFromNative(b)
+	a, err := s.nativeAddress("could not get remote address: ", getpeername)
 	if err != nil {
 		return nil, err
 	}
@@ -653,12 +665,8 @@ func (s *Socket) Listen() error {
 		return err
 	}
 	backlog := s.ListenBacklog()
-	var lerr error
-	if err := s.control(func(fd int) { lerr = sys.listen(fd, backlog) }); err != nil {
+	if err := s.controlErr("could not listen: ", func(fd int) error { return sys.listen(fd, backlog) }); err != nil {
 		return err
-	}
-	if lerr != nil {
-		return errnoOf(lerr, "could not listen: ")
 	}
 	s.mu.Lock()
 	s.listening = true
@@ -689,12 +697,8 @@ func (s *Socket) Shutdown(read, write bool) error {
 	case !read:
 		how = unix.SHUT_WR
 	}
-	var serr error
-	if err := s.control(func(fd int) { serr = unix.Shutdown(fd, how) }); err != nil {
+	if err := s.controlErr("Unable to shutdown socket: ", func(fd int) error { return unix.Shutdown(fd, how) }); err != nil {
 		return err
-	}
-	if serr != nil {
-		return errnoOf(serr, "Unable to shutdown socket: ")
 	}
 	s.mu.Lock()
 	if read {

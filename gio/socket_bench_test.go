@@ -65,6 +65,9 @@ func socketEcho(b testing.TB) roundTripper {
 	client, server := benchPair(b)
 	msg, buf := make([]byte, 64), make([]byte, 64)
 	return echoing(client, server, func() {
+		// Same shape as gioecho's copy loop (demo/gioecho/main.go): kept
+		// separate because this one measures Socket's Receive/Send, the
+		// demo's the streams' Read/WriteAll.
 		buf := make([]byte, 64)
 		for {
 			n, err := server.Receive(buf, nil)
@@ -180,6 +183,11 @@ func benchVsNet(b *testing.B, g roundTripper) {
 func benchPair(b testing.TB) (*Socket, *Socket) {
 	l, addr := listenLoopback(b, SocketFamilyIPv4)
 	defer l.Close()
+	return connectAccept(b, l, addr)
+}
+
+// connectAccept is one blocking connect to addr plus the accept of it on l.
+func connectAccept(b testing.TB, l *Socket, addr SocketAddress) (client, server *Socket) {
 	c, _ := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
 	if err := c.Connect(addr, nil); err != nil {
 		b.Fatal(err)
@@ -202,14 +210,7 @@ func BenchmarkConnectAccept(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		c, _ := NewSocket(SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
-		if err := c.Connect(addr, nil); err != nil {
-			b.Fatal(err)
-		}
-		a, err := l.Accept(nil)
-		if err != nil {
-			b.Fatal(err)
-		}
+		c, a := connectAccept(b, l, addr)
 		a.Close()
 		c.Close()
 	}

@@ -133,17 +133,8 @@ conn.close(None)
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	buf := make([]byte, 64)
-	got := 0
-	for got < len("from glib") {
-		n, err := srv.Receive(buf[got:], nil)
-		if err != nil || n == 0 {
-			t.Fatal(n, err)
-		}
-		got += n
-	}
-	if string(buf[:got]) != "from glib" {
-		t.Fatalf("%q", buf[:got])
+	if got := receiveN(t, srv, len("from glib")); string(got) != "from glib" {
+		t.Fatalf("%q", got)
 	}
 	srv.Send([]byte("from go"), nil)
 	if out := <-done; len(out) != 1 || out[0] != "from go" {
@@ -194,18 +185,7 @@ loop.run()
 	if _, err := c.Send([]byte("shout"), nil); err != nil {
 		t.Fatal(err)
 	}
-	var got []byte
-	buf := make([]byte, 64)
-	for {
-		n, err := c.Receive(buf, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			break
-		}
-		got = append(got, buf[:n]...)
-	}
+	got := receiveAll(t, c)
 	if string(got) != "SHOUT" {
 		t.Errorf("%q", got)
 	}

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/internal/testwait"
 )
 
 // TestCancellableOps_SOCK2 is /socket/accept/cancelled and
@@ -32,12 +33,8 @@ func TestCancellableOps_SOCK2(t *testing.T) {
 	go func() { _, err := l.Accept(c); errc <- err }()
 	time.Sleep(20 * time.Millisecond)
 	c.Cancel()
-	select {
-	case err := <-errc:
-		wantCode(t, "blocked accept", err, ErrorCancelled)
-	case <-time.After(10 * time.Second):
-		t.Fatal("cancel did not interrupt accept")
-	}
+	err := testwait.Recv(t, errc, 10*time.Second, "cancel to interrupt accept")
+	wantCode(t, "blocked accept", err, ErrorCancelled)
 
 	cl := newSock(t, SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
 	if err := cl.Connect(addr, nil); err != nil {

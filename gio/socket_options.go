@@ -8,6 +8,7 @@ import (
 
 	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/object"
 )
 
 // inetOption picks the IPv4 or IPv6 option for the socket's family; ok is
@@ -102,7 +103,19 @@ func b2i(b bool) int {
 }
 
 // The typed option accessors below are GLib's, one per option; the work is
-// in getInetOption, setInetOption, setInetUint and setIntOption.
+// in getInetOption, setInetOption, setInetUint and setIntOption, and the
+// setters' notification in notifySet.
+
+// notifySet finishes a typed option setter: when the system call succeeded
+// (err is nil) it sets the property slot that pick selects to v, which
+// notifies; otherwise it returns err and leaves the slots uninstalled.
+func notifySet[T comparable](s *Socket, err error, pick func(*socketProps) *object.Property[T], v T) error {
+	if err != nil {
+		return err
+	}
+	pick(s.props()).Set(v)
+	return nil
+}
 
 // TTL is g_socket_get_ttl: IP_TTL or IPV6_UNICAST_HOPS. A failure logs
 // GLib's warning and gives 0.
@@ -116,11 +129,8 @@ func (s *Socket) TTL() uint {
 // do (GLib logs a warning instead); a socket of another family gives
 // INVALID_ARGUMENT. Every successful call notifies "ttl", as in GLib.
 func (s *Socket) SetTTL(ttl uint) error {
-	if err := s.setInetUint("g_socket_set_ttl", "ttl", unix.IP_TTL, unix.IPV6_UNICAST_HOPS, ttl); err != nil {
-		return err
-	}
-	s.props().ttl.Set(ttl)
-	return nil
+	err := s.setInetUint("g_socket_set_ttl", "ttl", unix.IP_TTL, unix.IPV6_UNICAST_HOPS, ttl)
+	return notifySet(s, err, func(p *socketProps) *object.Property[uint] { return &p.ttl }, ttl)
 }
 
 // Broadcast is g_socket_get_broadcast: SO_BROADCAST.
@@ -132,11 +142,8 @@ func (s *Socket) Broadcast() bool {
 // system call's error (GLib logs a warning instead). Every successful call
 // notifies "broadcast".
 func (s *Socket) SetBroadcast(b bool) error {
-	if err := s.setIntOption("broadcast", b2i(b), unix.SOL_SOCKET, unix.SO_BROADCAST); err != nil {
-		return err
-	}
-	s.props().broadcast.Set(b)
-	return nil
+	err := s.setIntOption("broadcast", b2i(b), unix.SOL_SOCKET, unix.SO_BROADCAST)
+	return notifySet(s, err, func(p *socketProps) *object.Property[bool] { return &p.broadcast }, b)
 }
 
 // MulticastLoopback is g_socket_get_multicast_loopback: IP_MULTICAST_LOOP or
@@ -151,12 +158,9 @@ func (s *Socket) MulticastLoopback() bool {
 // another family gives INVALID_ARGUMENT. Every successful call notifies
 // "multicast-loopback".
 func (s *Socket) SetMulticastLoopback(loop bool) error {
-	if err := s.setInetOption("g_socket_set_multicast_loopback", "multicast-loopback",
-		unix.IP_MULTICAST_LOOP, unix.IPV6_MULTICAST_LOOP, b2i(loop)); err != nil {
-		return err
-	}
-	s.props().multicastLoopback.Set(loop)
-	return nil
+	err := s.setInetOption("g_socket_set_multicast_loopback", "multicast-loopback",
+		unix.IP_MULTICAST_LOOP, unix.IPV6_MULTICAST_LOOP, b2i(loop))
+	return notifySet(s, err, func(p *socketProps) *object.Property[bool] { return &p.multicastLoopback }, loop)
 }
 
 // MulticastTTL is g_socket_get_multicast_ttl: IP_MULTICAST_TTL or
@@ -171,9 +175,6 @@ func (s *Socket) MulticastTTL() uint {
 // socket of another family gives INVALID_ARGUMENT. Every successful call
 // notifies "multicast-ttl".
 func (s *Socket) SetMulticastTTL(ttl uint) error {
-	if err := s.setInetUint("g_socket_set_multicast_ttl", "multicast-ttl", unix.IP_MULTICAST_TTL, unix.IPV6_MULTICAST_HOPS, ttl); err != nil {
-		return err
-	}
-	s.props().multicastTTL.Set(ttl)
-	return nil
+	err := s.setInetUint("g_socket_set_multicast_ttl", "multicast-ttl", unix.IP_MULTICAST_TTL, unix.IPV6_MULTICAST_HOPS, ttl)
+	return notifySet(s, err, func(p *socketProps) *object.Property[uint] { return &p.multicastTTL }, ttl)
 }

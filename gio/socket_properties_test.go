@@ -200,10 +200,7 @@ func TestNewFromFDKeepalive_SOCK1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := NewSocketFromFD(fd)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := adoptTestFD(t, fd)
 	defer a.Close()
 	if !a.Keepalive() {
 		t.Error("adopted socket with SO_KEEPALIVE reports keepalive off")

@@ -8,17 +8,19 @@ import (
 	"time"
 
 	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/internal/leakcheck"
+	"github.com/sigloop/sigloop/internal/testwait"
 )
 
 // TestCloseUnderLoad_SOCK3: many goroutines blocked in every kind of
 // operation, some cancelled, then Close: each one returns (CLOSED,
 // CANCELLED or a result), none hangs, and no descriptor leaks.
 func TestCloseUnderLoad_SOCK3(t *testing.T) {
-	before := countFDs(t)
+	before := leakcheck.OpenFDs(t)
 	for round := 0; round < 5; round++ {
 		t.Run("round", func(t *testing.T) { closeUnderLoad(t) })
 	}
-	if after := countFDs(t); after > before {
+	if after := leakcheck.OpenFDs(t); after > before {
 		t.Errorf("fds: %d before, %d after", before, after)
 	}
 }
@@ -55,13 +57,7 @@ func closeUnderLoad(t *testing.T) {
 	time.Sleep(5 * time.Millisecond)
 	l.Close()
 	server.Close()
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("operations still blocked after Close")
-	}
+	testwait.WaitGroup(t, &wg, 20*time.Second, "the blocked operations to end after Close")
 	close(errs)
 	for err := range errs {
 		if !errors.Is(err, ErrClosed) && !errors.Is(err, ErrCancelled) {

@@ -16,7 +16,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/internal/leakcheck"
 	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/internal/testwait"
 )
 
 // loopback returns the loopback InetSocketAddress of family with port 0.
@@ -72,6 +74,15 @@ func wantCode(t *testing.T, what string, err error, code ErrorCode) {
 	var ge *Error
 	if !errors.As(err, &ge) || ge.Code != code {
 		t.Fatalf("%s: got %v (%T), want %v", what, err, err, code)
+	}
+}
+
+// wantCodeMsg is wantCode, and then err's text must be msg (GLib's).
+func wantCodeMsg(t *testing.T, what string, err error, code ErrorCode, msg string) {
+	t.Helper()
+	wantCode(t, what, err, code)
+	if err.Error() != msg {
+		t.Errorf("%s: %q, want %q", what, err, msg)
 	}
 }
 
@@ -132,35 +143,19 @@ func TestIPSync_SOCK5_SOCK8(t *testing.T) {
 			if n, err := client.Send(msg, nil); err != nil || n != len(msg) {
 				t.Fatalf("send %d %v", n, err)
 			}
-			buf := make([]byte, 64)
-			got := 0
-			for got < len(msg) {
-				n, err := client.Receive(buf[got:], nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got += n
-			}
-			if !bytes.Equal(buf[:got], msg) {
-				t.Fatalf("echo %q", buf[:got])
+			if got := receiveN(t, client, len(msg)); !bytes.Equal(got, msg) {
+				t.Fatalf("echo %q", got)
 			}
 			// Vectored send.
 			n, err := client.SendVectors([][]byte{[]byte("ab"), []byte("cd"), nil, []byte("e")}, nil)
 			if err != nil || n != 5 {
 				t.Fatalf("send vectors %d %v", n, err)
 			}
-			got = 0
-			for got < 5 {
-				n, err := client.Receive(buf[got:], nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got += n
-			}
-			if string(buf[:5]) != "abcde" {
-				t.Fatalf("vectored echo %q", buf[:5])
+			if got := receiveN(t, client, 5); string(got) != "abcde" {
+				t.Fatalf("vectored echo %q", got)
 			}
 			// A receive on an idle connection times out (SOCK-5).
+			buf := make([]byte, 64)
 			client.SetTimeout(150 * time.Millisecond)
 			start := time.Now()
 			_, err = client.Receive(buf, nil)
@@ -206,25 +201,13 @@ func TestIPSync_SOCK5_SOCK8(t *testing.T) {
 func TestUnconnectedErrors_SOCK4(t *testing.T) {
 	s := newSock(t, SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
 	_, err := s.Receive(make([]byte, 4), nil)
-	wantCode(t, "receive", err, ErrorNotConnected)
-	if err.Error() != "Error receiving data: Transport endpoint is not connected" {
-		t.Errorf("%q", err)
-	}
+	wantCodeMsg(t, "receive", err, ErrorNotConnected, "Error receiving data: Transport endpoint is not connected")
 	_, err = s.Send([]byte("x"), nil)
-	wantCode(t, "send", err, ErrorBrokenPipe)
-	if err.Error() != "Error sending data: Broken pipe" {
-		t.Errorf("%q", err)
-	}
+	wantCodeMsg(t, "send", err, ErrorBrokenPipe, "Error sending data: Broken pipe")
 	_, err = s.RemoteAddress()
-	wantCode(t, "remote", err, ErrorNotConnected)
-	if err.Error() != "could not get remote address: Transport endpoint is not connected" {
-		t.Errorf("%q", err)
-	}
+	wantCodeMsg(t, "remote", err, ErrorNotConnected, "could not get remote address: Transport endpoint is not connected")
 	err = s.Shutdown(true, true)
-	wantCode(t, "shutdown", err, ErrorNotConnected)
-	if err.Error() != "Unable to shutdown socket: Transport endpoint is not connected" {
-		t.Errorf("%q", err)
-	}
+	wantCodeMsg(t, "shutdown", err, ErrorNotConnected, "Unable to shutdown socket: Transport endpoint is not connected")
 	if err := s.Shutdown(false, false); err != nil {
 		t.Errorf("shutdown(false,false): %v", err)
 	}
@@ -233,10 +216,7 @@ func TestUnconnectedErrors_SOCK4(t *testing.T) {
 	}
 	s.SetBlocking(false)
 	_, err = s.Accept(nil)
-	wantCode(t, "accept on non-listening", err, ErrorInvalidArgument)
-	if err.Error() != "Error accepting connection: Invalid argument" {
-		t.Errorf("%q", err)
-	}
+	wantCodeMsg(t, "accept on non-listening", err, ErrorInvalidArgument, "Error accepting connection: Invalid argument")
 }
 
 // TestIPAsync_SOCK2 is /socket/ipv4_async and /socket/ipv6_async: a
@@ -250,10 +230,7 @@ func TestIPAsync_SOCK2(t *testing.T) {
 			c := newSock(t, f, SocketTypeStream, SocketProtocolDefault)
 			c.SetBlocking(false)
 			err := c.Connect(addr, nil)
-			wantCode(t, "connect", err, ErrorPending)
-			if err.Error() != "Connection in progress" {
-				t.Errorf("%q", err)
-			}
+			wantCodeMsg(t, "connect", err, ErrorPending, "Connection in progress")
 			if err := c.ConditionWait(ioOut, nil); err != nil {
 				t.Fatal(err)
 			}
@@ -422,18 +399,7 @@ func TestCloseGraceful_SOCK8(t *testing.T) {
 	if err := server.Close(); err != nil {
 		t.Fatal(err)
 	}
-	var got []byte
-	buf := make([]byte, 1024)
-	for {
-		n, err := client.Receive(buf, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			break
-		}
-		got = append(got, buf[:n]...)
-	}
+	got := receiveAll(t, client)
 	if !bytes.Equal(got, data) {
 		t.Fatalf("got %d bytes, want %d", len(got), len(data))
 	}
@@ -496,17 +462,8 @@ func TestFDReuse_SOCK3(t *testing.T) {
 	if n, err := client.Send([]byte("!"), nil); n != 1 || err != nil {
 		t.Fatalf("original after closing the dup: %d %v", n, err)
 	}
-	buf := make([]byte, 16)
-	got := 0
-	for got < 8 {
-		n, err := server.Receive(buf[got:], nil)
-		if err != nil || n == 0 {
-			t.Fatal(n, err)
-		}
-		got += n
-	}
-	if string(buf[:got]) != "via dup!" {
-		t.Errorf("%q", buf[:got])
+	if got := receiveN(t, server, 8); string(got) != "via dup!" {
+		t.Errorf("%q", got)
 	}
 }
 
@@ -518,6 +475,12 @@ func adoptNewFD(t *testing.T, domain int) *Socket {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return adoptTestFD(t, fd)
+}
+
+// adoptTestFD is NewSocketFromFD(fd), failing t (after closing fd) on error.
+func adoptTestFD(t *testing.T, fd int) *Socket {
+	t.Helper()
 	s, err := NewSocketFromFD(fd)
 	if err != nil {
 		unix.Close(fd)
@@ -542,10 +505,7 @@ func TestNewFromFDUnbound_SOCK1(t *testing.T) {
 	}
 	defer f.Close()
 	_, err = NewSocketFromFD(int(f.Fd()))
-	wantCode(t, "non-socket", err, ErrorInvalidArgument)
-	if err.Error() != "creating GSocket from fd: Socket operation on non-socket" {
-		t.Errorf("%q", err)
-	}
+	wantCodeMsg(t, "non-socket", err, ErrorInvalidArgument, "creating GSocket from fd: Socket operation on non-socket")
 	if _, err := f.Stat(); err != nil {
 		t.Errorf("the caller's fd was closed on failure: %v", err)
 	}
@@ -746,10 +706,7 @@ func TestClose_SOCK3(t *testing.T) {
 	}
 	// As GLib (fd -1 → EBADF), not CLOSED.
 	_, err := s.LocalAddress()
-	wantCode(t, "local address", err, ErrorFailed)
-	if err.Error() != "could not get local address: Bad file descriptor" {
-		t.Errorf("%q", err)
-	}
+	wantCodeMsg(t, "local address", err, ErrorFailed, "could not get local address: Bad file descriptor")
 }
 
 func second[T any](_ T, err error) error { return err }
@@ -764,10 +721,7 @@ func TestCheckOrder_SOCK2(t *testing.T) {
 		l, addr := listener(t, SocketFamilyIPv4)
 		l.SetBlocking(blocking)
 		_, err := l.Accept(cancellable.FromContext(cancelled))
-		wantCode(t, "accept", err, ErrorCancelled)
-		if err.Error() != "Operation was cancelled" {
-			t.Errorf("%q", err)
-		}
+		wantCodeMsg(t, "accept", err, ErrorCancelled, "Operation was cancelled")
 		c := newSock(t, SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)
 		c.SetBlocking(blocking)
 		wantCode(t, "connect", c.Connect(addr, cancellable.FromContext(cancelled)), ErrorCancelled)
@@ -805,12 +759,8 @@ func TestBlockedOpsEnd_SOCK2_SOCK3(t *testing.T) {
 	go func() { _, err := l.Accept(nil); errc <- err }()
 	time.Sleep(20 * time.Millisecond)
 	l.Close()
-	select {
-	case err := <-errc:
-		wantCode(t, "accept on closed", err, ErrorClosed)
-	case <-time.After(10 * time.Second):
-		t.Fatal("accept blocked after close")
-	}
+	err := testwait.Recv(t, errc, 10*time.Second, "close to end a blocked accept")
+	wantCode(t, "accept on closed", err, ErrorClosed)
 
 	client, server := connectedPair(t, SocketFamilyIPv4)
 	first := make(chan error, 1)
@@ -866,10 +816,7 @@ func TestAcceptTimeout_SOCK5(t *testing.T) {
 	wantCode(t, "accept", err, ErrorTimedOut)
 	l.SetBlocking(false)
 	_, err = l.Accept(nil)
-	wantCode(t, "non-blocking accept", err, ErrorWouldBlock)
-	if err.Error() != "Resource temporarily unavailable" {
-		t.Errorf("%q", err)
-	}
+	wantCodeMsg(t, "non-blocking accept", err, ErrorWouldBlock, "Resource temporarily unavailable")
 }
 
 // TestCredentials_SOCK9 (what a socket reports about itself) is
@@ -962,26 +909,14 @@ func TestNetInterop(t *testing.T) {
 		t.Errorf("listening %v protocol %v", s.IsListening(), s.Protocol())
 	}
 	la, _ := s.LocalAddress()
-	conn, err := net.Dial("tcp", la.ToNet().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	acc, err := s.Accept(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer acc.Close()
+	conn := dialTCP(t, la.ToNet().String())
+	acc := acceptSocket(t, s)
 
 	gl, err := s.NetListener()
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn2, err := net.Dial("tcp", gl.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn2.Close()
+	dialTCP(t, gl.Addr().String())
 	nc, err := gl.Accept()
 	if err != nil {
 		t.Fatal(err)
@@ -1006,14 +941,6 @@ func TestNetInterop(t *testing.T) {
 	if n, err := acc.Receive(buf, nil); err != nil || string(buf[:n]) != "hi" {
 		t.Fatal(n, err)
 	}
-}
-
-func countFDs(t *testing.T) int {
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Skip("no /proc/self/fd")
-	}
-	return len(ents)
 }
 
 // TestNoFDLeak_SOCK3 counts /proc/self/fd around a mix of sockets.
@@ -1046,11 +973,11 @@ func TestNoFDLeak_SOCK3(t *testing.T) {
 		wg.Wait()
 	}
 	round() // warm up lazily opened runtime fds (epoll)
-	before := countFDs(t)
+	before := leakcheck.OpenFDs(t)
 	for i := 0; i < 3; i++ {
 		round()
 	}
-	if after := countFDs(t); after > before {
+	if after := leakcheck.OpenFDs(t); after > before {
 		t.Errorf("fds: %d before, %d after", before, after)
 	}
 }
@@ -1062,10 +989,7 @@ func TestInjectedFailures_SL4(t *testing.T) {
 	defer func() { sys = saved }()
 	sys.socket = func(int, int, int) (int, error) { return -1, unix.EAFNOSUPPORT }
 	_, err := NewSocket(SocketFamilyIPv6, SocketTypeStream, SocketProtocolDefault)
-	wantCode(t, "socket", err, ErrorNotSupported)
-	if err.Error() != "Unable to create socket: Address family not supported by protocol" {
-		t.Errorf("%q", err)
-	}
+	wantCodeMsg(t, "socket", err, ErrorNotSupported, "Unable to create socket: Address family not supported by protocol")
 	sys = saved
 	sys.listen = func(int, int) error { return unix.EADDRINUSE }
 	s := newSock(t, SocketFamilyIPv4, SocketTypeStream, SocketProtocolDefault)

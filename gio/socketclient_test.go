@@ -284,12 +284,7 @@ func TestSocketClientLocalAddressAndFamily_SOCK12(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	s, err := listener.Accept(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	peer, err := s.RemoteAddress()
+	peer, err := acceptSocket(t, listener).RemoteAddress()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -207,8 +207,8 @@ func (c *SocketConnection) OutputStream() *OutputStream {
 
 func (c *SocketConnection) streams() {
 	c.streamsOnce.Do(func() {
-		c.in = NewInputStream(socketInput{c.socket})
-		c.out = NewOutputStream(socketOutput{c.socket})
+		c.in = NewInputStream(socketInput{socketSide[inbound]{c.socket}})
+		c.out = NewOutputStream(socketOutput{socketSide[outbound]{c.socket}})
 	})
 }
 

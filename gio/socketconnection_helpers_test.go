@@ -2,6 +2,7 @@ package gio
 
 import (
 	"errors"
+	"net"
 	"path/filepath"
 	"testing"
 	"time"
@@ -57,6 +58,18 @@ func (r *result) cb(src any, res asyncresult.AsyncResult) {
 	r.source, r.res, r.ctx = src, res, mainloop.ThreadDefault()
 }
 
+// wantOnce runs n more iterations of l, then checks that the callback ran
+// exactly once in all.
+func (r *result) wantOnce(l *testLoop, n int) {
+	l.t.Helper()
+	for range n {
+		l.ctx.Iteration(false)
+	}
+	if r.calls != 1 {
+		l.t.Fatalf("callback ran %d times, want once", r.calls)
+	}
+}
+
 // wait iterates l until the callback has run and returns its result.
 func (r *result) wait(l *testLoop) asyncresult.AsyncResult {
 	l.t.Helper()
@@ -83,11 +96,63 @@ func clientConnect(t testing.TB, l *testLoop, cl *SocketClient, addr SocketConne
 // acceptAndClose accepts one connection on l and closes it.
 func acceptAndClose(t testing.TB, l *Socket) {
 	t.Helper()
+	_ = acceptSocket(t, l).Close()
+}
+
+// acceptSocket is l.Accept(nil), failing t on error; the accepted socket is
+// closed when the test ends (a second Close is harmless).
+func acceptSocket(t testing.TB, l *Socket) *Socket {
+	t.Helper()
 	s, err := l.Accept(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = s.Close()
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// dialTCP is net.Dial("tcp", addr), failing t on error; the connection is
+// closed when the test ends.
+func dialTCP(t testing.TB, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// receiveN receives exactly n bytes on s, failing t on an error or an
+// early end of stream.
+func receiveN(t testing.TB, s *Socket, n int) []byte {
+	t.Helper()
+	buf := make([]byte, n)
+	for got := 0; got < n; {
+		m, err := s.Receive(buf[got:], nil)
+		if err != nil || m == 0 {
+			t.Fatalf("received %d of %d bytes, then %d, %v", got, n, m, err)
+		}
+		got += m
+	}
+	return buf
+}
+
+// receiveAll receives on s until end of stream, failing t on an error.
+func receiveAll(t testing.TB, s *Socket) []byte {
+	t.Helper()
+	var got []byte
+	buf := make([]byte, 1024)
+	for {
+		n, err := s.Receive(buf, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return got
+		}
+		got = append(got, buf[:n]...)
+	}
 }
 
 // listenLoopback returns a listening socket on the loopback address of the

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sigloop/sigloop/internal/testwait"
 )
 
 // A SocketConnection is a net.Conn. These are the checks of
@@ -20,6 +22,9 @@ func netConnPair(t *testing.T, network string) (net.Conn, net.Conn) {
 	return c, s
 }
 
+// Same shape as TestStreamSyncEcho_SOCK11 (socketstream_test.go): kept
+// separate because this one drives the net.Conn face (Write, CloseWrite,
+// io.ReadAll to io.EOF), that one the GIO streams' WriteAll/ReadAll.
 func TestNetConnBasicIO(t *testing.T) {
 	for _, network := range networks {
 		t.Run(network, func(t *testing.T) {
@@ -168,13 +173,8 @@ func TestNetConnCloseUnblocksRead(t *testing.T) {
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case err := <-errc:
-		if !errors.Is(err, net.ErrClosed) || !errors.Is(err, ErrClosed) {
-			t.Fatalf("Read after Close: %v; want net.ErrClosed and CLOSED", err)
-		}
-	case <-time.After(testTimeout):
-		t.Fatal("Close did not wake Read")
+	if err := testwait.Recv(t, errc, testTimeout, "Close to wake Read"); !errors.Is(err, net.ErrClosed) || !errors.Is(err, ErrClosed) {
+		t.Fatalf("Read after Close: %v; want net.ErrClosed and CLOSED", err)
 	}
 	if _, err := c.Write([]byte("x")); !errors.Is(err, net.ErrClosed) {
 		t.Fatalf("Write after Close: %v", err)

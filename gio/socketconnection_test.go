@@ -140,12 +140,9 @@ func TestConnectionCloseAsync_SOCK10(t *testing.T) {
 
 func TestConnectionAddresses_SOCK10(t *testing.T) {
 	client, server := connPair(t, "tcp4")
-	cl, err := client.LocalAddress()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sr, err := server.RemoteAddress()
-	if err != nil {
+	cl, errLocal := client.LocalAddress()
+	sr, errRemote := server.RemoteAddress()
+	if err := errors.Join(errLocal, errRemote); err != nil {
 		t.Fatal(err)
 	}
 	if cl.String() != sr.String() {
@@ -249,16 +246,8 @@ func TestConnectionFactoryMPTCP_SOCK10(t *testing.T) {
 	}
 	tcpConn(ls, "listener adopted from net.Listen")
 
-	nc, err := net.Dial("tcp", nl.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	as, err := ls.Accept(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ac := tcpConn(as, "socket accepted from an adopted net.Listen socket")
+	nc := dialTCP(t, nl.Addr().String())
+	ac := tcpConn(acceptSocket(t, ls), "socket accepted from an adopted net.Listen socket")
 	defer ac.Close()
 	cs, err := NewSocketFromNetConn(nc)
 	if err != nil {

@@ -26,6 +26,20 @@ func loopback4() SocketAddress {
 	return NewInetSocketAddress(NewInetAddressLoopback(SocketFamilyIPv4), 0)
 }
 
+// addLoopback4 adds a TCP socket on 127.0.0.1, port chosen by the kernel, to
+// l (a SocketListener or a service), failing t on error, and returns the
+// address it got.
+func addLoopback4(t testing.TB, l interface {
+	AddAddress(SocketAddress, SocketType, SocketProtocol, any) (SocketAddress, error)
+}) SocketAddress {
+	t.Helper()
+	eff, err := l.AddAddress(loopback4(), SocketTypeStream, SocketProtocolDefault, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eff
+}
+
 // newTestListener makes a listener closed when the test ends.
 func newTestListener(t testing.TB) *SocketListener {
 	t.Helper()
@@ -120,17 +134,14 @@ func TestListenerEventSignal_SL3(t *testing.T) {
 
 func TestListenerAddAddressBindFails_SL3(t *testing.T) {
 	l := newTestListener(t)
-	eff, err := l.AddAddress(loopback4(), SocketTypeStream, SocketProtocolDefault, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	eff := addLoopback4(t, l)
 	evs := recordEvents(l)
 	changed := 0
 	l2 := &countingListener{}
 	l2.Init(l2)
 	t.Cleanup(l2.Close)
 	l2.Event.Connect(func(ev SocketListenerEvent, s *Socket) { *evs = append(*evs, listenerEvent{ev, s.Family()}) })
-	_, err = l2.AddAddress(eff, SocketTypeStream, SocketProtocolDefault, nil)
+	_, err := l2.AddAddress(eff, SocketTypeStream, SocketProtocolDefault, nil)
 	wantIOErr(t, err, ioerr.AddressInUse, "Error binding to address "+eff.String()+": Address already in use")
 	if diff := cmp.Diff([]listenerEvent{{SocketListenerBinding, SocketFamilyIPv4}}, *evs); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
@@ -171,13 +182,7 @@ func TestListenerAddInetPort_SL4(t *testing.T) {
 	if err := l.AddInetPort(port, "inet"); err != nil {
 		t.Fatal(err)
 	}
-	// Linux default: one dual-stack IPv6 socket, so exactly four events.
-	if diff := cmp.Diff(fourEvents(SocketFamilyIPv6), *evs); diff != "" {
-		t.Errorf("events (-want +got):\n%s", diff)
-	}
-	for _, host := range []string{"127.0.0.1", "::1"} {
-		a, _ := NewInetSocketAddressFromString(host, uint(port))
-		dial(t, a)
+	dualStackAccepts(t, *evs, port, func(host string) {
 		conn, src, err := l.Accept(nil)
 		if err != nil {
 			t.Fatal(err)
@@ -186,7 +191,7 @@ func TestListenerAddInetPort_SL4(t *testing.T) {
 			t.Errorf("%s: source %v, tcp %v", host, src, conn.TCP())
 		}
 		conn.Close()
-	}
+	})
 	// The same port again, even on the same listener: ADDRESS_IN_USE from
 	// the IPv6 bind.
 	err := l.AddInetPort(port, nil)
@@ -200,12 +205,7 @@ func TestListenerAddAnyInetPort_SL5(t *testing.T) {
 	if err != nil || port == 0 {
 		t.Fatalf("port %d, %v", port, err)
 	}
-	if diff := cmp.Diff(fourEvents(SocketFamilyIPv6), *evs); diff != "" {
-		t.Errorf("events (-want +got):\n%s", diff)
-	}
-	for _, host := range []string{"127.0.0.1", "::1"} {
-		a, _ := NewInetSocketAddressFromString(host, uint(port))
-		dial(t, a)
+	dualStackAccepts(t, *evs, int(port), func(string) {
 		sock, src, err := l.AcceptSocket(nil)
 		if err != nil {
 			t.Fatal(err)
@@ -214,6 +214,21 @@ func TestListenerAddAnyInetPort_SL5(t *testing.T) {
 			t.Errorf("source %v", src)
 		}
 		sock.Close()
+	})
+}
+
+// dualStackAccepts checks the events of Linux's default inet listener, one
+// dual-stack IPv6 socket (so exactly four events), then dials port from
+// IPv4 and from IPv6 loopback, calling accept after each dial.
+func dualStackAccepts(t *testing.T, evs []listenerEvent, port int, accept func(host string)) {
+	t.Helper()
+	if diff := cmp.Diff(fourEvents(SocketFamilyIPv6), evs); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	for _, host := range []string{"127.0.0.1", "::1"} {
+		a, _ := NewInetSocketAddressFromString(host, uint(port))
+		dial(t, a)
+		accept(host)
 	}
 }
 
@@ -660,9 +675,7 @@ func TestListenerAcceptSync_SL8(t *testing.T) {
 		t.Run(fmt.Sprintf("cancel %d", n), func(t *testing.T) {
 			l := newTestListener(t)
 			for range n {
-				if _, err := l.AddAddress(loopback4(), SocketTypeStream, SocketProtocolDefault, nil); err != nil {
-					t.Fatal(err)
-				}
+				addLoopback4(t, l)
 			}
 			c := cancellable.New()
 			time.AfterFunc(20*time.Millisecond, c.Cancel)
@@ -672,9 +685,7 @@ func TestListenerAcceptSync_SL8(t *testing.T) {
 		t.Run(fmt.Sprintf("close %d", n), func(t *testing.T) {
 			l := newTestListener(t)
 			for range n {
-				if _, err := l.AddAddress(loopback4(), SocketTypeStream, SocketProtocolDefault, nil); err != nil {
-					t.Fatal(err)
-				}
+				addLoopback4(t, l)
 			}
 			time.AfterFunc(20*time.Millisecond, l.Close)
 			_, _, err := l.AcceptSocket(nil)
@@ -691,10 +702,7 @@ func TestListenerAcceptSync_SL8(t *testing.T) {
 func TestListenerAcceptConnectionTypes_SL9(t *testing.T) {
 	lp := newTestLoop(t)
 	l := newTestListener(t)
-	tcp, err := l.AddAddress(loopback4(), SocketTypeStream, SocketProtocolDefault, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tcp := addLoopback4(t, l)
 	ux, err := l.AddAddress(NewUnixSocketAddress(filepath.Join(t.TempDir(), "u.sock")), SocketTypeStream, SocketProtocolDefault, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -780,10 +788,7 @@ func TestListenerAcceptMultiSimultaneously_SL10(t *testing.T) {
 func TestListenerPendingAccepts_SL10(t *testing.T) {
 	lp := newTestLoop(t)
 	l := newTestListener(t)
-	eff, err := l.AddAddress(loopback4(), SocketTypeStream, SocketProtocolDefault, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	eff := addLoopback4(t, l)
 	const n = 8
 	rs := make([]result, n)
 	for i := range rs {
@@ -853,9 +858,7 @@ func TestListenerClosePendingAccept_SL12(t *testing.T) {
 			if _, err := l.AddAnyInetPort(nil); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := l.AddAddress(loopback4(), SocketTypeStream, SocketProtocolDefault, nil); err != nil {
-				t.Fatal(err)
-			}
+			addLoopback4(t, l)
 			var r result
 			l.AcceptAsync(nil, r.cb)
 			lp.ctx.Iteration(false)
@@ -880,12 +883,7 @@ func TestListenerClosePendingAccept_SL12(t *testing.T) {
 			}
 			_, _, err := l.AcceptFinish(r.wait(lp))
 			wantIOErr(t, err, ioerr.Closed, "Socket is already closed")
-			for range 5 {
-				lp.ctx.Iteration(false)
-			}
-			if r.calls != 1 {
-				t.Errorf("callback ran %d times", r.calls)
-			}
+			r.wantOnce(lp, 5)
 		})
 	}
 }
@@ -952,9 +950,7 @@ func TestListenerEventVirtual_SL15(t *testing.T) {
 	defer l.Close()
 	l.Event.Connect(func(ev SocketListenerEvent, _ *Socket) { log = append(log, "handler "+ev.String()) })
 	l.Event.ConnectAfter(func(ev SocketListenerEvent, _ *Socket) { log = append(log, "after "+ev.String()) })
-	if _, err := l.AddAddress(loopback4(), SocketTypeStream, SocketProtocolDefault, nil); err != nil {
-		t.Fatal(err)
-	}
+	addLoopback4(t, l)
 	var want []string
 	for _, ev := range []string{"BINDING", "BOUND", "LISTENING", "LISTENED"} {
 		want = append(want, "handler "+ev, "class "+ev, "after "+ev)
@@ -977,9 +973,7 @@ func TestListenerChanged_SL17(t *testing.T) {
 	l := &countingListener{}
 	l.Init(l)
 	defer l.Close()
-	if _, err := l.AddAddress(loopback4(), SocketTypeStream, SocketProtocolDefault, nil); err != nil {
-		t.Fatal(err)
-	}
+	addLoopback4(t, l)
 	port, err := l.AddAnyInetPort(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -1113,10 +1107,7 @@ func TestListenerAcceptCallbackContext(t *testing.T) {
 	if l.MainContext() != other {
 		t.Fatal("listener affinity")
 	}
-	eff, err := l.AddAddress(loopback4(), SocketTypeStream, SocketProtocolDefault, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	eff := addLoopback4(t, l)
 	var r result
 	l.AcceptAsync(nil, r.cb)
 	dial(t, eff)

@@ -67,10 +67,7 @@ func BenchmarkAcceptClose(b *testing.B) {
 			s := NewSocketService()
 			s.SetBacklog(128)
 			s.Incoming.Connect(func(*SocketConnection, any) bool { return true })
-			a, err := s.AddAddress(loopback4(), SocketTypeStream, SocketProtocolDefault, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
+			a := addLoopback4(b, s)
 			return a.String(), func() { s.Stop(); s.Close() }
 		})
 	})

@@ -56,10 +56,7 @@ func TestServiceStartStop_SS1_SS5(t *testing.T) {
 	var notes []bool
 	s.Notify.ConnectDetailed("active", func(string) { notes = append(notes, s.IsActive()) })
 	s.Stop()
-	eff, err := s.AddAddress(loopback4(), SocketTypeStream, SocketProtocolDefault, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	eff := addLoopback4(t, s)
 	got := 0
 	s.Incoming.Connect(func(c *SocketConnection, _ any) bool {
 		got++
@@ -133,10 +130,7 @@ func TestServiceIncoming_SS4(t *testing.T) {
 	s := &incomingLog{}
 	s.Init(s)
 	t.Cleanup(func() { s.Stop(); s.Close() })
-	eff, err := s.AddAddress(loopback4(), SocketTypeStream, SocketProtocolDefault, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	eff := addLoopback4(t, s)
 	stop := false
 	var kept *SocketConnection
 	s.Incoming.Connect(func(c *SocketConnection, src any) bool { s.log = append(s.log, "h1"); return false })
@@ -408,6 +402,8 @@ func TestServiceBadInput(t *testing.T) {
 // ExampleSocketService echoes one line with the async streams, on a main
 // loop, keeping the connection past Incoming with Keep.
 func ExampleSocketService() {
+	// Same set-up as ExampleSocketListener (socketlistener_test.go): kept
+	// because an example must show the reader all of it.
 	ctx := mainloop.NewContext()
 	_ = ctx.PushThreadDefault()
 	defer ctx.PopThreadDefault()

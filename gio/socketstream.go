@@ -14,43 +14,69 @@ import (
 // without making a WOULD_BLOCK error per wait.
 
 // The input and output methods mirror each other one for one, as
-// GSocketInputStream and GSocketOutputStream do; each is one line into the
-// Socket.
+// GSocketInputStream and GSocketOutputStream do. What is the same on both
+// sides but for the condition (Close, the sources) is socketSide's, once;
+// what the two interfaces name differently (Read/Write, IsReadable/
+// IsWritable, …) is one line each into the Socket.
+
+// socketSide is the half of a socket stream both directions share: the
+// Socket, and the condition (IOIn or IOOut) that D gives. It is one pointer,
+// like the Socket, so a stream made of it stores without allocating.
+type socketSide[D direction] struct{ s *Socket }
+
+// direction picks a socket stream's condition: inbound or outbound.
+type direction interface{ cond() mainloop.IOCondition }
+
+type (
+	inbound  struct{}
+	outbound struct{}
+)
+
+func (inbound) cond() mainloop.IOCondition  { return mainloop.IOIn }
+func (outbound) cond() mainloop.IOCondition { return mainloop.IOOut }
+
+// Close is the streams' close_fn: there is none, closing a stream leaves
+// the socket open.
+func (socketSide[D]) Close(*cancellable.Cancellable) error { return nil }
+
+// ready reports whether the socket has the stream's condition now.
+func (x socketSide[D]) ready() bool {
+	var d D
+	return x.s.ConditionCheck(d.cond()) != 0
+}
+
+func (x socketSide[D]) CreateSource(c *cancellable.Cancellable) *mainloop.Source {
+	var d D
+	return x.s.CreateSource(d.cond(), c, nil)
+}
+
+func (x socketSide[D]) waitSource(c *cancellable.Cancellable, w pollWaiter) *mainloop.Source {
+	var d D
+	return x.s.createSourceFor(d.cond(), c, nil, w)
+}
 
 // socketInput is GSocketInputStream: its read_fn is a blocking receive
 // whatever the socket's blocking property (the socket's timeout still
-// applies). It has no close_fn: closing the stream leaves the socket open.
-type socketInput struct{ s *Socket }
+// applies).
+type socketInput struct{ socketSide[inbound] }
 
 func (i socketInput) Read(buf []byte, c *cancellable.Cancellable) (int, error) {
 	return i.s.ReceiveWithBlocking(buf, true, c)
-}
-
-func (i socketInput) Close(*cancellable.Cancellable) error { return nil }
-
-func (i socketInput) IsReadable() bool {
-	return i.s.ConditionCheck(mainloop.IOIn) != 0
 }
 
 func (i socketInput) ReadNonblocking(buf []byte, c *cancellable.Cancellable) (int, error) {
 	return i.s.ReceiveWithBlocking(buf, false, c)
 }
 
-func (i socketInput) CreateSource(c *cancellable.Cancellable) *mainloop.Source {
-	return i.s.CreateSource(mainloop.IOIn, c, nil)
-}
-
-func (i socketInput) waitSource(c *cancellable.Cancellable, w pollWaiter) *mainloop.Source {
-	return i.s.createSourceFor(mainloop.IOIn, c, nil, w)
-}
-
 func (i socketInput) tryRead(buf []byte, c *cancellable.Cancellable) (int, bool, error) {
 	return i.s.tryReceive(buf, c)
 }
 
+func (i socketInput) IsReadable() bool { return i.ready() }
+
 // socketOutput is GSocketOutputStream: blocking sends, vectored sends; no
-// buffering, so no Flusher, and no close_fn.
-type socketOutput struct{ s *Socket }
+// buffering, so no Flusher.
+type socketOutput struct{ socketSide[outbound] }
 
 func (o socketOutput) Write(buf []byte, c *cancellable.Cancellable) (int, error) {
 	return o.s.SendWithBlocking(buf, true, c)
@@ -60,22 +86,8 @@ func (o socketOutput) Writev(bufs [][]byte, c *cancellable.Cancellable) (int, er
 	return o.s.SendVectors(bufs, c)
 }
 
-func (o socketOutput) Close(*cancellable.Cancellable) error { return nil }
-
-func (o socketOutput) IsWritable() bool {
-	return o.s.ConditionCheck(mainloop.IOOut) != 0
-}
-
 func (o socketOutput) WriteNonblocking(buf []byte, c *cancellable.Cancellable) (int, error) {
 	return o.s.SendWithBlocking(buf, false, c)
-}
-
-func (o socketOutput) CreateSource(c *cancellable.Cancellable) *mainloop.Source {
-	return o.s.CreateSource(mainloop.IOOut, c, nil)
-}
-
-func (o socketOutput) waitSource(c *cancellable.Cancellable, w pollWaiter) *mainloop.Source {
-	return o.s.createSourceFor(mainloop.IOOut, c, nil, w)
 }
 
 func (o socketOutput) tryWrite(buf []byte, c *cancellable.Cancellable) (int, bool, error) {
@@ -88,3 +100,5 @@ func (o socketOutput) tryWritev(bufs [][]byte, c *cancellable.Cancellable) (int,
 	}
 	return o.s.trySendVectors(bufs, c)
 }
+
+func (o socketOutput) IsWritable() bool { return o.ready() }

@@ -543,31 +543,15 @@ func TestStreamAsyncPriority_TASK10(t *testing.T) {
 // Pending async reads hold no OS thread (they wait with sources in their
 // context's poller): a hundred of them do not hold a hundred OS threads.
 func TestAsyncReadsHoldNoThreads(t *testing.T) {
-	l := newTestLoop(t)
 	const n = 100
-	type pair struct{ a, b *SocketConnection }
-	pairs := make([]pair, n)
-	results := make([]result, n)
 	before := pprof.Lookup("threadcreate").Count()
-	for i := range pairs {
-		a, b := socketPair(t)
-		pairs[i] = pair{a, b}
-		a.InputStream().ReadAsync(make([]byte, 1), mainloop.PriorityDefault, nil, results[i].cb)
-	}
+	p := newPendingReads(t, n)
+	p.start()
 	time.Sleep(100 * time.Millisecond) // let every read reach its wait
 	if grown := pprof.Lookup("threadcreate").Count() - before; grown > n/4 {
 		t.Fatalf("%d OS threads created for %d pending reads", grown, n)
 	}
-	for i := range pairs {
-		if _, err := pairs[i].b.OutputStream().Write([]byte("x"), nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for i := range results {
-		if n, err := pairs[i].a.InputStream().ReadFinish(results[i].wait(l)); n != 1 || err != nil {
-			t.Fatalf("read %d: %d, %v", i, n, err)
-		}
-	}
+	p.complete(t)
 }
 
 // The socket streams are pollable (GPollableInputStream /

@@ -295,10 +295,7 @@ func TestThreadedIncomingHandled_TSS2(t *testing.T) {
 func TestThreadedStopWhileRunning_TSS6(t *testing.T) {
 	lp := newTestLoop(t)
 	s := NewThreadedSocketService(10)
-	eff, err := s.AddAddress(loopback4(), SocketTypeStream, SocketProtocolDefault, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	eff := addLoopback4(t, s)
 	var mu sync.Mutex
 	mu.Lock()
 	started := make(chan struct{})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/internal/testwait"
 )
 
 func drain(c *Context) int {
@@ -863,6 +864,22 @@ func TestTimeoutSeconds_ML15(t *testing.T) {
 // iterations rather than wall time, so it does not flake on a loaded box.
 type counterState struct{ counter, last int64 }
 
+// newCounterLoop is the set-up of the counter-source tests: a new context,
+// a loop on it and a fresh counter.
+func newCounterLoop() (*Context, *Loop, *counterState) {
+	c := NewContext()
+	return c, New(c), &counterState{}
+}
+
+// wantDispatches checks how many times the parent and its two children
+// dispatched.
+func wantDispatches(t *testing.T, got, want [3]int) {
+	t.Helper()
+	if got != want {
+		t.Fatalf("dispatches of parent, child b, child c = %v, want %v", got, want)
+	}
+}
+
 // countedSource is a counter source whose callback counts its dispatches
 // in *n.
 func countedSource(st *counterState, interval int64, n *int) *Source {
@@ -910,9 +927,7 @@ func newCounterSource(st *counterState, interval int64) *Source {
 
 // TestChildSources_ML16 is /mainloop/child_sources.
 func TestChildSources_ML16(t *testing.T) {
-	c := NewContext()
-	l := New(c)
-	st := &counterState{}
+	c, l, st := newCounterLoop()
 	var a, b, cc int
 	parent := newCounterSource(st, 2000)
 	parent.SetCallback(func() bool {
@@ -949,17 +964,13 @@ func TestChildSources_ML16(t *testing.T) {
 		}
 	}
 	runToCount(l, st, 1050)
-	if a != 6 || b != 3 || cc != 3 {
-		t.Fatalf("a=%d b=%d c=%d, want 6 3 3", a, b, cc)
-	}
+	wantDispatches(t, [3]int{a, b, cc}, [3]int{6, 3, 3})
 	parent.Destroy()
 }
 
 // TestRecursiveChildSources_ML16 is /mainloop/recursive_child_sources.
 func TestRecursiveChildSources_ML16(t *testing.T) {
-	c := NewContext()
-	l := New(c)
-	st := &counterState{}
+	c, l, st := newCounterLoop()
 	var a, b, cc int
 	parent := countedSource(st, 500, &a)
 	childB := countedSource(st, 220, &b)
@@ -968,17 +979,13 @@ func TestRecursiveChildSources_ML16(t *testing.T) {
 	childB.AddChildSource(childC)
 	parent.Attach(c)
 	runToCount(l, st, 2010)
-	if a != 9 || b != 9 || cc != 4 {
-		t.Fatalf("a=%d b=%d c=%d, want 9 9 4", a, b, cc)
-	}
+	wantDispatches(t, [3]int{a, b, cc}, [3]int{9, 9, 4})
 	parent.Destroy()
 }
 
 // TestSwappingChildSources_ML16 is /mainloop/swapping_child_sources.
 func TestSwappingChildSources_ML16(t *testing.T) {
-	c := NewContext()
-	l := New(c)
-	st := &counterState{}
+	c, l, st := newCounterLoop()
 	parent := newCounterSource(st, 50)
 	oldChild := newCounterSource(st, 100)
 	var newChild *Source
@@ -1483,13 +1490,7 @@ func TestWaitGLib_ML11(t *testing.T) {
 			s.Destroy()
 		}()
 	}
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("loops did not end")
-	}
+	testwait.WaitGroup(t, &wg, 20*time.Second, "the loops to end")
 }
 
 // TestFinalizationFromSource_ML19 is /maincontext/source_finalization_from_source/1,

@@ -1,7 +1,6 @@
 package mainloop
 
 import (
-	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -9,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sigloop/sigloop/internal/leakcheck"
 )
 
 // TestConcurrentInvokeAndAttach: many goroutines invoke, attach and destroy
@@ -60,19 +61,11 @@ func TestConcurrentInvokeAndAttach(t *testing.T) {
 	}
 }
 
-func openFDs(t *testing.T) int {
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Skip("no /proc/self/fd")
-	}
-	return len(ents)
-}
-
 // TestContextFDsReleased: an unreachable Context's epoll and eventfd are
 // closed (runtime.AddCleanup).
 func TestContextFDsReleased(t *testing.T) {
 	runtime.GC()
-	before := openFDs(t)
+	before := leakcheck.OpenFDs(t)
 	for i := 0; i < 200; i++ {
 		c := NewContext()
 		c.Invoke(func() {})
@@ -82,7 +75,7 @@ func TestContextFDsReleased(t *testing.T) {
 	for {
 		runtime.GC()
 		time.Sleep(10 * time.Millisecond)
-		after := openFDs(t)
+		after := leakcheck.OpenFDs(t)
 		if after <= before+10 {
 			return
 		}

@@ -2,6 +2,7 @@ package object_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/sigloop/sigloop/internal/logging"
@@ -83,15 +84,7 @@ func TestBadInputNoPanic(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := logging.StartCapture()
 			defer c.Stop()
-			var err error
-			func() {
-				defer func() {
-					if r := recover(); r != nil {
-						t.Fatalf("panic: %v", r)
-					}
-				}()
-				err = tc.f()
-			}()
+			err := noPanic(tc.f)
 			if tc.wantError != nil {
 				if !errors.Is(err, tc.wantError) {
 					t.Errorf("error %v, want %v", err, tc.wantError)
@@ -104,4 +97,15 @@ func TestBadInputNoPanic(t *testing.T) {
 			}
 		})
 	}
+}
+
+// noPanic runs f and returns its error, or a "panic: …" error when f
+// panics: bad input must never panic, and a panic fails only its own case.
+func noPanic(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return f()
 }

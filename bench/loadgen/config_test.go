@@ -50,6 +50,7 @@ func TestParseArgsRefuses(t *testing.T) {
 		{[]string{"--tcp", "example.com:9"}, "only loopback"},
 		{[]string{"--tcp", "127.0.0.1"}, "missing port"},
 		{[]string{"--unix", "@abstract"}, "abstract"},
+		// Same shape row after row: one refused value per flag bound.
 		{[]string{"--unix", "/tmp/x", "--mode", "flood"}, "--mode"},
 		{[]string{"--unix", "/tmp/x", "--conns", "0"}, "--conns"},
 		{[]string{"--unix", "/tmp/x", "--conns", "16385"}, "--conns"},

@@ -9,6 +9,9 @@
 // After the tests pass it waits up to five seconds for goroutines started by
 // the tests to end, then reports any that remain with their stacks and makes
 // the binary exit non-zero.
+//
+// OpenFDs counts the process's open descriptors, for the tests that check
+// that an operation leaks none.
 package leakcheck
 
 import (
@@ -139,4 +142,16 @@ func (w *Collectable) Held() bool {
 		time.Sleep(time.Millisecond)
 	}
 	return !w.gone.Load()
+}
+
+// OpenFDs counts the process's open file descriptors (/proc/self/fd), for
+// tests that check an operation leaks none; it skips t where /proc is not
+// mounted.
+func OpenFDs(t testing.TB) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skipf("no /proc/self/fd: %v", err)
+	}
+	return len(ents)
 }

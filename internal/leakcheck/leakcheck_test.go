@@ -1,6 +1,7 @@
 package leakcheck
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -30,5 +31,20 @@ func TestCheckFindsLeak(t *testing.T) {
 		if strings.Contains(g, "parkedForLeakTest") {
 			t.Fatalf("finished goroutine still reported:\n%s", g)
 		}
+	}
+}
+
+func TestOpenFDs(t *testing.T) {
+	before := OpenFDs(t)
+	f, err := os.Open("/dev/null")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := OpenFDs(t); got != before+1 {
+		t.Errorf("with one more file open: %d descriptors, want %d", got, before+1)
+	}
+	f.Close()
+	if got := OpenFDs(t); got != before {
+		t.Errorf("after closing it: %d descriptors, want %d", got, before)
 	}
 }
