@@ -538,9 +538,16 @@ func (s *Socket) Accept(c *cancellable.Cancellable) (*Socket, error) {
 	if aerr != nil {
 		return nil, errnoOf(aerr, "Error accepting connection: ")
 	}
+	return s.adoptAccepted(nfd), nil
+}
+
+// adoptAccepted is the Socket of a connection accepted on s (a descriptor
+// accept4 made non-blocking and close-on-exec): s's family, type and
+// protocol, connected both ways.
+func (s *Socket) adoptAccepted(nfd int) *Socket {
 	ns := adoptFD(nfd, s.family, s.typ, s.protocol)
 	ns.connectedRead, ns.connectedWrite = true, true
-	return ns, nil
+	return ns
 }
 
 // Connect is g_socket_connect. In blocking mode it waits until the

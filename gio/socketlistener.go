@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"sync"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
@@ -704,12 +702,7 @@ func acceptNow(s *Socket, c *cancellable.Cancellable) (*Socket, error) {
 	if aerr != nil {
 		return nil, errnoOf(aerr, "Error accepting connection: ")
 	}
-	ns, err := NewSocketFromFD(nfd)
-	if err != nil {
-		unix.Close(nfd)
-		return nil, err
-	}
-	return ns, nil
+	return s.adoptAccepted(nfd), nil
 }
 
 // waitReady waits until one of socks is readable and returns it (SL-8):

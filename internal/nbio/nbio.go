@@ -33,24 +33,14 @@ func rw(trap uintptr, fd int, p []byte) (int, error) {
 	if len(p) > 0 {
 		bp = unsafe.Pointer(&p[0])
 	}
-	for {
-		n, _, e := unix.RawSyscall(trap, uintptr(fd), uintptr(bp), uintptr(len(p)))
-		switch e {
-		case 0:
-			return int(n), nil
-		case unix.EINTR:
-			continue
-		default:
-			return 0, e
-		}
-	}
+	return retry(trap, uintptr(fd), uintptr(bp), uintptr(len(p)), 0)
 }
 
-// Accept is accept4(2) on a non-blocking listening descriptor, without the
-// peer's address; the new descriptor is O_NONBLOCK and close-on-exec.
-func Accept(fd int) (int, error) {
+// retry makes the raw call until it is not interrupted; -1 and the errno
+// on failure.
+func retry(trap, a1, a2, a3, a4 uintptr) (int, error) {
 	for {
-		n, _, e := unix.RawSyscall6(unix.SYS_ACCEPT4, uintptr(fd), 0, 0, unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0, 0)
+		n, _, e := unix.RawSyscall6(trap, a1, a2, a3, a4, 0, 0)
 		switch e {
 		case 0:
 			return int(n), nil
@@ -60,4 +50,10 @@ func Accept(fd int) (int, error) {
 			return -1, e
 		}
 	}
+}
+
+// Accept is accept4(2) on a non-blocking listening descriptor, without the
+// peer's address; the new descriptor is O_NONBLOCK and close-on-exec.
+func Accept(fd int) (int, error) {
+	return retry(unix.SYS_ACCEPT4, uintptr(fd), 0, 0, unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK)
 }
