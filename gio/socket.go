@@ -372,7 +372,11 @@ func (s *Socket) Protocol() SocketProtocol {
 }
 
 // FD is g_socket_get_fd: the descriptor, or -1 once closed. The Socket still
-// owns it: do not close it, and do not use it after Close.
+// owns it: do not close it, and do not use it after Close. It is always
+// O_NONBLOCK (GLib's blocking mode is the Socket's, not the descriptor's),
+// and must stay so: the main loop's reads and writes on it are made without
+// the runtime's syscall bookkeeping, which is only correct for calls that
+// cannot block.
 func (s *Socket) FD() int {
 	if !s.ok() {
 		return -1

@@ -53,7 +53,7 @@ func getpeername(fd int) ([]byte, error) { return nameCall(unix.SYS_GETPEERNAME,
 // main loop the runtime's syscall bookkeeping would wake its monitor thread
 // once per message. An operation that waits (blocking mode, on a worker
 // goroutine) passes raw=false and is made as net.Conn makes it. Clearing
-// O_NONBLOCK on a descriptor through Fd is not supported.
+// O_NONBLOCK on a descriptor through FD is not supported.
 func sendto(fd int, p []byte, flags int, native []byte, raw bool) (int, error) {
 	var bp, ap unsafe.Pointer
 	if len(p) > 0 {
