@@ -272,7 +272,10 @@ func (s *LocalSocket) OpenMode() OpenMode {
 func (s *LocalSocket) IsSequential() bool { return true }
 
 // SocketDescriptor is QLocalSocket::socketDescriptor: the connected
-// descriptor, -1 without one.
+// descriptor, -1 without one. It is O_NONBLOCK, as Qt's is, and must stay
+// so: the socket reads and writes it without the runtime's syscall
+// bookkeeping (internal/nbio), which is only correct for calls that cannot
+// block.
 func (s *LocalSocket) SocketDescriptor() int {
 	return field(s, "socketDescriptor", -1, func() int { return s.fd })
 }
