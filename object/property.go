@@ -271,13 +271,14 @@ func (p *propCore[T]) install(o *Object, name string, initial T, flags PropertyF
 		o.props = make([]propEntry, 0, 4) // one allocation for a typical object's few properties
 	}
 	o.props = append(o.props, propEntry{canon, slot})
-	switch {
-	case o.propIndex != nil:
-		o.propIndex[canon] = slot
+	switch x := o.peek(); {
+	case x.propIndex != nil:
+		x.propIndex[canon] = slot
 	case len(o.props) > propIndexMin:
-		o.propIndex = make(map[string]propertySlot, len(o.props))
+		x = o.ext()
+		x.propIndex = make(map[string]propertySlot, len(o.props))
 		for _, e := range o.props {
-			o.propIndex[e.name] = e.slot
+			x.propIndex[e.name] = e.slot
 		}
 	}
 	return nil
@@ -295,8 +296,8 @@ const propIndexMin = 8
 
 // findProp returns the property called canon, or nil; o.mu must be held.
 func (o *Object) findProp(canon string) propertySlot {
-	if o.propIndex != nil {
-		return o.propIndex[canon]
+	if index := o.peek().propIndex; index != nil {
+		return index[canon]
 	}
 	for _, e := range o.props {
 		if e.name == canon {
@@ -635,7 +636,28 @@ func nilable(t reflect.Type) bool {
 	return false
 }
 
+// LazyProperties is implemented by a type that installs some of its
+// properties on first use instead of in its constructor, so that an
+// instance nobody inspects by name pays nothing for them (asyncresult's
+// Task does so with "completed"). An Object whose outermost value (the
+// self given to Init) implements it calls InstallProperties before every
+// lookup by name: Property, SetProperty, NotifyProperty and Properties.
+// InstallProperties installs the missing properties with their current
+// values and does nothing once they are there; it may be called from any
+// goroutine and must not hold a lock of o's while it installs.
+type LazyProperties interface {
+	InstallProperties()
+}
+
+// installLazy runs the outermost value's InstallProperties, if it has one.
+func (o *Object) installLazy() {
+	if lp, ok := o.Self().(LazyProperties); ok {
+		lp.InstallProperties()
+	}
+}
+
 func (o *Object) lookup(op, name string) (propertySlot, error) {
+	o.installLazy()
 	canon, _ := canonicalName(name)
 	o.mu.Lock()
 	p := o.findProp(canon)
@@ -703,6 +725,7 @@ func (o *Object) Properties() []string {
 		nilObject("g_object_class_list_properties")
 		return nil
 	}
+	o.installLazy()
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if len(o.props) == 0 {
@@ -739,9 +762,9 @@ func (o *Object) NotifyProperty(name string) {
 // frozen.
 func (o *Object) notify(name string) {
 	o.mu.Lock()
-	if o.freeze > 0 {
-		if !slices.Contains(o.frozen, name) {
-			o.frozen = append(o.frozen, name)
+	if x := o.peek(); x.freeze > 0 {
+		if !slices.Contains(x.frozen, name) {
+			x.frozen = append(x.frozen, name)
 		}
 		o.mu.Unlock()
 		return
@@ -758,7 +781,7 @@ func (o *Object) FreezeNotify() {
 		return
 	}
 	o.mu.Lock()
-	o.freeze++
+	o.ext().freeze++
 	o.mu.Unlock()
 }
 
@@ -772,15 +795,16 @@ func (o *Object) ThawNotify() {
 		return
 	}
 	o.mu.Lock()
-	if o.freeze == 0 {
+	x := o.peek()
+	if x.freeze == 0 {
 		o.mu.Unlock()
 		logging.Critical(pkg, fmt.Sprintf("g_object_thaw_notify: property-changed notification for %T(%p) is not frozen", o.Self(), o))
 		return
 	}
-	o.freeze--
+	x.freeze--
 	var names []string
-	if o.freeze == 0 {
-		names, o.frozen = o.frozen, nil
+	if x.freeze == 0 {
+		names, x.frozen = x.frozen, nil
 	}
 	o.mu.Unlock()
 	for i := len(names) - 1; i >= 0; i-- {
