@@ -66,8 +66,8 @@ type Object struct {
 	blocked    atomic.Bool
 	state      atomic.Uint32 // stateNew until init has run (stateIniting meanwhile)
 
-	mu    sync.Mutex  // guards props and most of x's fields
-	props []propEntry // installation order
+	mu    sync.Mutex // guards props and most of x's fields
+	props *propTable // the installed properties, nil until the first
 	// x holds what most objects never use (a name, data, a parent or
 	// children, destroy notifies, posted calls, a frozen notify queue…),
 	// made by the first call that needs it (ext), so that an Object that
@@ -78,16 +78,15 @@ type Object struct {
 // objExt is the rarely used part of an Object. Once made it stays; each
 // field keeps the lock noted.
 type objExt struct {
-	name        string                  // mu
-	data        map[string]any          // mu
-	propIndex   map[string]propertySlot // mu: by name, once there are many
-	notifies    []destroyNotify         // mu
-	nextNotify  int                     // mu
-	posts       []*postedCall           // mu: calls posted with Post, not yet run, in posting order
-	freeze      int                     // mu
-	frozen      []string                // mu
-	deleteLater *deferredDelete         // mu: a pending DeleteLater, nil if none
-	onMove      func()                  // set once before sharing (Timer): runs after MoveToContext moved o
+	name        string          // mu
+	data        map[string]any  // mu
+	notifies    []destroyNotify // mu
+	nextNotify  int             // mu
+	posts       []*postedCall   // mu: calls posted with Post, not yet run, in posting order
+	freeze      int             // mu
+	frozen      []string        // mu
+	deleteLater *deferredDelete // mu: a pending DeleteLater, nil if none
+	onMove      func()          // set once before sharing (Timer): runs after MoveToContext moved o
 
 	parent   *Object   // treeMu
 	children []*Object // treeMu

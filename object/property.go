@@ -267,39 +267,53 @@ func (p *propCore[T]) install(o *Object, name string, initial T, flags PropertyF
 		logging.Critical(pkg, fmt.Sprintf("g_object_class_install_property: class '%T' already contains a property named '%s'", o.Self(), canon))
 		return &PropertyError{Op: "install", Name: name, Err: ErrPropertyExists}
 	}
-	if o.props == nil {
-		o.props = make([]propEntry, 0, 4) // one allocation for a typical object's few properties
+	pt := o.props
+	if pt == nil {
+		pt = &propTable{}
+		pt.list = pt.first[:0]
+		o.props = pt
 	}
-	o.props = append(o.props, propEntry{canon, slot})
-	switch x := o.peek(); {
-	case x.propIndex != nil:
-		x.propIndex[canon] = slot
-	case len(o.props) > propIndexMin:
-		x = o.ext()
-		x.propIndex = make(map[string]propertySlot, len(o.props))
-		for _, e := range o.props {
-			x.propIndex[e.name] = e.slot
+	pt.list = append(pt.list, propEntry{canon, slot})
+	switch {
+	case pt.index != nil:
+		pt.index[canon] = slot
+	case len(pt.list) > propIndexMin:
+		pt.index = make(map[string]propertySlot, len(pt.list))
+		for _, e := range pt.list {
+			pt.index[e.name] = e.slot
 		}
 	}
 	return nil
 }
 
-// propEntry is an installed property in o.props.
+// propTable is an object's installed properties: one allocation for the
+// first two (a typical object has one or two), which list starts in.
+type propTable struct {
+	list  []propEntry             // installation order
+	index map[string]propertySlot // by name, once there are many
+	first [2]propEntry
+}
+
+// propEntry is an installed property in a propTable.
 type propEntry struct {
 	name string
 	slot propertySlot
 }
 
 // propIndexMin is the number of properties above which the name lookup
-// uses a map; below, a scan of o.props is as fast and allocates nothing.
+// uses a map; below, a scan of the list is as fast and allocates nothing.
 const propIndexMin = 8
 
 // findProp returns the property called canon, or nil; o.mu must be held.
 func (o *Object) findProp(canon string) propertySlot {
-	if index := o.peek().propIndex; index != nil {
-		return index[canon]
+	pt := o.props
+	if pt == nil {
+		return nil
 	}
-	for _, e := range o.props {
+	if pt.index != nil {
+		return pt.index[canon]
+	}
+	for _, e := range pt.list {
 		if e.name == canon {
 			return e.slot
 		}
@@ -728,11 +742,11 @@ func (o *Object) Properties() []string {
 	o.installLazy()
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if len(o.props) == 0 {
+	if o.props == nil || len(o.props.list) == 0 {
 		return nil
 	}
-	names := make([]string, len(o.props))
-	for i, e := range o.props {
+	names := make([]string, len(o.props.list))
+	for i, e := range o.props.list {
 		names[i] = e.name
 	}
 	return names
