@@ -58,7 +58,7 @@ func (o *Object) DeleteLater() {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.destroying.Load() || o.peek().deleteLater != nil {
+	if o.IsDestroyed() || o.peek().deleteLater != nil {
 		return
 	}
 	ctx := o.ctx.Load()

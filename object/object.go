@@ -59,17 +59,16 @@ type Object struct {
 	// self points at the outermost value; nil means o itself. The first
 	// Init stores it in selfBox (no allocation); a later one in a new box,
 	// so a box is never written after it was published.
-	self       atomic.Pointer[any]
-	selfBox    any
-	ctx        atomic.Pointer[mainloop.Context]
-	destroying atomic.Bool
-	blocked    atomic.Bool
-	state      atomic.Uint32 // stateNew until init has run (stateIniting meanwhile)
+	self    atomic.Pointer[any]
+	selfBox any
+	ctx     atomic.Pointer[mainloop.Context]
+	flags   atomic.Uint32 // the init state, destroying, blocked: see flagMask
 
-	mu    sync.Mutex // guards props and most of x's fields
-	props *propTable // the installed properties, nil until the first
+	mu       sync.Mutex       // guards props, notifies and most of x's fields
+	props    *propTable       // the installed properties, nil until the first
+	notifies *destroyNotifies // nil until the first AddDestroyNotify, and while Destroy runs them
 	// x holds what most objects never use (a name, data, a parent or
-	// children, destroy notifies, posted calls, a frozen notify queue…),
+	// children, posted calls, a frozen notify queue…),
 	// made by the first call that needs it (ext), so that an Object that
 	// nobody names, parents or connects to costs only the fields above.
 	x atomic.Pointer[objExt]
@@ -80,8 +79,6 @@ type Object struct {
 type objExt struct {
 	name        string          // mu
 	data        map[string]any  // mu
-	notifies    []destroyNotify // mu
-	nextNotify  int             // mu
 	posts       []*postedCall   // mu: calls posted with Post, not yet run, in posting order
 	freeze      int             // mu
 	frozen      []string        // mu
@@ -117,6 +114,14 @@ func (o *Object) ext() *objExt {
 type destroyNotify struct {
 	id int
 	fn func()
+}
+
+// destroyNotifies are an object's destroy notifies: one allocation for the
+// first (most objects that have any have one), which list starts in.
+type destroyNotifies struct {
+	list  []destroyNotify // in the order they were added
+	next  int             // the last id given
+	first [1]destroyNotify
 }
 
 // New is g_object_new(G_TYPE_OBJECT) / new QObject: an initialised Object
@@ -156,33 +161,42 @@ func (o *Object) Init(self any) {
 	o.init()
 }
 
-// The values of Object.state.
+// The bits of Object.flags: one word, as every object has one. The init
+// state (stateMask) goes from stateNew to stateIniting to stateReady.
 const (
-	stateNew uint32 = iota
-	stateIniting
-	stateReady
+	stateIniting  uint32 = 1
+	stateReady    uint32 = 3 // stateIniting | 2: set with one Or
+	stateMask     uint32 = 3
+	flagDestroyed uint32 = 4 // Destroy has started
+	flagBlocked   uint32 = 8 // BlockSignals(true)
 )
 
 // init sets o up once: its context and Notify's configuration. A caller
 // that finds another goroutine setting o up waits for it, as sync.Once
-// would (a 4-byte state instead of Once's 12: every object has one).
+// would.
 func (o *Object) init() {
-	if o.state.Load() != stateReady {
+	if o.flags.Load()&stateMask != stateReady {
 		o.initSlow()
 	}
 }
 
 func (o *Object) initSlow() {
-	if !o.state.CompareAndSwap(stateNew, stateIniting) {
-		for o.state.Load() != stateReady {
-			runtime.Gosched() // only a zero Object first used by two goroutines at once
+	for {
+		f := o.flags.Load()
+		if f&stateMask != 0 {
+			for o.flags.Load()&stateMask != stateReady {
+				runtime.Gosched() // only a zero Object first used by two goroutines at once
+			}
+			return
 		}
-		return
+		if o.flags.CompareAndSwap(f, f|stateIniting) {
+			break
+		}
 	}
 	o.ctx.Store(mainloop.ThreadDefault())
 	o.Notify.SetOwner(o)
 	o.Notify.SetNoRecurse(true) // "notify" is G_SIGNAL_NO_RECURSE (SIG-9)
-	o.state.Store(stateReady)
+	o.flags.Or(stateReady)
 	logging.Debug(pkg, func(e *zerolog.Event) { e.Str("object", o.describe()).Msg("created") })
 }
 
@@ -451,12 +465,18 @@ func (o *Object) BlockSignals(b bool) (was bool) {
 		nilObject("QObject::blockSignals")
 		return false
 	}
-	return o.blocked.Swap(b)
+	var old uint32
+	if b {
+		old = o.flags.Or(flagBlocked)
+	} else {
+		old = o.flags.And(^flagBlocked)
+	}
+	return old&flagBlocked != 0
 }
 
 // SignalsBlocked is QObject::signalsBlocked. It makes *Object a
 // signal.Owner.
-func (o *Object) SignalsBlocked() bool { return o != nil && o.blocked.Load() }
+func (o *Object) SignalsBlocked() bool { return o != nil && o.flags.Load()&flagBlocked != 0 }
 
 // SetData is g_object_set_data / QObject::setProperty for a dynamic value:
 // it attaches v to o under key; nil removes it.
@@ -495,7 +515,7 @@ func (o *Object) Data(key string) any {
 // which is never alive). It turns true before
 // Destroyed is emitted, so weak references read nil inside its handlers
 // (OBJ-03, tst_qobject qpointerResetBeforeDestroyedSignal).
-func (o *Object) IsDestroyed() bool { return o == nil || o.destroying.Load() }
+func (o *Object) IsDestroyed() bool { return o == nil || o.flags.Load()&flagDestroyed != 0 }
 
 // AddDestroyNotify is g_object_weak_ref: fn runs once when o is destroyed,
 // after Destroyed was emitted and before the children are destroyed, in
@@ -514,19 +534,26 @@ func (o *Object) AddDestroyNotify(fn func()) (remove func()) {
 		return func() {}
 	}
 	o.mu.Lock()
-	if o.destroying.Load() && o.peek().notifies == nil {
-		o.mu.Unlock()
-		fn()
-		return func() {}
+	ns := o.notifies
+	if ns == nil {
+		if o.IsDestroyed() {
+			o.mu.Unlock()
+			fn()
+			return func() {}
+		}
+		ns = &destroyNotifies{}
+		ns.list = ns.first[:0]
+		o.notifies = ns
 	}
-	x := o.ext()
-	x.nextNotify++
-	id := x.nextNotify
-	x.notifies = append(x.notifies, destroyNotify{id, fn})
+	ns.next++
+	id := ns.next
+	ns.list = append(ns.list, destroyNotify{id, fn})
 	o.mu.Unlock()
 	return func() {
 		o.mu.Lock()
-		x.notifies = slices.DeleteFunc(x.notifies, func(n destroyNotify) bool { return n.id == id })
+		if o.notifies == ns { // not taken by Destroy, which runs the list it took
+			ns.list = slices.DeleteFunc(ns.list, func(n destroyNotify) bool { return n.id == id })
+		}
 		o.mu.Unlock()
 	}
 }
@@ -544,20 +571,20 @@ func (o *Object) Destroy() {
 		return
 	}
 	o.mu.Lock()
-	if o.destroying.Load() {
+	if o.IsDestroyed() {
 		o.mu.Unlock()
 		return
 	}
-	o.destroying.Store(true)
+	o.flags.Or(flagDestroyed)
 	o.mu.Unlock()
-	o.blocked.Store(false)
+	o.flags.And(^flagBlocked)
 	logging.Debug(pkg, func(e *zerolog.Event) { e.Str("object", o.describe()).Msg("destroy") })
 	o.Destroyed.Emit(o)
 	for {
 		var ns []destroyNotify
 		o.mu.Lock()
-		if x := o.x.Load(); x != nil {
-			ns, x.notifies = x.notifies, nil
+		if o.notifies != nil {
+			ns, o.notifies = o.notifies.list, nil
 		}
 		o.mu.Unlock()
 		if len(ns) == 0 {

@@ -32,7 +32,7 @@ func (o *Object) Post(priority int, fn func()) {
 	o.init()
 	pc := &postedCall{fn: fn, prio: priority}
 	o.mu.Lock()
-	if o.destroying.Load() {
+	if o.IsDestroyed() {
 		o.mu.Unlock()
 		return
 	}

@@ -10,10 +10,10 @@ import (
 
 // maxObjectOwnBytes is what an Object may take besides its two signals
 // (Destroyed and Notify) on a 64-bit platform: the outermost value, the
-// context, the flags, the lock, and the pointers to the property table and
-// to the rarely used part (a name, data, parent and children, destroy
-// notifies, posted calls, frozen notifications), each made when first
-// needed. It was 256 bytes with all of them inline.
+// context, one word of flags, the lock, and the pointers to the property
+// table, to the destroy notifies and to the rarely used part (a name, data,
+// parent and children, posted calls, frozen notifications), each made when
+// first needed. It was 256 bytes with all of them inline.
 const maxObjectOwnBytes = 72
 
 // TestObjectSize fails when Object grows: every socket, connection and
