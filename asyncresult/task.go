@@ -583,7 +583,7 @@ func (t *Task[T]) setCompleted() {
 // lookup by name (Property("completed"), Properties…), and completion calls
 // it when Notify has a handler; there is no need to call it directly.
 func (t *Task[T]) InstallProperties() {
-	if !t.usable("g_task_install_properties") {
+	if !t.usable("g_object_class_install_property") {
 		return
 	}
 	t.mu.Lock()
