@@ -62,7 +62,7 @@ type Object struct {
 	self    atomic.Pointer[any]
 	selfBox any
 	ctx     atomic.Pointer[mainloop.Context]
-	flags   atomic.Uint32 // the init state, destroying, blocked: see flagMask
+	flags   atomic.Uint32 // the init state, destroyed and blocked bits (stateMask, flagDestroyed, flagBlocked)
 
 	mu       sync.Mutex       // guards props, notifies and most of x's fields
 	props    *propTable       // the installed properties, nil until the first
@@ -361,11 +361,11 @@ func (o *Object) SetParent(p *Object) {
 	px.children = append(px.children, o)
 }
 
-// leave takes child out of p's children and clears its parent; treeMu must
+// leave takes child out of o's children and clears its parent; treeMu must
 // be held.
-func (p *Object) leave(child *Object) {
-	px := p.ext()
-	px.children = slices.DeleteFunc(px.children, func(c *Object) bool { return c == child })
+func (o *Object) leave(child *Object) {
+	x := o.ext()
+	x.children = slices.DeleteFunc(x.children, func(c *Object) bool { return c == child })
 	child.ext().parent = nil
 }
 
