@@ -67,7 +67,7 @@ const maxYoung = 4096
 // guarded by young's lock).
 func watchLife[T any](t *Task[T]) {
 	young.Lock()
-	t.youngIndex = len(young.list)
+	t.youngIndex = int32(len(young.list))
 	young.list = append(young.list, t)
 	full := len(young.list) >= maxYoung
 	if !young.hooked && !full {
@@ -84,7 +84,7 @@ func watchLife[T any](t *Task[T]) {
 // still there.
 func leaveYoung[T any](t *Task[T]) {
 	young.Lock()
-	if i := t.youngIndex; i >= 0 {
+	if i := int(t.youngIndex); i >= 0 {
 		last := len(young.list) - 1
 		if i != last {
 			moved := young.list[last]
@@ -156,13 +156,13 @@ func (t *Task[T]) arm() {
 		return
 	}
 	note := &lifeNote{hasCallback: t.callback != nil, source: reflect.TypeOf(t.source), name: t.name}
-	note.threaded.Store(t.threaded)
+	note.threaded.Store(t.threadedLocked())
 	t.life = note
 	t.mu.Unlock()
 	runtime.AddCleanup(t, taskCollected, note)
 }
 
-func (t *Task[T]) setYoungIndex(i int) { t.youngIndex = i }
+func (t *Task[T]) setYoungIndex(i int) { t.youngIndex = int32(i) }
 
 func taskCollected(note *lifeNote) {
 	if note.returned.Load() {

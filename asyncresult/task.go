@@ -3,6 +3,7 @@ package asyncresult
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 
 	"github.com/sigloop/sigloop/cancellable"
@@ -23,6 +24,9 @@ import (
 // A Task embeds object.Object, as GTask is a GObject: its read-only
 // "completed" property (Property("completed")) becomes true, and is notified
 // on Notify with detail "completed", right after the callback (TASK-2).
+// The property is installed on first use, not by NewTask (see
+// InstallProperties): a task that nobody inspects by name and whose Notify
+// has no handler when it completes never pays for it.
 //
 // Multiple goroutines may call a Task's methods simultaneously; the callback
 // always runs on the task's context.
@@ -40,22 +44,33 @@ type Task[T any] struct {
 	ctx          *mainloop.Context
 	creationTime int64
 
-	completed object.Property[bool]
-
 	mu               sync.Mutex
-	priority         int
-	name             string
-	tag              any
-	userData         any
+	youngIndex       int32 // the task's place on the young list, -1 if off it (young's lock)
+	priority         int32 // a gint, as GLib's
 	checkCancellable bool
 	returnOnCancel   bool
 	everReturned     bool
 	resultSet        bool
+	hadError         bool
+	done             bool // Completed; the "completed" property follows it once installed
+	propsInstalled   bool // "completed" is installed (InstallProperties)
+	name             string
+	tag              any
 	value            T
 	err              error
-	hadError         bool
 
-	// RunInThread state (GLib's task->lock section).
+	more *taskMore[T] // made on first use (moreLocked); guarded by mu
+	life *lifeNote    // for the never-returned report (finalize.go); nil until armed
+}
+
+// taskMore is the part of a Task that most tasks never use: the user data,
+// the "completed" property (installed when someone looks at properties by
+// name or listens to Notify, see InstallProperties), and the RunInThread
+// state (GLib's task->lock section).
+type taskMore[T any] struct {
+	userData  any
+	completed object.Property[bool]
+
 	threaded        bool
 	synchronous     bool
 	threadCancelled bool
@@ -63,10 +78,20 @@ type Task[T any] struct {
 	threadDone      chan struct{} // closed when threadComplete is set
 	cancelID        signal.HandlerID
 	job             *job
-
-	life       *lifeNote // for the never-returned report (finalize.go); nil until armed
-	youngIndex int       // the task's place on the young list, -1 if off it (young's lock)
 }
+
+// moreLocked returns t's taskMore, made now if t has none; t.mu must be
+// held.
+func (t *Task[T]) moreLocked() *taskMore[T] {
+	if t.more == nil {
+		t.more = &taskMore[T]{}
+	}
+	return t.more
+}
+
+// threadedLocked reports whether t was run with RunInThread or
+// RunInThreadSync; t.mu must be held.
+func (t *Task[T]) threadedLocked() bool { return t.more != nil && t.more.threaded }
 
 var _ AsyncResult = (*Task[int])(nil)
 
@@ -87,7 +112,6 @@ func NewTask[T any](source any, c *cancellable.Cancellable, cb ReadyCallback) *T
 		t.creationTime = s.Time()
 	}
 	t.Init(t)
-	_ = t.completed.Install(&t.Object, "completed", false, object.ReadOnly)
 	watchLife(t)
 	return t
 }
@@ -134,7 +158,7 @@ func (t *Task[T]) SetUserData(v any) {
 		return
 	}
 	t.mu.Lock()
-	t.userData = v
+	t.moreLocked().userData = v
 	t.mu.Unlock()
 }
 
@@ -145,17 +169,21 @@ func (t *Task[T]) UserData() any {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.userData
+	if t.more == nil {
+		return nil
+	}
+	return t.more.userData
 }
 
 // SetPriority is g_task_set_priority: the priority of the idle that delivers
-// the callback (TASK-10) and of the task in the RunInThread queue.
+// the callback (TASK-10) and of the task in the RunInThread queue. As in
+// GLib it is a gint: p outside the int32 range is clamped to it.
 func (t *Task[T]) SetPriority(p int) {
 	if !t.usable("g_task_set_priority") {
 		return
 	}
 	t.mu.Lock()
-	t.priority = p
+	t.priority = int32(min(max(p, math.MinInt32), math.MaxInt32))
 	t.mu.Unlock()
 }
 
@@ -166,7 +194,7 @@ func (t *Task[T]) Priority() int {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.priority
+	return int(t.priority)
 }
 
 // SetName is g_task_set_name (TASK-13): a name for debugging, also given to
@@ -266,7 +294,9 @@ func (t *Task[T]) Completed() bool {
 	if !t.usable("g_task_get_completed") {
 		return false
 	}
-	return t.completed.Get()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.done
 }
 
 // Return is g_task_return_pointer / _int / _boolean / _value: it sets the
@@ -353,7 +383,7 @@ func (t *Task[T]) finish(fn string, v T, err error, ifCancelled bool) bool {
 		t.value = v
 		t.resultSet = true
 	}
-	deliver := !t.threaded
+	deliver := !t.threadedLocked()
 	t.mu.Unlock()
 	leaveYoung(t)
 	if deliver {
@@ -444,7 +474,7 @@ func (t *Task[T]) AttachSource(s *mainloop.Source, fn mainloop.SourceFunc) mainl
 		return 0
 	}
 	t.mu.Lock()
-	prio, name := t.priority, t.name
+	prio, name := int(t.priority), t.name
 	t.mu.Unlock()
 	s.SetCallback(fn)
 	s.SetPriority(prio)
@@ -473,7 +503,7 @@ func (t *Task[T]) complete() {
 		return
 	}
 	t.mu.Lock()
-	prio := t.priority
+	prio := int(t.priority)
 	t.mu.Unlock()
 	t.ctx.Post(prio, t.returnInIdle)
 }
@@ -530,4 +560,43 @@ func (t *Task[T]) returnNow() {
 	t.setCompleted()
 }
 
-func (t *Task[T]) setCompleted() { t.completed.Set(true) }
+// setCompleted makes Completed true and notifies "completed". The property
+// is installed only if someone may look: a Notify handler is connected, or
+// it was installed already (by a lookup by name, InstallProperties); a task
+// nobody watches completes without one.
+func (t *Task[T]) setCompleted() {
+	t.mu.Lock()
+	t.done = true
+	notify := t.propsInstalled || t.Notify.HasHandlers()
+	if notify {
+		t.installLocked(false)
+	}
+	t.mu.Unlock()
+	if notify {
+		t.more.completed.Set(true)
+	}
+}
+
+// InstallProperties installs the task's read-only "completed" property,
+// with the current value, if it is not installed yet. Tasks install it on
+// first use (object.LazyProperties): the Object calls this before any
+// lookup by name (Property("completed"), Properties…), and completion calls
+// it when Notify has a handler; there is no need to call it directly.
+func (t *Task[T]) InstallProperties() {
+	if !t.usable("g_object_class_install_property") {
+		return
+	}
+	t.mu.Lock()
+	t.installLocked(t.done)
+	t.mu.Unlock()
+}
+
+// installLocked installs "completed" holding v, once; t.mu must be held
+// (Install takes only the property's and the Object's locks).
+func (t *Task[T]) installLocked(v bool) {
+	if t.propsInstalled {
+		return
+	}
+	t.propsInstalled = true
+	_ = t.moreLocked().completed.Install(&t.Object, "completed", v, object.ReadOnly)
+}

@@ -45,7 +45,7 @@ func (t *Task[T]) RunInThreadSync(fn ThreadFunc[T]) {
 	if _, ok := t.startThread(fn, true); !ok {
 		return
 	}
-	<-t.threadDone
+	<-t.more.threadDone // set by startThread, on this goroutine
 	t.setCompleted()
 }
 
@@ -58,23 +58,24 @@ func (t *Task[T]) startThread(fn ThreadFunc[T], sync bool) (completedAtStart, ok
 		return false, false
 	}
 	t.mu.Lock()
-	if t.threaded || t.everReturned {
+	if t.threadedLocked() || t.everReturned {
 		t.mu.Unlock()
 		logging.Critical(pkg, "g_task_run_in_thread: the task has already been run or returned")
 		return false, false
 	}
-	t.threaded = true
+	m := t.moreLocked()
+	m.threaded = true
 	if t.life != nil {
 		t.life.threaded.Store(true)
 	}
-	t.synchronous = sync
-	t.threadDone = make(chan struct{})
-	j := &job{priority: t.priority, index: -1}
+	m.synchronous = sync
+	m.threadDone = make(chan struct{})
+	j := &job{priority: int(t.priority), index: -1}
 	j.run = func() {
 		fn(t, t.source, t.c)
 		t.finishThread()
 	}
-	t.job = j
+	m.job = j
 	j.blocking = taskPool.inWorker()
 	if t.c == nil {
 		t.mu.Unlock()
@@ -83,9 +84,9 @@ func (t *Task[T]) startThread(fn ThreadFunc[T], sync bool) (completedAtStart, ok
 	}
 	if t.returnOnCancel && t.c.IsCancelled() {
 		t.err = ioerr.NewCancelled()
-		t.threadCancelled = true
-		t.threadComplete = true
-		close(t.threadDone)
+		m.threadCancelled = true
+		m.threadComplete = true
+		close(m.threadDone)
 		j.cancelled = true
 		t.mu.Unlock()
 		taskPool.push(j)
@@ -97,11 +98,11 @@ func (t *Task[T]) startThread(fn ThreadFunc[T], sync bool) (completedAtStart, ok
 	// now still reaches onThreadCancelled, exactly once.
 	id := t.c.Connect(t.onThreadCancelled)
 	t.mu.Lock()
-	if t.threadComplete {
+	if m.threadComplete {
 		t.mu.Unlock()
 		t.c.Cancelled.Disconnect(id)
 	} else {
-		t.cancelID = id
+		m.cancelID = id
 		t.mu.Unlock()
 	}
 	t.mu.Lock()
@@ -114,9 +115,12 @@ func (t *Task[T]) startThread(fn ThreadFunc[T], sync bool) (completedAtStart, ok
 // onThreadCancelled is task_thread_cancelled: a cancelled task moves to the
 // front of the queue, and with return-on-cancel it completes now.
 func (t *Task[T]) onThreadCancelled() {
-	taskPool.moveToFront(t.job)
 	t.mu.Lock()
-	t.threadCancelled = true
+	m := t.more // made by startThread, before it connected this
+	t.mu.Unlock()
+	taskPool.moveToFront(m.job)
+	t.mu.Lock()
+	m.threadCancelled = true
 	roc := t.returnOnCancel
 	t.mu.Unlock()
 	if roc {
@@ -128,15 +132,16 @@ func (t *Task[T]) onThreadCancelled() {
 // task (delivers it, or wakes RunInThreadSync); later ones do nothing.
 func (t *Task[T]) finishThread() {
 	t.mu.Lock()
-	if t.threadComplete {
+	m := t.more // made by startThread: only a task run in a thread gets here
+	if m.threadComplete {
 		t.mu.Unlock()
 		return
 	}
-	t.threadComplete = true
-	close(t.threadDone)
-	id := t.cancelID
-	t.cancelID = 0
-	sync := t.synchronous
+	m.threadComplete = true
+	close(m.threadDone)
+	id := m.cancelID
+	m.cancelID = 0
+	sync := m.synchronous
 	t.mu.Unlock()
 	if id != 0 {
 		// On the signal, not Cancellable.Disconnect: this may run inside the
@@ -168,12 +173,12 @@ func (t *Task[T]) SetReturnOnCancel(returnOnCancel bool) bool {
 		logging.Critical(pkg, "g_task_set_return_on_cancel: assertion 'task->check_cancellable || !return_on_cancel' failed")
 		return false
 	}
-	if !t.threaded {
+	if !t.threadedLocked() {
 		t.returnOnCancel = returnOnCancel
 		t.mu.Unlock()
 		return true
 	}
-	if t.threadCancelled {
+	if t.more.threadCancelled {
 		complete := returnOnCancel && !t.returnOnCancel
 		t.mu.Unlock()
 		if complete {

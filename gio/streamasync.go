@@ -123,7 +123,12 @@ type streamState struct {
 	mu      sync.Mutex
 	closed  bool
 	pending bool
+	closing bool  // the pending operation is a close: its end marks the stream closed
 	uninit  error // set only in the uninit* states: what every operation fails with
+	// cb is the caller's callback of the pending async operation, which
+	// ready calls; readyFn is ready as a func value, made once per stream.
+	cb      asyncresult.ReadyCallback
+	readyFn asyncresult.ReadyCallback
 }
 
 // The states of the streams that were never made by their constructor (a
@@ -186,29 +191,45 @@ func (s *streamState) hasPending() bool {
 	return s.pending
 }
 
-// wrap and wrapClose stay two closures rather than one taking the step to
-// run: each async operation makes one of them, and a shared form would add
-// a second allocation (the step's method value) to every call.
-
-// wrap returns the callback a stream gives its tasks: it clears pending just
-// before the caller's callback runs, as GLib's async_ready_callback_wrapper
-// does, so the callback may start the next operation.
+// wrap returns the callback a stream gives the task of its pending async
+// operation (the caller holds pending, so there is one at a time): it
+// clears pending just before the caller's cb runs, as GLib's
+// async_ready_callback_wrapper does, so that cb may start the next
+// operation. cb is kept in s rather than in a closure, so an async call
+// allocates no wrapper: the func value handed to the task is made once per
+// stream.
 func (s *streamState) wrap(cb asyncresult.ReadyCallback) asyncresult.ReadyCallback {
-	return func(src any, res asyncresult.AsyncResult) {
-		s.clearPending()
-		if cb != nil {
-			cb(src, res)
-		}
-	}
+	return s.arm(cb, false)
 }
 
 // wrapClose is wrap for a close: the stream is marked closed as well.
 func (s *streamState) wrapClose(cb asyncresult.ReadyCallback) asyncresult.ReadyCallback {
-	return func(src any, res asyncresult.AsyncResult) {
-		s.finishClose()
-		if cb != nil {
-			cb(src, res)
-		}
+	return s.arm(cb, true)
+}
+
+func (s *streamState) arm(cb asyncresult.ReadyCallback, closing bool) asyncresult.ReadyCallback {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cb, s.closing = cb, closing
+	if s.readyFn == nil {
+		s.readyFn = s.ready
+	}
+	return s.readyFn
+}
+
+// ready is the task callback wrap returns: the end of the pending
+// operation (finishClose for a close), then the caller's callback.
+func (s *streamState) ready(src any, res asyncresult.AsyncResult) {
+	s.mu.Lock()
+	cb := s.cb
+	s.cb = nil
+	s.pending = false
+	if s.closing {
+		s.closing, s.closed = false, true
+	}
+	s.mu.Unlock()
+	if cb != nil {
+		cb(src, res)
 	}
 }
 

@@ -23,6 +23,20 @@ func TestInitAllocs(t *testing.T) {
 			s.Init(s)
 		}, 1},
 		{"Init + 2 properties + Destroy", func() { newSockLike().Destroy() }, 2},
+		// The rarely used part of an Object is made only by what needs it:
+		// reads, clearing what was never set and Destroy make nothing; a
+		// name makes it.
+		{"New + reads + Destroy", func() {
+			o := object.New()
+			_ = o.ObjectName()
+			_ = o.Parent()
+			_ = o.Data("k")
+			o.SetData("k", nil)
+			o.SetObjectName("")
+			o.SetParent(nil)
+			o.Destroy()
+		}, 1},
+		{"New + SetObjectName", func() { object.New().SetObjectName("x") }, 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -58,7 +58,7 @@ func (o *Object) DeleteLater() {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.destroying.Load() || o.deleteLater != nil {
+	if o.IsDestroyed() || o.peek().deleteLater != nil {
 		return
 	}
 	ctx := o.ctx.Load()
@@ -85,7 +85,7 @@ func (o *Object) DeleteLater() {
 		},
 	})
 	dd.src.SetName("object: deleteLater")
-	o.deleteLater = dd
+	o.ext().deleteLater = dd
 	deferred.mu.Lock()
 	if deferred.m == nil {
 		deferred.m = make(map[*mainloop.Context]map[*Object]struct{})
@@ -108,9 +108,10 @@ func (o *Object) DeleteLater() {
 // whether it was.
 func (o *Object) takeDeleteLater(dd *deferredDelete) bool {
 	o.mu.Lock()
-	mine := o.deleteLater == dd
+	x := o.peek()
+	mine := x.deleteLater == dd
 	if mine {
-		o.deleteLater = nil
+		x.deleteLater = nil
 	}
 	o.mu.Unlock()
 	if mine {
@@ -134,7 +135,7 @@ func forgetDeferred(ctx *mainloop.Context, o *Object) {
 // was one.
 func (o *Object) cancelDeleteLater() bool {
 	o.mu.Lock()
-	dd := o.deleteLater
+	dd := o.peek().deleteLater
 	o.mu.Unlock()
 	if dd == nil || !o.takeDeleteLater(dd) {
 		return false
@@ -171,7 +172,7 @@ func SendPostedDeletes(c *mainloop.Context) {
 	deferred.mu.Unlock()
 	for _, o := range pending {
 		o.mu.Lock()
-		dd := o.deleteLater
+		dd := o.peek().deleteLater
 		o.mu.Unlock()
 		if dd != nil && deliverable(dd.level, cur, true) && o.takeDeleteLater(dd) {
 			dd.src.Destroy()

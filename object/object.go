@@ -3,6 +3,7 @@ package object
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -55,36 +56,72 @@ type Object struct {
 	// handler returns (see signal's SetNoRecurse).
 	Notify signal.Signal1[string]
 
-	once sync.Once
 	// self points at the outermost value; nil means o itself. The first
 	// Init stores it in selfBox (no allocation); a later one in a new box,
 	// so a box is never written after it was published.
-	self       atomic.Pointer[any]
-	selfBox    any
-	ctx        atomic.Pointer[mainloop.Context]
-	destroying atomic.Bool
-	blocked    atomic.Bool
+	self    atomic.Pointer[any]
+	selfBox any
+	ctx     atomic.Pointer[mainloop.Context]
+	flags   atomic.Uint32 // the init state, destroyed and blocked bits (stateMask, flagDestroyed, flagBlocked)
 
-	mu          sync.Mutex // guards the fields below
-	name        string
-	data        map[string]any
-	props       []propEntry             // installation order
-	propIndex   map[string]propertySlot // by name, once there are many
-	notifies    []destroyNotify
-	posts       []*postedCall // calls posted with Post, not yet run, in posting order
-	nextNotify  int
-	freeze      int
-	frozen      []string
-	deleteLater *deferredDelete // a pending DeleteLater, nil if none
+	mu       sync.Mutex       // guards props, notifies and most of x's fields
+	props    *propTable       // the installed properties, nil until the first
+	notifies *destroyNotifies // nil until the first AddDestroyNotify, and while Destroy runs them
+	// x holds what most objects never use (a name, data, a parent or
+	// children, posted calls, a frozen notify queue…),
+	// made by the first call that needs it (ext), so that an Object that
+	// nobody names, parents or connects to costs only the fields above.
+	x atomic.Pointer[objExt]
+}
+
+// objExt is the rarely used part of an Object. Once made it stays; each
+// field keeps the lock noted.
+type objExt struct {
+	name        string          // mu
+	data        map[string]any  // mu
+	posts       []*postedCall   // mu: calls posted with Post, not yet run, in posting order
+	freeze      int             // mu
+	frozen      []string        // mu
+	deleteLater *deferredDelete // mu: a pending DeleteLater, nil if none
 	onMove      func()          // set once before sharing (Timer): runs after MoveToContext moved o
 
 	parent   *Object   // treeMu
 	children []*Object // treeMu
 }
 
+// noExt is what peek returns for an object without its objExt: all zero,
+// and never written.
+var noExt objExt
+
+// peek returns o's objExt for reading, or noExt if o has none yet. Never
+// write through it: use ext.
+func (o *Object) peek() *objExt {
+	if x := o.x.Load(); x != nil {
+		return x
+	}
+	return &noExt
+}
+
+// ext returns o's objExt, made now if o has none.
+func (o *Object) ext() *objExt {
+	if x := o.x.Load(); x != nil {
+		return x
+	}
+	o.x.CompareAndSwap(nil, new(objExt))
+	return o.x.Load()
+}
+
 type destroyNotify struct {
 	id int
 	fn func()
+}
+
+// destroyNotifies are an object's destroy notifies: one allocation for the
+// first (most objects that have any have one), which list starts in.
+type destroyNotifies struct {
+	list  []destroyNotify // in the order they were added
+	next  int             // the last id given
+	first [1]destroyNotify
 }
 
 // New is g_object_new(G_TYPE_OBJECT) / new QObject: an initialised Object
@@ -124,13 +161,43 @@ func (o *Object) Init(self any) {
 	o.init()
 }
 
+// The bits of Object.flags: one word, as every object has one. The init
+// state (stateMask) goes from stateNew to stateIniting to stateReady.
+const (
+	stateIniting  uint32 = 1
+	stateReady    uint32 = 3 // stateIniting | 2: set with one Or
+	stateMask     uint32 = 3
+	flagDestroyed uint32 = 4 // Destroy has started
+	flagBlocked   uint32 = 8 // BlockSignals(true)
+)
+
+// init sets o up once: its context and Notify's configuration. A caller
+// that finds another goroutine setting o up waits for it, as sync.Once
+// would.
 func (o *Object) init() {
-	o.once.Do(func() {
-		o.ctx.Store(mainloop.ThreadDefault())
-		o.Notify.SetOwner(o)
-		o.Notify.SetNoRecurse(true) // "notify" is G_SIGNAL_NO_RECURSE (SIG-9)
-		logging.Debug(pkg, func(e *zerolog.Event) { e.Str("object", o.describe()).Msg("created") })
-	})
+	if o.flags.Load()&stateMask != stateReady {
+		o.initSlow()
+	}
+}
+
+func (o *Object) initSlow() {
+	for {
+		f := o.flags.Load()
+		if f&stateMask != 0 {
+			for o.flags.Load()&stateMask != stateReady {
+				runtime.Gosched() // only a zero Object first used by two goroutines at once
+			}
+			return
+		}
+		if o.flags.CompareAndSwap(f, f|stateIniting) {
+			break
+		}
+	}
+	o.ctx.Store(mainloop.ThreadDefault())
+	o.Notify.SetOwner(o)
+	o.Notify.SetNoRecurse(true) // "notify" is G_SIGNAL_NO_RECURSE (SIG-9)
+	o.flags.Or(stateReady)
+	logging.Debug(pkg, func(e *zerolog.Event) { e.Str("object", o.describe()).Msg("created") })
 }
 
 // nilObject logs GLib's critical for a method called on a nil *Object.
@@ -151,7 +218,7 @@ func (o *Object) setUp(fn string) bool {
 
 func (o *Object) describe() string {
 	o.mu.Lock()
-	name := o.name
+	name := o.peek().name
 	o.mu.Unlock()
 	var self any = o
 	if p := o.self.Load(); p != nil {
@@ -214,7 +281,7 @@ func (o *Object) MoveToContext(c *mainloop.Context) error {
 		return ErrDestroyed
 	}
 	treeMu.Lock()
-	if o.parent != nil {
+	if o.peek().parent != nil {
 		treeMu.Unlock()
 		logging.Critical(pkg, "QObject::moveToThread: Cannot move objects with a parent")
 		return ErrHasParent
@@ -229,7 +296,7 @@ func (o *Object) MoveToContext(c *mainloop.Context) error {
 		x.init()
 		x.ctx.Store(c)
 		moved = append(moved, x)
-		for _, ch := range x.children {
+		for _, ch := range x.peek().children {
 			walk(ch)
 		}
 	}
@@ -240,8 +307,8 @@ func (o *Object) MoveToContext(c *mainloop.Context) error {
 			x.DeleteLater()
 		}
 		x.repost(c)
-		if x.onMove != nil {
-			x.onMove()
+		if move := x.peek().onMove; move != nil {
+			move()
 		}
 	}
 	logging.Debug(pkg, func(e *zerolog.Event) {
@@ -264,7 +331,7 @@ func (o *Object) SetParent(p *Object) {
 	}
 	treeMu.Lock()
 	defer treeMu.Unlock()
-	if p == o.parent {
+	if p == o.peek().parent {
 		return
 	}
 	// Checked under treeMu: Destroy sets destroying before it takes its
@@ -273,15 +340,14 @@ func (o *Object) SetParent(p *Object) {
 		logging.Critical(pkg, "QObject::setParent: Cannot set parent: object is destroyed")
 		return
 	}
-	for x := p; x != nil; x = x.parent {
+	for x := p; x != nil; x = x.peek().parent {
 		if x == o {
 			logging.Critical(pkg, "QObject::setParent: Cannot set parent: it would create a loop")
 			return
 		}
 	}
-	if old := o.parent; old != nil {
-		old.children = slices.DeleteFunc(old.children, func(c *Object) bool { return c == o })
-		o.parent = nil
+	if old := o.peek().parent; old != nil {
+		old.leave(o)
 	}
 	if p == nil {
 		return
@@ -290,8 +356,17 @@ func (o *Object) SetParent(p *Object) {
 		logging.Warning(pkg, "QObject::setParent: Cannot set parent, new parent is in a different thread")
 		return
 	}
-	o.parent = p
-	p.children = append(p.children, o)
+	o.ext().parent = p
+	px := p.ext()
+	px.children = append(px.children, o)
+}
+
+// leave takes child out of o's children and clears its parent; treeMu must
+// be held.
+func (o *Object) leave(child *Object) {
+	x := o.ext()
+	x.children = slices.DeleteFunc(x.children, func(c *Object) bool { return c == child })
+	child.ext().parent = nil
 }
 
 // Parent is QObject::parent.
@@ -302,7 +377,7 @@ func (o *Object) Parent() *Object {
 	}
 	treeMu.Lock()
 	defer treeMu.Unlock()
-	return o.parent
+	return o.peek().parent
 }
 
 // Children is QObject::children: a copy of the children list, in the order
@@ -314,7 +389,7 @@ func (o *Object) Children() []*Object {
 	}
 	treeMu.Lock()
 	defer treeMu.Unlock()
-	return slices.Clone(o.children)
+	return slices.Clone(o.peek().children)
 }
 
 // ObjectName is QObject::objectName.
@@ -325,7 +400,7 @@ func (o *Object) ObjectName() string {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.name
+	return o.peek().name
 }
 
 // SetObjectName is QObject::setObjectName.
@@ -335,8 +410,11 @@ func (o *Object) SetObjectName(name string) {
 		return
 	}
 	o.mu.Lock()
-	o.name = name
-	o.mu.Unlock()
+	defer o.mu.Unlock()
+	if name == "" && o.x.Load() == nil {
+		return // nothing to clear
+	}
+	o.ext().name = name
 }
 
 // FindChild is QObject::findChild(name) with Qt's default recursive search:
@@ -387,12 +465,18 @@ func (o *Object) BlockSignals(b bool) (was bool) {
 		nilObject("QObject::blockSignals")
 		return false
 	}
-	return o.blocked.Swap(b)
+	var old uint32
+	if b {
+		old = o.flags.Or(flagBlocked)
+	} else {
+		old = o.flags.And(^flagBlocked)
+	}
+	return old&flagBlocked != 0
 }
 
 // SignalsBlocked is QObject::signalsBlocked. It makes *Object a
 // signal.Owner.
-func (o *Object) SignalsBlocked() bool { return o != nil && o.blocked.Load() }
+func (o *Object) SignalsBlocked() bool { return o != nil && o.flags.Load()&flagBlocked != 0 }
 
 // SetData is g_object_set_data / QObject::setProperty for a dynamic value:
 // it attaches v to o under key; nil removes it.
@@ -404,13 +488,16 @@ func (o *Object) SetData(key string, v any) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if v == nil {
-		delete(o.data, key)
+		if x := o.x.Load(); x != nil {
+			delete(x.data, key)
+		}
 		return
 	}
-	if o.data == nil {
-		o.data = map[string]any{}
+	x := o.ext()
+	if x.data == nil {
+		x.data = map[string]any{}
 	}
-	o.data[key] = v
+	x.data[key] = v
 }
 
 // Data is g_object_get_data: the value attached under key, or nil.
@@ -421,14 +508,14 @@ func (o *Object) Data(key string) any {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.data[key]
+	return o.peek().data[key]
 }
 
 // IsDestroyed reports whether Destroy has started (true for a nil *Object,
 // which is never alive). It turns true before
 // Destroyed is emitted, so weak references read nil inside its handlers
 // (OBJ-03, tst_qobject qpointerResetBeforeDestroyedSignal).
-func (o *Object) IsDestroyed() bool { return o == nil || o.destroying.Load() }
+func (o *Object) IsDestroyed() bool { return o == nil || o.flags.Load()&flagDestroyed != 0 }
 
 // AddDestroyNotify is g_object_weak_ref: fn runs once when o is destroyed,
 // after Destroyed was emitted and before the children are destroyed, in
@@ -447,18 +534,26 @@ func (o *Object) AddDestroyNotify(fn func()) (remove func()) {
 		return func() {}
 	}
 	o.mu.Lock()
-	if o.destroying.Load() && o.notifies == nil {
-		o.mu.Unlock()
-		fn()
-		return func() {}
+	ns := o.notifies
+	if ns == nil {
+		if o.IsDestroyed() {
+			o.mu.Unlock()
+			fn()
+			return func() {}
+		}
+		ns = &destroyNotifies{}
+		ns.list = ns.first[:0]
+		o.notifies = ns
 	}
-	o.nextNotify++
-	id := o.nextNotify
-	o.notifies = append(o.notifies, destroyNotify{id, fn})
+	ns.next++
+	id := ns.next
+	ns.list = append(ns.list, destroyNotify{id, fn})
 	o.mu.Unlock()
 	return func() {
 		o.mu.Lock()
-		o.notifies = slices.DeleteFunc(o.notifies, func(n destroyNotify) bool { return n.id == id })
+		if o.notifies == ns { // not taken by Destroy, which runs the list it took
+			ns.list = slices.DeleteFunc(ns.list, func(n destroyNotify) bool { return n.id == id })
+		}
 		o.mu.Unlock()
 	}
 }
@@ -476,19 +571,21 @@ func (o *Object) Destroy() {
 		return
 	}
 	o.mu.Lock()
-	if o.destroying.Load() {
+	if o.IsDestroyed() {
 		o.mu.Unlock()
 		return
 	}
-	o.destroying.Store(true)
+	o.flags.Or(flagDestroyed)
 	o.mu.Unlock()
-	o.blocked.Store(false)
+	o.flags.And(^flagBlocked)
 	logging.Debug(pkg, func(e *zerolog.Event) { e.Str("object", o.describe()).Msg("destroy") })
 	o.Destroyed.Emit(o)
 	for {
+		var ns []destroyNotify
 		o.mu.Lock()
-		ns := o.notifies
-		o.notifies = nil
+		if o.notifies != nil {
+			ns, o.notifies = o.notifies.list, nil
+		}
 		o.mu.Unlock()
 		if len(ns) == 0 {
 			break
@@ -505,15 +602,16 @@ func (o *Object) Destroy() {
 	o.Destroyed.DisconnectAll()
 	o.cancelDeleteLater()
 	o.mu.Lock()
-	o.posts = nil // Qt discards the posted events of a deleted object
+	if x := o.x.Load(); x != nil {
+		x.posts = nil // Qt discards the posted events of a deleted object
+	}
 	o.mu.Unlock()
 	for _, c := range o.Children() {
 		c.Destroy()
 	}
 	treeMu.Lock()
-	if p := o.parent; p != nil {
-		p.children = slices.DeleteFunc(p.children, func(c *Object) bool { return c == o })
-		o.parent = nil
+	if p := o.peek().parent; p != nil {
+		p.leave(o)
 	}
 	treeMu.Unlock()
 }

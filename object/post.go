@@ -32,11 +32,12 @@ func (o *Object) Post(priority int, fn func()) {
 	o.init()
 	pc := &postedCall{fn: fn, prio: priority}
 	o.mu.Lock()
-	if o.destroying.Load() {
+	if o.IsDestroyed() {
 		o.mu.Unlock()
 		return
 	}
-	o.posts = append(o.posts, pc)
+	x := o.ext()
+	x.posts = append(x.posts, pc)
 	ctx := o.ctx.Load()
 	o.mu.Unlock()
 	ctx.Post(priority, func() { o.runPosted(pc) })
@@ -46,12 +47,13 @@ func (o *Object) Post(priority int, fn func()) {
 // (then a new call runs it there) and o not destroyed.
 func (o *Object) runPosted(pc *postedCall) {
 	o.mu.Lock()
-	i := slices.Index(o.posts, pc)
+	x := o.peek()
+	i := slices.Index(x.posts, pc)
 	if i < 0 {
 		o.mu.Unlock()
 		return
 	}
-	o.posts = slices.Delete(o.posts, i, i+1)
+	x.posts = slices.Delete(x.posts, i, i+1)
 	o.mu.Unlock()
 	pc.fn()
 }
@@ -60,17 +62,17 @@ func (o *Object) runPosted(pc *postedCall) {
 // already queued on the old context find theirs gone and do nothing.
 func (o *Object) repost(c *mainloop.Context) {
 	o.mu.Lock()
-	old := o.posts
+	x := o.peek()
+	old := x.posts
 	if len(old) == 0 {
 		o.mu.Unlock()
 		return
 	}
-	o.posts = make([]*postedCall, 0, len(old))
 	moved := make([]*postedCall, len(old))
 	for i, pc := range old {
 		moved[i] = &postedCall{fn: pc.fn, prio: pc.prio}
 	}
-	o.posts = append(o.posts, moved...)
+	x.posts = moved
 	o.mu.Unlock()
 	for _, pc := range moved {
 		c.Post(pc.prio, func() { o.runPosted(pc) })

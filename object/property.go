@@ -267,38 +267,53 @@ func (p *propCore[T]) install(o *Object, name string, initial T, flags PropertyF
 		logging.Critical(pkg, fmt.Sprintf("g_object_class_install_property: class '%T' already contains a property named '%s'", o.Self(), canon))
 		return &PropertyError{Op: "install", Name: name, Err: ErrPropertyExists}
 	}
-	if o.props == nil {
-		o.props = make([]propEntry, 0, 4) // one allocation for a typical object's few properties
+	pt := o.props
+	if pt == nil {
+		pt = &propTable{}
+		pt.list = pt.first[:0]
+		o.props = pt
 	}
-	o.props = append(o.props, propEntry{canon, slot})
+	pt.list = append(pt.list, propEntry{canon, slot})
 	switch {
-	case o.propIndex != nil:
-		o.propIndex[canon] = slot
-	case len(o.props) > propIndexMin:
-		o.propIndex = make(map[string]propertySlot, len(o.props))
-		for _, e := range o.props {
-			o.propIndex[e.name] = e.slot
+	case pt.index != nil:
+		pt.index[canon] = slot
+	case len(pt.list) > propIndexMin:
+		pt.index = make(map[string]propertySlot, len(pt.list))
+		for _, e := range pt.list {
+			pt.index[e.name] = e.slot
 		}
 	}
 	return nil
 }
 
-// propEntry is an installed property in o.props.
+// propTable is an object's installed properties: one allocation for the
+// first two (a typical object has one or two), which list starts in.
+type propTable struct {
+	list  []propEntry             // installation order
+	index map[string]propertySlot // by name, once there are many
+	first [2]propEntry
+}
+
+// propEntry is an installed property in a propTable.
 type propEntry struct {
 	name string
 	slot propertySlot
 }
 
 // propIndexMin is the number of properties above which the name lookup
-// uses a map; below, a scan of o.props is as fast and allocates nothing.
+// uses a map; below, a scan of the list is as fast and allocates nothing.
 const propIndexMin = 8
 
 // findProp returns the property called canon, or nil; o.mu must be held.
 func (o *Object) findProp(canon string) propertySlot {
-	if o.propIndex != nil {
-		return o.propIndex[canon]
+	pt := o.props
+	if pt == nil {
+		return nil
 	}
-	for _, e := range o.props {
+	if pt.index != nil {
+		return pt.index[canon]
+	}
+	for _, e := range pt.list {
 		if e.name == canon {
 			return e.slot
 		}
@@ -635,7 +650,28 @@ func nilable(t reflect.Type) bool {
 	return false
 }
 
+// LazyProperties is implemented by a type that installs some of its
+// properties on first use instead of in its constructor, so that an
+// instance nobody inspects by name pays nothing for them (asyncresult's
+// Task does so with "completed"). An Object whose outermost value (the
+// self given to Init) implements it calls InstallProperties before every
+// lookup by name: Property, SetProperty, NotifyProperty and Properties.
+// InstallProperties installs the missing properties with their current
+// values and does nothing once they are there; it may be called from any
+// goroutine and must not hold a lock of o's while it installs.
+type LazyProperties interface {
+	InstallProperties()
+}
+
+// installLazy runs the outermost value's InstallProperties, if it has one.
+func (o *Object) installLazy() {
+	if lp, ok := o.Self().(LazyProperties); ok {
+		lp.InstallProperties()
+	}
+}
+
 func (o *Object) lookup(op, name string) (propertySlot, error) {
+	o.installLazy()
 	canon, _ := canonicalName(name)
 	o.mu.Lock()
 	p := o.findProp(canon)
@@ -703,13 +739,14 @@ func (o *Object) Properties() []string {
 		nilObject("g_object_class_list_properties")
 		return nil
 	}
+	o.installLazy()
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if len(o.props) == 0 {
+	if o.props == nil || len(o.props.list) == 0 {
 		return nil
 	}
-	names := make([]string, len(o.props))
-	for i, e := range o.props {
+	names := make([]string, len(o.props.list))
+	for i, e := range o.props.list {
 		names[i] = e.name
 	}
 	return names
@@ -739,9 +776,9 @@ func (o *Object) NotifyProperty(name string) {
 // frozen.
 func (o *Object) notify(name string) {
 	o.mu.Lock()
-	if o.freeze > 0 {
-		if !slices.Contains(o.frozen, name) {
-			o.frozen = append(o.frozen, name)
+	if x := o.peek(); x.freeze > 0 {
+		if !slices.Contains(x.frozen, name) {
+			x.frozen = append(x.frozen, name)
 		}
 		o.mu.Unlock()
 		return
@@ -758,7 +795,7 @@ func (o *Object) FreezeNotify() {
 		return
 	}
 	o.mu.Lock()
-	o.freeze++
+	o.ext().freeze++
 	o.mu.Unlock()
 }
 
@@ -772,15 +809,16 @@ func (o *Object) ThawNotify() {
 		return
 	}
 	o.mu.Lock()
-	if o.freeze == 0 {
+	x := o.peek()
+	if x.freeze == 0 {
 		o.mu.Unlock()
 		logging.Critical(pkg, fmt.Sprintf("g_object_thaw_notify: property-changed notification for %T(%p) is not frozen", o.Self(), o))
 		return
 	}
-	o.freeze--
+	x.freeze--
 	var names []string
-	if o.freeze == 0 {
-		names, o.frozen = o.frozen, nil
+	if x.freeze == 0 {
+		names, x.frozen = x.frozen, nil
 	}
 	o.mu.Unlock()
 	for i := len(names) - 1; i >= 0; i-- {

@@ -49,7 +49,7 @@ type Timer struct {
 func NewTimer(parent *Object) *Timer {
 	t := &Timer{made: true}
 	t.Init(t)
-	t.onMove = t.moved
+	t.ext().onMove = t.moved
 	t.Timeout.SetOwner(&t.Object)
 	t.AddDestroyNotify(t.Stop)
 	if parent != nil {
