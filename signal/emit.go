@@ -55,15 +55,6 @@ func accumulate[R any](acc Accumulator[R], hint *InvocationHint, res *R, v R) bo
 	return cont
 }
 
-// one is the snapshot if it is modeOne, else nil: the first check of the
-// generated Emit, which then calls l.first alone.
-func (c *core[F, R]) one() *list[F] {
-	if l := c.l.Load(); l != nil && l.mode == modeOne {
-		return l
-	}
-	return nil
-}
-
 // snapshot starts an emission: it reads gen, then the snapshot (gen
 // first: see core.gen).
 func (c *core[F, R]) snapshot() (uint64, *list[F]) {

@@ -124,14 +124,6 @@ func (l *list[F]) blocked() bool { return l.owner != nil && l.owner.SignalsBlock
 // disconnectDoesNotLeakFunctor).
 const smallList = 32
 
-// handlers is the current snapshot's handler slice; c.mu must be held.
-func (c *core[F, R]) handlers() []*handler[F] {
-	if l := c.l.Load(); l != nil {
-		return l.hs
-	}
-	return nil
-}
-
 // republish stores a snapshot with the same handlers and the current
 // c.conf (after a configuration change); c.mu must be held.
 func (c *core[F, R]) republish() {

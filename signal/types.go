@@ -172,6 +172,9 @@ type Options struct {
 }
 
 // Errors returned by ConnectTo and ConnectWith; test them with errors.Is.
+//
+// duplicates: one errors.New line per condition, the shape every package's
+// sentinel list has (object's property errors); nothing to share but the form.
 var (
 	// ErrNoReceiver: the connection type needs a receiver (Qt's "invalid
 	// nullptr parameter").
