@@ -55,170 +55,112 @@ func TestSingleHandlerFastPath_SIG5_SIG7_SIG8(t *testing.T) {
 // every way Emit can take: the unchecked loop, its hand-over to the checked
 // one when a handler disconnects, blocks or stops (SIG-4, SIG-5, SIG-7),
 // the checked loop for a handler blocked before the emission, an owner
-// (SIG-12), and an accumulator (SIG-8); for a signal without and with a
-// result, of one and of three arguments.
+// (SIG-12), and an accumulator (SIG-8); for signals without and with a
+// result, of one, two and three arguments.
 func TestEmitPaths_SIG4_SIG5_SIG7_SIG8_SIG12(t *testing.T) {
-	type sig interface {
-		emit() ([]int, int) // the handlers that ran, and Emit's result (-1 for none)
-		hs() []signal.HandlerID
-		sig() commonSignal
-	}
-	// act is what handler 1 does in its call.
+	// before runs before the emission, act in handler 1's call.
 	cases := []struct {
-		name   string
-		before func(s sig) // before the emission
-		act    func(s sig)
-		want   []int
+		name        string
+		before, act func(p *paths)
+		want        []int
 	}{
 		{"plain", nil, nil, []int{0, 1, 2, 3}},
-		{"disconnect next", nil, func(s sig) { s.sig().Disconnect(s.hs()[2]) }, []int{0, 1, 3}},
-		{"block next", nil, func(s sig) { s.sig().Block(s.hs()[2]) }, []int{0, 1, 3}},
-		{"blocked before", func(s sig) { s.sig().Block(s.hs()[2]) }, nil, []int{0, 1, 3}},
-		{"unblock during", func(s sig) { s.sig().Block(s.hs()[2]) }, func(s sig) { s.sig().Unblock(s.hs()[2]) }, []int{0, 1, 2, 3}},
-		{"stop", nil, func(s sig) { s.sig().StopEmission() }, []int{0, 1}},
-		{"owner", func(s sig) { s.sig().SetOwner(&owner{}) }, nil, []int{0, 1, 2, 3}},
-		{"owner blocks", func(s sig) { o := &owner{}; o.blocked.Store(true); s.sig().SetOwner(o) }, nil, nil},
+		{"disconnect next", nil, func(p *paths) { p.s.Disconnect(p.ids[2]) }, []int{0, 1, 3}},
+		{"block next", nil, func(p *paths) { p.s.Block(p.ids[2]) }, []int{0, 1, 3}},
+		{"blocked before", func(p *paths) { p.s.Block(p.ids[2]) }, nil, []int{0, 1, 3}},
+		{"unblock during", func(p *paths) { p.s.Block(p.ids[2]) }, func(p *paths) { p.s.Unblock(p.ids[2]) }, []int{0, 1, 2, 3}},
+		{"stop", nil, func(p *paths) { p.s.StopEmission() }, []int{0, 1}},
+		{"owner", func(p *paths) { p.s.SetOwner(&owner{}) }, nil, []int{0, 1, 2, 3}},
+		{"owner blocks", func(p *paths) { o := &owner{}; o.blocked.Store(true); p.s.SetOwner(o) }, nil, nil},
 	}
 	kinds := []struct {
 		name string
-		make func(act *func()) sig
+		make func() *paths
 	}{
-		{"Signal1", func(act *func()) sig { return newPaths1(act) }},
-		{"Signal3", func(act *func()) sig { return newPaths3(act) }},
-		{"Signal1R", func(act *func()) sig { return newPaths1R(act, nil) }},
-		{"Signal2R", func(act *func()) sig { return newPaths2R(act) }},
+		{"Signal1", func() *paths {
+			s := new(signal.Signal1[int])
+			return newPaths(s, func(h func() int) func(int) { return func(int) { h() } }, func() int { s.Emit(7); return -1 })
+		}},
+		{"Signal3", func() *paths {
+			s := new(signal.Signal3[int, string, bool])
+			return newPaths(s, func(h func() int) func(int, string, bool) { return func(int, string, bool) { h() } }, func() int { s.Emit(7, "x", true); return -1 })
+		}},
+		{"Signal1R", func() *paths {
+			s := new(signal.Signal1R[int, int])
+			return newPaths(s, func(h func() int) func(int) int { return func(int) int { return h() } }, func() int { return s.Emit(7) })
+		}},
+		{"Signal2R", func() *paths {
+			s := new(signal.Signal2R[int, string, int])
+			return newPaths(s, func(h func() int) func(int, string) int { return func(int, string) int { return h() } }, func() int { return s.Emit(7, "x") })
+		}},
 	}
 	for _, k := range kinds {
 		for _, tc := range cases {
 			t.Run(k.name+"/"+tc.name, func(t *testing.T) {
-				var act func()
-				s := k.make(&act)
-				s.emit() // the first emission takes the checked loop (fastRan)
+				p := k.make()
+				p.emit() // the first emission takes the checked loop (fastRan)
 				if tc.before != nil {
-					tc.before(s)
+					tc.before(p)
 				}
-				if tc.act != nil {
-					act = func() { tc.act(s); act = nil }
-				}
-				got, res := s.emit()
+				p.act = tc.act
+				got, res := p.emit()
 				if !cmp.Equal(got, tc.want, cmpopts.EquateEmpty()) {
 					t.Errorf("ran %v, want %v", got, tc.want)
 				}
-				if wantRes := last(tc.want); res != -1 && res != wantRes {
-					t.Errorf("result %d, want %d (the last handler that ran)", res, wantRes)
+				if want := append([]int{0}, tc.want...); res != -1 && res != want[len(want)-1] {
+					t.Errorf("result %d, want %d (the last handler that ran)", res, want[len(want)-1])
 				}
-				// A later emission is not stopped by a stale request.
-				if tc.name == "stop" {
-					if got, _ := s.emit(); len(got) != 4 {
-						t.Errorf("the emission after a stop ran %v", got)
-					}
+				if got, _ := p.emit(); tc.name == "stop" && len(got) != 4 {
+					t.Errorf("the emission after a stop ran %v (a stale request stopped it)", got)
 				}
 			})
 		}
 	}
 	t.Run("Signal1R/accumulator", func(t *testing.T) {
-		var act func()
-		s := newPaths1R(&act, func(_ signal.InvocationHint, acc, v int) (int, bool) { return acc + v + 10, v < 2 })
+		s := new(signal.Signal1R[int, int])
+		p := newPaths(s, func(h func() int) func(int) int { return func(int) int { return h() } }, func() int { return s.Emit(7) })
+		s.SetAccumulator(func(_ signal.InvocationHint, acc, v int) (int, bool) { return acc + v + 10, v < 2 })
 		for range 2 {
-			if got, res := s.emit(); !cmp.Equal(got, []int{0, 1, 2}) || res != 33 {
+			if got, res := p.emit(); !cmp.Equal(got, []int{0, 1, 2}) || res != 33 {
 				t.Errorf("ran %v, result %d; want [0 1 2], 33 (stopped by the accumulator after 2)", got, res)
 			}
 		}
 	})
 }
 
-func last(v []int) int {
-	if len(v) == 0 {
-		return 0
-	}
-	return v[len(v)-1]
-}
-
-// paths is the recording of TestEmitPaths: four handlers, each appends its
-// index and returns it; handler 1 calls *act if set.
+// paths is the recording of TestEmitPaths: four handlers on s, each
+// appends its index to ran and returns it; handler 1 runs act once.
 type paths struct {
-	ran []int
-	ids []signal.HandlerID
-	act *func()
+	s    commonSignal
+	ids  []signal.HandlerID
+	ran  []int
+	act  func(p *paths)
+	fire func() int // one emission; its result, -1 for none
 }
 
-func (p *paths) handler(i int) int {
-	p.ran = append(p.ran, i)
-	if i == 1 && *p.act != nil {
-		(*p.act)()
+// newPaths connects the four handlers to s; mk turns a handler body into
+// s's handler type.
+func newPaths[F any, S interface {
+	commonSignal
+	Connect(F) signal.HandlerID
+}](s S, mk func(h func() int) F, fire func() int) *paths {
+	p := &paths{s: s, fire: fire}
+	for i := range 4 {
+		p.ids = append(p.ids, s.Connect(mk(func() int {
+			p.ran = append(p.ran, i)
+			if act := p.act; i == 1 && act != nil {
+				p.act = nil
+				act(p)
+			}
+			return i
+		})))
 	}
-	return i
+	return p
 }
 
-func (p *paths) hs() []signal.HandlerID { return p.ids }
-
-func (p *paths) take() []int {
-	r := p.ran
+func (p *paths) emit() ([]int, int) {
+	res := p.fire()
+	ran := p.ran
 	p.ran = nil
-	return r
+	return ran, res
 }
-
-type paths1 struct {
-	paths
-	s signal.Signal1[int]
-}
-
-func newPaths1(act *func()) *paths1 {
-	p := &paths1{paths: paths{act: act}}
-	for i := range 4 {
-		p.ids = append(p.ids, p.s.Connect(func(int) { p.handler(i) }))
-	}
-	return p
-}
-
-func (p *paths1) emit() ([]int, int) { p.s.Emit(7); return p.take(), -1 }
-func (p *paths1) sig() commonSignal  { return &p.s }
-
-type paths3 struct {
-	paths
-	s signal.Signal3[int, string, bool]
-}
-
-func newPaths3(act *func()) *paths3 {
-	p := &paths3{paths: paths{act: act}}
-	for i := range 4 {
-		p.ids = append(p.ids, p.s.Connect(func(int, string, bool) { p.handler(i) }))
-	}
-	return p
-}
-
-func (p *paths3) emit() ([]int, int) { p.s.Emit(7, "x", true); return p.take(), -1 }
-func (p *paths3) sig() commonSignal  { return &p.s }
-
-type paths1R struct {
-	paths
-	s signal.Signal1R[int, int]
-}
-
-func newPaths1R(act *func(), acc signal.Accumulator[int]) *paths1R {
-	p := &paths1R{paths: paths{act: act}}
-	for i := range 4 {
-		p.ids = append(p.ids, p.s.Connect(func(int) int { return p.handler(i) }))
-	}
-	p.s.SetAccumulator(acc)
-	return p
-}
-
-func (p *paths1R) emit() ([]int, int) { r := p.s.Emit(7); return p.take(), r }
-func (p *paths1R) sig() commonSignal  { return &p.s }
-
-type paths2R struct {
-	paths
-	s signal.Signal2R[int, string, int]
-}
-
-func newPaths2R(act *func()) *paths2R {
-	p := &paths2R{paths: paths{act: act}}
-	for i := range 4 {
-		p.ids = append(p.ids, p.s.Connect(func(int, string) int { return p.handler(i) }))
-	}
-	return p
-}
-
-func (p *paths2R) emit() ([]int, int) { r := p.s.Emit(7, "x"); return p.take(), r }
-func (p *paths2R) sig() commonSignal  { return &p.s }
