@@ -73,7 +73,7 @@ const (
 	// is blocked (core.begin), and hands over to emitChecked when gen moves.
 	modeFast
 	// modeOne: modeFast with exactly one handler, first, not blocked, no
-	// owner, and StopEmission never called: Emit's shortest case (core.one),
+	// owner, and StopEmission never called: Emit's shortest case,
 	// which keeps nothing live across the call. Block and Unblock republish
 	// a snapshot that has or should have it.
 	modeOne
