@@ -43,10 +43,9 @@ func (s *Signal0R[R]) Emit() (res R) {
 	}
 	g0, l, m := s.begin()
 	if m >= modeFast {
-		gen := &s.gen
 		for i, fn := range l.fns {
 			res = fn()
-			if gen.Load() != g0 {
+			if s.gen.Load() != g0 {
 				return s.emitChecked(l, i+1, g0, func(fn func() R) R { return fn() }, res)
 			}
 		}

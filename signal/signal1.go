@@ -50,10 +50,9 @@ func (s *Signal1[A]) Emit(a A) {
 	}
 	m := s.mode(l)
 	if m >= modeFast {
-		gen := &s.gen
 		for i, fn := range l.fns {
 			fn(a)
-			if gen.Load() != g0 {
+			if s.gen.Load() != g0 {
 				s.emitChecked(l, i+1, g0, func(fn func(A)) struct{} { fn(a); return struct{}{} }, struct{}{})
 				return
 			}

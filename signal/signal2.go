@@ -50,10 +50,9 @@ func (s *Signal2[A, B]) Emit(a A, b B) {
 	}
 	m := s.mode(l)
 	if m >= modeFast {
-		gen := &s.gen
 		for i, fn := range l.fns {
 			fn(a, b)
-			if gen.Load() != g0 {
+			if s.gen.Load() != g0 {
 				s.emitChecked(l, i+1, g0, func(fn func(A, B)) struct{} { fn(a, b); return struct{}{} }, struct{}{})
 				return
 			}

@@ -50,10 +50,9 @@ func (s *Signal3[A, B, C]) Emit(a A, b B, c C) {
 	}
 	m := s.mode(l)
 	if m >= modeFast {
-		gen := &s.gen
 		for i, fn := range l.fns {
 			fn(a, b, c)
-			if gen.Load() != g0 {
+			if s.gen.Load() != g0 {
 				s.emitChecked(l, i+1, g0, func(fn func(A, B, C)) struct{} { fn(a, b, c); return struct{}{} }, struct{}{})
 				return
 			}

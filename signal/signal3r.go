@@ -43,10 +43,9 @@ func (s *Signal3R[A, B, C, R]) Emit(a A, b B, c C) (res R) {
 	}
 	g0, l, m := s.begin()
 	if m >= modeFast {
-		gen := &s.gen
 		for i, fn := range l.fns {
 			res = fn(a, b, c)
-			if gen.Load() != g0 {
+			if s.gen.Load() != g0 {
 				return s.emitChecked(l, i+1, g0, func(fn func(A, B, C) R) R { return fn(a, b, c) }, res)
 			}
 		}

@@ -65,10 +65,9 @@ func (s *{{.Recv}}) Emit({{.Params}}){{if .R}} (res R){{end}} {
 	m := s.mode(l)
 {{- end}}
 	if m >= modeFast {
-		gen := &s.gen
 		for i, fn := range l.fns {
 			{{if .R}}res = {{end}}fn({{.Args}})
-			if gen.Load() != g0 {
+			if s.gen.Load() != g0 {
 				{{if .R}}return {{end}}s.emitChecked(l, i+1, g0, func(fn {{.F}}) {{.RT}} { {{.Call}} }, {{if .R}}res{{else}}struct{}{}{{end}})
 {{- if not .R}}
 				return
