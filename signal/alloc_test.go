@@ -37,9 +37,11 @@ func TestConfigureWithoutHandlersAllocs(t *testing.T) {
 }
 
 // TestEmitAllocs pins the emission paths at zero allocations: the fast
-// path with one and four handlers, with an owner, with an accumulator,
-// and the general path of a detailed emission (notify::name). (Not built
-// with -race, which allocates.)
+// path with one and four handlers, with an owner, with an accumulator, the
+// checked loop (a handler blocked, an owner, a handler that stops the
+// emission, which hands the unchecked loop over to it), and the general
+// path of a detailed emission (notify::name). (Not built with -race, which
+// allocates.)
 func TestEmitAllocs(t *testing.T) {
 	var one, four, owned signal.Signal1[int]
 	one.Connect(func(v int) { sink += v })
@@ -55,6 +57,25 @@ func TestEmitAllocs(t *testing.T) {
 	var detailed signal.Signal1[int]
 	detailed.ConnectDetailed("name", func(v int) { sink += v })
 	detailed.Connect(func(v int) { sink += v })
+	// Four handlers with an owner (emitChecked from the start) and with
+	// one blocked (the checked loop); three whose second stops the
+	// emission (the hand-over from the unchecked loop).
+	var ownedFour, blockedFour signal.Signal1[int]
+	ownedFour.SetOwner(&owner{})
+	var blockedID signal.HandlerID
+	for range 4 {
+		ownedFour.Connect(func(v int) { sink += v })
+		blockedID = blockedFour.Connect(func(v int) { sink += v })
+	}
+	blockedFour.Block(blockedID)
+	var four2R signal.Signal2R[int, int, int]
+	for range 4 {
+		four2R.Connect(func(a, b int) int { return a + b })
+	}
+	var handover signal.Signal1[int]
+	handover.Connect(func(v int) { sink += v })
+	handover.Connect(func(v int) { sink += v; handover.StopEmission() })
+	handover.Connect(func(v int) { sink += v })
 	cases := []struct {
 		name string
 		fn   func()
@@ -64,6 +85,10 @@ func TestEmitAllocs(t *testing.T) {
 		{"owner", func() { owned.Emit(1) }},
 		{"accumulator", func() { acc.Emit(1) }},
 		{"detailed", func() { detailed.EmitDetailed("name", 1) }},
+		{"four handlers, owner", func() { ownedFour.Emit(1) }},
+		{"four handlers, one blocked", func() { blockedFour.Emit(1) }},
+		{"four handlers, two arguments, a result", func() { four2R.Emit(1, 2) }},
+		{"stopped by a handler", func() { handover.Emit(1) }},
 	}
 	for _, tc := range cases {
 		if got := testing.AllocsPerRun(1000, tc.fn); got != 0 {

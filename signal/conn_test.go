@@ -2,20 +2,14 @@ package signal_test
 
 import (
 	"errors"
-	"github.com/sigloop/sigloop/internal/looptest"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/sigloop/sigloop/internal/logging"
-	"github.com/sigloop/sigloop/mainloop"
 	"github.com/sigloop/sigloop/signal"
 )
-
-// pump runs ctx's pending work on the calling goroutine.
-func pump(ctx *mainloop.Context) { looptest.Pump(ctx) }
 
 // TestQueued_SIG10: queued calls run later on the receiver's context, one
 // per emission, in order, with the arguments of their emission.
@@ -48,8 +42,7 @@ func TestQueued_SIG10(t *testing.T) {
 // TestQueuedNotInsideEmit_SIG10 is tst_qobject connectFunctorQueued: the
 // call does not happen inside Emit, even on the receiver's own context.
 func TestQueuedNotInsideEmit_SIG10(t *testing.T) {
-	ctx := mainloop.NewContext()
-	r := newRecv(ctx)
+	ctx, r := pumpedRecv()
 	var s signal.Signal0
 	n := 0
 	s.ConnectTo(r, func() { n++ }, signal.QueuedConnection)
@@ -69,8 +62,7 @@ func TestQueuedNotInsideEmit_SIG10(t *testing.T) {
 // plain Disconnect (Qt), but not after the receiver is destroyed
 // (tst_qobject baseDestroyed).
 func TestQueuedSurvivesDisconnect_SIG10(t *testing.T) {
-	ctx := mainloop.NewContext()
-	r := newRecv(ctx)
+	ctx, r := pumpedRecv()
 	var s signal.Signal0
 	n := 0
 	id, _ := s.ConnectTo(r, func() { n++ }, signal.QueuedConnection)
@@ -116,11 +108,8 @@ func TestBlockingQueuedOwnContext_SIG10(t *testing.T) {
 	var s signal.Signal0
 	n := 0
 	s.ConnectTo(r, func() { n++ }, signal.BlockingQueuedConnection)
-	c := logging.StartCapture()
-	on(ctx, s.Emit)
-	c.Stop()
-	if n != 0 || c.Count("critical", "Dead lock detected") != 1 {
-		t.Fatalf("calls %d, records %v", n, c.Records())
+	if dl, recs := criticals("Dead lock detected", func() { on(ctx, s.Emit) }); n != 0 || dl != 1 {
+		t.Fatalf("calls %d, records %v", n, recs)
 	}
 }
 
@@ -280,8 +269,7 @@ func TestSingleShot_SIG10(t *testing.T) {
 		}
 	})
 	t.Run("queued: several emissions, one call", func(t *testing.T) {
-		ctx := mainloop.NewContext()
-		r := newRecv(ctx)
+		ctx, r := pumpedRecv()
 		var s signal.Signal1[int]
 		var got []int
 		s.ConnectTo(r, func(v int) { got = append(got, v) }, signal.QueuedConnection|signal.SingleShotConnection)
@@ -373,8 +361,8 @@ func TestConnectToDyingReceiver(t *testing.T) {
 // emission order, whichever signal and receiver they come from (Qt posts
 // them to one event queue).
 func TestQueuedOrderAcrossSignals_SIG10(t *testing.T) {
-	ctx := mainloop.NewContext()
-	r1, r2 := newRecv(ctx), newRecv(ctx)
+	ctx, r1 := pumpedRecv()
+	r2 := newRecv(ctx)
 	var a signal.Signal1[int]
 	var b signal.Signal2[int, string]
 	var got []int
@@ -392,5 +380,57 @@ func TestQueuedOrderAcrossSignals_SIG10(t *testing.T) {
 	pump(ctx)
 	if !cmp.Equal(got, want) {
 		t.Fatalf("got %v", got)
+	}
+}
+
+// TestBlockingQueuedNilContext_SIG10: a receiver without a context gets
+// its queued calls on the default context, so emitting a blocking-queued
+// connection from the default context's owner must be refused as a dead
+// lock too (it used to hang forever).
+func TestBlockingQueuedNilContext_SIG10(t *testing.T) {
+	r := newRecv(nil)
+	var s signal.Signal0
+	n := 0
+	if _, err := s.ConnectTo(r, func() { n++ }, signal.BlockingQueuedConnection); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	dl, recs := criticals("Dead lock detected", func() {
+		asDefaultOwner(t, func() { err = s.CheckDeadlock(); s.Emit() })
+	})
+	if !errors.Is(err, signal.ErrDeadlock) {
+		t.Fatalf("CheckDeadlock: %v, want ErrDeadlock", err)
+	}
+	if n != 0 || dl != 1 {
+		t.Fatalf("calls %d, records %v", n, recs)
+	}
+}
+
+// TestCheckDeadlock_SIG10: CheckDeadlock makes the BlockingQueued case
+// that Emit can only log (DECISIONS.md: an error, not a deadlock)
+// observable as ErrDeadlock, on the owning goroutine only.
+func TestCheckDeadlock_SIG10(t *testing.T) {
+	ctx := loop(t)
+	r := newRecv(ctx)
+	var s signal.Signal0
+	if err := s.CheckDeadlock(); err != nil {
+		t.Fatalf("no handlers: %v", err)
+	}
+	id, err := s.ConnectTo(r, func() {}, signal.BlockingQueuedConnection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CheckDeadlock(); err != nil {
+		t.Fatalf("from another goroutine: %v", err)
+	}
+	var inLoop error
+	on(ctx, func() { inLoop = s.CheckDeadlock() })
+	if !errors.Is(inLoop, signal.ErrDeadlock) {
+		t.Fatalf("on the receiver's context: %v, want ErrDeadlock", inLoop)
+	}
+	s.Disconnect(id)
+	on(ctx, func() { inLoop = s.CheckDeadlock() })
+	if inLoop != nil {
+		t.Fatalf("after disconnect: %v", inLoop)
 	}
 }

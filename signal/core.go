@@ -15,7 +15,7 @@ const pkg = "signal"
 
 // core is the handler list, ids, blocking and stop machinery shared by
 // every signal type. Its zero value is an empty signal.
-type core[F any] struct {
+type core[F, R any] struct {
 	mu sync.Mutex
 	// l is the published snapshot of the handlers and conf, or nil while
 	// there is nothing to call (no handler, no class handler), so that
@@ -48,6 +48,9 @@ type core[F any] struct {
 	// running holds the emissions of a NoRecurse signal in progress, one
 	// per detail (GLib's emission list, emission_find); guarded by mu.
 	running []*emission
+	// acc is the accumulator of a signal whose handlers return a value
+	// (SIG-8); nil for none.
+	acc atomic.Pointer[Accumulator[R]]
 }
 
 // uniqKey is what makes two UniqueConnection connections identical.
@@ -58,7 +61,13 @@ type uniqKey struct {
 	after  bool
 }
 
-func (c *core[F]) load() *list[F] { return c.l.Load() }
+// load is the published snapshot, nil for none or for a nil c.
+func (c *core[F, R]) load() *list[F] {
+	if c == nil {
+		return nil
+	}
+	return c.l.Load()
+}
 
 func isNil(v any) bool {
 	if v == nil {
@@ -72,7 +81,10 @@ func isNil(v any) bool {
 }
 
 // connect adds a handler. It is the one way in for every Connect variant.
-func (c *core[F]) connect(fn F, o Options) (HandlerID, error) {
+func (c *core[F, R]) connect(fn F, o Options) (HandlerID, error) {
+	if c == nil {
+		return 0, ErrNilSignal
+	}
 	if isNil(any(fn)) {
 		logging.Critical(pkg, "g_signal_connect: assertion 'c_handler != NULL' failed")
 		return 0, ErrNilHandler
@@ -158,8 +170,31 @@ func (c *core[F]) connect(fn F, o Options) (HandlerID, error) {
 	return h.id, nil
 }
 
+// connectID is connect for the Connect variants that return the id alone.
+func (c *core[F, R]) connectID(fn F, o Options) HandlerID {
+	id, _ := c.connect(fn, o)
+	return id
+}
+
+// connectDetailed: see the generated ConnectDetailed.
+func (c *core[F, R]) connectDetailed(detail string, fn F) HandlerID {
+	if detail == "" && c != nil {
+		invalidDetail()
+		return 0
+	}
+	return c.connectID(fn, Options{Detail: detail})
+}
+
+// connectTo: see the generated ConnectTo.
+func (c *core[F, R]) connectTo(r Receiver, fn F, t ConnectionType) (HandlerID, error) {
+	if r == nil && c != nil {
+		return 0, ErrNoReceiver
+	}
+	return c.connect(fn, Options{Receiver: r, Type: t})
+}
+
 // drop disconnects h if it is still connected; it reports whether it did.
-func (c *core[F]) drop(h *handler[F]) bool {
+func (c *core[F, R]) drop(h *handler[F]) bool {
 	c.mu.Lock()
 	old := h.state.Or(stateGone)
 	if old&stateGone != 0 {
@@ -180,7 +215,7 @@ func (c *core[F]) drop(h *handler[F]) bool {
 }
 
 // forget drops h from the unique index; c.mu must be held.
-func (c *core[F]) forget(h *handler[F]) {
+func (c *core[F, R]) forget(h *handler[F]) {
 	if h.unique {
 		k := uniqKey{h.key, h.recv, h.detail, h.after}
 		if c.uniq[k] == h {
@@ -189,12 +224,15 @@ func (c *core[F]) forget(h *handler[F]) {
 	}
 }
 
-func (c *core[F]) noHandler(fn string, id HandlerID) {
+func (c *core[F, R]) noHandler(fn string, id HandlerID) {
 	logging.Critical(pkg, fmt.Sprintf("%s: instance '%p' has no handler with id '%d'", fn, c, id))
 }
 
 // clearHandler: see the generated method of the same name.
-func (c *core[F]) clearHandler(id *HandlerID) {
+func (c *core[F, R]) clearHandler(id *HandlerID) {
+	if c == nil {
+		return
+	}
 	if id == nil {
 		logging.Critical(pkg, "g_clear_signal_handler: assertion 'handler_id_ptr != NULL' failed")
 		return
@@ -206,7 +244,10 @@ func (c *core[F]) clearHandler(id *HandlerID) {
 }
 
 // disconnect: see the generated method of the same name.
-func (c *core[F]) disconnect(id HandlerID) bool {
+func (c *core[F, R]) disconnect(id HandlerID) bool {
+	if c == nil {
+		return false
+	}
 	if id == 0 {
 		logging.Critical(pkg, "g_signal_handler_disconnect: assertion 'handler_id > 0' failed")
 		return false
@@ -220,7 +261,7 @@ func (c *core[F]) disconnect(id HandlerID) bool {
 }
 
 // isConnected: see the generated method of the same name.
-func (c *core[F]) isConnected(id HandlerID) bool {
+func (c *core[F, R]) isConnected(id HandlerID) bool {
 	if id == 0 {
 		return false
 	}
@@ -230,7 +271,7 @@ func (c *core[F]) isConnected(id HandlerID) bool {
 
 // live returns the connected handler with this id, or logs GLib's
 // critical for call and returns nil.
-func (c *core[F]) live(id HandlerID, call string) *handler[F] {
+func (c *core[F, R]) live(id HandlerID, call string) *handler[F] {
 	h := c.find(id)
 	if h == nil || h.state.Load()&stateGone != 0 {
 		c.noHandler(call, id)
@@ -239,76 +280,71 @@ func (c *core[F]) live(id HandlerID, call string) *handler[F] {
 	return h
 }
 
-// block: see the generated method of the same name.
-func (c *core[F]) block(id HandlerID) {
-	h := c.live(id, "g_signal_handler_block")
+// block and unblock: see the generated methods of the same names.
+func (c *core[F, R]) block(id HandlerID)   { c.blockBy(id, 1, "g_signal_handler_block") }
+func (c *core[F, R]) unblock(id HandlerID) { c.blockBy(id, -1, "g_signal_handler_unblock") }
+
+// blockBy adds d (1 or -1) to the block count of the connected handler
+// id, or logs call's critical: GLib's for an unknown id, and for an
+// unblock of a handler that is not blocked.
+func (c *core[F, R]) blockBy(id HandlerID, d int, call string) {
+	if c == nil {
+		return
+	}
+	h := c.live(id, call)
 	if h == nil {
 		return
 	}
 	for {
 		s := h.state.Load()
-		if s&stateGone != 0 {
+		if d > 0 && s&stateGone != 0 {
 			return // disconnected meanwhile
 		}
-		if h.state.CompareAndSwap(s, s+1) {
+		if d < 0 && s&^stateGone == 0 {
+			logging.Critical(pkg, fmt.Sprintf("%s: handler '%d' of instance '%p' is not blocked", call, id, c))
+			return
+		}
+		if h.state.CompareAndSwap(s, s+uint32(d)) {
+			if s&stateGone == 0 {
+				c.nblocked.Add(int64(d))
+			}
 			break
 		}
 	}
-	c.nblocked.Add(1)
 	c.gen.Add(1)
 	c.blockChanged()
 }
 
 // blockChanged republishes after a block count changed if the snapshot's
-// one flag depends on it (a single plain handler), so that Emit's
+// mode depends on it (a single plain handler: modeOne), so that Emit's
 // shortest case never calls a blocked handler.
-func (c *core[F]) blockChanged() {
-	if l := c.l.Load(); l != nil && l.simple && l.live == 1 {
+func (c *core[F, R]) blockChanged() {
+	if l := c.l.Load(); l != nil && l.mode != modeSlow && l.live == 1 {
 		c.mu.Lock()
 		c.republish()
 		c.mu.Unlock()
 	}
 }
 
-// unblock: see the generated method of the same name.
-func (c *core[F]) unblock(id HandlerID) {
-	h := c.live(id, "g_signal_handler_unblock")
-	if h == nil {
-		return
-	}
-	for {
-		s := h.state.Load()
-		if s&^stateGone == 0 {
-			logging.Critical(pkg, fmt.Sprintf("g_signal_handler_unblock: handler '%d' of instance '%p' is not blocked", id, c))
-			return
-		}
-		if h.state.CompareAndSwap(s, s-1) {
-			if s&stateGone == 0 {
-				c.nblocked.Add(-1)
-			}
-			c.gen.Add(1)
-			c.blockChanged()
-			return
-		}
-	}
-}
-
 // hasHandlers: see the generated method of the same name.
-func (c *core[F]) hasHandlers() bool {
-	l := c.l.Load()
+func (c *core[F, R]) hasHandlers() bool {
+	l := c.load()
 	return l != nil && l.live > 0
 }
 
 // handlerCount: see the generated method of the same name.
-func (c *core[F]) handlerCount() int {
-	if l := c.l.Load(); l != nil {
+func (c *core[F, R]) handlerCount() int {
+	if l := c.load(); l != nil {
 		return l.live
 	}
 	return 0
 }
 
 // disconnectAll: see the generated method of the same name.
-func (c *core[F]) disconnectAll() int {
+func (c *core[F, R]) disconnectAll() int {
+	if c == nil {
+		return 0
+	}
 	c.mu.Lock()
 	var rms []func()
 	n := 0
@@ -335,13 +371,13 @@ func (c *core[F]) disconnectAll() int {
 }
 
 // disconnectReceiver: see the generated method of the same name.
-func (c *core[F]) disconnectReceiver(r Receiver) int {
+func (c *core[F, R]) disconnectReceiver(r Receiver) int {
 	return c.disconnectWhere(func(h *handler[F]) bool { return r != nil && h.recv == r })
 }
 
 // disconnectKey: see the generated method of the same name.
-func (c *core[F]) disconnectKey(r Receiver, key any) int {
-	if key != nil && !reflect.ValueOf(key).Comparable() {
+func (c *core[F, R]) disconnectKey(r Receiver, key any) int {
+	if c != nil && key != nil && !reflect.ValueOf(key).Comparable() {
 		logging.Critical(pkg, fmt.Sprintf("QObject::disconnect: key of type %T is not comparable", key))
 		return 0
 	}
@@ -349,11 +385,11 @@ func (c *core[F]) disconnectKey(r Receiver, key any) int {
 }
 
 // blockKey and unblockKey: see the generated BlockKey and UnblockKey.
-func (c *core[F]) blockKey(r Receiver, key any) int {
+func (c *core[F, R]) blockKey(r Receiver, key any) int {
 	return c.eachKey(r, key, "g_signal_handlers_block_matched", func(h *handler[F]) bool { c.block(h.id); return true })
 }
 
-func (c *core[F]) unblockKey(r Receiver, key any) int {
+func (c *core[F, R]) unblockKey(r Receiver, key any) int {
 	return c.eachKey(r, key, "g_signal_handlers_unblock_matched", func(h *handler[F]) bool {
 		if h.state.Load()&^stateGone == 0 {
 			return false // GLib's unblock_matched skips handlers that are not blocked
@@ -363,15 +399,15 @@ func (c *core[F]) unblockKey(r Receiver, key any) int {
 	})
 }
 
-func (c *core[F]) eachKey(r Receiver, key any, call string, fn func(h *handler[F]) bool) int {
-	if key == nil {
+func (c *core[F, R]) eachKey(r Receiver, key any, call string, fn func(h *handler[F]) bool) int {
+	if c == nil || key == nil {
 		return 0
 	}
 	if !reflect.ValueOf(key).Comparable() {
 		logging.Critical(pkg, fmt.Sprintf("%s: key of type %T is not comparable", call, key))
 		return 0
 	}
-	l := c.l.Load()
+	l := c.load()
 	if l == nil {
 		return 0
 	}
@@ -384,8 +420,8 @@ func (c *core[F]) eachKey(r Receiver, key any, call string, fn func(h *handler[F
 	return n
 }
 
-func (c *core[F]) disconnectWhere(match func(h *handler[F]) bool) int {
-	l := c.l.Load()
+func (c *core[F, R]) disconnectWhere(match func(h *handler[F]) bool) int {
+	l := c.load()
 	if l == nil {
 		return 0
 	}
@@ -399,7 +435,10 @@ func (c *core[F]) disconnectWhere(match func(h *handler[F]) bool) int {
 }
 
 // setOwner: see the generated method of the same name.
-func (c *core[F]) setOwner(o Owner) {
+func (c *core[F, R]) setOwner(o Owner) {
+	if c == nil {
+		return
+	}
 	if o != nil && isNil(o) {
 		o = nil // a typed nil owner would panic in SignalsBlocked
 	}
@@ -422,7 +461,7 @@ func (c *core[F]) setOwner(o Owner) {
 // bindOwner adds the owner's destroy notify, which disconnects every
 // handler, unless it is added already, the owner has none, or the owner
 // is destroyed already.
-func (c *core[F]) bindOwner() {
+func (c *core[F, R]) bindOwner() {
 	c.mu.Lock()
 	o := c.conf.owner
 	dn, ok := o.(destroyNotifier)
@@ -448,9 +487,13 @@ func (c *core[F]) bindOwner() {
 	c.mu.Unlock()
 }
 
-func (c *core[F]) ownerDestroyed() { c.disconnectAll() }
+func (c *core[F, R]) ownerDestroyed() { c.disconnectAll() }
 
-func (c *core[F]) setClass(fn F, stage RunStage) {
+// setClass: see the generated SetClassHandler.
+func (c *core[F, R]) setClass(fn F, stage RunStage) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	c.conf.class = fn
 	c.conf.hasClass = !isNil(any(fn)) && stage&(RunFirst|RunLast|RunCleanup) != 0
@@ -460,11 +503,36 @@ func (c *core[F]) setClass(fn F, stage RunStage) {
 }
 
 // setNoRecurse: see the generated method of the same name.
-func (c *core[F]) setNoRecurse(on bool) {
+func (c *core[F, R]) setNoRecurse(on bool) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	c.conf.noRecurse = on
 	c.republish()
 	c.mu.Unlock()
+}
+
+// setAccumulator: see the generated SetAccumulator.
+func (c *core[F, R]) setAccumulator(acc Accumulator[R]) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	if acc == nil {
+		c.acc.Store(nil)
+	} else {
+		c.acc.Store(&acc)
+	}
+	c.republish() // the snapshot's mode depends on it
+	c.mu.Unlock()
+}
+
+func (c *core[F, R]) accumulator() Accumulator[R] {
+	if p := c.acc.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // emission is a running emission of a NoRecurse signal (GLib's Emission).
@@ -475,7 +543,7 @@ type emission struct {
 
 // enterEmission registers an emission for detail, or, if one is running,
 // asks it to restart and returns nil.
-func (c *core[F]) enterEmission(detail string) *emission {
+func (c *core[F, R]) enterEmission(detail string) *emission {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, e := range c.running {
@@ -491,7 +559,7 @@ func (c *core[F]) enterEmission(detail string) *emission {
 
 // finishEmission reports whether e must run again; if not, e is removed,
 // under the same lock a new emission checks, so none is lost.
-func (c *core[F]) finishEmission(e *emission) (again bool) {
+func (c *core[F, R]) finishEmission(e *emission) (again bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e.restart.Swap(false) {
@@ -501,7 +569,7 @@ func (c *core[F]) finishEmission(e *emission) (again bool) {
 	return false
 }
 
-func (c *core[F]) leaveLocked(e *emission) {
+func (c *core[F, R]) leaveLocked(e *emission) {
 	for i, x := range c.running {
 		if x == e {
 			c.running = append(c.running[:i], c.running[i+1:]...)
@@ -511,7 +579,10 @@ func (c *core[F]) leaveLocked(e *emission) {
 }
 
 // checkDeadlock: see the generated method of the same name.
-func (c *core[F]) checkDeadlock() error {
+func (c *core[F, R]) checkDeadlock() error {
+	if c == nil {
+		return ErrNilSignal
+	}
 	l := c.l.Load()
 	if l == nil {
 		return nil

@@ -55,16 +55,86 @@ func accumulate[R any](acc Accumulator[R], hint *InvocationHint, res *R, v R) bo
 	return cont
 }
 
-// emitSlow runs a full emission in GLib's order (SIG-1): RUN_FIRST class
-// handler, normal handlers, RUN_LAST class handler, after-handlers,
-// RUN_CLEANUP class handler. call invokes a handler with the emission's
-// arguments; post returns a call with the arguments copied, for queued
-// connections. Without an accumulator the result is the last value
-// returned (SIG-8).
-func emitSlow[F, R any](c *core[F], l *list[F], detail string, call func(F) R, post func(F) func() R, acc Accumulator[R]) R {
+// snapshot starts an emission: it reads gen, then the snapshot (gen
+// first: see core.gen).
+func (c *core[F, R]) snapshot() (uint64, *list[F]) {
+	g0 := c.gen.Load()
+	return g0, c.l.Load()
+}
+
+// mode is the way Emit runs l: l.mode, or modeChecked for a fast or owned
+// one while a handler is blocked (modeOne is republished by Block);
+// modeNone for no snapshot.
+func (c *core[F, R]) mode(l *list[F]) emitMode {
+	if l == nil {
+		return modeNone
+	}
+	if m := l.mode; m-modeOwned >= 2 || c.nblocked.Load() == 0 { // not modeOwned or modeFast
+		return m
+	}
+	return modeChecked
+}
+
+// begin is snapshot and mode. These three are small enough to be inlined
+// in the generated Emit.
+func (c *core[F, R]) begin() (uint64, *list[F], emitMode) {
+	g0, l := c.snapshot()
+	return g0, l, c.mode(l)
+}
+
+// emitChecked runs the plain handlers l.fns[i:] of an emission that began
+// (core.begin) with gen at g0, checking before each call what Emit's
+// unchecked loop does not: a StopEmission of this emission (SIG-7), a
+// handler disconnected or blocked (SIG-4, SIG-5); it applies the
+// accumulator (SIG-8) and claims a stop asked by the last handler. With i
+// 0 it is the whole emission, and also checks the owner (SIG-12); else it
+// takes over from Emit's loop, which left at handler i when gen moved, with
+// res the last value returned. call runs a handler with the emission's
+// arguments.
+func (c *core[F, R]) emitChecked(l *list[F], i int, g0 uint64, call func(F) R, res R) R {
+	if !c.fastRan.Load() {
+		c.markFastRan() // see stop.go
+	}
+	var acc Accumulator[R]
+	if i == 0 {
+		if l.blocked() {
+			return res
+		}
+		acc = c.accumulator()
+	}
+	hint := InvocationHint{RunType: RunFirst | AccumulatorFirstRun}
+	for ; i < len(l.fns); i++ {
+		if c.stops.stopped(g0) {
+			return res
+		}
+		if l.hs[i].state.Load() != 0 {
+			continue
+		}
+		if v := call(l.fns[i]); acc == nil {
+			res = v
+		} else if !accumulate(acc, &hint, &res, v) {
+			break
+		}
+	}
+	if c.gen.Load() != g0 {
+		c.stops.claimIfPending(g0) // a stop asked by the last handler
+	}
+	return res
+}
+
+// emitSlow runs a full emission of c's current snapshot in GLib's order
+// (SIG-1): RUN_FIRST class handler, normal handlers, RUN_LAST class
+// handler, after-handlers, RUN_CLEANUP class handler. call invokes a
+// handler with the emission's arguments; post returns a call with the
+// arguments copied, for queued connections. Without an accumulator the
+// result is the last value returned (SIG-8). A nil c (a nil signal) runs
+// nothing.
+func emitSlow[F, R any](c *core[F, R], detail string, call func(F) R, post func(F) func() R) R {
+	l := c.load()
 	if l == nil {
 		return *new(R)
 	}
+	acc := c.accumulator()
 	// Counted for StopEmission (stop.go), also when a handler panics.
 	c.active.Add(1)
 	defer c.active.Add(-1)
@@ -78,7 +148,7 @@ func emitSlow[F, R any](c *core[F], l *list[F], detail string, call func(F) R, p
 // emitNoRecurse is an emission of a NoRecurse signal (SIG-9): it merges
 // into a running emission of the same detail, or runs, restarting while
 // emissions merge into it.
-func emitNoRecurse[F, R any](c *core[F], l *list[F], detail string, call func(F) R, post func(F) func() R, acc Accumulator[R]) (res R) {
+func emitNoRecurse[F, R any](c *core[F, R], l *list[F], detail string, call func(F) R, post func(F) func() R, acc Accumulator[R]) (res R) {
 	if l.blocked() {
 		return res
 	}
@@ -111,7 +181,7 @@ func emitNoRecurse[F, R any](c *core[F], l *list[F], detail string, call func(F)
 // during the last call; the RunCleanup stage is skipped then, as GLib's
 // EMIT_RESTART does. res is the value accumulated so far (kept across
 // restarts, as GLib keeps its accumulator).
-func emitRun[F, R any](c *core[F], l *list[F], detail string, call func(F) R, post func(F) func() R, acc Accumulator[R], e *emission, res R) (R, bool) {
+func emitRun[F, R any](c *core[F, R], l *list[F], detail string, call func(F) R, post func(F) func() R, acc Accumulator[R], e *emission, res R) (R, bool) {
 	if l.blocked() {
 		return res, false
 	}

@@ -46,16 +46,38 @@ type list[F any] struct {
 	fns []F // hs[i].fn, contiguous for the fast path
 	counts
 	conf[F]
-	// simple: only plain direct handlers, no class handler, no NoRecurse:
-	// the generated Emit's fast path applies.
-	simple bool
-	// one: simple with exactly one handler (first), not blocked, no
-	// tombstone and no owner, fastRan set and StopEmission never called:
-	// Emit's shortest case. Block and Unblock republish a snapshot that
-	// has or should have it.
-	one   bool
+	// mode is how Emit runs this snapshot, decided when it is stored.
+	mode emitMode
+	// first is fns[0] when mode is modeOne.
 	first F
 }
+
+// emitMode is the way Emit runs a snapshot.
+type emitMode uint8
+
+const (
+	// modeNone: nothing to call (no snapshot).
+	modeNone emitMode = iota
+	// modeSlow: a class handler, NoRecurse, or a handler that is not
+	// plain (detail, receiver, after, single-shot): emitSlow, GLib's stages.
+	modeSlow
+	// modeChecked: plain handlers with tombstones or an accumulator, or a
+	// signal whose first fast-path emission this is (fastRan unset):
+	// emitChecked. (SetAccumulator republishes.)
+	modeChecked
+	// modeOwned: modeFast on a signal with an owner, whose SignalsBlocked
+	// emitChecked asks first (SIG-12).
+	modeOwned
+	// modeFast: plain handlers only, no tombstone, no owner: Emit calls fns
+	// with no per-handler check while gen stays at its start and no handler
+	// is blocked (core.begin), and hands over to emitChecked when gen moves.
+	modeFast
+	// modeOne: modeFast with exactly one handler, first, not blocked, no
+	// owner, and StopEmission never called: Emit's shortest case,
+	// which keeps nothing live across the call. Block and Unblock republish
+	// a snapshot that has or should have it.
+	modeOne
+)
 
 // conf is a signal's configuration. core keeps the master copy, since the
 // snapshot is nil while there is nothing to call; every snapshot carries a
@@ -102,17 +124,9 @@ func (l *list[F]) blocked() bool { return l.owner != nil && l.owner.SignalsBlock
 // disconnectDoesNotLeakFunctor).
 const smallList = 32
 
-// handlers is the current snapshot's handler slice; c.mu must be held.
-func (c *core[F]) handlers() []*handler[F] {
-	if l := c.l.Load(); l != nil {
-		return l.hs
-	}
-	return nil
-}
-
 // republish stores a snapshot with the same handlers and the current
 // c.conf (after a configuration change); c.mu must be held.
-func (c *core[F]) republish() {
+func (c *core[F, R]) republish() {
 	if l := c.l.Load(); l != nil {
 		c.store(l.hs, l.fns, l.counts)
 		return
@@ -122,25 +136,31 @@ func (c *core[F]) republish() {
 
 // store publishes a snapshot, or nil when there is nothing to call; c.mu
 // must be held.
-func (c *core[F]) store(hs []*handler[F], fns []F, k counts) {
+func (c *core[F, R]) store(hs []*handler[F], fns []F, k counts) {
 	if k.live == 0 && !c.conf.hasClass {
 		c.l.Store(nil)
 		return
 	}
 	n := &list[F]{hs: hs, fns: fns, counts: k, conf: c.conf}
-	n.simple = k.nonPlain == 0 && !n.hasClass && !n.noRecurse
-	n.one = n.simple && k.live == 1 && k.dead == 0 && n.owner == nil && !n.stopUsed &&
-		c.fastRan.Load() && c.nblocked.Load() == 0
-	if n.one {
-		n.first = fns[0]
+	switch {
+	case k.nonPlain != 0 || n.hasClass || n.noRecurse:
+		n.mode = modeSlow
+	case k.dead != 0 || !c.fastRan.Load() || c.acc.Load() != nil:
+		n.mode = modeChecked
+	case n.owner != nil:
+		n.mode = modeOwned
+	case k.live == 1 && !n.stopUsed && c.nblocked.Load() == 0:
+		n.mode, n.first = modeOne, fns[0]
+	default:
+		n.mode = modeFast
 	}
 	c.l.Store(n)
 }
 
 // markFastRan records the signal's first fast-path emission (see stop.go)
-// and republishes, so that later snapshots may take Emit's shortest case,
-// which does not look at fastRan. Once per signal.
-func (c *core[F]) markFastRan() {
+// and republishes, so that later snapshots may take modeOne and modeFast,
+// which do not look at fastRan. Once per signal.
+func (c *core[F, R]) markFastRan() {
 	c.mu.Lock()
 	if !c.fastRan.Load() {
 		c.fastRan.Store(true)
@@ -150,7 +170,7 @@ func (c *core[F]) markFastRan() {
 }
 
 // add appends h to the list; c.mu must be held.
-func (c *core[F]) add(h *handler[F]) {
+func (c *core[F, R]) add(h *handler[F]) {
 	var hs []*handler[F]
 	var fns []F
 	var k counts
@@ -161,7 +181,7 @@ func (c *core[F]) add(h *handler[F]) {
 }
 
 // remove takes h, just marked gone, out of the list; c.mu must be held.
-func (c *core[F]) remove(h *handler[F]) {
+func (c *core[F, R]) remove(h *handler[F]) {
 	l := c.l.Load()
 	if l == nil {
 		return
@@ -188,8 +208,8 @@ func (c *core[F]) remove(h *handler[F]) {
 // find returns the handler with this id in the snapshot, connected or a
 // tombstone, or nil. Ids grow along the list (they are taken under c.mu
 // in connection order), so it is a binary search.
-func (c *core[F]) find(id HandlerID) *handler[F] {
-	l := c.l.Load()
+func (c *core[F, R]) find(id HandlerID) *handler[F] {
+	l := c.load()
 	if l == nil {
 		return nil
 	}

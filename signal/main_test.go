@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sigloop/sigloop/internal/leakcheck"
 	"github.com/sigloop/sigloop/internal/logging"
@@ -76,16 +77,61 @@ type owner struct{ blocked atomic.Bool }
 
 func (o *owner) SignalsBlocked() bool { return o.blocked.Load() }
 
-// loop and on are the shared test helpers (internal/looptest).
+// loop, on and pump are the shared test helpers (internal/looptest).
 func loop(t *testing.T) *mainloop.Context { return looptest.Run(t) }
 
 func on(ctx *mainloop.Context, fn func()) { looptest.On(ctx, fn) }
 
+// pump runs ctx's pending work on the calling goroutine.
+func pump(ctx *mainloop.Context) { looptest.Pump(ctx) }
+
+// pumpedRecv is a receiver on a new context that no loop runs: its queued
+// calls run when the test pumps the context.
+func pumpedRecv() (*mainloop.Context, *recv) {
+	ctx := mainloop.NewContext()
+	return ctx, newRecv(ctx)
+}
+
+// asDefaultOwner runs fn on a new goroutine that owns mainloop.Default() for
+// the time of the call, as a GLib thread iterating the default context
+// does, and waits for it; the test fails if Default is busy or fn does not
+// return within 20 s. Default is released before asDefaultOwner returns, so the
+// caller (or the next test) may acquire it.
+func asDefaultOwner(t *testing.T, fn func()) {
+	t.Helper()
+	done := make(chan bool, 1)
+	go func() {
+		d := mainloop.Default()
+		if !d.Acquire() {
+			done <- false
+			return
+		}
+		defer func() {
+			d.Release()
+			done <- true
+		}()
+		fn()
+	}()
+	// duplicates: object's timer tests wait with the same select on a result or a timeout.
+	select {
+	case ok := <-done:
+		if !ok {
+			t.Fatal("default context busy")
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the call on the default context did not return")
+	}
+}
+
 // criticals runs fn with logging captured and returns how many criticals
-// containing substr it logged, and everything it logged.
-func criticals(substr string, fn func()) (int, []logging.Record) {
+// containing substr it logged, and everything it logged; the capture ends
+// also when fn stops the test (t.Fatal).
+func criticals(substr string, fn func()) (n int, recs []logging.Record) {
 	c := logging.StartCapture()
+	defer func() {
+		recs = c.Stop()
+		n = c.Count("critical", substr)
+	}()
 	fn()
-	recs := c.Stop()
-	return c.Count("critical", substr), recs
+	return
 }

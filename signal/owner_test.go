@@ -5,7 +5,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/sigloop/sigloop/mainloop"
 	"github.com/sigloop/sigloop/signal"
@@ -130,55 +129,21 @@ func TestAutoNilContext_SIG10(t *testing.T) {
 			}, signal.AutoConnection); err != nil {
 				t.Fatal(err)
 			}
-			d := mainloop.Default()
-			res := make(chan int32, 1)
+			var during int32
 			if tc.ownDefault {
-				go func() {
-					if !d.Acquire() {
-						res <- -1
-						return
-					}
-					s.Emit(1)
-					n := calls.Load()
-					d.Release() // before reporting: the test acquires it next
-					res <- n
-				}()
+				asDefaultOwner(t, func() { s.Emit(1); during = calls.Load() })
 			} else {
 				s.Emit(1)
-				res <- calls.Load()
-			}
-			var during int32
-			select {
-			case during = <-res:
-			case <-time.After(20 * time.Second):
-				t.Fatal("Emit did not return")
-			}
-			if during < 0 {
-				t.Fatal("default context busy")
+				during = calls.Load()
 			}
 			if got := during == 1; got != tc.wantDirect {
 				t.Fatalf("handler ran inside Emit: %v, want %v", got, tc.wantDirect)
 			}
 			// Run Default's pending work on a goroutine that owns it.
-			done := make(chan bool, 1)
-			go func() {
-				if !d.Acquire() {
-					done <- false
-					return
+			asDefaultOwner(t, func() {
+				for mainloop.Default().Iteration(false) {
 				}
-				for d.Iteration(false) {
-				}
-				d.Release() // before reporting: the next case acquires it
-				done <- true
-			}()
-			select {
-			case ok := <-done:
-				if !ok {
-					t.Fatal("default context busy")
-				}
-			case <-time.After(20 * time.Second):
-				t.Fatal("iterating the default context did not return")
-			}
+			})
 			if calls.Load() != 1 || !onDefault.Load() {
 				t.Fatalf("calls %d, ran on Default's owner %v; want 1, true", calls.Load(), onDefault.Load())
 			}

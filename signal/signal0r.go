@@ -2,8 +2,6 @@
 
 package signal
 
-import "sync/atomic"
-
 // Signal0R is a signal with no arguments whose handlers return a value, like a
 // GSignal with a return type. Emit returns the value the accumulator
 // built, or without one the value of the last handler that ran (SIG-8).
@@ -12,103 +10,17 @@ import "sync/atomic"
 // *Signal0R is refused: every method logs a critical and returns its zero
 // result (an error result is ErrNilSignal).
 type Signal0R[R any] struct {
-	core[func() R]
-	acc atomic.Pointer[Accumulator[R]]
+	core[func() R, R]
 }
 
-// Connect is g_signal_connect: fn runs, on the emitting goroutine, at every
-// emission, after the handlers connected before it. The id is never 0.
-func (s *Signal0R[R]) Connect(fn func() R) HandlerID {
+// c is s's core, or nil for a nil s, after logging the critical of the
+// method named ("" logs none); the core's methods do nothing on a nil core.
+func (s *Signal0R[R]) c(method string) *core[func() R, R] {
 	if s == nil {
-		nilSignal("Signal0R.Connect")
-		return 0
+		nilSignal("Signal0R", method)
+		return nil
 	}
-	id, _ := s.connect(fn, Options{})
-	return id
-}
-
-// ConnectAfter is g_signal_connect_after: fn runs after the normal handlers
-// and the RUN_LAST class handler (SIG-1).
-func (s *Signal0R[R]) ConnectAfter(fn func() R) HandlerID {
-	if s == nil {
-		nilSignal("Signal0R.ConnectAfter")
-		return 0
-	}
-	id, _ := s.connect(fn, Options{After: true})
-	return id
-}
-
-// ConnectDetailed is g_signal_connect with "signal::detail": fn runs only for
-// emissions with this detail (SIG-6). An empty detail is invalid in GLib; it
-// logs a critical and returns 0.
-func (s *Signal0R[R]) ConnectDetailed(detail string, fn func() R) HandlerID {
-	if s == nil {
-		nilSignal("Signal0R.ConnectDetailed")
-		return 0
-	}
-	if detail == "" {
-		invalidDetail()
-		return 0
-	}
-	id, _ := s.connect(fn, Options{Detail: detail})
-	return id
-}
-
-// ConnectTo is Qt's QObject::connect(sender, signal, receiver, functor, type):
-// fn is bound to r (disconnected when r is destroyed, run on r's context for
-// queued and auto connections). See ConnectionType.
-func (s *Signal0R[R]) ConnectTo(r Receiver, fn func() R, t ConnectionType) (HandlerID, error) {
-	if s == nil {
-		nilSignal("Signal0R.ConnectTo")
-		return 0, ErrNilSignal
-	}
-	if r == nil {
-		return 0, ErrNoReceiver
-	}
-	return s.connect(fn, Options{Receiver: r, Type: t})
-}
-
-// ConnectWith connects fn with every option spelled out; the other Connect
-// methods are shorthands for it.
-func (s *Signal0R[R]) ConnectWith(fn func() R, o Options) (HandlerID, error) {
-	if s == nil {
-		nilSignal("Signal0R.ConnectWith")
-		return 0, ErrNilSignal
-	}
-	return s.connect(fn, o)
-}
-
-// SetClassHandler sets the class closure of the signal, the slot a GObject
-// class fills to implement a virtual method: it runs at the given stages
-// (RunFirst, RunLast, RunCleanup, or-ed) of every emission (SIG-1). A nil fn
-// removes it.
-func (s *Signal0R[R]) SetClassHandler(fn func() R, stage RunStage) {
-	if s == nil {
-		nilSignal("Signal0R.SetClassHandler")
-		return
-	}
-	s.setClass(fn, stage)
-}
-
-// SetAccumulator is the accumulator argument of g_signal_new (SIG-8); nil
-// removes it.
-func (s *Signal0R[R]) SetAccumulator(acc Accumulator[R]) {
-	if s == nil {
-		nilSignal("Signal0R.SetAccumulator")
-		return
-	}
-	if acc == nil {
-		s.acc.Store(nil)
-		return
-	}
-	s.acc.Store(&acc)
-}
-
-func (s *Signal0R[R]) accumulator() Accumulator[R] {
-	if p := s.acc.Load(); p != nil {
-		return *p
-	}
-	return nil
+	return &s.core
 }
 
 // Emit is g_signal_emit (and Qt's emit): it runs the handlers in order on
@@ -120,61 +32,30 @@ func (s *Signal0R[R]) accumulator() Accumulator[R] {
 // A signal whose handlers are all plain direct ones (no class handler,
 // detail, receiver, after or single-shot flag) takes a fast path that
 // makes no atomic read-modify-write and allocates nothing; the rest
-// follows GLib's stages (emitSlow). The fast path is written out here,
-// per arity, because it must call the handler funcs directly: it is the
-// one hot path that stays monomorphic.
-func (s *Signal0R[R]) Emit() R {
-	var res R
+// follows GLib's stages (emitSlow). The loop of the fast path is written
+// out here, per arity, because it calls the handler funcs directly: it is
+// the one hot path that stays monomorphic. It checks nothing but gen after
+// each call, and hands the rest of the emission to emitChecked when gen
+// moved (a handler disconnected, blocked or stopped).
+func (s *Signal0R[R]) Emit() (res R) {
 	if s == nil {
-		nilSignal("Signal0R.Emit")
-		return res
+		return refused[R]("Signal0R", "Emit")
 	}
-	g0 := s.gen.Load() // before the snapshot: see core.gen
-	l := s.load()
-	if l == nil {
-		return res
-	}
-	if !l.simple {
-		return s.emitSlow(l, "")
-	}
-	if !s.fastRan.Load() {
-		s.markFastRan() // see stop.go
-	}
-	acc := s.accumulator()
-	hint := InvocationHint{RunType: RunFirst | AccumulatorFirstRun}
-	fns := l.fns
-	if l.owner != nil && l.owner.SignalsBlocked() {
-		return res
-	}
-	i := 0
-	if l.dead == 0 && s.nblocked.Load() == 0 {
-		// While gen has not moved since the emission started, every
-		// handler of the snapshot is live and unblocked: call them with
-		// no per-handler check. A handler that disconnects, blocks or
-		// stops moves gen, and the checked loop takes over.
-		for ; i < len(fns) && s.gen.Load() == g0; i++ {
-			if v := fns[i](); acc == nil {
-				res = v
-			} else if !accumulate(acc, &hint, &res, v) {
-				i = len(fns)
+	g0, l, m := s.begin()
+	if m >= modeFast {
+		for i, fn := range l.fns {
+			res = fn()
+			if s.gen.Load() != g0 {
+				return s.emitChecked(l, i+1, g0, func(fn func() R) R { return fn() }, res)
 			}
 		}
+		return res
 	}
-	for ; i < len(fns); i++ {
-		if s.stops.stopped(g0) {
-			return res
-		}
-		if l.hs[i].state.Load() != 0 {
-			continue
-		}
-		if v := fns[i](); acc == nil {
-			res = v
-		} else if !accumulate(acc, &hint, &res, v) {
-			break
-		}
-	}
-	if s.gen.Load() != g0 {
-		s.stops.claimIfPending(g0) // a stop asked by the last handler
+	switch m {
+	case modeOwned, modeChecked:
+		return s.emitChecked(l, 0, g0, func(fn func() R) R { return fn() }, res)
+	case modeSlow:
+		return s.emitSlow(&s.core, "")
 	}
 	return res
 }
@@ -182,137 +63,121 @@ func (s *Signal0R[R]) Emit() R {
 // EmitDetailed is g_signal_emit with a detail: handlers connected with this
 // detail and handlers connected without one run (SIG-6).
 func (s *Signal0R[R]) EmitDetailed(detail string) R {
-	if s == nil {
-		nilSignal("Signal0R.EmitDetailed")
-		var zero R
-		return zero
-	}
-	return s.emitSlow(s.load(), detail)
+	return s.emitSlow(s.c("EmitDetailed"), detail)
 }
 
-func (s *Signal0R[R]) emitSlow(l *list[func() R], detail string) R {
-	return emitSlow(&s.core, l, detail,
+// emitSlow is the general path (see emit.go's emitSlow) with the arguments;
+// sc may be nil.
+func (s *Signal0R[R]) emitSlow(sc *core[func() R, R], detail string) R {
+	return emitSlow(sc, detail,
 		func(fn func() R) R { return fn() },
-		func(fn func() R) func() R { return func() R { return fn() } },
-		s.accumulator())
+		func(fn func() R) func() R { return func() R { return fn() } })
 }
+
+// duplicates: the one-line methods below have the same shape in every
+// signal type with as many type parameters; they stay one per type because
+// Go promotes no method of the embedded core through a nil *Signal0R
+// without a panic, and a nil signal must log and return (TestNilSignals).
+
+// Connect is g_signal_connect: fn runs, on the emitting goroutine, at every
+// emission, after the handlers connected before it. The id is never 0.
+func (s *Signal0R[R]) Connect(fn func() R) HandlerID { return s.c("Connect").connectID(fn, Options{}) }
+
+// ConnectAfter is g_signal_connect_after: fn runs after the normal handlers
+// and the RUN_LAST class handler (SIG-1).
+func (s *Signal0R[R]) ConnectAfter(fn func() R) HandlerID {
+	return s.c("ConnectAfter").connectID(fn, Options{After: true})
+}
+
+// ConnectDetailed is g_signal_connect with "signal::detail": fn runs only for
+// emissions with this detail (SIG-6). An empty detail is invalid in GLib; it
+// logs a critical and returns 0.
+func (s *Signal0R[R]) ConnectDetailed(detail string, fn func() R) HandlerID {
+	return s.c("ConnectDetailed").connectDetailed(detail, fn)
+}
+
+// ConnectTo is Qt's QObject::connect(sender, signal, receiver, functor, type):
+// fn is bound to r (disconnected when r is destroyed, run on r's context for
+// queued and auto connections). See ConnectionType.
+func (s *Signal0R[R]) ConnectTo(r Receiver, fn func() R, t ConnectionType) (HandlerID, error) {
+	return s.c("ConnectTo").connectTo(r, fn, t)
+}
+
+// ConnectWith connects fn with every option spelled out; the other Connect
+// methods are shorthands for it.
+func (s *Signal0R[R]) ConnectWith(fn func() R, o Options) (HandlerID, error) {
+	return s.c("ConnectWith").connect(fn, o)
+}
+
+// SetClassHandler sets the class closure of the signal, the slot a GObject
+// class fills to implement a virtual method: it runs at the given stages
+// (RunFirst, RunLast, RunCleanup, or-ed) of every emission (SIG-1). A nil fn
+// removes it.
+func (s *Signal0R[R]) SetClassHandler(fn func() R, stage RunStage) {
+	s.c("SetClassHandler").setClass(fn, stage)
+}
+
+// SetAccumulator is the accumulator argument of g_signal_new (SIG-8); nil
+// removes it.
+func (s *Signal0R[R]) SetAccumulator(acc Accumulator[R]) { s.c("SetAccumulator").setAccumulator(acc) }
 
 // Disconnect is g_signal_handler_disconnect: the handler is not called
 // again, not even by an emission that is running now and has not reached it
 // (SIG-4). Queued calls already posted still run (Qt). An id that is 0, not
 // of this signal, or already disconnected logs GLib's critical and returns
 // false. It costs O(log n) for n handlers.
-func (s *Signal0R[R]) Disconnect(id HandlerID) bool {
-	if s == nil {
-		nilSignal("Signal0R.Disconnect")
-		return false
-	}
-	return s.disconnect(id)
-}
+func (s *Signal0R[R]) Disconnect(id HandlerID) bool { return s.c("Disconnect").disconnect(id) }
 
 // ClearHandler is g_clear_signal_handler: if *id is not 0 it disconnects
 // it (logging GLib's critical if this signal has no such handler) and sets
 // *id to 0.
-func (s *Signal0R[R]) ClearHandler(id *HandlerID) {
-	if s == nil {
-		nilSignal("Signal0R.ClearHandler")
-		return
-	}
-	s.clearHandler(id)
-}
+func (s *Signal0R[R]) ClearHandler(id *HandlerID) { s.c("ClearHandler").clearHandler(id) }
 
 // IsConnected is g_signal_handler_is_connected: whether id is a live
 // connection of this signal. It is false for 0 and for unknown ids.
-func (s *Signal0R[R]) IsConnected(id HandlerID) bool {
-	if s == nil {
-		return false
-	}
-	return s.isConnected(id)
-}
+func (s *Signal0R[R]) IsConnected(id HandlerID) bool { return s.c("").isConnected(id) }
 
 // Block is g_signal_handler_block: the handler is skipped until Unblock is
 // called as many times as Block (SIG-5).
-func (s *Signal0R[R]) Block(id HandlerID) {
-	if s == nil {
-		nilSignal("Signal0R.Block")
-		return
-	}
-	s.block(id)
-}
+func (s *Signal0R[R]) Block(id HandlerID) { s.c("Block").block(id) }
 
 // Unblock is g_signal_handler_unblock. Unblocking a handler that is not
 // blocked logs GLib's critical. A handler unblocked during an emission that
 // has not reached it yet is called by that emission (SIG-5).
-func (s *Signal0R[R]) Unblock(id HandlerID) {
-	if s == nil {
-		nilSignal("Signal0R.Unblock")
-		return
-	}
-	s.unblock(id)
-}
+func (s *Signal0R[R]) Unblock(id HandlerID) { s.c("Unblock").unblock(id) }
 
 // HasHandlers is QObject::isSignalConnected: whether at least one handler
 // is connected, blocked or not.
-func (s *Signal0R[R]) HasHandlers() bool {
-	if s == nil {
-		return false
-	}
-	return s.hasHandlers()
-}
+func (s *Signal0R[R]) HasHandlers() bool { return s.c("").hasHandlers() }
 
 // HandlerCount is QObject::receivers: the number of connected handlers,
 // duplicates included.
-func (s *Signal0R[R]) HandlerCount() int {
-	if s == nil {
-		return 0
-	}
-	return s.handlerCount()
-}
+func (s *Signal0R[R]) HandlerCount() int { return s.c("").handlerCount() }
 
 // DisconnectAll disconnects every handler (g_signal_handlers_destroy, Qt's
 // disconnect(sender, signal, nullptr, nullptr)) and returns how many there
 // were.
-func (s *Signal0R[R]) DisconnectAll() int {
-	if s == nil {
-		nilSignal("Signal0R.DisconnectAll")
-		return 0
-	}
-	return s.disconnectAll()
-}
+func (s *Signal0R[R]) DisconnectAll() int { return s.c("DisconnectAll").disconnectAll() }
 
 // DisconnectReceiver is Qt's disconnect(sender, signal, receiver, nullptr):
 // it removes every connection bound to r and returns how many there were
 // (SIG-04).
 func (s *Signal0R[R]) DisconnectReceiver(r Receiver) int {
-	if s == nil {
-		nilSignal("Signal0R.DisconnectReceiver")
-		return 0
-	}
-	return s.disconnectReceiver(r)
+	return s.c("DisconnectReceiver").disconnectReceiver(r)
 }
 
 // DisconnectKey is Qt's disconnect(sender, signal, receiver, slot): it
 // removes every connection made with this receiver (nil for none) and
 // Options.Key, and returns how many there were (SIG-04).
 func (s *Signal0R[R]) DisconnectKey(r Receiver, key any) int {
-	if s == nil {
-		nilSignal("Signal0R.DisconnectKey")
-		return 0
-	}
-	return s.disconnectKey(r, key)
+	return s.c("DisconnectKey").disconnectKey(r, key)
 }
 
 // BlockKey is g_signal_handlers_block_matched with G_SIGNAL_MATCH_FUNC and
 // G_SIGNAL_MATCH_DATA, Options.Key standing for the func and data: it
 // blocks every live connection made with this receiver (nil for none) and
 // key, and returns how many it blocked (SIG-5).
-func (s *Signal0R[R]) BlockKey(r Receiver, key any) int {
-	if s == nil {
-		nilSignal("Signal0R.BlockKey")
-		return 0
-	}
-	return s.blockKey(r, key)
-}
+func (s *Signal0R[R]) BlockKey(r Receiver, key any) int { return s.c("BlockKey").blockKey(r, key) }
 
 // UnblockKey is g_signal_handlers_unblock_matched with the same match as
 // BlockKey: it unblocks once each blocked connection made with this
@@ -320,11 +185,7 @@ func (s *Signal0R[R]) BlockKey(r Receiver, key any) int {
 // from GLib: a matched handler that is not blocked is skipped, without
 // GLib's "is not blocked" critical.
 func (s *Signal0R[R]) UnblockKey(r Receiver, key any) int {
-	if s == nil {
-		nilSignal("Signal0R.UnblockKey")
-		return 0
-	}
-	return s.unblockKey(r, key)
+	return s.c("UnblockKey").unblockKey(r, key)
 }
 
 // SetOwner names the object that emits the signal: while o.SignalsBlocked()
@@ -338,13 +199,7 @@ func (s *Signal0R[R]) UnblockKey(r Receiver, key any) int {
 // connected keeps that handler, as GLib keeps handlers connected after
 // g_object_run_dispose; object.Object disconnects its own Notify at the
 // end of Destroy for a handler connected during it.
-func (s *Signal0R[R]) SetOwner(o Owner) {
-	if s == nil {
-		nilSignal("Signal0R.SetOwner")
-		return
-	}
-	s.setOwner(o)
-}
+func (s *Signal0R[R]) SetOwner(o Owner) { s.c("SetOwner").setOwner(o) }
 
 // SetNoRecurse sets GLib's G_SIGNAL_NO_RECURSE flag on the signal (SIG-9),
 // as object.Object does for Notify. While an emission of the signal with a
@@ -359,13 +214,7 @@ func (s *Signal0R[R]) SetOwner(o Owner) {
 // RunCleanup class handler, still makes the emission run again before it
 // returns. A StopEmission drops a restart requested before it (the stop is
 // newer).
-func (s *Signal0R[R]) SetNoRecurse(on bool) {
-	if s == nil {
-		nilSignal("Signal0R.SetNoRecurse")
-		return
-	}
-	s.setNoRecurse(on)
-}
+func (s *Signal0R[R]) SetNoRecurse(on bool) { s.c("SetNoRecurse").setNoRecurse(on) }
 
 // StopEmission is g_signal_stop_emission: called from a handler (or class
 // handler) of this signal, it makes the innermost emission of the signal on
@@ -374,13 +223,7 @@ func (s *Signal0R[R]) SetNoRecurse(on bool) {
 // runs (SIG-7). Called while no emission of the signal is running it logs
 // GLib's critical and does nothing; see the package doc's "Stopping an
 // emission" for how emissions are tracked.
-func (s *Signal0R[R]) StopEmission() {
-	if s == nil {
-		nilSignal("Signal0R.StopEmission")
-		return
-	}
-	s.stopEmission()
-}
+func (s *Signal0R[R]) StopEmission() { s.c("StopEmission").stopEmission() }
 
 // CheckDeadlock reports ErrDeadlock if an emission made now from the
 // calling goroutine would reach a BlockingQueuedConnection whose receiver's
@@ -389,9 +232,4 @@ func (s *Signal0R[R]) StopEmission() {
 // itself forever. Emit has no error result; call CheckDeadlock first where
 // that case can arise. It returns nil otherwise, and ErrNilSignal for a nil
 // signal.
-func (s *Signal0R[R]) CheckDeadlock() error {
-	if s == nil {
-		return ErrNilSignal
-	}
-	return s.checkDeadlock()
-}
+func (s *Signal0R[R]) CheckDeadlock() error { return s.c("").checkDeadlock() }

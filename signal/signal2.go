@@ -8,81 +8,17 @@ package signal
 // *Signal2 is refused: every method logs a critical and returns its zero
 // result (an error result is ErrNilSignal).
 type Signal2[A, B any] struct {
-	core[func(A, B)]
+	core[func(A, B), struct{}]
 }
 
-// Connect is g_signal_connect: fn runs, on the emitting goroutine, at every
-// emission, after the handlers connected before it. The id is never 0.
-func (s *Signal2[A, B]) Connect(fn func(A, B)) HandlerID {
+// c is s's core, or nil for a nil s, after logging the critical of the
+// method named ("" logs none); the core's methods do nothing on a nil core.
+func (s *Signal2[A, B]) c(method string) *core[func(A, B), struct{}] {
 	if s == nil {
-		nilSignal("Signal2.Connect")
-		return 0
+		nilSignal("Signal2", method)
+		return nil
 	}
-	id, _ := s.connect(fn, Options{})
-	return id
-}
-
-// ConnectAfter is g_signal_connect_after: fn runs after the normal handlers
-// and the RUN_LAST class handler (SIG-1).
-func (s *Signal2[A, B]) ConnectAfter(fn func(A, B)) HandlerID {
-	if s == nil {
-		nilSignal("Signal2.ConnectAfter")
-		return 0
-	}
-	id, _ := s.connect(fn, Options{After: true})
-	return id
-}
-
-// ConnectDetailed is g_signal_connect with "signal::detail": fn runs only for
-// emissions with this detail (SIG-6). An empty detail is invalid in GLib; it
-// logs a critical and returns 0.
-func (s *Signal2[A, B]) ConnectDetailed(detail string, fn func(A, B)) HandlerID {
-	if s == nil {
-		nilSignal("Signal2.ConnectDetailed")
-		return 0
-	}
-	if detail == "" {
-		invalidDetail()
-		return 0
-	}
-	id, _ := s.connect(fn, Options{Detail: detail})
-	return id
-}
-
-// ConnectTo is Qt's QObject::connect(sender, signal, receiver, functor, type):
-// fn is bound to r (disconnected when r is destroyed, run on r's context for
-// queued and auto connections). See ConnectionType.
-func (s *Signal2[A, B]) ConnectTo(r Receiver, fn func(A, B), t ConnectionType) (HandlerID, error) {
-	if s == nil {
-		nilSignal("Signal2.ConnectTo")
-		return 0, ErrNilSignal
-	}
-	if r == nil {
-		return 0, ErrNoReceiver
-	}
-	return s.connect(fn, Options{Receiver: r, Type: t})
-}
-
-// ConnectWith connects fn with every option spelled out; the other Connect
-// methods are shorthands for it.
-func (s *Signal2[A, B]) ConnectWith(fn func(A, B), o Options) (HandlerID, error) {
-	if s == nil {
-		nilSignal("Signal2.ConnectWith")
-		return 0, ErrNilSignal
-	}
-	return s.connect(fn, o)
-}
-
-// SetClassHandler sets the class closure of the signal, the slot a GObject
-// class fills to implement a virtual method: it runs at the given stages
-// (RunFirst, RunLast, RunCleanup, or-ed) of every emission (SIG-1). A nil fn
-// removes it.
-func (s *Signal2[A, B]) SetClassHandler(fn func(A, B), stage RunStage) {
-	if s == nil {
-		nilSignal("Signal2.SetClassHandler")
-		return
-	}
-	s.setClass(fn, stage)
+	return &s.core
 }
 
 // Emit is g_signal_emit (and Qt's emit): it runs the handlers in order on
@@ -94,77 +30,100 @@ func (s *Signal2[A, B]) SetClassHandler(fn func(A, B), stage RunStage) {
 // A signal whose handlers are all plain direct ones (no class handler,
 // detail, receiver, after or single-shot flag) takes a fast path that
 // makes no atomic read-modify-write and allocates nothing; the rest
-// follows GLib's stages (emitSlow). The fast path is written out here,
-// per arity, because it must call the handler funcs directly: it is the
-// one hot path that stays monomorphic.
+// follows GLib's stages (emitSlow). The loop of the fast path is written
+// out here, per arity, because it calls the handler funcs directly: it is
+// the one hot path that stays monomorphic. It checks nothing but gen after
+// each call, and hands the rest of the emission to emitChecked when gen
+// moved (a handler disconnected, blocked or stopped).
 func (s *Signal2[A, B]) Emit(a A, b B) {
 	if s == nil {
-		nilSignal("Signal2.Emit")
+		nilSignal("Signal2", "Emit")
 		return
 	}
-	if l := s.load(); l != nil && l.one {
-		// The common single plain handler, unblocked, on a signal never
-		// stopped (one is only set then), with nothing live across the
-		// call (Go's ABI saves no register across it); see stop.go for a
+	g0, l := s.snapshot()
+	if l != nil && l.mode == modeOne {
+		// The single plain handler, with nothing live across the call
+		// (Go's ABI saves no register across it); see stop.go for a
 		// StopEmission made by this handler.
 		l.first(a, b)
 		return
 	}
-	g0 := s.gen.Load() // before the snapshot: see core.gen
-	l := s.load()
-	if l == nil {
+	m := s.mode(l)
+	if m >= modeFast {
+		for i, fn := range l.fns {
+			fn(a, b)
+			if s.gen.Load() != g0 {
+				s.emitChecked(l, i+1, g0, func(fn func(A, B)) struct{} { fn(a, b); return struct{}{} }, struct{}{})
+				return
+			}
+		}
 		return
 	}
-	if !l.simple {
-		s.emitSlow(l, "", a, b)
-		return
-	}
-	if !s.fastRan.Load() {
-		s.markFastRan() // see stop.go
-	}
-	fns := l.fns
-	if l.owner != nil && l.owner.SignalsBlocked() {
-		return
-	}
-	i := 0
-	if l.dead == 0 && s.nblocked.Load() == 0 {
-		// While gen has not moved since the emission started, every
-		// handler of the snapshot is live and unblocked: call them with
-		// no per-handler check. A handler that disconnects, blocks or
-		// stops moves gen, and the checked loop takes over.
-		for ; i < len(fns) && s.gen.Load() == g0; i++ {
-			fns[i](a, b)
-		}
-	}
-	for ; i < len(fns); i++ {
-		if s.stops.stopped(g0) {
-			return
-		}
-		if l.hs[i].state.Load() != 0 {
-			continue
-		}
-		fns[i](a, b)
-	}
-	if s.gen.Load() != g0 {
-		s.stops.claimIfPending(g0) // a stop asked by the last handler
+	switch m {
+	case modeOwned, modeChecked:
+		s.emitChecked(l, 0, g0, func(fn func(A, B)) struct{} { fn(a, b); return struct{}{} }, struct{}{})
+	case modeSlow:
+		s.emitSlow(&s.core, "", a, b)
 	}
 }
 
 // EmitDetailed is g_signal_emit with a detail: handlers connected with this
 // detail and handlers connected without one run (SIG-6).
 func (s *Signal2[A, B]) EmitDetailed(detail string, a A, b B) {
-	if s == nil {
-		nilSignal("Signal2.EmitDetailed")
-		return
-	}
-	s.emitSlow(s.load(), detail, a, b)
+	s.emitSlow(s.c("EmitDetailed"), detail, a, b)
 }
 
-func (s *Signal2[A, B]) emitSlow(l *list[func(A, B)], detail string, a A, b B) {
-	emitSlow(&s.core, l, detail,
+// emitSlow is the general path (see emit.go's emitSlow) with the arguments;
+// sc may be nil.
+func (s *Signal2[A, B]) emitSlow(sc *core[func(A, B), struct{}], detail string, a A, b B) struct{} {
+	return emitSlow(sc, detail,
 		func(fn func(A, B)) struct{} { fn(a, b); return struct{}{} },
-		func(fn func(A, B)) func() struct{} { return func() struct{} { fn(a, b); return struct{}{} } },
-		nil)
+		func(fn func(A, B)) func() struct{} { return func() struct{} { fn(a, b); return struct{}{} } })
+}
+
+// duplicates: the one-line methods below have the same shape in every
+// signal type with as many type parameters; they stay one per type because
+// Go promotes no method of the embedded core through a nil *Signal2
+// without a panic, and a nil signal must log and return (TestNilSignals).
+
+// Connect is g_signal_connect: fn runs, on the emitting goroutine, at every
+// emission, after the handlers connected before it. The id is never 0.
+func (s *Signal2[A, B]) Connect(fn func(A, B)) HandlerID {
+	return s.c("Connect").connectID(fn, Options{})
+}
+
+// ConnectAfter is g_signal_connect_after: fn runs after the normal handlers
+// and the RUN_LAST class handler (SIG-1).
+func (s *Signal2[A, B]) ConnectAfter(fn func(A, B)) HandlerID {
+	return s.c("ConnectAfter").connectID(fn, Options{After: true})
+}
+
+// ConnectDetailed is g_signal_connect with "signal::detail": fn runs only for
+// emissions with this detail (SIG-6). An empty detail is invalid in GLib; it
+// logs a critical and returns 0.
+func (s *Signal2[A, B]) ConnectDetailed(detail string, fn func(A, B)) HandlerID {
+	return s.c("ConnectDetailed").connectDetailed(detail, fn)
+}
+
+// ConnectTo is Qt's QObject::connect(sender, signal, receiver, functor, type):
+// fn is bound to r (disconnected when r is destroyed, run on r's context for
+// queued and auto connections). See ConnectionType.
+func (s *Signal2[A, B]) ConnectTo(r Receiver, fn func(A, B), t ConnectionType) (HandlerID, error) {
+	return s.c("ConnectTo").connectTo(r, fn, t)
+}
+
+// ConnectWith connects fn with every option spelled out; the other Connect
+// methods are shorthands for it.
+func (s *Signal2[A, B]) ConnectWith(fn func(A, B), o Options) (HandlerID, error) {
+	return s.c("ConnectWith").connect(fn, o)
+}
+
+// SetClassHandler sets the class closure of the signal, the slot a GObject
+// class fills to implement a virtual method: it runs at the given stages
+// (RunFirst, RunLast, RunCleanup, or-ed) of every emission (SIG-1). A nil fn
+// removes it.
+func (s *Signal2[A, B]) SetClassHandler(fn func(A, B), stage RunStage) {
+	s.c("SetClassHandler").setClass(fn, stage)
 }
 
 // Disconnect is g_signal_handler_disconnect: the handler is not called
@@ -172,117 +131,58 @@ func (s *Signal2[A, B]) emitSlow(l *list[func(A, B)], detail string, a A, b B) {
 // (SIG-4). Queued calls already posted still run (Qt). An id that is 0, not
 // of this signal, or already disconnected logs GLib's critical and returns
 // false. It costs O(log n) for n handlers.
-func (s *Signal2[A, B]) Disconnect(id HandlerID) bool {
-	if s == nil {
-		nilSignal("Signal2.Disconnect")
-		return false
-	}
-	return s.disconnect(id)
-}
+func (s *Signal2[A, B]) Disconnect(id HandlerID) bool { return s.c("Disconnect").disconnect(id) }
 
 // ClearHandler is g_clear_signal_handler: if *id is not 0 it disconnects
 // it (logging GLib's critical if this signal has no such handler) and sets
 // *id to 0.
-func (s *Signal2[A, B]) ClearHandler(id *HandlerID) {
-	if s == nil {
-		nilSignal("Signal2.ClearHandler")
-		return
-	}
-	s.clearHandler(id)
-}
+func (s *Signal2[A, B]) ClearHandler(id *HandlerID) { s.c("ClearHandler").clearHandler(id) }
 
 // IsConnected is g_signal_handler_is_connected: whether id is a live
 // connection of this signal. It is false for 0 and for unknown ids.
-func (s *Signal2[A, B]) IsConnected(id HandlerID) bool {
-	if s == nil {
-		return false
-	}
-	return s.isConnected(id)
-}
+func (s *Signal2[A, B]) IsConnected(id HandlerID) bool { return s.c("").isConnected(id) }
 
 // Block is g_signal_handler_block: the handler is skipped until Unblock is
 // called as many times as Block (SIG-5).
-func (s *Signal2[A, B]) Block(id HandlerID) {
-	if s == nil {
-		nilSignal("Signal2.Block")
-		return
-	}
-	s.block(id)
-}
+func (s *Signal2[A, B]) Block(id HandlerID) { s.c("Block").block(id) }
 
 // Unblock is g_signal_handler_unblock. Unblocking a handler that is not
 // blocked logs GLib's critical. A handler unblocked during an emission that
 // has not reached it yet is called by that emission (SIG-5).
-func (s *Signal2[A, B]) Unblock(id HandlerID) {
-	if s == nil {
-		nilSignal("Signal2.Unblock")
-		return
-	}
-	s.unblock(id)
-}
+func (s *Signal2[A, B]) Unblock(id HandlerID) { s.c("Unblock").unblock(id) }
 
 // HasHandlers is QObject::isSignalConnected: whether at least one handler
 // is connected, blocked or not.
-func (s *Signal2[A, B]) HasHandlers() bool {
-	if s == nil {
-		return false
-	}
-	return s.hasHandlers()
-}
+func (s *Signal2[A, B]) HasHandlers() bool { return s.c("").hasHandlers() }
 
 // HandlerCount is QObject::receivers: the number of connected handlers,
 // duplicates included.
-func (s *Signal2[A, B]) HandlerCount() int {
-	if s == nil {
-		return 0
-	}
-	return s.handlerCount()
-}
+func (s *Signal2[A, B]) HandlerCount() int { return s.c("").handlerCount() }
 
 // DisconnectAll disconnects every handler (g_signal_handlers_destroy, Qt's
 // disconnect(sender, signal, nullptr, nullptr)) and returns how many there
 // were.
-func (s *Signal2[A, B]) DisconnectAll() int {
-	if s == nil {
-		nilSignal("Signal2.DisconnectAll")
-		return 0
-	}
-	return s.disconnectAll()
-}
+func (s *Signal2[A, B]) DisconnectAll() int { return s.c("DisconnectAll").disconnectAll() }
 
 // DisconnectReceiver is Qt's disconnect(sender, signal, receiver, nullptr):
 // it removes every connection bound to r and returns how many there were
 // (SIG-04).
 func (s *Signal2[A, B]) DisconnectReceiver(r Receiver) int {
-	if s == nil {
-		nilSignal("Signal2.DisconnectReceiver")
-		return 0
-	}
-	return s.disconnectReceiver(r)
+	return s.c("DisconnectReceiver").disconnectReceiver(r)
 }
 
 // DisconnectKey is Qt's disconnect(sender, signal, receiver, slot): it
 // removes every connection made with this receiver (nil for none) and
 // Options.Key, and returns how many there were (SIG-04).
 func (s *Signal2[A, B]) DisconnectKey(r Receiver, key any) int {
-	if s == nil {
-		nilSignal("Signal2.DisconnectKey")
-		return 0
-	}
-	return s.disconnectKey(r, key)
+	return s.c("DisconnectKey").disconnectKey(r, key)
 }
 
 // BlockKey is g_signal_handlers_block_matched with G_SIGNAL_MATCH_FUNC and
 // G_SIGNAL_MATCH_DATA, Options.Key standing for the func and data: it
 // blocks every live connection made with this receiver (nil for none) and
 // key, and returns how many it blocked (SIG-5).
-func (s *Signal2[A, B]) BlockKey(r Receiver, key any) int {
-	if s == nil {
-		nilSignal("Signal2.BlockKey")
-		return 0
-	}
-	return s.blockKey(r, key)
-}
+func (s *Signal2[A, B]) BlockKey(r Receiver, key any) int { return s.c("BlockKey").blockKey(r, key) }
 
 // UnblockKey is g_signal_handlers_unblock_matched with the same match as
 // BlockKey: it unblocks once each blocked connection made with this
@@ -290,11 +190,7 @@ func (s *Signal2[A, B]) BlockKey(r Receiver, key any) int {
 // from GLib: a matched handler that is not blocked is skipped, without
 // GLib's "is not blocked" critical.
 func (s *Signal2[A, B]) UnblockKey(r Receiver, key any) int {
-	if s == nil {
-		nilSignal("Signal2.UnblockKey")
-		return 0
-	}
-	return s.unblockKey(r, key)
+	return s.c("UnblockKey").unblockKey(r, key)
 }
 
 // SetOwner names the object that emits the signal: while o.SignalsBlocked()
@@ -308,13 +204,7 @@ func (s *Signal2[A, B]) UnblockKey(r Receiver, key any) int {
 // connected keeps that handler, as GLib keeps handlers connected after
 // g_object_run_dispose; object.Object disconnects its own Notify at the
 // end of Destroy for a handler connected during it.
-func (s *Signal2[A, B]) SetOwner(o Owner) {
-	if s == nil {
-		nilSignal("Signal2.SetOwner")
-		return
-	}
-	s.setOwner(o)
-}
+func (s *Signal2[A, B]) SetOwner(o Owner) { s.c("SetOwner").setOwner(o) }
 
 // SetNoRecurse sets GLib's G_SIGNAL_NO_RECURSE flag on the signal (SIG-9),
 // as object.Object does for Notify. While an emission of the signal with a
@@ -329,13 +219,7 @@ func (s *Signal2[A, B]) SetOwner(o Owner) {
 // RunCleanup class handler, still makes the emission run again before it
 // returns. A StopEmission drops a restart requested before it (the stop is
 // newer).
-func (s *Signal2[A, B]) SetNoRecurse(on bool) {
-	if s == nil {
-		nilSignal("Signal2.SetNoRecurse")
-		return
-	}
-	s.setNoRecurse(on)
-}
+func (s *Signal2[A, B]) SetNoRecurse(on bool) { s.c("SetNoRecurse").setNoRecurse(on) }
 
 // StopEmission is g_signal_stop_emission: called from a handler (or class
 // handler) of this signal, it makes the innermost emission of the signal on
@@ -344,13 +228,7 @@ func (s *Signal2[A, B]) SetNoRecurse(on bool) {
 // runs (SIG-7). Called while no emission of the signal is running it logs
 // GLib's critical and does nothing; see the package doc's "Stopping an
 // emission" for how emissions are tracked.
-func (s *Signal2[A, B]) StopEmission() {
-	if s == nil {
-		nilSignal("Signal2.StopEmission")
-		return
-	}
-	s.stopEmission()
-}
+func (s *Signal2[A, B]) StopEmission() { s.c("StopEmission").stopEmission() }
 
 // CheckDeadlock reports ErrDeadlock if an emission made now from the
 // calling goroutine would reach a BlockingQueuedConnection whose receiver's
@@ -359,9 +237,4 @@ func (s *Signal2[A, B]) StopEmission() {
 // itself forever. Emit has no error result; call CheckDeadlock first where
 // that case can arise. It returns nil otherwise, and ErrNilSignal for a nil
 // signal.
-func (s *Signal2[A, B]) CheckDeadlock() error {
-	if s == nil {
-		return ErrNilSignal
-	}
-	return s.checkDeadlock()
-}
+func (s *Signal2[A, B]) CheckDeadlock() error { return s.c("").checkDeadlock() }

@@ -65,7 +65,10 @@ type stopReq struct {
 const maxStopReqs = 64
 
 // stopEmission: see the generated StopEmission.
-func (c *core[F]) stopEmission() {
+func (c *core[F, R]) stopEmission() {
+	if c == nil {
+		return
+	}
 	if !c.mayBeEmitting() {
 		logging.Critical(pkg, fmt.Sprintf("g_signal_stop_emission: no emission of signal %p to stop", c))
 		return
@@ -90,7 +93,7 @@ func (c *core[F]) stopEmission() {
 
 // mayBeEmitting reports whether an emission of the signal can be running
 // (see the top of this file).
-func (c *core[F]) mayBeEmitting() bool {
+func (c *core[F, R]) mayBeEmitting() bool {
 	return c.active.Load() > 0 || c.fastRan.Load()
 }
 

@@ -172,6 +172,9 @@ type Options struct {
 }
 
 // Errors returned by ConnectTo and ConnectWith; test them with errors.Is.
+//
+// duplicates: one errors.New line per condition, the shape every package's
+// sentinel list has (object's property errors); nothing to share but the form.
 var (
 	// ErrNoReceiver: the connection type needs a receiver (Qt's "invalid
 	// nullptr parameter").
@@ -199,9 +202,22 @@ var (
 	ErrNilSignal = errors.New("signal: nil signal")
 )
 
-// nilSignal logs the critical of a method called on a nil signal pointer.
-func nilSignal(call string) {
-	logging.Critical(pkg, call+": called on a nil signal")
+// nilSignal logs the critical of method (of signal type typ) called on a
+// nil signal pointer; an empty method logs nothing (the queries). Not
+// inlined: it is cold, and the generated c, which calls it, must stay
+// small enough to be inlined in Emit.
+//
+//go:noinline
+func nilSignal(typ, method string) {
+	if method != "" {
+		logging.Critical(pkg, typ+"."+method+": called on a nil signal")
+	}
+}
+
+// refused is nilSignal for a method with a result: it returns the zero R.
+func refused[R any](typ, method string) (zero R) {
+	nilSignal(typ, method)
+	return zero
 }
 
 func invalidDetail() {

@@ -2,11 +2,14 @@
 // Signal3 and Signal0R … Signal3R, one file each, from one template.
 //
 // Everything that does not depend on the handler's func type lives in
-// package signal's generic core; what is generated is what cannot be
-// generic: an Emit that calls the handler funcs with the arguments as they
-// are (a call through a closure that captured them would cost a second
-// indirect call per handler), and the exported methods, which check for a
-// nil receiver before they reach the embedded core.
+// package signal's generic core (core.go, list.go, emit.go, stop.go); what
+// is generated is what cannot be generic: Emit's loop over the handler
+// funcs, which calls them with the arguments as they are (a call through a
+// closure that captured them would cost a second indirect call per
+// handler), the closures that hand the arguments to the generic paths, and
+// one-line exported methods, which turn a nil receiver into a nil core
+// before they reach it (Go promotes no method of an embedded field through
+// a nil pointer without a panic).
 //
 // Run `go generate` in package signal after changing the template;
 // TestGeneratedFilesUpToDate fails while the files in the tree differ from
@@ -35,13 +38,17 @@ type arity struct {
 	Recv    string // Signal1R[A, R]
 	TParams string // [A, R any]
 	F       string // func(A) R
+	RT      string // the handlers' result type: "R", or "struct{}" without one
 	Params  string // a A
 	Args    string // a
 	Comma   string // ", " before Params when there are any
 	Ret     string // " R" or ""
-	Zero    string // "res" after "var res R", or ""
 	Args0   string // "no arguments", "one argument"…
-	// Forwards are the methods common to every signal type.
+	// Call is the body of the func(F) RT that calls a handler fn with
+	// the arguments: "return fn(a)", or "fn(a); return struct{}{}".
+	Call string
+	// Forwards are the exported methods that only pass their arguments
+	// on to the core (with F spelled out).
 	Forwards []forward
 }
 
@@ -51,7 +58,7 @@ var (
 )
 
 func newArity(n int, r bool) arity {
-	a := arity{N: n, R: r, Name: fmt.Sprintf("Signal%d", n), Args0: words[n], Forwards: forwards}
+	a := arity{N: n, R: r, Name: fmt.Sprintf("Signal%d", n), Args0: words[n], RT: "struct{}"}
 	var tps, params, args []string
 	for i := range n {
 		tps = append(tps, letters[i])
@@ -62,7 +69,7 @@ func newArity(n int, r bool) arity {
 		a.Name += "R"
 		tps = append(tps, "R")
 		a.Ret = " R"
-		a.Zero = "res"
+		a.RT = "R"
 	}
 	a.Recv = a.Name
 	if len(tps) > 0 {
@@ -74,6 +81,17 @@ func newArity(n int, r bool) arity {
 	a.Args = strings.Join(args, ", ")
 	if n > 0 {
 		a.Comma = ", "
+	}
+	a.Call = "return fn(" + a.Args + ")"
+	if !r {
+		a.Call = "fn(" + a.Args + "); return struct{}{}"
+	}
+	for _, f := range forwards {
+		if f.ROnly && !r {
+			continue
+		}
+		f.Params = strings.ReplaceAll(f.Params, "$F", a.F)
+		a.Forwards = append(a.Forwards, f)
 	}
 	return a
 }
