@@ -154,93 +154,57 @@ func (t *Task[T]) MainContext() *mainloop.Context {
 
 // SetUserData sets what UserData returns (the user_data of g_task_new).
 func (t *Task[T]) SetUserData(v any) {
-	if !t.usable("g_task_set_task_data") {
-		return
-	}
-	t.mu.Lock()
-	t.moreLocked().userData = v
-	t.mu.Unlock()
+	taskSet(t, "g_task_set_task_data", func(t *Task[T]) { t.moreLocked().userData = v })
 }
 
 // UserData is g_async_result_get_user_data.
 func (t *Task[T]) UserData() any {
-	if !t.usable("g_async_result_get_user_data") {
-		return nil
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.more == nil {
-		return nil
-	}
-	return t.more.userData
+	return taskGet(t, "g_async_result_get_user_data", func(t *Task[T]) any {
+		if t.more == nil {
+			return nil
+		}
+		return t.more.userData
+	})
 }
 
 // SetPriority is g_task_set_priority: the priority of the idle that delivers
 // the callback (TASK-10) and of the task in the RunInThread queue. As in
 // GLib it is a gint: p outside the int32 range is clamped to it.
 func (t *Task[T]) SetPriority(p int) {
-	if !t.usable("g_task_set_priority") {
-		return
-	}
-	t.mu.Lock()
-	t.priority = int32(min(max(p, math.MinInt32), math.MaxInt32))
-	t.mu.Unlock()
+	taskSet(t, "g_task_set_priority", func(t *Task[T]) { t.priority = int32(min(max(p, math.MinInt32), math.MaxInt32)) })
 }
 
 // Priority is g_task_get_priority.
 func (t *Task[T]) Priority() int {
-	if !t.usable("g_task_get_priority") {
-		return 0
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return int(t.priority)
+	return taskGet(t, "g_task_get_priority", func(t *Task[T]) int { return int(t.priority) })
 }
 
 // SetName is g_task_set_name (TASK-13): a name for debugging, also given to
 // the sources the task attaches.
 func (t *Task[T]) SetName(name string) {
-	if !t.usable("g_task_set_name") {
-		return
-	}
-	t.mu.Lock()
-	t.name = name
-	if t.life != nil {
-		t.life.setName(name)
-	}
-	t.mu.Unlock()
+	taskSet(t, "g_task_set_name", func(t *Task[T]) {
+		t.name = name
+		if t.life != nil {
+			t.life.setName(name)
+		}
+	})
 }
 
 // Name is g_task_get_name: "" when unset.
 func (t *Task[T]) Name() string {
-	if !t.usable("g_task_get_name") {
-		return ""
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.name
+	return taskGet(t, "g_task_get_name", func(t *Task[T]) string { return t.name })
 }
 
 // SetSourceTag is g_task_set_source_tag (TASK-13): usually the XxxAsync
 // function itself, so that XxxFinish can check IsTagged. Tags are compared
 // by identity: functions by code pointer, other values with ==.
 func (t *Task[T]) SetSourceTag(tag any) {
-	if !t.usable("g_task_set_source_tag") {
-		return
-	}
-	t.mu.Lock()
-	t.tag = tag
-	t.mu.Unlock()
+	taskSet(t, "g_task_set_source_tag", func(t *Task[T]) { t.tag = tag })
 }
 
 // SourceTag is g_task_get_source_tag.
 func (t *Task[T]) SourceTag() any {
-	if !t.usable("g_task_get_source_tag") {
-		return nil
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.tag
+	return taskGet(t, "g_task_get_source_tag", func(t *Task[T]) any { return t.tag })
 }
 
 // IsTagged is g_async_result_is_tagged.
@@ -270,33 +234,41 @@ func (t *Task[T]) SetCheckCancellable(check bool) {
 
 // CheckCancellable is g_task_get_check_cancellable.
 func (t *Task[T]) CheckCancellable() bool {
-	if !t.usable("g_task_get_check_cancellable") {
-		return false
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.checkCancellable
+	return taskGet(t, "g_task_get_check_cancellable", func(t *Task[T]) bool { return t.checkCancellable })
 }
 
 // ReturnOnCancel is g_task_get_return_on_cancel.
 func (t *Task[T]) ReturnOnCancel() bool {
-	if !t.usable("g_task_get_return_on_cancel") {
-		return false
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.returnOnCancel
+	return taskGet(t, "g_task_get_return_on_cancel", func(t *Task[T]) bool { return t.returnOnCancel })
 }
 
 // Completed is g_task_get_completed: true once the callback has returned (or
 // RunInThreadSync is about to return). It is false inside the callback.
 func (t *Task[T]) Completed() bool {
-	if !t.usable("g_task_get_completed") {
-		return false
+	return taskGet(t, "g_task_get_completed", func(t *Task[T]) bool { return t.done })
+}
+
+// taskGet is a getter's body: GLib's critical and the zero value for an
+// unusable task (fn names the GLib call), else read under the task's lock.
+func taskGet[T, V any](t *Task[T], fn string, read func(t *Task[T]) V) V {
+	if !t.usable(fn) {
+		var zero V
+		return zero
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.done
+	return read(t)
+}
+
+// taskSet is a setter's body: GLib's critical for an unusable task, else
+// write under the task's lock.
+func taskSet[T any](t *Task[T], fn string, write func(t *Task[T])) {
+	if !t.usable(fn) {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	write(t)
 }
 
 // Return is g_task_return_pointer / _int / _boolean / _value: it sets the
