@@ -6,6 +6,7 @@ import (
 
 	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/internal/looptest"
+	"github.com/sigloop/sigloop/internal/testwait"
 	"github.com/sigloop/sigloop/mainloop"
 	"github.com/sigloop/sigloop/object"
 )
@@ -175,13 +176,8 @@ func TestSingleShotContext_EVL06(t *testing.T) {
 	looptest.On(ctx, func() { recv = object.New() })
 	ran := make(chan bool, 1)
 	object.SingleShot(time.Millisecond, recv, func() { ran <- ctx.IsOwner() })
-	select {
-	case onCtx := <-ran:
-		if !onCtx {
-			t.Fatal("not on the receiver's context")
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("never ran")
+	if !testwait.Recv(t, ran, 10*time.Second, "the single shot") {
+		t.Fatal("not on the receiver's context")
 	}
 
 	dead := object.New()

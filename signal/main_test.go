@@ -10,6 +10,7 @@ import (
 	"github.com/sigloop/sigloop/internal/leakcheck"
 	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/internal/looptest"
+	"github.com/sigloop/sigloop/internal/testwait"
 	"github.com/sigloop/sigloop/mainloop"
 )
 
@@ -112,14 +113,8 @@ func asDefaultOwner(t *testing.T, fn func()) {
 		}()
 		fn()
 	}()
-	// duplicates: object's timer tests wait with the same select on a result or a timeout.
-	select {
-	case ok := <-done:
-		if !ok {
-			t.Fatal("default context busy")
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("the call on the default context did not return")
+	if !testwait.Recv(t, done, 20*time.Second, "the call on the default context") {
+		t.Fatal("default context busy")
 	}
 }
 
