@@ -40,6 +40,13 @@ PAIRS = [
     ("gio-tcp", "go-tcp"),
     ("gio-unix", "go-unix"),
     ("go-tcp", "glib-tcp"),
+    # The listener and qtnet issues' own bars: a service adds no cost on top
+    # of the bare Socket, the threaded service none on top of raw Go, and
+    # LocalServer none on top of gio's Unix echo.
+    ("gio-tcp", "gio-socket-tcp"),
+    ("gio-threaded-tcp", "go-tcp"),
+    ("qtnet-unix", "gio-unix"),
+    ("qtnet-unix", "go-unix"),
 ]
 
 
