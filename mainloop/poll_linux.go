@@ -385,7 +385,9 @@ func (c *Context) pollFDs(timeoutUS int64) {
 		return
 	}
 	if nfds := len(c.fdEntries) + 1; cap(c.events) < nfds {
-		c.events = make([]unix.EpollEvent, nfds)
+		// Grown by doubling: a server gaining connections one by one
+		// would otherwise make a new, one-longer buffer at every wait.
+		c.events = make([]unix.EpollEvent, max(nfds, 2*cap(c.events)))
 	}
 	events := c.events[:len(c.fdEntries)+1]
 	n := c.waitFDs(events, timeoutUS)
