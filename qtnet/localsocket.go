@@ -680,23 +680,20 @@ func (s *LocalSocket) readIn() {
 	if s.roff == len(s.rbuf) {
 		s.rbuf, s.roff = s.rbuf[:0], 0
 	}
-	if cap(s.rbuf)-len(s.rbuf) < want {
-		if s.roff > 0 && cap(s.rbuf)-(len(s.rbuf)-s.roff) >= want {
-			n := copy(s.rbuf, s.rbuf[s.roff:])
-			s.rbuf, s.roff = s.rbuf[:n], 0
-		} else {
-			nb := make([]byte, len(s.rbuf)-s.roff, len(s.rbuf)-s.roff+want)
-			copy(nb, s.rbuf[s.roff:])
-			s.rbuf, s.roff = nb, 0
-		}
-	}
-	buf := s.rbuf[len(s.rbuf) : len(s.rbuf)+want]
 	fd := s.fd
 	s.pollers++ // the descriptor stays open during the read
 	s.mu.Unlock()
-	n, err := nbio.Read(fd, buf)
+	// The read goes to a pooled scratch buffer and only what came is kept:
+	// a connection's own buffer is as large as the data it holds, so an
+	// idle connection does not keep (and touch) a 64 KiB buffer.
+	scratch := readScratch.Get().(*[]byte)
+	n, err := nbio.Read(fd, (*scratch)[:want])
 	s.mu.Lock()
 	s.donePollLocked()
+	if n > 0 && s.fd == fd && s.mode&ReadOnly != 0 {
+		s.appendReadLocked((*scratch)[:n])
+	}
+	readScratch.Put(scratch)
 	if s.fd != fd {
 		s.mu.Unlock()
 		return
@@ -706,7 +703,6 @@ func (s *LocalSocket) readIn() {
 			s.mu.Unlock()
 			return
 		}
-		s.rbuf = s.rbuf[:len(s.rbuf)+n]
 		s.readSeq++
 		emit := !s.inReadyRead
 		s.inReadyRead = true
@@ -731,6 +727,19 @@ func (s *LocalSocket) readIn() {
 		code = ConnectionError
 	}
 	s.engineError(code, e, true)
+}
+
+// readScratch holds the buffers readIn reads into (readChunk bytes each).
+var readScratch = sync.Pool{New: func() any { b := make([]byte, readChunk); return &b }}
+
+// appendReadLocked appends p to the read buffer, moving the unread bytes
+// to its start first if that makes room; s.mu held.
+func (s *LocalSocket) appendReadLocked(p []byte) {
+	if s.roff > 0 && cap(s.rbuf)-len(s.rbuf) < len(p) {
+		n := copy(s.rbuf, s.rbuf[s.roff:])
+		s.rbuf, s.roff = s.rbuf[:n], 0
+	}
+	s.rbuf = append(s.rbuf, p...)
 }
 
 // engineError is the engine reporting an I/O failure: prefix "QLocalSocket"
