@@ -5,6 +5,8 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/sigloop/sigloop/internal/racedetect"
 )
 
 // roundTripper does one 64-byte round trip against an echo peer.
@@ -242,7 +244,7 @@ func benchNewSocket(b *testing.B, end func(*Socket)) {
 // package doc: a blocking 64-byte round trip through Socket Send/Receive,
 // the GLib streams or net.Conn allocates nothing, on either end.
 func TestRoundTripAllocs_SOCK8(t *testing.T) {
-	if raceEnabled {
+	if racedetect.Enabled {
 		t.Skip("the race detector allocates")
 	}
 	for _, tc := range echoPeers {

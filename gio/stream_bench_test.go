@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sigloop/sigloop/asyncresult"
+	"github.com/sigloop/sigloop/internal/racedetect"
 	"github.com/sigloop/sigloop/mainloop"
 )
 
@@ -102,7 +103,7 @@ const maxAsyncRoundTripAllocs = 12
 // callback closure, and the task delivery its idle source; 16 before the
 // streams' callback wrappers and the tasks' property tables went).
 func TestAsyncRoundTripAllocs(t *testing.T) {
-	if raceEnabled {
+	if racedetect.Enabled {
 		t.Skip("the race detector allocates")
 	}
 	for _, network := range []string{"tcp4", "unix"} {

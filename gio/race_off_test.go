@@ -1,7 +1,0 @@
-//go:build !race
-
-package gio
-
-// raceEnabled: the race detector's instrumentation allocates, so
-// allocation counts are not checked under it.
-const raceEnabled = false
