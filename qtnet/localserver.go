@@ -89,6 +89,22 @@ type LocalServer struct {
 	pollers    int
 	closeLater []int
 	guard      *fdGuard
+
+	// accepted is the descriptor acceptOne is handing to IncomingConnection
+	// (-1 otherwise): the default IncomingConnection adopts that one without
+	// the checks a descriptor of unknown origin needs (accept4 made it
+	// non-blocking and close-on-exec). localName caches the listening
+	// socket's own address, which every socket it accepts reports as its
+	// local address; localFor is the descriptor it was read from.
+	accepted  int
+	localName sockName
+	localFor  int
+}
+
+// sockName is a Unix socket address as QLocalSocket names it.
+type sockName struct {
+	full            string
+	abstract, named bool
 }
 
 // fileID is a file's identity, to recognise the socket file we made.
@@ -123,6 +139,7 @@ func (s *LocalServer) Init(self any) {
 	s.initOnce.Do(func() {
 		s.Object.Init(self)
 		s.fd = -1
+		s.accepted, s.localFor = -1, -1
 		s.errCode = UnknownSocketError
 		s.maxPending = DefaultMaxPendingConnections
 		s.backlog = DefaultListenBacklogSize
@@ -461,8 +478,14 @@ func (s *LocalServer) acceptOne(fn string) (accepted, again bool) {
 		return false, false
 	}
 	s.backoff = 0
+	s.accepted = nfd
 	s.mu.Unlock()
 	object.Virtual[LocalServerClass](&s.Object, s).IncomingConnection(nfd)
+	s.mu.Lock()
+	if s.accepted == nfd {
+		s.accepted = -1
+	}
+	s.mu.Unlock()
 	return true, false
 }
 
@@ -521,12 +544,35 @@ func (s *LocalServer) IncomingConnection(fd int) {
 		_ = sock.MoveToContext(ctx)
 	}
 	sock.SetParent(&s.Object)
+	if local, ok := s.acceptedName(fd); ok {
+		// The descriptor acceptOne just made: SetSocketDescriptor's
+		// naming with the listening socket's address read once.
+		sock.adoptAccepted(fd, local)
+		s.AddPendingConnection(sock)
+		return
+	}
 	if err := sock.SetSocketDescriptor(fd, ConnectedState, ReadWrite); err != nil {
 		unix.Close(fd)
 		sock.Destroy()
 		return
 	}
 	s.AddPendingConnection(sock)
+}
+
+// acceptedName reports whether fd is the descriptor acceptOne is handing
+// over, and the listening socket's address (read on the first accept).
+func (s *LocalServer) acceptedName(fd int) (sockName, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if fd < 0 || fd != s.accepted || s.fd < 0 {
+		return sockName{}, false
+	}
+	s.accepted = -1
+	if s.localFor != s.fd {
+		full, abstract, named := rawName(s.fd, false)
+		s.localName, s.localFor = sockName{full, abstract, named}, s.fd
+	}
+	return s.localName, true
 }
 
 // AddPendingConnection is QLocalServer::addPendingConnection (Qt 6.8): it
@@ -719,6 +765,7 @@ func (s *LocalServer) closeServerLocked() {
 		}
 	}
 	s.fd = -1
+	s.accepted, s.localFor, s.localName = -1, -1, sockName{} // a new descriptor may reuse the number
 	if s.full != "" && !s.abstract && s.created.ok {
 		if statID(s.full) == s.created {
 			unix.Unlink(s.full)

@@ -502,17 +502,35 @@ func (s *LocalSocket) SetSocketDescriptor(fd int, state LocalSocketState, mode O
 	if err := unix.SetNonblock(fd, true); err != nil {
 		return &Error{Code: UnsupportedSocketOperationError, Message: "QLocalSocket::setSocketDescriptor: " + err.Error(), Errno: errnoOf(err)}
 	}
+	return s.adopt(fd, state, mode, sockName{full, abstract, named})
+}
+
+// adoptAccepted is SetSocketDescriptor(fd, ConnectedState, ReadWrite) for a
+// descriptor a LocalServer just accepted (valid, non-blocking and
+// close-on-exec already), whose local address is local: only the peer's
+// name is asked, as SetSocketDescriptor asks it first.
+func (s *LocalSocket) adoptAccepted(fd int, local sockName) {
+	name := local
+	if full, abstract, named := rawName(fd, true); named {
+		name = sockName{full, abstract, named}
+	}
+	_ = s.adopt(fd, ConnectedState, ReadWrite, name)
+}
+
+// adopt is SetSocketDescriptor after its checks: it takes the name and
+// attaches fd.
+func (s *LocalSocket) adopt(fd int, state LocalSocketState, mode OpenMode, name sockName) error {
 	s.mu.Lock()
 	if s.fd >= 0 {
 		s.releaseEngineLocked()
 	}
-	if named {
-		s.fullServerName, s.serverName = full, describe(full, abstract)
+	if name.named {
+		s.fullServerName, s.serverName = name.full, describe(name.full, name.abstract)
 	}
 	s.mu.Unlock()
-	if named && abstract {
+	if name.named && name.abstract {
 		s.Options.Set(s.Options.Get() | AbstractNamespaceOption)
-	} else if named {
+	} else if name.named {
 		s.Options.Set(s.Options.Get() &^ AbstractNamespaceOption)
 	}
 	return s.attach(fd, state, mode)

@@ -62,7 +62,8 @@ func rawName(fd int, peer bool) (name string, abstract, ok bool) {
 	if peer {
 		trap = unix.SYS_GETPEERNAME
 	}
-	_, _, e := unix.Syscall(trap, uintptr(fd), uintptr(unsafe.Pointer(&sa)), uintptr(unsafe.Pointer(&l)))
+	// RawSyscall: getsockname and getpeername never block (see internal/nbio).
+	_, _, e := unix.RawSyscall(trap, uintptr(fd), uintptr(unsafe.Pointer(&sa)), uintptr(unsafe.Pointer(&l)))
 	if e != 0 || sa.Family != unix.AF_UNIX || l <= 2 {
 		return "", false, false
 	}
