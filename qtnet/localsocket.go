@@ -114,9 +114,13 @@ type LocalSocket struct {
 	writeSeq       uint64
 	pollers        int
 	closeAfterPoll []int
-	retry, abortT  *mainloop.Source
-	rdeadline      time.Time
-	wdeadline      time.Time
+	// unixFD: fd is an AF_UNIX socket qtnet made or accepted, whose close
+	// never blocks (closeFDLocked closes it with a raw call); false for a
+	// descriptor given to SetSocketDescriptor, which may be anything.
+	unixFD        bool
+	retry, abortT *mainloop.Source
+	rdeadline     time.Time
+	wdeadline     time.Time
 }
 
 // NewLocalSocket is QLocalSocket::QLocalSocket(parent): an unconnected
@@ -392,6 +396,7 @@ func (s *LocalSocket) tryConnect() {
 	mode := s.connectingMode
 	s.connectingName = ""
 	s.serverName, s.fullServerName = name, full
+	s.unixFD = true // made by connectUnix: an AF_UNIX socket
 	s.mu.Unlock()
 	if err := s.attach(fd, ConnectedState, mode); err != nil {
 		unix.Close(fd)
@@ -502,7 +507,7 @@ func (s *LocalSocket) SetSocketDescriptor(fd int, state LocalSocketState, mode O
 	if err := unix.SetNonblock(fd, true); err != nil {
 		return &Error{Code: UnsupportedSocketOperationError, Message: "QLocalSocket::setSocketDescriptor: " + err.Error(), Errno: errnoOf(err)}
 	}
-	return s.adopt(fd, state, mode, sockName{full, abstract, named})
+	return s.adopt(fd, state, mode, sockName{full, abstract, named}, false)
 }
 
 // adoptAccepted is SetSocketDescriptor(fd, ConnectedState, ReadWrite) for a
@@ -514,16 +519,17 @@ func (s *LocalSocket) adoptAccepted(fd int, local sockName) {
 	if full, abstract, named := rawName(fd, true); named {
 		name = sockName{full, abstract, named}
 	}
-	_ = s.adopt(fd, ConnectedState, ReadWrite, name)
+	_ = s.adopt(fd, ConnectedState, ReadWrite, name, true)
 }
 
 // adopt is SetSocketDescriptor after its checks: it takes the name and
-// attaches fd.
-func (s *LocalSocket) adopt(fd int, state LocalSocketState, mode OpenMode, name sockName) error {
+// attaches fd; unixFD says fd is known to be an AF_UNIX socket.
+func (s *LocalSocket) adopt(fd int, state LocalSocketState, mode OpenMode, name sockName, unixFD bool) error {
 	s.mu.Lock()
 	if s.fd >= 0 {
 		s.releaseEngineLocked()
 	}
+	s.unixFD = unixFD
 	if name.named {
 		s.fullServerName, s.serverName = name.full, describe(name.full, name.abstract)
 	}
@@ -633,6 +639,10 @@ func (s *LocalSocket) releaseEngineLocked() {
 func (s *LocalSocket) closeFDLocked(fd int) {
 	if s.pollers > 0 {
 		s.closeAfterPoll = append(s.closeAfterPoll, fd)
+		return
+	}
+	if s.unixFD {
+		_ = nbio.CloseUnix(fd)
 		return
 	}
 	unix.Close(fd)

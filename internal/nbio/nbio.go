@@ -57,3 +57,14 @@ func retry(trap, a1, a2, a3, a4 uintptr) (int, error) {
 func Accept(fd int) (int, error) {
 	return retry(unix.SYS_ACCEPT4, uintptr(fd), 0, 0, unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK)
 }
+
+// CloseUnix is close(2) of a Unix domain socket: that never blocks (it has
+// no lingering send queue to wait for, unlike a TCP socket with
+// SO_LINGER), so it is made without the runtime's syscall bookkeeping. It
+// is not retried on EINTR: on Linux the descriptor is gone either way.
+func CloseUnix(fd int) error {
+	if _, _, e := unix.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0); e != 0 {
+		return e
+	}
+	return nil
+}
