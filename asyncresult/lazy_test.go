@@ -109,6 +109,27 @@ func TestCompletedUnwatchedTask(t *testing.T) {
 	}
 }
 
+// TestCompletedFrozen_TASK2: a task completed while its notifications are
+// frozen queues notify::completed even with nobody listening yet, and the
+// thaw delivers it to a handler connected after completion, as GLib's
+// queued notification does.
+func TestCompletedFrozen_TASK2(t *testing.T) {
+	h := newHarness(t)
+	task := asyncresult.NewTask[int](nil, nil, nil)
+	task.FreezeNotify()
+	task.Return(1)
+	h.Until(task.Completed)
+	var seen []bool
+	task.Notify.ConnectDetailed("completed", func(string) { seen = append(seen, task.Completed()) })
+	if len(seen) != 0 {
+		t.Fatal("notified while frozen")
+	}
+	task.ThawNotify()
+	if !cmp.Equal(seen, []bool{true}) {
+		t.Fatalf("after the thaw notify::completed saw %v, want [true]", seen)
+	}
+}
+
 // TestPriorityClamp: the priority is GLib's gint; a Go int outside the
 // int32 range is clamped to it.
 func TestPriorityClamp(t *testing.T) {

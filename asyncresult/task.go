@@ -539,7 +539,9 @@ func (t *Task[T]) returnNow() {
 func (t *Task[T]) setCompleted() {
 	t.mu.Lock()
 	t.done = true
-	notify := t.propsInstalled || t.Notify.HasHandlers()
+	// Frozen: the thaw notifies whoever is connected then (GLib queues the
+	// notification), so the property must exist to be queued.
+	notify := t.propsInstalled || t.Notify.HasHandlers() || t.NotifyFrozen()
 	if notify {
 		t.installLocked(false)
 	}

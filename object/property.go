@@ -787,6 +787,19 @@ func (o *Object) notify(name string) {
 	o.Notify.EmitDetailed(name, name)
 }
 
+// NotifyFrozen reports whether notifications are frozen (FreezeNotify
+// without its ThawNotify yet). A LazyProperties type uses it to install a
+// property that changes meanwhile, so that the thaw notifies handlers
+// connected after the change, as GLib's queued notification does.
+func (o *Object) NotifyFrozen() bool {
+	if o == nil {
+		return false
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.peek().freeze > 0
+}
+
 // FreezeNotify is g_object_freeze_notify: until the matching ThawNotify,
 // notifications are queued, each property once (OBJ-3).
 func (o *Object) FreezeNotify() {
