@@ -792,8 +792,8 @@ func (o *Object) notify(name string) {
 // property that changes meanwhile, so that the thaw notifies handlers
 // connected after the change, as GLib's queued notification does.
 func (o *Object) NotifyFrozen() bool {
-	if o == nil {
-		return false
+	if o == nil || o.x.Load() == nil {
+		return false // never frozen: FreezeNotify makes the rarely used part
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
