@@ -248,6 +248,58 @@ func TestIncomingConnectionOverride_LS14(t *testing.T) {
 	sock2.Abort()
 }
 
+// dupServer's override hands the default IncomingConnection a blocking
+// duplicate of the accepted descriptor, not the descriptor itself.
+type dupServer struct {
+	LocalServer
+	err error
+}
+
+func (d *dupServer) IncomingConnection(fd int) {
+	nfd, err := unix.Dup(fd)
+	unix.Close(fd)
+	if err == nil {
+		err = unix.SetNonblock(nfd, false)
+	}
+	if err != nil {
+		d.err = err
+		return
+	}
+	d.LocalServer.IncomingConnection(nfd) // chain up with a descriptor of its own
+}
+
+// TestIncomingConnectionOtherFD_LS14: the default IncomingConnection adopts
+// a descriptor acceptOne did not just make with SetSocketDescriptor's full
+// treatment (made non-blocking, named from the descriptor), not the
+// accept fast path; the socket then works both ways.
+func TestIncomingConnectionOtherFD_LS14(t *testing.T) {
+	pushLoop(t)
+	d := &dupServer{}
+	d.Init(d)
+	if err := d.Listen(testName(t)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	c, sc := connectPair(t, &d.LocalServer)
+	if d.err != nil {
+		t.Fatal(d.err)
+	}
+	fl, err := unix.FcntlInt(uintptr(sc.SocketDescriptor()), unix.F_GETFL, 0)
+	if err != nil || fl&unix.O_NONBLOCK == 0 {
+		t.Fatalf("adopted descriptor flags %#x (%v): want O_NONBLOCK", fl, err)
+	}
+	if sc.FullServerName() != d.FullServerName() {
+		t.Fatalf("accepted socket named %q, server %q", sc.FullServerName(), d.FullServerName())
+	}
+	c.Write([]byte("ping"))
+	if !c.WaitForBytesWritten(1000) || !sc.WaitForReadyRead(1000) {
+		t.Fatal("no data through the adopted descriptor")
+	}
+	if got := string(sc.ReadAll()); got != "ping" {
+		t.Fatalf("read %q", got)
+	}
+}
+
 type keepingServer struct {
 	LocalServer
 	fds []int
