@@ -87,28 +87,32 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	default:
 		return bad("give exactly one of --tcp or --unix")
 	}
-	// One case per flag: each bound and message is its own, so the checks
-	// stay spelled out rather than table-driven.
-	switch {
-	case cfg.mode != "echo" && cfg.mode != "accept" && cfg.mode != "hold":
+	if cfg.mode != "echo" && cfg.mode != "accept" && cfg.mode != "hold" {
 		return bad("--mode must be echo, accept or hold")
-	case cfg.conns < 1 || cfg.conns > maxConns:
-		return bad("--conns must be in 1..%d", maxConns)
-	case cfg.msg < 1 || cfg.msg > maxMsg:
-		return bad("--msg must be in 1..%d", maxMsg)
-	case cfg.duration <= 0 || cfg.duration > maxDuration:
-		return bad("--duration must be in (0, %v]", maxDuration)
-	case cfg.count < 0 || cfg.count > maxCount:
-		return bad("--count must be in 0..%d", maxCount)
-	case cfg.warmup < 0 || cfg.warmup > maxWarmup:
-		return bad("--warmup must be in [0, %v]", maxWarmup)
-	case cfg.waitReady < 0 || cfg.waitReady > maxWaitReady:
-		return bad("--wait-ready must be in [0, %v]", maxWaitReady)
-	case cfg.ioTimeout <= 0 || cfg.ioTimeout > maxIOTimeout:
-		return bad("--io-timeout must be in (0, %v]", maxIOTimeout)
-	case cfg.serverPID < 0:
+	}
+	// The numeric flags' ranges, in the order they are checked: each row is
+	// the flag, whether its value is outside, and the range the message names.
+	for _, b := range []struct {
+		flag string
+		out  bool
+		rng  string
+	}{
+		{"--conns", cfg.conns < 1 || cfg.conns > maxConns, fmt.Sprintf("1..%d", maxConns)},
+		{"--msg", cfg.msg < 1 || cfg.msg > maxMsg, fmt.Sprintf("1..%d", maxMsg)},
+		{"--duration", cfg.duration <= 0 || cfg.duration > maxDuration, fmt.Sprintf("(0, %v]", maxDuration)},
+		{"--count", cfg.count < 0 || cfg.count > maxCount, fmt.Sprintf("0..%d", maxCount)},
+		{"--warmup", cfg.warmup < 0 || cfg.warmup > maxWarmup, fmt.Sprintf("[0, %v]", maxWarmup)},
+		{"--wait-ready", cfg.waitReady < 0 || cfg.waitReady > maxWaitReady, fmt.Sprintf("[0, %v]", maxWaitReady)},
+		{"--io-timeout", cfg.ioTimeout <= 0 || cfg.ioTimeout > maxIOTimeout, fmt.Sprintf("(0, %v]", maxIOTimeout)},
+	} {
+		if b.out {
+			return bad("%s must be in %s", b.flag, b.rng)
+		}
+	}
+	if cfg.serverPID < 0 {
 		return bad("--server-pid must be a process id")
-	case cfg.serverPID != 0 && cfg.mode != "hold":
+	}
+	if cfg.serverPID != 0 && cfg.mode != "hold" {
 		return bad("--server-pid is only for --mode hold")
 	}
 	return cfg, nil

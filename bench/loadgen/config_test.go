@@ -50,22 +50,31 @@ func TestParseArgsRefuses(t *testing.T) {
 		{[]string{"--tcp", "example.com:9"}, "only loopback"},
 		{[]string{"--tcp", "127.0.0.1"}, "missing port"},
 		{[]string{"--unix", "@abstract"}, "abstract"},
-		// Same shape row after row: one refused value per flag bound.
-		{[]string{"--unix", "/tmp/x", "--mode", "flood"}, "--mode"},
-		{[]string{"--unix", "/tmp/x", "--conns", "0"}, "--conns"},
-		{[]string{"--unix", "/tmp/x", "--conns", "16385"}, "--conns"},
-		{[]string{"--unix", "/tmp/x", "--msg", "0"}, "--msg"},
-		{[]string{"--unix", "/tmp/x", "--msg", "1048577"}, "--msg"},
-		{[]string{"--unix", "/tmp/x", "--duration", "0s"}, "--duration"},
-		{[]string{"--unix", "/tmp/x", "--duration", "11m"}, "--duration"},
-		{[]string{"--unix", "/tmp/x", "--count", "-1"}, "--count"},
-		{[]string{"--unix", "/tmp/x", "--warmup", "2m"}, "--warmup"},
-		{[]string{"--unix", "/tmp/x", "--wait-ready", "-1s"}, "--wait-ready"},
-		{[]string{"--unix", "/tmp/x", "--io-timeout", "0s"}, "--io-timeout"},
 		{[]string{"--unix", "/tmp/x", "--server-pid", "5"}, "only for --mode hold"},
 		{[]string{"--unix", "/tmp/x", "--mode", "hold", "--server-pid", "-5"}, "--server-pid"},
 		{[]string{"--unix", "/tmp/x", "extra"}, "unexpected arguments"},
 		{[]string{"--nosuchflag"}, "not defined"},
+	}
+	// Each flag with the values just outside its range.
+	for _, f := range []struct {
+		flag string
+		bad  []string
+	}{
+		{"--mode", []string{"flood"}},
+		{"--conns", []string{"0", "16385"}},
+		{"--msg", []string{"0", "1048577"}},
+		{"--duration", []string{"0s", "11m"}},
+		{"--count", []string{"-1"}},
+		{"--warmup", []string{"-1ms", "2m"}},
+		{"--wait-ready", []string{"-1s", "2m"}},
+		{"--io-timeout", []string{"0s", "2m"}},
+	} {
+		for _, v := range f.bad {
+			tests = append(tests, struct {
+				args []string
+				want string
+			}{[]string{"--unix", "/tmp/x", f.flag, v}, f.flag})
+		}
 	}
 	for _, tt := range tests {
 		_, err := parseArgs(tt.args, io.Discard)
