@@ -23,9 +23,11 @@ import (
 // The descriptor is always close-on-exec and non-blocking (SOCK-1). The
 // "blocking" mode (default true) is emulated: a blocking operation that would
 // block waits for the socket to become ready, and that wait is done by Go's
-// runtime poller, so no OS thread is parked per socket. The socket timeout, a
-// cancelled Cancellable and a concurrent Close all end such a
-// wait.
+// runtime poller, so no OS thread is parked per socket. The socket timeout,
+// a cancelled Cancellable and a concurrent Close all end such a wait. A
+// socket that never waits there (one served from a main loop, whose sources
+// wait in the loop's own epoll set) is never registered with that poller,
+// which saves three system calls per connection.
 //
 // Multiple goroutines may invoke methods on a Socket simultaneously (GLib's
 // GSocket is not thread-safe; this one is). Operations in the same direction
@@ -56,9 +58,8 @@ type Socket struct {
 	typ      SocketType
 	protocol SocketProtocol
 
-	file *os.File        // owns the fd; closed by Close
-	rc   syscall.RawConn // file's RawConn: every syscall goes through it
-	fd   atomic.Int64    // the descriptor number, -1 once closed
+	sfd *sockFD      // owns the descriptor; closed by Close; nil in a zero Socket
+	fd  atomic.Int64 // the descriptor number, -1 once closed
 
 	// ws is the state of operations that wait (blocking mode, net.Conn),
 	// made by the first of them: a socket used only from a main loop (the
@@ -223,20 +224,17 @@ func socketOwningFD(fd int) (*Socket, error) {
 	return s, nil
 }
 
-// adoptFD wraps a non-blocking fd for the runtime poller; the returned
-// Socket owns fd.
+// adoptFD makes the Socket of a non-blocking fd, which it owns (see
+// sockFD: it enters the runtime poller only when an operation waits there).
 func adoptFD(fd int, family SocketFamily, t SocketType, protocol SocketProtocol) *Socket {
-	f := os.NewFile(uintptr(fd), "gio-socket")
-	rc, _ := f.SyscallConn() // never fails for a non-nil *os.File
 	s := &Socket{
 		family:   family,
 		typ:      t,
 		protocol: protocol,
-		file:     f,
-		rc:       rc,
 		blocking: true,
 		backlog:  defaultListenBacklog,
 	}
+	s.sfd = newSockFD(s, fd)
 	s.fd.Store(int64(fd))
 	s.Object.Init(s)
 	return s
@@ -257,8 +255,7 @@ func (s *Socket) control(fn func(fd int)) error {
 	if !s.ok() {
 		return notInitError()
 	}
-	err := s.rc.Control(func(fd uintptr) { fn(int(fd)) })
-	if err != nil {
+	if !s.sfd.control(func(fd uintptr) { fn(int(fd)) }) {
 		return closedError()
 	}
 	return nil
@@ -279,7 +276,7 @@ func (s *Socket) controlErr(prefix string, fn func(fd int) error) error {
 
 // ok is net's c.ok() guard: whether s was made by a constructor (NewSocket,
 // NewSocketFromFD, Accept…). A zero Socket and a nil *Socket are not.
-func (s *Socket) ok() bool { return s != nil && s.file != nil }
+func (s *Socket) ok() bool { return s != nil && s.sfd != nil }
 
 // notInitError is what every call on a zero or nil Socket returns: GLib's
 // check_socket error for a socket that was never initialised.
@@ -376,11 +373,13 @@ func (s *Socket) Protocol() SocketProtocol {
 // O_NONBLOCK (GLib's blocking mode is the Socket's, not the descriptor's),
 // and must stay so: the main loop's reads and writes on it are made without
 // the runtime's syscall bookkeeping, which is only correct for calls that
-// cannot block.
+// cannot block. Once FD has handed the number out, Close makes its close(2)
+// as one that may block, since the caller may have set SO_LINGER on it.
 func (s *Socket) FD() int {
 	if !s.ok() {
 		return -1
 	}
+	s.sfd.shared.Store(true)
 	return int(s.fd.Load())
 }
 
@@ -753,7 +752,7 @@ func (s *Socket) Close() error {
 		ss.src.SetReadyTime(0)
 	}
 	fdh.Close()
-	if err := s.file.Close(); err != nil {
+	if err := s.sfd.close(); err != nil {
 		return ioerr.FromError("Error closing socket: ", err)
 	}
 	return nil
@@ -791,8 +790,13 @@ func (s *Socket) NetListener() (net.Listener, error) {
 // example). Reads and writes through it bypass the Socket's bookkeeping;
 // prefer the Socket's own methods.
 func (s *Socket) SyscallConn() (syscall.RawConn, error) {
-	if err := s.checkSocket(); err != nil {
-		return nil, err
+	if !s.ok() {
+		return nil, notInitError()
 	}
-	return s.rc, nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, closedError()
+	}
+	return s.sfd.fileConn().rc, nil
 }

@@ -119,6 +119,7 @@ func (r *ioReq) do(fd int) (n int, serr error, again bool) {
 // waitState is what operations that wait share (see Socket.ws).
 type waitState struct {
 	closedCh chan struct{} // closed by Close, wakes waiters on the semaphores
+	fc       *fileConn     // the runtime poller's hold on the descriptor; nil if made after Close
 	readSem  chan struct{} // one receive/accept/wait-for-IN at a time
 	writeSem chan struct{} // one send/connect-wait/wait-for-OUT at a time
 	dirs     [2]dirOp      // read, write: wait state, owned by the semaphore holder
@@ -150,6 +151,8 @@ func (s *Socket) waits() *waitState {
 	}
 	if s.closed {
 		close(w.closedCh)
+	} else {
+		w.fc = s.sfd.fileConn()
 	}
 	s.ws.Store(w)
 	return w
@@ -233,10 +236,14 @@ func (s *Socket) wire(write bool, c *cancellable.Cancellable) {
 }
 
 func (s *Socket) setDeadline(write bool, t time.Time) {
+	fc := s.sfd.file.Load()
+	if fc == nil {
+		return // closed before any operation waited: nothing waits
+	}
 	if write {
-		_ = s.file.SetWriteDeadline(t)
+		_ = fc.f.SetWriteDeadline(t)
 	} else {
-		_ = s.file.SetReadDeadline(t)
+		_ = fc.f.SetReadDeadline(t)
 	}
 }
 
@@ -318,11 +325,11 @@ var onceOps = sync.Pool{New: func() any {
 func (s *Socket) attemptOnce(req ioReq) (n int, again bool, err error) {
 	op := onceOps.Get().(*onceOp)
 	op.req = req
-	cerr := s.rc.Control(op.fn)
+	ok := s.sfd.control(op.fn)
 	n, serr, again := op.n, op.serr, op.again
 	op.req, op.n, op.serr, op.again = ioReq{}, 0, nil, false
 	onceOps.Put(op)
-	if cerr != nil {
+	if !ok {
 		return 0, false, closedError()
 	}
 	if again {
@@ -460,10 +467,13 @@ func (d *dirOp) perform(s *Socket, ctx context.Context, write bool, deadline tim
 	}()
 	for {
 		var err error
-		if write {
-			err = s.rc.Write(d.fn)
-		} else {
-			err = s.rc.Read(d.fn)
+		switch fc := s.ws.Load().fc; {
+		case fc == nil:
+			return 0, closedError()
+		case write:
+			err = fc.rc.Write(d.fn)
+		default:
+			err = fc.rc.Read(d.fn)
 		}
 		switch {
 		case d.cancelled:

@@ -642,7 +642,7 @@ func (s *LocalSocket) closeFDLocked(fd int) {
 		return
 	}
 	if s.unixFD {
-		_ = nbio.CloseUnix(fd)
+		_ = nbio.Close(fd)
 		return
 	}
 	unix.Close(fd)

@@ -1,6 +1,6 @@
 // Package nbio makes the system calls that cannot block (read, write and
-// accept4 on non-blocking descriptors, close of a Unix socket) without the
-// runtime's system-call bookkeeping.
+// accept4 on non-blocking descriptors, close of a socket without
+// SO_LINGER) without the runtime's system-call bookkeeping.
 //
 // The runtime's syscall.Syscall enters and leaves a "syscall" state around
 // every call; entering it wakes the runtime's monitor thread (sysmon)
@@ -60,11 +60,15 @@ func Accept(fd int) (int, error) {
 	return retry(unix.SYS_ACCEPT4, uintptr(fd), 0, 0, unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK)
 }
 
-// CloseUnix is close(2) of a Unix domain socket: that never blocks (it has
-// no lingering send queue to wait for, unlike a TCP socket with
-// SO_LINGER), so it is made without the runtime's syscall bookkeeping. It
-// is not retried on EINTR: on Linux the descriptor is gone either way.
-func CloseUnix(fd int) error {
+// Close is close(2) of a socket that has no SO_LINGER timeout: that never
+// blocks (a Unix socket has no send queue to linger on; a TCP socket hands
+// what is queued, and its FIN, to the kernel and returns), so it is made
+// without the runtime's syscall bookkeeping, whose monitor thread would
+// otherwise take the caller's P away during a TCP close on loopback (about
+// 25 µs). A socket whose owner may have set SO_LINGER must be closed with
+// unix.Close instead. It is not retried on EINTR: on Linux the descriptor
+// is gone either way.
+func Close(fd int) error {
 	if _, _, e := unix.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0); e != 0 {
 		return e
 	}

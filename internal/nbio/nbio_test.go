@@ -84,19 +84,19 @@ func TestAccept(t *testing.T) {
 	}
 }
 
-func TestCloseUnix(t *testing.T) {
+func TestClose(t *testing.T) {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer unix.Close(fds[1])
-	if err := CloseUnix(fds[0]); err != nil {
+	if err := Close(fds[0]); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Read(fds[1], make([]byte, 1)); err != nil {
 		t.Fatalf("the peer's read after close: %v, want EOF (0, nil)", err)
 	}
-	if err := CloseUnix(fds[0]); !errors.Is(err, syscall.EBADF) {
-		t.Fatalf("second CloseUnix: %v, want EBADF", err)
+	if err := Close(fds[0]); !errors.Is(err, syscall.EBADF) {
+		t.Fatalf("second Close: %v, want EBADF", err)
 	}
 }
