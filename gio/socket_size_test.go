@@ -26,8 +26,8 @@ func TestSocketWaitStateLazy(t *testing.T) {
 	if _, err := a.Receive(make([]byte, 4), nil); err != nil {
 		t.Fatal(err)
 	}
-	if a.ws.Load() != nil {
-		t.Error("a non-blocking Receive made the wait state")
+	if a.ws.Load() != nil || a.sfd.file.Load() != nil {
+		t.Error("a non-blocking Receive made the wait state or an *os.File")
 	}
 	a.SetBlocking(true)
 	if _, err := b.Send([]byte("y"), nil); err != nil {
@@ -36,8 +36,8 @@ func TestSocketWaitStateLazy(t *testing.T) {
 	if _, err := a.Receive(make([]byte, 4), nil); err != nil {
 		t.Fatal(err)
 	}
-	if a.ws.Load() == nil {
-		t.Error("a blocking Receive did not make the wait state")
+	if a.ws.Load() == nil || a.sfd.file.Load() == nil {
+		t.Error("a blocking Receive did not make the wait state and the *os.File")
 	}
 	a.Close()
 	if _, err := a.Receive(make([]byte, 4), nil); err == nil {
