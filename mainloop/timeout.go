@@ -13,9 +13,15 @@ import (
 // newTimeout makes a timeout source whose next expiry is computed by next
 // from a base time in microseconds (ML-15).
 func newTimeout(interval time.Duration, seconds bool) *Source {
-	us := interval.Microseconds()
-	if us < 0 {
+	// Ready times are in microseconds: a finer interval is rounded up, so
+	// that a timeout never fires before its interval has passed (as a
+	// time.Timer never fires early); 32.768 µs truncated to 32 µs fired
+	// 31,250 times a second instead of at most 30,518.
+	us := (interval + time.Microsecond - 1).Microseconds()
+	if interval <= 0 {
 		us = 0
+	} else if interval > math.MaxInt64-time.Microsecond {
+		us = interval.Microseconds()
 	}
 	next := func(base int64) int64 {
 		if us > math.MaxInt64-2_000_000-base {
@@ -91,6 +97,7 @@ func roundToSecond(exp int64) int64 {
 
 // NewTimeoutSource is g_timeout_source_new: a source first ready d from now,
 // then every d after the iteration that dispatched it, at PriorityDefault.
+// d is rounded up to a whole microsecond.
 func NewTimeoutSource(d time.Duration) *Source { return newTimeout(d, false) }
 
 // NewTimeoutSecondsSource is g_timeout_source_new_seconds: a timeout of sec

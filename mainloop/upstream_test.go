@@ -233,9 +233,14 @@ func TestTimeoutsNS_ML15(t *testing.T) {
 		s.Attach(c)
 		defer s.Destroy()
 	}
+	start := time.Now()
 	runFor(l, testDuration)
+	// The time allowed is the time the loop ran: on a loaded machine the
+	// quitting timeout itself dispatches late, and the short timeouts
+	// keep firing until it does.
+	ran := time.Since(start)
 	for i := 0; i < len(counters)-1; i++ {
-		limit := int(testDuration>>i) + 1
+		limit := int(ran>>i) + 1
 		if counters[i] <= 0 || counters[i] > limit || counters[i] < counters[i+1] {
 			t.Errorf("%v timeout fired %d times (limit %d, next %d)", time.Duration(1)<<i, counters[i], limit, counters[i+1])
 		}
