@@ -48,10 +48,7 @@ type pollWaiter interface {
 func (s *Socket) createSource(cond mainloop.IOCondition, fn SocketSourceFunc, w pollWaiter) *mainloop.Source {
 	cond |= ioErr | ioHup | ioNval
 	ss := &socketSource{sock: s, cond: cond, fn: fn, w: w}
-	ss.src = mainloop.NewSource(mainloop.SourceFuncs{
-		Dispatch: ss.dispatch,
-		Finalize: ss.finalize,
-	})
+	ss.src = mainloop.NewSourceHandler(ss)
 	ss.src.SetName("GSocket")
 	s.mu.Lock()
 	if s.closed {
@@ -88,7 +85,8 @@ func (ss *socketSource) unwatch() {
 	ss.mu.Unlock()
 }
 
-func (ss *socketSource) dispatch(src *mainloop.Source, cb mainloop.SourceFunc) bool {
+// Dispatch is the source's dispatch function (mainloop.SourceHandler).
+func (ss *socketSource) Dispatch(src *mainloop.Source, cb mainloop.SourceFunc) bool {
 	s := ss.sock
 	if s == nil {
 		return false
@@ -149,10 +147,10 @@ func (ss *socketSource) dispatch(src *mainloop.Source, cb mainloop.SourceFunc) b
 	return again
 }
 
-// finalize drops the watch and everything that leads to the socket: the
+// Finalize drops the watch and everything that leads to the socket: the
 // context may keep a destroyed source reachable for a while (until its
 // next iteration), and must not keep the socket with it.
-func (ss *socketSource) finalize(*mainloop.Source) {
+func (ss *socketSource) Finalize(*mainloop.Source) {
 	ss.unwatch()
 	s := ss.sock
 	if s == nil {

@@ -92,16 +92,18 @@ func BenchmarkStreamRoundTripAsync(b *testing.B) {
 // (WriteAllAsync then ReadAllAsync, each with its Task, delivered on the
 // loop) may allocate, the peer's blocking echo included: the two tasks (2),
 // the two pollable ops (2), the posted delivery of the write's task (1),
-// and the socket source of a read that has to wait: its state and two
-// source functions, the mainloop.Source, its fd watch and watch list, and
-// the list of sources to finalize when it goes (7). A read that finds its
-// data at once makes no source.
-const maxAsyncRoundTripAllocs = 12
+// and the socket source of a read that has to wait: its state, the
+// mainloop.Source, and its fd watch with the list that holds it (3). A
+// read that finds its data at once makes no source.
+const maxAsyncRoundTripAllocs = 8
 
-// TestAsyncRoundTripAllocs pins maxAsyncRoundTripAllocs (20 before the
+// TestAsyncRoundTripAllocs pins maxAsyncRoundTripAllocs: 20 before the
 // socket sources lost their prepare and check functions and their
 // callback closure, and the task delivery its idle source; 16 before the
-// streams' callback wrappers and the tasks' property tables went).
+// streams' callback wrappers and the tasks' property tables went; 12
+// before the socket source became a mainloop.SourceHandler, its first
+// watch came with its list, and a dispatch stopped allocating its list of
+// sources to finalize.
 func TestAsyncRoundTripAllocs(t *testing.T) {
 	if racedetect.Enabled {
 		t.Skip("the race detector allocates")

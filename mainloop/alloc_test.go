@@ -91,3 +91,37 @@ func TestInvokeFromOtherGoroutineAllocs(t *testing.T) {
 		<-reply
 	})
 }
+
+// oneShot is a SourceHandler that dispatches once and counts its calls.
+type oneShot struct{ dispatched, finalized int }
+
+func (o *oneShot) Dispatch(*Source, SourceFunc) bool { o.dispatched++; return SourceRemove }
+func (o *oneShot) Finalize(*Source)                  { o.finalized++ }
+
+// A source made per operation, as a socket read that has to wait makes:
+// NewSourceHandler, one fd watch, attached, dispatched once and removed.
+// It costs the Source and its watch (with the list that holds it): no
+// closures, no list of sources to finalize, and with a UnixFD handle no
+// epoll registration (6 before: the two method values of a SourceFuncs,
+// the watch and its list apart, and the list of sources to finalize).
+func TestPerOperationSourceAllocs(t *testing.T) {
+	c := ownedContext(t)
+	fd := newEventfd(t, 1)
+	h := NewUnixFD(fd)
+	defer h.Close()
+	var o oneShot
+	run := func() {
+		s := NewSourceHandler(&o)
+		s.AddUnixFDHandle(h, IOIn)
+		s.Attach(c)
+		c.Iteration(false)
+	}
+	run()
+	const want = 2
+	if got := testing.AllocsPerRun(200, run); got > want {
+		t.Errorf("%v allocations per one-shot fd source, want at most %d", got, want)
+	}
+	if o.dispatched != o.finalized || o.dispatched < 200 {
+		t.Errorf("dispatched %d, finalized %d: want each source dispatched and finalized once", o.dispatched, o.finalized)
+	}
+}

@@ -53,6 +53,13 @@ type unixFD struct {
 	h       *UnixFD // the handle it was made with (AddUnixFDHandle), or nil
 }
 
+// firstWatch is a source's first watch and the one-element array that
+// Source.fds starts out as (see addWatch).
+type firstWatch struct {
+	u    unixFD
+	list [1]*unixFD
+}
+
 // FDTag is the tag g_source_add_unix_fd returns: it identifies one fd watch
 // of a source. The zero FDTag is invalid.
 type FDTag struct{ u *unixFD }
@@ -327,7 +334,15 @@ func (s *Source) addWatch(fd int, events IOCondition, h *UnixFD, fn string) FDTa
 		logging.Critical(pkg, fn+": assertion '!SOURCE_DESTROYED (source)' failed")
 		return FDTag{}
 	}
-	t := &unixFD{src: s, fd: fd, events: events, h: h}
+	var t *unixFD
+	if cap(s.fds) == 0 {
+		// The first watch, which is most sources' only one, comes with the
+		// slice that lists it: one allocation instead of two.
+		w := &firstWatch{u: unixFD{src: s, fd: fd, events: events, h: h}}
+		t, s.fds = &w.u, w.list[:0]
+	} else {
+		t = &unixFD{src: s, fd: fd, events: events, h: h}
+	}
 	s.fds = append(s.fds, t)
 	if c != nil {
 		c.registerFD(t)

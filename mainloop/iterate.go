@@ -253,7 +253,8 @@ func (c *Context) dispatchOne(s *Source, limit uint64, ts *threadState) {
 		if !s.inActive && s.needsScan() {
 			c.activate(s) // e.g. a ready time set by its own dispatch
 		}
-		var fin []*Source
+		var finBuf [2]*Source // s and a child, without an allocation
+		fin := finBuf[:0]
 		if done && !keep && !s.destroyed.Load() {
 			fin = c.destroyLocked(s, fin)
 		}
@@ -301,7 +302,9 @@ func (c *Context) unblock(s *Source) {
 
 func runFinalizers(fin []*Source) {
 	for _, s := range fin {
-		if s.funcs.Finalize != nil {
+		if s.handler != nil {
+			s.handler.Finalize(s)
+		} else if s.funcs.Finalize != nil {
 			s.funcs.Finalize(s)
 		}
 	}

@@ -34,9 +34,10 @@ type SourceFuncs struct {
 // is not usable: its setters and getters work, but Attach refuses it with
 // a critical. A nil *Source logs GLib's critical from every method.
 type Source struct {
-	funcs SourceFuncs
-	ctx   atomic.Pointer[Context]
-	id    atomic.Uint64
+	funcs   SourceFuncs
+	handler SourceHandler // NewSourceHandler's; its Finalize runs instead of funcs.Finalize
+	ctx     atomic.Pointer[Context]
+	id      atomic.Uint64
 
 	destroyed atomic.Bool
 
@@ -112,6 +113,26 @@ func defaultDispatch(s *Source, cb SourceFunc) bool {
 	return cb()
 }
 
+// SourceHandler is the state of a custom source that is ready only through
+// its fd watches, its ready time or its children (no prepare or check
+// function): Dispatch and Finalize are its GSourceFuncs dispatch and
+// finalize, as SourceFuncs' fields of those names describe them.
+type SourceHandler interface {
+	Dispatch(s *Source, callback SourceFunc) bool
+	Finalize(s *Source)
+}
+
+// NewSourceHandler is g_source_new with h as the source's functions, at
+// PriorityDefault, with no ready time. It is NewSource(SourceFuncs{Dispatch:
+// h.Dispatch, Finalize: h.Finalize}) without the two method values, which
+// cost an allocation each: for a source made per operation, as a socket
+// read that has to wait makes one.
+func NewSourceHandler(h SourceHandler) *Source {
+	return &Source{funcs: SourceFuncs{Dispatch: handlerDispatch}, handler: h, priority: PriorityDefault, readyTime: -1}
+}
+
+func handlerDispatch(s *Source, cb SourceFunc) bool { return s.handler.Dispatch(s, cb) }
+
 // NewSource is g_source_new: a custom source with the given functions, at
 // PriorityDefault, with no ready time (ML-1).
 func NewSource(funcs SourceFuncs) *Source {
@@ -185,7 +206,8 @@ func (s *Source) Destroy() {
 		return
 	}
 	c := s.lockCtx()
-	var fin []*Source
+	var finBuf [2]*Source // s and a child, without an allocation
+	fin := finBuf[:0]
 	if c == nil {
 		var children []*Source
 		var onDestroy func()
