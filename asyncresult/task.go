@@ -477,8 +477,16 @@ func (t *Task[T]) complete() {
 	t.mu.Lock()
 	prio := int(t.priority)
 	t.mu.Unlock()
-	t.ctx.Post(prio, t.returnInIdle)
+	t.ctx.PostData(prio, runReturnInIdle, t)
 }
+
+// idleReturner is a Task of any type, for runReturnInIdle.
+type idleReturner interface{ returnInIdle() }
+
+// runReturnInIdle is the posted delivery of a task: a plain func and the
+// task as its data, so that posting it allocates nothing (a method value
+// t.returnInIdle would).
+func runReturnInIdle(t any) { t.(idleReturner).returnInIdle() }
 
 // returnInIdle is complete_in_idle_cb, run by the context's queue of posted
 // calls, whose source it names after the task while the callback runs.

@@ -3,6 +3,7 @@ package mainloop
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -1585,6 +1586,7 @@ func TestBadInput(t *testing.T) {
 	nilSrc.Destroy()
 	Default().Invoke(nil)
 	Default().InvokeFull(PriorityDefault, nil)
+	Default().PostData(PriorityDefault, nil, 1)
 	_, err := UnixSignalAdd(syscall.SIGUSR2, nil)
 	NewContext().FindSourceByID(0)
 	cap.Stop()
@@ -1596,8 +1598,8 @@ func TestBadInput(t *testing.T) {
 	if err == nil {
 		t.Error("UnixSignalAdd(nil) succeeded")
 	}
-	if n := cap.Count("critical", "assertion"); n != 13 {
-		t.Fatalf("%d criticals, want 13: %v", n, cap.Records())
+	if n := cap.Count("critical", "assertion"); n != 14 {
+		t.Fatalf("%d criticals, want 14: %v", n, cap.Records())
 	}
 }
 
@@ -1653,5 +1655,26 @@ func TestPostFromOwnerIsDeferred_ML4(t *testing.T) {
 	}
 	if c.Iteration(false) {
 		t.Fatal("nothing left, but Iteration dispatched")
+	}
+}
+
+// PostData queues with Post's rules: never inside the call, even on the
+// owner's goroutine, and in the order of posting among Post and PostData
+// calls of one priority, each fn getting its own data.
+func TestPostData(t *testing.T) {
+	c := ownedContext(t)
+	var got []string
+	add := func(d any) { got = append(got, d.(string)) }
+	c.Post(PriorityDefault, func() { got = append(got, "a") })
+	c.PostData(PriorityDefault, add, "b")
+	c.Post(PriorityDefault, func() { got = append(got, "c") })
+	c.PostData(PriorityDefault, add, "d")
+	if len(got) != 0 {
+		t.Fatalf("ran inside the call: %v", got)
+	}
+	for c.Iteration(false) {
+	}
+	if want := []string{"a", "b", "c", "d"}; !slices.Equal(got, want) {
+		t.Errorf("ran %v, want %v", got, want)
 	}
 }

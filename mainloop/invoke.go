@@ -25,9 +25,11 @@ type invokeQueue struct {
 }
 
 type invokeItem struct {
-	fn  func()
-	fnb func() bool
-	seq uint64
+	fn   func()
+	fnb  func() bool
+	fnd  func(any) // PostData's, called with data
+	data any
+	seq  uint64
 }
 
 // hasWork needs c.mu (and is called by the owner).
@@ -90,6 +92,10 @@ func (iq *invokeQueue) dispatch(s *Source, _ SourceFunc) bool {
 		iq.pos++
 		if it.fn != nil {
 			it.fn()
+			continue
+		}
+		if it.fnd != nil {
+			it.fnd(it.data)
 			continue
 		}
 		prev := iq.stopCur
@@ -181,6 +187,22 @@ func (c *Context) Post(priority int, fn func()) {
 	c.enqueue(priority, invokeItem{fn: fn})
 }
 
+// PostData is Post with the function and its data apart, as
+// g_main_context_invoke_full and g_idle_add_full take them: fn(data) runs
+// on c at the priority, in an iteration after this one. A func that is not
+// a closure and a pointer as data queue without an allocation, where a
+// closure or a method value such as t.done allocates one per call; that
+// is what an async operation's completion, posted once per operation,
+// needs.
+func (c *Context) PostData(priority int, fn func(data any), data any) {
+	c = orDefault(c)
+	if fn == nil {
+		logging.Critical(pkg, "PostData: assertion 'function != NULL' failed")
+		return
+	}
+	c.enqueue(priority, invokeItem{fnd: fn, data: data})
+}
+
 // invokeDirect runs fn now if the caller owns c, or if c is the caller's
 // context and is free (ML-18), and reports whether it did.
 func (c *Context) invokeDirect(it invokeItem) bool {
@@ -208,6 +230,10 @@ func (c *Context) invokeDirect(it invokeItem) bool {
 func (it invokeItem) runAll() {
 	if it.fn != nil {
 		it.fn()
+		return
+	}
+	if it.fnd != nil {
+		it.fnd(it.data)
 		return
 	}
 	for it.fnb() {

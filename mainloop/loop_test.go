@@ -366,6 +366,12 @@ func TestZeroContextMethods(t *testing.T) {
 			return n
 		}, 1},
 		{"Post", func(c *Context) any { n := 0; c.Post(PriorityDefault, func() { n++ }); drain(c); return n }, 1},
+		{"PostData", func(c *Context) any {
+			n := 0
+			c.PostData(PriorityDefault, func(d any) { *d.(*int)++ }, &n)
+			drain(c)
+			return n
+		}, 1},
 		{"PushThreadDefault", func(c *Context) any {
 			err := c.PushThreadDefault()
 			top := ThreadDefault() == c
