@@ -14,7 +14,7 @@ func TestSocketWaitStateLazy(t *testing.T) {
 	if unsafe.Sizeof(uintptr(0)) != 8 {
 		t.Skip("sizes are pinned for 64-bit platforms")
 	}
-	if got, limit := unsafe.Sizeof(Socket{}), uintptr(560); got > limit {
+	if got, limit := unsafe.Sizeof(Socket{}), uintptr(480); got > limit {
 		t.Errorf("Socket is %d bytes, want at most %d", got, limit)
 	}
 	ca, cb := socketPair(t)

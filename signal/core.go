@@ -16,24 +16,13 @@ const pkg = "signal"
 // core is the handler list, ids, blocking and stop machinery shared by
 // every signal type. Its zero value is an empty signal.
 type core[F, R any] struct {
-	mu sync.Mutex
+	// The fields every emission reads come first, together.
+	//
 	// l is the published snapshot of the handlers and conf, or nil while
 	// there is nothing to call (no handler, no class handler), so that
 	// configuring a signal nobody listens to (SetOwner, SetNoRecurse,
 	// DisconnectAll) allocates nothing. It changes only under mu.
-	l    atomic.Pointer[list[F]]
-	conf conf[F] // the master copy; guarded by mu
-	// The owner's destroy notify (SIG-14) is added lazily, when the signal
-	// first has a handler while it has an owner: most signals of most
-	// objects are never connected. conf.ownerBound: added or being added;
-	// ownerDrop cancels it; ownerGen counts SetOwner calls, so an addition
-	// racing with a new SetOwner is undone. Guarded by mu.
-	ownerDrop func()
-	ownerGen  uint64
-	// uniq indexes the live UniqueConnection handlers by identity, so a
-	// unique connect does not scan the list; guarded by mu.
-	uniq  map[uniqKey]*handler[F]
-	stops stopState
+	l atomic.Pointer[list[F]]
 	// gen grows on every disconnect, block, unblock and StopEmission, after
 	// the change is made. An emission that sees it unchanged since its
 	// start, with no handler blocked at its start (nblocked == 0) and no
@@ -45,14 +34,30 @@ type core[F, R any] struct {
 	// fastRan is set by the first fast-path emission.
 	active  atomic.Int32
 	fastRan atomic.Bool
+	// stops holds the StopEmission requests (stop.go), made by the first
+	// StopEmission: most signals are never stopped. Set under mu.
+	stops atomic.Pointer[stopState]
+	// acc is the accumulator of a signal whose handlers return a value
+	// (SIG-8); nil for none.
+	acc atomic.Pointer[Accumulator[R]]
+
+	mu   sync.Mutex
+	conf conf[F] // the master copy; guarded by mu
+	// The owner's destroy notify (SIG-14) is added lazily, when the signal
+	// first has a handler while it has an owner: most signals of most
+	// objects are never connected. conf.ownerBound: added or being added;
+	// ownerDrop cancels it; ownerGen counts SetOwner calls, so an addition
+	// racing with a new SetOwner is undone. Guarded by mu.
+	ownerDrop func()
+	ownerGen  uint64
+	// uniq indexes the live UniqueConnection handlers by identity, so a
+	// unique connect does not scan the list; guarded by mu.
+	uniq map[uniqKey]*handler[F]
 	// running lists the emissions of a NoRecurse signal in progress, one
 	// per detail (GLib's emission list, emission_find), through their next
 	// fields; guarded by mu. A list head rather than a slice keeps every
 	// signal (two in each Object) 16 bytes smaller.
 	running *emission
-	// acc is the accumulator of a signal whose handlers return a value
-	// (SIG-8); nil for none.
-	acc atomic.Pointer[Accumulator[R]]
 }
 
 // uniqKey is what makes two UniqueConnection connections identical.

@@ -104,7 +104,7 @@ func (c *core[F, R]) emitChecked(l *list[F], i int, g0 uint64, call func(F) R, r
 	}
 	hint := InvocationHint{RunType: RunFirst | AccumulatorFirstRun}
 	for ; i < len(l.fns); i++ {
-		if c.stops.stopped(g0) {
+		if c.stops.Load().stopped(g0) {
 			return res
 		}
 		if l.hs[i].state.Load() != 0 {
@@ -117,7 +117,7 @@ func (c *core[F, R]) emitChecked(l *list[F], i int, g0 uint64, call func(F) R, r
 		}
 	}
 	if c.gen.Load() != g0 {
-		c.stops.claimIfPending(g0) // a stop asked by the last handler
+		c.stops.Load().claimIfPending(g0) // a stop asked by the last handler
 	}
 	return res
 }
@@ -209,7 +209,7 @@ func emitRun[F, R any](c *core[F, R], l *list[F], detail string, call func(F) R,
 	}
 	if l.hasClass && l.classStage&RunFirst != 0 {
 		took(call(l.class))
-		stopped = c.stops.stopped(start) || stopped
+		stopped = c.stops.Load().stopped(start) || stopped
 		if again() {
 			return res, true
 		}
@@ -221,7 +221,7 @@ func emitRun[F, R any](c *core[F, R], l *list[F], detail string, call func(F) R,
 		}
 		if after && l.hasClass && l.classStage&RunLast != 0 {
 			took(call(l.class))
-			stopped = c.stops.stopped(start) || stopped
+			stopped = c.stops.Load().stopped(start) || stopped
 			if again() {
 				return res, true
 			}
@@ -260,7 +260,7 @@ func emitRun[F, R any](c *core[F, R], l *list[F], detail string, call func(F) R,
 					took(v)
 				}
 			}
-			stopped = c.stops.stopped(start) || stopped
+			stopped = c.stops.Load().stopped(start) || stopped
 			if again() {
 				return res, true
 			}
@@ -279,8 +279,8 @@ func emitRun[F, R any](c *core[F, R], l *list[F], detail string, call func(F) R,
 			res, _ = acc(hint, res, v)
 		}
 	}
-	if c.stops.pending.Load() != 0 {
-		c.stops.claim(start) // a stop asked by the cleanup handler ends here
+	if st := c.stops.Load(); st != nil && st.pending.Load() != 0 {
+		st.claim(start) // a stop asked by the cleanup handler ends here
 	}
 	return res, false
 }

@@ -78,8 +78,12 @@ func (c *core[F, R]) stopEmission() {
 		c.conf.stopUsed = true
 		c.republish()
 	}
+	s := c.stops.Load()
+	if s == nil {
+		s = new(stopState)
+		c.stops.Store(s)
+	}
 	c.mu.Unlock()
-	s := &c.stops
 	s.mu.Lock()
 	r := stopReq{seq: c.gen.Add(1), gid: goid.ID()}
 	if len(s.reqs) >= maxStopReqs {
@@ -131,7 +135,7 @@ func (s *stopState) claim(start uint64) bool {
 // stopped is the check an emission makes after each handler: only
 // requests made after the emission started can be its own.
 func (s *stopState) stopped(start uint64) bool {
-	return s.pending.Load() != 0 && s.maxSeq.Load() > start && s.claim(start)
+	return s != nil && s.pending.Load() != 0 && s.maxSeq.Load() > start && s.claim(start)
 }
 
 // claimIfPending consumes a stop asked by the last handler of an
