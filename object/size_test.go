@@ -16,6 +16,11 @@ import (
 // first needed. It was 256 bytes with all of them inline.
 const maxObjectOwnBytes = 72
 
+// maxSignalBytes is what each of those signals may take: most are never
+// connected. A signal was 168 bytes with its StopEmission state inline;
+// that state is made by the first StopEmission.
+const maxSignalBytes = 128
+
 // TestObjectSize fails when Object grows: every socket, connection and
 // task embeds one.
 func TestObjectSize(t *testing.T) {
@@ -25,5 +30,8 @@ func TestObjectSize(t *testing.T) {
 	signals := unsafe.Sizeof(signal.Signal1[*object.Object]{}) + unsafe.Sizeof(signal.Signal1[string]{})
 	if own := unsafe.Sizeof(object.Object{}) - signals; own > maxObjectOwnBytes {
 		t.Errorf("Object is %d bytes besides its signals, want at most %d", own, maxObjectOwnBytes)
+	}
+	if signals > 2*maxSignalBytes {
+		t.Errorf("its two signals are %d bytes, want at most %d each", signals, maxSignalBytes)
 	}
 }
