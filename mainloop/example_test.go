@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/sigloop/sigloop/mainloop"
 )
 
@@ -96,4 +98,61 @@ func ExampleLoop_Exec() {
 	// Output:
 	// loop level 1
 	// exit code 3
+}
+
+// job is an operation whose completion is posted to the loop: the job
+// itself is PostData's data, so posting it allocates nothing.
+type job struct{ name string }
+
+func finishJob(data any) { fmt.Println("finished", data.(*job).name) }
+
+// PostData queues a plain function with its data, as
+// g_main_context_invoke_full takes a function and a gpointer.
+func ExampleContext_PostData() {
+	ctx := mainloop.NewContext()
+	loop := mainloop.New(ctx)
+	ctx.PostData(mainloop.PriorityDefault, finishJob, &job{name: "read"})
+	ctx.Post(mainloop.PriorityDefault, loop.Quit)
+	loop.Run()
+	// Output:
+	// finished read
+}
+
+// pipeWatch is a custom source's state; its methods are the source's
+// dispatch and finalize functions.
+type pipeWatch struct{ r, w int }
+
+func (p *pipeWatch) Dispatch(*mainloop.Source, mainloop.SourceFunc) bool {
+	var buf [8]byte
+	n, _ := unix.Read(p.r, buf[:])
+	fmt.Printf("read %q\n", buf[:n])
+	return mainloop.SourceRemove
+}
+
+func (p *pipeWatch) Finalize(*mainloop.Source) {
+	unix.Close(p.r)
+	unix.Close(p.w)
+	fmt.Println("finalized")
+}
+
+// NewSourceHandler makes a source of a Go value: here one that reads a
+// pipe once it is readable.
+func ExampleNewSourceHandler() {
+	var fds [2]int
+	if err := unix.Pipe2(fds[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := mainloop.NewContext()
+	loop := mainloop.New(ctx)
+	p := &pipeWatch{r: fds[0], w: fds[1]}
+	src := mainloop.NewSourceHandler(p)
+	src.AddUnixFD(p.r, mainloop.IOIn)
+	src.Attach(ctx)
+	unix.Write(p.w, []byte("hi"))
+	ctx.Post(mainloop.PriorityLow, loop.Quit)
+	loop.Run()
+	// Output:
+	// read "hi"
+	// finalized
 }
