@@ -1678,3 +1678,26 @@ func TestPostData(t *testing.T) {
 		t.Errorf("ran %v, want %v", got, want)
 	}
 }
+
+// A timeout's interval is rounded up to the microsecond clock, never down:
+// the first expiry is at least the interval away (ML-15).
+func TestTimeoutRoundsUp_ML15(t *testing.T) {
+	for _, tc := range []struct {
+		d      time.Duration
+		wantUS int64
+	}{
+		{time.Nanosecond, 1},
+		{1500 * time.Nanosecond, 2},
+		{32768 * time.Nanosecond, 33},
+		{3 * time.Microsecond, 3},
+		{0, 0},
+		{-time.Second, 0},
+	} {
+		before := MonotonicTime()
+		s := NewTimeoutSource(tc.d)
+		after := MonotonicTime()
+		if got := s.ReadyTime(); got < before+tc.wantUS || got > after+tc.wantUS {
+			t.Errorf("NewTimeoutSource(%v): ready %d µs after creation (window %d–%d), want %d", tc.d, got-before, 0, after-before, tc.wantUS)
+		}
+	}
+}
