@@ -20,11 +20,11 @@ import (
 // closing it an epoll_ctl DEL and a close(2) made with the runtime's
 // system-call bookkeeping, whose monitor thread then takes the loop's P
 // away during the close of a TCP socket (about 25 µs on loopback) and
-// costs two thread switches to get it back. That was a third of a
-// SocketService's CPU per accepted connection. So the file is made by the
-// first operation that waits in the runtime poller (blocking mode, net.Conn,
-// SyscallConn), and until then calls on the descriptor hold refs, a count
-// that Close waits to drain.
+// costs two thread switches to get it back. Without them a SocketService's
+// CPU per accepted TCP connection fell from 74 to 55 µs. So the file is
+// made by the first operation that waits in the runtime poller (blocking
+// mode, net.Conn, SyscallConn), and until then calls on the descriptor
+// hold refs, a count that Close waits to drain.
 //
 // Every call made under a ref is a system call on an O_NONBLOCK descriptor,
 // so the drain is short.

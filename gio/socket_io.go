@@ -465,11 +465,13 @@ func (d *dirOp) perform(s *Socket, ctx context.Context, write bool, deadline tim
 		d.mu.Unlock()
 		d.req, d.ctx = ioReq{}, nil // keep no buffer or context alive
 	}()
+	fc := s.ws.Load().fc
+	if fc == nil {
+		return 0, closedError() // the wait state was made after Close
+	}
 	for {
 		var err error
-		switch fc := s.ws.Load().fc; {
-		case fc == nil:
-			return 0, closedError()
+		switch {
 		case write:
 			err = fc.rc.Write(d.fn)
 		default:

@@ -17,11 +17,12 @@ func newTimeout(interval time.Duration, seconds bool) *Source {
 	// that a timeout never fires before its interval has passed (as a
 	// time.Timer never fires early); 32.768 µs truncated to 32 µs fired
 	// 31,250 times a second instead of at most 30,518.
-	us := (interval + time.Microsecond - 1).Microseconds()
-	if interval <= 0 {
-		us = 0
-	} else if interval > math.MaxInt64-time.Microsecond {
+	var us int64
+	if interval > 0 {
 		us = interval.Microseconds()
+		if interval%time.Microsecond != 0 {
+			us++
+		}
 	}
 	next := func(base int64) int64 {
 		if us > math.MaxInt64-2_000_000-base {
