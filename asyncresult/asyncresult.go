@@ -11,7 +11,7 @@ const pkg = "asyncresult"
 
 // AsyncResult is GAsyncResult: what an asynchronous operation hands to its
 // ReadyCallback, and what the matching XxxFinish function takes back.
-// *Task[T] implements it. A nil AsyncResult is refused by IsValid and
+// *Task[T] and *Result[T] implement it. A nil AsyncResult is refused by IsValid and
 // Propagate (a critical and an INVALID_ARGUMENT error), never a panic; its
 // methods may be called from any goroutine.
 type AsyncResult interface {
@@ -39,22 +39,27 @@ type anyTask interface {
 	isNil() bool
 }
 
-// IsValid is g_task_is_valid: whether res is a Task (of any result type)
-// whose source object is source. A nil res, or a nil *Task, is not valid.
+// IsValid is g_task_is_valid: whether res is a Task or a Result (of any
+// result type) whose source object is source. A nil res, or a nil *Task or
+// *Result, is not valid.
 func IsValid(res AsyncResult, source any) bool {
 	t, ok := res.(anyTask)
 	return ok && !t.isNil() && same(t.SourceObject(), source)
 }
 
 // Propagate is the usual body of an XxxFinish function: it returns the
-// result of res, which must be a Task. For a *Task[T] it is t.Propagate().
-// For a Task of another result type, which is what ReportError makes, it
+// result of res, which must be a Task or a Result. For a *Task[T] or a
+// *Result[T] it is its Propagate. For one of another result type, which is what ReportError makes, it
 // returns that task's error; if that task has no error, it logs a critical
 // and returns an INVALID_ARGUMENT error, as it does for a nil res.
 func Propagate[T any](res AsyncResult) (T, error) {
 	var zero T
 	switch t := res.(type) {
 	case *Task[T]:
+		if t != nil {
+			return t.Propagate()
+		}
+	case *Result[T]:
 		if t != nil {
 			return t.Propagate()
 		}

@@ -1,6 +1,8 @@
 // Package asyncresult is GLib's GAsyncResult and GTask for Go: the contract
 // every XxxAsync / XxxFinish pair in sigloop follows, and the Task type that
-// implements it.
+// implements it. Result is the light form, for operations made many times a
+// second: a Task's delivery rules without its GObject, embedded in the
+// operation's own state (ExampleResult).
 //
 // An asynchronous operation looks like
 //

@@ -75,3 +75,50 @@ func Example_cancelled() {
 	// Cancel returned
 	// callback: Operation was cancelled
 }
+
+// countOp is one call of a counting operation: its state and its result
+// in one allocation.
+type countOp struct {
+	asyncresult.Result[int]
+	left int
+}
+
+// CountDownAsync counts n down on the caller's context, one step per idle,
+// and reports how many steps it took: an operation with its own state that
+// embeds its result, so that each call makes one allocation.
+func CountDownAsync(n int, cb asyncresult.ReadyCallback) {
+	op := &countOp{left: n}
+	op.Init(nil, nil, cb)
+	op.SetSourceTag(CountDownAsync)
+	op.AttachSource(mainloop.NewIdleSource(), func() bool {
+		if op.left > 0 {
+			op.left--
+			return mainloop.SourceContinue
+		}
+		op.Return(n)
+		return mainloop.SourceRemove
+	})
+}
+
+// CountDownFinish returns the result of CountDownAsync.
+func CountDownFinish(res asyncresult.AsyncResult) (int, error) {
+	if !res.IsTagged(CountDownAsync) {
+		return 0, fmt.Errorf("not a CountDownAsync result")
+	}
+	return asyncresult.Propagate[int](res)
+}
+
+func ExampleResult() {
+	ctx := mainloop.NewContext()
+	loop := mainloop.New(ctx)
+	ctx.PushThreadDefault()
+	defer ctx.PopThreadDefault()
+
+	CountDownAsync(3, func(_ any, res asyncresult.AsyncResult) {
+		n, err := CountDownFinish(res)
+		fmt.Println("counted down from", n, err)
+		loop.Quit()
+	})
+	loop.Run()
+	// Output: counted down from 3 <nil>
+}

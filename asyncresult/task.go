@@ -343,7 +343,7 @@ func (t *Task[T]) finish(fn string, v T, err error, ifCancelled bool) bool {
 			t.mu.Unlock()
 			return false
 		}
-		err = ioerr.NewCancelled()
+		err = errCancelled()
 	}
 	t.everReturned = true
 	if t.life != nil {
@@ -393,6 +393,9 @@ func (t *Task[T]) Propagate() (T, error) {
 	return v, nil
 }
 
+// errCancelled is the CANCELLED error a cancelled task reports.
+func errCancelled() error { return ioerr.NewCancelled() }
+
 var (
 	errNoResult = ioerr.New(ioerr.Failed, "the task has no result: it was not returned, or its result was already propagated")
 	errNotTask  = ioerr.New(ioerr.InvalidArgument, "not a task made by NewTask (a zero or nil *Task)")
@@ -401,7 +404,7 @@ var (
 // propagateErrorLocked is g_task_propagate_error.
 func (t *Task[T]) propagateErrorLocked() error {
 	if t.checkCancellable && t.c.IsCancelled() {
-		return ioerr.NewCancelled()
+		return errCancelled()
 	}
 	if t.err != nil {
 		err := t.err
@@ -448,12 +451,17 @@ func (t *Task[T]) AttachSource(s *mainloop.Source, fn mainloop.SourceFunc) mainl
 	t.mu.Lock()
 	prio, name := int(t.priority), t.name
 	t.mu.Unlock()
+	return attach(s, fn, prio, name, t.ctx)
+}
+
+// attach is AttachSource's body for a Task and a Result.
+func attach(s *mainloop.Source, fn mainloop.SourceFunc, prio int, name string, ctx *mainloop.Context) mainloop.SourceID {
 	s.SetCallback(fn)
 	s.SetPriority(prio)
 	if name != "" && s.Name() == "" {
 		s.SetName(name)
 	}
-	return s.Attach(t.ctx)
+	return s.Attach(ctx)
 }
 
 // complete is g_task_return's delivery decision (TASK-3): the callback runs
@@ -469,19 +477,29 @@ func (t *Task[T]) AttachSource(s *mainloop.Source, fn mainloop.SourceFunc) mainl
 // harmless), and costs no Source. The callback sees CurrentSource() named
 // as GLib names the idle (TASK-13).
 func (t *Task[T]) complete() {
-	if s := mainloop.CurrentSource(); s != nil && s.MainContext() == t.ctx &&
-		s.Time() > t.creationTime && !t.c.IsCancelled() {
-		t.returnNow()
-		return
-	}
 	t.mu.Lock()
 	prio := int(t.priority)
 	t.mu.Unlock()
-	t.ctx.PostData(prio, runReturnInIdle, t)
+	deliver(t, t.ctx, t.creationTime, t.c, prio)
 }
 
-// idleReturner is a Task of any type, for runReturnInIdle.
-type idleReturner interface{ returnInIdle() }
+// deliver is the delivery decision of a Task and a Result r made on ctx
+// during the iteration at creationTime (see complete).
+func deliver(r idleReturner, ctx *mainloop.Context, creationTime int64, c *cancellable.Cancellable, prio int) {
+	if s := mainloop.CurrentSource(); s != nil && s.MainContext() == ctx &&
+		s.Time() > creationTime && !c.IsCancelled() {
+		r.returnNow()
+		return
+	}
+	ctx.PostData(prio, runReturnInIdle, r)
+}
+
+// idleReturner is a Task or a Result of any type, for deliver and
+// runReturnInIdle.
+type idleReturner interface {
+	returnNow()
+	returnInIdle()
+}
 
 // runReturnInIdle is the posted delivery of a task: a plain func and the
 // task as its data, so that posting it allocates nothing (a method value
@@ -491,13 +509,19 @@ func runReturnInIdle(t any) { t.(idleReturner).returnInIdle() }
 // returnInIdle is complete_in_idle_cb, run by the context's queue of posted
 // calls, whose source it names after the task while the callback runs.
 func (t *Task[T]) returnInIdle() {
-	s := mainloop.CurrentSource()
 	t.mu.Lock()
 	name := t.name
 	t.mu.Unlock()
+	returnNamed(t, name)
+}
+
+// returnNamed runs r's callback from the queue of posted calls, whose
+// source it names after r (named name) meanwhile.
+func returnNamed(r idleReturner, name string) {
+	s := mainloop.CurrentSource()
 	prev := s.Name()
 	s.SetName(idleName(name))
-	t.returnNow()
+	r.returnNow()
 	s.SetName(prev)
 }
 

@@ -144,12 +144,12 @@ func TestDeliveryRule_TASK3(t *testing.T) {
 		{name: "created in an idle, returned at top level", createInIdle: true, sync: false},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
+		forKinds(t, tc.name, func(t *testing.T, k kind) {
 			h := newHarness(t)
 			c := cancellable.New()
 			calls := 0
-			var task *asyncresult.Task[int]
-			mk := func() { task = asyncresult.NewTask[int](nil, c, func(any, asyncresult.AsyncResult) { calls++ }) }
+			var task result
+			mk := func() { task = k.make(nil, c, func(any, asyncresult.AsyncResult) { calls++ }) }
 			var syncCalls int
 			ret := func() {
 				if tc.cancelled {
@@ -267,14 +267,18 @@ func TestReportError_TASK15(t *testing.T) {
 // /gtask/priority (TASK-10): tasks returned together complete in priority
 // order.
 func TestPriority_TASK10(t *testing.T) {
+	forKinds(t, "", testPriority)
+}
+
+func testPriority(t *testing.T, k kind) {
 	h := newHarness(t)
 	var order []string
-	mk := func(name string, prio int) *asyncresult.Task[int] {
-		task := asyncresult.NewTask[int](nil, nil, func(any, asyncresult.AsyncResult) { order = append(order, name) })
+	mk := func(name string, prio int) result {
+		task := k.make(nil, nil, func(any, asyncresult.AsyncResult) { order = append(order, name) })
 		task.SetPriority(prio)
 		return task
 	}
-	tasks := []*asyncresult.Task[int]{
+	tasks := []result{
 		mk("default", mainloop.PriorityDefault),
 		mk("high", mainloop.PriorityHigh),
 		mk("low", mainloop.PriorityLow),
@@ -290,10 +294,14 @@ func TestPriority_TASK10(t *testing.T) {
 
 // /gtask/name, /attach-source/set-name (TASK-13).
 func TestName_TASK13(t *testing.T) {
+	forKinds(t, "", testName)
+}
+
+func testName(t *testing.T, k kind) {
 	h := newHarness(t)
 	var seen string
-	task := asyncresult.NewTask[int](nil, nil, func(_ any, res asyncresult.AsyncResult) {
-		seen = res.(*asyncresult.Task[int]).Name()
+	task := k.make(nil, nil, func(_ any, res asyncresult.AsyncResult) {
+		seen = res.(result).Name()
 		if s := mainloop.CurrentSource(); s == nil || s.Name() != "[gio] some task complete_in_idle_cb" {
 			t.Errorf("delivering source %v", s)
 		}
@@ -313,7 +321,7 @@ func TestName_TASK13(t *testing.T) {
 	unnamed := mainloop.NewSource(mainloop.SourceFuncs{
 		Prepare: func(*mainloop.Source) (bool, time.Duration) { return true, 0 },
 	})
-	task2 := asyncresult.NewTask[int](nil, nil, nil)
+	task2 := k.make(nil, nil, nil)
 	task2.SetName("task2")
 	task2.SetPriority(mainloop.PriorityHigh)
 	task2.AttachSource(named, func() bool { return false })
@@ -357,16 +365,16 @@ func TestCheckCancellable_TASK6(t *testing.T) {
 		for _, cancelAfter := range []bool{false, true} {
 			for _, check := range []bool{false, true} {
 				name := fmt.Sprintf("before=%v/after=%v/check=%v", cancelBefore, cancelAfter, check)
-				t.Run(name, func(t *testing.T) {
+				forKinds(t, name, func(t *testing.T, k kind) {
 					h := newHarness(t)
 					c := cancellable.New()
 					var value int
 					var err error
 					var hadError bool
 					calls := 0
-					task := asyncresult.NewTask[int](nil, c, func(_ any, res asyncresult.AsyncResult) {
+					task := k.make(nil, c, func(_ any, res asyncresult.AsyncResult) {
 						calls++
-						tk := res.(*asyncresult.Task[int])
+						tk := res.(result)
 						if cancelAfter {
 							c.Cancel()
 						}
@@ -457,14 +465,14 @@ func TestPropagate_TASK8(t *testing.T) {
 func TestDoubleReturn_TASK5(t *testing.T) {
 	for _, inIdle := range []bool{false, true} {
 		for _, errorFirst := range []bool{false, true} {
-			t.Run(fmt.Sprintf("in-idle=%v/error-first=%v", inIdle, errorFirst), func(t *testing.T) {
+			forKinds(t, fmt.Sprintf("in-idle=%v/error-first=%v", inIdle, errorFirst), func(t *testing.T, k kind) {
 				h := newHarness(t)
 				calls := 0
 				var v int
 				var err error
-				task := asyncresult.NewTask[int](nil, nil, func(_ any, res asyncresult.AsyncResult) {
+				task := k.make(nil, nil, func(_ any, res asyncresult.AsyncResult) {
 					calls++
-					v, err = res.(*asyncresult.Task[int]).Propagate()
+					v, err = res.(result).Propagate()
 				})
 				capt := logging.StartCapture()
 				ret := func() {

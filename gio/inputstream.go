@@ -243,12 +243,12 @@ func (s *InputStream) ReadAsync(buf []byte, prio int, c *cancellable.Cancellable
 		returnNow(s, tagRead, prio, c, cb, 0)
 		return
 	}
-	t := beginAsync[int](s, s.st(), tagRead, prio, c, cb)
-	if t == nil {
+	if p, ok := s.implOrNil().(PollableInputImpl); ok {
+		pollRead(p, buf, asyncCall{s, s.st(), tagRead, prio, c, cb})
 		return
 	}
-	if p, ok := s.implOrNil().(PollableInputImpl); ok {
-		pollRead(p, t, buf)
+	t := beginAsync[int](s, s.st(), tagRead, prio, c, cb)
+	if t == nil {
 		return
 	}
 	runTask(t, func() (int, error) { return s.read(buf, c) })
@@ -271,12 +271,12 @@ func (s *InputStream) ReadAllAsync(buf []byte, prio int, c *cancellable.Cancella
 		returnNow(s, tagReadAll, prio, c, cb, countResult{})
 		return
 	}
-	t := beginAsync[countResult](s, s.st(), tagReadAll, prio, c, cb)
-	if t == nil {
+	if p, ok := s.implOrNil().(PollableInputImpl); ok {
+		pollReadAll(p, buf, asyncCall{s, s.st(), tagReadAll, prio, c, cb})
 		return
 	}
-	if p, ok := s.implOrNil().(PollableInputImpl); ok {
-		pollReadAll(p, t, buf)
+	t := beginAsync[countResult](s, s.st(), tagReadAll, prio, c, cb)
+	if t == nil {
 		return
 	}
 	runCountTask(t, func() (int, error) { return s.readAll(buf, c) })
@@ -301,12 +301,12 @@ func (s *InputStream) ReadBytesAsync(count int, prio int, c *cancellable.Cancell
 		returnNow(s, tagReadBytes, prio, c, cb, []byte{})
 		return
 	}
-	t := beginAsync[[]byte](s, s.st(), tagReadBytes, prio, c, cb)
-	if t == nil {
+	if p, ok := s.implOrNil().(PollableInputImpl); ok {
+		pollReadBytes(p, count, asyncCall{s, s.st(), tagReadBytes, prio, c, cb})
 		return
 	}
-	if p, ok := s.implOrNil().(PollableInputImpl); ok {
-		pollReadBytes(p, t, count)
+	t := beginAsync[[]byte](s, s.st(), tagReadBytes, prio, c, cb)
+	if t == nil {
 		return
 	}
 	runTask(t, func() ([]byte, error) {

@@ -330,12 +330,12 @@ func (s *OutputStream) WriteAsync(buf []byte, prio int, c *cancellable.Cancellab
 		returnNow(s, tagWrite, prio, c, cb, 0)
 		return
 	}
-	t := beginAsync[int](s, s.st(), tagWrite, prio, c, cb)
-	if t == nil {
+	if p, ok := s.implOrNil().(PollableOutputImpl); ok {
+		pollWrite(p, buf, asyncCall{s, s.st(), tagWrite, prio, c, cb})
 		return
 	}
-	if p, ok := s.implOrNil().(PollableOutputImpl); ok {
-		pollWrite(p, t, buf)
+	t := beginAsync[int](s, s.st(), tagWrite, prio, c, cb)
+	if t == nil {
 		return
 	}
 	runTask(t, func() (int, error) { return s.write(buf, c) })
@@ -357,12 +357,12 @@ func (s *OutputStream) WriteAllAsync(buf []byte, prio int, c *cancellable.Cancel
 		returnNow(s, tagWriteAll, prio, c, cb, countResult{})
 		return
 	}
-	t := beginAsync[countResult](s, s.st(), tagWriteAll, prio, c, cb)
-	if t == nil {
+	if p, ok := s.implOrNil().(PollableOutputImpl); ok {
+		pollWriteAll(p, buf, asyncCall{s, s.st(), tagWriteAll, prio, c, cb})
 		return
 	}
-	if p, ok := s.implOrNil().(PollableOutputImpl); ok {
-		pollWriteAll(p, t, buf)
+	t := beginAsync[countResult](s, s.st(), tagWriteAll, prio, c, cb)
+	if t == nil {
 		return
 	}
 	runCountTask(t, func() (int, error) { return s.writeAll(buf, c) })
@@ -382,12 +382,12 @@ func (s *OutputStream) WritevAsync(bufs [][]byte, prio int, c *cancellable.Cance
 		returnNow(s, tagWritev, prio, c, cb, 0)
 		return
 	}
-	t := beginAsync[int](s, s.st(), tagWritev, prio, c, cb)
-	if t == nil {
+	if p, ok := s.vecPollable(); ok {
+		pollWritev(p, bufs, asyncCall{s, s.st(), tagWritev, prio, c, cb})
 		return
 	}
-	if p, ok := s.vecPollable(); ok {
-		pollWritev(p, t, bufs)
+	t := beginAsync[int](s, s.st(), tagWritev, prio, c, cb)
+	if t == nil {
 		return
 	}
 	runTask(t, func() (int, error) { return s.writev(bufs, c) })
@@ -405,12 +405,12 @@ func (s *OutputStream) WritevAllAsync(bufs [][]byte, prio int, c *cancellable.Ca
 		returnNow(s, tagWritevAll, prio, c, cb, countResult{})
 		return
 	}
-	t := beginAsync[countResult](s, s.st(), tagWritevAll, prio, c, cb)
-	if t == nil {
+	if p, ok := s.vecPollable(); ok {
+		pollWritevAll(p, bufs, asyncCall{s, s.st(), tagWritevAll, prio, c, cb})
 		return
 	}
-	if p, ok := s.vecPollable(); ok {
-		pollWritevAll(p, t, bufs)
+	t := beginAsync[countResult](s, s.st(), tagWritevAll, prio, c, cb)
+	if t == nil {
 		return
 	}
 	runCountTask(t, func() (int, error) { return s.writevAll(bufs, c) })

@@ -89,14 +89,14 @@ func BenchmarkStreamRoundTripAsync(b *testing.B) {
 }
 
 // maxAsyncRoundTripAllocs is what one async 64-byte round trip
-// (WriteAllAsync then ReadAllAsync, each with its Task, delivered on the
-// loop) may allocate, the peer's blocking echo included: the two tasks (2),
-// the two pollable ops (2), and the socket source of a read that has to
-// wait: its state, the mainloop.Source, and its fd watch with the list
-// that holds it (3). A read that finds its data at once makes no source;
-// the write's task, done at once, is delivered through
-// mainloop.Context.PostData without an allocation.
-const maxAsyncRoundTripAllocs = 7
+// (WriteAllAsync then ReadAllAsync, each delivered on the loop) may
+// allocate, the peer's blocking echo included: the two pollable ops, each
+// with its result (2), and the socket source of a read that has to wait:
+// its state, the mainloop.Source, and its fd watch with the list that
+// holds it (3). A read that finds its data at once makes no source; the
+// write, done at once, is delivered through mainloop.Context.PostData
+// without an allocation.
+const maxAsyncRoundTripAllocs = 5
 
 // TestAsyncRoundTripAllocs pins maxAsyncRoundTripAllocs: 20 before the
 // socket sources lost their prepare and check functions and their
@@ -105,7 +105,8 @@ const maxAsyncRoundTripAllocs = 7
 // before the socket source became a mainloop.SourceHandler, its first
 // watch came with its list, and a dispatch stopped allocating its list of
 // sources to finalize; 8 before a task's delivery was posted with
-// PostData instead of a method value.
+// PostData instead of a method value; 7 before the ops' results were
+// embedded asyncresult.Results rather than Tasks of their own.
 func TestAsyncRoundTripAllocs(t *testing.T) {
 	if racedetect.Enabled {
 		t.Skip("the race detector allocates")

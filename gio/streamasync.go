@@ -29,6 +29,11 @@ type opTag struct{ name string }
 // streams' reads and writes, as GLib's real_read_async/real_write_async do;
 // everything else runs its blocking part on its own goroutine (which waits
 // in Go's netpoller, not on a thread), as GLib runs it in a thread.
+//
+// The pollable path's result is an asyncresult.Result embedded in the
+// operation rather than a Task: the same delivery rules without a GObject
+// per read or write. A GIO caller gets a GAsyncResult either way (GLib
+// documents no more); finishTask takes both.
 
 // newTask makes the task of one async operation.
 func newTask[T any](source any, tag sourceTag, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) *asyncresult.Task[T] {
@@ -71,6 +76,9 @@ func returnNow[T any](source any, tag sourceTag, prio int, c *cancellable.Cancel
 // does this, returning INVALID_ARGUMENT instead of crashing.
 func finishTask[T any](res asyncresult.AsyncResult, source any, tag sourceTag) (T, error) {
 	var zero T
+	if r, ok := res.(*asyncresult.Result[T]); ok && asyncresult.IsValid(res, source) && res.IsTagged(tag) {
+		return r.Propagate() // the pollable path's result (streampoll.go)
+	}
 	t, ok := res.(*asyncresult.Task[T])
 	if !ok || t == nil || !asyncresult.IsValid(res, source) || !res.IsTagged(tag) {
 		msg := fmt.Sprintf("%s_finish: assertion 'g_task_is_valid (result, source)' failed",

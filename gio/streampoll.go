@@ -26,18 +26,50 @@ import (
 // write of a pollable stream: GLib's read_async_pollable,
 // write_async_pollable and writev_async_pollable, and the _all and
 // read_bytes forms built on them. What differs between the operations is
-// data, not code: its pollKind. The op is one allocation (plus, when it has
-// to wait, its source and dispatch callback), as each of the seven
-// hand-written op structs it replaces was, and no bigger than the one for a
-// read or write was (64 bytes): the stream is one interface, asserted to
-// the input or output side by the move; the cancellable is the task's; a
-// vectored write keeps its vectors next to the op (vecOp).
+// data, not code: its pollKind. The op and its result are one allocation
+// (plus, when it has to wait, its source): the result is an
+// asyncresult.Result, embedded, rather than a Task, which is a whole
+// GObject and would be three times the op's size. The stream is one
+// interface, asserted to the input or output side by the move; the
+// cancellable is the result's; a vectored write keeps its vectors next to
+// the op (vecOp).
 type pollOp[T any] struct {
-	t    *asyncresult.Task[T]
+	asyncresult.Result[T]
 	p    pollable     // the stream: a PollableInputImpl, a PollableOutputImpl, or a *vecState
 	kind *pollKind[T] // what the operation does
 	buf  []byte       // the read or write buffer (nil for a vectored write)
 	n    int          // bytes moved so far
+}
+
+// asyncCall is what a stream's XxxAsync call was given, and the stream's
+// pending state, for the pollable path's start.
+type asyncCall struct {
+	src  any
+	st   *streamState
+	tag  sourceTag
+	prio int
+	c    *cancellable.Cancellable
+	cb   asyncresult.ReadyCallback
+}
+
+// begin is beginAsync for the pollable path: it takes the stream's pending
+// flag and makes op's result, which the callback gets, with the callback
+// wrapped to clear the flag. The _all forms do not check the cancellable
+// on Finish (see runCountTask). When the stream is closed, busy or not
+// initialised it reports that error to cb instead and returns false.
+func (op *pollOp[T]) begin(a asyncCall) bool {
+	if err := a.st.setPending(); err != nil {
+		reportError[T](a.src, a.tag, a.prio, a.cb, err)
+		return false
+	}
+	op.Init(a.src, a.c, a.st.wrap(a.cb))
+	op.SetPriority(a.prio)
+	op.SetSourceTag(a.tag)
+	op.SetName(a.tag.name)
+	if op.kind.all {
+		op.SetCheckCancellable(false)
+	}
+	return true
 }
 
 // vecOp is a vectored write's op with its vectors, in one allocation.
@@ -90,18 +122,21 @@ var (
 // the task's priority, trying again at each dispatch. The source stays
 // while the stream would still block and is removed once the task has
 // completed.
-func startPoll[T any](op *pollOp[T]) {
-	if op.step() {
+func startPoll[T any](op *pollOp[T], a asyncCall) {
+	if !op.begin(a) || op.step() {
 		return
 	}
 	if ws, ok := op.p.(waitSourcer); ok {
 		// A socket stream's source calls the op itself: no callback
 		// closure per wait.
-		op.t.AttachSource(ws.waitSource(op.t.Cancellable(), op), nil)
+		op.AttachSource(ws.waitSource(op.c(), op), nil)
 		return
 	}
-	op.t.AttachSource(op.p.CreateSource(op.t.Cancellable()), op.dispatch)
+	op.AttachSource(op.p.CreateSource(op.c()), op.dispatch)
 }
+
+// c is the operation's cancellable.
+func (op *pollOp[T]) c() *cancellable.Cancellable { return op.Cancellable() }
 
 func (op *pollOp[T]) dispatch() bool {
 	if op.step() {
@@ -157,16 +192,16 @@ func (op *pollOp[T]) moved() bool {
 // of buf, or vectored write of rest.
 
 func moveRead[T any](op *pollOp[T]) (int, bool, error) {
-	return readNB(op.p.(PollableInputImpl), op.buf[op.n:], op.t.Cancellable())
+	return readNB(op.p.(PollableInputImpl), op.buf[op.n:], op.c())
 }
 
 func moveWrite[T any](op *pollOp[T]) (int, bool, error) {
-	return writeNB(op.p.(PollableOutputImpl), op.buf[op.n:], op.t.Cancellable())
+	return writeNB(op.p.(PollableOutputImpl), op.buf[op.n:], op.c())
 }
 
 func moveWritev[T any](op *pollOp[T]) (int, bool, error) {
 	vs := op.p.(*vecState)
-	m, again, err := vs.w.(vecWriter).tryWritev(vs.rest, op.t.Cancellable())
+	m, again, err := vs.w.(vecWriter).tryWritev(vs.rest, op.c())
 	if err == nil && !again && m > 0 {
 		vs.rest = vecAdvance(vs.rest, m)
 	}
@@ -179,71 +214,68 @@ func moveWritev[T any](op *pollOp[T]) (int, bool, error) {
 
 func finishN(op *pollOp[int], err error) {
 	if err != nil {
-		op.t.ReturnError(err)
+		op.ReturnError(err)
 		return
 	}
-	op.t.Return(op.n)
+	op.Return(op.n)
 }
 
 func finishAll(op *pollOp[countResult], err error) {
-	op.t.Return(countResult{op.n, err})
+	op.Return(countResult{op.n, err})
 }
 
 func finishBytes(op *pollOp[[]byte], err error) {
 	if err != nil {
-		op.t.ReturnError(err)
+		op.ReturnError(err)
 		return
 	}
-	op.t.Return(op.buf[:op.n:op.n])
+	op.Return(op.buf[:op.n:op.n])
 }
 
 // pollRead is read_async_pollable: one read of up to len(buf) bytes.
-func pollRead(p PollableInputImpl, t *asyncresult.Task[int], buf []byte) {
-	startPoll(&pollOp[int]{t: t, p: p, kind: kindRead, buf: buf})
+func pollRead(p PollableInputImpl, buf []byte, a asyncCall) {
+	startPoll(&pollOp[int]{p: p, kind: kindRead, buf: buf}, a)
 }
 
 // pollReadBytes is read_bytes_async on a pollable stream: GLib's runs
 // read_async into a new buffer, so it takes the same path.
-func pollReadBytes(p PollableInputImpl, t *asyncresult.Task[[]byte], count int) {
-	startPoll(&pollOp[[]byte]{t: t, p: p, kind: kindReadBytes, buf: make([]byte, count)})
+func pollReadBytes(p PollableInputImpl, count int, a asyncCall) {
+	startPoll(&pollOp[[]byte]{p: p, kind: kindReadBytes, buf: make([]byte, count)}, a)
 }
 
 // pollReadAll is read_all_async on a pollable stream: reads until buf is
 // full, the stream ends or a read fails, with the count kept on failure.
-func pollReadAll(p PollableInputImpl, t *asyncresult.Task[countResult], buf []byte) {
-	t.SetCheckCancellable(false)
-	startPoll(&pollOp[countResult]{t: t, p: p, kind: kindReadAll, buf: buf})
+func pollReadAll(p PollableInputImpl, buf []byte, a asyncCall) {
+	startPoll(&pollOp[countResult]{p: p, kind: kindReadAll, buf: buf}, a)
 }
 
 // pollWrite is write_async_pollable: one write of some of buf.
-func pollWrite(p PollableOutputImpl, t *asyncresult.Task[int], buf []byte) {
-	startPoll(&pollOp[int]{t: t, p: p, kind: kindWrite, buf: buf})
+func pollWrite(p PollableOutputImpl, buf []byte, a asyncCall) {
+	startPoll(&pollOp[int]{p: p, kind: kindWrite, buf: buf}, a)
 }
 
 // pollWriteAll is write_all_async on a pollable stream: writes all of buf,
 // with the count kept on failure.
-func pollWriteAll(p PollableOutputImpl, t *asyncresult.Task[countResult], buf []byte) {
-	t.SetCheckCancellable(false)
-	startPoll(&pollOp[countResult]{t: t, p: p, kind: kindWriteAll, buf: buf})
+func pollWriteAll(p PollableOutputImpl, buf []byte, a asyncCall) {
+	startPoll(&pollOp[countResult]{p: p, kind: kindWriteAll, buf: buf}, a)
 }
 
 // pollWritev is writev_async_pollable: one vectored write of some of bufs.
 // p must also be a vecWriter (see OutputStream.vecPollable).
-func pollWritev(p PollableOutputImpl, t *asyncresult.Task[int], bufs [][]byte) {
-	v := &vecOp[int]{op: pollOp[int]{t: t, kind: kindWritev}, vs: vecState{w: p, rest: bufs}}
+func pollWritev(p PollableOutputImpl, bufs [][]byte, a asyncCall) {
+	v := &vecOp[int]{op: pollOp[int]{kind: kindWritev}, vs: vecState{w: p, rest: bufs}}
 	v.op.p = &v.vs
-	startPoll(&v.op)
+	startPoll(&v.op, a)
 }
 
 // pollWritevAll is writev_all_async on a pollable stream: writes every
 // byte of bufs (a copy of the slice is advanced, bufs itself is left
 // alone), with the count kept on failure. p must also be a vecWriter.
-func pollWritevAll(p PollableOutputImpl, t *asyncresult.Task[countResult], bufs [][]byte) {
-	t.SetCheckCancellable(false)
-	v := &vecOp[countResult]{op: pollOp[countResult]{t: t, kind: kindWritevAll},
+func pollWritevAll(p PollableOutputImpl, bufs [][]byte, a asyncCall) {
+	v := &vecOp[countResult]{op: pollOp[countResult]{kind: kindWritevAll},
 		vs: vecState{w: p, rest: append([][]byte(nil), bufs...)}}
 	v.op.p = &v.vs
-	startPoll(&v.op)
+	startPoll(&v.op, a)
 }
 
 // tryReader and tryWriter are the socket streams' non-blocking calls with

@@ -388,9 +388,10 @@ func TestPollableWritevAllCancel_CAN11(t *testing.T) {
 	}
 }
 
-// TestPollOpSize pins the size of the one generic pollable op (it is
-// allocated per async read or write): no bigger than each of the seven
-// hand-written op structs it replaced (64 bytes on 64-bit platforms).
+// TestPollOpSize pins the size of the one generic pollable op, with its
+// result (it is allocated per async read or write): 192 bytes on 64-bit
+// platforms, where the op was 64 and its Task 472 before the result was
+// embedded.
 func TestPollOpSize(t *testing.T) {
 	if unsafe.Sizeof(uintptr(0)) != 8 {
 		t.Skip("sizes are pinned for 64-bit platforms")
@@ -400,8 +401,8 @@ func TestPollOpSize(t *testing.T) {
 		"pollOp[countResult]": unsafe.Sizeof(pollOp[countResult]{}),
 		"pollOp[[]byte]":      unsafe.Sizeof(pollOp[[]byte]{}),
 	} {
-		if size > 64 {
-			t.Errorf("%s is %d bytes, want at most 64", name, size)
+		if size > 192 {
+			t.Errorf("%s is %d bytes, want at most 192", name, size)
 		}
 	}
 }
