@@ -248,7 +248,7 @@ func (r *Result[T]) finish(fn string, v T, err error) {
 	}
 	prio := int(r.priority)
 	r.mu.Unlock()
-	deliver(r, r.ctx, r.creationTime, r.c, prio)
+	deliver(r, r.ctx, r.creationTime, r.c, prio, r.name)
 }
 
 // Propagate is g_task_propagate_pointer and its kin: the value, or the
@@ -324,9 +324,6 @@ func (r *Result[T]) AttachSource(s *mainloop.Source, fn mainloop.SourceFunc) mai
 	r.mu.Unlock()
 	return attach(s, fn, prio, r.name, r.ctx)
 }
-
-// returnInIdle is the posted delivery (runReturnInIdle).
-func (r *Result[T]) returnInIdle() { returnNamed(r, r.name) }
 
 // returnNow runs the callback, then marks r completed.
 func (r *Result[T]) returnNow() {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
 
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
@@ -478,59 +479,39 @@ func attach(s *mainloop.Source, fn mainloop.SourceFunc, prio int, name string, c
 // as GLib names the idle (TASK-13).
 func (t *Task[T]) complete() {
 	t.mu.Lock()
-	prio := int(t.priority)
+	prio, name := int(t.priority), t.name
 	t.mu.Unlock()
-	deliver(t, t.ctx, t.creationTime, t.c, prio)
+	deliver(t, t.ctx, t.creationTime, t.c, prio, name)
 }
 
-// deliver is the delivery decision of a Task and a Result r made on ctx
-// during the iteration at creationTime (see complete).
-func deliver(r idleReturner, ctx *mainloop.Context, creationTime int64, c *cancellable.Cancellable, prio int) {
+// deliver is the delivery decision of a Task or a Result r, named name,
+// made on ctx during the iteration at creationTime (see complete). The
+// posted delivery runs with its source named as GLib names the idle.
+func deliver(r returner, ctx *mainloop.Context, creationTime int64, c *cancellable.Cancellable, prio int, name string) {
 	if s := mainloop.CurrentSource(); s != nil && s.MainContext() == ctx &&
 		s.Time() > creationTime && !c.IsCancelled() {
 		r.returnNow()
 		return
 	}
-	ctx.PostData(prio, runReturnInIdle, r)
+	ctx.PostDataNamed(prio, idleName(name), runReturn, r)
 }
 
-// idleReturner is a Task or a Result of any type, for deliver and
-// runReturnInIdle.
-type idleReturner interface {
-	returnNow()
-	returnInIdle()
-}
+// returner is a Task or a Result of any type, for deliver and runReturn.
+type returner interface{ returnNow() }
 
-// runReturnInIdle is the posted delivery of a task: a plain func and the
-// task as its data, so that posting it allocates nothing (a method value
-// t.returnInIdle would).
-func runReturnInIdle(t any) { t.(idleReturner).returnInIdle() }
-
-// returnInIdle is complete_in_idle_cb, run by the context's queue of posted
-// calls, whose source it names after the task while the callback runs.
-func (t *Task[T]) returnInIdle() {
-	t.mu.Lock()
-	name := t.name
-	t.mu.Unlock()
-	returnNamed(t, name)
-}
-
-// returnNamed runs r's callback from the queue of posted calls, whose
-// source it names after r (named name) meanwhile.
-func returnNamed(r idleReturner, name string) {
-	s := mainloop.CurrentSource()
-	prev := s.Name()
-	s.SetName(idleName(name))
-	r.returnNow()
-	s.SetName(prev)
-}
+// runReturn is the posted delivery of a task (complete_in_idle_cb): a
+// plain func and the task as its data, so that posting it allocates
+// nothing (a method value t.returnNow would).
+func runReturn(t any) { t.(returner).returnNow() }
 
 // idleNames caches the names of the delivery idles, "[gio] NAME
 // complete_in_idle_cb", so that a task's completion does not build the same
-// string every time. It holds at most maxIdleNames names.
+// string every time: a map that is replaced, never changed, so that the
+// lookup of every delivery takes no lock. It holds at most maxIdleNames
+// names.
 var idleNames struct {
-	sync.Mutex
-	m map[string]string
+	mu sync.Mutex // serializes the replacements
+	m  atomic.Pointer[map[string]string]
 }
 
 const maxIdleNames = 256
@@ -540,19 +521,31 @@ func idleName(name string) string {
 	if name == "" {
 		return "[gio] (unnamed) complete_in_idle_cb"
 	}
-	idleNames.Lock()
-	defer idleNames.Unlock()
-	if s, ok := idleNames.m[name]; ok {
-		return s
+	if m := idleNames.m.Load(); m != nil {
+		if s, ok := (*m)[name]; ok {
+			return s
+		}
 	}
 	s := "[gio] " + name + " complete_in_idle_cb"
-	if idleNames.m == nil {
-		idleNames.m = map[string]string{}
-	}
-	if len(idleNames.m) < maxIdleNames {
-		idleNames.m[name] = s
+	idleNames.mu.Lock()
+	defer idleNames.mu.Unlock()
+	old := idleNames.m.Load()
+	if old == nil || len(*old) < maxIdleNames {
+		m := make(map[string]string, 1+len(mapOrNil(old)))
+		for k, v := range mapOrNil(old) {
+			m[k] = v
+		}
+		m[name] = s
+		idleNames.m.Store(&m)
 	}
 	return s
+}
+
+func mapOrNil(m *map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	return *m
 }
 
 // returnNow is g_task_return_now: the callback, then completed and its

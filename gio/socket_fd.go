@@ -62,14 +62,28 @@ func collectSockFD(d *sockFD) { _ = d.close() }
 // control runs fn with the descriptor, which stays open meanwhile; false
 // once close began.
 func (d *sockFD) control(fn func(fd uintptr)) bool {
-	if d.refs.Add(1)&closing != 0 {
-		d.refs.Add(-1)
+	fd, ok := d.acquire()
+	if !ok {
 		return false
 	}
-	fn(uintptr(d.num))
-	d.refs.Add(-1)
+	fn(uintptr(fd))
+	d.release()
 	return true
 }
+
+// acquire takes a ref and returns the descriptor, which stays open until
+// the paired release; false (and no ref) once close began. It is control
+// without the function value, for the per-message calls.
+func (d *sockFD) acquire() (fd int, ok bool) {
+	if d.refs.Add(1)&closing != 0 {
+		d.refs.Add(-1)
+		return -1, false
+	}
+	return d.num, true
+}
+
+// release drops the ref acquire took.
+func (d *sockFD) release() { d.refs.Add(-1) }
 
 // fileConn returns the descriptor's file, making it on first use. The
 // caller holds the socket's lock and has checked that it is not closed.

@@ -301,37 +301,17 @@ func (s *Socket) runOnce(req ioReq) (int, error) {
 	return n, err
 }
 
-// onceOp carries one non-blocking attempt through RawConn.Control. The
-// ops are pooled, each with its method value bound once, so that an attempt
-// allocates no closure.
-type onceOp struct {
-	req   ioReq
-	n     int
-	serr  error
-	again bool
-	fn    func(fd uintptr)
-}
-
-func (op *onceOp) run(fd uintptr) { op.n, op.serr, op.again = op.req.do(int(fd)) }
-
-var onceOps = sync.Pool{New: func() any {
-	op := new(onceOp)
-	op.fn = op.run
-	return op
-}}
-
-// attemptOnce makes one attempt of req; again reports EAGAIN (no error is
-// made for it). err is CLOSED, or the mapped errno of an ioRecv or ioSend.
+// attemptOnce makes one attempt of req, holding a ref on the descriptor
+// (sockFD.acquire: no closure, nothing pooled); again reports EAGAIN (no
+// error is made for it). err is CLOSED, or the mapped errno of an ioRecv
+// or ioSend.
 func (s *Socket) attemptOnce(req ioReq) (n int, again bool, err error) {
-	op := onceOps.Get().(*onceOp)
-	op.req = req
-	ok := s.sfd.control(op.fn)
-	n, serr, again := op.n, op.serr, op.again
-	op.req, op.n, op.serr, op.again = ioReq{}, 0, nil, false
-	onceOps.Put(op)
+	fd, ok := s.sfd.acquire()
 	if !ok {
 		return 0, false, closedError()
 	}
+	n, serr, again := req.do(fd)
+	s.sfd.release()
 	if again {
 		return 0, true, nil
 	}

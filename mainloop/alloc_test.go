@@ -74,6 +74,10 @@ func TestInvokeAllocs(t *testing.T) {
 		c.PostData(PriorityDefault, count, &n)
 		c.Iteration(false)
 	})
+	noAllocs(t, "PostDataNamed call and its dispatch", func() {
+		c.PostDataNamed(PriorityDefault, "name", count, &n)
+		c.Iteration(false)
+	})
 	if n < 600 {
 		t.Fatalf("ran %d calls", n)
 	}

@@ -1587,6 +1587,7 @@ func TestBadInput(t *testing.T) {
 	Default().Invoke(nil)
 	Default().InvokeFull(PriorityDefault, nil)
 	Default().PostData(PriorityDefault, nil, 1)
+	Default().PostDataNamed(PriorityDefault, "x", nil, 1)
 	_, err := UnixSignalAdd(syscall.SIGUSR2, nil)
 	NewContext().FindSourceByID(0)
 	cap.Stop()
@@ -1598,8 +1599,8 @@ func TestBadInput(t *testing.T) {
 	if err == nil {
 		t.Error("UnixSignalAdd(nil) succeeded")
 	}
-	if n := cap.Count("critical", "assertion"); n != 14 {
-		t.Fatalf("%d criticals, want 14: %v", n, cap.Records())
+	if n := cap.Count("critical", "assertion"); n != 15 {
+		t.Fatalf("%d criticals, want 15: %v", n, cap.Records())
 	}
 }
 
@@ -1676,6 +1677,32 @@ func TestPostData(t *testing.T) {
 	}
 	if want := []string{"a", "b", "c", "d"}; !slices.Equal(got, want) {
 		t.Errorf("ran %v, want %v", got, want)
+	}
+}
+
+// PostDataNamed names the queue's source while its call runs, and only
+// then: each call sees its own name or, unnamed, the source's; a named
+// call restores the source's name after it (the unnamed second call's
+// SetName is what the last one sees; the third's is undone).
+func TestPostDataNamed(t *testing.T) {
+	c := ownedContext(t)
+	var got []string
+	name := func(any) {
+		got = append(got, CurrentSource().Name())
+		CurrentSource().SetName("changed inside")
+	}
+	c.PostDataNamed(PriorityDefault, "first", name, nil)
+	c.PostData(PriorityDefault, name, nil)
+	c.PostDataNamed(PriorityDefault, "third", name, nil)
+	c.PostDataNamed(PriorityDefault, "", name, nil)
+	if len(got) != 0 {
+		t.Fatalf("ran inside the call: %v", got)
+	}
+	for c.Iteration(false) {
+	}
+	want := []string{"first", "GMainContext invoke queue", "third", "changed inside"}
+	if !slices.Equal(got, want) {
+		t.Errorf("names %q, want %q", got, want)
 	}
 }
 

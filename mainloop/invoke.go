@@ -29,6 +29,7 @@ type invokeItem struct {
 	fnb  func() bool
 	fnd  func(any) // PostData's, called with data
 	data any
+	name string // PostDataNamed's: the queue's source is so named while fnd runs
 	seq  uint64
 }
 
@@ -95,7 +96,18 @@ func (iq *invokeQueue) dispatch(s *Source, _ SourceFunc) bool {
 			continue
 		}
 		if it.fnd != nil {
+			if it.name == "" {
+				it.fnd(it.data)
+				continue
+			}
+			c.mu.Lock()
+			prev := s.name
+			s.name = it.name
+			c.mu.Unlock()
 			it.fnd(it.data)
+			c.mu.Lock()
+			s.name = prev
+			c.mu.Unlock()
 			continue
 		}
 		prev := iq.stopCur
@@ -201,6 +213,19 @@ func (c *Context) PostData(priority int, fn func(data any), data any) {
 		return
 	}
 	c.enqueue(priority, invokeItem{fnd: fn, data: data})
+}
+
+// PostDataNamed is PostData for a call whose source is named while it
+// runs: inside fn, CurrentSource().Name() is name, as for an idle named
+// with g_source_set_name (GLib names the idle that delivers a GTask so).
+// It costs no more than PostData; "" is PostData.
+func (c *Context) PostDataNamed(priority int, name string, fn func(data any), data any) {
+	c = orDefault(c)
+	if fn == nil {
+		logging.Critical(pkg, "PostDataNamed: assertion 'function != NULL' failed")
+		return
+	}
+	c.enqueue(priority, invokeItem{fnd: fn, data: data, name: name})
 }
 
 // invokeDirect runs fn now if the caller owns c, or if c is the caller's

@@ -372,6 +372,12 @@ func TestZeroContextMethods(t *testing.T) {
 			drain(c)
 			return n
 		}, 1},
+		{"PostDataNamed", func(c *Context) any {
+			n := 0
+			c.PostDataNamed(PriorityDefault, "x", func(d any) { *d.(*int)++ }, &n)
+			drain(c)
+			return n
+		}, 1},
 		{"PushThreadDefault", func(c *Context) any {
 			err := c.PushThreadDefault()
 			top := ThreadDefault() == c
