@@ -35,7 +35,10 @@ import (
 // *Result itself.
 //
 // IsValid and Propagate accept a *Result[T] as they accept a *Task[T].
-// Multiple goroutines may call its methods simultaneously.
+// Init and the setters (SetPriority, SetSourceTag, SetName,
+// SetCheckCancellable) make the result and must come before it is shared;
+// after that, multiple goroutines may call its other methods
+// simultaneously.
 //
 // The zero Result is not usable, nor is a nil *Result: make one with Init.
 // Every method of an unusable Result logs the critical "assertion
@@ -50,22 +53,23 @@ type Result[T any] struct {
 	ctx          *mainloop.Context
 	creationTime int64
 
-	mu       sync.Mutex
-	priority int32
+	priority int32       // set before the result is shared (Init, the setters)
+	noCheck  bool        // check-cancellable off; set before it is shared
 	flags    resultFlags // guarded by mu
-	value    T
-	err      error
+
+	mu    sync.Mutex
+	value T
+	err   error
 }
 
 // resultFlags are a Result's state bits.
 type resultFlags uint8
 
 const (
-	rNoCheckCancellable resultFlags = 1 << iota // check-cancellable off
-	rReturned                                   // ever returned
-	rResultSet                                  // a value waits for Propagate
-	rHadError                                   // an error was propagated
-	rCompleted                                  // the callback has returned
+	rReturned  resultFlags = 1 << iota // ever returned
+	rResultSet                         // a value waits for Propagate
+	rHadError                          // an error was propagated
+	rCompleted                         // the callback has returned
 )
 
 var _ AsyncResult = (*Result[int])(nil)
@@ -100,11 +104,11 @@ func (r *Result[T]) usable(fn string) bool {
 
 // SetPriority is g_task_set_priority: the priority of the delivery and of
 // the sources AttachSource attaches (TASK-10), clamped to the int32 range.
+// Like every setter of a Result it must be called before r is shared
+// (returned, or given to another goroutine): they take no lock.
 func (r *Result[T]) SetPriority(p int) {
 	if r.usable("g_task_set_priority") {
-		r.mu.Lock()
 		r.priority = int32(min(max(p, math.MinInt32), math.MaxInt32))
-		r.mu.Unlock()
 	}
 }
 
@@ -113,13 +117,10 @@ func (r *Result[T]) Priority() int {
 	if !r.usable("g_task_get_priority") {
 		return 0
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	return int(r.priority)
 }
 
-// SetSourceTag is g_task_set_source_tag: what IsTagged compares with. Like
-// SetName it must be called before r is shared.
+// SetSourceTag is g_task_set_source_tag: what IsTagged compares with.
 func (r *Result[T]) SetSourceTag(tag any) {
 	if r.usable("g_task_set_source_tag") {
 		r.tag = tag
@@ -135,8 +136,7 @@ func (r *Result[T]) SourceTag() any {
 }
 
 // SetName is g_task_set_name (TASK-13): the name of the sources
-// AttachSource attaches and of the delivery's idle. It must be called
-// before r is shared.
+// AttachSource attaches and of the delivery's idle.
 func (r *Result[T]) SetName(name string) {
 	if r.usable("g_task_set_name") {
 		r.name = name
@@ -156,13 +156,7 @@ func (r *Result[T]) SetCheckCancellable(check bool) {
 	if !r.usable("g_task_set_check_cancellable") {
 		return
 	}
-	r.mu.Lock()
-	if check {
-		r.flags &^= rNoCheckCancellable
-	} else {
-		r.flags |= rNoCheckCancellable
-	}
-	r.mu.Unlock()
+	r.noCheck = !check
 }
 
 // SourceObject is g_async_result_get_source_object.
@@ -246,9 +240,8 @@ func (r *Result[T]) finish(fn string, v T, err error) {
 		r.value = v
 		r.flags |= rResultSet
 	}
-	prio := int(r.priority)
 	r.mu.Unlock()
-	deliver(r, r.ctx, r.creationTime, r.c, prio, r.name)
+	deliver(r, r.ctx, r.creationTime, r.c, int(r.priority), r.name)
 }
 
 // Propagate is g_task_propagate_pointer and its kin: the value, or the
@@ -276,7 +269,7 @@ func (r *Result[T]) Propagate() (T, error) {
 }
 
 func (r *Result[T]) propagateErrorLocked() error {
-	if r.flags&rNoCheckCancellable == 0 && r.c.IsCancelled() {
+	if !r.noCheck && r.c.IsCancelled() {
 		return errCancelled()
 	}
 	if r.err != nil {
@@ -297,7 +290,7 @@ func (r *Result[T]) HadError() bool {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.err != nil || r.flags&rHadError != 0 || (r.flags&rNoCheckCancellable == 0 && r.c.IsCancelled())
+	return r.err != nil || r.flags&rHadError != 0 || (!r.noCheck && r.c.IsCancelled())
 }
 
 func (r *Result[T]) isNil() bool { return r == nil || r.ctx == nil }
@@ -319,10 +312,7 @@ func (r *Result[T]) AttachSource(s *mainloop.Source, fn mainloop.SourceFunc) mai
 		logging.Critical(pkg, "g_task_attach_source: assertion 'source != NULL' failed")
 		return 0
 	}
-	r.mu.Lock()
-	prio := int(r.priority)
-	r.mu.Unlock()
-	return attach(s, fn, prio, r.name, r.ctx)
+	return attach(s, fn, int(r.priority), r.name, r.ctx)
 }
 
 // returnNow runs the callback, then marks r completed.

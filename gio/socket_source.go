@@ -91,7 +91,9 @@ func (ss *socketSource) Dispatch(src *mainloop.Source, cb mainloop.SourceFunc) b
 	if s == nil {
 		return false
 	}
-	closed := s.IsClosed()
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
 	var events mainloop.IOCondition
 	if closed {
 		events = ioNval
@@ -125,17 +127,24 @@ func (ss *socketSource) Dispatch(src *mainloop.Source, cb mainloop.SourceFunc) b
 	if closed {
 		return false // a closed socket's source dispatches exactly once (SOCK-7)
 	}
-	if t := s.Timeout(); t > 0 {
-		next := mainloop.MonotonicTime() + t.Microseconds()
-		ss.mu.Lock()
-		ss.timeoutUS = next
-		ss.mu.Unlock()
+	t := s.Timeout()
+	ss.mu.Lock()
+	armed := ss.timeoutUS != 0
+	ss.timeoutUS = 0
+	if t > 0 {
+		ss.timeoutUS = mainloop.MonotonicTime() + t.Microseconds()
+	}
+	next := ss.timeoutUS
+	ss.mu.Unlock()
+	switch {
+	case next != 0:
 		src.SetReadyTime(next)
-	} else {
-		ss.mu.Lock()
-		ss.timeoutUS = 0
-		ss.mu.Unlock()
-		src.SetReadyTime(-1)
+	case armed:
+		src.SetReadyTime(-1) // the timeout was turned off
+	default:
+		// No timeout: the ready time is -1, or 0 if Close set it,
+		// and is left as it is.
+		return again
 	}
 	// Closed during the callback (or by another goroutine since): Close's
 	// SetReadyTime(0) may have come before the one above, so make the

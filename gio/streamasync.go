@@ -218,11 +218,34 @@ func (s *streamState) wrapClose(cb asyncresult.ReadyCallback) asyncresult.ReadyC
 func (s *streamState) arm(cb asyncresult.ReadyCallback, closing bool) asyncresult.ReadyCallback {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.armLocked(cb, closing)
+}
+
+func (s *streamState) armLocked(cb asyncresult.ReadyCallback, closing bool) asyncresult.ReadyCallback {
 	s.cb, s.closing = cb, closing
 	if s.readyFn == nil {
 		s.readyFn = s.ready
 	}
 	return s.readyFn
+}
+
+// start is setPending and wrap under one lock, for the per-message async
+// calls: the callback to give the operation's result, or the error
+// setPending would return.
+func (s *streamState) start(cb asyncresult.ReadyCallback) (asyncresult.ReadyCallback, error) {
+	if s.uninit != nil {
+		return nil, s.uninit
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, errStreamClosed
+	}
+	if s.pending {
+		return nil, errStreamPending
+	}
+	s.pending = true
+	return s.armLocked(cb, false), nil
 }
 
 // ready is the task callback wrap returns: the end of the pending

@@ -58,11 +58,12 @@ type asyncCall struct {
 // on Finish (see runCountTask). When the stream is closed, busy or not
 // initialised it reports that error to cb instead and returns false.
 func (op *pollOp[T]) begin(a asyncCall) bool {
-	if err := a.st.setPending(); err != nil {
+	cb, err := a.st.start(a.cb)
+	if err != nil {
 		reportError[T](a.src, a.tag, a.prio, a.cb, err)
 		return false
 	}
-	op.Init(a.src, a.c, a.st.wrap(a.cb))
+	op.Init(a.src, a.c, cb)
 	op.SetPriority(a.prio)
 	op.SetSourceTag(a.tag)
 	op.SetName(a.tag.name)

@@ -38,6 +38,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -60,6 +61,8 @@ type options struct {
 	conns       int
 	randomSize  bool
 	seed        uint64
+
+	cpuProfile string
 }
 
 func parseFlags(args []string) (options, error) {
@@ -78,6 +81,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.conns, "conns", 1, "client: connections")
 	fs.BoolVar(&o.randomSize, "random-size", false, "client: random sizes 1..--size")
 	fs.Uint64Var(&o.seed, "seed", 1, "client: random seed")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "server: write a CPU profile (runtime/pprof) to this file until exit")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -108,9 +112,30 @@ func main() {
 			os.Exit(1)
 		}
 	}
+	if o.cpuProfile != "" {
+		stop, err := startCPUProfile(o.cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gioecho:", err)
+			os.Exit(2)
+		}
+		defer stop()
+	}
 	fmt.Println("listening on", srv.addr)
 	loop.Run()
 	srv.close()
+}
+
+// startCPUProfile profiles the process into path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // ---- server ----------------------------------------------------------------
