@@ -36,6 +36,10 @@
 #   SERVER [ARGS...] --unix /tmp/sigloop-bench-PID-N.sock --mode echo|accept
 # loadgen waits (up to 5 s) until it accepts connections, drives it, and
 # the server is then stopped by its PID (SIGTERM, then SIGKILL after 2 s).
+# loadgen is given the server's PID: besides the rate it reports the
+# server's CPU time per operation over the measurement (server_user_us,
+# server_sys_us; summarize.py cpu), which still tells servers apart when
+# the load generator is what limits the rate.
 #
 # Scenarios (each DURATION long after a WARMUP):
 #   echo-1c-64B      echo, 1 connection, 64-byte messages
@@ -144,7 +148,7 @@ stop_server() {
 }
 
 # Raw results: one TSV row per scenario; the columns are the loadgen keys.
-TSV_KEYS=(mode net conns msg elapsed_s ops rate unit mib_s p50_us p99_us max_us errors rss_before_kib rss_held_kib rss_per_conn_b)
+TSV_KEYS=(mode net conns msg elapsed_s ops rate unit mib_s p50_us p99_us max_us errors rss_before_kib rss_held_kib rss_per_conn_b server_user_us server_sys_us server_cpu_pct)
 start_results() {
   local kind="$1"
   if [[ -n "${RESULTS:-}" ]]; then
@@ -196,7 +200,8 @@ run_scenario() {
 
   "${SERVER_PIN[@]}" "${server[@]}" "${addr[@]}" --mode "$server_mode" >"$log" 2>&1 &
   SERVER_PID=$!
-  [[ "$mode" == hold ]] && extra=(--server-pid "$SERVER_PID")
+  # Memory (hold) or CPU time per operation (echo, accept) of the server.
+  extra=(--server-pid "$SERVER_PID")
 
   # Room for opening many connections (loadgen allows 10 ms each).
   result="$(timeout -k 5 $((90 + conns / 50)) "${CLIENT_PIN[@]}" "$LOADGEN" "${addr[@]}" \

@@ -4,7 +4,8 @@
 #      times, alternating PIN=1 and PIN=same within each repetition;
 #   2. the scaling sweep (run.sh scale) SCALE_REPS times;
 #   3. server memory per idle connection (run.sh mem);
-# then the tables (summarize.py) and the plot (plot.py). Raw results go to
+# then the tables (summarize.py: rates, ratios, server CPU per operation)
+# and the plot (plot.py). Raw results go to
 # bench/results/NAME-*.tsv, tables to bench/results/NAME-summary.md, the
 # plot to bench/results/NAME-scale.png.
 #
@@ -59,6 +60,8 @@ done
     grep '^#' "$R/$NAME-pin$pin.tsv" | sed -n '1,3p'
     echo
     $PY "$HERE/summarize.py" ratios "$R/$NAME-pin$pin.tsv"
+    echo
+    $PY "$HERE/summarize.py" cpu "$R/$NAME-pin$pin.tsv"
     echo
   done
   if [[ -f "$R/$NAME-mem.tsv" ]]; then

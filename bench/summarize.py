@@ -18,6 +18,11 @@
       per target; a point where no round trip fit the window shows 0.
   /usr/bin/python3 bench/summarize.py mem RESULTS.tsv...
       server memory per held idle connection (mem mode rows).
+  /usr/bin/python3 bench/summarize.py cpu RESULTS.tsv...
+      the server's CPU time per operation (user + system, µs; loadgen's
+      server_ keys), median per target and scenario, then for each pair
+      the second target's CPU per operation over the first's: how many
+      times less CPU the first server spends on an operation.
 
 Only the standard library; rows whose status is not ok are left out.
 """
@@ -231,14 +236,47 @@ def mem(paths):
               f" | {fmt(median([float(r['rss_per_conn_b']) for r in rs]))} |")
 
 
+def cpu(paths):
+    rows = [r for r in read_tsv(paths) if r.get("server_user_us", "-") != "-"]
+    per, user = defaultdict(list), defaultdict(list)
+    for r in rows:
+        key = (r["target"], r["scenario"])
+        per[key].append(float(r["server_user_us"]) + float(r["server_sys_us"]))
+        user[key].append(float(r["server_user_us"]))
+    targets = sorted({t for t, s in per if s in SCENARIOS})
+    print("Server CPU time per operation, µs (user + system; median, min–max; in brackets the median user part):\n")
+    print("| target | " + " | ".join(SCENARIOS) + " |")
+    print("|---|" + "---|" * len(SCENARIOS))
+    for t in targets:
+        cells = []
+        for s in SCENARIOS:
+            xs = per.get((t, s), [])
+            if not xs:
+                cells.append("–")
+                continue
+            cells.append(f"{median(xs):.2f} ({min(xs):.2f}–{max(xs):.2f}, n={len(xs)}) [{median(user[(t, s)]):.2f}]")
+        print(f"| {t} | " + " | ".join(cells) + " |")
+    print("\nCPU per operation of the second target over the first's (above 1: the first spends less):\n")
+    print("| pair | " + " | ".join(SCENARIOS) + " |")
+    print("|---|" + "---|" * len(SCENARIOS))
+    for a, b in PAIRS:
+        cells = []
+        for s in SCENARIOS:
+            ma, mb = median(per.get((a, s), [])), median(per.get((b, s), []))
+            cells.append(f"{mb / ma:.2f}" if ma and mb else "–")
+        if any(c != "–" for c in cells):
+            print(f"| {a} vs {b} | " + " | ".join(cells) + " |")
+
+
 def main(argv):
-    if len(argv) < 3 or argv[1] not in ("ratios", "equivalence", "table", "scale", "mem") or (argv[1] == "table" and len(argv) != 4):
+    if len(argv) < 3 or argv[1] not in ("ratios", "equivalence", "table", "scale", "mem", "cpu") or (argv[1] == "table" and len(argv) != 4):
         sys.exit(__doc__)
     {"ratios": lambda: ratios(argv[2:]),
      "table": lambda: table(argv[2], argv[3]),
      "scale": lambda: scale(argv[2:]),
      "equivalence": lambda: equivalence(argv[2]),
-     "mem": lambda: mem(argv[2:])}[argv[1]]()
+     "mem": lambda: mem(argv[2:]),
+     "cpu": lambda: cpu(argv[2:])}[argv[1]]()
 
 
 if __name__ == "__main__":

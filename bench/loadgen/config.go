@@ -33,7 +33,7 @@ type config struct {
 	waitReady     time.Duration
 	ioTimeout     time.Duration
 	label         string
-	serverPID     int // hold mode: read this process's VmRSS (0: do not)
+	serverPID     int // the server's process: its VmRSS (hold) or CPU time (echo, accept); 0: none
 }
 
 // errUsage marks a bad command line (exit status 2).
@@ -56,7 +56,7 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.waitReady, "wait-ready", 0, "poll this long for the server to accept connections")
 	fs.DurationVar(&cfg.ioTimeout, "io-timeout", 5*time.Second, "connect/IO timeout and grace after the run")
 	fs.StringVar(&cfg.label, "label", "", "label to print at the start of the result line")
-	fs.IntVar(&cfg.serverPID, "server-pid", 0, "hold mode: report this process's resident memory (VmRSS) before and with the connections open")
+	fs.IntVar(&cfg.serverPID, "server-pid", 0, "the server's process id: hold mode reports its resident memory (VmRSS) before and with the connections open; echo and accept mode its CPU time per operation while measuring")
 	if err := fs.Parse(args); err != nil {
 		return cfg, fmt.Errorf("%w: %w", errUsage, err)
 	}
@@ -111,9 +111,6 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	}
 	if cfg.serverPID < 0 {
 		return bad("--server-pid must be a process id")
-	}
-	if cfg.serverPID != 0 && cfg.mode != "hold" {
-		return bad("--server-pid is only for --mode hold")
 	}
 	return cfg, nil
 }

@@ -23,6 +23,9 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"--unix", "/tmp/x.sock", "--mode", "hold", "--conns", "16384", "--server-pid", "7", "--msg", "1"}, with(func(c *config) {
 			c.network, c.addr, c.mode, c.conns, c.serverPID, c.msg = "unix", "/tmp/x.sock", "hold", 16384, 7, 1
 		})},
+		{[]string{"--tcp", "127.0.0.1:9", "--mode", "accept", "--server-pid", "5"}, with(func(c *config) {
+			c.network, c.addr, c.mode, c.serverPID = "tcp", "127.0.0.1:9", "accept", 5
+		})},
 		{[]string{"--unix", "/tmp/x.sock", "--duration", "2s", "--count", "10", "--warmup", "0", "--wait-ready", "5s", "--io-timeout", "1s", "--label", "a/b"}, with(func(c *config) {
 			c.network, c.addr, c.duration, c.count, c.warmup, c.waitReady, c.ioTimeout, c.label = "unix", "/tmp/x.sock", 2*time.Second, 10, 0, 5*time.Second, time.Second, "a/b"
 		})},
@@ -50,7 +53,6 @@ func TestParseArgsRefuses(t *testing.T) {
 		{[]string{"--tcp", "example.com:9"}, "only loopback"},
 		{[]string{"--tcp", "127.0.0.1"}, "missing port"},
 		{[]string{"--unix", "@abstract"}, "abstract"},
-		{[]string{"--unix", "/tmp/x", "--server-pid", "5"}, "only for --mode hold"},
 		{[]string{"--unix", "/tmp/x", "--mode", "hold", "--server-pid", "-5"}, "--server-pid"},
 		{[]string{"--unix", "/tmp/x", "extra"}, "unexpected arguments"},
 		{[]string{"--nosuchflag"}, "not defined"},

@@ -33,6 +33,14 @@
 //	        connections opened per second; latencies are connect plus
 //	        first round trip.
 //
+// With --server-pid, echo and accept mode also report the server's CPU
+// time over the measurement (utime and stime of /proc/PID/stat, all its
+// threads): per operation, server_user_us and server_sys_us, and
+// server_cpu_pct, its use of one CPU. When the load generator rather than
+// the server limits the rate (a fast server with loadgen on its own CPU),
+// the rate ties and the server's CPU per operation still tells the
+// servers apart.
+//
 // Output: one line of space-separated key=value pairs, for example
 //
 //	mode=echo net=tcp conns=50 msg=64 elapsed_s=5.000 ops=123456 rate=24691.2 unit=rt/s mib_s=1.5 p50_us=1953.1 p99_us=4100.0 max_us=9000.0 errors=0

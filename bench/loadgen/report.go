@@ -11,7 +11,9 @@ import (
 
 // formatResult is the one result line: space-separated key=value pairs in
 // a fixed order (the same as the reference harness's loadgen; hold mode
-// adds the rss_ keys before errors).
+// adds the rss_ keys before errors, and echo and accept mode with
+// --server-pid the server_ keys: the server's user and system CPU time per
+// operation in microseconds, and its CPU use in percent of one CPU).
 func formatResult(cfg config, res result) string {
 	secs := res.elapsed.Seconds()
 	h := res.hist
@@ -40,11 +42,70 @@ func formatResult(cfg config, res result) string {
 		perConn := float64(p.held-p.before) * 1024 / float64(max(h.n, 1))
 		fmt.Fprintf(&b, " rss_before_kib=%d rss_held_kib=%d rss_per_conn_b=%.0f", p.before, p.held, perConn)
 	}
+	if c := res.cpu; c != nil {
+		ops := float64(max(h.n, 1))
+		user, sys := ticksUS(c.after.user-c.before.user), ticksUS(c.after.sys-c.before.sys)
+		pct := 0.0
+		if secs > 0 {
+			pct = (user + sys) / 1e4 / secs
+		}
+		fmt.Fprintf(&b, " server_user_us=%.2f server_sys_us=%.2f server_cpu_pct=%.1f", user/ops, sys/ops, pct)
+	}
 	fmt.Fprintf(&b, " errors=%d", res.errors)
 	if res.firstErr != "" {
 		fmt.Fprintf(&b, " first_error=%q", res.firstErr)
 	}
 	return b.String()
+}
+
+// cpuTicks is a process's CPU time so far, user and system, in clock
+// ticks.
+type cpuTicks struct{ user, sys int64 }
+
+// cpuPair is the server's CPU time at the start and at the end of the
+// measurement (echo and accept mode with --server-pid).
+type cpuPair struct{ before, after cpuTicks }
+
+// userHZ is the unit of the times in /proc/PID/stat: USER_HZ, which Linux
+// fixes at 100 ticks a second for user space on every architecture (what
+// sysconf(_SC_CLK_TCK) returns). Over a measurement of seconds a tick is
+// well under 1% of a busy server's time.
+const userHZ = 100
+
+// ticksUS is n clock ticks in microseconds.
+func ticksUS(n int64) float64 { return float64(n) * 1e6 / userHZ }
+
+// readCPU returns the CPU time process pid has used, all its threads
+// together (utime and stime of /proc/PID/stat).
+func readCPU(pid int) (cpuTicks, error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return cpuTicks{}, fmt.Errorf("server CPU: %w", err)
+	}
+	return parseCPU(data)
+}
+
+// parseCPU takes utime and stime, fields 14 and 15, from a /proc/PID/stat
+// line. Field 2, the command name, is in parentheses and may itself hold
+// spaces and parentheses, so the fields are counted from the last ')'.
+func parseCPU(stat []byte) (cpuTicks, error) {
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return cpuTicks{}, fmt.Errorf("server CPU: no command name in /proc/PID/stat")
+	}
+	f := strings.Fields(string(stat[i+1:])) // f[0] is field 3
+	if len(f) < 13 {
+		return cpuTicks{}, fmt.Errorf("server CPU: /proc/PID/stat has %d fields after the name, want 13 or more", len(f))
+	}
+	user, err := strconv.ParseInt(f[11], 10, 64)
+	if err != nil {
+		return cpuTicks{}, fmt.Errorf("server CPU: utime: %w", err)
+	}
+	sys, err := strconv.ParseInt(f[12], 10, 64)
+	if err != nil {
+		return cpuTicks{}, fmt.Errorf("server CPU: stime: %w", err)
+	}
+	return cpuTicks{user, sys}, nil
 }
 
 // readRSS returns the resident set size (VmRSS) of process pid in KiB.

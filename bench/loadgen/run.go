@@ -47,6 +47,7 @@ type result struct {
 	firstErr  string
 	setupRate float64 // hold: connections opened per second
 	rss       *rssPair
+	cpu       *cpuPair
 }
 
 // rssPair is the server's resident memory before and with the held
@@ -184,6 +185,17 @@ func (r *runner) load() (result, error) {
 	case <-workersDone:
 	}
 	warm.Stop()
+	// The server's CPU time is read around the measurement; a failed
+	// read counts as an error, and the line then has no server_ keys.
+	var cpu cpuPair
+	cpuOK := cfg.serverPID != 0
+	if cpuOK {
+		var err error
+		if cpu.before, err = readCPU(cfg.serverPID); err != nil {
+			r.fail(err)
+			cpuOK = false
+		}
+	}
 	measureStart := time.Now()
 	r.phase.Store(phaseMeasure)
 	timer := time.NewTimer(cfg.duration)
@@ -195,6 +207,13 @@ func (r *runner) load() (result, error) {
 	timer.Stop()
 	measureEnd := time.Now()
 	r.phase.Store(phaseStop)
+	if cpuOK {
+		var err error
+		if cpu.after, err = readCPU(cfg.serverPID); err != nil {
+			r.fail(err)
+			cpuOK = false
+		}
+	}
 
 	// Let the workers finish their current operation; if some are stuck,
 	// closing the connections unblocks them.
@@ -213,7 +232,11 @@ func (r *runner) load() (result, error) {
 	for _, h := range hists {
 		total.merge(h)
 	}
-	return r.result(measureEnd.Sub(measureStart), total), nil
+	res := r.result(measureEnd.Sub(measureStart), total)
+	if cpuOK {
+		res.cpu = &cpu
+	}
+	return res, nil
 }
 
 // hold runs hold mode: it opens the connections as echo mode does

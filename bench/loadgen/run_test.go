@@ -165,6 +165,42 @@ func TestAcceptMode(t *testing.T) {
 	}
 }
 
+// With --server-pid, echo mode reports the server's CPU time per round
+// trip: this process serves, so a server that burns a known CPU time per
+// round trip shows at least that much.
+func TestEchoMeasuresServerCPU(t *testing.T) {
+	const burn = 200 * time.Microsecond
+	s := startServer(t, "unix", func(c net.Conn) {
+		buf := make([]byte, 64)
+		for {
+			n, err := c.Read(buf)
+			if err != nil {
+				return
+			}
+			for end := time.Now().Add(burn); time.Now().Before(end); {
+			}
+			if _, err := c.Write(buf[:n]); err != nil {
+				return
+			}
+		}
+	})
+	cfg := s.config("echo", 1, 64)
+	cfg.serverPID = os.Getpid()
+	code, f, stderr := runLoadgen(t, cfg)
+	if code != 0 || atoi(t, f["ops"]) == 0 {
+		t.Fatalf("exit %d, %v, %s", code, f, stderr)
+	}
+	user, sys, pct := atof(t, f["server_user_us"]), atof(t, f["server_sys_us"]), atof(t, f["server_cpu_pct"])
+	// The process is also the load generator, so it uses more than the
+	// server's share; a tick is 10 ms, so allow for one over the run.
+	if user+sys < 0.5*float64(burn.Microseconds()) || pct <= 0 {
+		t.Errorf("server_user_us=%v server_sys_us=%v server_cpu_pct=%v; want at least half of the %v burnt per round trip", user, sys, pct, burn)
+	}
+	if f["errors"] != "0" {
+		t.Errorf("errors=%s", f["errors"])
+	}
+}
+
 func TestHoldModeMeasuresServerMemory(t *testing.T) {
 	var mu sync.Mutex
 	var held [][]byte
