@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"syscall"
 	"testing"
 	"time"
@@ -46,6 +47,13 @@ func TestUnixSignalDefaultRestored(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%v/%s", tc.sig, tc.mode), func(t *testing.T) {
+			if tc.dies && signal.Ignored(tc.sig) {
+				// An ignored signal stays ignored across exec, and Go
+				// keeps SIGHUP and SIGINT ignored when it starts so
+				// (nohup, a shell's background job): the child could
+				// not die of it whatever sigloop restored.
+				t.Skipf("%v is ignored by this process (started under nohup or in the background?): the child inherits that", tc.sig)
+			}
 			cmd := exec.Command(os.Args[0], "-test.run=^TestUnixSignalDefaultRestored$", "-test.count=1")
 			cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d %s", sigChildEnv, int(tc.sig), tc.mode))
 			stdin, err := cmd.StdinPipe()
