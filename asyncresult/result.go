@@ -53,9 +53,10 @@ type Result[T any] struct {
 	ctx          *mainloop.Context
 	creationTime int64
 
-	priority int32       // set before the result is shared (Init, the setters)
-	noCheck  bool        // check-cancellable off; set before it is shared
-	flags    resultFlags // guarded by mu
+	priority  int32       // set before the result is shared (Init, the setters)
+	noCheck   bool        // check-cancellable off; set before it is shared
+	flags     resultFlags // guarded by mu
+	resultSet bool        // a value waits for Propagate; guarded by mu
 
 	mu    sync.Mutex
 	value T
@@ -67,7 +68,6 @@ type resultFlags uint8
 
 const (
 	rReturned  resultFlags = 1 << iota // ever returned
-	rResultSet                         // a value waits for Propagate
 	rHadError                          // an error was propagated
 	rCompleted                         // the callback has returned
 )
@@ -114,10 +114,18 @@ func (r *Result[T]) SetPriority(p int) {
 
 // Priority is g_task_get_priority.
 func (r *Result[T]) Priority() int {
-	if !r.usable("g_task_get_priority") {
-		return 0
+	return setUp(r, "g_task_get_priority", func(r *Result[T]) int { return int(r.priority) })
+}
+
+// setUp is the body of the getters of what Init and the setters made: GLib's
+// critical and the zero value for an unusable result, else get(r), read
+// without a lock (it does not change once r is shared).
+func setUp[T, V any](r *Result[T], fn string, get func(r *Result[T]) V) V {
+	if !r.usable(fn) {
+		var zero V
+		return zero
 	}
-	return int(r.priority)
+	return get(r)
 }
 
 // SetSourceTag is g_task_set_source_tag: what IsTagged compares with.
@@ -129,10 +137,7 @@ func (r *Result[T]) SetSourceTag(tag any) {
 
 // SourceTag is g_task_get_source_tag.
 func (r *Result[T]) SourceTag() any {
-	if !r.usable("g_task_get_source_tag") {
-		return nil
-	}
-	return r.tag
+	return setUp(r, "g_task_get_source_tag", func(r *Result[T]) any { return r.tag })
 }
 
 // SetName is g_task_set_name (TASK-13): the name of the sources
@@ -145,10 +150,7 @@ func (r *Result[T]) SetName(name string) {
 
 // Name is g_task_get_name: "" when unset.
 func (r *Result[T]) Name() string {
-	if !r.usable("g_task_get_name") {
-		return ""
-	}
-	return r.name
+	return setUp(r, "g_task_get_name", func(r *Result[T]) string { return r.name })
 }
 
 // SetCheckCancellable is g_task_set_check_cancellable (TASK-6).
@@ -161,10 +163,7 @@ func (r *Result[T]) SetCheckCancellable(check bool) {
 
 // SourceObject is g_async_result_get_source_object.
 func (r *Result[T]) SourceObject() any {
-	if !r.usable("g_async_result_get_source_object") {
-		return nil
-	}
-	return r.source
+	return setUp(r, "g_async_result_get_source_object", func(r *Result[T]) any { return r.source })
 }
 
 // UserData is g_async_result_get_user_data: always nil, a Result has none.
@@ -183,18 +182,12 @@ func (r *Result[T]) IsTagged(tag any) bool {
 
 // Cancellable is g_task_get_cancellable.
 func (r *Result[T]) Cancellable() *cancellable.Cancellable {
-	if !r.usable("g_task_get_cancellable") {
-		return nil
-	}
-	return r.c
+	return setUp(r, "g_task_get_cancellable", func(r *Result[T]) *cancellable.Cancellable { return r.c })
 }
 
 // MainContext is g_task_get_context: the context the callback runs on.
 func (r *Result[T]) MainContext() *mainloop.Context {
-	if !r.usable("g_task_get_context") {
-		return nil
-	}
-	return r.ctx
+	return setUp(r, "g_task_get_context", func(r *Result[T]) *mainloop.Context { return r.ctx })
 }
 
 // Completed is g_task_get_completed: true once the callback has returned.
@@ -238,7 +231,7 @@ func (r *Result[T]) finish(fn string, v T, err error) {
 		r.err = err
 	} else {
 		r.value = v
-		r.flags |= rResultSet
+		r.resultSet = true
 	}
 	r.mu.Unlock()
 	deliver(r, r.ctx, r.creationTime, r.c, int(r.priority), r.name)
@@ -248,24 +241,14 @@ func (r *Result[T]) finish(fn string, v T, err error) {
 // error; CANCELLED whenever the cancellable is cancelled, with
 // check-cancellable. Like Task's, it hands the value over once: a second
 // call logs a critical and returns a FAILED error.
-func (r *Result[T]) Propagate() (T, error) {
-	var zero T
-	if !r.usable("g_task_propagate_pointer") {
-		return zero, errNotTask
+func (r *Result[T]) Propagate() (v T, err error) {
+	if r.usable("g_task_propagate_pointer") {
+		r.mu.Lock()
+		v, err = takeResult(r.propagateErrorLocked(), &r.resultSet, &r.value)
+		r.mu.Unlock()
+		return v, err
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := r.propagateErrorLocked(); err != nil {
-		return zero, err
-	}
-	if r.flags&rResultSet == 0 {
-		logging.Critical(pkg, "g_task_propagate_pointer: assertion 'task->result_set' failed")
-		return zero, errNoResult
-	}
-	v := r.value
-	r.value = zero
-	r.flags &^= rResultSet
-	return v, nil
+	return v, errNotTask
 }
 
 func (r *Result[T]) propagateErrorLocked() error {
@@ -306,10 +289,6 @@ func (r *Result[T]) propagateErrorOnly() error {
 // it has a name (TASK-13). A nil s logs a critical and returns 0.
 func (r *Result[T]) AttachSource(s *mainloop.Source, fn mainloop.SourceFunc) mainloop.SourceID {
 	if !r.usable("g_task_attach_source") {
-		return 0
-	}
-	if s == nil {
-		logging.Critical(pkg, "g_task_attach_source: assertion 'source != NULL' failed")
 		return 0
 	}
 	return attach(s, fn, int(r.priority), r.name, r.ctx)

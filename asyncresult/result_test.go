@@ -13,6 +13,10 @@ import (
 	"github.com/sigloop/sigloop/mainloop"
 )
 
+// This file holds what the tests of Task and Result share (the result
+// interface, the kinds, the zero and nil values of both) and Result's own
+// tests.
+
 // result is what a Task and a Result share: the tests of GTask's delivery
 // rules (TASK-3, TASK-5, TASK-6, TASK-10, TASK-13) run for both kinds.
 type result interface {
@@ -131,74 +135,6 @@ func TestResultFromOtherGoroutine(t *testing.T) {
 	}
 }
 
-// A zero Result and a nil *Result are not usable: every method logs GLib's
-// "assertion 'G_IS_TASK (task)' failed" critical naming the call and
-// returns the zero result, and Init of a nil *Result logs its own critical.
-func TestZeroAndNilResult(t *testing.T) {
-	cases := []struct {
-		fn   string
-		call func(r *asyncresult.Result[int])
-	}{
-		{"g_async_result_get_source_object", func(r *asyncresult.Result[int]) { zero(t, r.SourceObject()) }},
-		{"g_async_result_get_user_data", func(r *asyncresult.Result[int]) { zero(t, r.UserData()) }},
-		{"g_async_result_is_tagged", func(r *asyncresult.Result[int]) { zero(t, r.IsTagged(nil)) }},
-		{"g_task_get_cancellable", func(r *asyncresult.Result[int]) { zero(t, r.Cancellable()) }},
-		{"g_task_get_context", func(r *asyncresult.Result[int]) { zero(t, r.MainContext()) }},
-		{"g_task_set_priority", func(r *asyncresult.Result[int]) { r.SetPriority(1) }},
-		{"g_task_get_priority", func(r *asyncresult.Result[int]) { zero(t, r.Priority()) }},
-		{"g_task_set_name", func(r *asyncresult.Result[int]) { r.SetName("n") }},
-		{"g_task_get_name", func(r *asyncresult.Result[int]) { zero(t, r.Name()) }},
-		{"g_task_set_source_tag", func(r *asyncresult.Result[int]) { r.SetSourceTag(1) }},
-		{"g_task_get_source_tag", func(r *asyncresult.Result[int]) { zero(t, r.SourceTag()) }},
-		{"g_task_set_check_cancellable", func(r *asyncresult.Result[int]) { r.SetCheckCancellable(false) }},
-		{"g_task_get_completed", func(r *asyncresult.Result[int]) { zero(t, r.Completed()) }},
-		{"g_task_had_error", func(r *asyncresult.Result[int]) { zero(t, r.HadError()) }},
-		{"g_task_return_pointer", func(r *asyncresult.Result[int]) { r.Return(1) }},
-		{"g_task_return_error", func(r *asyncresult.Result[int]) { r.ReturnError(errors.New("x")) }},
-		{"g_task_propagate_pointer", func(r *asyncresult.Result[int]) {
-			if v, err := r.Propagate(); v != 0 || !errors.Is(err, ioerr.Sentinel(ioerr.InvalidArgument)) {
-				t.Errorf("Propagate = %v, %v; want 0 and INVALID_ARGUMENT", v, err)
-			}
-		}},
-		{"g_task_attach_source", func(r *asyncresult.Result[int]) {
-			s := mainloop.NewIdleSource()
-			defer s.Destroy()
-			zero(t, r.AttachSource(s, func() bool { return mainloop.SourceRemove }))
-		}},
-	}
-	for _, tc := range cases {
-		for _, which := range []string{"zero", "nil"} {
-			t.Run(tc.fn+"/"+which, func(t *testing.T) {
-				r := new(asyncresult.Result[int])
-				if which == "nil" {
-					r = nil
-				}
-				capt := logging.StartCapture()
-				tc.call(r)
-				recs := capt.Stop()
-				if len(recs) != 1 || recs[0].Level != "critical" || recs[0].Message != tc.fn+": assertion 'G_IS_TASK (task)' failed" {
-					t.Errorf("records = %+v, want one critical for %s", recs, tc.fn)
-				}
-			})
-		}
-	}
-	capt := logging.StartCapture()
-	defer capt.Stop()
-	var nilResult *asyncresult.Result[int]
-	nilResult.Init(nil, nil, nil)
-	for _, res := range []asyncresult.AsyncResult{nilResult, new(asyncresult.Result[int])} {
-		if asyncresult.IsValid(res, nil) {
-			t.Errorf("IsValid(%T) is true", res)
-		}
-		if _, err := asyncresult.Propagate[int](res); !errors.Is(err, ioerr.Sentinel(ioerr.InvalidArgument)) {
-			t.Errorf("Propagate = %v, want INVALID_ARGUMENT", err)
-		}
-	}
-	if capt.Count("critical", "asyncresult.Result.Init") != 1 {
-		t.Errorf("Init of a nil *Result: %v", capt.Records())
-	}
-}
-
 // A Result embedded in its operation costs nothing more: Init, Return and
 // the posted delivery allocate nothing.
 func TestResultAllocs(t *testing.T) {
@@ -227,5 +163,133 @@ func TestResultAllocs(t *testing.T) {
 	}
 	if calls != 202 { // AllocsPerRun runs it once more, unmeasured
 		t.Fatalf("%d callbacks for 202 results", calls)
+	}
+}
+
+// A zero Task and a nil *Task are not usable: every method logs GLib's
+// "assertion 'G_IS_TASK (task)' failed" critical naming the call, returns
+// the zero result, and never panics.
+func TestZeroAndNilTask(t *testing.T) {
+	noop := func(*asyncresult.Task[int], any, *cancellable.Cancellable) {}
+	task := func(r result) *asyncresult.Task[int] { return r.(*asyncresult.Task[int]) }
+	checkUnusable[asyncresult.Task[int]](t, append(sharedUnusable(t), []unusableCase{
+		{"SetUserData", "g_task_set_task_data", func(r result) { task(r).SetUserData(1) }},
+		{"CheckCancellable", "g_task_get_check_cancellable", func(r result) { zero(t, task(r).CheckCancellable()) }},
+		{"SetReturnOnCancel", "g_task_set_return_on_cancel", func(r result) { zero(t, task(r).SetReturnOnCancel(true)) }},
+		{"ReturnOnCancel", "g_task_get_return_on_cancel", func(r result) { zero(t, task(r).ReturnOnCancel()) }},
+		{"ReturnPrefixedError", "g_task_return_error", func(r result) { task(r).ReturnPrefixedError(errors.New("x"), "p: ") }},
+		{"ReturnErrorIfCancelled", "g_task_return_error_if_cancelled", func(r result) { zero(t, task(r).ReturnErrorIfCancelled()) }},
+		{"RunInThread", "g_task_run_in_thread", func(r result) { task(r).RunInThread(noop) }},
+		{"RunInThreadSync", "g_task_run_in_thread_sync", func(r result) { task(r).RunInThreadSync(noop) }},
+	}...))
+	// The package functions refuse them too.
+	capt := logging.StartCapture()
+	defer capt.Stop()
+	var nilTask *asyncresult.Task[int]
+	for _, res := range []asyncresult.AsyncResult{nilTask, new(asyncresult.Task[int])} {
+		if asyncresult.IsValid(res, nil) {
+			t.Errorf("IsValid(%T) is true", res)
+		}
+		if _, err := asyncresult.Propagate[int](res); !errors.Is(err, ioerr.Sentinel(ioerr.InvalidArgument)) {
+			t.Errorf("Propagate = %v, want INVALID_ARGUMENT", err)
+		}
+	}
+}
+
+// A zero Result and a nil *Result are not usable: every method logs GLib's
+// "assertion 'G_IS_TASK (task)' failed" critical naming the call and
+// returns the zero result, and Init of a nil *Result logs its own critical.
+func TestZeroAndNilResult(t *testing.T) {
+	checkUnusable[asyncresult.Result[int]](t, sharedUnusable(t))
+	capt := logging.StartCapture()
+	defer capt.Stop()
+	var nilResult *asyncresult.Result[int]
+	nilResult.Init(nil, nil, nil)
+	for _, res := range []asyncresult.AsyncResult{nilResult, new(asyncresult.Result[int])} {
+		if asyncresult.IsValid(res, nil) {
+			t.Errorf("IsValid(%T) is true", res)
+		}
+		if _, err := asyncresult.Propagate[int](res); !errors.Is(err, ioerr.Sentinel(ioerr.InvalidArgument)) {
+			t.Errorf("Propagate = %v, want INVALID_ARGUMENT", err)
+		}
+	}
+	if capt.Count("critical", "asyncresult.Result.Init") != 1 {
+		t.Errorf("Init of a nil *Result: %v", capt.Records())
+	}
+}
+
+// zero fails the test unless v is its type's zero value.
+func zero[V comparable](t *testing.T, v V) {
+	t.Helper()
+	var z V
+	if v != z {
+		t.Errorf("got %v, want the zero value", v)
+	}
+}
+
+// unusableCase is one method call on an unusable Task or Result, and the
+// GLib call its critical names.
+type unusableCase struct {
+	name string
+	fn   string // the GLib call the critical names
+	call func(r result)
+}
+
+// sharedUnusable are the calls a Task and a Result have in common.
+func sharedUnusable(t *testing.T) []unusableCase {
+	return []unusableCase{
+		{"SourceObject", "g_async_result_get_source_object", func(r result) { zero(t, r.SourceObject()) }},
+		{"UserData", "g_async_result_get_user_data", func(r result) { zero(t, r.UserData()) }},
+		{"IsTagged", "g_async_result_is_tagged", func(r result) { zero(t, r.IsTagged(nil)) }},
+		{"Cancellable", "g_task_get_cancellable", func(r result) { zero(t, r.Cancellable()) }},
+		{"MainContext", "g_task_get_context", func(r result) { zero(t, r.MainContext()) }},
+		{"SetPriority", "g_task_set_priority", func(r result) { r.SetPriority(1) }},
+		{"Priority", "g_task_get_priority", func(r result) { zero(t, r.Priority()) }},
+		{"SetName", "g_task_set_name", func(r result) { r.SetName("n") }},
+		{"Name", "g_task_get_name", func(r result) { zero(t, r.Name()) }},
+		{"SetSourceTag", "g_task_set_source_tag", func(r result) { r.SetSourceTag(1) }},
+		{"SourceTag", "g_task_get_source_tag", func(r result) { zero(t, r.SourceTag()) }},
+		{"SetCheckCancellable", "g_task_set_check_cancellable", func(r result) { r.SetCheckCancellable(false) }},
+		{"Completed", "g_task_get_completed", func(r result) { zero(t, r.Completed()) }},
+		{"Return", "g_task_return_pointer", func(r result) { r.Return(1) }},
+		{"ReturnError", "g_task_return_error", func(r result) { r.ReturnError(errors.New("x")) }},
+		{"Propagate", "g_task_propagate_pointer", func(r result) {
+			v, err := r.Propagate()
+			if v != 0 || !errors.Is(err, ioerr.Sentinel(ioerr.InvalidArgument)) {
+				t.Errorf("Propagate = %v, %v; want 0 and INVALID_ARGUMENT", v, err)
+			}
+		}},
+		{"HadError", "g_task_had_error", func(r result) { zero(t, r.HadError()) }},
+		{"AttachSource", "g_task_attach_source", func(r result) {
+			s := mainloop.NewIdleSource()
+			defer s.Destroy()
+			zero(t, r.AttachSource(s, func() bool { return mainloop.SourceRemove }))
+		}},
+	}
+}
+
+// checkUnusable runs each case on a zero and on a nil *R, and fails the
+// test unless each logs exactly GLib's "assertion 'G_IS_TASK (task)'
+// failed" critical for the case's call.
+func checkUnusable[R any, P interface {
+	*R
+	result
+}](t *testing.T, cases []unusableCase) {
+	t.Helper()
+	for _, tc := range cases {
+		for _, kind := range []string{"zero", "nil"} {
+			t.Run(tc.name+"/"+kind, func(t *testing.T) {
+				r := P(new(R))
+				if kind == "nil" {
+					r = nil
+				}
+				capt := logging.StartCapture()
+				tc.call(r)
+				recs := capt.Stop()
+				if len(recs) != 1 || recs[0].Level != "critical" || recs[0].Message != tc.fn+": assertion 'G_IS_TASK (task)' failed" {
+					t.Errorf("records = %+v, want one critical for %s", recs, tc.fn)
+				}
+			})
+		}
 	}
 }

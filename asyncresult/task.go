@@ -381,16 +381,23 @@ func (t *Task[T]) Propagate() (T, error) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if err := t.propagateErrorLocked(); err != nil {
+	return takeResult(t.propagateErrorLocked(), &t.resultSet, &t.value)
+}
+
+// takeResult is the end of a Task's and a Result's Propagate, under its
+// lock: err if not nil, else the value, handed over once (set says there is
+// one to hand over).
+func takeResult[T any](err error, set *bool, value *T) (T, error) {
+	var zero T
+	if err != nil {
 		return zero, err
 	}
-	if !t.resultSet {
+	if !*set {
 		logging.Critical(pkg, "g_task_propagate_pointer: assertion 'task->result_set' failed")
 		return zero, errNoResult
 	}
-	v := t.value
-	t.value = zero
-	t.resultSet = false
+	v := *value
+	*value, *set = zero, false
 	return v, nil
 }
 
@@ -445,18 +452,19 @@ func (t *Task[T]) AttachSource(s *mainloop.Source, fn mainloop.SourceFunc) mainl
 	if !t.usable("g_task_attach_source") {
 		return 0
 	}
-	if s == nil {
-		logging.Critical(pkg, "g_task_attach_source: assertion 'source != NULL' failed")
-		return 0
-	}
 	t.mu.Lock()
 	prio, name := int(t.priority), t.name
 	t.mu.Unlock()
 	return attach(s, fn, prio, name, t.ctx)
 }
 
-// attach is AttachSource's body for a Task and a Result.
+// attach is AttachSource's body for a Task and a Result: a nil s is
+// GLib's critical and 0.
 func attach(s *mainloop.Source, fn mainloop.SourceFunc, prio int, name string, ctx *mainloop.Context) mainloop.SourceID {
+	if s == nil {
+		logging.Critical(pkg, "g_task_attach_source: assertion 'source != NULL' failed")
+		return 0
+	}
 	s.SetCallback(fn)
 	s.SetPriority(prio)
 	if name != "" && s.Name() == "" {

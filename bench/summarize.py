@@ -105,15 +105,20 @@ def ratios(paths):
     for t in targets:
         print(f"| {t} | " + " | ".join(spread(rates.get((t, s), [])) for s in SCENARIOS) + " |")
     print("\nRatio of the medians (first target / second):\n")
-    print("| ratio | " + " | ".join(SCENARIOS) + " |")
+    pair_table(rates, "ratio", "/", lambda ma, mb: ma / mb)
+
+
+def pair_table(values, head, sep, ratio):
+    """One row per PAIRS entry with data: ratio(median of a, median of b) per scenario."""
+    print(f"| {head} | " + " | ".join(SCENARIOS) + " |")
     print("|---|" + "---|" * len(SCENARIOS))
     for a, b in PAIRS:
         cells = []
         for s in SCENARIOS:
-            ma, mb = median(rates.get((a, s), [])), median(rates.get((b, s), []))
-            cells.append(f"{ma / mb:.2f}" if ma and mb else "–")
+            ma, mb = median(values.get((a, s), [])), median(values.get((b, s), []))
+            cells.append(f"{ratio(ma, mb):.2f}" if ma and mb else "–")
         if any(c != "–" for c in cells):
-            print(f"| {a} / {b} | " + " | ".join(cells) + " |")
+            print(f"| {a} {sep} {b} | " + " | ".join(cells) + " |")
 
 
 LINE = re.compile(r"^([ABC]) (\S+)\s+(\S+)\s+(label=.*)$")
@@ -257,15 +262,7 @@ def cpu(paths):
             cells.append(f"{median(xs):.2f} ({min(xs):.2f}–{max(xs):.2f}, n={len(xs)}) [{median(user[(t, s)]):.2f}]")
         print(f"| {t} | " + " | ".join(cells) + " |")
     print("\nCPU per operation of the second target over the first's (above 1: the first spends less):\n")
-    print("| pair | " + " | ".join(SCENARIOS) + " |")
-    print("|---|" + "---|" * len(SCENARIOS))
-    for a, b in PAIRS:
-        cells = []
-        for s in SCENARIOS:
-            ma, mb = median(per.get((a, s), [])), median(per.get((b, s), []))
-            cells.append(f"{mb / ma:.2f}" if ma and mb else "–")
-        if any(c != "–" for c in cells):
-            print(f"| {a} vs {b} | " + " | ".join(cells) + " |")
+    pair_table(per, "pair", "vs", lambda ma, mb: mb / ma)
 
 
 def main(argv):
