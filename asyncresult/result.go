@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/mainloop"
 )
@@ -253,7 +254,7 @@ func (r *Result[T]) Propagate() (v T, err error) {
 
 func (r *Result[T]) propagateErrorLocked() error {
 	if !r.noCheck && r.c.IsCancelled() {
-		return errCancelled()
+		return ioerr.NewCancelled()
 	}
 	if r.err != nil {
 		err := r.err

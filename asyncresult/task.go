@@ -3,6 +3,7 @@ package asyncresult
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -344,7 +345,7 @@ func (t *Task[T]) finish(fn string, v T, err error, ifCancelled bool) bool {
 			t.mu.Unlock()
 			return false
 		}
-		err = errCancelled()
+		err = ioerr.NewCancelled()
 	}
 	t.everReturned = true
 	if t.life != nil {
@@ -401,9 +402,6 @@ func takeResult[T any](err error, set *bool, value *T) (T, error) {
 	return v, nil
 }
 
-// errCancelled is the CANCELLED error a cancelled task reports.
-func errCancelled() error { return ioerr.NewCancelled() }
-
 var (
 	errNoResult = ioerr.New(ioerr.Failed, "the task has no result: it was not returned, or its result was already propagated")
 	errNotTask  = ioerr.New(ioerr.InvalidArgument, "not a task made by NewTask (a zero or nil *Task)")
@@ -412,7 +410,7 @@ var (
 // propagateErrorLocked is g_task_propagate_error.
 func (t *Task[T]) propagateErrorLocked() error {
 	if t.checkCancellable && t.c.IsCancelled() {
-		return errCancelled()
+		return ioerr.NewCancelled()
 	}
 	if t.err != nil {
 		err := t.err
@@ -537,23 +535,17 @@ func idleName(name string) string {
 	s := "[gio] " + name + " complete_in_idle_cb"
 	idleNames.mu.Lock()
 	defer idleNames.mu.Unlock()
-	old := idleNames.m.Load()
-	if old == nil || len(*old) < maxIdleNames {
-		m := make(map[string]string, 1+len(mapOrNil(old)))
-		for k, v := range mapOrNil(old) {
-			m[k] = v
-		}
+	var prev map[string]string
+	if p := idleNames.m.Load(); p != nil {
+		prev = *p
+	}
+	if len(prev) < maxIdleNames {
+		m := make(map[string]string, len(prev)+1)
+		maps.Copy(m, prev)
 		m[name] = s
 		idleNames.m.Store(&m)
 	}
 	return s
-}
-
-func mapOrNil(m *map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	return *m
 }
 
 // returnNow is g_task_return_now: the callback, then completed and its

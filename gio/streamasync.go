@@ -155,6 +155,11 @@ func (s *streamState) setPending() error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.pendLocked()
+}
+
+// pendLocked is setPending's check and set, under s.mu.
+func (s *streamState) pendLocked() error {
 	if s.closed {
 		return errStreamClosed
 	}
@@ -199,28 +204,13 @@ func (s *streamState) hasPending() bool {
 	return s.pending
 }
 
-// wrap returns the callback a stream gives the task of its pending async
-// operation (the caller holds pending, so there is one at a time): it
-// clears pending just before the caller's cb runs, as GLib's
+// armLocked makes the callback a stream gives the result of its pending
+// async operation (the caller holds pending, so there is one at a time):
+// it clears pending just before the caller's cb runs, as GLib's
 // async_ready_callback_wrapper does, so that cb may start the next
-// operation. cb is kept in s rather than in a closure, so an async call
-// allocates no wrapper: the func value handed to the task is made once per
-// stream.
-func (s *streamState) wrap(cb asyncresult.ReadyCallback) asyncresult.ReadyCallback {
-	return s.arm(cb, false)
-}
-
-// wrapClose is wrap for a close: the stream is marked closed as well.
-func (s *streamState) wrapClose(cb asyncresult.ReadyCallback) asyncresult.ReadyCallback {
-	return s.arm(cb, true)
-}
-
-func (s *streamState) arm(cb asyncresult.ReadyCallback, closing bool) asyncresult.ReadyCallback {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.armLocked(cb, closing)
-}
-
+// operation, and with closing also marks the stream closed. cb is kept in
+// s rather than in a closure, so an async call allocates no wrapper: the
+// func value handed to the result is made once per stream. s.mu is held.
 func (s *streamState) armLocked(cb asyncresult.ReadyCallback, closing bool) asyncresult.ReadyCallback {
 	s.cb, s.closing = cb, closing
 	if s.readyFn == nil {
@@ -229,26 +219,22 @@ func (s *streamState) armLocked(cb asyncresult.ReadyCallback, closing bool) asyn
 	return s.readyFn
 }
 
-// start is setPending and wrap under one lock, for the per-message async
-// calls: the callback to give the operation's result, or the error
-// setPending would return.
-func (s *streamState) start(cb asyncresult.ReadyCallback) (asyncresult.ReadyCallback, error) {
+// start is setPending and armLocked under one lock, for every async call:
+// the callback to give the operation's result (which marks the stream
+// closed too when closing), or the error setPending would return.
+func (s *streamState) start(cb asyncresult.ReadyCallback, closing bool) (asyncresult.ReadyCallback, error) {
 	if s.uninit != nil {
 		return nil, s.uninit
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return nil, errStreamClosed
+	if err := s.pendLocked(); err != nil {
+		return nil, err
 	}
-	if s.pending {
-		return nil, errStreamPending
-	}
-	s.pending = true
-	return s.armLocked(cb, false), nil
+	return s.armLocked(cb, closing), nil
 }
 
-// ready is the task callback wrap returns: the end of the pending
+// ready is the callback armLocked returns: the end of the pending
 // operation (finishClose for a close), then the caller's callback.
 func (s *streamState) ready(src any, res asyncresult.AsyncResult) {
 	s.mu.Lock()

@@ -16,19 +16,21 @@ import (
 // calls allocate what they did when each spelled it out (the task and its
 // callback wrapper); the sync Read and Write paths do not use it.
 func beginAsync[T any](src any, st *streamState, tag sourceTag, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) *asyncresult.Task[T] {
-	if err := st.setPending(); err != nil {
+	wrapped, err := st.start(cb, false)
+	if err != nil {
 		reportError[T](src, tag, prio, cb, err)
 		return nil
 	}
-	return newTask[T](src, tag, prio, c, st.wrap(cb))
+	return newTask[T](src, tag, prio, c, wrapped)
 }
 
 // beginCloseAsync is beginAsync for CloseAsync: the stream is marked closed
 // just before cb runs.
 func beginCloseAsync(src any, st *streamState, tag sourceTag, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) *asyncresult.Task[struct{}] {
-	if err := st.setPending(); err != nil {
+	wrapped, err := st.start(cb, true)
+	if err != nil {
 		reportError[struct{}](src, tag, prio, cb, err)
 		return nil
 	}
-	return newTask[struct{}](src, tag, prio, c, st.wrapClose(cb))
+	return newTask[struct{}](src, tag, prio, c, wrapped)
 }

@@ -58,7 +58,7 @@ type asyncCall struct {
 // on Finish (see runCountTask). When the stream is closed, busy or not
 // initialised it reports that error to cb instead and returns false.
 func (op *pollOp[T]) begin(a asyncCall) bool {
-	cb, err := a.st.start(a.cb)
+	cb, err := a.st.start(a.cb, false)
 	if err != nil {
 		reportError[T](a.src, a.tag, a.prio, a.cb, err)
 		return false
@@ -120,8 +120,8 @@ var (
 
 // startPoll runs an operation's first attempt now and, if it would block,
 // waits for the stream with its source attached to the task's context at
-// the task's priority, trying again at each dispatch. The source stays
-// while the stream would still block and is removed once the task has
+// the result's priority, trying again at each dispatch. The source stays
+// while the stream would still block and is removed once the operation has
 // completed.
 func startPoll[T any](op *pollOp[T], a asyncCall) {
 	if !op.begin(a) || op.step() {
