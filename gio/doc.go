@@ -180,8 +180,10 @@
 // Read, ReadAll, ReadBytes, Write, WriteAll, Writev and WritevAll Async
 // forms take GLib's pollable path (a non-blocking attempt on the calling goroutine, then the
 // stream's source on the caller's context, which waits in the context's
-// poller), and the other Async forms run the blocking call on a goroutine;
-// either way the result comes back through an asyncresult.Task.
+// poller), and the other Async forms run the blocking call on a goroutine.
+// The result is an asyncresult.AsyncResult either way: an
+// asyncresult.Result embedded in the operation on the pollable path, an
+// asyncresult.Task otherwise, with the same delivery rules.
 // SocketClient resolves, connects and reports each stage on its Event
 // signal; its async form uses Happy Eyeballs.
 //
