@@ -67,12 +67,9 @@ type Socket struct {
 	// Socket's size.
 	ws atomic.Pointer[waitState]
 
-	mu       sync.Mutex
-	closed   bool
-	blocking bool
-	// readSkip (atomic, not under mu; here it fills padding) is how many
-	// more async reads go straight to their wait (socketInput.skipFirstTry).
-	readSkip       atomic.Int32
+	mu             sync.Mutex
+	closed         bool
+	blocking       bool
 	timeout        time.Duration
 	timedOut       bool
 	listening      bool
