@@ -236,8 +236,15 @@ func (s *InputStream) Close(c *cancellable.Cancellable) error {
 // to cb on the caller's context. On a pollable stream (a socket's) it
 // takes GLib's pollable path: a non-blocking read now, then one each time
 // the stream's source, attached to the caller's context at prio, reports it
-// readable; on any other stream the read runs on another goroutine. buf must not be
-// touched until the callback runs. Call ReadFinish with the result.
+// readable; on any other stream the read runs on another goroutine. buf
+// must not be touched until the callback runs. Call ReadFinish with the
+// result.
+//
+// Differs from GLib: after an async read of a socket that had to wait, the
+// next seven wait for readability before their first read, which saves a
+// read that would fail with EAGAIN when the peer has not answered yet; the
+// callback runs in a later iteration either way, but the bytes stay in the
+// socket (AvailableBytes) until then.
 func (s *InputStream) ReadAsync(buf []byte, prio int, c *cancellable.Cancellable, cb asyncresult.ReadyCallback) {
 	if len(buf) == 0 {
 		returnNow(s, tagRead, prio, c, cb, 0)

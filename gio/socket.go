@@ -67,9 +67,12 @@ type Socket struct {
 	// Socket's size.
 	ws atomic.Pointer[waitState]
 
-	mu             sync.Mutex
-	closed         bool
-	blocking       bool
+	mu       sync.Mutex
+	closed   bool
+	blocking bool
+	// readSkip (atomic, not under mu; here it fills padding) is how many
+	// more async reads go straight to their wait (socketInput.skipFirstTry).
+	readSkip       atomic.Int32
 	timeout        time.Duration
 	timedOut       bool
 	listening      bool

@@ -74,6 +74,22 @@ func (i socketInput) tryRead(buf []byte, c *cancellable.Cancellable) (int, bool,
 
 func (i socketInput) IsReadable() bool { return i.ready() }
 
+// skipFirstTry and firstTryBlocked are the pollable path's hint for a
+// socket's reads: after a first try that would have blocked, the next
+// readSkipRun reads wait for readability first, without the read that
+// would fail with EAGAIN; then one tries again.
+func (i socketInput) skipFirstTry() bool {
+	if i.s.readSkip.Load() <= 0 {
+		return false
+	}
+	i.s.readSkip.Add(-1)
+	return true
+}
+
+func (i socketInput) firstTryBlocked() { i.s.readSkip.Store(readSkipRun) }
+
+const readSkipRun = 7
+
 // socketOutput is GSocketOutputStream: blocking sends, vectored sends; no
 // buffering, so no Flusher.
 type socketOutput struct{ socketSide[outbound] }

@@ -406,3 +406,53 @@ func TestPollOpSize(t *testing.T) {
 		}
 	}
 }
+
+// After an async read of a socket that had to wait, the next readSkipRun
+// reads wait for readability first instead of making the read that would
+// fail with EAGAIN: their bytes stay in the socket until the loop runs
+// (where a first try would have taken them inside ReadAsync), and each is
+// still delivered once, in a later iteration, with the right bytes. Then
+// one read tries first again.
+func TestReadWaitsFirstAfterBlocking(t *testing.T) {
+	l := newTestLoop(t)
+	client, server := connPair(t, "unix")
+	in, out := server.InputStream(), client.OutputStream()
+	sock := server.Socket()
+	read := func(want string, waitedFirst bool) {
+		t.Helper()
+		var r result
+		buf := make([]byte, 16)
+		in.ReadAsync(buf, mainloop.PriorityDefault, nil, r.cb)
+		if r.calls != 0 {
+			t.Fatal("callback ran inside ReadAsync")
+		}
+		if left := sock.AvailableBytes(); (left == len(want)) != waitedFirst {
+			t.Fatalf("%d bytes left in the socket after ReadAsync; read waited first: want %v", left, waitedFirst)
+		}
+		n, err := in.ReadFinish(r.wait(l))
+		if err != nil || string(buf[:n]) != want {
+			t.Fatalf("read %q, %v; want %q", buf[:n], err, want)
+		}
+		r.wantOnce(l, 2)
+	}
+	write := func(s string) {
+		t.Helper()
+		if _, err := out.Write([]byte(s), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Nothing to read yet: the first try would block, and the read waits.
+	var r result
+	buf := make([]byte, 16)
+	in.ReadAsync(buf, mainloop.PriorityDefault, nil, r.cb)
+	write("first")
+	if n, err := in.ReadFinish(r.wait(l)); err != nil || string(buf[:n]) != "first" {
+		t.Fatalf("read %q, %v", buf[:n], err)
+	}
+	for i := range readSkipRun {
+		write(fmt.Sprint("waited-", i))
+		read(fmt.Sprint("waited-", i), true)
+	}
+	write("tried")
+	read("tried", false)
+}
