@@ -1,4 +1,8 @@
 #!/bin/bash
+# The interleaved A/B of BENCHMARKS.md section 0 (the wait-first read
+# hint): /tmp/gioecho-head is `go build -o /tmp/gioecho-head ./demo/gioecho`
+# at 7c758e6, /tmp/gioecho-exp the same at 1aedd8d; loadgen is bench/build.sh's.
+# Kept as the record of how the ab-waitfirst-*.txt lines were made.
 # ab.sh PIN(1|same) NET MSG REPS: interleaved head/exp, server CPU per op and rate
 pin=$1; net=$2; msg=$3; reps=$4
 for i in $(seq $reps); do for v in head exp; do
