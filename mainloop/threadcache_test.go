@@ -3,6 +3,8 @@ package mainloop
 import (
 	"sync"
 	"testing"
+
+	"github.com/sigloop/sigloop/internal/goid"
 )
 
 // TestThreadStateCache checks lastThread, the one-entry cache in front of
@@ -42,5 +44,33 @@ func TestThreadStateCache(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Error(e)
+	}
+}
+
+// TestThreadStateCacheCleared: a state leaving threads leaves lastThread
+// too, so that a goroutine later given the same identity (where identity
+// is the OS thread id, see internal/goid) cannot find the stale state in
+// the cache.
+func TestThreadStateCacheCleared(t *testing.T) {
+	got := make(chan *threadState)
+	go func() {
+		c := NewContext()
+		c.PushThreadDefault()
+		ts := lookupThread(goid.ID()) // pinned while pushed
+		if ThreadDefault() != c {
+			ts = nil
+		}
+		c.PopThreadDefault()
+		got <- ts
+	}()
+	ts := <-got
+	if ts == nil {
+		t.Fatal("no state, or not the pushed context, while pushed")
+	}
+	if lastThread.Load() == ts {
+		t.Error("lastThread still holds a state that left threads")
+	}
+	if _, ok := threads.Load(ts.tid); ok {
+		t.Error("the state is still in threads after the pop")
 	}
 }
