@@ -1,6 +1,7 @@
 package object_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/sigloop/sigloop/object"
@@ -53,5 +54,26 @@ func BenchmarkNewDestroy(b *testing.B) {
 		c := object.New()
 		c.SetParent(p)
 		p.Destroy()
+	}
+}
+
+// BenchmarkDestroyNotifyRemove adds n destroy notifies to one object (n
+// receivers bound to it) and removes them all, oldest first: per notify,
+// the cost should not grow with n.
+func BenchmarkDestroyNotifyRemove(b *testing.B) {
+	for _, n := range []int{10, 10000} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			removes := make([]func(), n)
+			for b.Loop() {
+				o := object.New()
+				for i := range removes {
+					removes[i] = o.AddDestroyNotify(func() {})
+				}
+				for _, r := range removes {
+					r()
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/notify")
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package object
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"runtime"
@@ -119,9 +120,29 @@ type destroyNotify struct {
 // destroyNotifies are an object's destroy notifies: one allocation for the
 // first (most objects that have any have one), which list starts in.
 type destroyNotifies struct {
-	list  []destroyNotify // in the order they were added
-	next  int             // the last id given
+	// list is in the order the notifies were added, so by ascending id; a
+	// removed one stays as a tombstone (fn nil) until more than half of
+	// list is tombstones, so that removing is a binary search and n
+	// removals cost O(n log n), not O(n²).
+	list  []destroyNotify
+	dead  int // tombstones in list
+	next  int // the last id given
 	first [1]destroyNotify
+}
+
+// remove removes the notify id (g_object_weak_unref); a second call does
+// nothing.
+func (ns *destroyNotifies) remove(id int) {
+	i, ok := slices.BinarySearchFunc(ns.list, id, func(n destroyNotify, id int) int { return cmp.Compare(n.id, id) })
+	if !ok || ns.list[i].fn == nil {
+		return
+	}
+	ns.list[i].fn = nil
+	ns.dead++
+	if ns.dead > len(ns.list)/2 {
+		ns.list = slices.DeleteFunc(ns.list, func(n destroyNotify) bool { return n.fn == nil })
+		ns.dead = 0
+	}
 }
 
 // New is g_object_new(G_TYPE_OBJECT) / new QObject: an initialised Object
@@ -552,7 +573,7 @@ func (o *Object) AddDestroyNotify(fn func()) (remove func()) {
 	return func() {
 		o.mu.Lock()
 		if o.notifies == ns { // not taken by Destroy, which runs the list it took
-			ns.list = slices.DeleteFunc(ns.list, func(n destroyNotify) bool { return n.id == id })
+			ns.remove(id)
 		}
 		o.mu.Unlock()
 	}
@@ -591,7 +612,9 @@ func (o *Object) Destroy() {
 			break
 		}
 		for _, n := range ns {
-			n.fn()
+			if n.fn != nil { // not a tombstone
+				n.fn()
+			}
 		}
 	}
 	// Signals add their owner's destroy notify at their first connect,
