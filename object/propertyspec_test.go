@@ -16,7 +16,9 @@ import (
 // max-threads -1..MaxInt32): SetProperty refuses out-of-range values with
 // ErrPropertyRange naming the range, converts other numeric types exactly
 // or refuses them with ErrPropertyType; the typed Set logs GLib's warning;
-// a refused set leaves the value unchanged.
+// a refused set leaves the value unchanged. Differs from GLib: a refused
+// set notifies nothing (GLib 2.74 emits notify with the unchanged value;
+// OBJ-5 in docs/conformance/object.md).
 func TestPropertyRange_OBJ5(t *testing.T) {
 	o := object.New()
 	backlog, err := object.NewRangeProperty(o, "listen-backlog", 0, 2000, 10, 0)
