@@ -446,7 +446,8 @@ func refused(err error) {
 // ExplicitNotify property, only when v differs from the old value. It
 // reports whether the value changed. A value outside the property's range,
 // or any Set of a ConstructOnly property, logs GLib's warning and changes
-// nothing, not even a notification (OBJ-5; GLib 2.74 notifies there);
+// nothing, not even a notification (OBJ-5; GLib 2.74 notifies for an
+// out-of-range value);
 // Validate says beforehand. The notification runs on the calling
 // goroutine with no lock held, unless a notification of this
 // property is already running (Notify is NO_RECURSE, SIG-9): then Set
