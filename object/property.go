@@ -447,9 +447,8 @@ func refused(err error) {
 // reports whether the value changed. A value outside the property's range,
 // or any Set of a ConstructOnly property, logs GLib's warning and changes
 // nothing, not even a notification (OBJ-5; GLib 2.74 notifies for an
-// out-of-range value);
-// Validate says beforehand. The notification runs on the calling
-// goroutine with no lock held, unless a notification of this
+// out-of-range value); Validate says beforehand. The notification runs on
+// the calling goroutine with no lock held, unless a notification of this
 // property is already running (Notify is NO_RECURSE, SIG-9): then Set
 // returns at once and the running notification restarts after its current
 // handler, on its own goroutine, and reads the new value.
