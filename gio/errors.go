@@ -130,6 +130,7 @@ const (
 	msgCancelledOp = ioerr.CancelledMessage
 	msgReceiving   = "Error receiving data: "
 	msgSending     = "Error sending data: "
+	msgAccepting   = "Error accepting connection: "
 )
 
 // errnoError builds GLib's socket_set_error_lazy: WOULD_BLOCK carries only

@@ -61,6 +61,7 @@ const (
 	ioAttempt ioKind = iota // call ioReq.attempt
 	ioRecv                  // read(2) into buf
 	ioSend                  // sendto(2) of buf to native (nil: the peer) with flags
+	ioAccept                // accept4(2); the count is the new descriptor
 )
 
 // ioReq is one operation's system call, passed by value so that a receive
@@ -70,7 +71,7 @@ type ioReq struct {
 	buf     []byte
 	native  []byte
 	flags   int
-	prefix  string // of the error an ioRecv or ioSend errno becomes
+	prefix  string // of the error an ioRecv, ioSend or ioAccept errno becomes
 	attempt func(fd int) (again bool)
 	// waits is set for an operation that waits for readiness (blocking
 	// mode, on its own goroutine): its read or send is then made as
@@ -82,8 +83,9 @@ type ioReq struct {
 	waits bool
 }
 
-// result is the outcome of an ioRecv or ioSend: the count, or the errno
-// mapped with the request's message prefix ("Error receiving data: …").
+// result is the outcome of an ioRecv, ioSend or ioAccept: the count (the
+// new descriptor for ioAccept), or the errno mapped with the request's
+// message prefix ("Error receiving data: …").
 func (r *ioReq) result(n int, serr error) (int, error) {
 	if serr != nil {
 		return 0, errnoOf(serr, r.prefix)
@@ -92,7 +94,8 @@ func (r *ioReq) result(n int, serr error) (int, error) {
 }
 
 // do runs the request's system call once on fd. It returns the byte count
-// and errno of ioRecv and ioSend, and again=true for EAGAIN.
+// (the new descriptor) and errno of ioRecv, ioSend and ioAccept, and
+// again=true for EAGAIN.
 func (r *ioReq) do(fd int) (n int, serr error, again bool) {
 	switch r.kind {
 	case ioRecv:
@@ -107,6 +110,8 @@ func (r *ioReq) do(fd int) (n int, serr error, again bool) {
 		}
 	case ioSend:
 		n, serr = sendto(fd, r.buf, r.flags, r.native, !r.waits)
+	case ioAccept:
+		n, serr = nbio.Accept(fd)
 	default:
 		return 0, nil, r.attempt(fd)
 	}
@@ -303,8 +308,8 @@ func (s *Socket) runOnce(req ioReq) (int, error) {
 
 // attemptOnce makes one attempt of req, holding a ref on the descriptor
 // (sockFD.acquire: no closure, nothing pooled); again reports EAGAIN (no
-// error is made for it). err is CLOSED, or the mapped errno of an ioRecv
-// or ioSend.
+// error is made for it). err is CLOSED, or the mapped errno of an ioRecv,
+// ioSend or ioAccept.
 func (s *Socket) attemptOnce(req ioReq) (n int, again bool, err error) {
 	fd, ok := s.sfd.acquire()
 	if !ok {
@@ -518,19 +523,25 @@ func (s *Socket) Accept(c *cancellable.Cancellable) (*Socket, error) {
 		return nil, err
 	}
 	blocking, deadline := s.state()
-	nfd := -1
-	var aerr error
-	err := s.run(ctx, false, blocking, deadline, func(fd int) bool {
-		nfd, aerr = nbio.Accept(fd)
-		return aerr == unix.EAGAIN
-	})
+	nfd, err := s.runReq(ctx, false, blocking, deadline, ioReq{kind: ioAccept, prefix: msgAccepting})
 	if err != nil {
 		return nil, err
 	}
-	if aerr != nil {
-		return nil, errnoOf(aerr, "Error accepting connection: ")
-	}
 	return s.adoptAccepted(nfd), nil
+}
+
+// tryAccept is a non-blocking Accept for a listener whose socket is ready:
+// one accept4, with EAGAIN reported as again and no WOULD_BLOCK error
+// made, so that a listener that finds its queue empty allocates nothing.
+func (s *Socket) tryAccept(c *cancellable.Cancellable) (ns *Socket, again bool, err error) {
+	if err := s.checkOp(ctxOf(c)); err != nil {
+		return nil, false, err
+	}
+	nfd, again, err := s.attemptOnce(ioReq{kind: ioAccept, prefix: msgAccepting})
+	if again || err != nil {
+		return nil, again, err
+	}
+	return s.adoptAccepted(nfd), false, nil
 }
 
 // adoptAccepted is the Socket of a connection accepted on s (a descriptor

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"sync"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
@@ -677,32 +679,36 @@ func (l *SocketListener) Close() {
 }
 
 // acceptNow makes one non-blocking accept attempt on s, whatever s's
-// blocking mode: WOULD_BLOCK when nothing is queued (another accept took
-// it), CANCELLED if c is cancelled, CLOSED once s is closed.
-func acceptNow(s *Socket, c *cancellable.Cancellable) (*Socket, error) {
+// blocking mode: again when nothing is queued (another accept took it;
+// no error is made for it), CANCELLED if c is cancelled, CLOSED once s is
+// closed.
+func acceptNow(s *Socket, c *cancellable.Cancellable) (ns *Socket, again bool, err error) {
 	if !s.Blocking() {
-		return s.Accept(c)
+		return s.tryAccept(c)
 	}
 	// A blocking socket given to AddSocket: make the one attempt by hand
 	// rather than flipping the caller's socket.
 	if c.IsCancelled() {
-		return nil, ioerr.NewCancelled()
+		return nil, false, ioerr.NewCancelled()
 	}
 	rc, err := s.SyscallConn()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	nfd := -1
 	var aerr error
 	if rc.Control(func(fd uintptr) {
 		nfd, aerr = nbio.Accept(int(fd))
 	}) != nil {
-		return nil, closedError()
+		return nil, false, closedError()
 	}
-	if aerr != nil {
-		return nil, errnoOf(aerr, "Error accepting connection: ")
+	switch {
+	case aerr == unix.EAGAIN:
+		return nil, true, nil
+	case aerr != nil:
+		return nil, false, errnoOf(aerr, msgAccepting)
 	}
-	return s.adoptAccepted(nfd), nil
+	return s.adoptAccepted(nfd), false, nil
 }
 
 // waitReady waits until one of socks is readable and returns it (SL-8):
@@ -765,8 +771,8 @@ func (l *SocketListener) AcceptSocket(c *cancellable.Cancellable) (*Socket, any,
 		if err != nil {
 			return nil, nil, err
 		}
-		s, err := acceptNow(ls.sock, c)
-		if errors.Is(err, ErrWouldBlock) {
+		s, again, err := acceptNow(ls.sock, c)
+		if again {
 			continue // taken by another accept meanwhile: wait again
 		}
 		if err != nil {
@@ -817,8 +823,9 @@ func (op *acceptOp) ready(ls listenerSocket) bool {
 	if op.c.IsCancelled() {
 		err = ioerr.NewCancelled()
 	} else {
-		s, err = acceptNow(ls.sock, op.c)
-		if errors.Is(err, ErrWouldBlock) {
+		var again bool
+		s, again, err = acceptNow(ls.sock, op.c)
+		if again {
 			// Another pending accept took the queued connection in this
 			// iteration: keep waiting (GLib #3739).
 			return mainloop.SourceContinue

@@ -333,12 +333,12 @@ func (s *SocketService) ready(ls listenerSocket) bool {
 		if !s.isRunning() {
 			return mainloop.SourceRemove // Stop destroyed this watch
 		}
-		sock, err := acceptNow(ls.sock, nil)
+		sock, again, err := acceptNow(ls.sock, nil)
 		switch {
+		case again:
+			return mainloop.SourceContinue
 		case err == nil:
 			s.incoming(NewSocketConnection(sock), ls.source)
-		case errors.Is(err, ErrWouldBlock):
-			return mainloop.SourceContinue
 		case errors.Is(err, ErrClosed):
 			// Terminal (SS-7 fix): the listener was closed.
 			s.drop(ls.sock, self)
