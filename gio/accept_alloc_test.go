@@ -1,6 +1,7 @@
 package gio
 
 import (
+	"net"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -41,23 +42,20 @@ func TestAcceptAllocs(t *testing.T) {
 		unix.Close(fd)
 	}
 
-	// The baseline: the client alone.
-	lfd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	// The baseline: the client alone, against a net.Listener whose
+	// descriptor is accepted by hand (the runtime never polls it).
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer unix.Close(lfd)
-	if err := unix.Bind(lfd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.Listen(lfd, 16); err != nil {
-		t.Fatal(err)
-	}
-	lsa, err := unix.Getsockname(lfd)
+	defer ln.Close()
+	rc, err := ln.(*net.TCPListener).SyscallConn()
 	if err != nil {
 		t.Fatal(err)
 	}
-	bare := lsa.(*unix.SockaddrInet4)
+	lfd := -1
+	_ = rc.Control(func(fd uintptr) { lfd = int(fd) })
+	bare := &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: ln.Addr().(*net.TCPAddr).Port}
 	acceptBare := func() {
 		nfd, err := nbio.Accept(lfd)
 		if err != nil {
