@@ -150,9 +150,6 @@ func timedOutError() *Error { return ioerr.Wrap(ioerr.TimedOut, msgTimedOut, nil
 // criticalf logs a GLib g_critical (a g_return_if_fail failure) for gio.
 func criticalf(msg string) { logging.Critical("gio", msg) }
 
-// warningf logs msg as GLib's g_warning for gio.
-func warningf(msg string) { logging.Warning("gio", msg) }
-
 // cancelledErr is g_cancellable_set_error_if_cancelled: GIO's CANCELLED
 // error once c is cancelled (also errors.Is context.Canceled), nil before.
 // It does not rely on c.Err(), which as a context.Context method returns

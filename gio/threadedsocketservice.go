@@ -75,7 +75,7 @@ const (
 // by name refuses it afterwards with object.ErrConstructOnlyProperty and
 // changes nothing, as GLib refuses it ("construct property \"max-threads\"
 // … can't be set after construction"). A value outside -1..2147483647 logs
-// a warning and gives the default, 10, as GLib's out-of-range construct
+// a critical and gives the default, 10, as GLib's out-of-range construct
 // value does.
 //
 // Differs from GLib: 0 logs a critical and gives 1 (GLib accepts 0, and its
@@ -117,8 +117,8 @@ func (t *ThreadedSocketService) Init(self any) {
 		if object.InstallRange(&t.maxThreads, &t.Object, "max-threads", minMaxThreads, maxMaxThreads, max, object.ConstructOnly) != nil {
 			// Out of range (OBJ-5): GLib keeps the default. The name is
 			// fixed and the default in range, so that installs.
-			// GLib 2.74 logs it with g_warning.
-			warningf(fmt.Sprintf("g_object_new: value %d is out of range %d..%d for property 'max-threads'; using the default %d",
+			// A g_critical since GLib 2.76 (a g_warning in 2.74).
+			criticalf(fmt.Sprintf("g_object_new: value %d is out of range %d..%d for property 'max-threads'; using the default %d",
 				max, minMaxThreads, maxMaxThreads, defaultMaxThreads))
 			_ = object.InstallRange(&t.maxThreads, &t.Object, "max-threads", minMaxThreads, maxMaxThreads, defaultMaxThreads, object.ConstructOnly)
 		}

@@ -66,8 +66,8 @@ func TestThreadedNew_TSS1(t *testing.T) {
 	}
 
 	for _, tc := range []struct {
-		n, want int
-		warned  bool
+		n, want  int
+		critical bool
 	}{
 		{-1, -1, false},
 		{1, 1, false},
@@ -81,11 +81,11 @@ func TestThreadedNew_TSS1(t *testing.T) {
 		c.Stop()
 		svc.Close()
 		want := 0
-		if tc.warned {
+		if tc.critical {
 			want = 1
 		}
 		msg := fmt.Sprintf("value %d is out of range -1..2147483647 for property 'max-threads'", tc.n)
-		if svc.MaxThreads() != tc.want || c.Count("warning", msg) != want { // GLib 2.74's g_warning
+		if svc.MaxThreads() != tc.want || c.Count("critical", msg) != want { // GLib 2.76's g_critical
 			t.Errorf("NewThreadedSocketService(%d): max %d, want %d; records %v", tc.n, svc.MaxThreads(), tc.want, c.Records())
 		}
 	}
@@ -108,7 +108,7 @@ func TestThreadedNew_TSS1(t *testing.T) {
 	m3.InitWithMaxThreads(m3, -2)
 	c.Stop()
 	defer m3.Close()
-	if m3.MaxThreads() != 10 || c.Count("warning", "value -2 is out of range") != 1 {
+	if m3.MaxThreads() != 10 || c.Count("critical", "value -2 is out of range") != 1 {
 		t.Errorf("InitWithMaxThreads(-2): %d, records %v", m3.MaxThreads(), c.Records())
 	}
 }

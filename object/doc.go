@@ -81,7 +81,7 @@
 //   - A range, for numbers (g_param_spec_int's minimum and maximum):
 //     InstallRange / NewRangeProperty. SetProperty refuses a value outside
 //     it with ErrPropertyRange ("value 5000 is out of range 0..2000"), the
-//     typed Set logs GLib's warning and changes nothing, Validate checks
+//     typed Set logs GLib's critical and changes nothing, Validate checks
 //     first (for typed setters that return an error).
 //   - Flags: ReadOnly, WriteOnly (readable only with the typed Get, never
 //     notified), ConstructOnly (fixed at Install), ExplicitNotify.

@@ -88,7 +88,7 @@ const (
 	// ConstructOnly is G_PARAM_CONSTRUCT_ONLY: the value given to Install
 	// is the construct value, and the property cannot be set afterwards:
 	// SetProperty returns ErrConstructOnlyProperty and the typed Set logs
-	// GLib's warning and leaves the value unchanged (OBJ-4).
+	// GLib's critical and leaves the value unchanged (OBJ-4).
 	ConstructOnly
 	// WriteOnly is G_PARAM_WRITABLE without READABLE: Property by name
 	// refuses it with ErrWriteOnlyProperty, and it never notifies (OBJ-1);
@@ -176,7 +176,7 @@ func NewRangeProperty[T cmp.Ordered](o *Object, name string, min, max, initial T
 // InstallRange(&p.max, o, "max-threads", -1, math.MaxInt32, 10, 0).
 // SetProperty refuses a value outside the range with a *PropertyError
 // wrapping ErrPropertyRange ("value 5000 is out of range 0..2000"); the
-// typed Set logs GLib's warning and leaves the value unchanged (OBJ-5);
+// typed Set logs GLib's critical and leaves the value unchanged (OBJ-5);
 // Validate reports the same error without setting. An initial value
 // outside the range, or min > max, is refused with ErrPropertyRange.
 func InstallRange[T cmp.Ordered](p *Property[T], o *Object, name string, min, max, initial T, flags PropertyFlags) error {
@@ -421,9 +421,9 @@ type setRefusal struct {
 	obj *Object
 }
 
-// refused logs GLib's warning for a typed Set that Validate refuses: GLib
-// 2.74 logs both refusals with g_warning, not g_critical (checked with
-// Debian's GLib 2.74.6: "GLib-GObject-WARNING").
+// refused logs GLib's critical for a typed Set that Validate refuses, as
+// GLib logs both refusals since 2.76 ("Replace most GObject warnings with
+// criticals"); the 2.74 series, Debian 12's, still logs g_warning.
 func refused(err error) {
 	r, ok := err.(*setRefusal)
 	if !ok {
@@ -436,17 +436,17 @@ func refused(err error) {
 	}
 	switch pe.Err {
 	case ErrConstructOnlyProperty:
-		logging.Warning(pkg, fmt.Sprintf("g_object_set_is_valid_property: construct property \"%s\" for object '%T' can't be set after construction", pe.Name, self))
+		logging.Critical(pkg, fmt.Sprintf("g_object_set_is_valid_property: construct property \"%s\" for object '%T' can't be set after construction", pe.Name, self))
 	default:
-		logging.Warning(pkg, fmt.Sprintf("g_object_set: %s for property '%s' of object '%T'", pe.Detail, pe.Name, self))
+		logging.Critical(pkg, fmt.Sprintf("g_object_set: %s for property '%s' of object '%T'", pe.Detail, pe.Name, self))
 	}
 }
 
 // Set stores v and notifies (OBJ-1): on every call, or, for an
 // ExplicitNotify property, only when v differs from the old value. It
 // reports whether the value changed. A value outside the property's range,
-// or any Set of a ConstructOnly property, logs GLib's warning and changes
-// nothing, not even a notification (OBJ-5; GLib 2.74 notifies for an
+// or any Set of a ConstructOnly property, logs GLib's critical and changes
+// nothing, not even a notification (OBJ-5; GLib notifies for an
 // out-of-range value); Validate says beforehand. The notification runs on
 // the calling goroutine with no lock held, unless a notification of this
 // property is already running (Notify is NO_RECURSE, SIG-9): then Set
@@ -711,7 +711,7 @@ func (o *Object) Property(name string) (any, error) {
 // holds it exactly. It returns a *PropertyError wrapping
 // ErrUnknownProperty, ErrReadOnlyProperty, ErrConstructOnlyProperty,
 // ErrPropertyType (also for a number that does not fit) or
-// ErrPropertyRange (GLib's OBJ-5 warning, as an error), and leaves the
+// ErrPropertyRange (GLib's OBJ-5 critical, as an error), and leaves the
 // value unchanged then, with no notification (OBJ-5).
 func (o *Object) SetProperty(name string, v any) error {
 	if o == nil {

@@ -15,9 +15,9 @@ import (
 // TestPropertyRange_OBJ5: GLib's ranged properties (listen-backlog 0..2000,
 // max-threads -1..MaxInt32): SetProperty refuses out-of-range values with
 // ErrPropertyRange naming the range, converts other numeric types exactly
-// or refuses them with ErrPropertyType; the typed Set logs GLib's warning;
+// or refuses them with ErrPropertyType; the typed Set logs GLib's critical;
 // a refused set leaves the value unchanged. Differs from GLib: a refused
-// set notifies nothing (GLib 2.74 emits notify with the unchanged value;
+// set notifies nothing (GLib emits notify with the unchanged value;
 // OBJ-5 in docs/conformance/object.md).
 func TestPropertyRange_OBJ5(t *testing.T) {
 	o := object.New()
@@ -78,7 +78,7 @@ func TestPropertyRange_OBJ5(t *testing.T) {
 	c := logging.StartCapture()
 	changed := backlog.Set(5000)
 	c.Stop()
-	if changed || backlog.Get() != 12 || n != 0 || c.Count("warning", "value 5000 is out of range 0..2000 for property 'listen-backlog'") != 1 {
+	if changed || backlog.Get() != 12 || n != 0 || c.Count("critical", "value 5000 is out of range 0..2000 for property 'listen-backlog'") != 1 {
 		t.Fatalf("typed Set out of range: changed %v, value %d, notifications %d, records %v", changed, backlog.Get(), n, c.Records())
 	}
 	if err := backlog.Validate(5000); !errors.Is(err, object.ErrPropertyRange) || backlog.Validate(7) != nil {
@@ -146,7 +146,7 @@ func TestPropertyConversion(t *testing.T) {
 
 // TestConstructOnly_OBJ4: a ConstructOnly property keeps the value given
 // to Install: SetProperty returns ErrConstructOnlyProperty and the typed
-// Set logs GLib's warning (GLib 2.74's level and text) and notifies
+// Set logs GLib's critical (GLib 2.76's level and text) and notifies
 // nothing; reading works.
 func TestConstructOnly_OBJ4(t *testing.T) {
 	o := object.New()
@@ -162,7 +162,7 @@ func TestConstructOnly_OBJ4(t *testing.T) {
 	c := logging.StartCapture()
 	changed := p.Set(10)
 	c.Stop()
-	if changed || p.Get() != 2 || n != 0 || c.Count("warning", `g_object_set_is_valid_property: construct property "family" for object '*object.Object' can't be set after construction`) != 1 {
+	if changed || p.Get() != 2 || n != 0 || c.Count("critical", `g_object_set_is_valid_property: construct property "family" for object '*object.Object' can't be set after construction`) != 1 {
 		t.Fatalf("typed Set: changed %v value %d notifications %d records %v", changed, p.Get(), n, c.Records())
 	}
 	if v, err := o.Property("family"); err != nil || v != 2 {
