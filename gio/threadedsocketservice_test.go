@@ -47,6 +47,7 @@ func pollUntil(lp *testLoop, cond func() bool) {
 // 3) after construction warns "construct property \"max-threads\" … can't
 // be set after construction", keeps 5 and does not notify, and so does
 // set_property("max-threads", -7) (construct-only is checked first).
+// GLib 2.74 warns; since 2.76 these are criticals, which sigloop follows.
 func TestThreadedNew_TSS1(t *testing.T) {
 	s := NewThreadedSocketService(5)
 	defer s.Close()
