@@ -11,9 +11,9 @@ const pkg = "asyncresult"
 
 // AsyncResult is GAsyncResult: what an asynchronous operation hands to its
 // ReadyCallback, and what the matching XxxFinish function takes back.
-// *Task[T] and *Result[T] implement it. A nil AsyncResult is refused by IsValid and
-// Propagate (a critical and an INVALID_ARGUMENT error), never a panic; its
-// methods may be called from any goroutine.
+// *Task[T] and *Result[T] implement it. A nil AsyncResult is refused by
+// IsValid and Propagate (a critical and an INVALID_ARGUMENT error), never a
+// panic; its methods may be called from any goroutine.
 type AsyncResult interface {
 	// SourceObject is g_async_result_get_source_object: the object the
 	// operation was started on (nil for a plain function).
@@ -49,9 +49,10 @@ func IsValid(res AsyncResult, source any) bool {
 
 // Propagate is the usual body of an XxxFinish function: it returns the
 // result of res, which must be a Task or a Result. For a *Task[T] or a
-// *Result[T] it is its Propagate. For one of another result type, which is what ReportError makes, it
-// returns that task's error; if that task has no error, it logs a critical
-// and returns an INVALID_ARGUMENT error, as it does for a nil res.
+// *Result[T] it is its Propagate. For one of another result type, which is
+// what ReportError makes, it returns that task's error; if that task has no
+// error, it logs a critical and returns an INVALID_ARGUMENT error, as it
+// does for a nil res.
 func Propagate[T any](res AsyncResult) (T, error) {
 	var zero T
 	switch t := res.(type) {

@@ -218,7 +218,8 @@ func (c *Context) PostData(priority int, fn func(data any), data any) {
 // PostDataNamed is PostData for a call whose source is named while it
 // runs: inside fn, CurrentSource().Name() is name, as for an idle named
 // with g_source_set_name (GLib names the idle that delivers a GTask so).
-// It costs no more than PostData; "" is PostData.
+// It allocates no more than PostData (the queue's source is renamed under
+// the context's lock before and after fn); "" is PostData.
 func (c *Context) PostDataNamed(priority int, name string, fn func(data any), data any) {
 	c = orDefault(c)
 	if fn == nil {
