@@ -50,9 +50,13 @@
 // blocked then, Emit does not need to look at the handlers' words. So a
 // plain emission with direct handlers takes no lock, makes no atomic
 // read-modify-write and allocates nothing: with one handler it costs a
-// call and two loads more than calling the func (about 1.15x a loop over a
-// []func), with several one atomic load per handler more (about 1.65x for
-// four); BenchmarkEmitVsFloor measures both against that floor. Anything else
+// call and two loads more than calling the func, with several one atomic
+// load per handler more; up to four handlers the calls are written out,
+// without a loop. BenchmarkEmitVsFloor measures both against a loop over a
+// []func with the same funcs: medians over four builds (bench/emit-layouts.sh,
+// which moves the code to both of its alignments) of about 1.25x for one
+// handler and 1.23x for four, each between 1.0x and 1.4x depending on
+// where the linker put Emit. Anything else
 // (a class handler, after-handlers, details, receivers, queued or
 // single-shot connections, NoRecurse, an emission with a detail) takes the
 // general path, which follows GLib's signal_emit_unlocked_R stage by stage.

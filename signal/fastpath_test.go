@@ -1,6 +1,8 @@
 package signal_test
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -128,14 +130,16 @@ func TestEmitPaths_SIG4_SIG5_SIG7_SIG8_SIG12(t *testing.T) {
 	})
 }
 
-// paths is the recording of TestEmitPaths: four handlers on s, each
-// appends its index to ran and returns it; handler 1 runs act once.
+// paths is the recording of TestEmitPaths: four handlers on s (or
+// nHandlers), each appends its index to ran and returns it; handler actor
+// (1 unless set) runs act once.
 type paths struct {
-	s    commonSignal
-	ids  []signal.HandlerID
-	ran  []int
-	act  func(p *paths)
-	fire func() int // one emission; its result, -1 for none
+	s     commonSignal
+	ids   []signal.HandlerID
+	ran   []int
+	act   func(p *paths)
+	actor int
+	fire  func() int // one emission; its result, -1 for none
 }
 
 // newPaths connects the four handlers to s; mk turns a handler body into
@@ -144,11 +148,19 @@ func newPaths[F any, S interface {
 	commonSignal
 	Connect(F) signal.HandlerID
 }](s S, mk func(h func() int) F, fire func() int) *paths {
-	p := &paths{s: s, fire: fire}
-	for i := range 4 {
+	return newPathsN(4, s, mk, fire)
+}
+
+// newPathsN is newPaths with n handlers.
+func newPathsN[F any, S interface {
+	commonSignal
+	Connect(F) signal.HandlerID
+}](n int, s S, mk func(h func() int) F, fire func() int) *paths {
+	p := &paths{s: s, fire: fire, actor: 1}
+	for i := range n {
 		p.ids = append(p.ids, s.Connect(mk(func() int {
 			p.ran = append(p.ran, i)
-			if act := p.act; i == 1 && act != nil {
+			if act := p.act; i == p.actor && act != nil {
 				p.act = nil
 				act(p)
 			}
@@ -163,4 +175,91 @@ func (p *paths) emit() ([]int, int) {
 	ran := p.ran
 	p.ran = nil
 	return ran, res
+}
+
+// TestEmitEveryPosition_SIG4_SIG5_SIG7 is TestEmitPaths' hand-over for
+// every handler count from one to six and every handler that acts: Emit's
+// fast path is written out call by call up to four handlers, each call
+// with its own resume point, and is a loop beyond. In the handler at
+// position a, a disconnect or block of a later handler skips it, of an
+// earlier one changes nothing, and a StopEmission ends the emission after
+// a; the result is the last value returned.
+func TestEmitEveryPosition_SIG4_SIG5_SIG7(t *testing.T) {
+	kinds := []struct {
+		name string
+		make func(n int) *paths
+	}{
+		{"Signal0", func(n int) *paths {
+			s := new(signal.Signal0)
+			return newPathsN(n, s, func(h func() int) func() { return func() { h() } }, func() int { s.Emit(); return -1 })
+		}},
+		{"Signal2", func(n int) *paths {
+			s := new(signal.Signal2[int, string])
+			return newPathsN(n, s, func(h func() int) func(int, string) { return func(int, string) { h() } }, func() int { s.Emit(7, "x"); return -1 })
+		}},
+		{"Signal0R", func(n int) *paths {
+			s := new(signal.Signal0R[int])
+			return newPathsN(n, s, func(h func() int) func() int { return h }, func() int { return s.Emit() })
+		}},
+		{"Signal3R", func(n int) *paths {
+			s := new(signal.Signal3R[int, string, bool, int])
+			return newPathsN(n, s, func(h func() int) func(int, string, bool) int { return func(int, string, bool) int { return h() } }, func() int { return s.Emit(7, "x", true) })
+		}},
+	}
+	// without lists the handlers 0 … n-1 that are not in drop; upTo
+	// those up to and including a.
+	without := func(n int, drop ...int) []int {
+		var out []int
+		for i := range n {
+			if !slices.Contains(drop, i) {
+				out = append(out, i)
+			}
+		}
+		return out
+	}
+	upTo := func(a int) []int { return without(a + 1) }
+	for _, k := range kinds {
+		for n := 1; n <= 6; n++ {
+			for a := range n {
+				type tc struct {
+					name string
+					act  func(p *paths)
+					want []int
+				}
+				cases := []tc{
+					{"stop", func(p *paths) { p.s.StopEmission() }, upTo(a)},
+					{"disconnect self", func(p *paths) { p.s.Disconnect(p.ids[a]) }, without(n)},
+				}
+				for j := range n {
+					if j == a {
+						continue
+					}
+					want := without(n)
+					if j > a {
+						want = without(n, j)
+					}
+					cases = append(cases,
+						tc{fmt.Sprintf("disconnect %d", j), func(p *paths) { p.s.Disconnect(p.ids[j]) }, want},
+						tc{fmt.Sprintf("block %d", j), func(p *paths) { p.s.Block(p.ids[j]) }, want})
+				}
+				for _, c := range cases {
+					t.Run(fmt.Sprintf("%s/n=%d/handler %d/%s", k.name, n, a, c.name), func(t *testing.T) {
+						p := k.make(n)
+						p.emit() // the first emission takes the checked loop (fastRan)
+						p.actor, p.act = a, c.act
+						got, res := p.emit()
+						if !cmp.Equal(got, c.want, cmpopts.EquateEmpty()) {
+							t.Errorf("ran %v, want %v", got, c.want)
+						}
+						if res != -1 && len(c.want) > 0 && res != c.want[len(c.want)-1] {
+							t.Errorf("result %d, want %d (the last handler that ran)", res, c.want[len(c.want)-1])
+						}
+						if got, _ := p.emit(); c.name == "stop" && len(got) != n {
+							t.Errorf("the emission after a stop ran %v (a stale request stopped it)", got)
+						}
+					})
+				}
+			}
+		}
+	}
 }

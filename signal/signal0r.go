@@ -32,21 +32,70 @@ func (s *Signal0R[R]) c(method string) *core[func() R, R] {
 // A signal whose handlers are all plain direct ones (no class handler,
 // detail, receiver, after or single-shot flag) takes a fast path that
 // makes no atomic read-modify-write and allocates nothing; the rest
-// follows GLib's stages (emitSlow). The loop of the fast path is written
-// out here, per arity, because it calls the handler funcs directly: it is
-// the one hot path that stays monomorphic. It checks nothing but gen after
-// each call, and hands the rest of the emission to emitChecked when gen
-// moved (a handler disconnected, blocked or stopped).
+// follows GLib's stages (emitSlow). The fast path is written out here,
+// per arity, because it calls the handler funcs directly: it is the one
+// hot path that stays monomorphic; up to four handlers it is written out
+// call by call, with no loop. It checks nothing but gen after each call,
+// and hands the rest of the emission to emitChecked when gen moved (a
+// handler disconnected, blocked or stopped).
 func (s *Signal0R[R]) Emit() (res R) {
 	if s == nil {
 		return refused[R]("Signal0R", "Emit")
 	}
 	g0, l, m := s.begin()
 	if m >= modeFast {
-		for i, fn := range l.fns {
-			res = fn()
+		fns := l.fns
+		switch len(fns) {
+		case 1:
+			res = fns[0]()
 			if s.gen.Load() != g0 {
-				return s.emitChecked(l, i+1, g0, func(fn func() R) R { return fn() }, res)
+				return s.resume(l, 1, g0, res)
+			}
+		case 2:
+			res = fns[0]()
+			if s.gen.Load() != g0 {
+				return s.resume(l, 1, g0, res)
+			}
+			res = fns[1]()
+			if s.gen.Load() != g0 {
+				return s.resume(l, 2, g0, res)
+			}
+		case 3:
+			res = fns[0]()
+			if s.gen.Load() != g0 {
+				return s.resume(l, 1, g0, res)
+			}
+			res = fns[1]()
+			if s.gen.Load() != g0 {
+				return s.resume(l, 2, g0, res)
+			}
+			res = fns[2]()
+			if s.gen.Load() != g0 {
+				return s.resume(l, 3, g0, res)
+			}
+		case 4:
+			res = fns[0]()
+			if s.gen.Load() != g0 {
+				return s.resume(l, 1, g0, res)
+			}
+			res = fns[1]()
+			if s.gen.Load() != g0 {
+				return s.resume(l, 2, g0, res)
+			}
+			res = fns[2]()
+			if s.gen.Load() != g0 {
+				return s.resume(l, 3, g0, res)
+			}
+			res = fns[3]()
+			if s.gen.Load() != g0 {
+				return s.resume(l, 4, g0, res)
+			}
+		default:
+			for i, fn := range fns {
+				res = fn()
+				if s.gen.Load() != g0 {
+					return s.resume(l, i+1, g0, res)
+				}
 			}
 		}
 		return res
@@ -58,6 +107,13 @@ func (s *Signal0R[R]) Emit() (res R) {
 		return s.emitSlow(&s.core, "")
 	}
 	return res
+}
+
+// resume hands the rest of a fast-path emission, from handler i on, to
+// emitChecked once gen moved during handler i-1, with res the value it
+// returned.
+func (s *Signal0R[R]) resume(l *list[func() R], i int, g0 uint64, res R) R {
+	return s.emitChecked(l, i, g0, func(fn func() R) R { return fn() }, res)
 }
 
 // EmitDetailed is g_signal_emit with a detail: handlers connected with this

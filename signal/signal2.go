@@ -30,11 +30,12 @@ func (s *Signal2[A, B]) c(method string) *core[func(A, B), struct{}] {
 // A signal whose handlers are all plain direct ones (no class handler,
 // detail, receiver, after or single-shot flag) takes a fast path that
 // makes no atomic read-modify-write and allocates nothing; the rest
-// follows GLib's stages (emitSlow). The loop of the fast path is written
-// out here, per arity, because it calls the handler funcs directly: it is
-// the one hot path that stays monomorphic. It checks nothing but gen after
-// each call, and hands the rest of the emission to emitChecked when gen
-// moved (a handler disconnected, blocked or stopped).
+// follows GLib's stages (emitSlow). The fast path is written out here,
+// per arity, because it calls the handler funcs directly: it is the one
+// hot path that stays monomorphic; up to four handlers it is written out
+// call by call, with no loop. It checks nothing but gen after each call,
+// and hands the rest of the emission to emitChecked when gen moved (a
+// handler disconnected, blocked or stopped).
 func (s *Signal2[A, B]) Emit(a A, b B) {
 	if s == nil {
 		nilSignal("Signal2", "Emit")
@@ -50,11 +51,69 @@ func (s *Signal2[A, B]) Emit(a A, b B) {
 	}
 	m := s.mode(l)
 	if m >= modeFast {
-		for i, fn := range l.fns {
-			fn(a, b)
+		fns := l.fns
+		switch len(fns) {
+		case 1:
+			fns[0](a, b)
 			if s.gen.Load() != g0 {
-				s.emitChecked(l, i+1, g0, func(fn func(A, B)) struct{} { fn(a, b); return struct{}{} }, struct{}{})
+				s.resume(l, 1, g0, a, b)
 				return
+			}
+		case 2:
+			fns[0](a, b)
+			if s.gen.Load() != g0 {
+				s.resume(l, 1, g0, a, b)
+				return
+			}
+			fns[1](a, b)
+			if s.gen.Load() != g0 {
+				s.resume(l, 2, g0, a, b)
+				return
+			}
+		case 3:
+			fns[0](a, b)
+			if s.gen.Load() != g0 {
+				s.resume(l, 1, g0, a, b)
+				return
+			}
+			fns[1](a, b)
+			if s.gen.Load() != g0 {
+				s.resume(l, 2, g0, a, b)
+				return
+			}
+			fns[2](a, b)
+			if s.gen.Load() != g0 {
+				s.resume(l, 3, g0, a, b)
+				return
+			}
+		case 4:
+			fns[0](a, b)
+			if s.gen.Load() != g0 {
+				s.resume(l, 1, g0, a, b)
+				return
+			}
+			fns[1](a, b)
+			if s.gen.Load() != g0 {
+				s.resume(l, 2, g0, a, b)
+				return
+			}
+			fns[2](a, b)
+			if s.gen.Load() != g0 {
+				s.resume(l, 3, g0, a, b)
+				return
+			}
+			fns[3](a, b)
+			if s.gen.Load() != g0 {
+				s.resume(l, 4, g0, a, b)
+				return
+			}
+		default:
+			for i, fn := range fns {
+				fn(a, b)
+				if s.gen.Load() != g0 {
+					s.resume(l, i+1, g0, a, b)
+					return
+				}
 			}
 		}
 		return
@@ -65,6 +124,12 @@ func (s *Signal2[A, B]) Emit(a A, b B) {
 	case modeSlow:
 		s.emitSlow(&s.core, "", a, b)
 	}
+}
+
+// resume hands the rest of a fast-path emission, from handler i on, to
+// emitChecked once gen moved during handler i-1.
+func (s *Signal2[A, B]) resume(l *list[func(A, B)], i int, g0 uint64, a A, b B) struct{} {
+	return s.emitChecked(l, i, g0, func(fn func(A, B)) struct{} { fn(a, b); return struct{}{} }, struct{}{})
 }
 
 // EmitDetailed is g_signal_emit with a detail: handlers connected with this

@@ -37,11 +37,12 @@ func (s *{{.Recv}}) c(method string) *core[{{.F}}, {{.RT}}] {
 // A signal whose handlers are all plain direct ones (no class handler,
 // detail, receiver, after or single-shot flag) takes a fast path that
 // makes no atomic read-modify-write and allocates nothing; the rest
-// follows GLib's stages (emitSlow). The loop of the fast path is written
-// out here, per arity, because it calls the handler funcs directly: it is
-// the one hot path that stays monomorphic. It checks nothing but gen after
-// each call, and hands the rest of the emission to emitChecked when gen
-// moved (a handler disconnected, blocked or stopped).
+// follows GLib's stages (emitSlow). The fast path is written out here,
+// per arity, because it calls the handler funcs directly: it is the one
+// hot path that stays monomorphic; up to four handlers it is written out
+// call by call, with no loop. It checks nothing but gen after each call,
+// and hands the rest of the emission to emitChecked when gen moved (a
+// handler disconnected, blocked or stopped).
 func (s *{{.Recv}}) Emit({{.Params}}){{if .R}} (res R){{end}} {
 	if s == nil {
 {{- if .R}}
@@ -65,13 +66,29 @@ func (s *{{.Recv}}) Emit({{.Params}}){{if .R}} (res R){{end}} {
 	m := s.mode(l)
 {{- end}}
 	if m >= modeFast {
-		for i, fn := range l.fns {
-			{{if .R}}res = {{end}}fn({{.Args}})
+		fns := l.fns
+		switch len(fns) {
+{{- range .Unrolled}}
+		case {{.N}}:
+{{- range .Calls}}
+			{{if $.R}}res = {{end}}fns[{{.I}}]({{$.Args}})
 			if s.gen.Load() != g0 {
-				{{if .R}}return {{end}}s.emitChecked(l, i+1, g0, func(fn {{.F}}) {{.RT}} { {{.Call}} }, {{if .R}}res{{else}}struct{}{}{{end}})
-{{- if not .R}}
+				{{if $.R}}return {{end}}s.resume(l, {{.Next}}, g0{{if $.R}}, res{{end}}{{$.Comma}}{{$.Args}})
+{{- if not $.R}}
 				return
 {{- end}}
+			}
+{{- end}}
+{{- end}}
+		default:
+			for i, fn := range fns {
+				{{if .R}}res = {{end}}fn({{.Args}})
+				if s.gen.Load() != g0 {
+					{{if .R}}return {{end}}s.resume(l, i+1, g0{{if .R}}, res{{end}}{{.Comma}}{{.Args}})
+{{- if not .R}}
+					return
+{{- end}}
+				}
 			}
 		}
 		return{{if .R}} res{{end}}
@@ -85,6 +102,13 @@ func (s *{{.Recv}}) Emit({{.Params}}){{if .R}} (res R){{end}} {
 {{- if .R}}
 	return res
 {{- end}}
+}
+
+// resume hands the rest of a fast-path emission, from handler i on, to
+// emitChecked once gen moved during handler i-1{{if .R}}, with res the value it
+// returned{{end}}.
+func (s *{{.Recv}}) resume(l *list[{{.F}}], i int, g0 uint64{{if .R}}, res R{{end}}{{.Comma}}{{.Params}}) {{.RT}} {
+	return s.emitChecked(l, i, g0, func(fn {{.F}}) {{.RT}} { {{.Call}} }, {{if .R}}res{{else}}struct{}{}{{end}})
 }
 
 // EmitDetailed is g_signal_emit with a detail: handlers connected with this
