@@ -54,8 +54,8 @@
 // load per handler more; up to four handlers the calls are written out,
 // without a loop. BenchmarkEmitVsFloor measures both against a loop over a
 // []func with the same funcs: medians over four builds (bench/emit-layouts.sh,
-// which moves the code to both of its alignments) of about 1.25x for one
-// handler and 1.23x for four, each between 1.0x and 1.4x depending on
+// which moves the code to both of its alignments) of about 1.2x for one
+// handler and 1.25x for four, each between 1.0x and 1.4x depending on
 // where the linker put Emit. Anything else
 // (a class handler, after-handlers, details, receivers, queued or
 // single-shot connections, NoRecurse, an emission with a detail) takes the

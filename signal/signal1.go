@@ -41,15 +41,14 @@ func (s *Signal1[A]) Emit(a A) {
 		nilSignal("Signal1", "Emit")
 		return
 	}
-	g0, l := s.snapshot()
-	if l != nil && l.mode == modeOne {
+	if l := s.l.Load(); l != nil && l.mode == modeOne {
 		// The single plain handler, with nothing live across the call
 		// (Go's ABI saves no register across it); see stop.go for a
 		// StopEmission made by this handler.
 		l.first(a)
 		return
 	}
-	m := s.mode(l)
+	g0, l, m := s.begin()
 	if m >= modeFast {
 		fns := l.fns
 		switch len(fns) {

@@ -61,9 +61,9 @@ type arity struct {
 // out, each call reloads only the slice's pointer, and the gen check
 // after it costs what the loop's own bookkeeping would. Measured with
 // bench/emit-layouts.sh (BenchmarkEmitVsFloor/n=4 in four builds, the code
-// at both of its alignments): 1.59–1.62× a plain loop over the same funcs
-// as a loop, 1.23× written out (medians; 1.55–1.70× and 1.14–1.35× per
-// build). Beyond four a signal takes the loop.
+// at both of its alignments): 1.62–1.67× a plain loop over the same funcs
+// as a loop, 1.24–1.26× written out (medians; 1.55–1.73× and 1.16–1.39×
+// per build). Beyond four a signal takes the loop.
 const maxUnrolled = 4
 
 // unrolled is one written-out case of Emit's fast path: N handlers, the

@@ -55,15 +55,14 @@ func (s *{{.Recv}}) Emit({{.Params}}){{if .R}} (res R){{end}} {
 {{- if .R}}
 	g0, l, m := s.begin()
 {{- else}}
-	g0, l := s.snapshot()
-	if l != nil && l.mode == modeOne {
+	if l := s.l.Load(); l != nil && l.mode == modeOne {
 		// The single plain handler, with nothing live across the call
 		// (Go's ABI saves no register across it); see stop.go for a
 		// StopEmission made by this handler.
 		l.first({{.Args}})
 		return
 	}
-	m := s.mode(l)
+	g0, l, m := s.begin()
 {{- end}}
 	if m >= modeFast {
 		fns := l.fns
