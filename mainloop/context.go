@@ -36,9 +36,15 @@ type Context struct {
 	byID       map[SourceID]*Source
 	nextID     SourceID
 
-	time    int64 // the iteration's cached monotonic time (ML-14), owner only
-	pending []pendingDispatch
-	scratch []*Source // prepare/check snapshot of one priority list, owner only
+	// time is the iteration's cached monotonic time (ML-14), valid while
+	// timeFresh; both owner only. As GLib's time_is_fresh, the clock is
+	// read only when something asks for the time (a source with a ready
+	// time, Source.Time, IterationTime): prepare marks it stale, and so
+	// does a poll that may wait; a dispatch keeps what check had.
+	time      int64
+	timeFresh bool
+	pending   []pendingDispatch
+	scratch   []*Source // prepare/check snapshot of one priority list, owner only
 
 	inPrepareOrCheck int // owner only (ML-9)
 	dispatching      int // dispatches running, owner only
@@ -324,20 +330,26 @@ func (c *Context) Iteration(mayBlock bool) bool {
 
 // IterationTime is the monotonic time, in microseconds, cached by c for its
 // current iteration (ML-14): the time Source.Time (g_source_get_time) returns
-// to every source dispatched in that iteration. GLib has no context-level
-// call for it. It is meaningful on c's owner (typically
-// inside a callback dispatched by c); elsewhere it returns MonotonicTime().
+// to every source dispatched in that iteration. As in GLib, the clock is
+// read at the first request of the iteration, not by every iteration. GLib
+// has no context-level call for it. It is meaningful on c's owner
+// (typically inside a callback dispatched by c); elsewhere it returns
+// MonotonicTime().
 // Task creation compares against it (GTask's TASK-3 rule).
 func (c *Context) IterationTime() int64 {
 	c = orDefault(c)
 	if !c.ownedByCaller() {
 		return MonotonicTime()
 	}
-	t := c.time // written by the owner only
-	if t == 0 {
-		return MonotonicTime()
+	return c.now()
+}
+
+// now is c.time, read from the clock first if it is stale. Owner only.
+func (c *Context) now() int64 {
+	if !c.timeFresh {
+		c.time, c.timeFresh = MonotonicTime(), true
 	}
-	return t
+	return c.time
 }
 
 // IsDispatching reports whether the calling goroutine is running a callback

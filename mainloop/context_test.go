@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
+
 	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/internal/testwait"
 )
@@ -1343,6 +1345,44 @@ func TestPanicPolicy(t *testing.T) {
 	drain(c)
 	if d := cmp.Diff([]int{1, 2}, got); d != "" {
 		t.Fatal(d)
+	}
+}
+
+// TestSourceTimeAfterPollWait_ML14: the iteration's time is read when
+// asked for, as GLib's time_is_fresh: a time read by prepare (for a
+// timeout's ready time) does not outlive a poll that waited, so a source
+// made ready during the wait sees a time after it, and two reads in one
+// dispatch agree.
+func TestSourceTimeAfterPollWait_ML14(t *testing.T) {
+	c := NewContext()
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(p[0])
+	defer unix.Close(p[1])
+	timer := NewTimeoutSource(10_000) // gives prepare a ready time to read the clock for
+	timer.SetCallback(func() bool { return SourceContinue })
+	timer.Attach(c)
+	defer timer.Destroy()
+	var got, again int64
+	s := NewFDSource(p[0], IOIn, func(int, IOCondition) bool {
+		got, again = CurrentSource().Time(), c.IterationTime()
+		return SourceRemove
+	})
+	s.Attach(c)
+	written := make(chan int64, 1)
+	go func() {
+		time.Sleep(30 * time.Millisecond)
+		written <- MonotonicTime()
+		_, _ = unix.Write(p[1], []byte{1})
+	}()
+	for got == 0 {
+		c.Iteration(true)
+	}
+	w := <-written
+	if got < w || again != got {
+		t.Fatalf("dispatch time %d, again %d; written at %d (a time from before the poll's wait)", got, again, w)
 	}
 }
 

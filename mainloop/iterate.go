@@ -19,6 +19,9 @@ func (c *Context) iterate(block, dispatch bool, ts *threadState) bool {
 	if !block {
 		timeout = 0
 	}
+	if timeout != 0 {
+		c.timeFresh = false // the poll may wait: check reads the clock again (GLib's query)
+	}
 	c.pollFDs(timeout)
 	n := c.check(maxPrio)
 	if dispatch && n > 0 {
@@ -39,7 +42,7 @@ func markReady(s *Source) {
 // whether it is ready and how long the poll may wait, and stops looking at
 // lower priorities once one is ready (ML-2). c.mu is held.
 func (c *Context) prepare() (maxPrio int, timeoutUS int64) {
-	c.time = MonotonicTime()
+	c.timeFresh = false
 	// A nested iteration takes over: the outer one's undispatched sources
 	// keep their ready flag and are dispatched here (as in GLib).
 	for i, pd := range c.pending {
@@ -73,9 +76,9 @@ func (c *Context) prepare() (maxPrio int, timeoutUS int64) {
 					t = d
 				}
 				if !ready && s.readyTime != -1 {
-					if s.readyTime <= c.time {
+					if now := c.now(); s.readyTime <= now {
 						ready = true
-					} else if rt := s.readyTime - c.time; t < 0 || rt < t {
+					} else if rt := s.readyTime - now; t < 0 || rt < t {
 						t = rt
 					}
 				}
@@ -143,7 +146,6 @@ func (c *Context) backFromCall(ok *bool) {
 // ready sources of the numerically smallest ready priority, in list order
 // (ML-2). It returns their number. c.mu is held.
 func (c *Context) check(prepMax int) int {
-	c.time = MonotonicTime()
 	c.collectHits()
 	n := 0
 	maxPrio := prepMax
@@ -170,7 +172,7 @@ func (c *Context) check(prepMax int) int {
 						}
 					}
 				}
-				if !r && s.readyTime != -1 && s.readyTime <= c.time {
+				if !r && s.readyTime != -1 && s.readyTime <= c.now() {
 					r = true
 				}
 				if r {

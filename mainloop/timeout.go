@@ -44,7 +44,7 @@ func newTimeout(interval time.Duration, seconds bool) *Source {
 			if again {
 				// The next expiry counts from this iteration's time: no
 				// catch-up for missed ticks (ML-15).
-				s.setReadyTimeOwner(next(s.ctx.Load().time))
+				s.setReadyTimeOwner(next(s.ctx.Load().now()))
 			}
 			return again
 		},
