@@ -1355,18 +1355,13 @@ func TestPanicPolicy(t *testing.T) {
 // dispatch agree.
 func TestSourceTimeAfterPollWait_ML14(t *testing.T) {
 	c := NewContext()
-	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(p[0])
-	defer unix.Close(p[1])
+	r, w := pipe(t)
 	timer := NewTimeoutSource(10_000) // gives prepare a ready time to read the clock for
 	timer.SetCallback(func() bool { return SourceContinue })
 	timer.Attach(c)
 	defer timer.Destroy()
 	var got, again int64
-	s := NewFDSource(p[0], IOIn, func(int, IOCondition) bool {
+	s := NewFDSource(r, IOIn, func(int, IOCondition) bool {
 		got, again = CurrentSource().Time(), c.IterationTime()
 		return SourceRemove
 	})
@@ -1375,14 +1370,14 @@ func TestSourceTimeAfterPollWait_ML14(t *testing.T) {
 	go func() {
 		time.Sleep(30 * time.Millisecond)
 		written <- MonotonicTime()
-		_, _ = unix.Write(p[1], []byte{1})
+		_, _ = unix.Write(w, []byte{1})
 	}()
 	for got == 0 {
 		c.Iteration(true)
 	}
-	w := <-written
-	if got < w || again != got {
-		t.Fatalf("dispatch time %d, again %d; written at %d (a time from before the poll's wait)", got, again, w)
+	at := <-written
+	if got < at || again != got {
+		t.Fatalf("dispatch time %d, again %d; written at %d (a time from before the poll's wait)", got, again, at)
 	}
 }
 
