@@ -16,11 +16,14 @@ func (c *Context) iterate(block, dispatch bool, ts *threadState) bool {
 		return false
 	}
 	maxPrio, timeout := c.prepare()
+	if timeout != 0 {
+		// The poll may wait: check reads the clock again. As GLib's
+		// query decides it, from the sources' timeout, before a
+		// non-blocking iteration sets it to 0.
+		c.timeFresh = false
+	}
 	if !block {
 		timeout = 0
-	}
-	if timeout != 0 {
-		c.timeFresh = false // the poll may wait: check reads the clock again (GLib's query)
 	}
 	c.pollFDs(timeout)
 	n := c.check(maxPrio)
