@@ -50,9 +50,9 @@ type arity struct {
 	// Forwards are the exported methods that only pass their arguments
 	// on to the core (with F spelled out).
 	Forwards []forward
-	// Unrolled are the handler counts Emit's fast path calls without a
-	// loop (see maxUnrolled).
-	Unrolled []unrolled
+	// Unrolled are the handler counts, 1 … maxUnrolled, for which Emit's
+	// fast path calls the handlers without a loop.
+	Unrolled []int
 }
 
 // maxUnrolled is the largest handler count for which Emit's fast path is
@@ -68,17 +68,6 @@ type arity struct {
 // four calls entered by fallthrough, indexing from the end (fns[n-3]),
 // measured 1.36×, since the index is no longer a constant.
 const maxUnrolled = 4
-
-// unrolled is one written-out case of Emit's fast path: N handlers, the
-// calls numbered 0 … N-1.
-type unrolled struct {
-	N     int
-	Calls []call
-}
-
-// call is handler I's call; Next is where the rest of the emission
-// resumes when gen moved during it.
-type call struct{ I, Next int }
 
 var (
 	letters = []string{"A", "B", "C"}
@@ -115,11 +104,7 @@ func newArity(n int, r bool) arity {
 		a.Call = "fn(" + a.Args + "); return struct{}{}"
 	}
 	for n := 1; n <= maxUnrolled; n++ {
-		u := unrolled{N: n}
-		for i := range n {
-			u.Calls = append(u.Calls, call{I: i, Next: i + 1})
-		}
-		a.Unrolled = append(a.Unrolled, u)
+		a.Unrolled = append(a.Unrolled, n)
 	}
 	for _, f := range forwards {
 		if f.ROnly && !r {
@@ -131,9 +116,21 @@ func newArity(n int, r bool) arity {
 	return a
 }
 
+// tmplFuncs are the template's helpers: upTo n is 0 … n-1, inc i is i+1.
+var tmplFuncs = template.FuncMap{
+	"upTo": func(n int) []int {
+		s := make([]int, n)
+		for i := range s {
+			s[i] = i
+		}
+		return s
+	},
+	"inc": func(i int) int { return i + 1 },
+}
+
 // Files returns the generated files, gofmt-ed, in a fixed order.
 func Files() ([]File, error) {
-	t, err := template.New("signal").Parse(tmpl)
+	t, err := template.New("signal").Funcs(tmplFuncs).Parse(tmpl)
 	if err != nil {
 		return nil, err
 	}

@@ -67,12 +67,12 @@ func (s *{{.Recv}}) Emit({{.Params}}){{if .R}} (res R){{end}} {
 	if m >= modeFast {
 		fns := l.fns
 		switch len(fns) {
-{{- range .Unrolled}}
-		case {{.N}}:
-{{- range .Calls}}
-			{{if $.R}}res = {{end}}fns[{{.I}}]({{$.Args}})
+{{- range $n := .Unrolled}}
+		case {{$n}}:
+{{- range $i := upTo $n}}
+			{{if $.R}}res = {{end}}fns[{{$i}}]({{$.Args}})
 			if s.gen.Load() != g0 {
-				{{if $.R}}return {{end}}s.resume(l, {{.Next}}, g0{{if $.R}}, res{{end}}{{$.Comma}}{{$.Args}})
+				{{if $.R}}return {{end}}s.resume(l, {{inc $i}}, g0{{if $.R}}, res{{end}}{{$.Comma}}{{$.Args}})
 {{- if not $.R}}
 				return
 {{- end}}
