@@ -72,21 +72,29 @@ func (iq *invokeQueue) dispatch(s *Source, _ SourceFunc) bool {
 	defer iq.requeue()
 	for {
 		if iq.pos >= len(iq.batch) {
-			clear(iq.batch)
+			// Every item of batch was zeroed as it was taken: it holds
+			// no references, and may become the queue's slice.
 			iq.batch, iq.pos = iq.batch[:0], 0
 			c.mu.Lock()
 			n := 0
 			for n < len(iq.q) && iq.q[n].seq <= limit {
 				n++
 			}
-			iq.batch = append(iq.batch, iq.q[:n]...)
-			rest := copy(iq.q, iq.q[n:])
-			clear(iq.q[rest:])
-			iq.q = iq.q[:rest]
-			c.mu.Unlock()
-			if n == 0 {
+			switch n {
+			case 0: // none is due: the rest came after the check
+				c.mu.Unlock()
 				return true
+			case len(iq.q):
+				// The usual case, every queued call is due: the two
+				// slices change places, with nothing copied.
+				iq.batch, iq.q = iq.q, iq.batch
+			default:
+				iq.batch = append(iq.batch, iq.q[:n]...)
+				rest := copy(iq.q, iq.q[n:])
+				clear(iq.q[rest:])
+				iq.q = iq.q[:rest]
 			}
+			c.mu.Unlock()
 		}
 		it := iq.batch[iq.pos]
 		iq.batch[iq.pos] = invokeItem{}
