@@ -110,8 +110,10 @@ func (ts *threadState) top() *Context {
 // one pushed on it with PushThreadDefault, whichever was entered last; if there
 // is neither, it is Default(). It never returns nil.
 func ThreadDefault() *Context {
-	var c *Context
-	peekThread(func(_ int64, ts *threadState) { c = ts.top() })
+	// peekThread's work, written out: every task's creation asks.
+	goid.Pin()
+	c := lookupThread(goid.ID()).top()
+	goid.Unpin()
 	if c == nil {
 		return Default()
 	}
@@ -142,14 +144,46 @@ func threadCount(f func(ts *threadState) int) int {
 // one, OBJ-06).
 func LoopLevel() int { return threadCount(func(ts *threadState) int { return ts.loops }) }
 
+// CurrentDispatch is ThreadDefault, and the context and time of
+// CurrentSource (Source.MainContext, Source.Time), read in one look-up of
+// the calling goroutine's state. GLib has no such call: it is what
+// g_task_new and g_task_return read (asyncresult makes one of each per
+// operation, and a stream makes one operation per read or write), four
+// look-ups in one. src is nil and t is 0 when the caller is dispatching
+// no source.
+func CurrentDispatch() (def, src *Context, t int64) {
+	goid.Pin()
+	tid := goid.ID()
+	ts := lookupThread(tid)
+	def = ts.top()
+	if ts != nil && ts.current != nil {
+		// As Source.Time reads it: the iteration's time when the
+		// caller owns the context, as a dispatching goroutine does.
+		src = ts.current.ctx.Load()
+		if o := src.owner.Load(); o != 0 && o == tid {
+			t = src.now()
+		} else {
+			t = MonotonicTime()
+		}
+	}
+	goid.Unpin()
+	if def == nil {
+		def = Default()
+	}
+	return def, src, t
+}
+
 // CurrentSource is g_main_current_source: the source whose callback is
 // running on the calling goroutine, or nil.
 func CurrentSource() *Source {
+	// peekThread's work, written out: every task's creation and return
+	// asks. A state peekThread would hide (no locks, no stack) has no
+	// current source either.
+	goid.Pin()
 	var s *Source
-	peekThread(func(_ int64, ts *threadState) {
-		if ts != nil {
-			s = ts.current
-		}
-	})
+	if ts := lookupThread(goid.ID()); ts != nil {
+		s = ts.current
+	}
+	goid.Unpin()
 	return s
 }
