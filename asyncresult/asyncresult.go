@@ -2,6 +2,7 @@ package asyncresult
 
 import (
 	"reflect"
+	"unsafe"
 
 	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/internal/logging"
@@ -37,6 +38,9 @@ type anyTask interface {
 	AsyncResult
 	propagateErrorOnly() error
 	isNil() bool
+	// validFor is IsValid's test on a task: made by its constructor,
+	// with source as its source object.
+	validFor(source any) bool
 }
 
 // IsValid is g_task_is_valid: whether res is a Task or a Result (of any
@@ -44,7 +48,7 @@ type anyTask interface {
 // *Result, is not valid.
 func IsValid(res AsyncResult, source any) bool {
 	t, ok := res.(anyTask)
-	return ok && !t.isNil() && same(t.SourceObject(), source)
+	return ok && t.validFor(source)
 }
 
 // Propagate is the usual body of an XxxFinish function: it returns the
@@ -92,7 +96,7 @@ func ReportError(source any, cb ReadyCallback, tag any, err error) {
 // same reports whether a and b are the same source object or source tag. It
 // never panics: functions (GLib's tags are function pointers) compare by code
 // pointer, other values with == when their type allows it.
-func same(a, b any) (eq bool) {
+func same(a, b any) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil
 	}
@@ -101,8 +105,22 @@ func same(a, b any) (eq bool) {
 		return false
 	}
 	if k := ta.Kind(); k == reflect.Pointer || k == reflect.Chan {
-		return a == b // the usual source and tag: a plain comparison, without reflect.Value
+		// The usual source and tag. The two have one type, and the
+		// value of a pointer or a channel is the interface's data word:
+		// a == b, without the runtime's generic comparison.
+		return dataWord(&a) == dataWord(&b)
 	}
+	return sameValue(a, b)
+}
+
+// dataWord is the data word of the interface value *e: for a pointer or
+// a channel, the value itself.
+func dataWord(e *any) unsafe.Pointer { return (*[2]unsafe.Pointer)(unsafe.Pointer(e))[1] }
+
+// sameValue is same for two values of one type that is neither a pointer
+// nor a channel. It is apart from same because its recover makes a
+// function costlier to enter, and same runs on every Finish.
+func sameValue(a, b any) (eq bool) {
 	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
 	if va.Kind() == reflect.Func {
 		return va.Pointer() == vb.Pointer()

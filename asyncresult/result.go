@@ -87,18 +87,14 @@ func (r *Result[T]) Init(source any, c *cancellable.Cancellable, cb ReadyCallbac
 		return
 	}
 	r.source, r.c, r.callback = source, c, cb
-	r.ctx = mainloop.ThreadDefault()
-	if s := mainloop.CurrentSource(); s != nil {
-		r.creationTime = s.Time()
-	}
+	r.ctx, _, r.creationTime = mainloop.CurrentDispatch()
 }
 
 // usable reports whether r was made by Init; if not, it logs GLib's
 // critical for the call fn.
 func (r *Result[T]) usable(fn string) bool {
 	if r == nil || r.ctx == nil {
-		logging.Critical(pkg, fn+": assertion 'G_IS_TASK (task)' failed")
-		return false
+		return notTask(fn)
 	}
 	return true
 }
@@ -278,6 +274,8 @@ func (r *Result[T]) HadError() bool {
 }
 
 func (r *Result[T]) isNil() bool { return r == nil || r.ctx == nil }
+
+func (r *Result[T]) validFor(source any) bool { return !r.isNil() && same(r.source, source) }
 
 func (r *Result[T]) propagateErrorOnly() error {
 	r.mu.Lock()

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
@@ -107,12 +109,9 @@ func NewTask[T any](source any, c *cancellable.Cancellable, cb ReadyCallback) *T
 		source:           source,
 		c:                c,
 		callback:         cb,
-		ctx:              mainloop.ThreadDefault(),
 		checkCancellable: true,
 	}
-	if s := mainloop.CurrentSource(); s != nil {
-		t.creationTime = s.Time()
-	}
+	t.ctx, _, t.creationTime = mainloop.CurrentDispatch()
 	t.Init(t)
 	watchLife(t)
 	return t
@@ -122,10 +121,20 @@ func NewTask[T any](source any, c *cancellable.Cancellable, cb ReadyCallback) *T
 // critical for the call fn, as g_return_val_if_fail (G_IS_TASK (task)) does.
 func (t *Task[T]) usable(fn string) bool {
 	if t == nil || t.ctx == nil {
-		logging.Critical(pkg, fn+": assertion 'G_IS_TASK (task)' failed")
-		return false
+		return notTask(fn)
 	}
 	return true
+}
+
+// notTask logs GLib's critical for the call fn on something that is not a
+// task, and returns false. It is its own function, never inlined, so that
+// the check in usable, which every method of a Task and a Result makes,
+// is inlined into them.
+//
+//go:noinline
+func notTask(fn string) bool {
+	logging.Critical(pkg, fn+": assertion 'G_IS_TASK (task)' failed")
+	return false
 }
 
 // SourceObject is g_async_result_get_source_object: the task's source.
@@ -424,6 +433,8 @@ func (t *Task[T]) propagateErrorLocked() error {
 // isNil reports whether t is unusable: nil, or a zero Task.
 func (t *Task[T]) isNil() bool { return t == nil || t.ctx == nil }
 
+func (t *Task[T]) validFor(source any) bool { return !t.isNil() && same(t.source, source) }
+
 func (t *Task[T]) propagateErrorOnly() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -494,8 +505,8 @@ func (t *Task[T]) complete() {
 // made on ctx during the iteration at creationTime (see complete). The
 // posted delivery runs with its source named as GLib names the idle.
 func deliver(r returner, ctx *mainloop.Context, creationTime int64, c *cancellable.Cancellable, prio int, name string) {
-	if s := mainloop.CurrentSource(); s != nil && s.MainContext() == ctx &&
-		s.Time() > creationTime && !c.IsCancelled() {
+	if _, src, now := mainloop.CurrentDispatch(); src != nil && src == ctx &&
+		now > creationTime && !c.IsCancelled() {
 		r.returnNow()
 		return
 	}
@@ -512,39 +523,66 @@ func runReturn(t any) { t.(returner).returnNow() }
 
 // idleNames caches the names of the delivery idles, "[gio] NAME
 // complete_in_idle_cb", so that a task's completion does not build the same
-// string every time: a map that is replaced, never changed, so that the
+// string every time. The table is replaced, never changed, so that the
 // lookup of every delivery takes no lock. It holds at most maxIdleNames
-// names.
+// names; the first maxIdleByAddr of them are also found by the address of
+// their bytes, without hashing: a task's name is nearly always a constant,
+// the same string every time.
 var idleNames struct {
 	mu sync.Mutex // serializes the replacements
-	m  atomic.Pointer[map[string]string]
+	t  atomic.Pointer[idleNameTable]
 }
 
-const maxIdleNames = 256
+type idleNameTable struct {
+	byAddr []idleNameEntry
+	m      map[string]string
+}
+
+type idleNameEntry struct {
+	p    *byte
+	n    int
+	idle string
+}
+
+const (
+	maxIdleNames  = 256
+	maxIdleByAddr = 32
+)
 
 // idleName is the name GLib gives the idle that delivers a task named name.
 func idleName(name string) string {
 	if name == "" {
 		return "[gio] (unnamed) complete_in_idle_cb"
 	}
-	if m := idleNames.m.Load(); m != nil {
-		if s, ok := (*m)[name]; ok {
+	p := unsafe.StringData(name)
+	t := idleNames.t.Load()
+	if t != nil {
+		for i := range t.byAddr {
+			if e := &t.byAddr[i]; e.p == p && e.n == len(name) {
+				return e.idle
+			}
+		}
+		if s, ok := t.m[name]; ok {
 			return s
 		}
 	}
 	s := "[gio] " + name + " complete_in_idle_cb"
 	idleNames.mu.Lock()
 	defer idleNames.mu.Unlock()
-	var prev map[string]string
-	if p := idleNames.m.Load(); p != nil {
-		prev = *p
+	prev := idleNames.t.Load()
+	if prev == nil {
+		prev = &idleNameTable{}
 	}
-	if len(prev) < maxIdleNames {
-		m := make(map[string]string, len(prev)+1)
-		maps.Copy(m, prev)
-		m[name] = s
-		idleNames.m.Store(&m)
+	if _, ok := prev.m[name]; ok || len(prev.m) >= maxIdleNames {
+		return s
 	}
+	next := &idleNameTable{byAddr: prev.byAddr, m: make(map[string]string, len(prev.m)+1)}
+	maps.Copy(next.m, prev.m)
+	next.m[name] = s
+	if len(prev.byAddr) < maxIdleByAddr {
+		next.byAddr = append(slices.Clip(prev.byAddr), idleNameEntry{p, len(name), s})
+	}
+	idleNames.t.Store(next)
 	return s
 }
 
