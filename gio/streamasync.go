@@ -76,7 +76,7 @@ func returnNow[T any](source any, tag sourceTag, prio int, c *cancellable.Cancel
 // does this, returning INVALID_ARGUMENT instead of crashing.
 func finishTask[T any](res asyncresult.AsyncResult, source any, tag sourceTag) (T, error) {
 	var zero T
-	if r, ok := res.(*asyncresult.Result[T]); ok && asyncresult.IsValid(res, source) && res.IsTagged(tag) {
+	if r, ok := res.(*asyncresult.Result[T]); ok && asyncresult.IsValid(r, source) && r.IsTagged(tag) {
 		return r.Propagate() // the pollable path's result (streampoll.go)
 	}
 	t, ok := res.(*asyncresult.Task[T])
@@ -227,11 +227,13 @@ func (s *streamState) start(cb asyncresult.ReadyCallback, closing bool) (asyncre
 		return nil, s.uninit
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.pendLocked(); err != nil {
-		return nil, err
+	err := s.pendLocked()
+	var ready asyncresult.ReadyCallback
+	if err == nil {
+		ready = s.armLocked(cb, closing)
 	}
-	return s.armLocked(cb, closing), nil
+	s.mu.Unlock() // not deferred: every async call starts here
+	return ready, err
 }
 
 // ready is the callback armLocked returns: the end of the pending
