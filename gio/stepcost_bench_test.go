@@ -1,7 +1,9 @@
 package gio
 
 import (
+	"os"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
@@ -25,52 +27,23 @@ import (
 func BenchmarkAsyncStepVsDirect(b *testing.B) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	l := newTestLoop(b)
-	ca, cb := socketPair(b)
-	ends := [2]*SocketConnection{ca, cb}
-	bufs := [2][]byte{make([]byte, 64), make([]byte, 64)}
-	if _, err := ca.Socket().Send(make([]byte, 64), nil); err != nil {
-		b.Fatal(err)
-	}
-	steps, target := 0, 0
-	var onRead, onWritten [2]asyncresult.ReadyCallback
-	for i := range 2 {
-		in, out := ends[i].InputStream(), ends[i].OutputStream()
-		other := ends[1-i].InputStream()
-		onWritten[i] = func(_ any, res asyncresult.AsyncResult) {
-			if _, err := out.WriteAllFinish(res); err != nil {
-				b.Fatal(err)
-			}
-			if steps++; steps < target {
-				other.ReadAsync(bufs[1-i], mainloop.PriorityDefault, nil, onRead[1-i])
-			}
-		}
-		onRead[i] = func(_ any, res asyncresult.AsyncResult) {
-			if n, err := in.ReadFinish(res); err != nil || n != 64 {
-				b.Fatalf("read %d, %v", n, err)
-			}
-			out.WriteAllAsync(bufs[i], mainloop.PriorityDefault, nil, onWritten[i])
-		}
-	}
+	st := newStepper(b)
 	const chunk = 1000 // even: the message ends where it started, at cb
-	fds := [2]int{ca.Socket().FD(), cb.Socket().FD()}
+	fds := [2]int{st.ends[0].Socket().FD(), st.ends[1].Socket().FD()}
+	buf := make([]byte, 64)
 	var async, direct, asyncUser, asyncSys, directUser, directSys time.Duration
 	for b.Loop() {
 		u0, s0 := threadRusage()
 		t0 := threadCPUTime()
-		steps, target = 0, chunk
-		cb.InputStream().ReadAsync(bufs[1], mainloop.PriorityDefault, nil, onRead[1])
-		for steps < target {
-			l.ctx.Iteration(true)
-		}
+		st.run(chunk)
 		t1 := threadCPUTime()
 		u1, s1 := threadRusage()
 		for k := range chunk {
 			fd := fds[1-k%2] // cb first, as above
-			if _, err := unix.Read(fd, bufs[0]); err != nil {
+			if _, err := unix.Read(fd, buf); err != nil {
 				b.Fatal(err)
 			}
-			if _, err := unix.Write(fd, bufs[0]); err != nil {
+			if _, err := unix.Write(fd, buf); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -89,6 +62,78 @@ func BenchmarkAsyncStepVsDirect(b *testing.B) {
 	b.ReportMetric(per(asyncSys), "async-sys-ns/step")
 	b.ReportMetric(per(directUser), "direct-user-ns/step")
 	b.ReportMetric(per(directSys), "direct-sys-ns/step")
+}
+
+// TestInstrAsyncSteps makes SIGLOOP_INSTR_STEPS steps of
+// BenchmarkAsyncStepVsDirect's async half, after 20,000 unmeasured ones,
+// and nothing else. It is what bench/instr.sh runs under callgrind, twice
+// with different counts: the difference of the two instruction counts
+// over the difference of the steps is the instructions a step costs, the
+// same from run to run within about 1%, where the CPU time of a step
+// varies by 20% here. The warm-up fills the runtime's type-assertion
+// caches, which it fills on 1 in 1,024 misses. Without the variable the
+// test is skipped.
+func TestInstrAsyncSteps(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("SIGLOOP_INSTR_STEPS"))
+	if n <= 0 {
+		t.Skip("SIGLOOP_INSTR_STEPS is not set: bench/instr.sh sets it")
+	}
+	st := newStepper(t)
+	st.run(20000)
+	st.run(n)
+}
+
+// stepper is the ping-pong of BenchmarkAsyncStepVsDirect: the two ends of
+// a socketpair with a 64-byte message between them, each end reading it
+// with ReadAsync and writing it back with WriteAllAsync from the
+// callbacks, on one loop.
+type stepper struct {
+	tb             testing.TB
+	l              *testLoop
+	ends           [2]*SocketConnection
+	bufs           [2][]byte
+	steps, target  int
+	onRead, onDone [2]asyncresult.ReadyCallback
+}
+
+func newStepper(tb testing.TB) *stepper {
+	tb.Helper()
+	st := &stepper{tb: tb, l: newTestLoop(tb)}
+	ca, cb := socketPair(tb)
+	st.ends = [2]*SocketConnection{ca, cb}
+	st.bufs = [2][]byte{make([]byte, 64), make([]byte, 64)}
+	if _, err := ca.Socket().Send(make([]byte, 64), nil); err != nil {
+		tb.Fatal(err)
+	}
+	for i := range 2 {
+		in, out := st.ends[i].InputStream(), st.ends[i].OutputStream()
+		other := st.ends[1-i].InputStream()
+		st.onDone[i] = func(_ any, res asyncresult.AsyncResult) {
+			if _, err := out.WriteAllFinish(res); err != nil {
+				tb.Fatal(err)
+			}
+			if st.steps++; st.steps < st.target {
+				other.ReadAsync(st.bufs[1-i], mainloop.PriorityDefault, nil, st.onRead[1-i])
+			}
+		}
+		st.onRead[i] = func(_ any, res asyncresult.AsyncResult) {
+			if n, err := in.ReadFinish(res); err != nil || n != 64 {
+				tb.Fatalf("read %d, %v", n, err)
+			}
+			out.WriteAllAsync(st.bufs[i], mainloop.PriorityDefault, nil, st.onDone[i])
+		}
+	}
+	return st
+}
+
+// run makes k steps (k even leaves the message where it started, at the
+// second end).
+func (st *stepper) run(k int) {
+	st.steps, st.target = 0, k
+	st.ends[1].InputStream().ReadAsync(st.bufs[1], mainloop.PriorityDefault, nil, st.onRead[1])
+	for st.steps < st.target {
+		st.l.ctx.Iteration(true)
+	}
 }
 
 // threadCPUTime is the calling thread's CPU time.
