@@ -317,15 +317,20 @@ type echoConn struct {
 	in   *gio.InputStream
 	out  *gio.OutputStream
 	buf  []byte
+	// The callbacks as func values, made once: a method value (e.onRead)
+	// written at each call allocates a closure each time, two per round
+	// trip, as many as the streams' own operations.
+	readCB, writtenCB asyncresult.ReadyCallback
 }
 
 func startEcho(conn *gio.SocketConnection) {
 	e := &echoConn{conn: conn, in: conn.InputStream(), out: conn.OutputStream(), buf: make([]byte, echoBufSize)}
+	e.readCB, e.writtenCB = e.onRead, e.onWritten
 	e.startRead()
 }
 
 func (e *echoConn) startRead() {
-	e.in.ReadAsync(e.buf, mainloop.PriorityDefault, nil, e.onRead)
+	e.in.ReadAsync(e.buf, mainloop.PriorityDefault, nil, e.readCB)
 }
 
 func (e *echoConn) onRead(_ any, res asyncresult.AsyncResult) {
@@ -334,7 +339,7 @@ func (e *echoConn) onRead(_ any, res asyncresult.AsyncResult) {
 		e.conn.Close()
 		return
 	}
-	e.out.WriteAllAsync(e.buf[:n], mainloop.PriorityDefault, nil, e.onWritten)
+	e.out.WriteAllAsync(e.buf[:n], mainloop.PriorityDefault, nil, e.writtenCB)
 }
 
 func (e *echoConn) onWritten(_ any, res asyncresult.AsyncResult) {
