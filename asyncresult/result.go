@@ -293,6 +293,38 @@ func (r *Result[T]) AttachSource(s *mainloop.Source, fn mainloop.SourceFunc) mai
 	return attach(s, fn, int(r.priority), r.name, r.ctx)
 }
 
+// Recycle makes r, a Result that has served its operation, ready for
+// Init again, for the next operation of whatever embeds it, and reports
+// whether it did. It does so only when the operation is over for its
+// caller: the callback has returned (Completed) and Propagate has taken
+// the value or the error. Otherwise it changes nothing and returns false:
+// then r may still be in use, and the next operation needs a Result of
+// its own.
+//
+// GLib has no such call: a GTask is freed when its last reference goes,
+// and the GAsyncResult a callback gets is valid only until then. A
+// Result that is recycled is reused the same way, so whoever embeds it
+// and calls Recycle must say so to its callers: a result kept after its
+// Finish may, once recycled, describe a later operation (its Completed,
+// HadError and Propagate are that operation's). It saves the allocation
+// of a new result per operation; gio's streams do it only when asked
+// (InputStream.SetReuseResults).
+func (r *Result[T]) Recycle() bool {
+	if r == nil {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ctx == nil || r.flags&rCompleted == 0 || r.resultSet || r.err != nil {
+		return false
+	}
+	var zero T
+	r.source, r.tag, r.name, r.c, r.callback, r.ctx = nil, nil, "", nil, nil, nil
+	r.creationTime, r.priority, r.noCheck = 0, 0, false
+	r.flags, r.resultSet, r.value, r.err = 0, false, zero, nil
+	return true
+}
+
 // returnNow runs the callback, then marks r completed.
 func (r *Result[T]) returnNow() {
 	if r.callback != nil {
