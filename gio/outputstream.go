@@ -116,6 +116,11 @@ func (s *OutputStream) SetPending() error { return s.st().setPending() }
 // ClearPending is g_output_stream_clear_pending.
 func (s *OutputStream) ClearPending() { s.st().clearPending() }
 
+// SetReuseResults is InputStream.SetReuseResults for the stream's async
+// writes on the pollable path (WriteAsync, WriteAllAsync): a result must
+// not be used after its Finish, which lets a later write reuse it.
+func (s *OutputStream) SetReuseResults(on bool) { s.st().setReuse(on) }
+
 // Write is g_output_stream_write: it writes some of buf, blocking until it
 // can write at least one byte, and returns how many it wrote. An empty buf
 // returns 0 at once.

@@ -137,6 +137,12 @@ type streamState struct {
 	// ready calls; readyFn is ready as a func value, made once per stream.
 	cb      asyncresult.ReadyCallback
 	readyFn asyncresult.ReadyCallback
+	// reuse is SetReuseResults; the two slots keep the pollable path's
+	// last operation of each result type, to be recycled by the next
+	// (see takeOp).
+	reuse      bool
+	reuseInt   *pollOp[int]
+	reuseCount *pollOp[countResult]
 }
 
 // The states of the streams that were never made by their constructor (a
@@ -147,6 +153,16 @@ var (
 	uninitOutput   = streamState{uninit: ioerr.New(ioerr.NotInitialized, "Stream is not initialized (a zero or nil gio.OutputStream: make one with NewOutputStream)")}
 	uninitIOStream = streamState{uninit: ioerr.New(ioerr.NotInitialized, "Stream is not initialized (a zero or nil gio.IOStream: make one with NewIOStream)")}
 )
+
+// setReuse is SetReuseResults; the uninit states never change.
+func (s *streamState) setReuse(on bool) {
+	s.change(func(s *streamState) {
+		s.reuse = on
+		if !on {
+			s.reuseInt, s.reuseCount = nil, nil
+		}
+	})
+}
 
 // setPending is g_input_stream_set_pending: CLOSED first, then PENDING.
 func (s *streamState) setPending() error {

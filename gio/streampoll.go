@@ -262,9 +262,38 @@ func finishBytes(op *pollOp[[]byte], err error) {
 	op.Return(op.buf[:op.n:op.n])
 }
 
+// takeOp is the op of a new operation of kind on p: with the stream's
+// SetReuseResults on, the op of the stream's last operation of this
+// result type if asyncresult's Recycle says it is done with (its
+// callback returned, its Finish took the result), else a new one, which
+// slot then keeps for the next. Two calls at once on one stream (one of
+// them gets PENDING) cannot both recycle one op: Recycle succeeds once.
+func takeOp[T any](st *streamState, slot **pollOp[T], p pollable, kind *pollKind[T], buf []byte) *pollOp[T] {
+	if st.uninit != nil {
+		return &pollOp[T]{p: p, kind: kind, buf: buf}
+	}
+	st.mu.Lock()
+	reuse, old := st.reuse, *slot
+	st.mu.Unlock()
+	if !reuse {
+		return &pollOp[T]{p: p, kind: kind, buf: buf}
+	}
+	if old != nil && old.Recycle() {
+		old.p, old.kind, old.buf, old.n = p, kind, buf, 0
+		return old
+	}
+	op := &pollOp[T]{p: p, kind: kind, buf: buf}
+	st.mu.Lock()
+	if st.reuse {
+		*slot = op
+	}
+	st.mu.Unlock()
+	return op
+}
+
 // pollRead is read_async_pollable: one read of up to len(buf) bytes.
 func pollRead(p PollableInputImpl, buf []byte, a asyncCall) {
-	startPoll(&pollOp[int]{p: p, kind: kindRead, buf: buf}, a)
+	startPoll(takeOp(a.st, &a.st.reuseInt, p, kindRead, buf), a)
 }
 
 // pollReadBytes is read_bytes_async on a pollable stream: GLib's runs
@@ -276,18 +305,18 @@ func pollReadBytes(p PollableInputImpl, count int, a asyncCall) {
 // pollReadAll is read_all_async on a pollable stream: reads until buf is
 // full, the stream ends or a read fails, with the count kept on failure.
 func pollReadAll(p PollableInputImpl, buf []byte, a asyncCall) {
-	startPoll(&pollOp[countResult]{p: p, kind: kindReadAll, buf: buf}, a)
+	startPoll(takeOp(a.st, &a.st.reuseCount, p, kindReadAll, buf), a)
 }
 
 // pollWrite is write_async_pollable: one write of some of buf.
 func pollWrite(p PollableOutputImpl, buf []byte, a asyncCall) {
-	startPoll(&pollOp[int]{p: p, kind: kindWrite, buf: buf}, a)
+	startPoll(takeOp(a.st, &a.st.reuseInt, p, kindWrite, buf), a)
 }
 
 // pollWriteAll is write_all_async on a pollable stream: writes all of buf,
 // with the count kept on failure.
 func pollWriteAll(p PollableOutputImpl, buf []byte, a asyncCall) {
-	startPoll(&pollOp[countResult]{p: p, kind: kindWriteAll, buf: buf}, a)
+	startPoll(takeOp(a.st, &a.st.reuseCount, p, kindWriteAll, buf), a)
 }
 
 // pollWritev is writev_async_pollable: one vectored write of some of bufs.
