@@ -326,6 +326,10 @@ type echoConn struct {
 func startEcho(conn *gio.SocketConnection) {
 	e := &echoConn{conn: conn, in: conn.InputStream(), out: conn.OutputStream(), buf: make([]byte, echoBufSize)}
 	e.readCB, e.writtenCB = e.onRead, e.onWritten
+	// The callbacks finish each result and keep none, so the streams may
+	// reuse them: no allocation per read or write.
+	e.in.SetReuseResults(true)
+	e.out.SetReuseResults(true)
 	e.startRead()
 }
 
