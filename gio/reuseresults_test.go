@@ -151,3 +151,41 @@ func TestReuseResultsPending(t *testing.T) {
 		t.Error("reuse did not resume after the PENDING read")
 	}
 }
+
+// A read loop, each read started from the callback of the one before,
+// reuses results too: the one before that is done with by then.
+func TestReuseResultsReadLoop(t *testing.T) {
+	if racedetect.Enabled {
+		t.Skip("the race detector allocates")
+	}
+	l := newTestLoop(t)
+	a, b := socketPair(t)
+	in := b.InputStream()
+	in.SetReuseResults(true)
+	buf := make([]byte, 1)
+	left := 0
+	var onRead asyncresult.ReadyCallback
+	onRead = func(_ any, res asyncresult.AsyncResult) {
+		if _, err := in.ReadFinish(res); err != nil {
+			t.Error(err)
+		}
+		if left--; left > 0 {
+			in.ReadAsync(buf, mainloop.PriorityDefault, nil, onRead)
+		}
+	}
+	msg := make([]byte, 10)
+	loop := func() {
+		if _, err := a.Socket().Send(msg, nil); err != nil {
+			t.Fatal(err)
+		}
+		left = len(msg)
+		in.ReadAsync(buf, mainloop.PriorityDefault, nil, onRead)
+		for left > 0 { // not l.until, whose timeout sources allocate
+			l.ctx.Iteration(true)
+		}
+	}
+	loop()
+	if n := testing.AllocsPerRun(50, loop); n > 0 {
+		t.Errorf("%.2f allocations per ten chained reads, want 0", n)
+	}
+}

@@ -137,12 +137,21 @@ type streamState struct {
 	// ready calls; readyFn is ready as a func value, made once per stream.
 	cb      asyncresult.ReadyCallback
 	readyFn asyncresult.ReadyCallback
-	// reuse is SetReuseResults; the two slots keep the pollable path's
-	// last operation of each result type, to be recycled by the next
+	// reuse is SetReuseResults; the slots keep the pollable path's last
+	// two operations of each result type, to be recycled by a later one
 	// (see takeOp).
 	reuse      bool
-	reuseInt   *pollOp[int]
-	reuseCount *pollOp[countResult]
+	reuseInt   opSlots[int]
+	reuseCount opSlots[countResult]
+}
+
+// opSlots are the two last ops of one result type a stream may recycle:
+// two, so that an operation started from the callback of the one before
+// (a read loop), while that one is not yet done with, finds the one
+// before that.
+type opSlots[T any] struct {
+	ops  [2]*pollOp[T]
+	next int // the slot the next new op goes to
 }
 
 // The states of the streams that were never made by their constructor (a
@@ -159,7 +168,7 @@ func (s *streamState) setReuse(on bool) {
 	s.change(func(s *streamState) {
 		s.reuse = on
 		if !on {
-			s.reuseInt, s.reuseCount = nil, nil
+			s.reuseInt, s.reuseCount = opSlots[int]{}, opSlots[countResult]{}
 		}
 	})
 }

@@ -263,29 +263,32 @@ func finishBytes(op *pollOp[[]byte], err error) {
 }
 
 // takeOp is the op of a new operation of kind on p: with the stream's
-// SetReuseResults on, the op of the stream's last operation of this
-// result type if asyncresult's Recycle says it is done with (its
-// callback returned, its Finish took the result), else a new one, which
-// slot then keeps for the next. Two calls at once on one stream (one of
-// them gets PENDING) cannot both recycle one op: Recycle succeeds once.
-func takeOp[T any](st *streamState, slot **pollOp[T], p pollable, kind *pollKind[T], buf []byte) *pollOp[T] {
+// SetReuseResults on, one of the stream's last two ops of this result
+// type that asyncresult's Recycle says is done with (its callback
+// returned, its Finish took the result), else a new one, which then takes
+// the place of the older of the two. Two calls at once on one stream (one
+// of them gets PENDING) cannot both recycle one op: Recycle succeeds once.
+func takeOp[T any](st *streamState, slots *opSlots[T], p pollable, kind *pollKind[T], buf []byte) *pollOp[T] {
 	if st.uninit != nil {
 		return &pollOp[T]{p: p, kind: kind, buf: buf}
 	}
 	st.mu.Lock()
-	reuse, old := st.reuse, *slot
+	reuse, old := st.reuse, slots.ops
 	st.mu.Unlock()
 	if !reuse {
 		return &pollOp[T]{p: p, kind: kind, buf: buf}
 	}
-	if old != nil && old.Recycle() {
-		old.p, old.kind, old.buf, old.n = p, kind, buf, 0
-		return old
+	for _, op := range old {
+		if op != nil && op.Recycle() {
+			op.p, op.kind, op.buf, op.n = p, kind, buf, 0
+			return op
+		}
 	}
 	op := &pollOp[T]{p: p, kind: kind, buf: buf}
 	st.mu.Lock()
 	if st.reuse {
-		*slot = op
+		slots.ops[slots.next] = op
+		slots.next ^= 1
 	}
 	st.mu.Unlock()
 	return op
