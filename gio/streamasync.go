@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/cancellable"
@@ -140,7 +141,7 @@ type streamState struct {
 	// reuse is SetReuseResults; the slots keep the pollable path's last
 	// two operations of each result type, to be recycled by a later one
 	// (see takeOp).
-	reuse      bool
+	reuse      atomic.Bool // read without mu by every op's start
 	reuseInt   opSlots[int]
 	reuseCount opSlots[countResult]
 }
@@ -166,7 +167,7 @@ var (
 // setReuse is SetReuseResults; the uninit states never change.
 func (s *streamState) setReuse(on bool) {
 	s.change(func(s *streamState) {
-		s.reuse = on
+		s.reuse.Store(on)
 		if !on {
 			s.reuseInt, s.reuseCount = opSlots[int]{}, opSlots[countResult]{}
 		}

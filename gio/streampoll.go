@@ -269,15 +269,12 @@ func finishBytes(op *pollOp[[]byte], err error) {
 // the place of the older of the two. Two calls at once on one stream (one
 // of them gets PENDING) cannot both recycle one op: Recycle succeeds once.
 func takeOp[T any](st *streamState, slots *opSlots[T], p pollable, kind *pollKind[T], buf []byte) *pollOp[T] {
-	if st.uninit != nil {
+	if st.uninit != nil || !st.reuse.Load() {
 		return &pollOp[T]{p: p, kind: kind, buf: buf}
 	}
 	st.mu.Lock()
-	reuse, old := st.reuse, slots.ops
+	old := slots.ops
 	st.mu.Unlock()
-	if !reuse {
-		return &pollOp[T]{p: p, kind: kind, buf: buf}
-	}
 	for _, op := range old {
 		if op != nil && op.Recycle() {
 			op.p, op.kind, op.buf, op.n = p, kind, buf, 0
@@ -286,7 +283,7 @@ func takeOp[T any](st *streamState, slots *opSlots[T], p pollable, kind *pollKin
 	}
 	op := &pollOp[T]{p: p, kind: kind, buf: buf}
 	st.mu.Lock()
-	if st.reuse {
+	if st.reuse.Load() {
 		slots.ops[slots.next] = op
 		slots.next ^= 1
 	}
