@@ -189,3 +189,38 @@ func ExampleSocketClient_ConnectAsync_ownContext() {
 	<-done
 	// Output: connected on the worker's context: true true
 }
+
+// A read loop that keeps no result: each callback finishes its result and
+// starts the next read, so the stream may reuse the results, with no
+// allocation per read. A result must not be used after its Finish then.
+func ExampleInputStream_SetReuseResults() {
+	addr, wait := echoServer()
+	defer wait()
+	conn, err := gio.NewSocketClient().Connect(addr, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer conn.Close()
+	loop := mainloop.New(nil)
+	in := conn.InputStream()
+	in.SetReuseResults(true)
+	buf := make([]byte, 3)
+	var got []byte
+	var onRead asyncresult.ReadyCallback
+	onRead = func(_ any, res asyncresult.AsyncResult) {
+		n, err := in.ReadFinish(res) // the last use of res
+		got = append(got, buf[:n]...)
+		if err != nil || len(got) == 9 {
+			loop.Quit()
+			return
+		}
+		in.ReadAsync(buf, mainloop.PriorityDefault, nil, onRead)
+	}
+	in.ReadAsync(buf, mainloop.PriorityDefault, nil, onRead)
+	_, _ = conn.OutputStream().WriteAll([]byte("abcdefghi"), nil)
+	loop.Run()
+	fmt.Println(string(got))
+	// Output:
+	// abcdefghi
+}
