@@ -40,7 +40,8 @@ import (
 // write_async_pollable and writev_async_pollable, and the _all and
 // read_bytes forms built on them. What differs between the operations is
 // data, not code: its pollKind. The op and its result are one allocation
-// (plus, when it has to wait, its source): the result is an
+// (plus, when it has to wait, its source), or none when the stream reuses
+// results (SetReuseResults, takeOp): the result is an
 // asyncresult.Result, embedded, rather than a Task, which is a whole
 // GObject and would be three times the op's size. The stream is one
 // interface, asserted to the input or output side by the move; the

@@ -110,7 +110,8 @@ func (ts *threadState) top() *Context {
 // one pushed on it with PushThreadDefault, whichever was entered last; if there
 // is neither, it is Default(). It never returns nil.
 func ThreadDefault() *Context {
-	// peekThread's work, written out: every task's creation asks.
+	// peekThread's work, written out without its closure: every
+	// object's creation asks.
 	goid.Pin()
 	c := lookupThread(goid.ID()).top()
 	goid.Unpin()
@@ -176,9 +177,9 @@ func CurrentDispatch() (def, src *Context, t int64) {
 // CurrentSource is g_main_current_source: the source whose callback is
 // running on the calling goroutine, or nil.
 func CurrentSource() *Source {
-	// peekThread's work, written out: every task's creation and return
-	// asks. A state peekThread would hide (no locks, no stack) has no
-	// current source either.
+	// peekThread's work, written out without its closure. A state
+	// peekThread would hide (no locks, no stack) has no current source
+	// either.
 	goid.Pin()
 	var s *Source
 	if ts := lookupThread(goid.ID()); ts != nil {
