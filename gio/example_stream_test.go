@@ -40,6 +40,17 @@ func echoServer() (gio.SocketAddress, func()) {
 	return addr, func() { <-done }
 }
 
+// connectEcho connects to a new echoServer (and panics if it cannot);
+// done closes the connection and waits for the server to finish.
+func connectEcho() (conn *gio.SocketConnection, done func()) {
+	addr, wait := echoServer()
+	conn, err := gio.NewSocketClient().Connect(addr, nil)
+	if err != nil {
+		panic(err)
+	}
+	return conn, func() { conn.Close(); wait() }
+}
+
 // Blocking calls: connect, write everything, read the echo back.
 func ExampleSocketClient_Connect() {
 	addr, wait := echoServer()
@@ -134,14 +145,8 @@ func ExampleSocketConnection_netConn() {
 // One operation at a time: a second read while one is in progress fails with
 // PENDING, as in GLib.
 func ExampleInputStream_ReadAsync() {
-	addr, wait := echoServer()
-	defer wait()
-	conn, err := gio.NewSocketClient().Connect(addr, nil)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer conn.Close()
+	conn, done := connectEcho()
+	defer done()
 	loop := mainloop.New(nil)
 	in := conn.InputStream()
 	buf := make([]byte, 2)
@@ -150,7 +155,7 @@ func ExampleInputStream_ReadAsync() {
 		fmt.Println("read", string(buf[:n]), err)
 		loop.Quit()
 	})
-	_, err = in.Read(make([]byte, 1), nil)
+	_, err := in.Read(make([]byte, 1), nil)
 	fmt.Println(err)
 	_, _ = conn.OutputStream().WriteAll([]byte("hi"), nil)
 	loop.Run()
@@ -194,14 +199,8 @@ func ExampleSocketClient_ConnectAsync_ownContext() {
 // starts the next read, so the stream may reuse the results, with no
 // allocation per read. A result must not be used after its Finish then.
 func ExampleInputStream_SetReuseResults() {
-	addr, wait := echoServer()
-	defer wait()
-	conn, err := gio.NewSocketClient().Connect(addr, nil)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer conn.Close()
+	conn, done := connectEcho()
+	defer done()
 	loop := mainloop.New(nil)
 	in := conn.InputStream()
 	in.SetReuseResults(true)
