@@ -88,6 +88,9 @@ func (r *Result[T]) Init(source any, c *cancellable.Cancellable, cb ReadyCallbac
 	}
 	r.source, r.c, r.callback = source, c, cb
 	r.ctx, _, r.creationTime = mainloop.CurrentDispatch()
+	if r.ctx == nil {
+		r.ctx = mainloop.Default()
+	}
 }
 
 // usable reports whether r was made by Init; if not, it logs GLib's

@@ -112,6 +112,9 @@ func NewTask[T any](source any, c *cancellable.Cancellable, cb ReadyCallback) *T
 		checkCancellable: true,
 	}
 	t.ctx, _, t.creationTime = mainloop.CurrentDispatch()
+	if t.ctx == nil {
+		t.ctx = mainloop.Default()
+	}
 	t.Init(t)
 	watchLife(t)
 	return t
@@ -505,8 +508,7 @@ func (t *Task[T]) complete() {
 // made on ctx during the iteration at creationTime (see complete). The
 // posted delivery runs with its source named as GLib names the idle.
 func deliver(r returner, ctx *mainloop.Context, creationTime int64, c *cancellable.Cancellable, prio int, name string) {
-	if _, src, now := mainloop.CurrentDispatch(); src != nil && src == ctx &&
-		now > creationTime && !c.IsCancelled() {
+	if _, src, now := mainloop.CurrentDispatch(); src == ctx && now > creationTime && !c.IsCancelled() {
 		r.returnNow()
 		return
 	}

@@ -10,6 +10,9 @@ func TestCurrentDispatch(t *testing.T) {
 	check := func(t *testing.T, where string) {
 		t.Helper()
 		def, src, at := CurrentDispatch()
+		if def == nil {
+			def = Default() // g_main_context_get_thread_default's NULL
+		}
 		if want := ThreadDefault(); def != want {
 			t.Errorf("%s: def %p, ThreadDefault %p", where, def, want)
 		}
@@ -27,6 +30,9 @@ func TestCurrentDispatch(t *testing.T) {
 		}
 	}
 	check(t, "outside")
+	if def, _, _ := CurrentDispatch(); def != nil {
+		t.Errorf("outside: def %p, want nil (the global default)", def)
+	}
 
 	c := NewContext()
 	if err := c.PushThreadDefault(); err != nil {

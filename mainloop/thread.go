@@ -145,13 +145,16 @@ func threadCount(f func(ts *threadState) int) int {
 // one, OBJ-06).
 func LoopLevel() int { return threadCount(func(ts *threadState) int { return ts.loops }) }
 
-// CurrentDispatch is ThreadDefault, and the context and time of
-// CurrentSource (Source.MainContext, Source.Time), read in one look-up of
-// the calling goroutine's state. GLib has no such call: it is what
-// g_task_new and g_task_return read (asyncresult makes one of each per
-// operation, and a stream makes one operation per read or write), four
-// look-ups in one. src is nil and t is 0 when the caller is dispatching
-// no source.
+// CurrentDispatch is the caller's thread-default context, and the context
+// and time of CurrentSource (Source.MainContext, Source.Time), read in one
+// look-up of the calling goroutine's state. def is what
+// g_main_context_get_thread_default returns: the context ThreadDefault
+// returns, but nil where that is the global default (Default() is not
+// called, so it is not made). src is nil and t is 0 when the caller is
+// dispatching no source. GLib has no such call: it is what g_task_new
+// and g_task_return read (asyncresult makes one of each per operation,
+// and a stream makes one operation per read or write), four look-ups in
+// one.
 func CurrentDispatch() (def, src *Context, t int64) {
 	goid.Pin()
 	tid := goid.ID()
@@ -168,9 +171,6 @@ func CurrentDispatch() (def, src *Context, t int64) {
 		}
 	}
 	goid.Unpin()
-	if def == nil {
-		def = Default()
-	}
 	return def, src, t
 }
 
