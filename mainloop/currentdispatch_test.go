@@ -1,6 +1,9 @@
 package mainloop
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // CurrentDispatch answers as ThreadDefault, CurrentSource().MainContext()
 // and CurrentSource().Time() do, in each place a task can be made or
@@ -87,23 +90,11 @@ func TestPostBetweenCheckAndDispatch_ML4(t *testing.T) {
 	})
 	s.Attach(c)
 	c.Iteration(false)
-	if want := []string{"idle", "a", "b"}; !equal(got, want) {
+	if want := []string{"idle", "a", "b"}; !slices.Equal(got, want) {
 		t.Fatalf("first iteration ran %v, want %v", got, want)
 	}
 	c.Iteration(false)
-	if want := []string{"idle", "a", "b", "late"}; !equal(got, want) {
+	if want := []string{"idle", "a", "b", "late"}; !slices.Equal(got, want) {
 		t.Fatalf("ran %v, want %v", got, want)
 	}
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
