@@ -6,7 +6,10 @@
 # Usage:
 #   bench/instr.sh [REV...]        the working tree, or each git revision
 #   ECHO=1 bench/instr.sh [REV...] also the gioecho server per round trip
+#   ACCEPT=1 bench/instr.sh [REV...] also the gioecho server per accepted
+#                                  connection
 #   TOP=20 bench/instr.sh          also the 20 costliest functions
+#   STEP=0 ...                     without the step
 #
 # step  gio's TestInstrAsyncSteps (the async half of
 #       BenchmarkAsyncStepVsDirect: ReadAsync and WriteAllAsync ping-pong
@@ -20,6 +23,9 @@
 #       50 Unix connections, with no warm-up; the difference is divided by
 #       60,000. The profile is dumped with callgrind_control before the
 #       server is killed (callgrind cannot take its SIGTERM).
+# accept demo/gioecho --mode accept under the load generator's accept mode
+#       (4 workers over Unix: connect, wait for the server's close), 5,000
+#       and then 20,000 connections; the difference is divided by 15,000.
 #
 # Counts are of user-space instructions, the same within about 1% from
 # run to run; they leave out the kernel, and cache and branch behaviour,
@@ -36,6 +42,8 @@ ROOT="$(cd "$HERE/.." && pwd)"
 BIN="${SIGLOOP_BENCH_BIN:-/tmp/sigloop-bench-bin}"
 TOP="${TOP:-0}"
 ECHO="${ECHO:-0}"
+ACCEPT="${ACCEPT:-0}"
+STEP="${STEP:-1}"
 WORK="$(mktemp -d /tmp/sigloop-instr.XXXXXX)"
 trap 'cd /; for w in "$WORK"/tree-*; do [ -d "$w" ] && git -C "$ROOT" worktree remove --force "$w" >/dev/null 2>&1; done; rm -rf "$WORK"' EXIT
 
@@ -68,23 +76,33 @@ step() { # DIR LABEL
   echo "$label step: $(python3 "$HERE/cgdiff.py" "$WORK/step.2000" "$WORK/step.12000" 10000 "$TOP")"
 }
 
-echo_rt() { # DIR LABEL
-  local dir=$1 label=$2 n sock vp
+# server_run MODE N LOADGEN-ARGS...: the gioecho server under callgrind while
+# the load generator makes N operations; the profile is $WORK/MODE.N.*.
+server_run() {
+  local mode=$1 n=$2 sock vp
+  shift 2
+  sock="$WORK/$mode.sock"; rm -f "$sock"
+  GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file="$WORK/$mode.$n" \
+    "$WORK/gioecho" --unix "$sock" --mode "$mode" >/dev/null 2>"$WORK/$mode.$n.log" &
+  vp=$!
+  "$BIN/loadgen" --unix "$sock" --mode "$mode" "$@" --count "$n" --duration 600s \
+    --warmup 0s --wait-ready 60s >/dev/null
+  callgrind_control -d "$vp" >/dev/null 2>&1
+  sleep 1
+  kill -9 "$vp" 2>/dev/null; wait "$vp" 2>/dev/null || true
+}
+
+# server_ops DIR LABEL MODE SHORT LONG LOADGEN-ARGS...: instructions per
+# operation of the gioecho server in MODE.
+server_ops() {
+  local dir=$1 label=$2 mode=$3 short=$4 long=$5
+  shift 5
   [ -x "$BIN/loadgen" ] || { echo "instr.sh: no $BIN/loadgen: run bench/build.sh" >&2; exit 2; }
   (cd "$dir" && go build -o "$WORK/gioecho" ./demo/gioecho)
-  for n in 20000 80000; do
-    sock="$WORK/echo.sock"; rm -f "$sock"
-    GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file="$WORK/echo.$n" \
-      "$WORK/gioecho" --unix "$sock" --mode echo >/dev/null 2>"$WORK/echo.$n.log" &
-    vp=$!
-    "$BIN/loadgen" --unix "$sock" --conns 50 --msg 64 --count "$n" --duration 600s \
-      --warmup 0s --wait-ready 60s >/dev/null
-    callgrind_control -d "$vp" >/dev/null 2>&1
-    sleep 1
-    kill -9 "$vp" 2>/dev/null; wait "$vp" 2>/dev/null || true
-  done
-  echo "$label echo: $(python3 "$HERE/cgdiff.py" "$(ls "$WORK"/echo.20000.* | head -1)" "$(ls "$WORK"/echo.80000.* | head -1)" 60000 "$TOP")"
-  rm -f "$WORK"/echo.*
+  server_run "$mode" "$short" "$@"
+  server_run "$mode" "$long" "$@"
+  echo "$label $mode: $(python3 "$HERE/cgdiff.py" "$(ls "$WORK/$mode.$short".* | head -1)" "$(ls "$WORK/$mode.$long".* | head -1)" $((long - short)) "$TOP")"
+  rm -f "$WORK/$mode".*
 }
 
 revs=("$@")
@@ -92,6 +110,7 @@ revs=("$@")
 for rev in "${revs[@]}"; do
   dir="$(tree "$rev")"
   label="${rev:-working tree}"
-  step "$dir" "$label"
-  [ "$ECHO" = 1 ] && echo_rt "$dir" "$label"
+  if [ "$STEP" = 1 ]; then step "$dir" "$label"; fi
+  if [ "$ECHO" = 1 ]; then server_ops "$dir" "$label" echo 20000 80000 --conns 50 --msg 64; fi
+  if [ "$ACCEPT" = 1 ]; then server_ops "$dir" "$label" accept 5000 20000 --conns 4; fi
 done

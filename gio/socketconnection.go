@@ -50,6 +50,11 @@ type SocketConnection struct {
 	streamsOnce sync.Once
 	in          *InputStream
 	out         *OutputStream
+	// made is set once in and out exist; closing once the connection's
+	// Close began. Each side sets its own flag before it reads the other's,
+	// so a pair made while the connection closes is closed by one of the
+	// two (or both: a second stream Close does nothing).
+	made, closing atomic.Bool
 
 	// net is the net.Conn state (deadlines, addresses), made by the first
 	// net.Conn call: a connection used with GLib's calls never needs it.
@@ -205,10 +210,20 @@ func (c *SocketConnection) OutputStream() *OutputStream {
 	return c.out
 }
 
+// streams makes the pair on first use. A connection closed before it was
+// asked for its streams never makes them (a server that accepts and closes
+// pays for no streams); asked for afterwards, it makes them closed. GLib
+// would make open streams over the closed socket there, whose operations
+// fail with CLOSED; these fail with CLOSED too, and say so in IsClosed.
 func (c *SocketConnection) streams() {
 	c.streamsOnce.Do(func() {
 		c.in = NewInputStream(socketInput{socketSide[inbound]{c.socket}})
 		c.out = NewOutputStream(socketOutput{socketSide[outbound]{c.socket}})
+		c.made.Store(true)
+		if c.closing.Load() {
+			_ = c.out.Close(nil)
+			_ = c.in.Close(nil)
+		}
 	})
 }
 
@@ -292,9 +307,11 @@ func (i socketConnImpl) Close(cn *cancellable.Cancellable) error {
 	if t := i.c.TCP(); t != nil && t.graceful(cn) {
 		drainErr = t.drain(cn)
 	}
-	i.c.streams()
-	_ = i.c.out.Close(cn)
-	_ = i.c.in.Close(cn)
+	i.c.closing.Store(true)
+	if i.c.made.Load() {
+		_ = i.c.out.Close(cn)
+		_ = i.c.in.Close(cn)
+	}
 	if err := i.c.socket.Close(); err != nil {
 		return err
 	}

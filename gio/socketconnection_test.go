@@ -363,3 +363,43 @@ func TestConnectionDestroyCloses_SOCK10(t *testing.T) {
 		t.Error("Destroy of a Socket closed it")
 	}
 }
+
+// TestStreamsAfterClose: a connection closed before it was asked for its
+// streams makes none (TestAcceptAllocs counts that), and the streams it
+// makes when asked afterwards are closed: IsClosed says so and their
+// operations fail with CLOSED. Asked for during the close, from another
+// goroutine, they end closed too, whichever side goes first.
+func TestStreamsAfterClose(t *testing.T) {
+	a, b := socketPair(t)
+	defer b.Close()
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if a.in != nil || a.out != nil {
+		t.Fatal("Close made the streams")
+	}
+	in, out := a.InputStream(), a.OutputStream()
+	if !in.IsClosed() || !out.IsClosed() {
+		t.Errorf("streams made after Close: IsClosed %v and %v, want true", in.IsClosed(), out.IsClosed())
+	}
+	if _, err := in.Read(make([]byte, 1), nil); !errors.Is(err, ErrClosed) {
+		t.Errorf("Read after Close: %v, want CLOSED", err)
+	}
+	if _, err := out.Write([]byte("x"), nil); !errors.Is(err, ErrClosed) {
+		t.Errorf("Write after Close: %v, want CLOSED", err)
+	}
+
+	for i := range 200 {
+		a, b := socketPair(t)
+		done := make(chan *InputStream)
+		go func() { done <- a.InputStream() }()
+		if err := a.Close(); err != nil {
+			t.Fatal(err)
+		}
+		in := <-done
+		if !in.IsClosed() || !a.OutputStream().IsClosed() {
+			t.Fatalf("round %d: streams made during Close are open", i)
+		}
+		b.Close()
+	}
+}
