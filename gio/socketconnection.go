@@ -25,7 +25,8 @@ import (
 // then the socket; errors from the two streams are ignored, as GLib ignores
 // them, so a read in progress on the input stream does not stop the close:
 // it ends with the socket's CLOSED error. Closing only the streams leaves the
-// socket open.
+// socket open. A connection closed before anything asked for its streams
+// does not make them; asked for later, they are made closed.
 //
 // Async results (CloseAsync, ConnectAsync) name the *SocketConnection as
 // their source object, also when it is the base of a TCPConnection or

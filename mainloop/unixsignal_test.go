@@ -90,3 +90,52 @@ func TestUnixSignalDestroyedUnattached(t *testing.T) {
 		t.Fatalf("%d sources still registered after Destroy", n)
 	}
 }
+
+// TestUnixSignalIdleNotScanned: a signal source with no delivery pending
+// is not among the sources an iteration looks at (it has no prepare or
+// check; a delivery sets its ready time), so a server's SIGINT and SIGTERM
+// sources cost its iterations nothing. A delivery makes it dispatch once,
+// after which it leaves the scanned list again; one raised before the
+// source is attached is dispatched once it is.
+func TestUnixSignalIdleNotScanned(t *testing.T) {
+	c := NewContext()
+	var n atomic.Int32
+	s, err := NewUnixSignalSource(syscall.SIGUSR2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Destroy()
+	s.SetCallback(func() bool { n.Add(1); return SourceContinue })
+	syscall.Kill(syscall.Getpid(), syscall.SIGUSR2) // before Attach
+	s.Attach(c)
+	wait := func(want int32) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for n.Load() < want {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d dispatches, want %d", n.Load(), want)
+			}
+			c.Iteration(true)
+		}
+	}
+	scanned := func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return s.inActive
+	}
+	wait(1)
+	for range 3 {
+		c.Iteration(false)
+	}
+	if scanned() || s.ReadyTime() != -1 {
+		t.Errorf("idle signal source: scanned %v, ready time %d; want false, -1", scanned(), s.ReadyTime())
+	}
+	syscall.Kill(syscall.Getpid(), syscall.SIGUSR2)
+	wait(2)
+	for range 3 {
+		c.Iteration(false)
+	}
+	if got := n.Load(); got != 2 || scanned() {
+		t.Errorf("after a second delivery: %d dispatches, scanned %v; want 2, false", got, scanned())
+	}
+}
