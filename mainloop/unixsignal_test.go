@@ -106,8 +106,13 @@ func TestUnixSignalIdleNotScanned(t *testing.T) {
 	}
 	defer s.Destroy()
 	s.SetCallback(func() bool { n.Add(1); return SourceContinue })
-	syscall.Kill(syscall.Getpid(), syscall.SIGUSR2) // before Attach
-	s.Attach(c)
+	syscall.Kill(syscall.Getpid(), syscall.SIGUSR2)
+	for deadline := time.Now().Add(10 * time.Second); s.ReadyTime() != 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the delivery did not make the unattached source ready")
+		}
+	}
+	s.Attach(c) // after the hub took the delivery
 	wait := func(want int32) {
 		t.Helper()
 		deadline := time.Now().Add(10 * time.Second)
