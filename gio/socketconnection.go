@@ -26,7 +26,10 @@ import (
 // them, so a read in progress on the input stream does not stop the close:
 // it ends with the socket's CLOSED error. Closing only the streams leaves the
 // socket open. A connection closed before anything asked for its streams
-// does not make them; asked for later, they are made closed.
+// does not make them, as GLib's close_fn closes only the streams it has.
+// Differs from GLib: streams asked for after the close are made closed,
+// where GLib makes open ones over the closed socket; their operations fail
+// with CLOSED either way.
 //
 // Async results (CloseAsync, ConnectAsync) name the *SocketConnection as
 // their source object, also when it is the base of a TCPConnection or
@@ -211,11 +214,10 @@ func (c *SocketConnection) OutputStream() *OutputStream {
 	return c.out
 }
 
-// streams makes the pair on first use. A connection closed before it was
-// asked for its streams never makes them (a server that accepts and closes
-// pays for no streams); asked for afterwards, it makes them closed. GLib
-// would make open streams over the closed socket there, whose operations
-// fail with CLOSED; these fail with CLOSED too, and say so in IsClosed.
+// streams makes the pair on first use (g_socket_connection_get_input_stream
+// and _output_stream). A connection closed before it was asked for its
+// streams never makes them, so a server that accepts and closes pays for no
+// streams; asked for afterwards, it makes them closed (see SocketConnection).
 func (c *SocketConnection) streams() {
 	c.streamsOnce.Do(func() {
 		c.in = NewInputStream(socketInput{socketSide[inbound]{c.socket}})
