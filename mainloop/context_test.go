@@ -1356,7 +1356,7 @@ func TestPanicPolicy(t *testing.T) {
 func TestSourceTimeAfterPollWait_ML14(t *testing.T) {
 	c := NewContext()
 	r, w := pipe(t)
-	timer := NewTimeoutSource(10_000) // gives prepare a ready time to read the clock for
+	timer := NewTimeoutSource(10 * time.Second) // gives prepare a ready time to read the clock for, far enough that the poll waits
 	timer.SetCallback(func() bool { return SourceContinue })
 	timer.Attach(c)
 	defer timer.Destroy()
