@@ -51,6 +51,7 @@ type unixFD struct {
 	revents IOCondition
 	entry   *fdEntry
 	h       *UnixFD // the handle it was made with (AddUnixFDHandle), or nil
+	gen     uint32  // counts the watches this storage has been (see spareFD)
 }
 
 // firstWatch is a source's first watch and the one-element array that
@@ -61,8 +62,13 @@ type firstWatch struct {
 }
 
 // FDTag is the tag g_source_add_unix_fd returns: it identifies one fd watch
-// of a source. The zero FDTag is invalid.
-type FDTag struct{ u *unixFD }
+// of a source. The zero FDTag is invalid, and so is the tag of a removed
+// watch: the calls on it log a critical and do nothing (in GLib it is
+// freed memory).
+type FDTag struct {
+	u   *unixFD
+	gen uint32
+}
 
 // fdEntry multiplexes the watches (unixFD) of one file descriptor onto a
 // single epoll registration: epoll refuses to register a descriptor twice.
@@ -335,7 +341,13 @@ func (s *Source) addWatch(fd int, events IOCondition, h *UnixFD, fn string) FDTa
 		return FDTag{}
 	}
 	var t *unixFD
-	if cap(s.fds) == 0 {
+	if t = s.spareFD; t != nil {
+		// The storage of a removed watch: a source that watches its
+		// descriptor again and again (a socket's wait source) does so
+		// without an allocation. Its gen tells the old tag from the new.
+		s.spareFD = nil
+		*t = unixFD{src: s, fd: fd, events: events, h: h, gen: t.gen}
+	} else if cap(s.fds) == 0 {
 		// The first watch, which is most sources' only one, comes with the
 		// slice that lists it: one allocation instead of two.
 		w := &firstWatch{u: unixFD{src: s, fd: fd, events: events, h: h}}
@@ -351,7 +363,7 @@ func (s *Source) addWatch(fd int, events IOCondition, h *UnixFD, fn string) FDTa
 	if c != nil {
 		c.wakeIfForeign()
 	}
-	return FDTag{t}
+	return FDTag{t, t.gen}
 }
 
 // tagOK is the guard of the calls on a watch: GLib's critical for a nil s
@@ -361,7 +373,7 @@ func (s *Source) tagOK(tag FDTag, fn string) bool {
 		nilSource("g_source_" + fn + "_unix_fd")
 		return false
 	}
-	if tag.u == nil || tag.u.src != s {
+	if tag.u == nil || tag.u.src != s || tag.gen != tag.u.gen {
 		logging.Critical(pkg, "g_source_"+fn+"_unix_fd: assertion 'tag belongs to source' failed")
 		return false
 	}
@@ -405,8 +417,16 @@ func (s *Source) RemoveUnixFD(tag FDTag) {
 	for i, x := range s.fds {
 		if x == tag.u {
 			s.fds = append(s.fds[:i], s.fds[i+1:]...)
+			s.fds[:len(s.fds)+1][len(s.fds)] = nil
 			if c != nil {
 				c.unregisterFD(x)
+			}
+			// The tag is no longer valid; the storage waits for the
+			// source's next watch.
+			x.gen++
+			x.h = nil
+			if s.spareFD == nil {
+				s.spareFD = x
 			}
 			break
 		}

@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/internal/racedetect"
 )
 
 func pipe(t *testing.T) (r, w int) {
@@ -265,4 +268,46 @@ func TestNFDs_ML2(t *testing.T) {
 		t.Fatalf("ran1=%v ran3=%v", ran1, ran3)
 	}
 	s2.Destroy()
+}
+
+// A removed watch's storage is the source's next watch, so a source that
+// watches a descriptor again and again allocates nothing; the removed
+// watch's tag stays invalid (a critical, no effect on the new watch), as
+// it would be freed memory in GLib.
+func TestRemovedWatchReused(t *testing.T) {
+	c := NewContext()
+	r, w := pipe(t)
+	var got IOCondition
+	s := NewSource(SourceFuncs{})
+	old := s.AddUnixFD(r, IOIn)
+	s.SetCallback(func() bool { got = IOIn; return SourceContinue })
+	s.Attach(c)
+	defer s.Destroy()
+	s.RemoveUnixFD(old)
+	tag := s.AddUnixFD(r, IOIn)
+	if tag.u != old.u {
+		t.Error("the new watch did not take the removed one's storage")
+	}
+	capture := logging.StartCapture()
+	s.ModifyUnixFD(old, IOOut)
+	s.RemoveUnixFD(old)
+	_ = s.QueryUnixFD(old)
+	if n := capture.Count("critical", "tag belongs to source"); n != 3 {
+		t.Errorf("%d criticals for the removed tag's three calls, want 3", n)
+	}
+	capture.Stop()
+	unix.Write(w, []byte("x"))
+	c.Iteration(false)
+	if got != IOIn || s.QueryUnixFD(tag) != IOIn {
+		t.Errorf("the new watch after calls on the old tag: dispatched %v, revents %v", got, s.QueryUnixFD(tag))
+	}
+	if racedetect.Enabled {
+		return // the race detector allocates
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		s.RemoveUnixFD(tag)
+		tag = s.AddUnixFD(r, IOIn)
+	}); n != 0 {
+		t.Errorf("%.1f allocations per remove and add, want 0", n)
+	}
 }

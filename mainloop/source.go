@@ -55,7 +55,8 @@ type Source struct {
 	parent      *Source
 	children    []*Source
 	fds         []*unixFD
-	onDestroy   func() // internal sources' extra teardown; runs under c.mu, must not call into c
+	spareFD     *unixFD // a removed watch's storage, for the next (c.mu)
+	onDestroy   func()  // internal sources' extra teardown; runs under c.mu, must not call into c
 
 	invoke   *invokeQueue // set on a context's internal invoke-queue source
 	invLimit uint64       // invoke-queue source: the limit of the current dispatch
