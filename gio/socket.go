@@ -754,6 +754,7 @@ func (s *Socket) Close() error {
 		ss.unwatch()
 		ss.src.SetReadyTime(0)
 	}
+	s.sfd.waits.destroyParked()
 	fdh.Close()
 	if err := s.sfd.close(); err != nil {
 		return ioerr.FromError("Error closing socket: ", err)

@@ -36,6 +36,9 @@ type sockFD struct {
 	// set SO_LINGER, and close(2) may block.
 	shared atomic.Bool
 	closed atomic.Bool // close ran (Socket.Close or the cleanup)
+	// waits are the socket's wait sources between operations, here so
+	// that the cleanup of a socket never closed can destroy them.
+	waits waitSources
 }
 
 // fileConn is the *os.File of a socket that waits in the runtime poller.
@@ -57,7 +60,12 @@ func newSockFD[T any](owner *T, fd int) *sockFD {
 }
 
 // collectSockFD is the cleanup of an owner that was never closed.
-func collectSockFD(d *sockFD) { _ = d.close() }
+// Its parked wait sources go first: they watch nothing, but would stay
+// attached to their context.
+func collectSockFD(d *sockFD) {
+	d.waits.destroyParked()
+	_ = d.close()
+}
 
 // control runs fn with the descriptor, which stays open meanwhile; false
 // once close began.

@@ -2,6 +2,7 @@ package gio
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/mainloop"
@@ -34,6 +35,160 @@ type socketSource struct {
 	tag       mainloop.FDTag
 	watching  bool  // tag is a live fd watch
 	timeoutUS int64 // monotonic µs at which the socket timeout fires, 0: none
+
+	// parkable: the wait source of a pollable operation with no
+	// cancellable, which is parked once that operation completes and
+	// re-armed for the next one (see waitSources). gen counts its arms;
+	// it and w change under sock.mu.
+	parkable bool
+	gen      uint32
+}
+
+// waitSources are a socket's wait sources between operations, one per
+// direction: GLib makes a GSocket source per async read or write that has
+// to wait and destroys it when the operation completes; a socket read
+// loop on a main loop then makes and destroys one per message, and the
+// source's allocation, attach and destroy were about a third of a server's
+// user time per round trip (50 connections, one CPU). So a socket keeps
+// the source of a completed wait attached, with no fd watch and no
+// callback (parked: it never dispatches and costs the context nothing per
+// iteration), and the next wait in that direction, on the same context,
+// re-arms it with its watch instead of making one. What a caller can see
+// is only that CurrentSource() in the callback of a waited operation is
+// the same Source (named "GSocket") from one operation to the next.
+//
+// A parked source does not lead to its socket, so that a socket dropped
+// without Close is still collected; its cleanup (collectSockFD) destroys
+// the parked sources before closing the descriptor, and Close destroys
+// them too. An operation with a cancellable (whose source has the
+// cancellable's as a child) or on a socket with a timeout takes a new
+// source as before.
+type waitSources struct {
+	parked [2]atomic.Pointer[socketSource] // idle, attached, no watch
+	// running is the parkable source whose dispatch is completing an
+	// operation (sock.mu): the callback of that operation may start the
+	// next one, which takes the source over, watch and all.
+	running [2]*socketSource
+}
+
+// dirIndex is the waitSources slot of a direction's condition.
+func dirIndex(cond mainloop.IOCondition) int {
+	if cond&ioOut != 0 {
+		return 1
+	}
+	return 0
+}
+
+// destroyParked destroys the parked sources; Close and the cleanup of a
+// socket never closed call it before the descriptor is closed.
+func (ws *waitSources) destroyParked() {
+	for i := range ws.parked {
+		if ss := ws.parked[i].Swap(nil); ss != nil {
+			ss.src.Destroy()
+		}
+	}
+}
+
+// rearm gives the wait of w, an operation on ctx at priority prio with no
+// cancellable, the socket's source that is free in cond's direction:
+// the one completing the previous operation (still watching) or a parked
+// one (which gets its watch back). It reports false when there is none
+// for ctx, or the socket is closed or has a timeout: then the caller makes
+// a new source.
+func (s *Socket) rearm(cond mainloop.IOCondition, ctx *mainloop.Context, prio int, w pollWaiter) bool {
+	if s.sfd == nil {
+		return false // a zero Socket
+	}
+	i := dirIndex(cond)
+	ws := &s.sfd.waits
+	s.mu.Lock()
+	if s.closed || s.timeout > 0 {
+		s.mu.Unlock()
+		return false
+	}
+	if ss := ws.running[i]; ss != nil && ss.untimed() && !ss.src.IsDestroyed() &&
+		ss.src.MainContext() == ctx && ss.src.Priority() == prio {
+		ws.running[i] = nil
+		ss.gen++
+		ss.w = w
+		s.mu.Unlock()
+		return true
+	}
+	ss := ws.parked[i].Swap(nil)
+	if ss == nil {
+		s.mu.Unlock()
+		return false
+	}
+	if ss.src.IsDestroyed() || ss.src.MainContext() != ctx {
+		s.mu.Unlock()
+		ss.src.Destroy()
+		return false
+	}
+	ss.gen++
+	ss.sock, ss.w = s, w
+	s.link(ss)
+	ss.mu.Lock()
+	ss.tag = ss.src.AddUnixFDHandle(s.fdh, cond&^ioNval)
+	ss.watching = true
+	ss.mu.Unlock()
+	s.mu.Unlock()
+	if ss.src.Priority() != prio {
+		ss.src.SetPriority(prio)
+	}
+	return true
+}
+
+// untimed reports whether ss has no socket timeout pending.
+func (ss *socketSource) untimed() bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.timeoutUS == 0
+}
+
+// park makes ss, whose dispatch has completed the operation of arm gen,
+// the parked source of its direction, and reports whether it did; if not
+// (the socket was closed or got a timeout, the source was destroyed or
+// taken over, or a source is parked already) the dispatch goes on as
+// before. s.mu is held.
+func (s *Socket) park(ss *socketSource, gen uint32) bool {
+	i := dirIndex(ss.cond)
+	ws := &s.sfd.waits
+	if ws.running[i] == ss {
+		ws.running[i] = nil
+	}
+	if ss.gen != gen {
+		return true // taken over: armed for the next operation
+	}
+	if s.closed || !ss.untimed() || ss.src.IsDestroyed() || ws.parked[i].Load() != nil {
+		return false
+	}
+	ss.unwatch()
+	s.unlink(ss)
+	ss.sock, ss.w = nil, nil
+	ws.parked[i].Store(ss)
+	return true
+}
+
+// link adds ss to s.sources; s.mu is held.
+func (s *Socket) link(ss *socketSource) {
+	ss.next = s.sources
+	if ss.next != nil {
+		ss.next.prev = ss
+	}
+	s.sources = ss
+}
+
+// unlink takes ss out of s.sources; s.mu is held.
+func (s *Socket) unlink(ss *socketSource) {
+	if ss.prev != nil {
+		ss.prev.next = ss.next
+	} else if s.sources == ss {
+		s.sources = ss.next
+	}
+	if ss.next != nil {
+		ss.next.prev = ss.prev
+	}
+	ss.next, ss.prev = nil, nil
 }
 
 // pollWaiter is an operation of the pollable async path (streampoll.go)
@@ -44,21 +199,18 @@ type pollWaiter interface {
 }
 
 // createSource is CreateSource without the Cancellable, which CreateSource
-// adds as a child source; w, if not nil, is called instead of fn.
-func (s *Socket) createSource(cond mainloop.IOCondition, fn SocketSourceFunc, w pollWaiter) *mainloop.Source {
+// adds as a child source; w, if not nil, is called instead of fn; a
+// parkable source is kept for the next wait (waitSources).
+func (s *Socket) createSource(cond mainloop.IOCondition, fn SocketSourceFunc, w pollWaiter, parkable bool) *mainloop.Source {
 	cond |= ioErr | ioHup | ioNval
-	ss := &socketSource{sock: s, cond: cond, fn: fn, w: w}
+	ss := &socketSource{sock: s, cond: cond, fn: fn, w: w, parkable: parkable}
 	ss.src = mainloop.NewSourceHandler(ss)
 	ss.src.SetName("GSocket")
 	s.mu.Lock()
 	if s.closed {
 		ss.src.SetReadyTime(0) // dispatches once with IONval
 	} else {
-		ss.next = s.sources
-		if ss.next != nil {
-			ss.next.prev = ss
-		}
-		s.sources = ss
+		s.link(ss)
 		if s.fdh == nil {
 			s.fdh = mainloop.NewUnixFD(int(s.fd.Load()))
 		}
@@ -93,6 +245,10 @@ func (ss *socketSource) Dispatch(src *mainloop.Source, cb mainloop.SourceFunc) b
 	}
 	s.mu.Lock()
 	closed := s.closed
+	w, gen := ss.w, ss.gen
+	if w != nil && ss.parkable && !closed {
+		s.sfd.waits.running[dirIndex(ss.cond)] = ss
+	}
 	s.mu.Unlock()
 	var events mainloop.IOCondition
 	if closed {
@@ -114,8 +270,20 @@ func (ss *socketSource) Dispatch(src *mainloop.Source, cb mainloop.SourceFunc) b
 	events &= ss.cond
 	var again bool
 	switch {
-	case ss.w != nil:
-		again = !ss.w.retry()
+	case w != nil:
+		done := w.retry()
+		if ss.parkable && !closed {
+			s.mu.Lock()
+			parked := done && s.park(ss, gen)
+			if !done && s.sfd.waits.running[dirIndex(ss.cond)] == ss {
+				s.sfd.waits.running[dirIndex(ss.cond)] = nil
+			}
+			s.mu.Unlock()
+			if parked {
+				return true
+			}
+		}
+		again = !done
 	case ss.fn != nil:
 		again = ss.fn(s, events)
 	case cb != nil:
@@ -166,15 +334,7 @@ func (ss *socketSource) Finalize(*mainloop.Source) {
 		return
 	}
 	s.mu.Lock()
-	if ss.prev != nil {
-		ss.prev.next = ss.next
-	} else if s.sources == ss {
-		s.sources = ss.next
-	}
-	if ss.next != nil {
-		ss.next.prev = ss.prev
-	}
-	ss.next, ss.prev = nil, nil
+	s.unlink(ss)
 	s.mu.Unlock()
 	ss.sock, ss.fn, ss.w = nil, nil, nil
 }
@@ -209,7 +369,7 @@ func (s *Socket) CreateSource(cond mainloop.IOCondition, c *cancellable.Cancella
 
 // createSourceFor is CreateSource with the pollable path's waiter.
 func (s *Socket) createSourceFor(cond mainloop.IOCondition, c *cancellable.Cancellable, fn SocketSourceFunc, w pollWaiter) *mainloop.Source {
-	src := s.createSource(cond, fn, w)
+	src := s.createSource(cond, fn, w, w != nil && c == nil && s.sfd != nil)
 	if c != nil {
 		child := c.NewSource()
 		child.SetCallback(func() bool { return true })

@@ -55,6 +55,11 @@ func (x socketSide[D]) waitSource(c *cancellable.Cancellable, w pollWaiter) *mai
 	return x.s.createSourceFor(d.cond(), c, nil, w)
 }
 
+func (x socketSide[D]) rearm(ctx *mainloop.Context, prio int, w pollWaiter) bool {
+	var d D
+	return x.s.rearm(d.cond(), ctx, prio, w)
+}
+
 // socketInput is GSocketInputStream: its read_fn is a blocking receive
 // whatever the socket's blocking property (the socket's timeout still
 // applies).

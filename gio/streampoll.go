@@ -34,6 +34,13 @@ import (
 // finds data is delivered by the next iteration (the idle, or the source's
 // dispatch after the poll). What a caller could see is only that the
 // bytes stay in the socket until that iteration (AvailableBytes).
+//
+// Differs from GLib, for a socket's reads and writes: GLib makes a GSocket
+// source per operation that has to wait and destroys it when the operation
+// completes; here the socket keeps it, parked, for the next wait in that
+// direction on the same context (waitSources in socket_source.go). The
+// callback still runs from a source named "GSocket"; what a caller could
+// see is only that it is the same Source from one operation to the next.
 
 // pollOp is one operation on the pollable path, for every async read and
 // write of a pollable stream: GLib's read_async_pollable,
@@ -136,7 +143,7 @@ var (
 // waits for the stream with its source attached to the task's context at
 // the result's priority, trying again at each dispatch. The source stays
 // while the stream would still block and is removed once the operation has
-// completed.
+// completed (a socket's is parked instead, see waitSources).
 func startPoll[T any](op *pollOp[T], a asyncCall) {
 	if !op.begin(a) {
 		return
@@ -152,8 +159,13 @@ func startPoll[T any](op *pollOp[T], a asyncCall) {
 	}
 	if ws, ok := op.p.(waitSourcer); ok {
 		// A socket stream's source calls the op itself: no callback
-		// closure per wait.
-		op.AttachSource(ws.waitSource(op.c(), op), nil)
+		// closure per wait; without a cancellable, the source of the
+		// stream's last wait is armed again (see waitSources).
+		c := op.c()
+		if c == nil && ws.rearm(op.MainContext(), op.Priority(), op) {
+			return
+		}
+		op.AttachSource(ws.waitSource(c, op), nil)
 		return
 	}
 	op.AttachSource(op.p.CreateSource(op.c()), op.dispatch)
@@ -180,9 +192,11 @@ type firstTryHinter interface {
 }
 
 // waitSourcer is a socket stream: its CreateSource with the pollable op
-// called directly by the source (see Socket.createSourceFor).
+// called directly by the source (see Socket.createSourceFor), and the
+// re-arming of the source of its last wait (Socket.rearm).
 type waitSourcer interface {
 	waitSource(c *cancellable.Cancellable, w pollWaiter) *mainloop.Source
+	rearm(ctx *mainloop.Context, prio int, w pollWaiter) bool
 }
 
 // step makes attempts until the operation completes the task (true) or

@@ -1,0 +1,382 @@
+package gio
+
+import (
+	"runtime"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sigloop/sigloop/asyncresult"
+	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/internal/leakcheck"
+	"github.com/sigloop/sigloop/internal/logging"
+	"github.com/sigloop/sigloop/internal/racedetect"
+	"github.com/sigloop/sigloop/mainloop"
+)
+
+// waitedRead is one ReadAsync on a's empty socket that has to wait (its
+// first try would block, so it attaches its wait source), then the peer b
+// writes one byte and l runs until the callback: it returns the source the
+// callback ran from (CurrentSource) and its priority then. in, if not nil,
+// also runs inside the callback.
+func waitedRead(t *testing.T, l *testLoop, a, b *SocketConnection, prio int, c *cancellable.Cancellable, in func()) (*mainloop.Source, int) {
+	t.Helper()
+	var src *mainloop.Source
+	srcPrio := 0
+	done := false
+	a.InputStream().ReadAsync(make([]byte, 8), prio, c, func(_ any, res asyncresult.AsyncResult) {
+		src = mainloop.CurrentSource()
+		if src != nil {
+			srcPrio = src.Priority()
+		}
+		if n, err := a.InputStream().ReadFinish(res); n != 1 || err != nil {
+			t.Errorf("ReadFinish = %d, %v; want 1, nil", n, err)
+		}
+		done = true
+		if in != nil {
+			in()
+		}
+	})
+	for range 3 {
+		l.ctx.Iteration(false)
+	}
+	if done {
+		t.Fatal("the read completed with nothing to read")
+	}
+	if _, err := b.OutputStream().WriteAll([]byte("x"), nil); err != nil {
+		t.Fatal(err)
+	}
+	l.until(func() bool { return done })
+	if src == nil {
+		t.Fatal("the waited read's callback ran from no source")
+	}
+	return src, srcPrio
+}
+
+// A socket keeps the source of a completed wait (parked: attached, with no
+// watch) and the next wait in that direction re-arms it instead of making
+// a new one (waitSources); a parked source never dispatches, even when the
+// socket turns readable with no read pending. On the old path every wait
+// had a new source, destroyed when its operation completed.
+func TestWaitSourceParkedAndRearmed(t *testing.T) {
+	l := newTestLoop(t)
+	a, b := socketPair(t)
+	first, _ := waitedRead(t, l, a, b, mainloop.PriorityDefault, nil, nil)
+	if first.IsDestroyed() {
+		t.Fatal("the wait source was destroyed when its read completed")
+	}
+	if first.Name() != "GSocket" {
+		t.Errorf("wait source name %q, want GSocket", first.Name())
+	}
+	// Parked: a byte arriving with no read pending wakes nothing.
+	if _, err := b.OutputStream().WriteAll([]byte("y"), nil); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if l.ctx.Iteration(false) {
+			t.Fatalf("iteration %d dispatched a source while the socket's wait source was parked", i)
+		}
+	}
+	if n, err := a.InputStream().Read(make([]byte, 8), nil); n != 1 || err != nil {
+		t.Fatalf("Read = %d, %v; want the parked byte", n, err)
+	}
+	second, _ := waitedRead(t, l, a, b, mainloop.PriorityDefault, nil, nil)
+	if second != first {
+		t.Error("the second wait made a new source; want the parked one re-armed")
+	}
+	// A write that has to wait takes the output direction's own source.
+	w := waitedWrite(t, l, a, b)
+	if w == first {
+		t.Error("a waited write ran from the input direction's source")
+	}
+}
+
+// waitedWrite fills a's send buffer, starts a WriteAsync that has to wait,
+// then drains the peer b until the callback runs; it returns the source
+// the callback ran from.
+func waitedWrite(t *testing.T, l *testLoop, a, b *SocketConnection) *mainloop.Source {
+	t.Helper()
+	a.Socket().SetBlocking(false)
+	defer a.Socket().SetBlocking(true)
+	chunk := make([]byte, 64<<10)
+	for {
+		if _, err := a.Socket().Send(chunk, nil); err != nil {
+			break // WOULD_BLOCK: the buffer is full
+		}
+	}
+	var src *mainloop.Source
+	done := false
+	a.OutputStream().WriteAsync(chunk, mainloop.PriorityDefault, nil, func(_ any, res asyncresult.AsyncResult) {
+		src = mainloop.CurrentSource()
+		if _, err := a.OutputStream().WriteFinish(res); err != nil {
+			t.Errorf("WriteFinish: %v", err)
+		}
+		done = true
+	})
+	b.Socket().SetBlocking(false)
+	buf := make([]byte, 64<<10)
+	deadline := time.Now().Add(testTimeout)
+	for !done && time.Now().Before(deadline) {
+		_, _ = b.Socket().Receive(buf, nil)
+		l.ctx.Iteration(false)
+	}
+	b.Socket().SetBlocking(true)
+	if !done || src == nil {
+		t.Fatalf("the waited write did not complete from a source (done %v)", done)
+	}
+	return src
+}
+
+// A read started inside the callback of a waited read (a read loop) takes
+// over the source that is completing the first one, watch and all.
+func TestWaitSourceTakenOverByNextRead(t *testing.T) {
+	l := newTestLoop(t)
+	a, b := socketPair(t)
+	var second *mainloop.Source
+	secondDone := false
+	first, _ := waitedRead(t, l, a, b, mainloop.PriorityDefault, nil, func() {
+		a.InputStream().ReadAsync(make([]byte, 8), mainloop.PriorityDefault, nil, func(_ any, res asyncresult.AsyncResult) {
+			second = mainloop.CurrentSource()
+			_, _ = a.InputStream().ReadFinish(res)
+			secondDone = true
+		})
+	})
+	for range 3 {
+		l.ctx.Iteration(false)
+	}
+	if secondDone {
+		t.Fatal("the second read completed with nothing to read")
+	}
+	if _, err := b.OutputStream().WriteAll([]byte("z"), nil); err != nil {
+		t.Fatal(err)
+	}
+	l.until(func() bool { return secondDone })
+	if second != first || first.IsDestroyed() {
+		t.Errorf("the read started in the callback ran from %p (destroyed %v), want the first wait's %p",
+			second, first.IsDestroyed(), first)
+	}
+}
+
+// When the next wait does not fit the parked source, it gets a new one:
+// an operation with a cancellable (whose source has the cancellable's as a
+// child), a socket with a timeout, a source destroyed by its callback, or
+// another context; a different priority is set on the re-armed source.
+func TestWaitSourceNotReused(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// second runs the second waited read, after the first (run with
+		// in as its callback's extra step); it returns that read's
+		// source and priority.
+		in     func(a *SocketConnection)
+		second func(t *testing.T, l *testLoop, a, b *SocketConnection) (*mainloop.Source, int)
+		same   bool // the second read runs from the first's source
+		prio   int
+		// firstKept: the first source is still attached afterwards.
+		firstKept bool
+	}{
+		{
+			name: "priority",
+			second: func(t *testing.T, l *testLoop, a, b *SocketConnection) (*mainloop.Source, int) {
+				return waitedRead(t, l, a, b, mainloop.PriorityHigh, nil, nil)
+			},
+			same: true, prio: mainloop.PriorityHigh, firstKept: true,
+		},
+		{
+			name: "cancellable",
+			second: func(t *testing.T, l *testLoop, a, b *SocketConnection) (*mainloop.Source, int) {
+				return waitedRead(t, l, a, b, mainloop.PriorityDefault, cancellable.New(), nil)
+			},
+			prio: mainloop.PriorityDefault, firstKept: true,
+		},
+		{
+			name: "timeout",
+			second: func(t *testing.T, l *testLoop, a, b *SocketConnection) (*mainloop.Source, int) {
+				a.Socket().SetTimeout(time.Hour)
+				return waitedRead(t, l, a, b, mainloop.PriorityDefault, nil, nil)
+			},
+			prio: mainloop.PriorityDefault, firstKept: true,
+		},
+		{
+			name: "destroyed by its callback",
+			in:   func(*SocketConnection) { mainloop.CurrentSource().Destroy() },
+			second: func(t *testing.T, l *testLoop, a, b *SocketConnection) (*mainloop.Source, int) {
+				return waitedRead(t, l, a, b, mainloop.PriorityDefault, nil, nil)
+			},
+			prio: mainloop.PriorityDefault,
+		},
+		{
+			name: "another context",
+			second: func(t *testing.T, _ *testLoop, a, b *SocketConnection) (*mainloop.Source, int) {
+				other := &testLoop{t: t, ctx: mainloop.NewContext()}
+				other.ctx.PushThreadDefault()
+				defer other.ctx.PopThreadDefault()
+				src, prio := waitedReadOn(t, other, a, b)
+				if src.MainContext() != other.ctx {
+					t.Errorf("the read on another context ran from a source of %p", src.MainContext())
+				}
+				return src, prio
+			},
+			prio: mainloop.PriorityDefault,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newTestLoop(t)
+			a, b := socketPair(t)
+			var in func()
+			if tc.in != nil {
+				in = func() { tc.in(a) }
+			}
+			first, _ := waitedRead(t, l, a, b, mainloop.PriorityDefault, nil, in)
+			second, prio := tc.second(t, l, a, b)
+			if (second == first) != tc.same {
+				t.Errorf("second read from the first's source: %v, want %v", second == first, tc.same)
+			}
+			if prio != tc.prio {
+				t.Errorf("second read's source priority %d, want %d", prio, tc.prio)
+			}
+			if kept := !first.IsDestroyed(); kept != tc.firstKept {
+				t.Errorf("first source kept: %v, want %v", kept, tc.firstKept)
+			}
+		})
+	}
+}
+
+// waitedReadOn is waitedRead on a context with no looptest loop: it
+// iterates other itself.
+func waitedReadOn(t *testing.T, other *testLoop, a, b *SocketConnection) (*mainloop.Source, int) {
+	t.Helper()
+	var src *mainloop.Source
+	done := false
+	a.InputStream().ReadAsync(make([]byte, 8), mainloop.PriorityDefault, nil, func(_ any, res asyncresult.AsyncResult) {
+		src = mainloop.CurrentSource()
+		_, _ = a.InputStream().ReadFinish(res)
+		done = true
+	})
+	if _, err := b.OutputStream().WriteAll([]byte("x"), nil); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(testTimeout)
+	for !done && time.Now().Before(deadline) {
+		other.ctx.Iteration(true)
+	}
+	if src == nil {
+		t.Fatal("the read on the other context did not complete from a source")
+	}
+	return src, src.Priority()
+}
+
+// Close destroys the socket's parked sources, with no critical (a parked
+// source has no callback to run).
+func TestWaitSourceClose(t *testing.T) {
+	l := newTestLoop(t)
+	a, b := socketPair(t)
+	first, _ := waitedRead(t, l, a, b, mainloop.PriorityDefault, nil, nil)
+	capture := logging.StartCapture()
+	defer capture.Stop()
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		l.ctx.Iteration(false)
+	}
+	if !first.IsDestroyed() {
+		t.Error("Close left the parked wait source attached")
+	}
+	if recs := capture.Records(); len(recs) != 0 {
+		t.Errorf("Close of a socket with a parked source logged %v", recs)
+	}
+}
+
+// A socket dropped without Close is still collected although its parked
+// source stays attached to the context, and its cleanup destroys that
+// source and closes the descriptor.
+func TestWaitSourceCollected(t *testing.T) {
+	l := newTestLoop(t)
+	before := leakcheck.OpenFDs(t)
+	var b *SocketConnection
+	src, watch := func() (*mainloop.Source, *leakcheck.Collectable) {
+		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sa, err := NewSocketFromFD(fds[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		sb, err := NewSocketFromFD(fds[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := NewSocketConnection(sa)
+		b = NewSocketConnection(sb)
+		src, _ := waitedRead(t, l, a, b, mainloop.PriorityDefault, nil, nil)
+		return src, leakcheck.Watch(sa)
+	}()
+	defer b.Close()
+	if !watch.Collected() {
+		t.Fatal("a socket with a parked wait source was not collected")
+	}
+	deadline := time.Now().Add(testTimeout)
+	for !src.IsDestroyed() && time.Now().Before(deadline) {
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+	if !src.IsDestroyed() {
+		t.Error("the collected socket's parked source stayed attached")
+	}
+	for leakcheck.OpenFDs(t) > before+1 && time.Now().Before(deadline) { // +1: b
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+	if n := leakcheck.OpenFDs(t); n > before+1 {
+		t.Errorf("%d descriptors open, want at most %d", n, before+1)
+	}
+}
+
+// With results reused, a read that has to wait allocates nothing: its
+// source is the parked one, re-armed (a new source per wait was three
+// allocations: the Source, the socket's state of it and its fd watch).
+func TestWaitSourceAllocs(t *testing.T) {
+	if racedetect.Enabled {
+		t.Skip("the race detector allocates")
+	}
+	l := newTestLoop(t)
+	a, b := socketPair(t)
+	in := b.InputStream()
+	in.SetReuseResults(true)
+	buf := make([]byte, 8)
+	msg := []byte("m")
+	done := false
+	onRead := func(_ any, res asyncresult.AsyncResult) {
+		if _, err := in.ReadFinish(res); err != nil {
+			t.Error(err)
+		}
+		done = true
+	}
+	waits := 0
+	read := func() {
+		done = false
+		in.ReadAsync(buf, mainloop.PriorityDefault, nil, onRead)
+		if l.ctx.Iteration(false); done {
+			return // its first try found the byte: no wait
+		}
+		waits++
+		if _, err := a.Socket().Send(msg, nil); err != nil {
+			t.Fatal(err)
+		}
+		for !done { // not l.until, whose timeout sources allocate
+			l.ctx.Iteration(true)
+		}
+	}
+	for range 20 {
+		read()
+	}
+	waits = 0
+	if n := testing.AllocsPerRun(100, read); n > 0 {
+		t.Errorf("%.2f allocations per waited read, want 0", n)
+	}
+	if waits < 100 {
+		t.Errorf("%d of 101 reads waited, want all", waits)
+	}
+}
