@@ -9,6 +9,7 @@ import (
 
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/cancellable"
+	"github.com/sigloop/sigloop/internal/ioerr"
 	"github.com/sigloop/sigloop/internal/leakcheck"
 	"github.com/sigloop/sigloop/internal/logging"
 	"github.com/sigloop/sigloop/internal/racedetect"
@@ -378,5 +379,41 @@ func TestWaitSourceAllocs(t *testing.T) {
 	}
 	if waits < 100 {
 		t.Errorf("%d of 101 reads waited, want all", waits)
+	}
+}
+
+// A read that re-armed the parked source completes exactly once when the
+// socket is closed meanwhile from another goroutine: with CLOSED, or with
+// the byte if it got there first.
+func TestWaitSourceRearmedThenClosed(t *testing.T) {
+	l := newTestLoop(t)
+	for round := range 100 {
+		a, b := socketPair(t)
+		waitedRead(t, l, a, b, mainloop.PriorityDefault, nil, nil) // parks the source
+		calls := 0
+		var got error
+		a.InputStream().ReadAsync(make([]byte, 8), mainloop.PriorityDefault, nil, func(_ any, res asyncresult.AsyncResult) {
+			calls++
+			_, got = a.InputStream().ReadFinish(res)
+		})
+		closed := make(chan struct{})
+		go func() {
+			if round%2 == 0 {
+				_, _ = b.OutputStream().WriteAll([]byte("x"), nil)
+			}
+			_ = a.Socket().Close()
+			close(closed)
+		}()
+		l.until(func() bool { return calls > 0 })
+		<-closed
+		for range 3 {
+			l.ctx.Iteration(false)
+		}
+		if calls != 1 {
+			t.Fatalf("round %d: callback ran %d times, want once", round, calls)
+		}
+		if got != nil {
+			wantIOErr(t, got, ioerr.Closed, "")
+		}
 	}
 }
