@@ -152,16 +152,25 @@ func TestReuseResultsPending(t *testing.T) {
 	}
 }
 
+// reusingReader is a test loop and a connected pair whose second end's
+// input stream reuses results: it returns the loop, the writing end and
+// that stream.
+func reusingReader(t *testing.T) (*testLoop, *SocketConnection, *InputStream) {
+	t.Helper()
+	l := newTestLoop(t)
+	a, b := socketPair(t)
+	in := b.InputStream()
+	in.SetReuseResults(true)
+	return l, a, in
+}
+
 // A read loop, each read started from the callback of the one before,
 // reuses results too: the one before that is done with by then.
 func TestReuseResultsReadLoop(t *testing.T) {
 	if racedetect.Enabled {
 		t.Skip("the race detector allocates")
 	}
-	l := newTestLoop(t)
-	a, b := socketPair(t)
-	in := b.InputStream()
-	in.SetReuseResults(true)
+	l, a, in := reusingReader(t)
 	buf := make([]byte, 1)
 	left := 0
 	var onRead asyncresult.ReadyCallback

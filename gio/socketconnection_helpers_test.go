@@ -233,8 +233,17 @@ func connPair(t testing.TB, network string) (client, server *SocketConnection) {
 }
 
 // socketPair returns two connected Unix connections made from
-// socketpair(2).
+// socketpair(2), closed when the test ends.
 func socketPair(t testing.TB) (a, b *SocketConnection) {
+	t.Helper()
+	a, b = unownedSocketPair(t)
+	t.Cleanup(func() { _ = a.Close(); _ = b.Close() })
+	return a, b
+}
+
+// unownedSocketPair is socketPair for a test that closes or drops the
+// connections itself (nothing else keeps them).
+func unownedSocketPair(t testing.TB) (a, b *SocketConnection) {
 	t.Helper()
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -248,9 +257,7 @@ func socketPair(t testing.TB) (a, b *SocketConnection) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, b = NewSocketConnection(sa), NewSocketConnection(sb)
-	t.Cleanup(func() { _ = a.Close(); _ = b.Close() })
-	return a, b
+	return NewSocketConnection(sa), NewSocketConnection(sb)
 }
 
 var networks = []string{"tcp4", "tcp6", "unix"}

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/sigloop/sigloop/asyncresult"
 	"github.com/sigloop/sigloop/cancellable"
 	"github.com/sigloop/sigloop/internal/ioerr"
@@ -39,20 +37,28 @@ func waitedRead(t *testing.T, l *testLoop, a, b *SocketConnection, prio int, c *
 			in()
 		}
 	})
+	feedWaiting(t, l, b, func() bool { return done })
+	if src == nil {
+		t.Fatal("the waited read's callback ran from no source")
+	}
+	return src, srcPrio
+}
+
+// feedWaiting checks that the read started on b's peer waits (done still
+// reports false after three iterations of l), then has b write one byte
+// and runs l until done.
+func feedWaiting(t *testing.T, l *testLoop, b *SocketConnection, done func() bool) {
+	t.Helper()
 	for range 3 {
 		l.ctx.Iteration(false)
 	}
-	if done {
+	if done() {
 		t.Fatal("the read completed with nothing to read")
 	}
 	if _, err := b.OutputStream().WriteAll([]byte("x"), nil); err != nil {
 		t.Fatal(err)
 	}
-	l.until(func() bool { return done })
-	if src == nil {
-		t.Fatal("the waited read's callback ran from no source")
-	}
-	return src, srcPrio
+	l.until(done)
 }
 
 // A socket keeps the source of a completed wait (parked: attached, with no
@@ -143,16 +149,7 @@ func TestWaitSourceTakenOverByNextRead(t *testing.T) {
 			secondDone = true
 		})
 	})
-	for range 3 {
-		l.ctx.Iteration(false)
-	}
-	if secondDone {
-		t.Fatal("the second read completed with nothing to read")
-	}
-	if _, err := b.OutputStream().WriteAll([]byte("z"), nil); err != nil {
-		t.Fatal(err)
-	}
-	l.until(func() bool { return secondDone })
+	feedWaiting(t, l, b, func() bool { return secondDone })
 	if second != first || first.IsDestroyed() {
 		t.Errorf("the read started in the callback ran from %p (destroyed %v), want the first wait's %p",
 			second, first.IsDestroyed(), first)
@@ -297,22 +294,10 @@ func TestWaitSourceCollected(t *testing.T) {
 	before := leakcheck.OpenFDs(t)
 	var b *SocketConnection
 	src, watch := func() (*mainloop.Source, *leakcheck.Collectable) {
-		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sa, err := NewSocketFromFD(fds[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		sb, err := NewSocketFromFD(fds[1])
-		if err != nil {
-			t.Fatal(err)
-		}
-		a := NewSocketConnection(sa)
-		b = NewSocketConnection(sb)
+		var a *SocketConnection
+		a, b = unownedSocketPair(t)
 		src, _ := waitedRead(t, l, a, b, mainloop.PriorityDefault, nil, nil)
-		return src, leakcheck.Watch(sa)
+		return src, leakcheck.Watch(a.Socket())
 	}()
 	defer b.Close()
 	if !watch.Collected() {
@@ -342,10 +327,7 @@ func TestWaitSourceAllocs(t *testing.T) {
 	if racedetect.Enabled {
 		t.Skip("the race detector allocates")
 	}
-	l := newTestLoop(t)
-	a, b := socketPair(t)
-	in := b.InputStream()
-	in.SetReuseResults(true)
+	l, a, in := reusingReader(t)
 	buf := make([]byte, 8)
 	msg := []byte("m")
 	done := false
