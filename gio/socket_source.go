@@ -38,10 +38,9 @@ type socketSource struct {
 
 	// parkable: the wait source of a pollable operation with no
 	// cancellable, which is parked once that operation completes and
-	// re-armed for the next one (see waitSources). gen counts its arms;
-	// it and w change under sock.mu.
+	// re-armed for a later one (see waitSources). Its w changes under
+	// sock.mu.
 	parkable bool
-	gen      uint32
 }
 
 // waitSources are a socket's wait sources between operations, one per
@@ -52,10 +51,24 @@ type socketSource struct {
 // user time per round trip (50 connections, one CPU). So a socket keeps
 // the source of a completed wait attached, with no fd watch and no
 // callback (parked: it never dispatches and costs the context nothing per
-// iteration), and the next wait in that direction, on the same context,
-// re-arms it with its watch instead of making one. What a caller can see
-// is only that CurrentSource() in the callback of a waited operation is
-// the same Source (named "GSocket") from one operation to the next.
+// iteration), and a later wait in that direction, on the same context,
+// re-arms it with its watch instead of making one. A read started inside
+// the callback of the one completing gets the parked source if there is
+// one, else a new one, never the source still dispatching (a nested loop
+// in that callback could not dispatch it); so a read loop alternates
+// between two sources, and allocates none.
+//
+// What a caller can see:
+//   - CurrentSource() in the callback of a waited operation is a Source
+//     named "GSocket", as in GLib, and one that later operations may use
+//     again. Destroying it once its operation is over (GLib code that
+//     kept it may) does not lose a later operation waiting on it: that
+//     operation waits again on a new source.
+//   - A parked source stays attached, with its id (FindSourceByID finds
+//     it), and a re-armed one keeps its place among the sources of its
+//     priority: of several sockets ready in one iteration, the order of
+//     dispatch follows the sources' first attach rather than the
+//     operations' start.
 //
 // A parked source does not lead to its socket, so that a socket dropped
 // without Close is still collected; its cleanup (collectSockFD) destroys
@@ -65,10 +78,6 @@ type socketSource struct {
 // source as before.
 type waitSources struct {
 	parked [2]atomic.Pointer[socketSource] // idle, attached, no watch
-	// running is the parkable source whose dispatch is completing an
-	// operation (sock.mu): the callback of that operation may start the
-	// next one, which takes the source over, watch and all.
-	running [2]*socketSource
 }
 
 // dirIndex is the waitSources slot of a direction's condition.
@@ -90,31 +99,20 @@ func (ws *waitSources) destroyParked() {
 }
 
 // rearm gives the wait of w, an operation on ctx at priority prio with no
-// cancellable, the socket's source that is free in cond's direction:
-// the one completing the previous operation (still watching) or a parked
-// one (which gets its watch back). It reports false when there is none
-// for ctx, or the socket is closed or has a timeout: then the caller makes
-// a new source.
+// cancellable, the socket's parked source in cond's direction, with its
+// watch back. It reports false when there is none for ctx, or the socket
+// is closed or has a timeout: then the caller makes a new source.
 func (s *Socket) rearm(cond mainloop.IOCondition, ctx *mainloop.Context, prio int, w pollWaiter) bool {
 	if s.sfd == nil {
 		return false // a zero Socket
 	}
-	i := dirIndex(cond)
 	ws := &s.sfd.waits
 	s.mu.Lock()
 	if s.closed || s.timeout > 0 {
 		s.mu.Unlock()
 		return false
 	}
-	if ss := ws.running[i]; ss != nil && ss.untimed() && !ss.src.IsDestroyed() &&
-		ss.src.MainContext() == ctx && ss.src.Priority() == prio {
-		ws.running[i] = nil
-		ss.gen++
-		ss.w = w
-		s.mu.Unlock()
-		return true
-	}
-	ss := ws.parked[i].Swap(nil)
+	ss := ws.parked[dirIndex(cond)].Swap(nil)
 	if ss == nil {
 		s.mu.Unlock()
 		return false
@@ -124,17 +122,23 @@ func (s *Socket) rearm(cond mainloop.IOCondition, ctx *mainloop.Context, prio in
 		ss.src.Destroy()
 		return false
 	}
-	ss.gen++
-	ss.sock, ss.w = s, w
-	s.link(ss)
-	ss.mu.Lock()
-	ss.tag = ss.src.AddUnixFDHandle(s.fdh, cond&^ioNval)
-	ss.watching = true
-	ss.mu.Unlock()
-	s.mu.Unlock()
 	if ss.src.Priority() != prio {
 		ss.src.SetPriority(prio)
 	}
+	ss.mu.Lock()
+	tag := ss.src.AddUnixFDHandle(s.fdh, cond&^ioNval)
+	if tag == (mainloop.FDTag{}) {
+		// Destroyed since the check above (by a Destroy on a kept
+		// reference): it stays so, and the caller makes a new source.
+		ss.mu.Unlock()
+		s.mu.Unlock()
+		return false
+	}
+	ss.tag, ss.watching = tag, true
+	ss.mu.Unlock()
+	ss.sock, ss.w = s, w
+	s.link(ss)
+	s.mu.Unlock()
 	return true
 }
 
@@ -145,27 +149,20 @@ func (ss *socketSource) untimed() bool {
 	return ss.timeoutUS == 0
 }
 
-// park makes ss, whose dispatch has completed the operation of arm gen,
-// the parked source of its direction, and reports whether it did; if not
-// (the socket was closed or got a timeout, the source was destroyed or
-// taken over, or a source is parked already) the dispatch goes on as
-// before. s.mu is held.
-func (s *Socket) park(ss *socketSource, gen uint32) bool {
-	i := dirIndex(ss.cond)
-	ws := &s.sfd.waits
-	if ws.running[i] == ss {
-		ws.running[i] = nil
-	}
-	if ss.gen != gen {
-		return true // taken over: armed for the next operation
-	}
-	if s.closed || !ss.untimed() || ss.src.IsDestroyed() || ws.parked[i].Load() != nil {
+// park makes ss, whose dispatch has completed its operation, the parked
+// source of its direction, and reports whether it did; if not (the socket
+// was closed or got a timeout, the source was destroyed, or a source is
+// parked already) the dispatch goes on as before and the source goes.
+// s.mu is held.
+func (s *Socket) park(ss *socketSource) bool {
+	slot := &s.sfd.waits.parked[dirIndex(ss.cond)]
+	if s.closed || !ss.untimed() || ss.src.IsDestroyed() || slot.Load() != nil {
 		return false
 	}
 	ss.unwatch()
 	s.unlink(ss)
-	ss.sock, ss.w = nil, nil
-	ws.parked[i].Store(ss)
+	ss.sock = nil
+	slot.Store(ss)
 	return true
 }
 
@@ -193,9 +190,12 @@ func (s *Socket) unlink(ss *socketSource) {
 
 // pollWaiter is an operation of the pollable async path (streampoll.go)
 // waiting on a socket source: the source calls its retry at each dispatch,
-// with no callback closure, and is removed when retry reports true.
+// with no callback closure, and is removed (or parked) when retry reports
+// true. rewait makes the operation wait on a new source: its parkable
+// source was destroyed from outside while it waited.
 type pollWaiter interface {
 	retry() (done bool)
+	rewait()
 }
 
 // createSource is CreateSource without the Cancellable, which CreateSource
@@ -245,10 +245,7 @@ func (ss *socketSource) Dispatch(src *mainloop.Source, cb mainloop.SourceFunc) b
 	}
 	s.mu.Lock()
 	closed := s.closed
-	w, gen := ss.w, ss.gen
-	if w != nil && ss.parkable && !closed {
-		s.sfd.waits.running[dirIndex(ss.cond)] = ss
-	}
+	w := ss.w
 	s.mu.Unlock()
 	var events mainloop.IOCondition
 	if closed {
@@ -272,12 +269,12 @@ func (ss *socketSource) Dispatch(src *mainloop.Source, cb mainloop.SourceFunc) b
 	switch {
 	case w != nil:
 		done := w.retry()
-		if ss.parkable && !closed {
+		if done {
+			// Its operation is over: a Finalize must not make it wait
+			// again.
 			s.mu.Lock()
-			parked := done && s.park(ss, gen)
-			if !done && s.sfd.waits.running[dirIndex(ss.cond)] == ss {
-				s.sfd.waits.running[dirIndex(ss.cond)] = nil
-			}
+			ss.w = nil
+			parked := ss.parkable && !closed && s.park(ss)
 			s.mu.Unlock()
 			if parked {
 				return true
@@ -327,6 +324,11 @@ func (ss *socketSource) Dispatch(src *mainloop.Source, cb mainloop.SourceFunc) b
 // Finalize drops the watch and everything that leads to the socket: the
 // context may keep a destroyed source reachable for a while (until its
 // next iteration), and must not keep the socket with it.
+//
+// A parkable source destroyed from outside while an operation waits on it
+// (a Destroy on a reference kept from an earlier operation's callback,
+// which GLib code may do harmlessly, since GLib's source was that
+// operation's alone) makes the operation wait again on a new source.
 func (ss *socketSource) Finalize(*mainloop.Source) {
 	ss.unwatch()
 	s := ss.sock
@@ -335,8 +337,12 @@ func (ss *socketSource) Finalize(*mainloop.Source) {
 	}
 	s.mu.Lock()
 	s.unlink(ss)
-	s.mu.Unlock()
+	w := ss.w
 	ss.sock, ss.fn, ss.w = nil, nil, nil
+	s.mu.Unlock()
+	if w != nil && ss.parkable {
+		w.rewait()
+	}
 }
 
 // CreateSource is g_socket_create_source (SOCK-7): a mainloop source that

@@ -184,6 +184,14 @@ func (op *pollOp[T]) dispatch() bool {
 // retry is the pollWaiter of a socket stream's source: one more step.
 func (op *pollOp[T]) retry() bool { return op.step() }
 
+// rewait is the pollWaiter's wait again, on a new source (a socket
+// stream's, with no cancellable: a parkable one's operation has none).
+func (op *pollOp[T]) rewait() {
+	if ws, ok := op.p.(waitSourcer); ok {
+		op.AttachSource(ws.waitSource(nil, op), nil)
+	}
+}
+
 // firstTryHinter is a socket's input stream: whether a read goes straight
 // to its wait (see socketInput.skipFirstTry).
 type firstTryHinter interface {

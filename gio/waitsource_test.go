@@ -135,24 +135,88 @@ func waitedWrite(t *testing.T, l *testLoop, a, b *SocketConnection) *mainloop.So
 	return src
 }
 
-// A read started inside the callback of a waited read (a read loop) takes
-// over the source that is completing the first one, watch and all.
-func TestWaitSourceTakenOverByNextRead(t *testing.T) {
+// A read started inside the callback of a waited read (a read loop) gets
+// the parked source, or a new one, never the source still dispatching: so
+// a nested loop in the callback can complete it, a Destroy of the
+// callback's own source cannot lose it, and the loop alternates between
+// two sources.
+func TestWaitSourceReadLoop(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// after runs in the first read's callback, after it started the
+		// second read; done reports whether that read has completed.
+		after func(t *testing.T, l *testLoop, b *SocketConnection, done func() bool)
+	}{
+		{name: "nothing more", after: func(*testing.T, *testLoop, *SocketConnection, func() bool) {}},
+		{name: "nested loop", after: func(t *testing.T, l *testLoop, b *SocketConnection, done func() bool) {
+			if _, err := b.OutputStream().WriteAll([]byte("n"), nil); err != nil {
+				t.Error(err)
+			}
+			deadline := time.Now().Add(testTimeout)
+			for !done() && time.Now().Before(deadline) {
+				l.ctx.Iteration(true)
+			}
+			if !done() {
+				t.Error("the read started in the callback did not complete in a nested loop")
+			}
+		}},
+		{name: "destroy current", after: func(*testing.T, *testLoop, *SocketConnection, func() bool) {
+			mainloop.CurrentSource().Destroy()
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newTestLoop(t)
+			a, b := socketPair(t)
+			var srcs []*mainloop.Source
+			reads := 0
+			var onRead asyncresult.ReadyCallback
+			onRead = func(_ any, res asyncresult.AsyncResult) {
+				srcs = append(srcs, mainloop.CurrentSource())
+				if _, err := a.InputStream().ReadFinish(res); err != nil {
+					t.Error(err)
+				}
+				if reads++; reads < 4 {
+					a.InputStream().ReadAsync(make([]byte, 8), mainloop.PriorityDefault, nil, onRead)
+				}
+				if reads == 1 {
+					n := reads
+					tc.after(t, l, b, func() bool { return reads > n })
+				}
+			}
+			a.InputStream().ReadAsync(make([]byte, 8), mainloop.PriorityDefault, nil, onRead)
+			for reads < 4 {
+				n := reads
+				feedWaiting(t, l, b, func() bool { return reads > n })
+			}
+			if len(srcs) != 4 || srcs[0] == nil || srcs[1] == srcs[0] {
+				t.Fatalf("sources of the four reads %v: want the second's not the first's", srcs)
+			}
+			if tc.name == "nothing more" && (srcs[2] != srcs[0] || srcs[3] != srcs[1]) {
+				t.Errorf("a read loop's sources %v, want two alternating", srcs)
+			}
+		})
+	}
+}
+
+// A source kept from an earlier callback and destroyed later, while a
+// later read waits on it (re-armed), does not lose that read: it waits
+// again on a new source. In GLib the kept source was the earlier read's
+// alone, and destroying it was harmless.
+func TestWaitSourceKeptAndDestroyed(t *testing.T) {
 	l := newTestLoop(t)
 	a, b := socketPair(t)
-	var second *mainloop.Source
-	secondDone := false
-	first, _ := waitedRead(t, l, a, b, mainloop.PriorityDefault, nil, func() {
-		a.InputStream().ReadAsync(make([]byte, 8), mainloop.PriorityDefault, nil, func(_ any, res asyncresult.AsyncResult) {
-			second = mainloop.CurrentSource()
-			_, _ = a.InputStream().ReadFinish(res)
-			secondDone = true
-		})
+	kept, _ := waitedRead(t, l, a, b, mainloop.PriorityDefault, nil, nil)
+	var src *mainloop.Source
+	done := false
+	a.InputStream().ReadAsync(make([]byte, 8), mainloop.PriorityDefault, nil, func(_ any, res asyncresult.AsyncResult) {
+		src = mainloop.CurrentSource()
+		_, _ = a.InputStream().ReadFinish(res)
+		done = true
 	})
-	feedWaiting(t, l, b, func() bool { return secondDone })
-	if second != first || first.IsDestroyed() {
-		t.Errorf("the read started in the callback ran from %p (destroyed %v), want the first wait's %p",
-			second, first.IsDestroyed(), first)
+	kept.Destroy()
+	feedWaiting(t, l, b, func() bool { return done })
+	if src == kept {
+		t.Error("the read completed from the destroyed source")
 	}
 }
 

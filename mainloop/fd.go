@@ -62,9 +62,10 @@ type firstWatch struct {
 }
 
 // FDTag is the tag g_source_add_unix_fd returns: it identifies one fd watch
-// of a source. The zero FDTag is invalid, and so is the tag of a removed
-// watch: the calls on it log a critical and do nothing (in GLib it is
-// freed memory).
+// of a source. The zero FDTag is invalid. The tag of a removed watch (in
+// GLib, freed memory) stays harmless: the calls on it do nothing, and
+// QueryUnixFD returns 0, also once the source's next watch reuses the
+// removed one's storage.
 type FDTag struct {
 	u   *unixFD
 	gen uint32
@@ -345,8 +346,10 @@ func (s *Source) addWatch(fd int, events IOCondition, h *UnixFD, fn string) FDTa
 		// The storage of a removed watch: a source that watches its
 		// descriptor again and again (a socket's wait source) does so
 		// without an allocation. Its gen tells the old tag from the new.
+		// src is s already, and is never written again: tagOK reads it
+		// without the lock.
 		s.spareFD = nil
-		*t = unixFD{src: s, fd: fd, events: events, h: h, gen: t.gen}
+		t.fd, t.events, t.revents, t.entry, t.h = fd, events, 0, nil, h
 	} else if cap(s.fds) == 0 {
 		// The first watch, which is most sources' only one, comes with the
 		// slice that lists it: one allocation instead of two.
@@ -367,18 +370,23 @@ func (s *Source) addWatch(fd int, events IOCondition, h *UnixFD, fn string) FDTa
 }
 
 // tagOK is the guard of the calls on a watch: GLib's critical for a nil s
-// or a tag that is not s's.
+// or a tag that is not s's. Whether the watch is still the tag's (live)
+// is for the caller to ask, under the lock.
 func (s *Source) tagOK(tag FDTag, fn string) bool {
 	if s == nil {
 		nilSource("g_source_" + fn + "_unix_fd")
 		return false
 	}
-	if tag.u == nil || tag.u.src != s || tag.gen != tag.u.gen {
+	if tag.u == nil || tag.u.src != s {
 		logging.Critical(pkg, "g_source_"+fn+"_unix_fd: assertion 'tag belongs to source' failed")
 		return false
 	}
 	return true
 }
+
+// live reports whether tag's watch is still the one it was made for, not
+// removed (and perhaps reused since). The lock of tag's source is held.
+func (tag FDTag) live() bool { return tag.gen == tag.u.gen }
 
 // ModifyUnixFD is g_source_modify_unix_fd: it changes the conditions a watch
 // waits for.
@@ -387,6 +395,10 @@ func (s *Source) ModifyUnixFD(tag FDTag, events IOCondition) {
 		return
 	}
 	c := s.lockCtx()
+	if !tag.live() {
+		unlockCtx(c)
+		return
+	}
 	tag.u.events = events
 	if tag.u.entry != nil && c != nil {
 		c.markDirty(tag.u.entry)
@@ -405,6 +417,9 @@ func (s *Source) QueryUnixFD(tag FDTag) IOCondition {
 	}
 	c := s.lockCtx()
 	defer unlockCtx(c)
+	if !tag.live() {
+		return 0
+	}
 	return tag.u.revents
 }
 
@@ -414,6 +429,10 @@ func (s *Source) RemoveUnixFD(tag FDTag) {
 		return
 	}
 	c := s.lockCtx()
+	if !tag.live() {
+		unlockCtx(c)
+		return
+	}
 	for i, x := range s.fds {
 		if x == tag.u {
 			s.fds = append(s.fds[:i], s.fds[i+1:]...)
