@@ -37,10 +37,10 @@ import (
 //
 // Differs from GLib, for a socket's reads and writes: GLib makes a GSocket
 // source per operation that has to wait and destroys it when the operation
-// completes; here the socket keeps it, parked, for the next wait in that
-// direction on the same context (waitSources in socket_source.go). The
-// callback still runs from a source named "GSocket"; what a caller could
-// see is only that it is the same Source from one operation to the next.
+// completes; here the socket keeps it, parked, for a later wait in that
+// direction on the same context. The callback still runs from a source
+// named "GSocket"; waitSources (socket_source.go) says what else a caller
+// can see: that later operations may use that Source again.
 
 // pollOp is one operation on the pollable path, for every async read and
 // write of a pollable stream: GLib's read_async_pollable,
