@@ -125,19 +125,25 @@ func (s *Socket) rearm(cond mainloop.IOCondition, ctx *mainloop.Context, prio in
 	if ss.src.Priority() != prio {
 		ss.src.SetPriority(prio)
 	}
+	// The operation is the source's before its watch can make it ready
+	// (the loop's Dispatch, and a Finalize, read sock and w).
+	s.link(ss)
 	ss.mu.Lock()
+	ss.sock, ss.w = s, w
 	tag := ss.src.AddUnixFDHandle(s.fdh, cond&^ioNval)
 	if tag == (mainloop.FDTag{}) {
-		// Destroyed since the check above (by a Destroy on a kept
-		// reference): it stays so, and the caller makes a new source.
+		// Destroyed since the check above, by a Destroy on a kept
+		// reference (addWatch has logged it): the source stays
+		// destroyed without the operation, which the caller gives a
+		// new source.
+		ss.sock, ss.w = nil, nil
 		ss.mu.Unlock()
+		s.unlink(ss)
 		s.mu.Unlock()
 		return false
 	}
 	ss.tag, ss.watching = tag, true
 	ss.mu.Unlock()
-	ss.sock, ss.w = s, w
-	s.link(ss)
 	s.mu.Unlock()
 	return true
 }
@@ -161,7 +167,9 @@ func (s *Socket) park(ss *socketSource) bool {
 	}
 	ss.unwatch()
 	s.unlink(ss)
+	ss.mu.Lock()
 	ss.sock = nil
+	ss.mu.Unlock()
 	slot.Store(ss)
 	return true
 }
@@ -239,7 +247,9 @@ func (ss *socketSource) unwatch() {
 
 // Dispatch is the source's dispatch function (mainloop.SourceHandler).
 func (ss *socketSource) Dispatch(src *mainloop.Source, cb mainloop.SourceFunc) bool {
+	ss.mu.Lock()
 	s := ss.sock
+	ss.mu.Unlock()
 	if s == nil {
 		return false
 	}
@@ -331,14 +341,18 @@ func (ss *socketSource) Dispatch(src *mainloop.Source, cb mainloop.SourceFunc) b
 // operation's alone) makes the operation wait again on a new source.
 func (ss *socketSource) Finalize(*mainloop.Source) {
 	ss.unwatch()
+	ss.mu.Lock()
 	s := ss.sock
+	ss.mu.Unlock()
 	if s == nil {
 		return
 	}
 	s.mu.Lock()
 	s.unlink(ss)
+	ss.mu.Lock()
 	w := ss.w
 	ss.sock, ss.fn, ss.w = nil, nil, nil
+	ss.mu.Unlock()
 	s.mu.Unlock()
 	if w != nil && ss.parkable {
 		w.rewait()

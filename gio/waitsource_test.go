@@ -2,6 +2,7 @@ package gio
 
 import (
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -461,5 +462,77 @@ func TestWaitSourceRearmedThenClosed(t *testing.T) {
 		if got != nil {
 			wantIOErr(t, got, ioerr.Closed, "")
 		}
+	}
+}
+
+// Reads started from a goroutine other than the loop's (each one after the
+// one before completed, on the default context that another goroutine
+// iterates), with the peer writing and a Close at a varying point: each
+// read completes exactly once. The re-arm races with the loop's dispatch
+// here, which tests started on the loop's goroutine never see.
+func TestWaitSourceForeignReads(t *testing.T) {
+	ctx := mainloop.Default()
+	stop := make(chan struct{})
+	loopDone := make(chan struct{})
+	go func() {
+		defer close(loopDone)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				ctx.Iteration(false)
+			}
+		}
+	}()
+	defer func() { close(stop); <-loopDone }()
+	for round := range 50 {
+		a, b := socketPair(t)
+		var mu sync.Mutex
+		calls := []int{}
+		next := make(chan bool, 1) // a read completed; true: without error
+		start := func() {
+			mu.Lock()
+			id := len(calls)
+			calls = append(calls, 0)
+			mu.Unlock()
+			a.InputStream().ReadAsync(make([]byte, 1), mainloop.PriorityDefault, nil, func(_ any, res asyncresult.AsyncResult) {
+				_, err := a.InputStream().ReadFinish(res)
+				mu.Lock()
+				calls[id]++
+				mu.Unlock()
+				next <- err == nil
+			})
+		}
+		writer := make(chan struct{})
+		go func() {
+			defer close(writer)
+			for range 20 {
+				_, _ = b.Socket().Send([]byte("x"), nil)
+				time.Sleep(20 * time.Microsecond)
+			}
+			time.Sleep(time.Duration(round%5) * 100 * time.Microsecond)
+			_ = a.Socket().Close()
+		}()
+		start()
+		for ok := true; ok; {
+			select {
+			case ok = <-next:
+			case <-time.After(testTimeout):
+				t.Fatalf("round %d: a read did not complete", round)
+			}
+			if ok {
+				start()
+			}
+		}
+		<-writer
+		time.Sleep(time.Millisecond)
+		mu.Lock()
+		for id, n := range calls {
+			if n != 1 {
+				t.Errorf("round %d: read %d completed %d times", round, id, n)
+			}
+		}
+		mu.Unlock()
 	}
 }
