@@ -207,16 +207,10 @@ func TestWaitSourceKeptAndDestroyed(t *testing.T) {
 	l := newTestLoop(t)
 	a, b := socketPair(t)
 	kept, _ := waitedRead(t, l, a, b, mainloop.PriorityDefault, nil, nil)
-	var src *mainloop.Source
-	done := false
-	a.InputStream().ReadAsync(make([]byte, 8), mainloop.PriorityDefault, nil, func(_ any, res asyncresult.AsyncResult) {
-		src = mainloop.CurrentSource()
-		_, _ = a.InputStream().ReadFinish(res)
-		done = true
-	})
+	r := startRead(a)
 	kept.Destroy()
-	feedWaiting(t, l, b, func() bool { return done })
-	if src == kept {
+	feedWaiting(t, l, b, func() bool { return r.done })
+	if r.src == kept {
 		t.Error("the read completed from the destroyed source")
 	}
 }
@@ -309,24 +303,36 @@ func TestWaitSourceNotReused(t *testing.T) {
 // iterates other itself.
 func waitedReadOn(t *testing.T, other *testLoop, a, b *SocketConnection) (*mainloop.Source, int) {
 	t.Helper()
-	var src *mainloop.Source
-	done := false
-	a.InputStream().ReadAsync(make([]byte, 8), mainloop.PriorityDefault, nil, func(_ any, res asyncresult.AsyncResult) {
-		src = mainloop.CurrentSource()
-		_, _ = a.InputStream().ReadFinish(res)
-		done = true
-	})
+	r := startRead(a)
 	if _, err := b.OutputStream().WriteAll([]byte("x"), nil); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(testTimeout)
-	for !done && time.Now().Before(deadline) {
+	for !r.done && time.Now().Before(deadline) {
 		other.ctx.Iteration(true)
 	}
-	if src == nil {
+	if r.src == nil {
 		t.Fatal("the read on the other context did not complete from a source")
 	}
-	return src, src.Priority()
+	return r.src, r.src.Priority()
+}
+
+// startedRead is a ReadAsync on a socket connection: whether its callback
+// ran, and the source it ran from.
+type startedRead struct {
+	src  *mainloop.Source
+	done bool
+}
+
+// startRead starts a ReadAsync of up to 8 bytes on a.
+func startRead(a *SocketConnection) *startedRead {
+	r := &startedRead{}
+	a.InputStream().ReadAsync(make([]byte, 8), mainloop.PriorityDefault, nil, func(_ any, res asyncresult.AsyncResult) {
+		r.src = mainloop.CurrentSource()
+		_, _ = a.InputStream().ReadFinish(res)
+		r.done = true
+	})
+	return r
 }
 
 // Close destroys the socket's parked sources, with no critical (a parked
