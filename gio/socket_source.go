@@ -23,11 +23,14 @@ type SocketSourceFunc func(s *Socket, cond mainloop.IOCondition) bool
 // Close marks the source ready (ready time 0) after removing the watch, so
 // the source dispatches once more and sees the closed socket (SOCK-7).
 type socketSource struct {
-	sock *Socket // nil once finalized
+	// sock and w change under mu (and, once the source is attached,
+	// sock.mu): a parked source has neither, and its re-arm from any
+	// goroutine gives them back.
+	sock *Socket // nil once finalized or parked
 	src  *mainloop.Source
 	cond mainloop.IOCondition
 	fn   SocketSourceFunc // nil once finalized
-	w    pollWaiter       // the pollable path's operation, called instead of fn; nil once finalized
+	w    pollWaiter       // the pollable path's operation, called instead of fn; nil once finalized or done
 
 	next, prev *socketSource // in sock.sources (sock.mu)
 
@@ -38,8 +41,7 @@ type socketSource struct {
 
 	// parkable: the wait source of a pollable operation with no
 	// cancellable, which is parked once that operation completes and
-	// re-armed for a later one (see waitSources). Its w changes under
-	// sock.mu.
+	// re-armed for a later one (see waitSources).
 	parkable bool
 }
 
@@ -148,13 +150,6 @@ func (s *Socket) rearm(cond mainloop.IOCondition, ctx *mainloop.Context, prio in
 	return true
 }
 
-// untimed reports whether ss has no socket timeout pending.
-func (ss *socketSource) untimed() bool {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	return ss.timeoutUS == 0
-}
-
 // park makes ss, whose dispatch has completed its operation, the parked
 // source of its direction, and reports whether it did; if not (the socket
 // was closed or got a timeout, the source was destroyed, or a source is
@@ -162,14 +157,18 @@ func (ss *socketSource) untimed() bool {
 // s.mu is held.
 func (s *Socket) park(ss *socketSource) bool {
 	slot := &s.sfd.waits.parked[dirIndex(ss.cond)]
-	if s.closed || !ss.untimed() || ss.src.IsDestroyed() || slot.Load() != nil {
+	if s.closed || ss.src.IsDestroyed() || slot.Load() != nil {
 		return false
 	}
-	ss.unwatch()
-	s.unlink(ss)
 	ss.mu.Lock()
+	if ss.timeoutUS != 0 {
+		ss.mu.Unlock()
+		return false
+	}
+	ss.unwatchLocked()
 	ss.sock = nil
 	ss.mu.Unlock()
+	s.unlink(ss)
 	slot.Store(ss)
 	return true
 }
@@ -238,11 +237,16 @@ func (s *Socket) createSource(cond mainloop.IOCondition, fn SocketSourceFunc, w 
 // closed socket.
 func (ss *socketSource) unwatch() {
 	ss.mu.Lock()
+	ss.unwatchLocked()
+	ss.mu.Unlock()
+}
+
+// unwatchLocked is unwatch with ss.mu held.
+func (ss *socketSource) unwatchLocked() {
 	if ss.watching {
 		ss.watching = false
 		ss.src.RemoveUnixFD(ss.tag)
 	}
-	ss.mu.Unlock()
 }
 
 // Dispatch is the source's dispatch function (mainloop.SourceHandler).
